@@ -1,0 +1,64 @@
+import type {
+  CheckModel,
+  ColumnModel,
+  EnumModel,
+  ForeignKeyModel,
+  IndexModel,
+  PrimaryKeyModel,
+  SequenceModel,
+  TableModel,
+  UniqueModel,
+} from '../model/types.js';
+
+export type ColumnProperty = 'type' | 'nullable' | 'default' | 'identity' | 'generated' | 'collation' | 'comment';
+
+/**
+ * One engine-neutral schema change. Each kind has exactly one renderer per engine, so the
+ * compiler points at every engine that has not handled a new kind yet.
+ */
+export type Change =
+  | { readonly kind: 'createEnum'; readonly enum: EnumModel }
+  | { readonly kind: 'dropEnum'; readonly enum: EnumModel }
+  | { readonly kind: 'addEnumValues'; readonly enum: string; readonly values: readonly { value: string; before?: string }[] }
+  /** Values removed or reordered: PostgreSQL can only do this by recreating the type. */
+  | { readonly kind: 'recreateEnum'; readonly from: EnumModel; readonly to: EnumModel; readonly usedBy: readonly { table: string; column: string }[] }
+  | { readonly kind: 'setEnumComment'; readonly enum: string; readonly comment?: string }
+  | { readonly kind: 'createSequence'; readonly sequence: SequenceModel }
+  | { readonly kind: 'dropSequence'; readonly sequence: SequenceModel }
+  | { readonly kind: 'alterSequence'; readonly from: SequenceModel; readonly to: SequenceModel }
+  | { readonly kind: 'createTable'; readonly table: TableModel }
+  | { readonly kind: 'dropTable'; readonly table: TableModel }
+  | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }
+  | { readonly kind: 'setTableComment'; readonly table: string; readonly comment?: string }
+  | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnModel }
+  | { readonly kind: 'dropColumn'; readonly table: string; readonly column: ColumnModel }
+  | { readonly kind: 'renameColumn'; readonly table: string; readonly from: string; readonly to: string }
+  | {
+      readonly kind: 'alterColumn';
+      readonly table: string;
+      readonly from: ColumnModel;
+      readonly to: ColumnModel;
+      readonly changed: readonly ColumnProperty[];
+    }
+  | { readonly kind: 'addPrimaryKey'; readonly table: string; readonly primaryKey: PrimaryKeyModel }
+  | { readonly kind: 'dropPrimaryKey'; readonly table: string; readonly primaryKey: PrimaryKeyModel }
+  | { readonly kind: 'addUnique'; readonly table: string; readonly unique: UniqueModel }
+  | { readonly kind: 'dropUnique'; readonly table: string; readonly unique: UniqueModel }
+  | { readonly kind: 'addIndex'; readonly table: string; readonly index: IndexModel; readonly newTable: boolean }
+  | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexModel }
+  | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel; readonly newTable: boolean }
+  | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel }
+  | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckModel; readonly newTable: boolean }
+  | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckModel };
+
+export type ChangeKind = Change['kind'];
+
+/** Renames come only from explicit `renamedFrom` hints in the manifest (invariant 6). */
+export interface RenameHints {
+  /** new table name -> old table name */
+  readonly tables: Readonly<Record<string, string>>;
+  /** table name (new) -> new column name -> old column name */
+  readonly columns: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export const noRenames: RenameHints = { tables: {}, columns: {} };

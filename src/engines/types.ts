@@ -1,0 +1,99 @@
+import type { SchemaModel } from '../model/types.js';
+import type { PlanStep, RenderChanges } from '../plan/step.js';
+
+export type EngineName = 'postgres' | 'sqlite' | 'mysql';
+
+/** Everything an operation knows about one tenant. Nothing crosses tenants. */
+export interface TenantContext {
+  /** The tenant's name: schema (postgres), database (mysql) or file stem (sqlite). */
+  readonly name: string;
+  /** Server or target the tenant lives on, when a config lists several. */
+  readonly target?: string;
+  readonly labels: readonly string[];
+  /** Engine-specific address, e.g. the SQLite file path. */
+  readonly location?: string;
+}
+
+export interface TenantSelector {
+  readonly pattern?: string;
+  readonly exclude?: readonly string[];
+  readonly query?: string;
+  readonly list?: readonly string[];
+  readonly labels?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface ApplySettings {
+  readonly concurrency: number;
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly retries: number;
+  readonly concurrentIndexes: boolean;
+  readonly indexTimeoutMs: number;
+}
+
+export interface ConnectionSettings {
+  readonly url?: string;
+  /** Directory the config file lives in; relative paths resolve against it. */
+  readonly baseDir: string;
+  readonly tenants: TenantSelector;
+  readonly apply: ApplySettings;
+}
+
+export type InspectOutcome =
+  | { readonly ok: true; readonly schema: SchemaModel }
+  | { readonly ok: false; readonly error: string };
+
+/** Read-only; many tenants in one call. */
+export interface SchemaInspector {
+  inspectTenants(tenants: readonly TenantContext[]): Promise<Map<string, InspectOutcome>>;
+}
+
+export interface RunStepsOptions {
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+/** A session bound to one tenant: lock, run, inspect. Created per tenant by the executor. */
+export interface TenantSession {
+  /** Takes the per-tenant advisory lock; false if another process holds it. */
+  acquireLock(): Promise<boolean>;
+  releaseLock(): Promise<void>;
+  inspect(): Promise<SchemaModel>;
+  /** Transactional steps in one transaction, then the others one by one. */
+  runSteps(steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
+  /** Indexes left INVALID by a failed concurrent build. */
+  invalidIndexes(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface MigrationRunner {
+  openSession(tenant: TenantContext): Promise<TenantSession>;
+}
+
+/** Per-engine canonicalization of a desired schema written by a person. */
+export interface Normalizer {
+  normalizeSchema(schema: SchemaModel): SchemaModel;
+  /** Types the engine knows without the schema declaring them. */
+  isBuiltinType(type: string): boolean;
+}
+
+/** One engine's connection to one server: discovery, inspection, rendering, running. */
+export interface DatabaseAdapter {
+  readonly engine: EngineName;
+  listTenants(): Promise<TenantContext[]>;
+  readonly inspector: SchemaInspector;
+  readonly runner: MigrationRunner;
+  readonly render: RenderChanges;
+  readonly normalizer: Normalizer;
+  /** Quotes the tenant for the plan's placeholder substitution. */
+  tenantQualifier(tenant: TenantContext): string;
+  /** Transient errors apply retries: lock timeout, deadlock, serialization failure, lost connection. */
+  isTransientError(error: unknown): boolean;
+  close(): Promise<void>;
+}
+
+export interface EngineModule {
+  createAdapter(settings: ConnectionSettings): DatabaseAdapter;
+  readonly normalizer: Normalizer;
+  readonly render: RenderChanges;
+}

@@ -1,0 +1,117 @@
+// The normalized, engine-neutral schema model. Plain JSON-shaped data: arrays sorted by name
+// (columns keep their declared order), references by name, never by pointer. Every string that
+// holds a type or an expression is in the engine's canonical form (DESIGN.md invariant 2), so two
+// models are equal exactly when the database would treat them as equal.
+
+export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+
+export interface ColumnModel {
+  readonly name: string;
+  /** Canonical type spelling, e.g. `integer`, `character varying(255)`, `text[]`, or an enum name. */
+  readonly type: string;
+  readonly nullable: boolean;
+  /** Canonical default expression; absent when the column has no default. */
+  readonly default?: string;
+  readonly identity?: 'always' | 'by default';
+  /** Expression of a STORED generated column. */
+  readonly generated?: string;
+  readonly collation?: string;
+  readonly comment?: string;
+}
+
+export interface PrimaryKeyModel {
+  readonly name: string;
+  readonly columns: readonly string[];
+}
+
+export interface UniqueModel {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly nullsNotDistinct?: boolean;
+  readonly deferrable?: boolean;
+  readonly initiallyDeferred?: boolean;
+}
+
+export interface IndexKey {
+  /** Exactly one of column and expression is set. */
+  readonly column?: string;
+  readonly expression?: string;
+  readonly descending?: boolean;
+  readonly nulls?: 'first' | 'last';
+  readonly collation?: string;
+  readonly opclass?: string;
+}
+
+export interface IndexModel {
+  readonly name: string;
+  readonly unique: boolean;
+  readonly method: string;
+  readonly keys: readonly IndexKey[];
+  readonly include: readonly string[];
+  readonly where?: string;
+}
+
+export interface ForeignKeyModel {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly refTable: string;
+  readonly refColumns: readonly string[];
+  readonly onDelete: FkAction;
+  readonly onUpdate: FkAction;
+  readonly match?: 'full';
+  readonly deferrable: boolean;
+  readonly initiallyDeferred: boolean;
+}
+
+export interface CheckModel {
+  readonly name: string;
+  readonly expression: string;
+}
+
+export interface TableModel {
+  readonly name: string;
+  readonly columns: readonly ColumnModel[];
+  readonly primaryKey?: PrimaryKeyModel;
+  readonly uniques: readonly UniqueModel[];
+  readonly indexes: readonly IndexModel[];
+  readonly foreignKeys: readonly ForeignKeyModel[];
+  readonly checks: readonly CheckModel[];
+  readonly comment?: string;
+  /** Engine-only table options (SQLite `withoutRowid`, `strict`; MySQL engine, charset). */
+  readonly options?: Readonly<Record<string, string | boolean>>;
+}
+
+export interface EnumModel {
+  readonly name: string;
+  readonly values: readonly string[];
+  readonly comment?: string;
+}
+
+export interface SequenceModel {
+  readonly name: string;
+  readonly type: 'smallint' | 'integer' | 'bigint';
+  readonly start: string;
+  readonly increment: string;
+  readonly minValue: string;
+  readonly maxValue: string;
+  readonly cache: string;
+  readonly cycle: boolean;
+  readonly ownedBy?: { readonly table: string; readonly column: string };
+}
+
+/** An object the model does not manage: reported, never dropped (invariant 8). */
+export interface UnmanagedObject {
+  readonly kind: string;
+  readonly name: string;
+}
+
+export interface SchemaModel {
+  readonly tables: readonly TableModel[];
+  readonly enums: readonly EnumModel[];
+  readonly sequences: readonly SequenceModel[];
+  /** Types the schema uses but does not manage (domains, extension types). */
+  readonly externalTypes?: readonly string[];
+  readonly unmanaged?: readonly UnmanagedObject[];
+}
+
+export const emptySchema: SchemaModel = { tables: [], enums: [], sequences: [] };

@@ -1,0 +1,20 @@
+/** Fixed hazard codes carried by plan steps. A reviewer filters on these; apply policies key on them. */
+export const hazardCodes = [
+  'DELETES_DATA',
+  'REWRITES_TABLE',
+  'ACCESS_EXCLUSIVE_LOCK',
+  'MAY_FAIL_ON_EXISTING_ROWS',
+  'INDEX_BUILD',
+] as const;
+
+export type HazardCode = (typeof hazardCodes)[number];
+
+export interface Hazard {
+  readonly code: HazardCode;
+  readonly message: string;
+}
+
+/** Changes that lose data need explicit consent (invariant 6). */
+export function isDestructive(hazards: readonly Hazard[]): boolean {
+  return hazards.some((h) => h.code === 'DELETES_DATA');
+}
