@@ -29,6 +29,8 @@ export interface ApplySettings {
   readonly retries: number;
   readonly concurrentIndexes: boolean;
   readonly indexTimeoutMs: number;
+  /** How long a SQLite writer waits for another. */
+  readonly busyTimeoutMs: number;
 }
 
 export interface ConnectionSettings {
@@ -73,6 +75,8 @@ export interface MigrationRunner {
 /** Per-engine canonicalization of a desired schema written by a person. */
 export interface Normalizer {
   normalizeSchema(schema: SchemaModel): SchemaModel;
+  /** The inverse sugar for writing a manifest from an inspected schema (serial columns). */
+  toManifestSchema(schema: SchemaModel): SchemaModel;
   /** Types the engine knows without the schema declaring them. */
   isBuiltinType(type: string): boolean;
 }
@@ -80,7 +84,8 @@ export interface Normalizer {
 /** One engine's connection to one server: discovery, inspection, rendering, running. */
 export interface DatabaseAdapter {
   readonly engine: EngineName;
-  listTenants(): Promise<TenantContext[]>;
+  /** Raw candidate names from the pattern's namespace or the config's query; filtering is shared. */
+  discoverTenantNames(selector: TenantSelector): Promise<string[]>;
   readonly inspector: SchemaInspector;
   readonly runner: MigrationRunner;
   readonly render: RenderChanges;

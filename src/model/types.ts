@@ -49,6 +49,8 @@ export interface IndexModel {
   readonly keys: readonly IndexKey[];
   readonly include: readonly string[];
   readonly where?: string;
+  /** Set on an index a failed concurrent build left INVALID; it never matches a desired index, so the next plan rebuilds it. */
+  readonly invalid?: true;
 }
 
 export interface ForeignKeyModel {

@@ -1,0 +1,174 @@
+import pLimit from 'p-limit';
+import { errorMessage } from '../errors.js';
+import type { DatabaseAdapter, TenantContext, TenantSession } from '../engines/types.js';
+import { fingerprint } from '../model/fingerprint.js';
+import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
+import { sqlForTenant } from '../plan/plan-file.js';
+import type { PlanStep } from '../plan/step.js';
+
+export type TenantStatus = 'applied' | 'in-sync' | 'stale' | 'failed' | 'refused';
+
+export interface TenantResult {
+  readonly tenant: string;
+  readonly status: TenantStatus;
+  readonly error?: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly warnings: readonly string[];
+}
+
+export interface ApplyOptions {
+  readonly concurrency: number;
+  readonly retries: number;
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly allowDestructive: boolean;
+  /** How long to wait for another apply that holds a tenant's lock. */
+  readonly lockWaitMs: number;
+  /** Base delay of the exponential backoff between retries. */
+  readonly retryDelayMs?: number;
+  readonly onResult?: (result: TenantResult) => void;
+  readonly onRetry?: (tenant: string, attempt: number, error: string) => void;
+  /** Aborting lets tenants in flight finish and starts no new one. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Applies exactly the reviewed plan: each tenant under its advisory lock, only if its schema is
+ * still the one the plan was computed from, in one transaction, verified afterwards. One
+ * tenant's failure never stops or touches another.
+ */
+export async function applyPlan(
+  plan: PlanFile,
+  adapter: DatabaseAdapter,
+  tenants: ReadonlyMap<string, TenantContext>,
+  options: ApplyOptions,
+): Promise<TenantResult[]> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const work: Promise<TenantResult>[] = [];
+  for (const group of plan.groups) {
+    for (const entry of group.tenants) {
+      const context = tenants.get(entry.name);
+      work.push(
+        limit(async () => {
+          const started = Date.now();
+          let result: TenantResult;
+          if (options.signal?.aborted) {
+            result = { tenant: entry.name, status: 'failed', error: 'not started: apply was interrupted', attempts: 0, durationMs: 0, warnings: [] };
+          } else if (!context) {
+            result = { tenant: entry.name, status: 'failed', error: 'tenant not found by discovery', attempts: 0, durationMs: 0, warnings: [] };
+          } else {
+            result = await applyTenant(group, entry, context, adapter, options, started);
+          }
+          options.onResult?.(result);
+          return result;
+        }),
+      );
+    }
+  }
+  const results = await Promise.all(work);
+  return results.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
+}
+
+function refusedSteps(group: PlanGroup, allowDestructive: boolean): PlanStep[] {
+  if (allowDestructive) return [];
+  return group.steps.filter((s) => s.consent === false);
+}
+
+async function applyTenant(
+  group: PlanGroup,
+  entry: PlanTenant,
+  tenant: TenantContext,
+  adapter: DatabaseAdapter,
+  options: ApplyOptions,
+  started: number,
+): Promise<TenantResult> {
+  const warnings: string[] = [];
+  const done = (status: TenantStatus, attempts: number, error?: string): TenantResult => ({
+    tenant: tenant.name,
+    status,
+    ...(error !== undefined ? { error } : {}),
+    attempts,
+    durationMs: Date.now() - started,
+    warnings,
+  });
+
+  const refused = refusedSteps(group, options.allowDestructive);
+  if (refused.length > 0) {
+    return done('refused', 0, `destructive change needs consent: ${refused.map((s) => s.summary).join('; ')} ` + `(pass --allow-destructive, or set consent: true on the step in the plan)`);
+  }
+
+  const qualifier = adapter.tenantQualifier(tenant);
+  const steps: PlanStep[] = group.steps.map((step) => ({ ...step, sql: sqlForTenant(group, step, qualifier) }));
+  const runOptions = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
+
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    let session: TenantSession | undefined;
+    let committed = false;
+    try {
+      session = await adapter.runner.openSession(tenant);
+      if (!(await waitForLock(session, options.lockWaitMs))) {
+        return done('failed', attempt, `another schema-sync apply held the tenant's lock for over ${Math.round(options.lockWaitMs / 1000)}s`);
+      }
+      const now = fingerprint(await session.inspect());
+      if (now === entry.to) return done('in-sync', attempt);
+      if (now !== entry.from) return done('stale', attempt, 'schema changed since the plan was made; plan again');
+
+      const transactional = steps.filter((s) => s.transactional);
+      await session.runSteps(transactional, runOptions);
+      committed = true;
+      const separate = steps.filter((s) => !s.transactional);
+      try {
+        for (const step of separate) await session.runSteps([step], runOptions);
+      } catch (error) {
+        const invalid = await session.invalidIndexes().catch(() => []);
+        if (invalid.length > 0) warnings.push(`index left INVALID by the failed build: ${invalid.join(', ')}; the next plan rebuilds it`);
+        throw error;
+      }
+
+      const after = fingerprint(await session.inspect());
+      const invalid = await session.invalidIndexes();
+      if (invalid.length > 0) warnings.push(`INVALID indexes: ${invalid.join(', ')}; the next plan rebuilds them`);
+      if (after !== entry.to) {
+        return done('failed', attempt, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs');
+      }
+      return done('applied', attempt);
+    } catch (error) {
+      const message = errorMessage(error);
+      // Once the transaction has committed, a retry would find the schema changed and call it stale.
+      if (!committed && adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
+        options.onRetry?.(tenant.name, attempt, message);
+        await sleep(backoff(attempt, options.retryDelayMs ?? 250));
+        continue;
+      }
+      return done('failed', attempt, message);
+    } finally {
+      if (session) {
+        await session.releaseLock().catch(() => {});
+        await session.close();
+      }
+    }
+  }
+}
+
+async function waitForLock(session: TenantSession, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  let delay = 50;
+  for (;;) {
+    if (await session.acquireLock()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    delay = Math.min(delay * 2, 1000);
+  }
+}
+
+function backoff(attempt: number, baseMs: number): number {
+  const exp = baseMs * 2 ** (attempt - 1);
+  return exp + Math.floor(Math.random() * baseMs);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,67 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { errorMessage, UserError } from '../errors.js';
+import { Project } from '../project/project.js';
+import type { TenantFilter } from '../tenants/select-tenants.js';
+import { colors } from '../output/colors.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+/** Flags every command takes (DESIGN.md: --config, --json, --help). */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    config: Flags.string({ char: 'c', description: 'config file (default: found by search from the working directory)', helpGroup: 'GLOBAL' }),
+    json: Flags.boolean({ description: 'print machine-readable JSON on stdout', helpGroup: 'GLOBAL', default: false }),
+    'database-url': Flags.string({ description: 'connection URL (or SCHEMA_SYNC_DATABASE_URL); overrides the config', helpGroup: 'GLOBAL' }),
+  };
+
+  private project: Project | undefined;
+
+  /** Returns the exit code of DESIGN.md. */
+  protected abstract execute(): Promise<number>;
+
+  override async run(): Promise<void> {
+    let code: number;
+    try {
+      code = await this.execute();
+    } catch (error) {
+      code = this.report(error);
+    } finally {
+      if (this.project) await this.project.close().catch(() => {});
+    }
+    process.exitCode = code;
+  }
+
+  protected async openProject(flags: { config?: string; 'database-url'?: string }): Promise<Project> {
+    this.project = await Project.open({
+      ...(flags.config !== undefined ? { file: flags.config } : {}),
+      ...(flags['database-url'] !== undefined ? { databaseUrl: flags['database-url'] } : {}),
+    });
+    return this.project;
+  }
+
+  protected tenantFilter(flags: { tenant?: string[]; label?: string[] }): TenantFilter {
+    return { ...(flags.tenant ? { tenants: flags.tenant } : {}), ...(flags.label ? { labels: flags.label } : {}) };
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  protected warning(message: string): void {
+    process.stderr.write(colors.yellow('warning: ') + message + '\n');
+  }
+
+  /** Errors reach the user as one clear message and an exit code, never a stack trace. */
+  private report(error: unknown): number {
+    const exitCode = error instanceof UserError ? error.exitCode : 2;
+    const message = errorMessage(error);
+    if (process.env['SCHEMA_SYNC_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+    process.stderr.write(colors.red('error: ') + message + '\n');
+    return exitCode;
+  }
+}
+
+export const tenantFlags = {
+  tenant: Flags.string({ char: 't', description: 'only this tenant (a name or glob; repeatable)', multiple: true }),
+  label: Flags.string({ char: 'l', description: 'only tenants with this label (repeatable)', multiple: true }),
+};

@@ -1,0 +1,74 @@
+import { Args, Flags } from '@oclif/core';
+import { applyPlan, type TenantResult } from '../../apply/apply-plan.js';
+import { UserError } from '../../errors.js';
+import { countByStatus, formatApply } from '../../output/format-apply.js';
+import { startProgress } from '../../output/progress.js';
+import { readPlanFile } from '../../plan/plan-yaml.js';
+import { BaseCommand, tenantFlags } from '../base-command.js';
+
+export default class Apply extends BaseCommand {
+  static override summary = 'Apply exactly a reviewed plan, tenant by tenant.';
+  static override description =
+    'For each tenant in the plan: takes its advisory lock, refuses it as stale if its schema changed since the plan was made, runs its SQL in one transaction with lock and statement timeouts, retries transient failures, and verifies the result. Exits 3 if any tenant failed, was stale or was refused.';
+  static override examples = ['<%= config.bin %> apply plans/1f0c2d9e8a7b6c5d.yaml', '<%= config.bin %> apply plans/x.yaml --concurrency 16 --label canary'];
+  static override args = { plan: Args.string({ description: 'plan file written by schema-sync plan', required: true }) };
+  static override flags = {
+    ...tenantFlags,
+    concurrency: Flags.integer({ description: 'tenants applied at once (default: apply.concurrency)', min: 1 }),
+    'allow-destructive': Flags.boolean({ description: 'run steps that delete data without per-step consent', default: false }),
+  };
+
+  protected async execute(): Promise<number> {
+    const { args, flags } = await this.parse(Apply);
+    const plan = await readPlanFile(args.plan);
+    const project = await this.openProject(flags);
+    if (plan.engine !== project.config.engine) {
+      throw new UserError(`${args.plan} was planned for ${plan.engine}, but the config's engine is ${project.config.engine}`);
+    }
+    const discovery = await project.discover(this.tenantFilter(flags));
+    const wanted = new Set(discovery.tenants.map((t) => t.name));
+    const narrowed = { ...plan, groups: plan.groups.map((g) => ({ ...g, tenants: g.tenants.filter((t) => wanted.has(t.name) || !this.filtered(flags)) })).filter((g) => g.tenants.length > 0) };
+    const total = narrowed.groups.reduce((n, g) => n + g.tenants.length, 0);
+    if (total === 0) {
+      if (flags.json) this.printJson({ plan: plan.id, results: [] });
+      else this.log('Nothing to apply: the plan has no changes for the selected tenants.');
+      return 0;
+    }
+
+    const apply = project.config.apply;
+    const progress = flags.json ? undefined : startProgress(total);
+    const abort = new AbortController();
+    const onSignal = () => {
+      abort.abort();
+      process.stderr.write('\nInterrupted: finishing the tenants in flight, starting no more.\n');
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let results: TenantResult[];
+    try {
+      results = await applyPlan(narrowed, project.adapter, new Map(discovery.tenants.map((t) => [t.name, t])), {
+        concurrency: flags.concurrency ?? apply.concurrency,
+        retries: apply.retries,
+        lockTimeoutMs: apply.lockTimeoutMs,
+        statementTimeoutMs: apply.statementTimeoutMs,
+        lockWaitMs: Math.max(apply.statementTimeoutMs, 30_000),
+        allowDestructive: flags['allow-destructive'],
+        signal: abort.signal,
+        onResult: (r) => progress?.tick(r),
+        onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${apply.retries + 1}): ${error}`),
+      });
+    } finally {
+      progress?.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const counts = countByStatus(results);
+    if (flags.json) this.printJson({ plan: plan.id, summary: counts, results });
+    else this.log(formatApply(results));
+    return counts.failed + counts.stale + counts.refused > 0 ? 3 : 0;
+  }
+
+  private filtered(flags: { tenant?: string[]; label?: string[] }): boolean {
+    return (flags.tenant?.length ?? 0) > 0 || (flags.label?.length ?? 0) > 0;
+  }
+}

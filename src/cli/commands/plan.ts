@@ -1,0 +1,45 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { formatPlan } from '../../output/format-plan.js';
+import { writePlanYaml } from '../../plan/plan-yaml.js';
+import { requireTenants } from '../../project/project.js';
+import { planTenants } from '../../workflow/plan-tenants.js';
+import { BaseCommand, tenantFlags } from '../base-command.js';
+
+export default class Plan extends BaseCommand {
+  static override summary = 'Diff every tenant against its desired schema and write a reviewable plan.';
+  static override description =
+    'Inspects the tenants (read-only, batched), diffs each against the manifest plus its overrides, and writes plans/<id>.yaml: tenants with identical changes grouped, with the exact SQL and the hazards of every step. Nothing is written when every tenant is in sync.';
+  static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --tenant acme --exit-code', '<%= config.bin %> plan --allow-destructive'];
+  static override flags = {
+    ...tenantFlags,
+    'exit-code': Flags.boolean({ description: 'exit 1 when there are changes', default: false }),
+    'allow-destructive': Flags.boolean({ description: 'give consent to every step that deletes data', default: false }),
+    'concurrent-indexes': Flags.boolean({ description: 'build new indexes on existing tables CONCURRENTLY (default: apply.concurrentIndexes)', allowNo: true }),
+    out: Flags.string({ char: 'o', description: 'write the plan to this file instead of plans/<id>.yaml' }),
+  };
+
+  protected async execute(): Promise<number> {
+    const { flags } = await this.parse(Plan);
+    const project = await this.openProject(flags);
+    const discovery = await project.discover(this.tenantFilter(flags));
+    for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
+    requireTenants(discovery);
+    const { plan } = await planTenants(project, discovery.tenants, {
+      allowDestructive: flags['allow-destructive'],
+      ...(flags['concurrent-indexes'] !== undefined ? { concurrentIndexes: flags['concurrent-indexes'] } : {}),
+    });
+    let file: string | undefined;
+    if (plan.groups.length > 0) {
+      const target = flags.out ? path.resolve(flags.out) : path.join(project.config.plans, `${plan.id}.yaml`);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, writePlanYaml(plan));
+      file = project.relative(target);
+    }
+    if (flags.json) this.printJson({ file: file ?? null, plan });
+    else this.log(formatPlan(plan, file));
+    if (plan.failed.length > 0) return 2;
+    return flags['exit-code'] && plan.groups.length > 0 ? 1 : 0;
+  }
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { cosmiconfig } from 'cosmiconfig';
+import { UserError, errorMessage } from '../errors.js';
+import type { EngineName, TenantSelector } from '../engines/types.js';
+import type { Config } from './config.js';
+import { parseDuration } from './duration.js';
+
+const moduleName = 'schema-sync';
+
+export const configSearchPlaces = [
+  'package.json',
+  'schema-sync.yaml',
+  'schema-sync.yml',
+  '.schema-syncrc',
+  '.schema-syncrc.json',
+  '.schema-syncrc.yaml',
+  '.schema-syncrc.yml',
+  '.schema-syncrc.js',
+  '.schema-syncrc.cjs',
+  '.schema-syncrc.mjs',
+  'schema-sync.config.js',
+  'schema-sync.config.cjs',
+  'schema-sync.config.mjs',
+  'schema-sync.config.ts',
+];
+
+export interface LoadConfigOptions {
+  /** An explicit config file (--config). */
+  readonly file?: string;
+  /** Where to start searching; defaults to the working directory. */
+  readonly cwd?: string;
+  /** --database-url; wins over SCHEMA_SYNC_DATABASE_URL, which wins over the file. */
+  readonly databaseUrl?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+interface RawConfig {
+  engine: EngineName;
+  url?: string;
+  tenants?: TenantSelector;
+  manifest?: string;
+  overrides?: string;
+  plans?: string;
+  snapshots?: string;
+  apply?: {
+    concurrency?: number;
+    lockTimeout?: string;
+    statementTimeout?: string;
+    retries?: number;
+    concurrentIndexes?: boolean;
+    indexTimeout?: string;
+    busyTimeout?: string;
+  };
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validateConfig(raw: unknown, file: string): RawConfig {
+  if (!validator) {
+    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema as object);
+  }
+  if (validator(raw)) return raw as RawConfig;
+  const problems = (validator.errors ?? []).map((e) => {
+    const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+    if (e.keyword === 'additionalProperties') return `${where}: unknown key '${String(e.params['additionalProperty'])}'`;
+    if (e.keyword === 'enum') return `${where}: expected one of ${(e.params['allowedValues'] as string[]).join(', ')}`;
+    if (e.keyword === 'required') return `${where}: missing required key '${String(e.params['missingProperty'])}'`;
+    return `${where}: ${e.message ?? 'invalid'}`;
+  });
+  throw new UserError(`${file}: invalid configuration\n  ${problems.join('\n  ')}`);
+}
+
+/** Finds, validates and resolves the configuration (cosmiconfig search, then flags and env). */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const env = options.env ?? process.env;
+  const explorer = cosmiconfig(moduleName, { searchPlaces: configSearchPlaces, searchStrategy: 'global' });
+  let result;
+  try {
+    result = options.file
+      ? await explorer.load(path.resolve(options.cwd ?? process.cwd(), options.file))
+      : await explorer.search(options.cwd ?? process.cwd());
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`config file not found: ${options.file}`);
+    throw new UserError(`cannot read config${options.file ? ` ${options.file}` : ''}: ${errorMessage(error)}`);
+  }
+  if (!result || result.isEmpty) {
+    throw new UserError(
+      `no schema-sync config found from ${options.cwd ?? process.cwd()} upwards.\n` +
+        `Run 'schema-sync init' to create schema-sync.yaml, or pass --config <file>.`,
+    );
+  }
+  const file = path.relative(process.cwd(), result.filepath) || result.filepath;
+  const raw = validateConfig(result.config, file);
+  const baseDir = path.dirname(result.filepath);
+  const url = options.databaseUrl ?? env['SCHEMA_SYNC_DATABASE_URL'] ?? raw.url;
+  if (raw.engine !== 'sqlite' && !url) {
+    throw new UserError(`${file}: no database url: set 'url', pass --database-url, or set SCHEMA_SYNC_DATABASE_URL`);
+  }
+  const tenants = raw.tenants ?? {};
+  const sources = [tenants.pattern, tenants.query, tenants.list].filter((x) => x !== undefined).length;
+  if (sources !== 1) {
+    throw new UserError(`${file}: tenants: give exactly one of 'pattern', 'query' or 'list'`);
+  }
+  const apply = raw.apply ?? {};
+  const duration = (key: string, value: string | undefined, fallback: string) => {
+    try {
+      return parseDuration(value ?? fallback);
+    } catch (error) {
+      throw new UserError(`${file}: apply.${key}: ${errorMessage(error)}`);
+    }
+  };
+  return {
+    file: result.filepath,
+    baseDir,
+    engine: raw.engine,
+    ...(url !== undefined ? { url } : {}),
+    tenants,
+    manifest: path.resolve(baseDir, raw.manifest ?? 'schema/manifest.yaml'),
+    overrides: path.resolve(baseDir, raw.overrides ?? 'overrides'),
+    plans: path.resolve(baseDir, raw.plans ?? 'plans'),
+    snapshots: path.resolve(baseDir, raw.snapshots ?? 'snapshots'),
+    apply: {
+      concurrency: apply.concurrency ?? 8,
+      lockTimeoutMs: duration('lockTimeout', apply.lockTimeout, '5s'),
+      statementTimeoutMs: duration('statementTimeout', apply.statementTimeout, '5m'),
+      retries: apply.retries ?? 3,
+      concurrentIndexes: apply.concurrentIndexes ?? false,
+      indexTimeoutMs: duration('indexTimeout', apply.indexTimeout, '30m'),
+      busyTimeoutMs: duration('busyTimeout', apply.busyTimeout, '5s'),
+    },
+  };
+}
+
+/** A URL with its password masked, for anything printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '*****';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
+  }
+}

@@ -1,0 +1,66 @@
+import type { Change } from './changes.js';
+
+/** One engine-neutral line per change, for summaries, audits and pull-request comments. */
+export function describeChange(change: Change): string {
+  switch (change.kind) {
+    case 'createEnum':
+      return `create enum ${change.enum.name} (${change.enum.values.join(', ')})`;
+    case 'dropEnum':
+      return `drop enum ${change.enum.name}`;
+    case 'addEnumValues':
+      return `add to enum ${change.enum}: ${change.values.map((v) => v.value).join(', ')}`;
+    case 'recreateEnum':
+      return `recreate enum ${change.to.name}: (${change.from.values.join(', ')}) -> (${change.to.values.join(', ')})`;
+    case 'setEnumComment':
+      return `set comment on enum ${change.enum}`;
+    case 'createSequence':
+      return `create sequence ${change.sequence.name}`;
+    case 'dropSequence':
+      return `drop sequence ${change.sequence.name}`;
+    case 'alterSequence':
+      return `alter sequence ${change.to.name}`;
+    case 'createTable':
+      return `create table ${change.table.name}`;
+    case 'dropTable':
+      return `drop table ${change.table.name}`;
+    case 'renameTable':
+      return `rename table ${change.from} to ${change.to}`;
+    case 'setTableComment':
+      return `set comment on table ${change.table}`;
+    case 'addColumn':
+      return `add column ${change.table}.${change.column.name} (${change.column.type})`;
+    case 'dropColumn':
+      return `drop column ${change.table}.${change.column.name}`;
+    case 'renameColumn':
+      return `rename column ${change.table}.${change.from} to ${change.to}`;
+    case 'alterColumn':
+      return `alter column ${change.table}.${change.to.name}: ${change.changed
+        .map((p) => `${p} ${show(change.from[p])} -> ${show(change.to[p])}`)
+        .join(', ')}`;
+    case 'addPrimaryKey':
+      return `add primary key ${change.table} (${change.primaryKey.columns.join(', ')})`;
+    case 'dropPrimaryKey':
+      return `drop primary key ${change.table}`;
+    case 'addUnique':
+      return `add unique ${change.table}.${change.unique.name}`;
+    case 'dropUnique':
+      return `drop unique ${change.table}.${change.unique.name}`;
+    case 'addIndex':
+      return `add index ${change.table}.${change.index.name}`;
+    case 'dropIndex':
+      return `drop index ${change.table}.${change.index.name}${change.index.invalid ? ' (INVALID)' : ''}`;
+    case 'addForeignKey':
+      return `add foreign key ${change.table}.${change.foreignKey.name} -> ${change.foreignKey.refTable}`;
+    case 'dropForeignKey':
+      return `drop foreign key ${change.table}.${change.foreignKey.name}`;
+    case 'addCheck':
+      return `add check ${change.table}.${change.check.name}`;
+    case 'dropCheck':
+      return `drop check ${change.table}.${change.check.name}`;
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return 'none';
+  return String(value);
+}

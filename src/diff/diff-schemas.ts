@@ -1,0 +1,237 @@
+import { canonicalJson } from '../model/canonical-json.js';
+import { byName } from '../model/fingerprint.js';
+import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
+import type { Exclusions } from '../manifest/desired.js';
+import { noExclusions } from '../manifest/desired.js';
+import type { Change, ColumnProperty, RenameHints } from './changes.js';
+import { noRenames } from './changes.js';
+
+export interface DiffInput {
+  /** The live schema, as inspected. */
+  readonly current: SchemaModel;
+  /** The desired schema, already normalized by the engine. */
+  readonly desired: SchemaModel;
+  readonly renames?: RenameHints;
+  readonly excluded?: Exclusions;
+}
+
+const columnProperties: readonly ColumnProperty[] = [
+  'type',
+  'nullable',
+  'default',
+  'identity',
+  'generated',
+  'collation',
+  'comment',
+];
+
+function same(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/**
+ * Pure diff of two schemas into unordered changes (the planner orders them). Objects excluded
+ * by an override are removed from both sides first, so they are neither created nor dropped.
+ */
+export function diffSchemas(input: DiffInput): Change[] {
+  const excluded = input.excluded ?? noExclusions;
+  const renames = input.renames ?? noRenames;
+  const current = withoutExcluded(input.current, excluded);
+  const desired = withoutExcluded(input.desired, excluded);
+  const changes: Change[] = [];
+
+  diffEnums(current, desired, changes);
+  diffSequences(current, desired, changes);
+  diffTables(current, desired, renames, changes);
+  return changes;
+}
+
+/** Removes the objects an override excluded from management. */
+export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): SchemaModel {
+  if (excluded.tables.length === 0 && Object.keys(excluded.columns).length === 0 && Object.keys(excluded.indexes).length === 0) {
+    return schema;
+  }
+  const tables = schema.tables
+    .filter((t) => !excluded.tables.includes(t.name))
+    .map((t) => {
+      const columns = excluded.columns[t.name] ?? [];
+      const indexes = excluded.indexes[t.name] ?? [];
+      if (columns.length === 0 && indexes.length === 0) return t;
+      return {
+        ...t,
+        columns: t.columns.filter((c) => !columns.includes(c.name)),
+        indexes: t.indexes.filter((i) => !indexes.includes(i.name)),
+      };
+    });
+  return { ...schema, tables };
+}
+
+function diffEnums(current: SchemaModel, desired: SchemaModel, out: Change[]): void {
+  const live = new Map(current.enums.map((e) => [e.name, e]));
+  const wanted = new Map(desired.enums.map((e) => [e.name, e]));
+  for (const to of byName(desired.enums)) {
+    const from = live.get(to.name);
+    if (!from) {
+      out.push({ kind: 'createEnum', enum: to });
+      continue;
+    }
+    if (!same(from.values, to.values)) {
+      const added = insertedValues(from, to);
+      if (added) out.push({ kind: 'addEnumValues', enum: to.name, values: added });
+      else out.push({ kind: 'recreateEnum', from, to, usedBy: columnsOfType(current, to.name) });
+    }
+    if ((from.comment ?? null) !== (to.comment ?? null)) {
+      out.push({ kind: 'setEnumComment', enum: to.name, ...(to.comment !== undefined ? { comment: to.comment } : {}) });
+    }
+  }
+  for (const from of byName(current.enums)) {
+    if (!wanted.has(from.name)) out.push({ kind: 'dropEnum', enum: from });
+  }
+}
+
+/**
+ * When the new value list only inserts values into the old one (order kept), PostgreSQL can add
+ * them in place with ADD VALUE ... BEFORE; anything else needs the type recreated.
+ */
+function insertedValues(from: EnumModel, to: EnumModel): { value: string; before?: string }[] | undefined {
+  let i = 0;
+  for (const value of to.values) {
+    if (i < from.values.length && from.values[i] === value) i++;
+  }
+  if (i !== from.values.length) return undefined;
+  const existing = new Set(from.values);
+  const added: { value: string; before?: string }[] = [];
+  to.values.forEach((value, index) => {
+    if (existing.has(value)) return;
+    const next = to.values.slice(index + 1).find((v) => existing.has(v));
+    added.push(next === undefined ? { value } : { value, before: next });
+  });
+  return added;
+}
+
+/** Existing columns of the enum's type: they must be moved to the recreated type. */
+function columnsOfType(schema: SchemaModel, type: string): { table: string; column: string }[] {
+  const used: { table: string; column: string }[] = [];
+  for (const table of byName(schema.tables)) {
+    for (const column of table.columns) {
+      if (column.type === type || column.type === `${type}[]`) used.push({ table: table.name, column: column.name });
+    }
+  }
+  return used;
+}
+
+function diffSequences(current: SchemaModel, desired: SchemaModel, out: Change[]): void {
+  const live = new Map(current.sequences.map((s) => [s.name, s]));
+  const wanted = new Map(desired.sequences.map((s) => [s.name, s]));
+  for (const to of byName(desired.sequences)) {
+    const from = live.get(to.name);
+    if (!from) out.push({ kind: 'createSequence', sequence: to });
+    else if (!same(from, to)) out.push({ kind: 'alterSequence', from, to });
+  }
+  for (const from of byName(current.sequences)) {
+    if (!wanted.has(from.name)) out.push({ kind: 'dropSequence', sequence: from });
+  }
+}
+
+function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameHints, out: Change[]): void {
+  const live = new Map(current.tables.map((t) => [t.name, t]));
+  const wanted = new Set(desired.tables.map((t) => t.name));
+  const renamedAway = new Set<string>();
+
+  for (const to of byName(desired.tables)) {
+    let from = live.get(to.name);
+    const oldName = renames.tables[to.name];
+    if (!from && oldName !== undefined && live.has(oldName) && !wanted.has(oldName)) {
+      out.push({ kind: 'renameTable', from: oldName, to: to.name });
+      renamedAway.add(oldName);
+      from = { ...live.get(oldName)!, name: to.name };
+    }
+    if (!from) {
+      out.push({ kind: 'createTable', table: to });
+      for (const index of byName(to.indexes)) out.push({ kind: 'addIndex', table: to.name, index, newTable: true });
+      for (const foreignKey of byName(to.foreignKeys)) {
+        out.push({ kind: 'addForeignKey', table: to.name, foreignKey, newTable: true });
+      }
+      continue;
+    }
+    diffTable(from, to, renames.columns[to.name] ?? {}, out);
+  }
+  for (const from of byName(current.tables)) {
+    if (!wanted.has(from.name) && !renamedAway.has(from.name)) out.push({ kind: 'dropTable', table: from });
+  }
+}
+
+function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Record<string, string>>, out: Change[]): void {
+  const table = to.name;
+  const liveColumns = new Map(from.columns.map((c) => [c.name, c]));
+  const wantedColumns = new Set(to.columns.map((c) => c.name));
+  const renamedAway = new Set<string>();
+
+  for (const column of to.columns) {
+    let live = liveColumns.get(column.name);
+    const oldName = columnRenames[column.name];
+    if (!live && oldName !== undefined && liveColumns.has(oldName) && !wantedColumns.has(oldName)) {
+      out.push({ kind: 'renameColumn', table, from: oldName, to: column.name });
+      renamedAway.add(oldName);
+      live = { ...liveColumns.get(oldName)!, name: column.name };
+    }
+    if (!live) {
+      out.push({ kind: 'addColumn', table, column });
+      continue;
+    }
+    const changed = changedProperties(live, column);
+    if (changed.length > 0) out.push({ kind: 'alterColumn', table, from: live, to: column, changed });
+  }
+  for (const column of from.columns) {
+    if (!wantedColumns.has(column.name) && !renamedAway.has(column.name)) out.push({ kind: 'dropColumn', table, column });
+  }
+
+  if (!same(from.primaryKey ?? null, to.primaryKey ?? null)) {
+    if (from.primaryKey) out.push({ kind: 'dropPrimaryKey', table, primaryKey: from.primaryKey });
+    if (to.primaryKey) out.push({ kind: 'addPrimaryKey', table, primaryKey: to.primaryKey });
+  }
+  diffNamed(from.uniques, to.uniques, (unique) => ({ kind: 'dropUnique', table, unique }), (unique) => ({ kind: 'addUnique', table, unique }), out);
+  diffNamed(
+    from.indexes,
+    to.indexes,
+    (index) => ({ kind: 'dropIndex', table, index }),
+    (index) => ({ kind: 'addIndex', table, index, newTable: false }),
+    out,
+  );
+  diffNamed(
+    from.foreignKeys,
+    to.foreignKeys,
+    (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
+    (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
+    out,
+  );
+  diffNamed(from.checks, to.checks, (check) => ({ kind: 'dropCheck', table, check }), (check) => ({ kind: 'addCheck', table, check, newTable: false }), out);
+
+  if ((from.comment ?? null) !== (to.comment ?? null)) {
+    out.push({ kind: 'setTableComment', table, ...(to.comment !== undefined ? { comment: to.comment } : {}) });
+  }
+}
+
+function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[] {
+  return columnProperties.filter((p) => (from[p] ?? null) !== (to[p] ?? null));
+}
+
+/** Named objects that changed in any way are dropped and re-added: constraints cannot be altered. */
+function diffNamed<T extends { readonly name: string }>(
+  from: readonly T[],
+  to: readonly T[],
+  drop: (item: T) => Change,
+  add: (item: T) => Change,
+  out: Change[],
+): void {
+  const live = new Map(from.map((x) => [x.name, x]));
+  const wanted = new Map(to.map((x) => [x.name, x]));
+  for (const item of byName(from)) {
+    const target = wanted.get(item.name);
+    if (!target || !same(item, target)) out.push(drop(item));
+  }
+  for (const item of byName(to)) {
+    const existing = live.get(item.name);
+    if (!existing || !same(existing, item)) out.push(add(item));
+  }
+}

@@ -1,0 +1,26 @@
+import type { Exclusions } from '../manifest/desired.js';
+import type { SchemaModel, TableModel } from '../model/types.js';
+
+/**
+ * The schema a tenant should hold after apply: the desired schema, plus whatever an override took
+ * out of management, left exactly as it was. Its fingerprint is what apply verifies against.
+ */
+export function expectedSchema(current: SchemaModel, desired: SchemaModel, excluded: Exclusions): SchemaModel {
+  const live = new Map(current.tables.map((t) => [t.name, t]));
+  const tables: TableModel[] = desired.tables.map((table) => {
+    const liveTable = live.get(table.name);
+    if (!liveTable) return table;
+    const keepColumns = excluded.columns[table.name] ?? [];
+    const keepIndexes = excluded.indexes[table.name] ?? [];
+    return {
+      ...table,
+      columns: [...table.columns, ...liveTable.columns.filter((c) => keepColumns.includes(c.name))],
+      indexes: [...table.indexes, ...liveTable.indexes.filter((i) => keepIndexes.includes(i.name))],
+    };
+  });
+  for (const name of excluded.tables) {
+    const table = live.get(name);
+    if (table) tables.push(table);
+  }
+  return { ...desired, tables };
+}

@@ -1,0 +1,80 @@
+import { applyPlan, type ApplyOptions, type TenantResult } from './apply/apply-plan.js';
+import type { LoadConfigOptions } from './config/load-config.js';
+import type { Change } from './diff/changes.js';
+import type { TenantContext } from './engines/types.js';
+import { UserError } from './errors.js';
+import type { PlanFile } from './plan/plan-file.js';
+import { Project } from './project/project.js';
+import type { TenantFilter } from './tenants/select-tenants.js';
+import { auditTenants, type AuditReport } from './workflow/audit-tenants.js';
+import { planTenants, type PlanOptions } from './workflow/plan-tenants.js';
+
+export interface SyncTenantOptions {
+  /** Apply the changes; without it, syncTenant only plans. */
+  readonly execute?: boolean;
+  readonly allowDestructive?: boolean;
+}
+
+export interface SyncTenantResult {
+  readonly diff: readonly Change[];
+  readonly plan: PlanFile;
+  readonly alreadyInSync: boolean;
+  /** Set when execute was true and there was something to apply. */
+  readonly result?: TenantResult;
+}
+
+/**
+ * The library's entry point: one configured project. The CLI is a thin layer over exactly these
+ * methods.
+ */
+export class SchemaSyncEngine {
+  private constructor(readonly project: Project) {}
+
+  static async open(options: LoadConfigOptions = {}): Promise<SchemaSyncEngine> {
+    return new SchemaSyncEngine(await Project.open(options));
+  }
+
+  async listTenants(filter: TenantFilter = {}): Promise<TenantContext[]> {
+    return (await this.project.discover(filter)).tenants;
+  }
+
+  async plan(filter: TenantFilter = {}, options: PlanOptions = {}): Promise<PlanFile> {
+    return (await planTenants(this.project, await this.listTenants(filter), options)).plan;
+  }
+
+  async apply(plan: PlanFile, options: Partial<ApplyOptions> = {}): Promise<TenantResult[]> {
+    const tenants = await this.listTenants();
+    const apply = this.project.config.apply;
+    return applyPlan(plan, this.project.adapter, new Map(tenants.map((t) => [t.name, t])), {
+      concurrency: apply.concurrency,
+      retries: apply.retries,
+      lockTimeoutMs: apply.lockTimeoutMs,
+      statementTimeoutMs: apply.statementTimeoutMs,
+      lockWaitMs: Math.max(apply.statementTimeoutMs, 30_000),
+      allowDestructive: false,
+      ...options,
+    });
+  }
+
+  async audit(filter: TenantFilter = {}): Promise<AuditReport> {
+    return auditTenants(this.project, await this.listTenants(filter));
+  }
+
+  /** Plans one tenant and, with `execute`, applies that plan to it. */
+  async syncTenant(tenant: string | TenantContext, options: SyncTenantOptions = {}): Promise<SyncTenantResult> {
+    const name = typeof tenant === 'string' ? tenant : tenant.name;
+    const context = (await this.listTenants({ tenants: [name] })).find((t) => t.name === name);
+    if (!context) throw new UserError(`tenant '${name}' not found by discovery`);
+    const { plan, diffs } = await planTenants(this.project, [context], { allowDestructive: options.allowDestructive ?? false });
+    if (plan.failed.length > 0) throw new UserError(`${name}: ${plan.failed[0]!.error}`);
+    const diff = diffs[0]?.changes ?? [];
+    const alreadyInSync = diff.length === 0;
+    if (!options.execute || alreadyInSync) return { diff, plan, alreadyInSync };
+    const [result] = await this.apply(plan, { allowDestructive: options.allowDestructive ?? false });
+    return { diff, plan, alreadyInSync, ...(result ? { result } : {}) };
+  }
+
+  async close(): Promise<void> {
+    await this.project.close();
+  }
+}

@@ -1,0 +1,16 @@
+import type { EngineModule, EngineName } from './types.js';
+
+/** Engines load lazily, so a SQLite user never loads pg (STYLE.md). */
+const engines: Record<EngineName, () => Promise<EngineModule>> = {
+  postgres: async () => (await import('./postgres/index.js')).postgresEngine,
+  sqlite: async () => {
+    throw new Error('the sqlite engine is not available yet');
+  },
+  mysql: async () => {
+    throw new Error('the mysql engine is not available yet');
+  },
+};
+
+export function loadEngine(name: EngineName): Promise<EngineModule> {
+  return engines[name]();
+}

@@ -1,0 +1,311 @@
+// Hazard decisions for PostgreSQL DDL, kept apart from the SQL text so a reviewer can read
+// what we consider dangerous in one place. Everything here is pure: names in, hazards out.
+import type { ColumnModel, SequenceModel } from '../../model/types.js';
+import type { Hazard, HazardCode } from '../../plan/hazards.js';
+
+function hazard(code: HazardCode, message: string): Hazard {
+  return { code, message };
+}
+
+/** Hazards in a fixed order (the order of hazardCodes), one per code, so plans are deterministic. */
+export function uniqueHazards(hazards: readonly Hazard[]): Hazard[] {
+  const order: readonly HazardCode[] = [
+    'DELETES_DATA',
+    'REWRITES_TABLE',
+    'ACCESS_EXCLUSIVE_LOCK',
+    'MAY_FAIL_ON_EXISTING_ROWS',
+    'INDEX_BUILD',
+  ];
+  const seen = new Map<HazardCode, Hazard>();
+  for (const h of hazards) if (!seen.has(h.code)) seen.set(h.code, h);
+  return order.flatMap((code) => {
+    const h = seen.get(code);
+    return h ? [h] : [];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expression scanning: enough of PostgreSQL's lexer to find function calls and string literals
+// without being fooled by quoted identifiers or strings that contain parentheses.
+
+export interface ExprToken {
+  readonly kind: 'string' | 'word' | 'qident' | 'space' | 'punct' | 'number' | 'other';
+  readonly text: string;
+}
+
+const wordStart = /[A-Za-z_\u0080-\uffff]/;
+const wordPart = /[A-Za-z0-9_$\u0080-\uffff]/;
+
+export function scanExpression(expr: string): ExprToken[] {
+  const tokens: ExprToken[] = [];
+  let i = 0;
+  const n = expr.length;
+  const readQuoted = (quote: string, start: number, backslashEscapes: boolean): number => {
+    let j = start + 1;
+    while (j < n) {
+      const c = expr[j];
+      if (backslashEscapes && c === '\\') {
+        j += 2;
+        continue;
+      }
+      if (c === quote) {
+        if (expr[j + 1] === quote) {
+          j += 2;
+          continue;
+        }
+        return j + 1;
+      }
+      j++;
+    }
+    return n;
+  };
+  while (i < n) {
+    const c = expr[i] as string;
+    if (c === "'") {
+      const end = readQuoted("'", i, false);
+      tokens.push({ kind: 'string', text: expr.slice(i, end) });
+      i = end;
+    } else if ((c === 'E' || c === 'e') && expr[i + 1] === "'") {
+      const end = readQuoted("'", i + 1, true);
+      tokens.push({ kind: 'string', text: expr.slice(i, end) });
+      i = end;
+    } else if (c === '"') {
+      const end = readQuoted('"', i, false);
+      tokens.push({ kind: 'qident', text: expr.slice(i, end) });
+      i = end;
+    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(expr.slice(i))) {
+      const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(expr.slice(i)) as RegExpExecArray)[0];
+      const close = expr.indexOf(tag, i + tag.length);
+      const end = close < 0 ? n : close + tag.length;
+      tokens.push({ kind: 'string', text: expr.slice(i, end) });
+      i = end;
+    } else if (/\s/.test(c)) {
+      let j = i + 1;
+      while (j < n && /\s/.test(expr[j] as string)) j++;
+      tokens.push({ kind: 'space', text: expr.slice(i, j) });
+      i = j;
+    } else if (wordStart.test(c)) {
+      let j = i + 1;
+      while (j < n && wordPart.test(expr[j] as string)) j++;
+      tokens.push({ kind: 'word', text: expr.slice(i, j) });
+      i = j;
+    } else if (/[0-9]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[0-9.eE]/.test(expr[j] as string)) j++;
+      tokens.push({ kind: 'number', text: expr.slice(i, j) });
+      i = j;
+    } else if (c === ':' && expr[i + 1] === ':') {
+      tokens.push({ kind: 'punct', text: '::' });
+      i += 2;
+    } else {
+      tokens.push({ kind: /[(),.[\]]/.test(c) ? 'punct' : 'other', text: c });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** The value of an identifier token: quoted ones keep their case, bare ones fold to lower case. */
+export function identifierValue(token: ExprToken): string {
+  return token.kind === 'qident' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text.toLowerCase();
+}
+
+// Functions a column default may call without forcing a table rewrite: PostgreSQL 11+ stores a
+// non-volatile default in the catalog (the "fast default") and fills no rows. Stable functions
+// such as now() qualify; anything we do not know is treated as volatile, to be safe.
+const nonVolatileFunctions = new Set([
+  'now', 'statement_timestamp', 'transaction_timestamp', 'current_timestamp', 'current_date',
+  'current_time', 'localtimestamp', 'localtime', 'timezone', 'date_trunc', 'date_part', 'extract',
+  'make_date', 'make_time', 'make_timestamp', 'make_timestamptz', 'make_interval', 'to_char',
+  'to_date', 'to_timestamp', 'to_number', 'lower', 'upper', 'length', 'char_length', 'abs',
+  'round', 'trunc', 'floor', 'ceil', 'ceiling', 'trim', 'btrim', 'ltrim', 'rtrim', 'concat',
+  'concat_ws', 'substr', 'substring', 'replace', 'overlay', 'position', 'md5', 'coalesce',
+  'nullif', 'greatest', 'least', 'cast', 'json_build_object', 'jsonb_build_object',
+  'json_build_array', 'jsonb_build_array', 'array_fill', 'current_setting', 'current_schema',
+  'current_user', 'session_user', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange',
+  'daterange',
+]);
+
+/** Named explicitly so the intent is visible; unknown functions are volatile anyway. */
+export const volatileFunctions: ReadonlySet<string> = new Set([
+  'nextval', 'random', 'gen_random_uuid', 'clock_timestamp', 'timeofday', 'setseed',
+  'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v3', 'uuid_generate_v4',
+  'uuid_generate_v5', 'txid_current', 'pg_current_xact_id',
+]);
+
+// Words followed by `(` that are not function calls: SQL keywords and type names with a
+// modifier (`'1'::numeric(10,2)`, `character varying(20)`, `timestamp(3) with time zone`).
+const notFunctions = new Set([
+  'and', 'or', 'not', 'in', 'any', 'all', 'some', 'array', 'row', 'exists', 'case', 'when', 'then',
+  'else', 'is', 'as', 'between', 'like', 'ilike', 'similar', 'values', 'numeric', 'decimal',
+  'varchar', 'character', 'varying', 'char', 'bit', 'time', 'timestamp', 'interval', 'float',
+  'zone', 'with', 'without',
+]);
+
+/** Names of the functions an expression calls, lower-cased; schema-qualified ones as `schema.name`. */
+export function calledFunctions(expr: string): string[] {
+  const tokens = scanExpression(expr).filter((t) => t.kind !== 'space');
+  const names: string[] = [];
+  tokens.forEach((token, i) => {
+    if (token.kind !== 'word' && token.kind !== 'qident') return;
+    if (tokens[i + 1]?.text !== '(') return;
+    const previous = tokens[i - 1];
+    if (previous?.text === '::') return;
+    let name = identifierValue(token);
+    if (token.kind === 'word' && notFunctions.has(name)) return;
+    if (previous?.text === '.') {
+      const schema = tokens[i - 2];
+      if (schema && (schema.kind === 'word' || schema.kind === 'qident')) {
+        const schemaName = identifierValue(schema);
+        if (schemaName !== 'pg_catalog') name = `${schemaName}.${name}`;
+      }
+    }
+    names.push(name);
+  });
+  return names;
+}
+
+/** True when an expression may give a different value per row, so ADD COLUMN must rewrite. */
+export function isVolatileExpression(expr: string): boolean {
+  return calledFunctions(expr).some((name) => volatileFunctions.has(name) || !nonVolatileFunctions.has(name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type changes PostgreSQL performs without rewriting the table or its indexes (binary-coercible
+// and not narrowing); it still takes an ACCESS EXCLUSIVE lock, but only for a catalog update.
+
+const varcharType = /^character varying(?:\((\d+)\))?$/;
+const numericType = /^numeric(?:\((\d+)(?:,\s*(\d+))?\))?$/;
+
+export function isBinaryCoercibleWidening(from: string, to: string): boolean {
+  const fromVarchar = varcharType.exec(from);
+  if (fromVarchar) {
+    if (to === 'text') return true;
+    const toVarchar = varcharType.exec(to);
+    if (!toVarchar) return false;
+    if (toVarchar[1] === undefined) return true;
+    return fromVarchar[1] !== undefined && Number(toVarchar[1]) >= Number(fromVarchar[1]);
+  }
+  if (from === 'text') return to === 'character varying';
+  const fromNumeric = numericType.exec(from);
+  const toNumeric = numericType.exec(to);
+  if (fromNumeric && toNumeric) {
+    if (toNumeric[1] === undefined) return true;
+    if (fromNumeric[1] === undefined) return false;
+    return Number(toNumeric[1]) >= Number(fromNumeric[1]) && (toNumeric[2] ?? '0') === (fromNumeric[2] ?? '0');
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hazards per change. `table`, `column` and the like are plain names, used only in messages.
+
+export function dropTableHazards(table: string): Hazard[] {
+  return [hazard('DELETES_DATA', `drops table ${table} and all its rows`)];
+}
+
+export function dropColumnHazards(table: string, column: string): Hazard[] {
+  return [hazard('DELETES_DATA', `drops column ${table}.${column} and its values`)];
+}
+
+/** The counter of a dropped sequence cannot be recovered; recreating it restarts the numbering. */
+export function dropSequenceHazards(sequence: string): Hazard[] {
+  return [hazard('DELETES_DATA', `drops sequence ${sequence} and its current value`)];
+}
+
+export function addColumnHazards(table: string, column: ColumnModel): Hazard[] {
+  const hazards: Hazard[] = [];
+  const name = `${table}.${column.name}`;
+  const rewrite =
+    column.generated !== undefined
+      ? 'a generated column'
+      : column.identity !== undefined
+        ? 'an identity column'
+        : column.default !== undefined && isVolatileExpression(column.default)
+          ? 'a volatile default'
+          : undefined;
+  if (rewrite) {
+    hazards.push(hazard('REWRITES_TABLE', `adding ${name} with ${rewrite} rewrites table ${table}`));
+    hazards.push(hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes while ${name} is filled`));
+  }
+  if (!column.nullable && column.default === undefined && column.identity === undefined) {
+    hazards.push(hazard('MAY_FAIL_ON_EXISTING_ROWS', `NOT NULL column ${name} has no default; fails if ${table} has rows`));
+  }
+  return hazards;
+}
+
+/** A changed generated expression: PostgreSQL 15 can only drop the column and add it again. */
+export function regenerateColumnHazards(table: string, from: ColumnModel, to: ColumnModel): Hazard[] {
+  const name = `${table}.${to.name}`;
+  const hazards: Hazard[] = [];
+  if (from.generated === undefined) {
+    hazards.push(hazard('DELETES_DATA', `column ${name} is dropped and re-added as a generated column; its stored values are lost`));
+  }
+  hazards.push(hazard('REWRITES_TABLE', `re-adding generated column ${name} rewrites table ${table}`));
+  hazards.push(hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes while ${name} is recomputed`));
+  hazards.push(...addColumnHazards(table, to).filter((h) => h.code === 'MAY_FAIL_ON_EXISTING_ROWS'));
+  return uniqueHazards(hazards);
+}
+
+export function alterTypeHazards(table: string, column: string, fromType: string, toType: string): Hazard[] {
+  const name = `${table}.${column}`;
+  if (fromType === toType) {
+    // Only the collation changes: no row is rewritten, but indexes on the column are rebuilt.
+    return [hazard('ACCESS_EXCLUSIVE_LOCK', `changing the collation of ${name} locks ${table} and rebuilds its indexes on the column`)];
+  }
+  if (isBinaryCoercibleWidening(fromType, toType)) {
+    return [hazard('ACCESS_EXCLUSIVE_LOCK', `changing ${name} from ${fromType} to ${toType} briefly locks ${table} (no rewrite)`)];
+  }
+  return [
+    hazard('REWRITES_TABLE', `changing ${name} from ${fromType} to ${toType} rewrites table ${table} and its indexes`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes during the rewrite`),
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `existing values of ${name} may not convert to ${toType}`),
+  ];
+}
+
+export function setNotNullHazards(table: string, column: string): Hazard[] {
+  return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `SET NOT NULL on ${table}.${column} fails if it holds NULLs`)];
+}
+
+export function addKeyHazards(table: string, constraint: string, what: 'primary key' | 'unique constraint'): Hazard[] {
+  return [
+    hazard('INDEX_BUILD', `adding ${what} ${constraint} builds an index on ${table}`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes while ${constraint} is built`),
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `${what} ${constraint} fails if ${table} holds duplicates${what === 'primary key' ? ' or NULLs' : ''}`),
+  ];
+}
+
+export function addIndexHazards(table: string, index: string, unique: boolean, concurrently: boolean): Hazard[] {
+  const hazards = [
+    concurrently
+      ? hazard('INDEX_BUILD', `builds index ${index} on ${table} concurrently, outside the transaction`)
+      : hazard('INDEX_BUILD', `builds index ${index} on ${table}, blocking writes to ${table} for the build`),
+  ];
+  if (unique) hazards.push(hazard('MAY_FAIL_ON_EXISTING_ROWS', `unique index ${index} fails if ${table} holds duplicates`));
+  return uniqueHazards(hazards);
+}
+
+export function validateConstraintHazards(table: string, constraint: string, what: 'foreign key' | 'check'): Hazard[] {
+  return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `${what} ${constraint} fails to validate if existing rows of ${table} violate it`)];
+}
+
+export function recreateEnumHazards(name: string, usedBy: readonly { table: string; column: string }[]): Hazard[] {
+  const columns = usedBy.map((u) => `${u.table}.${u.column}`).join(', ') || 'no columns';
+  return [
+    hazard('REWRITES_TABLE', `recreating type ${name} rewrites the tables of ${columns} (defaults on them are dropped)`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `tables using ${name} are locked against reads and writes during the rewrite`),
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `fails if ${columns} hold a value removed from ${name}`),
+  ];
+}
+
+/** Narrowing a sequence's range fails when its current value lies outside the new range. */
+export function alterSequenceHazards(from: SequenceModel, to: SequenceModel): Hazard[] {
+  const typeRank = { smallint: 0, integer: 1, bigint: 2 } as const;
+  const narrows =
+    typeRank[to.type] < typeRank[from.type] ||
+    BigInt(to.maxValue) < BigInt(from.maxValue) ||
+    BigInt(to.minValue) > BigInt(from.minValue);
+  return narrows
+    ? [hazard('MAY_FAIL_ON_EXISTING_ROWS', `fails if the current value of sequence ${to.name} is outside its new range`)]
+    : [];
+}

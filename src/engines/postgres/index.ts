@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { SchemaModel } from '../../model/types.js';
+import type { ConnectionSettings, DatabaseAdapter, EngineModule, InspectOutcome, Normalizer, TenantContext } from '../types.js';
+import { createPool, quoteIdent } from './connect.js';
+import { discoverSchemaNames } from './discover.js';
+import { inspectSchemas } from './inspect.js';
+import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
+import { renderChanges } from './render.js';
+import { openPostgresSession } from './session.js';
+
+/** Tenants per batched catalog pass: large enough to amortize, small enough to keep rows bounded. */
+const inspectChunk = 500;
+
+const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
+
+/** SQLSTATEs worth retrying: lock_not_available, deadlock, serialization failure, shutdown. */
+const transientStates = new Set(['55P03', '40P01', '40001', '57P01', '57P02', '57P03', '53300']);
+
+function isTransientError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && (transientStates.has(e.code) || e.code.startsWith('08'))) return true;
+  if (typeof e?.code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(e.code)) return true;
+  return typeof e?.message === 'string' && /Connection terminated|connection lost|terminating connection/i.test(e.message);
+}
+
+function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
+  if (!settings.url) throw new Error('postgres needs a connection url');
+  const url = settings.url;
+  let pool: pg.Pool | undefined;
+  const getPool = () => {
+    if (!pool) {
+      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)));
+      pool.on('error', () => {});
+    }
+    return pool;
+  };
+  return {
+    engine: 'postgres',
+    async discoverTenantNames(selector) {
+      const client = await getPool().connect();
+      try {
+        return await discoverSchemaNames(client, selector);
+      } finally {
+        client.release();
+      }
+    },
+    inspector: {
+      async inspectTenants(tenants: readonly TenantContext[]) {
+        const outcomes = new Map<string, InspectOutcome>();
+        for (let i = 0; i < tenants.length; i += inspectChunk) {
+          const chunk = tenants.slice(i, i + inspectChunk).map((t) => t.name);
+          const client = await getPool().connect();
+          let schemas: Map<string, SchemaModel>;
+          try {
+            schemas = await inspectSchemas(client, chunk);
+          } finally {
+            client.release();
+          }
+          for (const name of chunk) {
+            const schema = schemas.get(name);
+            outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: `schema "${name}" does not exist` });
+          }
+        }
+        return outcomes;
+      },
+    },
+    runner: { openSession: (tenant) => openPostgresSession(url, tenant) },
+    render: renderChanges,
+    normalizer,
+    tenantQualifier: (tenant) => quoteIdent(tenant.name),
+    isTransientError,
+    async close() {
+      const p = pool;
+      pool = undefined;
+      if (p) await p.end();
+    },
+  };
+}
+
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges };

@@ -1,0 +1,343 @@
+// Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, filtered with
+// `n.nspname = ANY($1::text[])`, never one query per tenant or per table (STYLE.md, Inspection).
+// They read only pg_catalog and call only functions that use the system caches, so they take no
+// lock on a tenant's tables (invariant 7). inspect.ts runs them with search_path set to '', so
+// every reference to a tenant object comes out schema-qualified and can be stripped reliably.
+// Supported servers: PostgreSQL 13 and newer (12 is out of support; tgparentid is 13+).
+
+/** Objects that belong to an extension are reported as the extension, not one by one. */
+const notExtensionMember = (catalog: string, oid: string): string =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype = 'e')`;
+
+/** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
+const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
+
+/** Which of the requested schemas exist: a missing schema gets no entry in the result. */
+export const SCHEMAS = `
+SELECT n.nspname AS schema, quote_ident(n.nspname) AS quoted
+FROM pg_namespace n
+WHERE n.nspname = ANY($1::text[])`;
+
+/** All user schemas; pg_toast_temp_* and pg_temp_* exist per backend and are never tenants. */
+export const LIST_SCHEMAS = `
+SELECT n.nspname AS schema
+FROM pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
+ORDER BY n.nspname COLLATE "C"`;
+
+/**
+ * Tables: relkind 'p' (PG10+) is a partitioned parent and is a table; its partition key and an
+ * UNLOGGED table are engine-only options. obj_description with the catalog name avoids picking
+ * up a comment on another object kind that happens to share the oid.
+ */
+export const TABLES = `
+SELECT n.nspname AS schema, c.relname AS name,
+       obj_description(c.oid, 'pg_class') AS comment,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       c.relpersistence = 'u' AS unlogged
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
+
+/**
+ * Columns: attnum <= 0 are system columns and dropped columns stay in pg_attribute as
+ * "........pg.dropped.N........". attgenerated 's' (PG12+) keeps the generation expression in
+ * pg_attrdef like a default. attcollation is set on every collatable column, so it only counts
+ * when it differs from the type's own default (typcollation). element_* describe the element
+ * type of an array so the caller can tell types the schema does not manage.
+ */
+export const COLUMNS = `
+SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, a.attnum AS position,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null,
+       pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+       a.attidentity::text AS identity,
+       a.attgenerated::text AS generated,
+       CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
+         CASE WHEN cn.nspname IN ('pg_catalog', n.nspname) THEN co.collname::text
+              ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+       END AS collation,
+       col_description(a.attrelid, a.attnum) AS comment,
+       format_type(et.oid, NULL) AS element_type,
+       en.nspname AS element_schema,
+       et.typtype::text AS element_kind
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type et ON et.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
+JOIN pg_namespace en ON en.oid = et.typnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY n.nspname, c.relname, a.attnum`;
+
+const constraintsQuery = (nullsNotDistinct: string): string => `
+SELECT n.nspname AS schema, c.relname AS table, con.conname AS name, con.contype::text AS type,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       CASE WHEN rn.nspname = n.nspname THEN rc.relname::text
+            ELSE quote_ident(rn.nspname) || '.' || quote_ident(rc.relname) END AS ref_table,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS ref_columns,
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       con.confmatchtype::text AS match,
+       con.condeferrable AS deferrable, con.condeferred AS deferred,
+       CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS definition,
+       ${nullsNotDistinct} AS nulls_not_distinct
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype = 'u'
+WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
+  AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
+
+/**
+ * Constraints, PG15+: NOT NULL is attnotnull, not a pg_constraint row (PG18 adds contype 'n', which
+ * the contype filter leaves out). A unique constraint's NULLS NOT DISTINCT lives on its backing
+ * index. conparentid <> 0 marks the per-partition copies PG12+ makes of an FK that references a
+ * partitioned table; only the parent row is the constraint the user wrote.
+ */
+export const CONSTRAINTS = constraintsQuery('coalesce(ix.indnullsnotdistinct, false)');
+
+/** Constraints before PG15: pg_index.indnullsnotdistinct does not exist, every unique is NULLS DISTINCT. */
+export const CONSTRAINTS_PRE15 = constraintsQuery('false');
+
+/**
+ * Indexes that do not back a primary key, unique or exclusion constraint. indkey holds indnatts
+ * entries (keys, then INCLUDE columns, PG11+) while indoption, indclass and indcollation only hold
+ * the indnkeyatts key entries, so unnest pads those with NULL. indkey 0 is an expression, printed
+ * by pg_get_indexdef(oid, k, true); the whole definition lets the caller see whether an expression
+ * key carries an explicit COLLATE (its implicit collation is not in the catalog). indisvalid is
+ * false after a failed CREATE INDEX CONCURRENTLY. An opclass is recorded when it is not a default
+ * one (varchar columns use the default text_ops, which opcdefault says).
+ */
+export const INDEXES = `
+SELECT n.nspname AS schema, c.relname AS table, ic.relname AS name,
+       i.indisunique AS is_unique, i.indisvalid AS is_valid, am.amname AS method,
+       i.indnkeyatts AS key_count,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       pg_get_indexdef(i.indexrelid, 0, true) AS definition,
+       (SELECT json_agg(json_build_object(
+                 'column', CASE WHEN k.attnum <> 0 THEN a.attname::text END,
+                 'text', pg_get_indexdef(i.indexrelid, k.ord::int, true),
+                 'option', k.opt,
+                 'collation', CASE WHEN k.coll IS NOT NULL AND k.coll <> 0 THEN
+                                CASE WHEN kcn.nspname IN ('pg_catalog', n.nspname) THEN kco.collname::text
+                                     ELSE quote_ident(kcn.nspname) || '.' || quote_ident(kco.collname) END
+                              END,
+                 'columnCollation', CASE WHEN k.attnum <> 0 THEN a.attcollation <> 0 AND a.attcollation = k.coll END,
+                 'opclass', CASE WHEN opc.oid IS NOT NULL AND NOT opc.opcdefault THEN
+                              CASE WHEN opn.nspname IN ('pg_catalog', n.nspname) THEN opc.opcname::text
+                                   ELSE quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname) END
+                            END
+               ) ORDER BY k.ord)
+        FROM unnest(i.indkey::int2[], i.indoption::int2[], i.indclass::oid[], i.indcollation::oid[])
+             WITH ORDINALITY AS k(attnum, opt, cls, coll, ord)
+        LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        LEFT JOIN pg_opclass opc ON opc.oid = k.cls
+        LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
+        LEFT JOIN pg_collation kco ON kco.oid = k.coll
+        LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace
+       ) AS keys
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                  WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
+
+/** Enums: labels in enumsortorder, which ALTER TYPE ... ADD VALUE BEFORE fills with fractions. */
+export const ENUMS = `
+SELECT n.nspname AS schema, t.typname AS name,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+       obj_description(t.oid, 'pg_type') AS comment
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'e' AND ${notExtensionMember('pg_type', 't.oid')}`;
+
+/**
+ * Sequences (pg_sequence is PG10+; before that the values lived in the sequence relation itself).
+ * OWNED BY is a pg_depend row of deptype 'a' on a table column; an identity column's sequence
+ * has deptype 'i' and is part of the column, not a sequence of its own.
+ */
+export const SEQUENCES = `
+SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
+       s.seqstart::text AS start, s.seqincrement::text AS increment,
+       s.seqmin::text AS min_value, s.seqmax::text AS max_value, s.seqcache::text AS cache,
+       s.seqcycle AS cycle,
+       oc.relname AS owned_table, oa.attname AS owned_column
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+     AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a'
+LEFT JOIN pg_class oc ON oc.oid = d.refobjid
+LEFT JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_class', 'c.oid')}
+  AND NOT EXISTS (SELECT 1 FROM pg_depend i
+                  WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i')`;
+
+/**
+ * Unmanaged relations: views, materialized views, foreign tables, composite types (relkind 'c'),
+ * and partitions of any relkind (relispartition, PG10+), which belong to their parent's DDL.
+ */
+export const UNMANAGED_RELATIONS = `
+SELECT n.nspname AS schema,
+       CASE WHEN c.relispartition THEN 'partition'
+            WHEN c.relkind = 'v' THEN 'view'
+            WHEN c.relkind = 'm' THEN 'materialized view'
+            WHEN c.relkind = 'f' THEN 'foreign table'
+            ELSE 'type' END AS kind,
+       c.relname::text AS name, NULL::text AS args
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[])
+  AND (c.relispartition OR c.relkind IN ('v', 'm', 'f', 'c'))
+  AND ${notExtensionMember('pg_class', 'c.oid')}`;
+
+/**
+ * Functions, procedures and aggregates (prokind is PG11+; 'w' window functions count as
+ * functions). Overloads share a name, so the input argument types are part of it, as in
+ * `last_day(timestamp with time zone)`; proargtypes leaves OUT arguments out, like the signature.
+ */
+export const UNMANAGED_ROUTINES = `
+SELECT n.nspname AS schema,
+       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
+       p.proname::text AS name, oidvectortypes(p.proargtypes) AS args
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_proc', 'p.oid')}`;
+
+/**
+ * Domains, range types and base types. Enums are managed, composite types come from pg_class,
+ * and the array type (found through another type's typarray) and multirange type (typtype 'm',
+ * PG14+) PostgreSQL creates alongside a type are not objects of their own.
+ */
+export const UNMANAGED_TYPES = `
+SELECT n.nspname AS schema,
+       CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END AS kind,
+       t.typname::text AS name, NULL::text AS args
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
+  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+  AND ${notExtensionMember('pg_type', 't.oid')}`;
+
+/**
+ * Objects that hang off a table, named `table.object`. Triggers: tgisinternal marks the ones
+ * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
+ * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
+ * Exclusion constraints are not in the model, so their owner is told about them here.
+ */
+export const UNMANAGED_TABLE_OBJECTS = `
+SELECT n.nspname AS schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
+FROM pg_trigger tg
+JOIN pg_class c ON c.oid = tg.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[]) AND NOT tg.tgisinternal AND tg.tgparentid = 0
+  AND ${notExtensionMember('pg_trigger', 'tg.oid')}
+UNION ALL
+SELECT n.nspname, 'policy', c.relname || '.' || pol.polname, NULL
+FROM pg_policy pol
+JOIN pg_class c ON c.oid = pol.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[])
+UNION ALL
+SELECT n.nspname, 'rule', c.relname || '.' || r.rulename, NULL
+FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'
+  AND ${notExtensionMember('pg_rewrite', 'r.oid')}
+UNION ALL
+SELECT n.nspname, 'exclusion constraint', c.relname || '.' || con.conname, NULL
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[]) AND con.contype = 'x' AND con.conparentid = 0
+  AND NOT c.relispartition`;
+
+/**
+ * Everything else that lives in a namespace and is cheap to list. An extension is reported once
+ * (extnamespace), its member objects not at all. Operators are named with their operand types,
+ * since `=` is overloaded; NONE stands for the missing side of a prefix operator.
+ */
+export const UNMANAGED_OTHER = `
+SELECT n.nspname AS schema, 'extension' AS kind, e.extname::text AS name, NULL::text AS args
+FROM pg_extension e
+JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE n.nspname = ANY($1::text[])
+UNION ALL
+SELECT n.nspname, 'collation', co.collname::text, NULL
+FROM pg_collation co
+JOIN pg_namespace n ON n.oid = co.collnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_collation', 'co.oid')}
+UNION ALL
+SELECT n.nspname, 'operator', o.oprname::text,
+       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', ' || format_type(o.oprright, NULL)
+FROM pg_operator o
+JOIN pg_namespace n ON n.oid = o.oprnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_operator', 'o.oid')}
+UNION ALL
+SELECT n.nspname, 'operator class', opc.opcname || ' (' || am.amname || ')', NULL
+FROM pg_opclass opc
+JOIN pg_am am ON am.oid = opc.opcmethod
+JOIN pg_namespace n ON n.oid = opc.opcnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_opclass', 'opc.oid')}
+UNION ALL
+SELECT n.nspname, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL
+FROM pg_opfamily opf
+JOIN pg_am am ON am.oid = opf.opfmethod
+JOIN pg_namespace n ON n.oid = opf.opfnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_opfamily', 'opf.oid')}
+UNION ALL
+SELECT n.nspname, 'statistics', s.stxname::text, NULL
+FROM pg_statistic_ext s
+JOIN pg_namespace n ON n.oid = s.stxnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_statistic_ext', 's.oid')}
+UNION ALL
+SELECT n.nspname, 'text search configuration', cfg.cfgname::text, NULL
+FROM pg_ts_config cfg
+JOIN pg_namespace n ON n.oid = cfg.cfgnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_ts_config', 'cfg.oid')}
+UNION ALL
+SELECT n.nspname, 'text search dictionary', d.dictname::text, NULL
+FROM pg_ts_dict d
+JOIN pg_namespace n ON n.oid = d.dictnamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_ts_dict', 'd.oid')}
+UNION ALL
+SELECT n.nspname, 'conversion', cv.conname::text, NULL
+FROM pg_conversion cv
+JOIN pg_namespace n ON n.oid = cv.connamespace
+WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_conversion', 'cv.oid')}`;
+
+/** Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, on any relation of the schema. */
+export const INVALID_INDEXES = `
+SELECT ic.relname AS name
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = ic.relnamespace
+WHERE n.nspname = $1 AND NOT i.indisvalid
+ORDER BY ic.relname COLLATE "C"`;
+
+/** The queries to run against a server of the given server_version_num. */
+export function catalogQueries(serverVersionNum: number): {
+  readonly constraints: string;
+} {
+  if (serverVersionNum < 130000) {
+    throw new Error(`PostgreSQL ${serverVersionNum} is not supported; schema-sync needs PostgreSQL 13 or newer`);
+  }
+  return { constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15 };
+}

@@ -1,0 +1,615 @@
+// Renders engine-neutral changes to PostgreSQL DDL. Every object name is written as
+// `<qualifier>.<quoted name>` (DESIGN.md invariant 4): nothing relies on search_path, and a
+// hostile name can never leave its quotes.
+import { createHash } from 'node:crypto';
+import type { Change } from '../../diff/changes.js';
+import type {
+  CheckModel,
+  ColumnModel,
+  FkAction,
+  ForeignKeyModel,
+  IndexKey,
+  IndexModel,
+  PrimaryKeyModel,
+  SequenceModel,
+  TableModel,
+  UniqueModel,
+} from '../../model/types.js';
+import type { Hazard } from '../../plan/hazards.js';
+import type { PlanStep, RenderChanges, RenderOptions } from '../../plan/step.js';
+import { quoteIdent, quoteLiteral } from './connect.js';
+import {
+  addColumnHazards,
+  addIndexHazards,
+  addKeyHazards,
+  alterSequenceHazards,
+  alterTypeHazards,
+  dropColumnHazards,
+  dropSequenceHazards,
+  dropTableHazards,
+  identifierValue,
+  recreateEnumHazards,
+  regenerateColumnHazards,
+  scanExpression,
+  setNotNullHazards,
+  uniqueHazards,
+  validateConstraintHazards,
+} from './hazards.js';
+
+export { quoteIdent, quoteLiteral };
+
+/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
+const maxIdentifierBytes = 63;
+
+// ---------------------------------------------------------------------------------------------
+// Names, types and expressions
+
+/** A tenant object: the opaque qualifier (a quoted schema or a placeholder), then the quoted name. */
+function qualified(name: string, options: RenderOptions): string {
+  return `${options.qualifier}.${quoteIdent(name)}`;
+}
+
+function columnList(columns: readonly string[]): string {
+  return columns.map(quoteIdent).join(', ');
+}
+
+/**
+ * Splits a possibly dotted, possibly quoted name (`public.citext`, `ext."My Type"`) into its parts
+ * as PostgreSQL reads them, so each part can be quoted on its own.
+ */
+function splitQualifiedName(name: string): string[] {
+  const tokens = scanExpression(name);
+  const parts: string[] = [];
+  let expectName = true;
+  for (const token of tokens) {
+    if (expectName && (token.kind === 'word' || token.kind === 'qident')) {
+      parts.push(identifierValue(token));
+      expectName = false;
+    } else if (!expectName && token.text === '.') {
+      expectName = true;
+    } else {
+      throw new Error(`not a qualified name: ${name}`);
+    }
+  }
+  if (expectName) throw new Error(`not a qualified name: ${name}`);
+  return parts;
+}
+
+function quoteQualifiedName(name: string): string {
+  return splitQualifiedName(name).map(quoteIdent).join('.');
+}
+
+/** A tenant-owned type named like the model writes it: bare (`mood`) or quoted (`"Mood"`). */
+function tenantTypeName(base: string, options: RenderOptions): string | undefined {
+  if (options.tenantTypes.includes(base)) return base;
+  if (/^"(?:[^"]|"")+"$/.test(base)) {
+    const unquoted = base.slice(1, -1).replaceAll('""', '"');
+    if (options.tenantTypes.includes(unquoted)) return unquoted;
+  }
+  return undefined;
+}
+
+/**
+ * Tenant types (enums) are qualified like every other tenant object, arrays included; a dotted
+ * external type has each part quoted; built-in spellings (`character varying(20)`) pass as given.
+ */
+export function renderType(type: string, options: RenderOptions): string {
+  const arrayMatch = /((?:\[\d*\])*)$/.exec(type);
+  const arraySuffix = arrayMatch?.[1] ?? '';
+  const base = type.slice(0, type.length - arraySuffix.length).trim();
+  const tenantType = tenantTypeName(base, options);
+  if (tenantType !== undefined) return qualified(tenantType, options) + arraySuffix;
+  const tokens = scanExpression(base);
+  if (tokens.some((t) => t.text === '.')) {
+    // `public.vector(3)`: the name part is quoted, the modifier kept as written.
+    const paren = tokens.findIndex((t) => t.text === '(');
+    const nameTokens = paren < 0 ? tokens : tokens.slice(0, paren);
+    const name = nameTokens.map((t) => t.text).join('').trim();
+    const modifier = paren < 0 ? '' : tokens.slice(paren).map((t) => t.text).join('');
+    return quoteQualifiedName(name) + modifier + arraySuffix;
+  }
+  return type;
+}
+
+/** The value of a '...' or E'...' literal; undefined for escapes other than \\ and \'. */
+function literalContent(text: string): string | undefined {
+  if (text.startsWith("'")) return text.slice(1, -1).replaceAll("''", "'");
+  if (!/^[Ee]'/.test(text)) return undefined;
+  const body = text.slice(2, -1);
+  let value = '';
+  for (let i = 0; i < body.length; i += 2) {
+    const c = body[i] as string;
+    const next = body[i + 1];
+    if (c === '\\' && (next === '\\' || next === "'")) value += next;
+    else if (c === "'" && next === "'") value += "'";
+    else if (c === '\\') return undefined;
+    else {
+      value += c;
+      i--;
+    }
+  }
+  return value;
+}
+
+/**
+ * Expressions are already SQL; only `nextval('seq'::regclass)` naming a tenant sequence is
+ * rewritten to the qualified sequence, because the bare name would resolve through search_path.
+ */
+export function renderExpression(expr: string, options: RenderOptions): string {
+  const tokens = scanExpression(expr);
+  const out = tokens.map((t) => t.text);
+  const next = (from: number): number => {
+    let i = from;
+    while (tokens[i]?.kind === 'space') i++;
+    return i;
+  };
+  tokens.forEach((token, i) => {
+    if (token.kind !== 'word' || token.text.toLowerCase() !== 'nextval') return;
+    const open = next(i + 1);
+    if (tokens[open]?.text !== '(') return;
+    const literal = next(open + 1);
+    const literalToken = tokens[literal];
+    if (literalToken?.kind !== 'string') return;
+    const content = literalContent(literalToken.text);
+    if (content === undefined) return;
+    let close = next(literal + 1);
+    if (tokens[close]?.text === '::') {
+      const cast = next(close + 1);
+      if (tokens[cast]?.text.toLowerCase() !== 'regclass') return;
+      close = next(cast + 1);
+    }
+    if (tokens[close]?.text !== ')') return;
+    let parts: string[];
+    try {
+      parts = splitQualifiedName(content);
+    } catch {
+      return;
+    }
+    const sequence = parts[0];
+    if (parts.length !== 1 || sequence === undefined || !options.tenantSequences.includes(sequence)) return;
+    out[literal] = quoteLiteral(qualified(sequence, options));
+  });
+  return out.join('');
+}
+
+function renderCollation(collation: string): string {
+  // Collation names may contain dots (`en_US.utf8`), so the whole name is one identifier.
+  return quoteIdent(collation);
+}
+
+/** External catalog names (index methods, operator classes) may be schema-qualified. */
+function renderCatalogName(name: string): string {
+  return quoteQualifiedName(name);
+}
+
+const fkActions: Readonly<Record<FkAction, string>> = {
+  'no action': 'NO ACTION',
+  restrict: 'RESTRICT',
+  cascade: 'CASCADE',
+  'set null': 'SET NULL',
+  'set default': 'SET DEFAULT',
+};
+
+function deferrableClause(c: { deferrable?: boolean; initiallyDeferred?: boolean }): string {
+  if (!c.deferrable) return '';
+  return c.initiallyDeferred ? ' DEFERRABLE INITIALLY DEFERRED' : ' DEFERRABLE';
+}
+
+function commentLiteral(comment: string | undefined): string {
+  return comment === undefined ? 'NULL' : quoteLiteral(comment);
+}
+
+/** Sequence options are strings in the model; only plain integers may reach the SQL. */
+function integer(value: string, what: string): string {
+  if (!/^-?\d+$/.test(value)) throw new Error(`sequence ${what} must be an integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Plain words for a summary line: names unquoted, control characters made visible. */
+function words(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
+function withSuffix(name: string, suffix: string): string {
+  let base = name;
+  while (Buffer.byteLength(base + suffix) > maxIdentifierBytes) base = [...base].slice(0, -1).join('');
+  return base + suffix;
+}
+
+/** A short, deterministic name for the temporary CHECK used to set NOT NULL without a long lock. */
+function notNullCheckName(table: string, column: string): string {
+  const hash = createHash('sha256').update(`${table}\0${column}`).digest('hex').slice(0, 12);
+  return `schema_sync_nn_${hash}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+function columnDefinition(column: ColumnModel, options: RenderOptions): string {
+  let sql = `${quoteIdent(column.name)} ${renderType(column.type, options)}`;
+  if (column.collation !== undefined) sql += ` COLLATE ${renderCollation(column.collation)}`;
+  if (column.generated !== undefined) sql += ` GENERATED ALWAYS AS (${renderExpression(column.generated, options)}) STORED`;
+  if (column.identity !== undefined) sql += ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+  if (column.default !== undefined) sql += ` DEFAULT ${renderExpression(column.default, options)}`;
+  if (!column.nullable) sql += ' NOT NULL';
+  return sql;
+}
+
+function primaryKeyDefinition(pk: PrimaryKeyModel): string {
+  return `CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${columnList(pk.columns)})`;
+}
+
+function uniqueDefinition(u: UniqueModel): string {
+  const nulls = u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '';
+  return `CONSTRAINT ${quoteIdent(u.name)} UNIQUE${nulls} (${columnList(u.columns)})${deferrableClause(u)}`;
+}
+
+function checkDefinition(check: CheckModel, options: RenderOptions): string {
+  return `CONSTRAINT ${quoteIdent(check.name)} CHECK (${renderExpression(check.expression, options)})`;
+}
+
+/** `other.table` names a table outside the tenant (a shared schema), qualified by its own schema. */
+function referencedTable(refTable: string, options: RenderOptions): string {
+  return refTable.includes('.') ? quoteQualifiedName(refTable) : qualified(refTable, options);
+}
+
+function foreignKeyDefinition(fk: ForeignKeyModel, options: RenderOptions): string {
+  let sql =
+    `CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${columnList(fk.columns)}) ` +
+    `REFERENCES ${referencedTable(fk.refTable, options)} (${columnList(fk.refColumns)})`;
+  if (fk.match === 'full') sql += ' MATCH FULL';
+  sql += ` ON DELETE ${fkActions[fk.onDelete]} ON UPDATE ${fkActions[fk.onUpdate]}`;
+  return sql + deferrableClause(fk);
+}
+
+function indexKey(key: IndexKey, options: RenderOptions): string {
+  let sql: string;
+  if (key.column !== undefined) sql = quoteIdent(key.column);
+  else if (key.expression !== undefined) sql = `(${renderExpression(key.expression, options)})`;
+  else throw new Error('an index key needs a column or an expression');
+  if (key.collation !== undefined) sql += ` COLLATE ${renderCollation(key.collation)}`;
+  if (key.opclass !== undefined) sql += ` ${renderCatalogName(key.opclass)}`;
+  if (key.descending) sql += ' DESC';
+  if (key.nulls !== undefined) sql += ` NULLS ${key.nulls === 'first' ? 'FIRST' : 'LAST'}`;
+  return sql;
+}
+
+function createIndexStatement(table: string, index: IndexModel, concurrently: boolean, options: RenderOptions): string {
+  // Index names are schema-scoped: the index lands in its table's schema, so it takes no qualifier.
+  let sql =
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(index.name)} ` +
+    `ON ${qualified(table, options)} USING ${renderCatalogName(index.method)} ` +
+    `(${index.keys.map((k) => indexKey(k, options)).join(', ')})`;
+  if (index.include.length > 0) sql += ` INCLUDE (${columnList(index.include)})`;
+  if (index.where !== undefined) sql += ` WHERE ${renderExpression(index.where, options)}`;
+  return sql;
+}
+
+function commentOnColumn(table: string, column: string, comment: string | undefined, options: RenderOptions): string {
+  return `COMMENT ON COLUMN ${qualified(table, options)}.${quoteIdent(column)} IS ${commentLiteral(comment)}`;
+}
+
+function sequenceOptions(s: SequenceModel): string {
+  return (
+    `AS ${s.type} INCREMENT BY ${integer(s.increment, 'increment')} ` +
+    `MINVALUE ${integer(s.minValue, 'minValue')} MAXVALUE ${integer(s.maxValue, 'maxValue')} ` +
+    `START WITH ${integer(s.start, 'start')} CACHE ${integer(s.cache, 'cache')} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+function step(summary: string, sql: string[], hazards: readonly Hazard[] = []): PlanStep {
+  return { summary, sql, hazards: uniqueHazards(hazards), transactional: true };
+}
+
+function createTable(table: TableModel, options: RenderOptions): PlanStep {
+  const q = qualified(table.name, options);
+  const elements = [
+    ...table.columns.map((c) => columnDefinition(c, options)),
+    ...(table.primaryKey ? [primaryKeyDefinition(table.primaryKey)] : []),
+    ...table.uniques.map(uniqueDefinition),
+    ...table.checks.map((c) => checkDefinition(c, options)),
+  ];
+  const sql = [elements.length > 0 ? `CREATE TABLE ${q} (\n  ${elements.join(',\n  ')}\n)` : `CREATE TABLE ${q} ()`];
+  if (table.comment !== undefined) sql.push(`COMMENT ON TABLE ${q} IS ${quoteLiteral(table.comment)}`);
+  for (const column of table.columns) {
+    if (column.comment !== undefined) sql.push(commentOnColumn(table.name, column.name, column.comment, options));
+  }
+  return step(`create table ${words(table.name)}`, sql);
+}
+
+function addColumnStatements(table: string, column: ColumnModel, options: RenderOptions): string[] {
+  const sql = [`ALTER TABLE ${qualified(table, options)} ADD COLUMN ${columnDefinition(column, options)}`];
+  if (column.comment !== undefined) sql.push(commentOnColumn(table, column.name, column.comment, options));
+  return sql;
+}
+
+function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: RenderOptions): PlanStep[] {
+  const { table, from, to } = change;
+  const changed = new Set(change.changed);
+  const t = qualified(table, options);
+  const c = quoteIdent(to.name);
+  const alter = (action: string): string => `ALTER TABLE ${t} ALTER COLUMN ${c} ${action}`;
+  const name = `${words(table)}.${words(to.name)}`;
+  const steps: PlanStep[] = [];
+
+  if (changed.has('generated')) {
+    if (to.generated !== undefined || from.generated === undefined) {
+      // PostgreSQL 15 cannot change a generation expression in place (SET EXPRESSION is 17+).
+      const sql = [`ALTER TABLE ${t} DROP COLUMN ${c}`, ...addColumnStatements(table, to, options)];
+      return [step(`re-add column ${name} (generated)`, sql, regenerateColumnHazards(table, from, to))];
+    }
+    // Generated -> plain keeps the stored values and rewrites nothing (PostgreSQL 13+).
+    steps.push(step(`alter column ${name}: drop generation expression`, [alter('DROP EXPRESSION')]));
+  }
+
+  let defaultDone = false;
+  if (changed.has('type') || changed.has('collation')) {
+    const type = renderType(to.type, options);
+    const collate = to.collation !== undefined ? ` COLLATE ${renderCollation(to.collation)}` : '';
+    // A tenant enum may come from another enum, which has no direct cast; text bridges them.
+    const viaText = tenantTypeName(to.type.replace(/(?:\[\d*\])+$/, ''), options) !== undefined ? '::text' : '';
+    const using = changed.has('type') ? ` USING ${c}${viaText}::${type}` : '';
+    const sql: string[] = [];
+    // The old default may not convert to the new type (no assignment cast), so it is taken off
+    // and the desired one put back afterwards.
+    if (from.default !== undefined && changed.has('type')) sql.push(alter('DROP DEFAULT'));
+    sql.push(alter(`TYPE ${type}${collate}${using}`));
+    if (from.default !== undefined && changed.has('type')) {
+      if (to.default !== undefined) sql.push(alter(`SET DEFAULT ${renderExpression(to.default, options)}`));
+      defaultDone = true;
+    }
+    const summary = changed.has('type')
+      ? `alter column ${name}: type ${words(from.type)} -> ${words(to.type)}`
+      : `alter column ${name}: collation ${words(from.collation ?? 'default')} -> ${words(to.collation ?? 'default')}`;
+    steps.push(step(summary, sql, alterTypeHazards(table, to.name, changed.has('type') ? from.type : to.type, to.type)));
+  }
+
+  // Identity is dropped before nullability and defaults change: an identity column can be
+  // neither nullable nor given a default.
+  if (changed.has('identity') && from.identity !== undefined && to.identity === undefined) {
+    steps.push(step(`alter column ${name}: drop identity`, [alter('DROP IDENTITY')]));
+  }
+
+  if (changed.has('nullable')) {
+    if (!to.nullable) {
+      // A validated CHECK (c IS NOT NULL) lets SET NOT NULL skip its own full scan (PostgreSQL 12+).
+      const check = quoteIdent(notNullCheckName(table, to.name));
+      steps.push(
+        step(
+          `alter column ${name}: set not null`,
+          [
+            `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID`,
+            `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`,
+            alter('SET NOT NULL'),
+            `ALTER TABLE ${t} DROP CONSTRAINT ${check}`,
+          ],
+          setNotNullHazards(table, to.name),
+        ),
+      );
+    } else {
+      steps.push(step(`alter column ${name}: drop not null`, [alter('DROP NOT NULL')]));
+    }
+  }
+
+  if (changed.has('default') && !defaultDone) {
+    steps.push(
+      to.default !== undefined
+        ? step(`alter column ${name}: set default`, [alter(`SET DEFAULT ${renderExpression(to.default, options)}`)])
+        : step(`alter column ${name}: drop default`, [alter('DROP DEFAULT')]),
+    );
+  }
+
+  if (changed.has('identity') && to.identity !== undefined) {
+    const kind = to.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT';
+    steps.push(
+      from.identity === undefined
+        ? step(`alter column ${name}: add identity (${to.identity})`, [alter(`ADD GENERATED ${kind} AS IDENTITY`)])
+        : step(`alter column ${name}: identity ${from.identity} -> ${to.identity}`, [alter(`SET GENERATED ${kind}`)]),
+    );
+  }
+
+  if (changed.has('comment')) {
+    steps.push(step(`alter column ${name}: comment`, [commentOnColumn(table, to.name, to.comment, options)]));
+  }
+  return steps;
+}
+
+function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOptions): PlanStep[] {
+  const clauses: string[] = [];
+  if (from.type !== to.type) clauses.push(`AS ${to.type}`);
+  if (from.increment !== to.increment) clauses.push(`INCREMENT BY ${integer(to.increment, 'increment')}`);
+  // A new type changes the implied bounds, so both are restated with it.
+  if (from.minValue !== to.minValue || from.type !== to.type) clauses.push(`MINVALUE ${integer(to.minValue, 'minValue')}`);
+  if (from.maxValue !== to.maxValue || from.type !== to.type) clauses.push(`MAXVALUE ${integer(to.maxValue, 'maxValue')}`);
+  if (from.start !== to.start) clauses.push(`START WITH ${integer(to.start, 'start')}`);
+  if (from.cache !== to.cache) clauses.push(`CACHE ${integer(to.cache, 'cache')}`);
+  if (from.cycle !== to.cycle) clauses.push(to.cycle ? 'CYCLE' : 'NO CYCLE');
+  const owner = (s: SequenceModel): string => (s.ownedBy ? `${s.ownedBy.table}.${s.ownedBy.column}` : '');
+  if (owner(from) !== owner(to)) {
+    clauses.push(
+      to.ownedBy
+        ? `OWNED BY ${qualified(to.ownedBy.table, options)}.${quoteIdent(to.ownedBy.column)}`
+        : 'OWNED BY NONE',
+    );
+  }
+  if (clauses.length === 0) return [];
+  const what =
+    owner(from) !== owner(to) && clauses.length === 1
+      ? to.ownedBy
+        ? `owned by ${words(to.ownedBy.table)}.${words(to.ownedBy.column)}`
+        : 'owned by none'
+      : 'options';
+  return [
+    step(`alter sequence ${words(to.name)}: ${what}`, [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`], alterSequenceHazards(from, to)),
+  ];
+}
+
+function recreateEnum(change: Extract<Change, { kind: 'recreateEnum' }>, options: RenderOptions): PlanStep {
+  const { from, to, usedBy } = change;
+  const oldName = withSuffix(from.name, '__old');
+  const type = qualified(to.name, options);
+  const sql = [
+    `ALTER TYPE ${qualified(from.name, options)} RENAME TO ${quoteIdent(oldName)}`,
+    `CREATE TYPE ${type} AS ENUM (${to.values.map(quoteLiteral).join(', ')})`,
+  ];
+  for (const { table, column } of usedBy) {
+    const alter = `ALTER TABLE ${qualified(table, options)} ALTER COLUMN ${quoteIdent(column)}`;
+    // A default such as 'a'::mood keeps pointing at the old type and would block its drop. The
+    // change does not carry the default, so it is dropped unconditionally (a no-op without one).
+    sql.push(`${alter} DROP DEFAULT`);
+    sql.push(`${alter} TYPE ${type} USING ${quoteIdent(column)}::text::${type}`);
+  }
+  sql.push(`DROP TYPE ${qualified(oldName, options)}`);
+  if (to.comment !== undefined) sql.push(`COMMENT ON TYPE ${type} IS ${quoteLiteral(to.comment)}`);
+  return step(`recreate enum ${words(to.name)} (${to.values.map(words).join(', ')})`, sql, recreateEnumHazards(to.name, usedBy));
+}
+
+function renderChange(change: Change, options: RenderOptions): PlanStep[] {
+  const q = (name: string): string => qualified(name, options);
+  switch (change.kind) {
+    case 'createEnum': {
+      const e = change.enum;
+      const sql = [`CREATE TYPE ${q(e.name)} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`];
+      if (e.comment !== undefined) sql.push(`COMMENT ON TYPE ${q(e.name)} IS ${quoteLiteral(e.comment)}`);
+      return [step(`create enum ${words(e.name)}`, sql)];
+    }
+    case 'dropEnum':
+      return [step(`drop enum ${words(change.enum.name)}`, [`DROP TYPE ${q(change.enum.name)}`])];
+    case 'addEnumValues':
+      return [
+        step(
+          `add values to enum ${words(change.enum)}: ${change.values.map((v) => words(v.value)).join(', ')}`,
+          change.values.map(
+            (v) => `ALTER TYPE ${q(change.enum)} ADD VALUE ${quoteLiteral(v.value)}${v.before !== undefined ? ` BEFORE ${quoteLiteral(v.before)}` : ''}`,
+          ),
+        ),
+      ];
+    case 'recreateEnum':
+      return [recreateEnum(change, options)];
+    case 'setEnumComment':
+      return [step(`comment on enum ${words(change.enum)}`, [`COMMENT ON TYPE ${q(change.enum)} IS ${commentLiteral(change.comment)}`])];
+
+    case 'createSequence':
+      // Ownership comes later as an alterSequence, once the owning table exists.
+      return [step(`create sequence ${words(change.sequence.name)}`, [`CREATE SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`])];
+    case 'alterSequence':
+      return alterSequence(change.from, change.to, options);
+    case 'dropSequence':
+      // IF EXISTS: an owned sequence may already have gone with its table.
+      return [step(`drop sequence ${words(change.sequence.name)}`, [`DROP SEQUENCE IF EXISTS ${q(change.sequence.name)}`], dropSequenceHazards(change.sequence.name))];
+
+    case 'createTable':
+      return [createTable(change.table, options)];
+    case 'dropTable':
+      return [step(`drop table ${words(change.table.name)}`, [`DROP TABLE ${q(change.table.name)}`], dropTableHazards(change.table.name))];
+    case 'renameTable':
+      return [step(`rename table ${words(change.from)} to ${words(change.to)}`, [`ALTER TABLE ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`])];
+    case 'setTableComment':
+      return [step(`comment on table ${words(change.table)}`, [`COMMENT ON TABLE ${q(change.table)} IS ${commentLiteral(change.comment)}`])];
+
+    case 'addColumn':
+      return [
+        step(
+          `add column ${words(change.table)}.${words(change.column.name)} (${words(change.column.type)})`,
+          addColumnStatements(change.table, change.column, options),
+          addColumnHazards(change.table, change.column),
+        ),
+      ];
+    case 'dropColumn':
+      return [
+        step(
+          `drop column ${words(change.table)}.${words(change.column.name)}`,
+          [`ALTER TABLE ${q(change.table)} DROP COLUMN ${quoteIdent(change.column.name)}`],
+          dropColumnHazards(change.table, change.column.name),
+        ),
+      ];
+    case 'renameColumn':
+      return [
+        step(
+          `rename column ${words(change.table)}.${words(change.from)} to ${words(change.to)}`,
+          [`ALTER TABLE ${q(change.table)} RENAME COLUMN ${quoteIdent(change.from)} TO ${quoteIdent(change.to)}`],
+        ),
+      ];
+    case 'alterColumn':
+      return alterColumn(change, options);
+
+    case 'addPrimaryKey':
+      return [
+        step(
+          `add primary key ${words(change.primaryKey.name)} on ${words(change.table)} (${change.primaryKey.columns.map(words).join(', ')})`,
+          [`ALTER TABLE ${q(change.table)} ADD ${primaryKeyDefinition(change.primaryKey)}`],
+          addKeyHazards(change.table, change.primaryKey.name, 'primary key'),
+        ),
+      ];
+    case 'dropPrimaryKey':
+      return [step(`drop primary key ${words(change.primaryKey.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.primaryKey.name)}`])];
+    case 'addUnique':
+      return [
+        step(
+          `add unique ${words(change.unique.name)} on ${words(change.table)} (${change.unique.columns.map(words).join(', ')})`,
+          [`ALTER TABLE ${q(change.table)} ADD ${uniqueDefinition(change.unique)}`],
+          addKeyHazards(change.table, change.unique.name, 'unique constraint'),
+        ),
+      ];
+    case 'dropUnique':
+      return [step(`drop unique ${words(change.unique.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.unique.name)}`])];
+
+    case 'addIndex': {
+      const summary = `create index ${words(change.index.name)} on ${words(change.table)}`;
+      if (change.newTable) return [step(summary, [createIndexStatement(change.table, change.index, false, options)])];
+      if (options.concurrentIndexes) {
+        // CONCURRENTLY cannot run inside a transaction block, so it is a step of its own.
+        return [
+          {
+            summary: `${summary} (concurrently)`,
+            sql: [createIndexStatement(change.table, change.index, true, options)],
+            hazards: addIndexHazards(change.table, change.index.name, change.index.unique, true),
+            transactional: false,
+            timeoutMs: options.indexTimeoutMs,
+          },
+        ];
+      }
+      return [
+        step(summary, [createIndexStatement(change.table, change.index, false, options)], addIndexHazards(change.table, change.index.name, change.index.unique, false)),
+      ];
+    }
+    case 'dropIndex':
+      return [step(`drop index ${words(change.index.name)}`, [`DROP INDEX ${q(change.index.name)}`])];
+
+    case 'addForeignKey': {
+      const fk = change.foreignKey;
+      const summary = `add foreign key ${words(fk.name)} on ${words(change.table)} -> ${words(fk.refTable)}`;
+      const add = `ALTER TABLE ${q(change.table)} ADD ${foreignKeyDefinition(fk, options)}`;
+      if (change.newTable) return [step(summary, [add])];
+      // NOT VALID then VALIDATE: the scan of existing rows runs under a lock that allows writes.
+      return [
+        step(summary, [`${add} NOT VALID`, `ALTER TABLE ${q(change.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`], validateConstraintHazards(change.table, fk.name, 'foreign key')),
+      ];
+    }
+    case 'dropForeignKey':
+      return [step(`drop foreign key ${words(change.foreignKey.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.foreignKey.name)}`])];
+
+    case 'addCheck': {
+      const summary = `add check ${words(change.check.name)} on ${words(change.table)}`;
+      const add = `ALTER TABLE ${q(change.table)} ADD ${checkDefinition(change.check, options)}`;
+      if (change.newTable) return [step(summary, [add])];
+      return [
+        step(summary, [`${add} NOT VALID`, `ALTER TABLE ${q(change.table)} VALIDATE CONSTRAINT ${quoteIdent(change.check.name)}`], validateConstraintHazards(change.table, change.check.name, 'check')),
+      ];
+    }
+    case 'dropCheck':
+      return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];
+
+    default: {
+      const unhandled: never = change;
+      throw new Error(`unhandled change ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/** Changes arrive in execution order (the planner orders them); steps keep that order. */
+export const renderChanges: RenderChanges = (changes, options) => changes.flatMap((change) => renderChange(change, options));

@@ -1,0 +1,82 @@
+import type pg from 'pg';
+import type { SchemaModel } from '../../model/types.js';
+import type { PlanStep } from '../../plan/step.js';
+import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
+import { connectClient } from './connect.js';
+import { inspectInvalidIndexes, inspectSchemas } from './inspect.js';
+import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
+
+/**
+ * Settings for every apply transaction. search_path is emptied so that a statement which forgot
+ * its schema fails instead of landing in another tenant (invariant 4).
+ */
+function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: number }): string[] {
+  return [
+    `SET LOCAL lock_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`,
+    `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`,
+    `SET LOCAL search_path TO ''`,
+  ];
+}
+
+export async function openPostgresSession(url: string, tenant: TenantContext): Promise<TenantSession> {
+  const client = await connectClient(url);
+  // A dropped connection during apply surfaces as a query error; without a listener it would crash the process.
+  client.on('error', () => {});
+  let locked = false;
+  return {
+    async acquireLock() {
+      locked = await tryAdvisoryLock(client, tenant.name);
+      return locked;
+    },
+    async releaseLock() {
+      if (!locked) return;
+      locked = false;
+      await releaseAdvisoryLock(client, tenant.name);
+    },
+    async inspect(): Promise<SchemaModel> {
+      const schema = (await inspectSchemas(client, [tenant.name])).get(tenant.name);
+      if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
+      return schema;
+    },
+    async runSteps(steps: readonly PlanStep[], options: RunStepsOptions) {
+      const inTransaction = steps.filter((s) => s.transactional);
+      const onTheirOwn = steps.filter((s) => !s.transactional);
+      if (inTransaction.length > 0) {
+        await client.query('BEGIN');
+        try {
+          for (const statement of sessionSettings(options)) await client.query(statement);
+          for (const step of inTransaction) for (const statement of step.sql) await client.query(statement);
+          await client.query('COMMIT');
+        } catch (error) {
+          await rollbackQuietly(client);
+          throw error;
+        }
+      }
+      // CREATE INDEX CONCURRENTLY cannot run inside a transaction block: each gets its own
+      // implicit transaction with its own timeout.
+      for (const step of onTheirOwn) {
+        const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
+        for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
+        try {
+          for (const statement of step.sql) await client.query(statement);
+        } finally {
+          await client.query('RESET lock_timeout; RESET statement_timeout; RESET search_path').catch(() => {});
+        }
+      }
+    },
+    async invalidIndexes() {
+      return inspectInvalidIndexes(client, tenant.name);
+    },
+    async close() {
+      await client.end().catch(() => {});
+    },
+  };
+}
+
+async function rollbackQuietly(client: pg.ClientBase): Promise<void> {
+  try {
+    await client.query('ROLLBACK');
+  } catch {
+    // The connection is gone; the server rolls back on its own.
+  }
+}

@@ -1,0 +1,107 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { formatPath, type ManifestIssue } from './errors.js';
+
+export type PathSegment = string | number;
+export type DocPath = readonly PathSegment[];
+
+/**
+ * A parsed YAML file that still knows where every node came from, so a problem found in the
+ * plain data (by ajv or by a semantic check) can name the line and column a person edits.
+ */
+export class SourceDoc {
+  private constructor(
+    readonly file: string,
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Parses YAML text; syntax errors come back as issues with their positions. */
+  static parse(text: string, file: string): { source: SourceDoc; data: unknown; issues: ManifestIssue[] } {
+    const lines = new LineCounter();
+    // merge: `<<: *base` lets a manifest share column definitions between tables.
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
+    const source = new SourceDoc(file, doc, lines);
+    const issues = doc.errors.map((error) => {
+      const { line, col } = lines.linePos(error.pos[0]);
+      return { file, line, column: col, path: '', message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
+    });
+    const data = issues.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+    return { source, data: data ?? null, issues };
+  }
+
+  /** An issue at the node the path leads to; `key` points at the last segment's key instead. */
+  issue(path: DocPath, message: string, options: { key?: boolean } = {}): ManifestIssue {
+    const { line, column } = this.position(path, options);
+    const where = formatPath(path);
+    return { file: this.file, line, column, path: where, message: where === '' ? message : `${where}: ${message}` };
+  }
+
+  /** 1-based position of the node at the path, or of its nearest existing ancestor. */
+  position(path: DocPath, options: { key?: boolean } = {}): { line: number; column: number } {
+    const node = this.find(path, options.key === true);
+    if (!node?.range) return { line: 1, column: 1 };
+    const { line, col } = this.lines.linePos(node.range[0]);
+    return { line, column: col };
+  }
+
+  /** The text a number was written as (`1.50`, `9223372036854775807`), which JS numbers lose. */
+  numberText(path: DocPath): string | undefined {
+    const node = this.find(path, false);
+    if (!isScalar(node) || typeof node.value !== 'number' || node.source === undefined) return undefined;
+    return /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(node.source) ? node.source : undefined;
+  }
+
+  private find(path: DocPath, wantKey: boolean): Node | undefined {
+    let current: Node | undefined = this.doc.contents ?? undefined;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]!;
+      const last = i === path.length - 1;
+      const node = this.resolve(current);
+      if (isMap(node)) {
+        const pair = findPair(node.items as Pair<unknown, unknown>[], String(segment), (n) => this.resolve(n));
+        if (!pair) return node;
+        const key = pair.key as Node | undefined;
+        const value = pair.value as Node | undefined;
+        if (last && wantKey) return key;
+        // `name:` with nothing after it: the key is where the person looks.
+        current = value === undefined || value === null || (isScalar(value) && value.source === '') ? key : value;
+        if (current === key && !last) return key;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment] as Node | undefined;
+        if (!item) return node;
+        current = item;
+      } else {
+        return current;
+      }
+    }
+    return current;
+  }
+
+  private resolve(node: Node | undefined): Node | undefined {
+    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? node;
+    return node;
+  }
+}
+
+function findPair(
+  items: Pair<unknown, unknown>[],
+  key: string,
+  resolve: (node: Node | undefined) => Node | undefined,
+): Pair<unknown, unknown> | undefined {
+  for (const pair of items) {
+    if (isScalar(pair.key) && String(pair.key.value) === key) return pair;
+  }
+  // A key that came in through a merge key lives in the anchored map.
+  for (const pair of items) {
+    if (!isScalar(pair.key) || pair.key.value !== '<<') continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const map = resolve(source as Node);
+      if (isMap(map)) {
+        const found = findPair(map.items as Pair<unknown, unknown>[], key, resolve);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}

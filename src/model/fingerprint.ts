@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+import type { SchemaModel } from './types.js';
+
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareNames(a.name, b.name));
+}
+
+/**
+ * The managed part of a schema in a fixed order. Column order is left out because the diff does
+ * not act on it (PostgreSQL cannot reorder columns in place); unmanaged objects are left out
+ * because no plan touches them (invariant 8).
+ */
+export function managedForm(schema: SchemaModel): SchemaModel {
+  return {
+    enums: byName(schema.enums),
+    sequences: byName(schema.sequences),
+    tables: byName(schema.tables).map((t) => ({
+      ...t,
+      columns: byName(t.columns),
+      uniques: byName(t.uniques),
+      indexes: byName(t.indexes),
+      foreignKeys: byName(t.foreignKeys),
+      checks: byName(t.checks),
+    })),
+  };
+}
+
+/** Stable hash of a schema's managed canonical form: equal exactly when the diff finds nothing. */
+export function fingerprint(schema: SchemaModel): string {
+  return 'sha256:' + createHash('sha256').update(canonicalJson(managedForm(schema))).digest('hex');
+}

@@ -1,0 +1,52 @@
+import type { PlanFile, PlanGroup } from '../plan/plan-file.js';
+import { colors } from './colors.js';
+
+function mark(summary: string): string {
+  if (/^(create|add)\b/.test(summary)) return colors.green('+');
+  if (/^drop\b/.test(summary)) return colors.red('-');
+  return colors.yellow('~');
+}
+
+export function tenantList(names: readonly string[], max = 5): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')}, +${names.length - max} more`;
+}
+
+function formatGroup(group: PlanGroup): string[] {
+  const names = group.tenants.map((t) => t.name);
+  const lines = [`  ${colors.bold(`${names.length} tenant${names.length === 1 ? '' : 's'}`)} ${colors.dim(`(${tenantList(names)})`)} ${colors.dim(`group ${group.id}`)}`];
+  for (const step of group.steps) {
+    const hazards = step.hazards.map((h) => h.code);
+    const consent = step.consent === false ? colors.red(' needs consent') : '';
+    const tag = hazards.length > 0 ? ' ' + colors.yellow(`[${hazards.join(', ')}]`) + consent : '';
+    lines.push(`    ${mark(step.summary)} ${step.summary}${tag}`);
+  }
+  return lines;
+}
+
+/** The readable summary `plan` prints. */
+export function formatPlan(plan: PlanFile, file?: string): string {
+  const s = plan.summary;
+  const lines: string[] = [];
+  lines.push(
+    `${colors.bold('Plan')} ${plan.id}: ${s.tenants} tenant${s.tenants === 1 ? '' : 's'}, ` +
+      `${colors.green(`${s.inSync} in sync`)}, ${s.changed > 0 ? colors.yellow(`${s.changed} to change`) : '0 to change'}` +
+      `${s.failed > 0 ? ', ' + colors.red(`${s.failed} failed`) : ''}`,
+  );
+  for (const group of plan.groups) {
+    lines.push('');
+    lines.push(...formatGroup(group));
+  }
+  for (const f of plan.failed) lines.push(colors.red(`  ${f.tenant}: ${f.error}`));
+  const destructive = plan.groups.some((g) => g.steps.some((st) => st.consent === false));
+  if (file) {
+    lines.push('');
+    lines.push(`Written to ${file}. Review it, then: schema-sync apply ${file}`);
+    if (destructive) {
+      lines.push(colors.yellow('Some steps delete data: apply refuses them unless you pass --allow-destructive or set consent: true on the step.'));
+    }
+  } else if (s.changed === 0 && s.failed === 0) {
+    lines.push('Every tenant is in sync; no plan written.');
+  }
+  return lines.join('\n');
+}

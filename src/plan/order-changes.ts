@@ -1,0 +1,56 @@
+import type { Change, ChangeKind } from '../diff/changes.js';
+
+/**
+ * Execution order: constraints that could block a drop go first, then renames, types and
+ * sequences, tables, columns, and the drops in reverse dependency order; constraints and indexes
+ * come last so referenced keys exist before the foreign keys that point at them.
+ */
+const rank: Record<ChangeKind, number> = {
+  dropForeignKey: 0,
+  dropIndex: 1,
+  dropCheck: 1,
+  dropUnique: 1,
+  dropPrimaryKey: 2,
+  renameTable: 3,
+  renameColumn: 4,
+  createEnum: 5,
+  addEnumValues: 5,
+  recreateEnum: 5,
+  setEnumComment: 5,
+  createSequence: 6,
+  createTable: 7,
+  addColumn: 8,
+  alterColumn: 8,
+  setTableComment: 8,
+  dropColumn: 9,
+  dropTable: 10,
+  dropSequence: 11,
+  dropEnum: 12,
+  alterSequence: 13,
+  addPrimaryKey: 14,
+  addUnique: 15,
+  addCheck: 15,
+  addIndex: 16,
+  addForeignKey: 17,
+};
+
+/**
+ * Orders changes for execution. A sequence owned by a column is created without its owner and
+ * handed to the column once the table exists, since OWNED BY needs the column to be there.
+ */
+export function orderChanges(changes: readonly Change[]): Change[] {
+  const expanded: Change[] = [];
+  for (const change of changes) {
+    if (change.kind === 'createSequence' && change.sequence.ownedBy) {
+      const { ownedBy: _owner, ...unowned } = change.sequence;
+      expanded.push({ kind: 'createSequence', sequence: unowned });
+      expanded.push({ kind: 'alterSequence', from: unowned, to: change.sequence });
+    } else {
+      expanded.push(change);
+    }
+  }
+  return expanded
+    .map((change, index) => ({ change, index }))
+    .sort((a, b) => rank[a.change.kind] - rank[b.change.kind] || a.index - b.index)
+    .map((x) => x.change);
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type { Change } from '../diff/changes.js';
+import { canonicalJson } from '../model/canonical-json.js';
+import type { EngineName } from '../engines/types.js';
+import type { HazardCode } from './hazards.js';
+import { isDestructive } from './hazards.js';
+import type { TenantDiff } from './plan-tenant.js';
+import type { PlanStep, RenderChanges, RenderOptions } from './step.js';
+
+export interface PlanTenant {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface PlanFileStep extends PlanStep {
+  /** Present on destructive steps: apply runs them only when true or with --allow-destructive. */
+  readonly consent?: boolean;
+}
+
+/** Tenants whose change sets are identical: a reviewer reads the change once. */
+export interface PlanGroup {
+  readonly id: string;
+  readonly tenants: readonly PlanTenant[];
+  /** Text in the SQL that apply replaces with the tenant's quoted schema or database name. */
+  readonly placeholder: string;
+  readonly hazards: readonly HazardCode[];
+  readonly changes: readonly Change[];
+  readonly steps: readonly PlanFileStep[];
+}
+
+export interface PlanFile {
+  readonly version: 1;
+  readonly id: string;
+  readonly engine: EngineName;
+  readonly manifest: { readonly path: string; readonly digest: string; readonly commit?: string };
+  readonly options: { readonly concurrentIndexes: boolean };
+  readonly summary: {
+    readonly tenants: number;
+    readonly changed: number;
+    readonly inSync: number;
+    readonly failed: number;
+  };
+  readonly groups: readonly PlanGroup[];
+  readonly inSync: readonly string[];
+  readonly failed: readonly { readonly tenant: string; readonly error: string }[];
+}
+
+export interface BuildPlanInput {
+  readonly engine: EngineName;
+  readonly manifest: PlanFile['manifest'];
+  readonly diffs: readonly TenantDiff[];
+  readonly failed: readonly { tenant: string; error: string }[];
+  readonly render: RenderChanges;
+  readonly renderOptions: Omit<RenderOptions, 'qualifier' | 'tenantTypes' | 'tenantSequences'>;
+  /** Types and sequences per tenant that expressions may name (from current and desired). */
+  readonly tenantObjects: (tenant: string) => { types: readonly string[]; sequences: readonly string[] };
+  readonly allowDestructive: boolean;
+}
+
+const basePlaceholder = '{{tenant}}';
+
+/** Groups tenants by identical changes and renders each group's SQL once. Deterministic. */
+export function buildPlan(input: BuildPlanInput): PlanFile {
+  const groups = new Map<string, { changes: readonly Change[]; objects: { types: readonly string[]; sequences: readonly string[] }; tenants: PlanTenant[] }>();
+  const inSync: string[] = [];
+  for (const diff of input.diffs) {
+    if (diff.changes.length === 0) {
+      inSync.push(diff.tenant);
+      continue;
+    }
+    const objects = input.tenantObjects(diff.tenant);
+    const key = canonicalJson({ changes: diff.changes, objects });
+    let group = groups.get(key);
+    if (!group) {
+      group = { changes: diff.changes, objects, tenants: [] };
+      groups.set(key, group);
+    }
+    group.tenants.push({ name: diff.tenant, from: diff.from, to: diff.to });
+  }
+
+  const planGroups: PlanGroup[] = [...groups.values()].map((group) => {
+    const renderWith = (qualifier: string) =>
+      input.render(group.changes, {
+        ...input.renderOptions,
+        qualifier,
+        tenantTypes: group.objects.types,
+        tenantSequences: group.objects.sequences,
+      });
+    const placeholder = choosePlaceholder(renderWith('"t"'));
+    const steps = renderWith(placeholder).map((step): PlanFileStep =>
+      isDestructive(step.hazards) ? { ...step, consent: input.allowDestructive } : step,
+    );
+    const hazards = [...new Set(steps.flatMap((s) => s.hazards.map((h) => h.code)))].sort();
+    const tenants = [...group.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { id: hash(canonicalJson(steps)).slice(0, 12), tenants, placeholder, hazards, changes: group.changes, steps };
+  });
+  planGroups.sort((a, b) => b.tenants.length - a.tenants.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const failed = [...input.failed].sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+  const body = {
+    version: 1 as const,
+    engine: input.engine,
+    manifest: input.manifest,
+    options: { concurrentIndexes: input.renderOptions.concurrentIndexes },
+    summary: {
+      tenants: input.diffs.length + failed.length,
+      changed: input.diffs.length - inSync.length,
+      inSync: inSync.length,
+      failed: failed.length,
+    },
+    groups: planGroups,
+    inSync: inSync.sort(),
+    failed,
+  };
+  return { ...body, id: hash(canonicalJson(body)).slice(0, 16) };
+}
+
+/**
+ * The placeholder must not occur in the SQL for any other reason (an object named `{{tenant}}`
+ * or a comment holding it), or apply's substitution would rewrite that text too.
+ */
+function choosePlaceholder(probe: readonly PlanStep[]): string {
+  const text = probe.flatMap((s) => s.sql).join('\n');
+  let placeholder = basePlaceholder;
+  for (let n = 1; text.includes(placeholder); n++) placeholder = `{{tenant${n}}}`;
+  return placeholder;
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The SQL of one step for one tenant: the placeholder replaced by the tenant's quoted name. */
+export function sqlForTenant(group: PlanGroup, step: PlanStep, qualifier: string): string[] {
+  return step.sql.map((statement) => statement.split(group.placeholder).join(qualifier));
+}

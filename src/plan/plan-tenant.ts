@@ -1,0 +1,30 @@
+import type { Change } from '../diff/changes.js';
+import { diffSchemas } from '../diff/diff-schemas.js';
+import { expectedSchema } from '../diff/expected-schema.js';
+import type { DesiredSchema } from '../manifest/desired.js';
+import { fingerprint } from '../model/fingerprint.js';
+import type { SchemaModel } from '../model/types.js';
+import { orderChanges } from './order-changes.js';
+
+/** The outcome of diffing one tenant: ordered changes and the fingerprints apply checks. */
+export interface TenantDiff {
+  readonly tenant: string;
+  /** Fingerprint of the live schema the changes were computed from (the stale check). */
+  readonly from: string;
+  /** Fingerprint the tenant must have after apply (the verification). */
+  readonly to: string;
+  readonly changes: readonly Change[];
+}
+
+/** Pure: current x desired -> ordered changes. `desired.schema` must be normalized already. */
+export function diffTenant(tenant: string, current: SchemaModel, desired: DesiredSchema): TenantDiff {
+  const changes = orderChanges(
+    diffSchemas({ current, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }),
+  );
+  return {
+    tenant,
+    from: fingerprint(current),
+    to: fingerprint(expectedSchema(current, desired.schema, desired.excluded)),
+    changes,
+  };
+}

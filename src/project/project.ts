@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { Config } from '../config/config.js';
+import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
+import { loadEngine } from '../engines/index.js';
+import type { DatabaseAdapter, EngineModule, TenantContext } from '../engines/types.js';
+import { UserError } from '../errors.js';
+import type { DesiredSchema } from '../manifest/desired.js';
+import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
+import type { SchemaModel } from '../model/types.js';
+import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
+import { checkTypes } from './check-types.js';
+
+/**
+ * A configured project: config, engine adapter, manifest and overrides, loaded once and shared
+ * by every step. It holds no schema logic; it only wires the pieces together.
+ */
+export class Project {
+  private adapterInstance: DatabaseAdapter | undefined;
+  private desiredState: { manifest: Manifest; overrides: Override[] } | undefined;
+  private readonly normalizedByOverrides = new Map<string, DesiredSchema>();
+
+  private constructor(
+    readonly config: Config,
+    readonly engine: EngineModule,
+  ) {}
+
+  static async open(options: LoadConfigOptions = {}): Promise<Project> {
+    const config = await loadConfig(options);
+    return Project.fromConfig(config);
+  }
+
+  static async fromConfig(config: Config): Promise<Project> {
+    return new Project(config, await loadEngine(config.engine));
+  }
+
+  get adapter(): DatabaseAdapter {
+    if (!this.adapterInstance) {
+      this.adapterInstance = this.engine.createAdapter({
+        ...(this.config.url !== undefined ? { url: this.config.url } : {}),
+        baseDir: this.config.baseDir,
+        tenants: this.config.tenants,
+        apply: this.config.apply,
+      });
+    }
+    return this.adapterInstance;
+  }
+
+  /** Tenants from the config's discovery, narrowed by --tenant and --label. */
+  async discover(filter: TenantFilter = {}): Promise<Discovery> {
+    const names = await this.adapter.discoverTenantNames(this.config.tenants);
+    const discovery = selectTenants(names, this.config.tenants);
+    return { tenants: filterTenants(discovery.tenants, filter), rejected: discovery.rejected };
+  }
+
+  async loadDesiredState(): Promise<{ manifest: Manifest; overrides: Override[] }> {
+    if (!this.desiredState) {
+      const manifest = await loadManifest(this.relative(this.config.manifest));
+      const overrides = await loadOverrides(this.relative(this.config.overrides));
+      this.desiredState = { manifest, overrides };
+    }
+    return this.desiredState;
+  }
+
+  /**
+   * The tenant's desired schema, normalized by the engine. Tenants that share the same set of
+   * overrides share one normalized schema, so a fleet of 10,000 normalizes a handful of times.
+   */
+  async desiredFor(tenant: TenantContext): Promise<DesiredSchema> {
+    const { manifest, overrides } = await this.loadDesiredState();
+    const raw = desiredFor(tenant, manifest, overrides);
+    const key = raw.overrides.join('\0');
+    const cached = this.normalizedByOverrides.get(key);
+    if (cached) return cached;
+    checkTypes(raw.schema, this.engine.normalizer, raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest));
+    const normalized: DesiredSchema = { ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) };
+    this.normalizedByOverrides.set(key, normalized);
+    return normalized;
+  }
+
+  async manifestInfo(): Promise<{ path: string; digest: string; commit?: string }> {
+    const { manifest, overrides } = await this.loadDesiredState();
+    const commit = await gitCommit(this.config.baseDir);
+    return {
+      path: path.relative(this.config.baseDir, this.config.manifest) || path.basename(this.config.manifest),
+      digest: manifestDigest(manifest, overrides),
+      ...(commit ? { commit } : {}),
+    };
+  }
+
+  /** Types and sequences a tenant's expressions may name: they get the tenant's qualifier. */
+  tenantObjects(...schemas: SchemaModel[]): { types: string[]; sequences: string[] } {
+    const types = new Set<string>();
+    const sequences = new Set<string>();
+    for (const schema of schemas) {
+      for (const e of schema.enums) types.add(e.name);
+      for (const t of schema.externalTypes ?? []) if (!t.includes('.')) types.add(t);
+      for (const s of schema.sequences) sequences.add(s.name);
+    }
+    return { types: [...types].sort(), sequences: [...sequences].sort() };
+  }
+
+  /** A path as the user would type it: relative to the working directory when that is shorter. */
+  relative(file: string): string {
+    const rel = path.relative(process.cwd(), file);
+    return rel.length < file.length && !rel.startsWith('..' + path.sep + '..') ? rel : file;
+  }
+
+  async close(): Promise<void> {
+    const adapter = this.adapterInstance;
+    this.adapterInstance = undefined;
+    if (adapter) await adapter.close();
+  }
+}
+
+async function gitCommit(dir: string): Promise<string | undefined> {
+  try {
+    const git = simpleGit({ baseDir: dir });
+    if (!(await git.checkIsRepo())) return undefined;
+    return (await git.revparse(['HEAD'])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function requireTenants(discovery: Discovery): void {
+  if (discovery.tenants.length === 0) {
+    throw new UserError('no tenants matched: check tenants in the config, --tenant and --label', 2);
+  }
+}

@@ -1,0 +1,77 @@
+import picomatch from 'picomatch';
+import type { TenantContext, TenantSelector } from '../engines/types.js';
+
+/**
+ * Tenant names become quoted identifiers, file names and plan placeholders' replacements.
+ * Anything outside this set is refused at discovery rather than trusted to quoting.
+ */
+const safeTenantName = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/;
+
+export interface RejectedTenant {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface Discovery {
+  readonly tenants: TenantContext[];
+  readonly rejected: RejectedTenant[];
+}
+
+export function unsafeNameReason(name: string): string | undefined {
+  if (safeTenantName.test(name)) return undefined;
+  if (name.length === 0) return 'empty name';
+  if (Buffer.byteLength(name) > 63) return 'longer than 63 bytes';
+  return 'contains characters other than letters, digits, _, $ and - (refused so it can never be mis-quoted)';
+}
+
+function matcher(globs: readonly string[] | undefined): (name: string) => boolean {
+  if (!globs || globs.length === 0) return () => false;
+  return picomatch(globs as string[], { dot: true });
+}
+
+/** Labels of a tenant: every label whose globs match its name. */
+export function labelsFor(name: string, labels: TenantSelector['labels']): string[] {
+  if (!labels) return [];
+  return Object.keys(labels)
+    .filter((label) => matcher(labels[label])(name))
+    .sort();
+}
+
+/**
+ * Applies the config's pattern, exclude and labels to raw names from an engine, refusing names
+ * that cannot be quoted safely. Sorted, so every run sees tenants in the same order.
+ */
+export function selectTenants(
+  names: readonly string[],
+  selector: TenantSelector,
+  context: (name: string) => Partial<TenantContext> = () => ({}),
+): Discovery {
+  const include = selector.pattern ? matcher([selector.pattern]) : () => true;
+  const exclude = matcher(selector.exclude);
+  const tenants: TenantContext[] = [];
+  const rejected: RejectedTenant[] = [];
+  for (const name of [...new Set(names)].sort()) {
+    if (!include(name) || exclude(name)) continue;
+    const reason = unsafeNameReason(name);
+    if (reason) {
+      rejected.push({ name, reason });
+      continue;
+    }
+    tenants.push({ name, labels: labelsFor(name, selector.labels), ...context(name) });
+  }
+  return { tenants, rejected };
+}
+
+export interface TenantFilter {
+  /** --tenant: names or globs. */
+  readonly tenants?: readonly string[];
+  /** --label: the tenant has any of these labels. */
+  readonly labels?: readonly string[];
+}
+
+/** Narrows tenants by --tenant and --label. */
+export function filterTenants(tenants: readonly TenantContext[], filter: TenantFilter): TenantContext[] {
+  const byName = filter.tenants && filter.tenants.length > 0 ? matcher(filter.tenants) : undefined;
+  const labels = filter.labels && filter.labels.length > 0 ? new Set(filter.labels) : undefined;
+  return tenants.filter((t) => (!byName || byName(t.name)) && (!labels || t.labels.some((l) => labels.has(l))));
+}
