@@ -10,6 +10,14 @@ import type {
   UniqueModel,
 } from '../model/types.js';
 
+/** A column of an enum's type that must move to the recreated type, with what it needs back. */
+export interface EnumColumnUse {
+  readonly table: string;
+  readonly column: string;
+  readonly array?: boolean;
+  readonly default?: string;
+}
+
 export type ColumnProperty = 'type' | 'nullable' | 'default' | 'identity' | 'generated' | 'collation' | 'comment';
 
 /**
@@ -21,7 +29,7 @@ export type Change =
   | { readonly kind: 'dropEnum'; readonly enum: EnumModel }
   | { readonly kind: 'addEnumValues'; readonly enum: string; readonly values: readonly { value: string; before?: string }[] }
   /** Values removed or reordered: PostgreSQL can only do this by recreating the type. */
-  | { readonly kind: 'recreateEnum'; readonly from: EnumModel; readonly to: EnumModel; readonly usedBy: readonly { table: string; column: string }[] }
+  | { readonly kind: 'recreateEnum'; readonly from: EnumModel; readonly to: EnumModel; readonly usedBy: readonly EnumColumnUse[] }
   | { readonly kind: 'setEnumComment'; readonly enum: string; readonly comment?: string }
   | { readonly kind: 'createSequence'; readonly sequence: SequenceModel }
   | { readonly kind: 'dropSequence'; readonly sequence: SequenceModel }
@@ -40,6 +48,9 @@ export type Change =
       readonly to: ColumnModel;
       readonly changed: readonly ColumnProperty[];
     }
+  /** A primary key, unique, check or foreign key whose definition is unchanged but whose name is not. */
+  | { readonly kind: 'renameConstraint'; readonly table: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'renameIndex'; readonly table: string; readonly from: string; readonly to: string }
   | { readonly kind: 'addPrimaryKey'; readonly table: string; readonly primaryKey: PrimaryKeyModel }
   | { readonly kind: 'dropPrimaryKey'; readonly table: string; readonly primaryKey: PrimaryKeyModel }
   | { readonly kind: 'addUnique'; readonly table: string; readonly unique: UniqueModel }

@@ -37,6 +37,10 @@ export function describeChange(change: Change): string {
       return `alter column ${change.table}.${change.to.name}: ${change.changed
         .map((p) => `${p} ${show(change.from[p])} -> ${show(change.to[p])}`)
         .join(', ')}`;
+    case 'renameConstraint':
+      return `rename constraint ${change.table}.${change.from} to ${change.to}`;
+    case 'renameIndex':
+      return `rename index ${change.table}.${change.from} to ${change.to}`;
     case 'addPrimaryKey':
       return `add primary key ${change.table} (${change.primaryKey.columns.join(', ')})`;
     case 'dropPrimaryKey':

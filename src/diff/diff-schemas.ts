@@ -3,7 +3,7 @@ import { byName } from '../model/fingerprint.js';
 import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
-import type { Change, ColumnProperty, RenameHints } from './changes.js';
+import type { Change, ColumnProperty, EnumColumnUse, RenameHints } from './changes.js';
 import { noRenames } from './changes.js';
 
 export interface DiffInput {
@@ -110,11 +110,17 @@ function insertedValues(from: EnumModel, to: EnumModel): { value: string; before
 }
 
 /** Existing columns of the enum's type: they must be moved to the recreated type. */
-function columnsOfType(schema: SchemaModel, type: string): { table: string; column: string }[] {
-  const used: { table: string; column: string }[] = [];
+function columnsOfType(schema: SchemaModel, type: string): EnumColumnUse[] {
+  const used: EnumColumnUse[] = [];
   for (const table of byName(schema.tables)) {
     for (const column of table.columns) {
-      if (column.type === type || column.type === `${type}[]`) used.push({ table: table.name, column: column.name });
+      if (column.type !== type && column.type !== `${type}[]`) continue;
+      used.push({
+        table: table.name,
+        column: column.name,
+        ...(column.type !== type ? { array: true } : {}),
+        ...(column.default !== undefined ? { default: column.default } : {}),
+      });
     }
   }
   return used;
@@ -186,26 +192,35 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
     if (!wantedColumns.has(column.name) && !renamedAway.has(column.name)) out.push({ kind: 'dropColumn', table, column });
   }
 
+  const renameConstraint = (a: string, b: string): Change => ({ kind: 'renameConstraint', table, from: a, to: b });
   if (!same(from.primaryKey ?? null, to.primaryKey ?? null)) {
-    if (from.primaryKey) out.push({ kind: 'dropPrimaryKey', table, primaryKey: from.primaryKey });
-    if (to.primaryKey) out.push({ kind: 'addPrimaryKey', table, primaryKey: to.primaryKey });
+    if (from.primaryKey && to.primaryKey && sameExceptName(from.primaryKey, to.primaryKey)) {
+      out.push(renameConstraint(from.primaryKey.name, to.primaryKey.name));
+    } else {
+      if (from.primaryKey) out.push({ kind: 'dropPrimaryKey', table, primaryKey: from.primaryKey });
+      if (to.primaryKey) out.push({ kind: 'addPrimaryKey', table, primaryKey: to.primaryKey });
+    }
   }
-  diffNamed(from.uniques, to.uniques, (unique) => ({ kind: 'dropUnique', table, unique }), (unique) => ({ kind: 'addUnique', table, unique }), out);
-  diffNamed(
-    from.indexes,
-    to.indexes,
-    (index) => ({ kind: 'dropIndex', table, index }),
-    (index) => ({ kind: 'addIndex', table, index, newTable: false }),
-    out,
-  );
-  diffNamed(
-    from.foreignKeys,
-    to.foreignKeys,
-    (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
-    (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
-    out,
-  );
-  diffNamed(from.checks, to.checks, (check) => ({ kind: 'dropCheck', table, check }), (check) => ({ kind: 'addCheck', table, check, newTable: false }), out);
+  diffNamed(from.uniques, to.uniques, {
+    drop: (unique) => ({ kind: 'dropUnique', table, unique }),
+    add: (unique) => ({ kind: 'addUnique', table, unique }),
+    rename: renameConstraint,
+  }, out);
+  diffNamed(from.indexes, to.indexes, {
+    drop: (index) => ({ kind: 'dropIndex', table, index }),
+    add: (index) => ({ kind: 'addIndex', table, index, newTable: false }),
+    rename: (a, b) => ({ kind: 'renameIndex', table, from: a, to: b }),
+  }, out);
+  diffNamed(from.foreignKeys, to.foreignKeys, {
+    drop: (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
+    add: (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
+    rename: renameConstraint,
+  }, out);
+  diffNamed(from.checks, to.checks, {
+    drop: (check) => ({ kind: 'dropCheck', table, check }),
+    add: (check) => ({ kind: 'addCheck', table, check, newTable: false }),
+    rename: renameConstraint,
+  }, out);
 
   if ((from.comment ?? null) !== (to.comment ?? null)) {
     out.push({ kind: 'setTableComment', table, ...(to.comment !== undefined ? { comment: to.comment } : {}) });
@@ -216,22 +231,41 @@ function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[]
   return columnProperties.filter((p) => (from[p] ?? null) !== (to[p] ?? null));
 }
 
-/** Named objects that changed in any way are dropped and re-added: constraints cannot be altered. */
+function sameExceptName<T extends { readonly name: string }>(a: T, b: T): boolean {
+  return same({ ...a, name: '' }, { ...b, name: '' });
+}
+
+/**
+ * Named objects that changed in any way are dropped and re-added: constraints cannot be altered.
+ * One that only changed its name (a table rename leaves `clients_pkey` behind) is renamed
+ * instead, which is a catalog update and keeps the index it owns.
+ */
 function diffNamed<T extends { readonly name: string }>(
   from: readonly T[],
   to: readonly T[],
-  drop: (item: T) => Change,
-  add: (item: T) => Change,
+  make: { drop: (item: T) => Change; add: (item: T) => Change; rename: (from: string, to: string) => Change },
   out: Change[],
 ): void {
   const live = new Map(from.map((x) => [x.name, x]));
   const wanted = new Map(to.map((x) => [x.name, x]));
-  for (const item of byName(from)) {
+  const dropped = byName(from).filter((item) => {
     const target = wanted.get(item.name);
-    if (!target || !same(item, target)) out.push(drop(item));
-  }
-  for (const item of byName(to)) {
+    return !target || !same(item, target);
+  });
+  const added = byName(to).filter((item) => {
     const existing = live.get(item.name);
-    if (!existing || !same(existing, item)) out.push(add(item));
+    return !existing || !same(existing, item);
+  });
+  const renamedFrom = new Set<T>();
+  const renamedTo = new Set<T>();
+  for (const old of dropped) {
+    if (wanted.has(old.name)) continue;
+    const match = added.find((n) => !renamedTo.has(n) && !live.has(n.name) && sameExceptName(old, n));
+    if (!match) continue;
+    renamedFrom.add(old);
+    renamedTo.add(match);
+    out.push(make.rename(old.name, match.name));
   }
+  for (const item of dropped) if (!renamedFrom.has(item)) out.push(make.drop(item));
+  for (const item of added) if (!renamedTo.has(item)) out.push(make.add(item));
 }

@@ -90,6 +90,10 @@ export interface DatabaseAdapter {
   readonly runner: MigrationRunner;
   readonly render: RenderChanges;
   readonly normalizer: Normalizer;
+  /** Creates an empty tenant (schema, database or file). */
+  createTenant(name: string): Promise<void>;
+  /** Removes a tenant and all it holds; used by the demo on tenants it created. */
+  dropTenant(name: string): Promise<void>;
   /** Quotes the tenant for the plan's placeholder substitution. */
   tenantQualifier(tenant: TenantContext): string;
   /** Transient errors apply retries: lock timeout, deadlock, serialization failure, lost connection. */

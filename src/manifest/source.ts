@@ -29,9 +29,12 @@ export class SourceDoc {
     return { source, data: data ?? null, issues };
   }
 
-  /** An issue at the node the path leads to; `key` points at the last segment's key instead. */
-  issue(path: DocPath, message: string, options: { key?: boolean } = {}): ManifestIssue {
-    const { line, column } = this.position(path, options);
+  /**
+   * An issue about the node at `path`, placed at that node, or with `key` at that key of it (an
+   * unknown property is shown where its name is written).
+   */
+  issue(path: DocPath, message: string, options: { key?: PathSegment } = {}): ManifestIssue {
+    const { line, column } = options.key === undefined ? this.position(path) : this.position([...path, options.key], { key: true });
     const where = formatPath(path);
     return { file: this.file, line, column, path: where, message: where === '' ? message : `${where}: ${message}` };
   }
@@ -104,4 +107,16 @@ function findPair(
     }
   }
   return undefined;
+}
+
+// Loaded manifests and overrides stay plain data; their sources are kept here, so errors found
+// later (when overrides merge into the manifest) can still point at lines.
+const sources = new WeakMap<object, SourceDoc>();
+
+export function attachSource(content: object, source: SourceDoc): void {
+  sources.set(content, source);
+}
+
+export function sourceOf(content: object): SourceDoc | undefined {
+  return sources.get(content);
 }

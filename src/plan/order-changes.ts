@@ -13,6 +13,8 @@ const rank: Record<ChangeKind, number> = {
   dropPrimaryKey: 2,
   renameTable: 3,
   renameColumn: 4,
+  renameConstraint: 4,
+  renameIndex: 4,
   createEnum: 5,
   addEnumValues: 5,
   recreateEnum: 5,

@@ -289,10 +289,13 @@ export function validateConstraintHazards(table: string, constraint: string, wha
   return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `${what} ${constraint} fails to validate if existing rows of ${table} violate it`)];
 }
 
-export function recreateEnumHazards(name: string, usedBy: readonly { table: string; column: string }[]): Hazard[] {
+export function recreateEnumHazards(name: string, usedBy: readonly { table: string; column: string; default?: string }[]): Hazard[] {
   const columns = usedBy.map((u) => `${u.table}.${u.column}`).join(', ') || 'no columns';
+  const lost = usedBy.filter((u) => u.default === undefined).map((u) => `${u.table}.${u.column}`);
+  // Without the desired default in the change, a column's default cannot be put back.
+  const defaults = lost.length > 0 ? ` (any default on ${lost.join(', ')} is dropped)` : '';
   return [
-    hazard('REWRITES_TABLE', `recreating type ${name} rewrites the tables of ${columns} (defaults on them are dropped)`),
+    hazard('REWRITES_TABLE', `recreating type ${name} rewrites the tables of ${columns}${defaults}`),
     hazard('ACCESS_EXCLUSIVE_LOCK', `tables using ${name} are locked against reads and writes during the rewrite`),
     hazard('MAY_FAIL_ON_EXISTING_ROWS', `fails if ${columns} hold a value removed from ${name}`),
   ];

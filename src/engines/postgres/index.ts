@@ -6,6 +6,7 @@ import { discoverSchemaNames } from './discover.js';
 import { inspectSchemas } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { renderChanges } from './render.js';
+import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresSession } from './session.js';
 
 /** Tenants per batched catalog pass: large enough to amortize, small enough to keep rows bounded. */
@@ -34,28 +35,23 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     }
     return pool;
   };
+  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await getPool().connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  };
   return {
     engine: 'postgres',
-    async discoverTenantNames(selector) {
-      const client = await getPool().connect();
-      try {
-        return await discoverSchemaNames(client, selector);
-      } finally {
-        client.release();
-      }
-    },
+    discoverTenantNames: (selector) => withClient((c) => discoverSchemaNames(c, selector)),
     inspector: {
       async inspectTenants(tenants: readonly TenantContext[]) {
         const outcomes = new Map<string, InspectOutcome>();
         for (let i = 0; i < tenants.length; i += inspectChunk) {
           const chunk = tenants.slice(i, i + inspectChunk).map((t) => t.name);
-          const client = await getPool().connect();
-          let schemas: Map<string, SchemaModel>;
-          try {
-            schemas = await inspectSchemas(client, chunk);
-          } finally {
-            client.release();
-          }
+          const schemas: Map<string, SchemaModel> = await withClient((c) => inspectSchemas(c, chunk));
           for (const name of chunk) {
             const schema = schemas.get(name);
             outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: `schema "${name}" does not exist` });
@@ -64,6 +60,8 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
         return outcomes;
       },
     },
+    createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
+    dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
     runner: { openSession: (tenant) => openPostgresSession(url, tenant) },
     render: renderChanges,
     normalizer,

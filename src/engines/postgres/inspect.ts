@@ -53,9 +53,11 @@ SET LOCAL extra_float_digits TO 1;
 SET LOCAL bytea_output TO 'hex'`;
 
 /**
- * Reads the named schemas, read-only and without taking a lock on any tenant table (invariant
- * 7). The client must not be inside a transaction: this opens and commits its own, so all
- * catalog queries see one snapshot. A schema that does not exist gets no entry.
+ * Reads the named schemas in one read-only transaction, so all catalog queries see one snapshot;
+ * the client must not be inside a transaction already. A schema that does not exist gets no
+ * entry. No lock on a tenant table is held (invariant 7), but deparsing an expression that names
+ * a column takes a transient ACCESS SHARE lock (see queries.ts), so inspection waits while DDL
+ * holds ACCESS EXCLUSIVE on such a table; set lock_timeout on the session to bound that wait.
  */
 export async function inspectSchemas(
   client: pg.ClientBase,
@@ -158,11 +160,16 @@ interface IndexRow {
   table: string;
   name: string;
   is_unique: boolean;
+  /**
+   * An INVALID index stays in the model: it exists and holds its name, so creating it again
+   * would fail. inspectInvalidIndexes lists these for the executor to rebuild.
+   */
   is_valid: boolean;
   method: string;
   key_count: number;
   predicate: string | null;
-  definition: string;
+  /** Only for indexes with expression keys. */
+  definition: string | null;
   keys: IndexKeyRow[];
 }
 interface EnumRow {
@@ -415,7 +422,7 @@ const INDOPTION_NULLS_FIRST = 2;
 
 function toIndex(draft: SchemaDraft, row: IndexRow): IndexModel {
   const keyRows = row.keys.slice(0, row.key_count);
-  const explicit = explicitCollations(row.definition, keyRows.map((k) => k.text));
+  const explicit = row.definition === null ? undefined : explicitCollations(row.definition, keyRows.map((k) => k.text));
   const keys = keyRows.map((k, i): IndexKey => {
     const key: Mutable<IndexKey> =
       k.column !== null ? { column: k.column } : { expression: canonicalExpression(draft.strip(k.text)) };
@@ -440,6 +447,7 @@ function toIndex(draft: SchemaDraft, row: IndexRow): IndexModel {
     keys,
     include: row.keys.slice(row.key_count).map((k) => k.column ?? k.text),
     ...(row.predicate !== null && { where: canonicalExpression(draft.strip(row.predicate)) }),
+    ...(!row.is_valid && { invalid: true as const }),
   };
 }
 

@@ -1,31 +1,357 @@
-// STUB: owned by the normalize helper; signatures are the contract.
-import type { SchemaModel } from '../../model/types.js';
+// PostgreSQL canonical form of the schema model (DESIGN.md invariant 2): types as format_type()
+// prints them, expressions and defaults as ruleutils.c prints them (see expression.ts), serial
+// columns as the integer column + owned sequence + nextval default PostgreSQL really creates.
+// Applied to a desired schema and to an inspected one, it makes equal schemas equal strings.
+import type {
+  CheckModel,
+  ColumnModel,
+  FkAction,
+  ForeignKeyModel,
+  IndexKey,
+  IndexModel,
+  SchemaModel,
+  SequenceModel,
+  TableModel,
+  UniqueModel,
+} from '../../model/types.js';
+import {
+  canonicalDefaultText,
+  canonicalExpressionText,
+  canonicalTypeName,
+  isBuiltinTypeName,
+  quoteIdentifier,
+  simpleColumnName,
+} from './expression.js';
 
 /** Canonical spelling of a PostgreSQL type, as format_type() prints it (`int` -> `integer`). */
 export function canonicalType(type: string): string {
-  return type;
+  return canonicalTypeName(type);
 }
 
 /** Canonical form of a column default expression for a column of the given canonical type. */
 export function canonicalDefault(expression: string, type: string): string | undefined {
-  return expression;
+  return canonicalDefaultText(expression, canonicalTypeName(type));
 }
 
-/** Canonical form of a CHECK, index, partial-index or generated-column expression. */
-export function canonicalExpression(expression: string): string {
-  return expression;
+/**
+ * Canonical form of a CHECK, index, partial-index or generated-column expression. With the
+ * table's column types, a `::text` cast is dropped only from varchar/char/text columns (on an
+ * integer column `a::text` changes the meaning); without them it is always dropped.
+ */
+export function canonicalExpression(expression: string, columnTypes?: ReadonlyMap<string, string>): string {
+  return canonicalExpressionText(expression, columnTypes ? { columnTypes } : {});
+}
+
+export function isBuiltinType(type: string): boolean {
+  return isBuiltinTypeName(type);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serial columns and sequences
+
+type SequenceType = SequenceModel['type'];
+
+const SERIAL_TYPES: Readonly<Record<string, SequenceType>> = {
+  smallserial: 'smallint',
+  serial: 'integer',
+  bigserial: 'bigint',
+};
+
+const SEQUENCE_LIMITS: Readonly<Record<SequenceType, { readonly min: string; readonly max: string }>> = {
+  smallint: { min: '-32768', max: '32767' },
+  integer: { min: '-2147483648', max: '2147483647' },
+  bigint: { min: '-9223372036854775808', max: '9223372036854775807' },
+};
+
+const NAME_MAX_BYTES = 63; // NAMEDATALEN - 1
+
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Longest prefix of s that fits in maxBytes without splitting a character (pg_mbcliplen). */
+function clipBytes(s: string, maxBytes: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const n = utf8Length(ch);
+    if (used + n > maxBytes) break;
+    out += ch;
+    used += n;
+  }
+  return out;
+}
+
+/**
+ * makeObjectName() in PostgreSQL's indexcmds.c: `<table>_<column>_seq`, shortening the longer of
+ * table and column name until the whole fits in 63 bytes.
+ */
+export function serialSequenceName(table: string, column: string): string {
+  const label = 'seq';
+  const available = NAME_MAX_BYTES - (label.length + 1) - 1;
+  let tableBytes = utf8Length(table);
+  let columnBytes = utf8Length(column);
+  while (tableBytes + columnBytes > available) {
+    if (tableBytes > columnBytes) tableBytes -= 1;
+    else columnBytes -= 1;
+  }
+  return `${clipBytes(table, tableBytes)}_${clipBytes(column, columnBytes)}_${label}`;
+}
+
+/** The default PostgreSQL gives a serial column: nextval of its sequence as a regclass. */
+function nextvalDefault(sequence: string): string {
+  return `nextval('${quoteIdentifier(sequence).replace(/'/g, "''")}'::regclass)`;
+}
+
+function canonicalInteger(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (!/^[+-]?\d+$/.test(text)) return text === '' ? undefined : text;
+  return BigInt(text).toString();
+}
+
+function sequenceType(value: unknown): SequenceType {
+  const t = typeof value === 'string' ? canonicalTypeName(value) : 'bigint';
+  return t === 'smallint' || t === 'integer' || t === 'bigint' ? t : 'bigint';
+}
+
+/** CREATE SEQUENCE defaults for whatever the manifest left out. */
+function normalizeSequence(sequence: SequenceModel): SequenceModel {
+  const type = sequenceType(sequence.type);
+  const limits = SEQUENCE_LIMITS[type];
+  const increment = canonicalInteger(sequence.increment) ?? '1';
+  const ascending = !increment.startsWith('-');
+  const minValue = canonicalInteger(sequence.minValue) ?? (ascending ? '1' : limits.min);
+  const maxValue = canonicalInteger(sequence.maxValue) ?? (ascending ? limits.max : '-1');
+  const start = canonicalInteger(sequence.start) ?? (ascending ? minValue : maxValue);
+  return {
+    name: sequence.name,
+    type,
+    start,
+    increment,
+    minValue,
+    maxValue,
+    cache: canonicalInteger(sequence.cache) ?? '1',
+    cycle: sequence.cycle === true,
+    ...(sequence.ownedBy ? { ownedBy: { table: sequence.ownedBy.table, column: sequence.ownedBy.column } } : {}),
+  };
+}
+
+function serialSequence(name: string, type: SequenceType, table: string, column: string): SequenceModel {
+  return {
+    name,
+    type,
+    start: '1',
+    increment: '1',
+    minValue: '1',
+    maxValue: SEQUENCE_LIMITS[type].max,
+    cache: '1',
+    cycle: false,
+    ownedBy: { table, column },
+  };
+}
+
+function hasSerialOptions(sequence: SequenceModel, type: SequenceType): boolean {
+  const s = normalizeSequence(sequence);
+  return (
+    s.type === type &&
+    s.start === '1' &&
+    s.increment === '1' &&
+    s.minValue === '1' &&
+    s.maxValue === SEQUENCE_LIMITS[type].max &&
+    s.cache === '1' &&
+    !s.cycle
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function fkAction(value: unknown): FkAction {
+  const text = typeof value === 'string' ? value.trim().toLowerCase().replace(/[\s_]+/g, ' ') : '';
+  const actions: readonly FkAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
+  return actions.find((a) => a === text) ?? 'no action';
+}
+
+interface TableContext {
+  readonly table: TableModel;
+  readonly columnTypes: ReadonlyMap<string, string>;
+  readonly primaryKey: ReadonlySet<string>;
+}
+
+function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s: SequenceModel) => void): ColumnModel {
+  const { name, type: _type, nullable: _nullable, default: _default, identity, generated: _generated, collation, comment, ...extra } = column;
+  let type = canonicalTypeName(column.type);
+  let nullable: boolean;
+  let defaultValue: string | undefined;
+  const serialType = SERIAL_TYPES[type];
+  if (serialType !== undefined) {
+    // serial is not a type: PostgreSQL creates an integer column, an owned sequence and a default.
+    const sequence = serialSequenceName(ctx.table.name, name);
+    addSequence(serialSequence(sequence, serialType, ctx.table.name, name));
+    type = serialType;
+    nullable = false;
+    defaultValue = nextvalDefault(sequence);
+  } else {
+    const raw: unknown = column.default;
+    defaultValue = raw === undefined || raw === null ? undefined : canonicalDefaultText(String(raw), type);
+    // Primary-key and identity columns are NOT NULL whatever the manifest says.
+    nullable = column.nullable !== false && !ctx.primaryKey.has(name) && identity === undefined;
+  }
+  const generated = column.generated ? canonicalExpressionText(column.generated, { columnTypes: ctx.columnTypes }) : undefined;
+  return {
+    name,
+    type,
+    nullable,
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+    ...(identity !== undefined ? { identity } : {}),
+    ...(generated !== undefined ? { generated } : {}),
+    ...(collation !== undefined ? { collation } : {}),
+    ...(comment !== undefined ? { comment } : {}),
+    ...extra,
+  };
+}
+
+function normalizeIndexKey(key: IndexKey, ctx: TableContext): IndexKey {
+  const { column, expression, descending, nulls, ...rest } = key;
+  let target: { column: string } | { expression: string };
+  if (expression !== undefined) {
+    // PostgreSQL stores `((a))` as a plain column key.
+    const bare = simpleColumnName(expression);
+    target = bare !== undefined ? { column: bare } : { expression: canonicalExpressionText(expression, { columnTypes: ctx.columnTypes }) };
+  } else {
+    target = { column: column ?? '' };
+  }
+  const desc = descending === true;
+  // NULLS LAST is the default for ASC and NULLS FIRST for DESC; pg_get_indexdef omits defaults.
+  const nullsOrder = nulls?.toLowerCase();
+  const explicitNulls = (desc && nullsOrder === 'last') || (!desc && nullsOrder === 'first') ? nullsOrder : undefined;
+  return {
+    ...target,
+    ...(desc ? { descending: true } : {}),
+    ...(explicitNulls !== undefined ? { nulls: explicitNulls } : {}),
+    ...rest,
+  };
+}
+
+function normalizeIndex(index: IndexModel, ctx: TableContext): IndexModel {
+  const where = index.where !== undefined && index.where.trim() !== '' ? canonicalExpressionText(index.where, { columnTypes: ctx.columnTypes }) : undefined;
+  const { where: _where, ...rest } = index;
+  return {
+    ...rest,
+    unique: index.unique === true,
+    method: (index.method ?? '').trim().toLowerCase() || 'btree',
+    keys: (index.keys ?? []).map((k) => normalizeIndexKey(k, ctx)),
+    include: [...(index.include ?? [])],
+    ...(where !== undefined ? { where } : {}),
+  };
+}
+
+function normalizeUnique(unique: UniqueModel): UniqueModel {
+  const { nullsNotDistinct, deferrable, initiallyDeferred, ...rest } = unique;
+  return {
+    ...rest,
+    columns: [...unique.columns],
+    ...(nullsNotDistinct === true ? { nullsNotDistinct: true } : {}),
+    ...(deferrable === true ? { deferrable: true } : {}),
+    ...(initiallyDeferred === true ? { initiallyDeferred: true } : {}),
+  };
+}
+
+function normalizeForeignKey(fk: ForeignKeyModel, tables: ReadonlyMap<string, TableModel>): ForeignKeyModel {
+  const { match, ...rest } = fk;
+  let refColumns = [...(fk.refColumns ?? [])];
+  // REFERENCES t without columns means t's primary key.
+  if (refColumns.length === 0) refColumns = [...(tables.get(fk.refTable)?.primaryKey?.columns ?? [])];
+  return {
+    ...rest,
+    columns: [...fk.columns],
+    refColumns,
+    onDelete: fkAction(fk.onDelete),
+    onUpdate: fkAction(fk.onUpdate),
+    ...(typeof match === 'string' && match.toLowerCase() === 'full' ? { match: 'full' as const } : {}),
+    deferrable: fk.deferrable === true,
+    initiallyDeferred: fk.initiallyDeferred === true,
+  };
+}
+
+function normalizeCheck(check: CheckModel, ctx: TableContext): CheckModel {
+  return { ...check, expression: canonicalExpressionText(check.expression, { columnTypes: ctx.columnTypes }) };
+}
+
+function normalizeTable(
+  table: TableModel,
+  tables: ReadonlyMap<string, TableModel>,
+  addSequence: (s: SequenceModel) => void,
+): TableModel {
+  const columnTypes = new Map<string, string>();
+  for (const c of table.columns) {
+    const t = canonicalTypeName(c.type);
+    columnTypes.set(c.name, SERIAL_TYPES[t] ?? t);
+  }
+  const ctx: TableContext = { table, columnTypes, primaryKey: new Set(table.primaryKey?.columns ?? []) };
+  return {
+    ...table,
+    columns: table.columns.map((c) => normalizeColumn(c, ctx, addSequence)),
+    ...(table.primaryKey ? { primaryKey: { name: table.primaryKey.name, columns: [...table.primaryKey.columns] } } : {}),
+    uniques: byName((table.uniques ?? []).map(normalizeUnique)),
+    indexes: byName((table.indexes ?? []).map((i) => normalizeIndex(i, ctx))),
+    foreignKeys: byName((table.foreignKeys ?? []).map((f) => normalizeForeignKey(f, tables))),
+    checks: byName((table.checks ?? []).map((c) => normalizeCheck(c, ctx))),
+  };
 }
 
 /** Canonicalizes a desired schema written by a person (types, defaults, expressions, serial). */
 export function normalizeSchema(schema: SchemaModel): SchemaModel {
-  return schema;
+  const tablesByName = new Map(schema.tables.map((t) => [t.name, t]));
+  const sequences = new Map<string, SequenceModel>();
+  for (const s of schema.sequences ?? []) sequences.set(s.name, normalizeSequence(s));
+  const addSequence = (s: SequenceModel): void => {
+    if (!sequences.has(s.name)) sequences.set(s.name, s);
+  };
+  const tables = byName(schema.tables.map((t) => normalizeTable(t, tablesByName, addSequence)));
+  const result: SchemaModel = {
+    ...schema,
+    tables,
+    enums: byName((schema.enums ?? []).map((e) => ({ ...e, values: [...e.values] }))),
+    sequences: byName([...sequences.values()]),
+  };
+  const extras: { externalTypes?: string[]; unmanaged?: SchemaModel['unmanaged'] } = {};
+  if (schema.externalTypes) extras.externalTypes = [...new Set(schema.externalTypes.map(canonicalTypeName))].sort();
+  if (schema.unmanaged) {
+    extras.unmanaged = [...schema.unmanaged].sort((a, b) =>
+      a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+  }
+  return { ...result, ...extras };
 }
 
 /** The inverse sugar for writing a manifest: serial columns, default sequence options. */
 export function toManifestSchema(schema: SchemaModel): SchemaModel {
-  return schema;
-}
-
-export function isBuiltinType(type: string): boolean {
-  return true;
+  const sequences = new Map(schema.sequences.map((s) => [s.name, s]));
+  const absorbed = new Set<string>();
+  const serialFor: Readonly<Record<SequenceType, string>> = { smallint: 'smallserial', integer: 'serial', bigint: 'bigserial' };
+  const tables = schema.tables.map((table) => {
+    const columns = table.columns.map((column) => {
+      const type = canonicalTypeName(column.type);
+      if (type !== 'smallint' && type !== 'integer' && type !== 'bigint') return column;
+      if (column.nullable || column.identity !== undefined || column.generated !== undefined) return column;
+      const name = serialSequenceName(table.name, column.name);
+      const sequence = sequences.get(name);
+      if (column.default !== nextvalDefault(name) || sequence === undefined) return column;
+      if (sequence.ownedBy?.table !== table.name || sequence.ownedBy.column !== column.name) return column;
+      if (!hasSerialOptions(sequence, type)) return column;
+      absorbed.add(name);
+      const { default: _default, ...rest } = column;
+      return { ...rest, type: serialFor[type] };
+    });
+    return { ...table, columns };
+  });
+  return { ...schema, tables, sequences: schema.sequences.filter((s) => !absorbed.has(s.name)) };
 }

@@ -1,13 +1,28 @@
 // Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, filtered with
 // `n.nspname = ANY($1::text[])`, never one query per tenant or per table (STYLE.md, Inspection).
-// They read only pg_catalog and call only functions that use the system caches, so they take no
-// lock on a tenant's tables (invariant 7). inspect.ts runs them with search_path set to '', so
-// every reference to a tenant object comes out schema-qualified and can be stripped reliably.
+// inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
+// out schema-qualified and can be stripped reliably.
+//
+// Locks (invariant 7): reading pg_catalog locks no tenant table, and neither do format_type,
+// obj_description or quote_ident. But deparsing an expression that names a column
+// (pg_get_expr(expr, relid), pg_get_constraintdef of a CHECK, pg_get_indexdef, pg_get_partkeydef)
+// opens the table for its column names and so takes a transient ACCESS SHARE lock, released when
+// the function returns. It never blocks writers, only waits while DDL holds ACCESS EXCLUSIVE. To
+// keep that to the minimum these functions are only called where an expression exists:
+// column-free defaults are deparsed with relid 0, and column keys of an index are spelled from
+// pg_attribute rather than by pg_get_indexdef.
 // Supported servers: PostgreSQL 13 and newer (12 is out of support; tgparentid is 13+).
 
 /** Objects that belong to an extension are reported as the extension, not one by one. */
 const notExtensionMember = (catalog: string, oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype = 'e')`;
+
+/**
+ * Nor are objects PostgreSQL made as part of another one (deptype 'i'): a range type's
+ * constructor functions, a multirange type (PG14+) and its constructors.
+ */
+const notPartOfAnother = (catalog: string, oid: string): string =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype IN ('e', 'i'))`;
 
 /** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
 const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
@@ -43,7 +58,8 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 /**
  * Columns: attnum <= 0 are system columns and dropped columns stay in pg_attribute as
  * "........pg.dropped.N........". attgenerated 's' (PG12+) keeps the generation expression in
- * pg_attrdef like a default. attcollation is set on every collatable column, so it only counts
+ * pg_attrdef like a default. A plain default cannot name a column, so it is deparsed with relid 0,
+ * which needs no lock on the table; a generation expression does name columns. attcollation is set on every collatable column, so it only counts
  * when it differs from the type's own default (typcollation). element_* describe the element
  * type of an array so the caller can tell types the schema does not manage.
  */
@@ -51,7 +67,7 @@ export const COLUMNS = `
 SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, a.attnum AS position,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+       pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END) AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
@@ -116,8 +132,10 @@ export const CONSTRAINTS_PRE15 = constraintsQuery('false');
  * Indexes that do not back a primary key, unique or exclusion constraint. indkey holds indnatts
  * entries (keys, then INCLUDE columns, PG11+) while indoption, indclass and indcollation only hold
  * the indnkeyatts key entries, so unnest pads those with NULL. indkey 0 is an expression, printed
- * by pg_get_indexdef(oid, k, true); the whole definition lets the caller see whether an expression
- * key carries an explicit COLLATE (its implicit collation is not in the catalog). indisvalid is
+ * by pg_get_indexdef(oid, k, true); a column key is printed as quote_ident(attname), as
+ * pg_get_indexdef would. The whole definition, fetched only for expression indexes, lets the
+ * caller see whether an expression key carries an explicit COLLATE (its implicit collation is in
+ * no catalog). indisvalid is
  * false after a failed CREATE INDEX CONCURRENTLY. An opclass is recorded when it is not a default
  * one (varchar columns use the default text_ops, which opcdefault says).
  */
@@ -126,10 +144,11 @@ SELECT n.nspname AS schema, c.relname AS table, ic.relname AS name,
        i.indisunique AS is_unique, i.indisvalid AS is_valid, am.amname AS method,
        i.indnkeyatts AS key_count,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
-       pg_get_indexdef(i.indexrelid, 0, true) AS definition,
+       CASE WHEN i.indexprs IS NOT NULL THEN pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
        (SELECT json_agg(json_build_object(
                  'column', CASE WHEN k.attnum <> 0 THEN a.attname::text END,
-                 'text', pg_get_indexdef(i.indexrelid, k.ord::int, true),
+                 'text', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true)
+                              ELSE quote_ident(a.attname) END,
                  'option', k.opt,
                  'collation', CASE WHEN k.coll IS NOT NULL AND k.coll <> 0 THEN
                                 CASE WHEN kcn.nspname IN ('pg_catalog', n.nspname) THEN kco.collname::text
@@ -191,7 +210,8 @@ WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_class', 'c.oid')}
 
 /**
  * Unmanaged relations: views, materialized views, foreign tables, composite types (relkind 'c'),
- * and partitions of any relkind (relispartition, PG10+), which belong to their parent's DDL.
+ * and partitions (relispartition, PG10+), which belong to their parent's DDL. Indexes of
+ * partitions are partitions too (relkind 'i'), and are left out with their table.
  */
 export const UNMANAGED_RELATIONS = `
 SELECT n.nspname AS schema,
@@ -204,7 +224,7 @@ SELECT n.nspname AS schema,
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[])
-  AND (c.relispartition OR c.relkind IN ('v', 'm', 'f', 'c'))
+  AND (c.relispartition AND c.relkind IN ('r', 'p', 'f') OR c.relkind IN ('v', 'm', 'f', 'c'))
   AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
 /**
@@ -218,7 +238,7 @@ SELECT n.nspname AS schema,
        p.proname::text AS name, oidvectortypes(p.proargtypes) AS args
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_proc', 'p.oid')}`;
+WHERE n.nspname = ANY($1::text[]) AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
 /**
  * Domains, range types and base types. Enums are managed, composite types come from pg_class,
@@ -233,7 +253,7 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
-  AND ${notExtensionMember('pg_type', 't.oid')}`;
+  AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
 /**
  * Objects that hang off a table, named `table.object`. Triggers: tgisinternal marks the ones

@@ -132,8 +132,10 @@ function literalContent(text: string): string | undefined {
 }
 
 /**
- * Expressions are already SQL; only `nextval('seq'::regclass)` naming a tenant sequence is
- * rewritten to the qualified sequence, because the bare name would resolve through search_path.
+ * Expressions are already SQL, with the tenant's own qualifier stripped by inspection. Apply
+ * runs with an empty search_path, so the two places where an expression names a tenant object
+ * get the qualifier back: a cast to a tenant type (`'a'::mood`, `'{a}'::mood[]`) and
+ * `nextval('seq'::regclass)` naming a tenant sequence. Everything else is written as given.
  */
 export function renderExpression(expr: string, options: RenderOptions): string {
   const tokens = scanExpression(expr);
@@ -144,6 +146,15 @@ export function renderExpression(expr: string, options: RenderOptions): string {
     return i;
   };
   tokens.forEach((token, i) => {
+    if (token.text === '::') {
+      const target = next(i + 1);
+      const typeToken = tokens[target];
+      if (typeToken?.kind !== 'word' && typeToken?.kind !== 'qident') return;
+      if (tokens[next(target + 1)]?.text === '.') return; // already schema-qualified
+      const name = identifierValue(typeToken);
+      if (options.tenantTypes.includes(name)) out[target] = qualified(name, options);
+      return;
+    }
     if (token.kind !== 'word' || token.text.toLowerCase() !== 'nextval') return;
     const open = next(i + 1);
     if (tokens[open]?.text !== '(') return;
@@ -249,9 +260,22 @@ function checkDefinition(check: CheckModel, options: RenderOptions): string {
   return `CONSTRAINT ${quoteIdent(check.name)} CHECK (${renderExpression(check.expression, options)})`;
 }
 
-/** `other.table` names a table outside the tenant (a shared schema), qualified by its own schema. */
+/**
+ * `other.table` names a table outside the tenant (a shared schema), qualified by its own schema.
+ * Only a well-formed two-part name counts: any other name with a dot in it (`x.y; --`) is a
+ * tenant table and stays inside the tenant's qualifier.
+ */
 function referencedTable(refTable: string, options: RenderOptions): string {
-  return refTable.includes('.') ? quoteQualifiedName(refTable) : qualified(refTable, options);
+  if (refTable.includes('.')) {
+    let parts: string[] = [];
+    try {
+      parts = splitQualifiedName(refTable);
+    } catch {
+      // not a qualified name: a tenant table whose name happens to contain a dot
+    }
+    if (parts.length === 2) return parts.map(quoteIdent).join('.');
+  }
+  return qualified(refTable, options);
 }
 
 function foreignKeyDefinition(fk: ForeignKeyModel, options: RenderOptions): string {
@@ -448,20 +472,36 @@ function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOp
   ];
 }
 
+/**
+ * A column recreateEnum converts. The change type carries only table and column; `array` and
+ * `default` are read when the diff supplies them, because neither can be learned from the
+ * change otherwise: an array column needs `mood[]` as its target type, and a default must be
+ * put back after the conversion (it has to be dropped, see below).
+ */
+interface EnumUse {
+  readonly table: string;
+  readonly column: string;
+  readonly array?: boolean;
+  readonly default?: string;
+}
+
 function recreateEnum(change: Extract<Change, { kind: 'recreateEnum' }>, options: RenderOptions): PlanStep {
-  const { from, to, usedBy } = change;
+  const { from, to } = change;
+  const usedBy: readonly EnumUse[] = change.usedBy;
   const oldName = withSuffix(from.name, '__old');
   const type = qualified(to.name, options);
   const sql = [
     `ALTER TYPE ${qualified(from.name, options)} RENAME TO ${quoteIdent(oldName)}`,
     `CREATE TYPE ${type} AS ENUM (${to.values.map(quoteLiteral).join(', ')})`,
   ];
-  for (const { table, column } of usedBy) {
-    const alter = `ALTER TABLE ${qualified(table, options)} ALTER COLUMN ${quoteIdent(column)}`;
-    // A default such as 'a'::mood keeps pointing at the old type and would block its drop. The
-    // change does not carry the default, so it is dropped unconditionally (a no-op without one).
+  for (const use of usedBy) {
+    const alter = `ALTER TABLE ${qualified(use.table, options)} ALTER COLUMN ${quoteIdent(use.column)}`;
+    const target = use.array ? `${type}[]` : type;
+    // A default such as 'a'::mood keeps pointing at the old type, has no cast to the new one and
+    // would block its drop, so it is dropped unconditionally (a no-op without one).
     sql.push(`${alter} DROP DEFAULT`);
-    sql.push(`${alter} TYPE ${type} USING ${quoteIdent(column)}::text::${type}`);
+    sql.push(`${alter} TYPE ${target} USING ${quoteIdent(use.column)}::text::${target}`);
+    if (use.default !== undefined) sql.push(`${alter} SET DEFAULT ${renderExpression(use.default, options)}`);
   }
   sql.push(`DROP TYPE ${qualified(oldName, options)}`);
   if (to.comment !== undefined) sql.push(`COMMENT ON TYPE ${type} IS ${quoteLiteral(to.comment)}`);
@@ -537,6 +577,18 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'alterColumn':
       return alterColumn(change, options);
 
+    case 'renameConstraint':
+      return [
+        step(`rename constraint ${words(change.table)}.${words(change.from)} to ${words(change.to)}`, [
+          `ALTER TABLE ${q(change.table)} RENAME CONSTRAINT ${quoteIdent(change.from)} TO ${quoteIdent(change.to)}`,
+        ]),
+      ];
+    case 'renameIndex':
+      return [
+        step(`rename index ${words(change.table)}.${words(change.from)} to ${words(change.to)}`, [
+          `ALTER INDEX ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`,
+        ]),
+      ];
     case 'addPrimaryKey':
       return [
         step(

@@ -1,0 +1,715 @@
+import type { RenameHints } from '../diff/changes.js';
+import type {
+  CheckModel,
+  ColumnModel,
+  EnumModel,
+  ForeignKeyModel,
+  IndexKey,
+  IndexModel,
+  PrimaryKeyModel,
+  SchemaModel,
+  SequenceModel,
+  TableModel,
+  UniqueModel,
+} from '../model/types.js';
+import { formatPath, type ManifestIssue } from './errors.js';
+import { parseIndexKey } from './index-keys.js';
+import {
+  checkNameParts,
+  chooseName,
+  foreignKeyNameParts,
+  primaryKeyNameParts,
+  uniqueNameParts,
+  type NameParts,
+} from './names.js';
+import { sourceOf, type DocPath, type PathSegment, type SourceDoc } from './source.js';
+import type {
+  ChecksSpec,
+  ColumnSpec,
+  EnumSpec,
+  ForeignKeySpec,
+  IndexKeySpec,
+  IndexSpec,
+  Manifest,
+  Override,
+  PrimaryKeySpec,
+  SequenceSpec,
+  TableSpec,
+  UniqueSpec,
+} from './spec.js';
+
+// Manifest (+ overrides) -> SchemaModel. Every piece keeps the file and path it came from, so a
+// problem found after overrides merged into the manifest still names the line to edit.
+
+/** Where a piece of the desired state was written. */
+export interface Origin {
+  readonly file: string;
+  readonly source: SourceDoc | undefined;
+  readonly path: DocPath;
+}
+
+function below(origin: Origin, ...segments: PathSegment[]): Origin {
+  return { ...origin, path: [...origin.path, ...segments] };
+}
+
+export class IssueCollector {
+  readonly issues: ManifestIssue[] = [];
+
+  add(origin: Origin, message: string, key?: PathSegment): void {
+    if (origin.source) {
+      this.issues.push(origin.source.issue(origin.path, message, key === undefined ? {} : { key }));
+      return;
+    }
+    const where = formatPath(origin.path);
+    this.issues.push({ file: origin.file, line: 0, column: 0, path: where, message: where === '' ? message : `${where}: ${message}` });
+  }
+}
+
+interface Entry<T> {
+  readonly value: T;
+  /** The node holding the value. */
+  readonly origin: Origin;
+}
+
+interface CheckEntry {
+  readonly name?: string;
+  readonly expression: string;
+  readonly origin: Origin;
+}
+
+type ReplacedTableKey = 'comment' | 'renamedFrom' | 'primaryKey' | 'uniques' | 'foreignKeys' | 'options';
+const REPLACED_KEYS: readonly ReplacedTableKey[] = ['comment', 'renamedFrom', 'primaryKey', 'uniques', 'foreignKeys', 'options'];
+
+interface TableInput {
+  readonly name: string;
+  readonly origin: Origin;
+  readonly keys: Map<ReplacedTableKey, Entry<unknown>>;
+  /** Insertion order is column order; an override replacing a column keeps its place. */
+  readonly columns: Map<string, Entry<ColumnSpec>>;
+  readonly indexes: Map<string, Entry<IndexSpec>>;
+  checks: CheckEntry[];
+}
+
+/** The manifest with the overrides merged in, before any model is built. */
+export interface SchemaInput {
+  readonly tables: Map<string, TableInput>;
+  readonly enums: Map<string, Entry<EnumSpec>>;
+  readonly sequences: Map<string, Entry<SequenceSpec>>;
+  readonly externalTypes: Set<string>;
+}
+
+function rootOrigin(file: string, content: object): Origin {
+  return { file, source: sourceOf(content), path: [] };
+}
+
+function checkEntries(spec: ChecksSpec, origin: Origin): CheckEntry[] {
+  if (Array.isArray(spec)) {
+    return (spec as readonly (string | { name?: string; expression: string })[]).map((item, i) =>
+      typeof item === 'string'
+        ? { expression: item, origin: below(origin, i) }
+        : { ...(item.name !== undefined ? { name: item.name } : {}), expression: item.expression, origin: below(origin, i) },
+    );
+  }
+  return Object.entries(spec as Readonly<Record<string, string>>).map(([name, expression]) => ({ name, expression, origin: below(origin, name) }));
+}
+
+function mergeTable(table: TableInput, spec: Partial<TableSpec>, origin: Origin): void {
+  for (const key of REPLACED_KEYS) {
+    if (spec[key] !== undefined) table.keys.set(key, { value: spec[key], origin: below(origin, key) });
+  }
+  for (const [name, column] of Object.entries(spec.columns ?? {})) {
+    table.columns.set(name, { value: column, origin: below(origin, 'columns', name) });
+  }
+  for (const [name, index] of Object.entries(spec.indexes ?? {})) {
+    table.indexes.set(name, { value: index, origin: below(origin, 'indexes', name) });
+  }
+  if (spec.checks !== undefined) {
+    // A named check replaces one of the same name from an earlier file; a name repeated within
+    // one file is kept twice, to be reported as a duplicate.
+    const earlier = table.checks.length;
+    const replaced = new Set<number>();
+    for (const check of checkEntries(spec.checks, below(origin, 'checks'))) {
+      const at = check.name === undefined ? -1 : table.checks.findIndex((c, i) => i < earlier && !replaced.has(i) && c.name === check.name);
+      if (at >= 0) {
+        table.checks[at] = check;
+        replaced.add(at);
+      } else table.checks.push(check);
+    }
+  }
+}
+
+function newTable(name: string, origin: Origin): TableInput {
+  return { name, origin, keys: new Map(), columns: new Map(), indexes: new Map(), checks: [] };
+}
+
+/** Merges the overrides, in order, into the manifest: tables by name, their columns, indexes and checks by name. */
+export function assembleInput(manifest: Manifest, overrides: readonly Override[], issues: IssueCollector): SchemaInput {
+  const input: SchemaInput = { tables: new Map(), enums: new Map(), sequences: new Map(), externalTypes: new Set() };
+  const add = (file: string, content: Manifest['content'] | Override['content'], isOverride: boolean): void => {
+    const root = rootOrigin(file, content);
+    for (const [name, spec] of Object.entries(content.tables ?? {})) {
+      const origin = below(root, 'tables', name);
+      let table = input.tables.get(name);
+      if (!table) {
+        if (isOverride && spec.columns === undefined) {
+          issues.add(origin, `table '${name}' is not in the manifest, so an override that adds it must give its columns`);
+        }
+        table = newTable(name, origin);
+        input.tables.set(name, table);
+      }
+      mergeTable(table, spec, origin);
+    }
+    for (const [name, spec] of Object.entries(content.enums ?? {})) input.enums.set(name, { value: spec, origin: below(root, 'enums', name) });
+    for (const [name, spec] of Object.entries(content.sequences ?? {})) {
+      input.sequences.set(name, { value: spec, origin: below(root, 'sequences', name) });
+    }
+    for (const type of content.externalTypes ?? []) input.externalTypes.add(type);
+  };
+  add(manifest.file, manifest.content, false);
+  for (const override of overrides) add(override.file, override.content, true);
+  return input;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Pending<T> {
+  readonly model: Omit<T, 'name'>;
+  /** The name the person gave, if any. */
+  readonly name: string | undefined;
+  readonly parts: NameParts;
+  readonly origin: Origin;
+}
+
+interface ForeignKeyDraft extends Pending<ForeignKeyModel> {
+  /** Where the referenced table and its columns are written. */
+  readonly tableOrigin: Origin;
+  readonly refColumnOrigins: readonly Origin[];
+}
+
+interface TableDraft {
+  readonly name: string;
+  readonly origin: Origin;
+  readonly columns: ColumnModel[];
+  readonly columnNames: ReadonlySet<string>;
+  readonly primaryKey: Pending<PrimaryKeyModel> | undefined;
+  readonly uniques: Pending<UniqueModel>[];
+  readonly foreignKeys: ForeignKeyDraft[];
+  readonly checks: Pending<CheckModel>[];
+  readonly indexes: { model: IndexModel; origin: Origin }[];
+  readonly comment: string | undefined;
+  readonly options: Record<string, string | boolean> | undefined;
+  readonly renamedFrom: Entry<string> | undefined;
+  readonly columnRenames: Map<string, Entry<string>>;
+}
+
+function sqlText(value: string | number | boolean): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** `customers.id` -> customers / id; `billing.customers.id` -> billing.customers / id. */
+export function splitReference(reference: string): { table: string; column: string } {
+  const dot = reference.lastIndexOf('.');
+  return { table: reference.slice(0, dot), column: reference.slice(dot + 1) };
+}
+
+interface ColumnDraft {
+  name: string;
+  spec: ColumnSpec;
+  origin: Origin;
+  nullable: boolean;
+}
+
+function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
+  const table = input.name;
+  const spec = <K extends ReplacedTableKey>(key: K): Entry<TableSpec[K]> | undefined => input.keys.get(key) as Entry<TableSpec[K]> | undefined;
+  const columns: ColumnDraft[] = [];
+  const columnRenames = new Map<string, Entry<string>>();
+  const columnPrimaryKey: ColumnDraft[] = [];
+  const uniques: Pending<UniqueModel>[] = [];
+  const foreignKeys: ForeignKeyDraft[] = [];
+
+  for (const [name, entry] of input.columns) {
+    const column: ColumnDraft = { name, spec: entry.value, origin: entry.origin, nullable: true };
+    columns.push(column);
+    const value = entry.value;
+    if (typeof value === 'string') continue;
+    const at = entry.origin;
+    if (value.identity !== undefined && value.default !== undefined) issues.add(below(at, 'default'), 'an identity column cannot also have a default');
+    if (value.identity !== undefined && value.generated !== undefined) issues.add(below(at, 'generated'), 'an identity column cannot also be generated');
+    if (value.generated !== undefined && value.default !== undefined) issues.add(below(at, 'default'), 'a generated column cannot also have a default');
+    if (value.nullable === true && value.primaryKey === true) issues.add(below(at, 'nullable'), 'a primary key column cannot be nullable');
+    if (value.nullable === true && value.identity !== undefined) issues.add(below(at, 'nullable'), 'an identity column cannot be nullable');
+    for (const key of ['onDelete', 'onUpdate'] as const) {
+      if (value[key] !== undefined && value.references === undefined) issues.add(below(at, key), `${key} needs references on the same column`);
+    }
+    // PostgreSQL makes identity columns NOT NULL whether or not the DDL says so.
+    column.nullable = value.nullable ?? true;
+    if (value.identity !== undefined) column.nullable = false;
+    if (value.primaryKey === true) columnPrimaryKey.push(column);
+    if (value.unique === true) {
+      uniques.push({ model: { columns: [name] }, name: undefined, parts: uniqueNameParts(table, [name]), origin: below(at, 'unique') });
+    }
+    if (value.references !== undefined) {
+      const ref = splitReference(value.references);
+      foreignKeys.push({
+        model: {
+          columns: [name],
+          refTable: ref.table,
+          refColumns: [ref.column],
+          onDelete: value.onDelete ?? 'no action',
+          onUpdate: value.onUpdate ?? 'no action',
+          deferrable: false,
+          initiallyDeferred: false,
+        },
+        name: undefined,
+        parts: foreignKeyNameParts(table, [name]),
+        origin: below(at, 'references'),
+        tableOrigin: below(at, 'references'),
+        refColumnOrigins: [below(at, 'references')],
+      });
+    }
+    if (value.renamedFrom !== undefined) columnRenames.set(name, { value: value.renamedFrom, origin: below(at, 'renamedFrom') });
+  }
+
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const columnNames = new Set(byName.keys());
+  /** Reports unknown and repeated names in a column list; true when all are fine. */
+  const checkColumnList = (names: readonly string[], origin: Origin, what: string): boolean => {
+    let ok = true;
+    names.forEach((name, i) => {
+      if (!columnNames.has(name)) {
+        issues.add(below(origin, i), `unknown column '${name}' in ${what} of table '${table}'`);
+        ok = false;
+      } else if (names.indexOf(name) !== i) {
+        issues.add(below(origin, i), `column '${name}' is listed twice`);
+        ok = false;
+      }
+    });
+    return ok;
+  };
+
+  // Primary key: on the columns or on the table, never both.
+  let primaryKey: Pending<PrimaryKeyModel> | undefined;
+  const tablePrimaryKey = spec('primaryKey');
+  if (tablePrimaryKey !== undefined) {
+    const value = tablePrimaryKey.value as PrimaryKeySpec;
+    const [names, name, listOrigin] = isList(value)
+      ? [value, undefined, tablePrimaryKey.origin]
+      : [value.columns, value.name, below(tablePrimaryKey.origin, 'columns')];
+    if (columnPrimaryKey.length > 0) {
+      issues.add(tablePrimaryKey.origin, `primary key given twice: here and by primaryKey on column '${columnPrimaryKey[0]!.name}'`);
+    }
+    checkColumnList(names, listOrigin, 'the primary key');
+    names.forEach((column, i) => {
+      const draft = byName.get(column);
+      if (draft && typeof draft.spec !== 'string' && draft.spec.nullable === true) {
+        issues.add(below(listOrigin, i), `column '${column}' is nullable: true, but a primary key column cannot be nullable`);
+      }
+    });
+    primaryKey = { model: { columns: [...names] }, name, parts: primaryKeyNameParts(table), origin: tablePrimaryKey.origin };
+  } else if (columnPrimaryKey.length > 0) {
+    primaryKey = {
+      model: { columns: columnPrimaryKey.map((c) => c.name) },
+      name: undefined,
+      parts: primaryKeyNameParts(table),
+      origin: below(columnPrimaryKey[0]!.origin, 'primaryKey'),
+    };
+  }
+  for (const column of primaryKey?.model.columns ?? []) {
+    const draft = byName.get(column);
+    if (draft) draft.nullable = false;
+  }
+
+  const tableUniques = spec('uniques');
+  (tableUniques?.value ?? []).forEach((value: UniqueSpec, i: number) => {
+    const origin = below(tableUniques!.origin, i);
+    if (isList(value)) {
+      checkColumnList(value, origin, 'a unique constraint');
+      uniques.push({ model: { columns: [...value] }, name: undefined, parts: uniqueNameParts(table, value), origin });
+      return;
+    }
+    checkColumnList(value.columns, below(origin, 'columns'), 'a unique constraint');
+    if (value.initiallyDeferred === true && value.deferrable !== true) issues.add(below(origin, 'initiallyDeferred'), 'initiallyDeferred needs deferrable: true');
+    uniques.push({
+      model: {
+        columns: [...value.columns],
+        ...(value.nullsNotDistinct === true ? { nullsNotDistinct: true } : {}),
+        ...(value.deferrable === true ? { deferrable: true } : {}),
+        ...(value.initiallyDeferred === true ? { initiallyDeferred: true } : {}),
+      },
+      name: value.name,
+      parts: uniqueNameParts(table, value.columns),
+      origin,
+    });
+  });
+
+  const tableForeignKeys = spec('foreignKeys');
+  (tableForeignKeys?.value ?? []).forEach((value: ForeignKeySpec, i: number) => {
+    const origin = below(tableForeignKeys!.origin, i);
+    checkColumnList(value.columns, below(origin, 'columns'), 'a foreign key');
+    if (value.references.columns.length !== value.columns.length) {
+      issues.add(
+        below(origin, 'references', 'columns'),
+        `a foreign key of ${value.columns.length} column(s) must reference ${value.columns.length} column(s), not ${value.references.columns.length}`,
+      );
+    }
+    if (value.initiallyDeferred === true && value.deferrable !== true) issues.add(below(origin, 'initiallyDeferred'), 'initiallyDeferred needs deferrable: true');
+    foreignKeys.push({
+      model: {
+        columns: [...value.columns],
+        refTable: value.references.table,
+        refColumns: [...value.references.columns],
+        onDelete: value.onDelete ?? 'no action',
+        onUpdate: value.onUpdate ?? 'no action',
+        ...(value.match === 'full' ? { match: 'full' as const } : {}),
+        deferrable: value.deferrable ?? false,
+        initiallyDeferred: value.initiallyDeferred ?? false,
+      },
+      name: value.name,
+      parts: foreignKeyNameParts(table, value.columns),
+      origin,
+      tableOrigin: below(origin, 'references', 'table'),
+      refColumnOrigins: value.references.columns.map((_, j) => below(origin, 'references', 'columns', j)),
+    });
+  });
+
+  const columnList = columns.map((c) => c.name);
+  const checks: Pending<CheckModel>[] = input.checks.map((check) => ({
+    model: { expression: check.expression },
+    name: check.name,
+    parts: checkNameParts(table, check.expression, columnList),
+    origin: check.origin,
+  }));
+
+  const indexes: { model: IndexModel; origin: Origin }[] = [];
+  for (const [name, entry] of input.indexes) {
+    const value = entry.value;
+    const keys = value.columns.map((key, i) => indexKey(key, below(entry.origin, 'columns', i), columnNames, table, issues));
+    if (value.include !== undefined) checkColumnList(value.include, below(entry.origin, 'include'), `the include list of index '${name}'`);
+    indexes.push({
+      model: {
+        name,
+        unique: value.unique ?? false,
+        method: value.method ?? 'btree',
+        keys,
+        include: [...(value.include ?? [])],
+        ...(value.where !== undefined ? { where: value.where } : {}),
+      },
+      origin: entry.origin,
+    });
+  }
+
+  const options = spec('options')?.value;
+  const renamedFrom = spec('renamedFrom');
+  const comment = spec('comment')?.value;
+  return {
+    name: table,
+    origin: input.origin,
+    columns: columns.map((c) => columnModel(c)),
+    columnNames,
+    primaryKey,
+    uniques,
+    foreignKeys,
+    checks,
+    indexes,
+    comment,
+    options:
+      options === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(options).map(([key, v]) => [key, typeof v === 'number' ? String(v) : v])),
+    renamedFrom: renamedFrom === undefined ? undefined : { value: renamedFrom.value as string, origin: renamedFrom.origin },
+    columnRenames,
+  };
+}
+
+function isList<T>(value: readonly T[] | object): value is readonly T[] {
+  return Array.isArray(value);
+}
+
+function columnModel(draft: ColumnDraft): ColumnModel {
+  const spec = draft.spec;
+  if (typeof spec === 'string') return { name: draft.name, type: spec, nullable: draft.nullable };
+  return {
+    name: draft.name,
+    type: spec.type,
+    nullable: draft.nullable,
+    ...(spec.default !== undefined ? { default: sqlText(spec.default) } : {}),
+    ...(spec.identity !== undefined ? { identity: spec.identity } : {}),
+    ...(spec.generated !== undefined ? { generated: spec.generated } : {}),
+    ...(spec.collation !== undefined ? { collation: spec.collation } : {}),
+    ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
+  };
+}
+
+function indexKey(spec: IndexKeySpec, origin: Origin, columns: ReadonlySet<string>, table: string, issues: IssueCollector): IndexKey {
+  if (typeof spec === 'string') {
+    const key = parseIndexKey(spec);
+    if (key.column !== undefined && !columns.has(key.column)) {
+      issues.add(origin, `unknown column '${key.column}' in table '${table}' (an expression needs more than a name)`);
+    }
+    return key;
+  }
+  if ((spec.column === undefined) === (spec.expression === undefined)) {
+    issues.add(origin, 'give either column or expression');
+  } else if (spec.column !== undefined && !columns.has(spec.column)) {
+    issues.add(below(origin, 'column'), `unknown column '${spec.column}' in table '${table}'`);
+  }
+  return {
+    ...(spec.column !== undefined ? { column: spec.column } : {}),
+    ...(spec.expression !== undefined ? { expression: spec.expression } : {}),
+    ...(spec.order === 'desc' ? { descending: true } : {}),
+    ...(spec.nulls !== undefined ? { nulls: spec.nulls } : {}),
+    ...(spec.collation !== undefined ? { collation: spec.collation } : {}),
+    ...(spec.opclass !== undefined ? { opclass: spec.opclass } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type SequenceType = SequenceModel['type'];
+
+const SEQUENCE_TYPES: Record<NonNullable<SequenceSpec['type']>, SequenceType> = {
+  smallint: 'smallint',
+  int2: 'smallint',
+  integer: 'integer',
+  int: 'integer',
+  int4: 'integer',
+  bigint: 'bigint',
+  int8: 'bigint',
+};
+
+export const SEQUENCE_LIMITS: Record<SequenceType, readonly [bigint, bigint]> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+};
+
+/** PostgreSQL's CREATE SEQUENCE defaults for the options not given. */
+export function sequenceDefaults(type: SequenceType, increment: bigint): { minValue: bigint; maxValue: bigint } {
+  const [low, high] = SEQUENCE_LIMITS[type];
+  return increment > 0n ? { minValue: 1n, maxValue: high } : { minValue: low, maxValue: -1n };
+}
+
+function sequenceModel(name: string, entry: Entry<SequenceSpec>, issues: IssueCollector): SequenceModel {
+  const spec = entry.value;
+  const type = SEQUENCE_TYPES[spec.type ?? 'bigint'];
+  const [low, high] = SEQUENCE_LIMITS[type];
+  const number = (key: 'start' | 'increment' | 'minValue' | 'maxValue' | 'cache'): bigint | undefined => {
+    const value = spec[key];
+    if (value === undefined) return undefined;
+    const parsed = BigInt(String(value).replace(/^\+/, ''));
+    if (parsed < low || parsed > high) issues.add(below(entry.origin, key), `${String(value)} is out of range for ${type}`);
+    return parsed;
+  };
+  let increment = number('increment') ?? 1n;
+  if (increment === 0n) {
+    issues.add(below(entry.origin, 'increment'), 'increment must not be zero');
+    increment = 1n;
+  }
+  const defaults = sequenceDefaults(type, increment);
+  const minValue = number('minValue') ?? defaults.minValue;
+  const maxValue = number('maxValue') ?? defaults.maxValue;
+  const start = number('start') ?? (increment > 0n ? minValue : maxValue);
+  const cache = number('cache') ?? 1n;
+  if (minValue >= maxValue) issues.add(entry.origin, `minValue (${minValue}) must be less than maxValue (${maxValue})`);
+  else if (start < minValue || start > maxValue) issues.add(below(entry.origin, 'start'), `start (${start}) must lie between minValue (${minValue}) and maxValue (${maxValue})`);
+  if (cache < 1n) issues.add(below(entry.origin, 'cache'), 'cache must be at least 1');
+  const ownedBy = spec.ownedBy === undefined ? undefined : splitReference(spec.ownedBy);
+  return {
+    name,
+    type,
+    start: start.toString(),
+    increment: increment.toString(),
+    minValue: minValue.toString(),
+    maxValue: maxValue.toString(),
+    cache: cache.toString(),
+    cycle: spec.cycle ?? false,
+    ...(ownedBy ? { ownedBy } : {}),
+  };
+}
+
+function enumModel(name: string, entry: Entry<EnumSpec>, issues: IssueCollector): EnumModel {
+  const spec = entry.value;
+  const [values, valuesOrigin, comment] = isList(spec) ? [spec, entry.origin, undefined] : [spec.values, below(entry.origin, 'values'), spec.comment];
+  values.forEach((value, i) => {
+    if (values.indexOf(value) !== i) issues.add(below(valuesOrigin, i), `value '${value}' is listed twice`);
+  });
+  return { name, values: [...values], ...(comment !== undefined ? { comment } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortByName<T extends { readonly name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareNames(a.name, b.name));
+}
+
+function sortedRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  return Object.fromEntries([...entries].sort((a, b) => compareNames(a[0], b[0])));
+}
+
+export interface BuiltSchema {
+  readonly schema: SchemaModel;
+  readonly renames: RenameHints;
+}
+
+/** Builds the model; problems go to `issues` and the result is only meaningful when there are none. */
+export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSchema {
+  const drafts = [...input.tables.values()].map((table) => draftTable(table, issues));
+  const draftByName = new Map(drafts.map((d) => [d.name, d]));
+
+  // References between tables.
+  for (const draft of drafts) {
+    for (const fk of draft.foreignKeys) {
+      const target = draftByName.get(fk.model.refTable);
+      if (!target) {
+        if (!fk.model.refTable.includes('.')) {
+          issues.add(fk.tableOrigin, `unknown table '${fk.model.refTable}' (write schema.table for a table outside the manifest)`);
+        }
+        continue;
+      }
+      fk.model.refColumns.forEach((column, i) => {
+        if (!target.columnNames.has(column)) issues.add(fk.refColumnOrigins[i]!, `unknown column '${column}' in table '${target.name}'`);
+      });
+    }
+  }
+
+  const sequences = [...input.sequences].map(([name, entry]) => {
+    const model = sequenceModel(name, entry, issues);
+    if (model.ownedBy) {
+      const owner = draftByName.get(model.ownedBy.table);
+      if (!owner) issues.add(below(entry.origin, 'ownedBy'), `unknown table '${model.ownedBy.table}'`);
+      else if (!owner.columnNames.has(model.ownedBy.column)) {
+        issues.add(below(entry.origin, 'ownedBy'), `unknown column '${model.ownedBy.column}' in table '${owner.name}'`);
+      }
+    }
+    return model;
+  });
+  const enums = [...input.enums].map(([name, entry]) => {
+    if (input.tables.has(name)) issues.add(entry.origin, `enum '${name}' has the name of a table (a table's row type takes that name)`, undefined);
+    return enumModel(name, entry, issues);
+  });
+  for (const [name, entry] of input.sequences) {
+    if (input.tables.has(name)) issues.add(entry.origin, `sequence '${name}' has the name of a table`);
+  }
+
+  const renames = collectRenames(drafts, issues);
+  const names = assignNames(drafts, input, issues);
+
+  const tables: TableModel[] = drafts.map((draft) => {
+    const named = names.get(draft)!;
+    return {
+      name: draft.name,
+      columns: draft.columns,
+      ...(draft.primaryKey ? { primaryKey: { name: named.primaryKey!, columns: draft.primaryKey.model.columns } } : {}),
+      uniques: sortByName(draft.uniques.map((u, i) => ({ name: named.uniques[i]!, ...u.model }))),
+      indexes: sortByName(draft.indexes.map((i) => i.model)),
+      foreignKeys: sortByName(draft.foreignKeys.map((f, i) => ({ name: named.foreignKeys[i]!, ...f.model }))),
+      checks: sortByName(draft.checks.map((c, i) => ({ name: named.checks[i]!, ...c.model }))),
+      ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
+      ...(draft.options !== undefined ? { options: sortedRecord(Object.entries(draft.options)) } : {}),
+    };
+  });
+
+  const externalTypes = [...input.externalTypes].sort(compareNames);
+  const schema: SchemaModel = {
+    tables: sortByName(tables),
+    enums: sortByName(enums),
+    sequences: sortByName(sequences),
+    ...(externalTypes.length > 0 ? { externalTypes } : {}),
+  };
+  return { schema, renames };
+}
+
+function collectRenames(drafts: readonly TableDraft[], issues: IssueCollector): RenameHints {
+  const tableNames = new Set(drafts.map((d) => d.name));
+  const tables = new Map<string, string>();
+  const claimed = new Map<string, string>();
+  const columns = new Map<string, Record<string, string>>();
+  for (const draft of drafts) {
+    const from = draft.renamedFrom;
+    if (from) {
+      if (from.value === draft.name) issues.add(from.origin, 'renamedFrom names the table itself');
+      else if (tableNames.has(from.value)) issues.add(from.origin, `table '${from.value}' is still in the manifest, so '${draft.name}' cannot be renamed from it`);
+      else if (claimed.has(from.value)) issues.add(from.origin, `table '${claimed.get(from.value)!}' is already renamed from '${from.value}'`);
+      else {
+        claimed.set(from.value, draft.name);
+        tables.set(draft.name, from.value);
+      }
+    }
+    const columnClaims = new Map<string, string>();
+    const hints: [string, string][] = [];
+    for (const [column, old] of draft.columnRenames) {
+      if (old.value === column) issues.add(old.origin, 'renamedFrom names the column itself');
+      else if (draft.columnNames.has(old.value)) issues.add(old.origin, `column '${old.value}' is still in table '${draft.name}', so '${column}' cannot be renamed from it`);
+      else if (columnClaims.has(old.value)) issues.add(old.origin, `column '${columnClaims.get(old.value)!}' is already renamed from '${old.value}'`);
+      else {
+        columnClaims.set(old.value, column);
+        hints.push([column, old.value]);
+      }
+    }
+    if (hints.length > 0) columns.set(draft.name, sortedRecord(hints));
+  }
+  return { tables: sortedRecord(tables), columns: sortedRecord(columns) };
+}
+
+interface AssignedNames {
+  primaryKey: string | undefined;
+  uniques: string[];
+  foreignKeys: string[];
+  checks: string[];
+}
+
+/**
+ * Gives unnamed constraints PostgreSQL's default names. Explicit names are reserved first; then,
+ * table by table in name order, checks (named when the table is created), the primary key and
+ * unique constraints (named when their indexes are built) and foreign keys (added last) take the
+ * first free name, with a number on the label after a clash, as PostgreSQL does.
+ */
+function assignNames(drafts: readonly TableDraft[], input: SchemaInput, issues: IssueCollector): Map<TableDraft, AssignedNames> {
+  const taken = new Set<string>([...input.tables.keys(), ...input.sequences.keys()]);
+  for (const draft of drafts) {
+    for (const index of draft.indexes) taken.add(index.model.name);
+    for (const pending of allPending(draft)) if (pending.name !== undefined) taken.add(pending.name);
+  }
+  const result = new Map<TableDraft, AssignedNames>();
+  const choose = (pending: Pending<unknown>): string => {
+    if (pending.name !== undefined) return pending.name;
+    const name = chooseName(pending.parts.name1, pending.parts.name2, pending.parts.label, taken);
+    taken.add(name);
+    return name;
+  };
+  for (const draft of [...drafts].sort((a, b) => compareNames(a.name, b.name))) {
+    const checks = draft.checks.map(choose);
+    const primaryKey = draft.primaryKey ? choose(draft.primaryKey) : undefined;
+    const uniques = draft.uniques.map(choose);
+    const foreignKeys = draft.foreignKeys.map(choose);
+    result.set(draft, { primaryKey, uniques, foreignKeys, checks });
+
+    // One table's constraints share a namespace; its unique and primary key indexes share one with its indexes.
+    const seen = new Map<string, string>();
+    const claim = (name: string, what: string, origin: Origin): void => {
+      const earlier = seen.get(name);
+      if (earlier !== undefined) issues.add(origin, `name '${name}' is already used by ${earlier} of table '${draft.name}'`);
+      else seen.set(name, what);
+    };
+    if (draft.primaryKey) claim(primaryKey!, 'the primary key', draft.primaryKey.origin);
+    draft.uniques.forEach((u, i) => claim(uniques[i]!, 'a unique constraint', u.origin));
+    draft.foreignKeys.forEach((f, i) => claim(foreignKeys[i]!, 'a foreign key', f.origin));
+    draft.checks.forEach((c, i) => claim(checks[i]!, 'a check constraint', c.origin));
+    const indexBacked = new Set([...(primaryKey !== undefined ? [primaryKey] : []), ...uniques]);
+    for (const index of draft.indexes) {
+      if (indexBacked.has(index.model.name)) {
+        issues.add(index.origin, `index name '${index.model.name}' is already used by a constraint's index of table '${draft.name}'`, undefined);
+      }
+    }
+  }
+  return result;
+}
+
+function allPending(draft: TableDraft): Pending<unknown>[] {
+  return [...draft.checks, ...(draft.primaryKey ? [draft.primaryKey] : []), ...draft.uniques, ...draft.foreignKeys];
+}

@@ -1,0 +1,295 @@
+import { Document, isCollection, type Node } from 'yaml';
+import type {
+  CheckModel,
+  ColumnModel,
+  EnumModel,
+  ForeignKeyModel,
+  IndexKey,
+  IndexModel,
+  SchemaModel,
+  SequenceModel,
+  TableModel,
+  UniqueModel,
+} from '../model/types.js';
+import { formatIndexKey } from './index-keys.js';
+import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from './names.js';
+import { sequenceDefaults } from './to-model.js';
+
+export interface WriteManifestOptions {
+  /** Where editors find the JSON Schema, relative to the written file. */
+  readonly schemaUrl?: string;
+}
+
+/** Where schema-sync's JSON Schema is when the manifest sits in schema/ and the package is installed. */
+export const defaultManifestSchemaUrl = '../node_modules/schema-sync/schemas/manifest.schema.json';
+
+type Yaml = Record<string, unknown>;
+
+/**
+ * A schema as manifest YAML, for `inspect -o` (adopting a live schema). Compact: a column with
+ * only a type is written as that type, values equal to the defaults are left out, and so are
+ * constraint names equal to the names PostgreSQL would give. Loading the text back gives the same
+ * schema (unmanaged objects are listed in a closing comment, since nothing manages them).
+ */
+export function writeManifest(schema: SchemaModel, options: WriteManifestOptions = {}): string {
+  const names = new NameCounts(schema);
+  const content: Yaml = { version: 1 };
+  const flow: unknown[][] = [];
+  if (schema.enums.length > 0) content.enums = Object.fromEntries(schema.enums.map((e) => [e.name, enumSpec(e, flow)]));
+  if (schema.sequences.length > 0) {
+    content.sequences = Object.fromEntries(schema.sequences.map((s) => [s.name, sequenceSpec(s)]));
+    for (const s of schema.sequences) flow.push(['sequences', s.name]);
+  }
+  if (schema.externalTypes && schema.externalTypes.length > 0) {
+    content.externalTypes = [...schema.externalTypes];
+    flow.push(['externalTypes']);
+  }
+  if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow)]));
+
+  const doc = new Document(content);
+  for (const path of flow) {
+    const node = doc.getIn(path, true) as Node | undefined;
+    if (isCollection(node)) node.flow = true;
+  }
+  const header = `# yaml-language-server: $schema=${options.schemaUrl ?? defaultManifestSchemaUrl}\n`;
+  return header + doc.toString({ lineWidth: 0 }) + unmanagedComment(schema);
+}
+
+function unmanagedComment(schema: SchemaModel): string {
+  const unmanaged = [...(schema.unmanaged ?? [])].sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name));
+  if (unmanaged.length === 0) return '';
+  const line = (text: string): string => text.replace(/[\r\n]+/g, ' ');
+  return (
+    '\n# Not managed by schema-sync (reported, never changed or dropped):\n' +
+    unmanaged.map((object) => `#   ${line(object.kind)}: ${line(object.name)}\n`).join('')
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * How often each name is used anywhere in the schema. A constraint's name may be left out only
+ * when it equals its default and nothing else holds that name: then loading gives it that exact
+ * name back, whatever order the names are chosen in.
+ */
+class NameCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(schema: SchemaModel) {
+    const add = (name: string): void => {
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    };
+    for (const table of schema.tables) {
+      add(table.name);
+      if (table.primaryKey) add(table.primaryKey.name);
+      for (const item of [...table.uniques, ...table.indexes, ...table.foreignKeys, ...table.checks]) add(item.name);
+    }
+    for (const sequence of schema.sequences) add(sequence.name);
+  }
+
+  omittable(name: string, parts: NameParts): boolean {
+    return name === nameFromParts(parts) && this.counts.get(name) === 1;
+  }
+}
+
+function enumSpec(model: EnumModel, flow: unknown[][]): unknown {
+  if (model.comment === undefined) {
+    flow.push(['enums', model.name]);
+    return [...model.values];
+  }
+  flow.push(['enums', model.name]);
+  return { values: [...model.values], comment: model.comment };
+}
+
+function sequenceSpec(model: SequenceModel): Yaml {
+  const spec: Yaml = {};
+  const increment = BigInt(model.increment);
+  const defaults = sequenceDefaults(model.type, increment);
+  const start = increment > 0n ? BigInt(model.minValue) : BigInt(model.maxValue);
+  if (model.type !== 'bigint') spec.type = model.type;
+  if (BigInt(model.start) !== start) spec.start = integerValue(model.start);
+  if (increment !== 1n) spec.increment = integerValue(model.increment);
+  if (BigInt(model.minValue) !== defaults.minValue) spec.minValue = integerValue(model.minValue);
+  if (BigInt(model.maxValue) !== defaults.maxValue) spec.maxValue = integerValue(model.maxValue);
+  if (BigInt(model.cache) !== 1n) spec.cache = integerValue(model.cache);
+  if (model.cycle) spec.cycle = true;
+  if (model.ownedBy) spec.ownedBy = `${model.ownedBy.table}.${model.ownedBy.column}`;
+  return spec;
+}
+
+/** A whole number as a YAML number while it is exact as one, else as its digits in a string. */
+function integerValue(text: string): number | string {
+  const value = Number(text);
+  return Number.isSafeInteger(value) && String(value) === text ? value : text;
+}
+
+/** A default written as YAML: a number or boolean when loading gives back the same text. */
+function defaultValue(text: string): string | number | boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?(0|[1-9]\d*)(\.\d*[1-9])?$/.test(text)) {
+    const value = Number(text);
+    if (String(value) === text && (Number.isSafeInteger(value) || !Number.isInteger(value))) return value;
+  }
+  return text;
+}
+
+function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][]): Yaml {
+  const at = (...path: unknown[]): unknown[] => ['tables', table.name, ...path];
+  const columnNames = table.columns.map((c) => c.name);
+  const pk = table.primaryKey;
+  const pkOnColumn = pk !== undefined && pk.columns.length === 1 && names.omittable(pk.name, primaryKeyNameParts(table.name)) ? pk.columns[0] : undefined;
+
+  const uniqueOnColumn = new Map<string, UniqueModel>();
+  const tableUniques: UniqueModel[] = [];
+  for (const unique of table.uniques) {
+    const column = unique.columns[0]!;
+    const plain = unique.columns.length === 1 && !unique.nullsNotDistinct && !unique.deferrable && !unique.initiallyDeferred;
+    if (plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, uniqueNameParts(table.name, unique.columns))) {
+      uniqueOnColumn.set(column, unique);
+    } else tableUniques.push(unique);
+  }
+
+  const referenceOnColumn = new Map<string, ForeignKeyModel>();
+  const tableForeignKeys: ForeignKeyModel[] = [];
+  for (const fk of table.foreignKeys) {
+    const column = fk.columns[0]!;
+    const plain =
+      fk.columns.length === 1 &&
+      fk.refColumns.length === 1 &&
+      !fk.refColumns[0]!.includes('.') &&
+      fk.refTable.split('.').length <= 2 &&
+      !fk.deferrable &&
+      !fk.initiallyDeferred &&
+      fk.match === undefined;
+    if (plain && !referenceOnColumn.has(column) && names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns))) {
+      referenceOnColumn.set(column, fk);
+    } else tableForeignKeys.push(fk);
+  }
+
+  const pkColumns = new Set(pk?.columns ?? []);
+  const columns: Yaml = {};
+  for (const column of table.columns) {
+    const spec = columnSpec(column, {
+      primaryKey: column.name === pkOnColumn,
+      notNullImplied: pkColumns.has(column.name) || column.identity !== undefined,
+      unique: uniqueOnColumn.has(column.name),
+      reference: referenceOnColumn.get(column.name),
+    });
+    columns[column.name] = spec;
+    if (typeof spec === 'object') flow.push(at('columns', column.name));
+  }
+
+  const spec: Yaml = {};
+  if (table.comment !== undefined) spec.comment = table.comment;
+  spec.columns = columns;
+  if (pk !== undefined && pkOnColumn === undefined) {
+    spec.primaryKey = names.omittable(pk.name, primaryKeyNameParts(table.name)) ? [...pk.columns] : { name: pk.name, columns: [...pk.columns] };
+    flow.push(at('primaryKey'));
+  }
+  if (tableUniques.length > 0) {
+    spec.uniques = tableUniques.map((u, i) => {
+      flow.push(at('uniques', i));
+      return uniqueSpec(u, names.omittable(u.name, uniqueNameParts(table.name, u.columns)));
+    });
+  }
+  if (table.indexes.length > 0) {
+    spec.indexes = Object.fromEntries(table.indexes.map((index) => [index.name, indexSpec(index)]));
+    for (const index of table.indexes) flow.push(at('indexes', index.name));
+  }
+  if (tableForeignKeys.length > 0) {
+    spec.foreignKeys = tableForeignKeys.map((fk, i) => {
+      flow.push(at('foreignKeys', i));
+      return foreignKeySpec(fk, names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns)));
+    });
+  }
+  if (table.checks.length > 0) spec.checks = checksSpec(table, table.checks, columnNames, names, flow);
+  if (table.options !== undefined && Object.keys(table.options).length > 0) {
+    spec.options = { ...table.options };
+    flow.push(at('options'));
+  }
+  return spec;
+}
+
+function columnSpec(
+  column: ColumnModel,
+  sugar: { primaryKey: boolean; notNullImplied: boolean; unique: boolean; reference: ForeignKeyModel | undefined },
+): string | Yaml {
+  const spec: Yaml = { type: column.type };
+  if (!column.nullable && !sugar.notNullImplied) spec.nullable = false;
+  if (sugar.primaryKey) spec.primaryKey = true;
+  if (sugar.unique) spec.unique = true;
+  if (column.default !== undefined) spec.default = defaultValue(column.default);
+  if (column.identity !== undefined) spec.identity = column.identity;
+  if (column.generated !== undefined) spec.generated = column.generated;
+  if (column.collation !== undefined) spec.collation = column.collation;
+  if (column.comment !== undefined) spec.comment = column.comment;
+  const fk = sugar.reference;
+  if (fk) {
+    spec.references = `${fk.refTable}.${fk.refColumns[0]!}`;
+    if (fk.onDelete !== 'no action') spec.onDelete = fk.onDelete;
+    if (fk.onUpdate !== 'no action') spec.onUpdate = fk.onUpdate;
+  }
+  return Object.keys(spec).length === 1 && column.nullable ? column.type : spec;
+}
+
+function uniqueSpec(unique: UniqueModel, omitName: boolean): unknown {
+  const flags = unique.nullsNotDistinct || unique.deferrable || unique.initiallyDeferred;
+  if (omitName && !flags) return [...unique.columns];
+  return {
+    ...(omitName ? {} : { name: unique.name }),
+    columns: [...unique.columns],
+    ...(unique.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
+    ...(unique.deferrable ? { deferrable: true } : {}),
+    ...(unique.initiallyDeferred ? { initiallyDeferred: true } : {}),
+  };
+}
+
+function indexKeySpec(key: IndexKey): unknown {
+  const text = formatIndexKey(key);
+  if (text !== undefined) return text;
+  return {
+    ...(key.column !== undefined ? { column: key.column } : {}),
+    ...(key.expression !== undefined ? { expression: key.expression } : {}),
+    ...(key.descending ? { order: 'desc' } : {}),
+    ...(key.nulls !== undefined ? { nulls: key.nulls } : {}),
+    ...(key.opclass !== undefined ? { opclass: key.opclass } : {}),
+    ...(key.collation !== undefined ? { collation: key.collation } : {}),
+  };
+}
+
+function indexSpec(index: IndexModel): Yaml {
+  return {
+    columns: index.keys.map(indexKeySpec),
+    ...(index.unique ? { unique: true } : {}),
+    ...(index.where !== undefined ? { where: index.where } : {}),
+    ...(index.method !== 'btree' ? { method: index.method } : {}),
+    ...(index.include.length > 0 ? { include: [...index.include] } : {}),
+  };
+}
+
+function foreignKeySpec(fk: ForeignKeyModel, omitName: boolean): Yaml {
+  return {
+    ...(omitName ? {} : { name: fk.name }),
+    columns: [...fk.columns],
+    references: { table: fk.refTable, columns: [...fk.refColumns] },
+    ...(fk.onDelete !== 'no action' ? { onDelete: fk.onDelete } : {}),
+    ...(fk.onUpdate !== 'no action' ? { onUpdate: fk.onUpdate } : {}),
+    ...(fk.deferrable ? { deferrable: true } : {}),
+    ...(fk.initiallyDeferred ? { initiallyDeferred: true } : {}),
+    ...(fk.match === 'full' ? { match: 'full' } : {}),
+  };
+}
+
+/** All named: a map of name -> expression. Otherwise a list: bare expressions where the name is the default. */
+function checksSpec(table: TableModel, checks: readonly CheckModel[], columns: readonly string[], names: NameCounts, flow: unknown[][]): unknown {
+  const omit = checks.map((c) => names.omittable(c.name, checkNameParts(table.name, c.expression, columns)));
+  if (!omit.some(Boolean)) return Object.fromEntries(checks.map((c) => [c.name, c.expression]));
+  return checks.map((c, i) => {
+    if (omit[i]) return c.expression;
+    flow.push(['tables', table.name, 'checks', i]);
+    return { name: c.name, expression: c.expression };
+  });
+}

@@ -1,0 +1,77 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import type { HazardCode } from '../src/plan/hazards.js';
+import { postgresHarness, type EngineHarness } from './helpers/engine-harness.js';
+import { createTempProject } from './helpers/project.js';
+
+interface ConvergenceCase {
+  name: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  rows?: Record<string, Record<string, unknown>[]>;
+  options?: Record<string, unknown>;
+  expect: {
+    changes?: string[];
+    hazards?: Partial<Record<string, HazardCode[]>>;
+    rows?: Record<string, number>;
+  };
+}
+
+const casesDir = path.join(import.meta.dirname, 'cases');
+const cases: (ConvergenceCase & { file: string })[] = readdirSync(casesDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .flatMap((file) => (parse(readFileSync(path.join(casesDir, file), 'utf8')) as ConvergenceCase[]).map((c) => ({ ...c, file })));
+
+const engines: EngineHarness[] = [postgresHarness()];
+
+describe.each(engines)('convergence on $engine', (harness) => {
+  beforeAll(() => harness.setup());
+  afterAll(() => harness.teardown());
+
+  test.each(cases.map((c, i) => ({ ...c, tenant: `case_${i}` })))('$file: $name', async (c) => {
+    await harness.createTenant(c.tenant);
+    const project = await createTempProject(harness.config(c.tenant, c.options));
+    try {
+      // Build `before` with schema-sync itself, so every case also converges from empty.
+      await project.writeManifest(c.before);
+      let engine = await project.open();
+      try {
+        const setup = await engine.plan();
+        const applied = await engine.apply(setup, { allowDestructive: true });
+        expect(applied.filter((r) => r.status !== 'applied')).toEqual([]);
+        expect((await engine.plan()).groups).toEqual([]);
+      } finally {
+        await engine.close();
+      }
+      for (const [table, rows] of Object.entries(c.rows ?? {})) await harness.insertRows(c.tenant, table, rows);
+
+      await project.writeManifest(c.after);
+      engine = await project.open();
+      try {
+        const plan = await engine.plan();
+        const kinds = plan.groups.flatMap((g) => g.changes.map((ch) => ch.kind));
+        if (c.expect.changes) expect(kinds).toEqual(c.expect.changes);
+        const expectedHazards = c.expect.hazards?.[harness.engine];
+        if (expectedHazards) expect(plan.groups[0]?.hazards ?? []).toEqual([...expectedHazards].sort());
+
+        const results = await engine.apply(plan, { allowDestructive: true });
+        expect(results.map((r) => ({ tenant: r.tenant, status: r.status, error: r.error }))).toEqual(
+          plan.groups.length > 0 ? [{ tenant: c.tenant, status: 'applied', error: undefined }] : [],
+        );
+        const again = await engine.plan();
+        expect(again.groups.flatMap((g) => g.steps.map((s) => s.summary))).toEqual([]);
+        expect(again.inSync).toEqual([c.tenant]);
+        for (const [table, count] of Object.entries(c.expect.rows ?? {})) {
+          expect(await harness.countRows(c.tenant, table)).toBe(count);
+        }
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await project.remove();
+    }
+  });
+});
