@@ -113,7 +113,8 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
     inSync: inSync.sort(),
     failed,
   };
-  return { ...body, id: hash(canonicalJson(body)).slice(0, 16) };
+  const { version, ...rest } = body;
+  return { version, id: hash(canonicalJson(body)).slice(0, 16), ...rest };
 }
 
 /**

@@ -11,7 +11,7 @@ export function checkTypes(schema: SchemaModel, normalizer: Normalizer, source: 
   const problems: string[] = [];
   for (const table of schema.tables) {
     for (const column of table.columns) {
-      const base = column.type.replace(/(\[\])+$/, '').trim();
+      const base = unquote(column.type.replace(/(\[\])+$/, '').trim());
       if (declared.has(base) || normalizer.isBuiltinType(column.type)) continue;
       problems.push(
         `tables.${table.name}.columns.${column.name}.type: unknown type '${column.type}' ` +
@@ -20,4 +20,9 @@ export function checkTypes(schema: SchemaModel, normalizer: Normalizer, source: 
     }
   }
   if (problems.length > 0) throw new UserError(`${source}:\n  ${problems.join('\n  ')}`);
+}
+
+/** `"Mood Ring"` names the type `Mood Ring`. */
+function unquote(name: string): string {
+  return name.length > 1 && name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name;
 }

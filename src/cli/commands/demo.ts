@@ -1,0 +1,161 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { stringify } from 'yaml';
+import { SchemaSyncEngine } from '../../engine.js';
+import { UserError } from '../../errors.js';
+import { colors } from '../../output/colors.js';
+import { BaseCommand } from '../base-command.js';
+
+const tenants = ['demo_acme', 'demo_globex', 'demo_initech'];
+const drifted = 'demo_initech';
+
+const manifestV1 = {
+  version: 1,
+  enums: { order_status: ['new', 'paid', 'shipped'] },
+  tables: {
+    customers: {
+      columns: {
+        id: { type: 'bigserial', primaryKey: true },
+        email: { type: 'text', nullable: false, unique: true },
+        name: 'text',
+      },
+    },
+    orders: {
+      columns: {
+        id: { type: 'bigserial', primaryKey: true },
+        customer_id: { type: 'bigint', nullable: false, references: 'customers.id', onDelete: 'cascade' },
+        status: { type: 'order_status', nullable: false, default: "'new'" },
+        total: { type: 'numeric(10,2)', nullable: false, default: 0 },
+        created_at: { type: 'timestamptz', nullable: false, default: 'now()' },
+      },
+      indexes: { orders_customer_idx: { columns: ['customer_id'] } },
+      checks: { orders_total_check: 'total >= 0' },
+    },
+  },
+};
+
+/** The change the demo "merges": a new column and an index. */
+const manifestV2 = {
+  ...manifestV1,
+  tables: {
+    ...manifestV1.tables,
+    customers: {
+      columns: { ...manifestV1.tables.customers.columns, phone: 'text' },
+    },
+    orders: {
+      ...manifestV1.tables.orders,
+      indexes: { ...manifestV1.tables.orders.indexes, orders_created_idx: { columns: ['created_at DESC'] } },
+    },
+  },
+};
+
+/** What "someone changed by hand" on one tenant: the customer index is gone. */
+const manifestDrift = {
+  ...manifestV1,
+  tables: { ...manifestV1.tables, orders: { ...manifestV1.tables.orders, indexes: {} } },
+};
+
+export default class Demo extends BaseCommand {
+  static override summary = 'Run the whole loop on three demo tenants: tenants, check, plan, apply, check.';
+  static override description =
+    'Creates three tenant schemas named demo_* in the database of SCHEMA_SYNC_PG_URL (or --database-url; default postgres://postgres@127.0.0.1:5432/postgres), one of them drifted, writes a project into --dir, changes the manifest, and runs the real commands against it. The demo_* schemas it created before are dropped first.';
+  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --dir /tmp/demo'];
+  static override flags = {
+    dir: Flags.string({ description: 'directory for the demo project', default: 'schema-sync-demo' }),
+  };
+
+  protected async execute(): Promise<number> {
+    const { flags } = await this.parse(Demo);
+    const url = flags['database-url'] ?? process.env['SCHEMA_SYNC_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const dir = path.resolve(flags.dir);
+    const configFile = path.join(dir, 'schema-sync.yaml');
+
+    this.log(colors.bold(`schema-sync demo in ${path.relative(process.cwd(), dir) || '.'}`));
+    await rm(path.join(dir, 'plans'), { recursive: true, force: true });
+    await mkdir(path.join(dir, 'schema'), { recursive: true });
+    await mkdir(path.join(dir, 'plans'), { recursive: true });
+    await writeFile(
+      configFile,
+      stringify({
+        engine: 'postgres',
+        url,
+        tenants: { pattern: 'demo_*', labels: { canary: ['demo_acme'] } },
+        manifest: 'schema/manifest.yaml',
+        plans: 'plans/',
+        apply: { concurrency: 4, lockTimeout: '5s', statementTimeout: '1m', retries: 2 },
+      }),
+    );
+    const writeManifest = (body: unknown) => writeFile(path.join(dir, 'schema', 'manifest.yaml'), stringify(body));
+
+    this.log(`Setting up ${tenants.join(', ')} at version 1, then changing ${drifted} by hand ...`);
+    try {
+      await writeManifest(manifestV1);
+      await this.prepareTenants(configFile);
+      await writeManifest(manifestDrift);
+      await this.quietSync(configFile, [drifted], true);
+    } catch (error) {
+      throw new UserError(`demo setup failed against ${redact(url)}: ${(error as Error).message}\nIs PostgreSQL running? Set SCHEMA_SYNC_PG_URL or pass --database-url.`);
+    }
+
+    await writeManifest(manifestV2);
+    this.log(`The manifest now adds ${colors.green('customers.phone')} and ${colors.green('orders_created_idx')}.\n`);
+
+    const run = async (args: string[]): Promise<number> => {
+      this.log(colors.cyan(`$ schema-sync ${args.join(' ')}`));
+      process.exitCode = 0;
+      await this.config.runCommand(args[0]!, [...args.slice(1), '--config', configFile]);
+      const code = Number(process.exitCode ?? 0);
+      process.exitCode = 0;
+      this.log(colors.dim(`(exit ${code})\n`));
+      return code;
+    };
+
+    await run(['tenants']);
+    const before = await run(['check']);
+    await run(['plan']);
+    const planFile = (await readdir(path.join(dir, 'plans'))).find((f) => f.endsWith('.yaml'));
+    if (!planFile) throw new UserError('the demo expected a plan file, but plan wrote none');
+    const planPath = path.relative(process.cwd(), path.join(dir, 'plans', planFile));
+    const applied = await run(['apply', planPath]);
+    const after = await run(['check']);
+
+    const ok = before === 1 && applied === 0 && after === 0;
+    this.log(
+      ok
+        ? colors.green('Done: check found the drift, the reviewed plan fixed every tenant, and check passes.')
+        : colors.red('The demo did not end as expected; see the output above.'),
+    );
+    this.log(`Look around: ${path.relative(process.cwd(), dir) || '.'}/ holds the config, the manifest and the plan file.`);
+    return ok ? 0 : 1;
+  }
+
+  private async prepareTenants(configFile: string): Promise<void> {
+    const engine = await SchemaSyncEngine.open({ file: configFile });
+    try {
+      for (const name of await engine.listTenants().then((ts) => ts.map((t) => t.name))) {
+        await engine.project.adapter.dropTenant(name);
+      }
+      for (const name of tenants) await engine.project.adapter.createTenant(name);
+    } finally {
+      await engine.close();
+    }
+    await this.quietSync(configFile, tenants, false);
+  }
+
+  private async quietSync(configFile: string, only: string[], allowDestructive: boolean): Promise<void> {
+    const engine = await SchemaSyncEngine.open({ file: configFile });
+    try {
+      const plan = await engine.plan({ tenants: only }, { allowDestructive });
+      const results = await engine.apply(plan, { allowDestructive });
+      const failed = results.find((r) => r.status !== 'applied');
+      if (failed) throw new Error(`${failed.tenant}: ${failed.error ?? failed.status}`);
+    } finally {
+      await engine.close();
+    }
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
+}
