@@ -88,7 +88,7 @@ export async function loadManifest(file: string): Promise<Manifest> {
 export function parseOverride(text: string, file: string, name: string = path.basename(file)): Override {
   const { content, source } = parseAndValidate(text, file, 'override');
   const override = content as unknown as OverrideContent;
-  if (override.tenants === undefined && override.labels === undefined) {
+  if ((override.tenants?.length ?? 0) + (override.labels?.length ?? 0) === 0) {
     throw new ManifestError([source.issue([], "an override must say whom it applies to: give 'tenants', 'labels' or both")]);
   }
   return { file, name, content: override };

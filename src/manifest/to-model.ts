@@ -63,6 +63,15 @@ export class IssueCollector {
     const where = formatPath(origin.path);
     this.issues.push({ file: origin.file, line: 0, column: 0, path: where, message: where === '' ? message : `${where}: ${message}` });
   }
+
+  /** An issue about the entry at `origin`, placed where its name (the map key) is written. */
+  addAtKey(origin: Origin, message: string): void {
+    const key = origin.path[origin.path.length - 1];
+    if (key === undefined || !origin.source) return this.add(origin, message);
+    const { line, column } = origin.source.position(origin.path, { key: true });
+    const where = formatPath(origin.path);
+    this.issues.push({ file: origin.file, line, column, path: where, message: `${where}: ${message}` });
+  }
 }
 
 interface Entry<T> {
@@ -511,7 +520,7 @@ function sequenceModel(name: string, entry: Entry<SequenceSpec>, issues: IssueCo
   const maxValue = number('maxValue') ?? defaults.maxValue;
   const start = number('start') ?? (increment > 0n ? minValue : maxValue);
   const cache = number('cache') ?? 1n;
-  if (minValue >= maxValue) issues.add(entry.origin, `minValue (${minValue}) must be less than maxValue (${maxValue})`);
+  if (minValue >= maxValue) issues.add(below(entry.origin, spec.minValue !== undefined ? 'minValue' : 'maxValue'), `minValue (${minValue}) must be less than maxValue (${maxValue})`);
   else if (start < minValue || start > maxValue) issues.add(below(entry.origin, 'start'), `start (${start}) must lie between minValue (${minValue}) and maxValue (${maxValue})`);
   if (cache < 1n) issues.add(below(entry.origin, 'cache'), 'cache must be at least 1');
   const ownedBy = spec.ownedBy === undefined ? undefined : splitReference(spec.ownedBy);
@@ -589,11 +598,11 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
     return model;
   });
   const enums = [...input.enums].map(([name, entry]) => {
-    if (input.tables.has(name)) issues.add(entry.origin, `enum '${name}' has the name of a table (a table's row type takes that name)`, undefined);
+    if (input.tables.has(name)) issues.addAtKey(entry.origin, `enum '${name}' has the name of a table (a table's row type takes that name)`);
     return enumModel(name, entry, issues);
   });
   for (const [name, entry] of input.sequences) {
-    if (input.tables.has(name)) issues.add(entry.origin, `sequence '${name}' has the name of a table`);
+    if (input.tables.has(name)) issues.addAtKey(entry.origin, `sequence '${name}' has the name of a table`);
   }
 
   const renames = collectRenames(drafts, issues);
@@ -703,7 +712,7 @@ function assignNames(drafts: readonly TableDraft[], input: SchemaInput, issues: 
     const indexBacked = new Set([...(primaryKey !== undefined ? [primaryKey] : []), ...uniques]);
     for (const index of draft.indexes) {
       if (indexBacked.has(index.model.name)) {
-        issues.add(index.origin, `index name '${index.model.name}' is already used by a constraint's index of table '${draft.name}'`, undefined);
+        issues.addAtKey(index.origin, `index name '${index.model.name}' is already used by a constraint's index of table '${draft.name}'`);
       }
     }
   }

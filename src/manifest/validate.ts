@@ -82,7 +82,8 @@ function translateError(error: ErrorObject, data: unknown, source: SourceDoc): M
       return source.issue(path, `missing required property '${String(params.missingProperty)}'`);
     case 'type': {
       const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
-      return source.issue(path, `expected ${oneOf(types.map((t) => TYPE_WORDS[t] ?? t))}`);
+      const words = types.map((t) => (t === 'boolean' && types.length > 1 ? 'a boolean' : (TYPE_WORDS[t] ?? t)));
+      return source.issue(path, `expected ${oneOf(words)}`);
     }
     case 'enum':
       return source.issue(path, `expected one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`);

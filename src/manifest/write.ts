@@ -232,7 +232,7 @@ function columnSpec(
     if (fk.onDelete !== 'no action') spec.onDelete = fk.onDelete;
     if (fk.onUpdate !== 'no action') spec.onUpdate = fk.onUpdate;
   }
-  return Object.keys(spec).length === 1 && column.nullable ? column.type : spec;
+  return Object.keys(spec).length === 1 && (column.nullable || sugar.notNullImplied) ? column.type : spec;
 }
 
 function uniqueSpec(unique: UniqueModel, omitName: boolean): unknown {

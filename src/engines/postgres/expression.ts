@@ -374,7 +374,7 @@ const BUILTIN_BASES = new Set([
   'regnamespace', 'regrole', 'regcollation', 'xid', 'xid8', 'cid', 'tid', 'pg_lsn', 'pg_snapshot',
   'txid_snapshot', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange',
   'int4multirange', 'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange',
-  'datemultirange', 'serial', 'bigserial', 'smallserial',
+  'datemultirange', 'serial', 'bigserial', 'smallserial', '"bit"',
 ]);
 
 const INTERVAL_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'to']);
@@ -1155,36 +1155,102 @@ function rewriteIn(e: Expr, list: readonly Expr[], not: boolean): Expr {
 
 const TEXT_CAST_TARGETS = new Set(['text', 'character varying', 'bpchar']);
 
-function castLiteral(lit: Expr, type: string): Expr | undefined {
+/**
+ * The text a type's output function prints for a literal of that type, for the types whose
+ * output differs from common spellings: jsonb (`{"a":1}` -> `{"a": 1}`), interval
+ * (`1 hour` -> `01:00:00`), timestamp, date and time. Anything not recognized is returned as is.
+ */
+export function normalizeLiteralText(value: string, type: string): string {
+  if (isArrayType(type)) return value;
+  switch (baseTypeName(type)) {
+    case 'jsonb':
+      return normalizeJsonb(value) ?? value;
+    case 'interval':
+      return normalizeInterval(value) ?? value;
+    case 'timestamp without time zone':
+      return normalizeTimestamp(value) ?? value;
+    case 'date': {
+      const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(value);
+      return m ? `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}` : value;
+    }
+    case 'time without time zone':
+      return normalizeTime(value) ?? value;
+    default:
+      return value;
+  }
+}
+
+/** A string literal coerced to a known type: a number, a boolean, a bit string or normalized text. */
+function coerceLiteral(value: string, type: string): Expr {
+  const base = baseTypeName(type);
+  const array = isArrayType(type);
+  if (isNumericType(type)) {
+    const n = canonicalNumber(value);
+    if (n !== undefined) return { k: 'num', v: n };
+  }
+  if (!array && base === 'boolean') {
+    const b = parseBooleanText(value);
+    if (b !== undefined) return { k: 'bool', v: b };
+  }
+  if (!array && BIT_BASES.has(base) && /^[01]*$/.test(value)) return { k: 'bits', v: value };
+  return { k: 'str', v: normalizeLiteralText(value, type) };
+}
+
+const BIT_BASES = new Set(['bit', 'bit varying', '"bit"']);
+
+function castLiteral(lit: Expr, type: string): Expr {
   const numeric = isNumericType(type);
   const base = baseTypeName(type);
   const array = isArrayType(type);
+  const keep: Expr = { k: 'cast', e: lit, type };
   switch (lit.k) {
     case 'null':
       return lit;
     case 'str':
       // An interval literal keeps its cast: `now() - '1 day'` does not resolve (timestamptz -
       // timestamptz is a candidate too), so dropping it would change what the SQL means.
-      if (base === 'interval' && !array) return undefined;
-      if (numeric) {
-        const n = canonicalNumber(lit.v);
-        return n === undefined ? lit : { k: 'num', v: n };
-      }
-      if (!array && base === 'boolean') {
-        const b = parseBooleanText(lit.v);
-        return b === undefined ? lit : { k: 'bool', v: b };
-      }
-      return lit;
+      if (base === 'interval' && !array) return { k: 'cast', e: { k: 'str', v: normalizeLiteralText(lit.v, type) }, type };
+      return coerceLiteral(lit.v, type);
     case 'num':
-      return numeric ? lit : undefined;
+      return numeric ? lit : keep;
     case 'bool':
-      return !array && base === 'boolean' ? lit : undefined;
+      return !array && base === 'boolean' ? lit : keep;
     case 'bits':
-      return !array && (base === 'bit' || base === 'bit varying') ? lit : undefined;
+      return !array && BIT_BASES.has(base) ? lit : keep;
     default:
-      return undefined;
+      return keep;
   }
 }
+
+function columnType(e: Expr, ctx: ExpressionContext): string | undefined {
+  return e.k === 'col' ? ctx.columnTypes?.get(e.parts[e.parts.length - 1]!) : undefined;
+}
+
+// varchar and char values get an implicit `::text` wherever a text function or operator is applied
+// (`lower((email)::text)`, `(COALESCE(email, 'x'::character varying))::text`).
+function isTextValued(e: Expr, ctx: ExpressionContext): boolean {
+  if (e.k === 'col') {
+    const t = columnType(e, ctx);
+    return t === undefined || isTextType(t);
+  }
+  if (e.k === 'call' && e.sqlName !== undefined && ctx.columnTypes !== undefined) {
+    const known = (a: Expr): boolean => a.k === 'col' && columnType(a, ctx) !== undefined && isTextType(columnType(a, ctx)!);
+    return e.args.some(known) && e.args.every((a) => a.k === 'str' || a.k === 'null' || known(a) || isTextValued(a, ctx));
+  }
+  return false;
+}
+
+// `col > 'literal'`: the literal takes the column's type, so it is written the way that type
+// prints it, without the cast ruleutils adds.
+function literalAgainst(column: Expr, other: Expr, ctx: ExpressionContext): Expr {
+  const type = columnType(column, ctx);
+  if (type === undefined) return other;
+  if (other.k === 'str') return coerceLiteral(other.v, type);
+  if (other.k === 'cast' && other.e.k === 'str' && other.type === type) return coerceLiteral(other.e.v, type);
+  return other;
+}
+
+const LITERAL_CONTEXT_OPS = new Set([...COMPARISON_OPS, '@>', '<@']);
 
 function canonicalize(e: Expr, ctx: ExpressionContext): Expr {
   const c = (x: Expr): Expr => canonicalize(x, ctx);
@@ -1203,14 +1269,9 @@ function canonicalize(e: Expr, ctx: ExpressionContext): Expr {
       // ruleutils writes the type of every constant (`'x'::text`, `(0)::numeric`); a string
       // literal takes its type from the context anyway, and a number cast to a number type is
       // that number.
-      if (isLiteral(inner)) return castLiteral(inner, e.type) ?? { k: 'cast', e: inner, type: e.type };
+      if (isLiteral(inner)) return castLiteral(inner, e.type);
       if (isConstantArray(inner)) return inner;
-      // varchar and char columns get an implicit `::text` wherever a text function or operator
-      // is applied (`lower((email)::text)`).
-      if (inner.k === 'col' && TEXT_CAST_TARGETS.has(e.type)) {
-        const columnType = ctx.columnTypes?.get(inner.parts[inner.parts.length - 1]!);
-        if (columnType === undefined || isTextType(columnType)) return inner;
-      }
+      if (TEXT_CAST_TARGETS.has(e.type) && isTextValued(inner, ctx)) return inner;
       return { k: 'cast', e: inner, type: e.type };
     }
     case 'call': {
@@ -1236,8 +1297,15 @@ function canonicalize(e: Expr, ctx: ExpressionContext): Expr {
     }
     case 'not':
       return { k: 'not', e: c(e.e) };
-    case 'binary':
-      return { k: 'binary', op: e.op, l: c(e.l), r: c(e.r) };
+    case 'binary': {
+      let l = c(e.l);
+      let r = c(e.r);
+      if (LITERAL_CONTEXT_OPS.has(e.op)) {
+        r = literalAgainst(l, r, ctx);
+        l = literalAgainst(r, l, ctx);
+      }
+      return { k: 'binary', op: e.op, l, r };
+    }
     case 'logic':
       return logic(e.op, e.args.map(c));
     case 'is':
@@ -1257,8 +1325,10 @@ function canonicalize(e: Expr, ctx: ExpressionContext): Expr {
       const args = e.escape ? [c(e.r), c(e.escape)] : [c(e.r)];
       return { k: 'binary', op: e.not ? '!~' : '~', l: c(e.l), r: { k: 'call', name: ['similar_to_escape'], args } };
     }
-    case 'in':
-      return rewriteIn(c(e.e), e.list.map(c), e.not);
+    case 'in': {
+      const x = c(e.e);
+      return rewriteIn(x, e.list.map((item) => literalAgainst(x, c(item), ctx)), e.not);
+    }
     case 'between': {
       // The parser expands BETWEEN; PostgreSQL never stores it.
       const x = c(e.e);
@@ -1275,8 +1345,9 @@ function canonicalize(e: Expr, ctx: ExpressionContext): Expr {
       const l = c(e.l);
       const r = c(e.r);
       if (r.k === 'array' && r.items.length > 0) {
-        if (e.op === '=' && e.quantifier === 'ANY') return rewriteIn(l, r.items, false);
-        if (e.op === '<>' && e.quantifier === 'ALL') return rewriteIn(l, r.items, true);
+        const items = r.items.map((item) => literalAgainst(l, item, ctx));
+        if (e.op === '=' && e.quantifier === 'ANY') return rewriteIn(l, items, false);
+        if (e.op === '<>' && e.quantifier === 'ALL') return rewriteIn(l, items, true);
       }
       return { k: 'quantified', op: e.op, l, quantifier: e.quantifier, r };
     }
@@ -1448,6 +1519,217 @@ function print(e: Expr): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Output forms of literals (jsonb_out, interval_out, timestamp_out with DateStyle ISO)
+
+type JsonValue =
+  | { readonly t: 'scalar'; readonly text: string }
+  | { readonly t: 'array'; readonly items: readonly JsonValue[] }
+  | { readonly t: 'object'; readonly entries: ReadonlyMap<string, JsonValue> };
+
+function escapeJsonString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+function parseJson(text: string): JsonValue | undefined {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i += 1;
+  };
+  const value = (depth: number): JsonValue => {
+    if (depth > 200) fail('json too deep');
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i += 1;
+      const entries = new Map<string, JsonValue>();
+      ws();
+      if (text[i] === '}') {
+        i += 1;
+        return { t: 'object', entries };
+      }
+      for (;;) {
+        ws();
+        const key = string();
+        ws();
+        if (text[i] !== ':') fail('json: expected :');
+        i += 1;
+        // jsonb keeps the last of duplicate keys.
+        entries.delete(key);
+        entries.set(key, value(depth + 1));
+        ws();
+        if (text[i] === ',') {
+          i += 1;
+          continue;
+        }
+        if (text[i] === '}') {
+          i += 1;
+          return { t: 'object', entries };
+        }
+        fail('json: expected , or }');
+      }
+    }
+    if (c === '[') {
+      i += 1;
+      const items: JsonValue[] = [];
+      ws();
+      if (text[i] === ']') {
+        i += 1;
+        return { t: 'array', items };
+      }
+      for (;;) {
+        items.push(value(depth + 1));
+        ws();
+        if (text[i] === ',') {
+          i += 1;
+          continue;
+        }
+        if (text[i] === ']') {
+          i += 1;
+          return { t: 'array', items };
+        }
+        fail('json: expected , or ]');
+      }
+    }
+    if (c === '"') return { t: 'scalar', text: escapeJsonString(string()) };
+    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i));
+    if (!m) fail('json: bad value');
+    i += m[0].length;
+    const word = m[0];
+    return { t: 'scalar', text: /^[tfn]/.test(word) ? word : canonicalNumber(word) ?? word };
+  };
+  const string = (): string => {
+    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4}))*"/.exec(text.slice(i));
+    if (!m) fail('json: bad string');
+    i += m[0].length;
+    return JSON.parse(m[0]) as string;
+  };
+  try {
+    const v = value(0);
+    ws();
+    return i === text.length ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// jsonb orders object keys by length, then bytewise.
+function compareJsonbKeys(a: string, b: string): number {
+  const ba = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ba.length !== bb.length ? ba.length - bb.length : Buffer.compare(ba, bb);
+}
+
+function printJsonb(v: JsonValue): string {
+  if (v.t === 'scalar') return v.text;
+  if (v.t === 'array') return `[${v.items.map(printJsonb).join(', ')}]`;
+  const keys = [...v.entries.keys()].sort(compareJsonbKeys);
+  return `{${keys.map((k) => `${escapeJsonString(k)}: ${printJsonb(v.entries.get(k)!)}`).join(', ')}}`;
+}
+
+function normalizeJsonb(text: string): string | undefined {
+  const v = parseJson(text);
+  return v === undefined ? undefined : printJsonb(v);
+}
+
+const INTERVAL_UNITS: Readonly<Record<string, { readonly months?: number; readonly days?: number; readonly micros?: number }>> = {
+  year: { months: 12 }, years: { months: 12 }, yr: { months: 12 }, yrs: { months: 12 }, y: { months: 12 },
+  month: { months: 1 }, months: { months: 1 }, mon: { months: 1 }, mons: { months: 1 },
+  week: { days: 7 }, weeks: { days: 7 }, w: { days: 7 },
+  day: { days: 1 }, days: { days: 1 }, d: { days: 1 },
+  hour: { micros: 3_600_000_000 }, hours: { micros: 3_600_000_000 }, hr: { micros: 3_600_000_000 }, hrs: { micros: 3_600_000_000 }, h: { micros: 3_600_000_000 },
+  minute: { micros: 60_000_000 }, minutes: { micros: 60_000_000 }, min: { micros: 60_000_000 }, mins: { micros: 60_000_000 }, m: { micros: 60_000_000 },
+  second: { micros: 1_000_000 }, seconds: { micros: 1_000_000 }, sec: { micros: 1_000_000 }, secs: { micros: 1_000_000 }, s: { micros: 1_000_000 },
+  millisecond: { micros: 1000 }, milliseconds: { micros: 1000 }, ms: { micros: 1000 }, msec: { micros: 1000 }, msecs: { micros: 1000 },
+  microsecond: { micros: 1 }, microseconds: { micros: 1 }, us: { micros: 1 }, usec: { micros: 1 }, usecs: { micros: 1 },
+};
+
+function formatClock(micros: number): string {
+  const totalSeconds = Math.floor(micros / 1_000_000);
+  const fraction = micros % 1_000_000;
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  const frac = fraction === 0 ? '' : `.${String(fraction).padStart(6, '0').replace(/0+$/, '')}`;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}${frac}`;
+}
+
+/** interval_out with IntervalStyle postgres, for non-negative whole-unit intervals. */
+function normalizeInterval(text: string): string | undefined {
+  let rest = text.trim().toLowerCase().replace(/^@\s*/, '');
+  if (rest === '') return undefined;
+  let months = 0;
+  let days = 0;
+  let micros = 0;
+  while (rest !== '') {
+    const clock = /^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?(?:\s+|$)/.exec(rest);
+    if (clock) {
+      micros += (Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3] ?? '0')) * 1_000_000;
+      rest = rest.slice(clock[0].length);
+      continue;
+    }
+    // A number without a unit is seconds (`'10'::interval` is 00:00:10).
+    const part = /^(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*/.exec(rest);
+    const unit = part ? (part[2] === '' ? INTERVAL_UNITS['second'] : INTERVAL_UNITS[part[2]!]) : undefined;
+    if (!part || !unit) return undefined;
+    const amount = Number(part[1]);
+    if (unit.months !== undefined) {
+      if (!Number.isInteger(amount * unit.months)) return undefined;
+      months += amount * unit.months;
+    } else if (unit.days !== undefined) {
+      const whole = Math.floor(amount * unit.days);
+      days += whole;
+      micros += (amount * unit.days - whole) * 86_400_000_000;
+    } else {
+      micros += amount * unit.micros!;
+    }
+    rest = rest.slice(part[0].length);
+  }
+  micros = Math.round(micros);
+  if (!Number.isSafeInteger(micros) || !Number.isSafeInteger(months) || !Number.isSafeInteger(days)) return undefined;
+  const out: string[] = [];
+  const years = Math.floor(months / 12);
+  const mons = months % 12;
+  if (years !== 0) out.push(`${years} year${years === 1 ? '' : 's'}`);
+  if (mons !== 0) out.push(`${mons} mon${mons === 1 ? '' : 's'}`);
+  if (days !== 0) out.push(`${days} day${days === 1 ? '' : 's'}`);
+  if (micros !== 0 || out.length === 0) out.push(formatClock(micros));
+  return out.join(' ');
+}
+
+function normalizeTimeOfDay(text: string): string | undefined {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/.exec(text);
+  if (!m) return undefined;
+  const frac = (m[4] ?? '').replace(/0+$/, '').replace(/^\.$/, '');
+  return `${m[1]!.padStart(2, '0')}:${m[2]}:${m[3] ?? '00'}${frac}`;
+}
+
+function normalizeTime(text: string): string | undefined {
+  return normalizeTimeOfDay(text.trim());
+}
+
+/** timestamp_out with DateStyle ISO: `2020-01-01` -> `2020-01-01 00:00:00`. */
+function normalizeTimestamp(text: string): string | undefined {
+  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(\S+))?\s*$/.exec(text);
+  if (!m) return undefined;
+  const time = m[4] === undefined ? '00:00:00' : normalizeTimeOfDay(m[4]);
+  if (time === undefined) return undefined;
+  return `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')} ${time}`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fallback for what the parser does not cover: the same tokens, spaced one way, so that at least
 // case and whitespace differences disappear.
 
@@ -1545,14 +1827,8 @@ export function canonicalDefaultText(text: string, type: string): string | undef
   // A literal cast to the column's own type is what the column does to the default anyway.
   if (e.k === 'cast' && e.e.k === 'str' && (e.type === type || isTextType(e.type))) e = e.e;
   // The default is coerced to the column type when stored: '42' on an integer column is 42,
-  // 't' on a boolean column is true.
-  if (e.k === 'str' && isNumericType(type)) {
-    const n = canonicalNumber(e.v);
-    if (n !== undefined) e = { k: 'num', v: n };
-  } else if (e.k === 'str' && !isArrayType(type) && baseTypeName(type) === 'boolean') {
-    const b = parseBooleanText(e.v);
-    if (b !== undefined) e = { k: 'bool', v: b };
-  }
+  // 't' on a boolean column is true, '{"a":1}' on a jsonb column is '{"a": 1}'.
+  if (e.k === 'str') e = coerceLiteral(e.v, type);
   return print(e);
 }
 

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchArgs {
+  readonly tenants: number;
+  readonly engine: 'postgres';
+  readonly keep: boolean;
+  readonly repeat: number;
+  readonly json: boolean;
+  /** Also time the phases inside audit (discovery, each catalog query, diff) to see where time goes. */
+  readonly breakdown: boolean;
+}
+
+export const usage = `usage: npm run bench -- [--tenants N] [--engine postgres] [--repeat R] [--keep] [--json] [--breakdown]
+
+  --tenants N     tenant schemas to build (default 100)
+  --engine E      engine to measure; only postgres for now
+  --repeat R      run every measurement R times and report the median (default 1)
+  --keep          keep the bench database and project directory afterwards
+  --json          print the results as JSON on stdout (progress still goes to stderr)
+  --breakdown     also time the phases inside audit: discovery, each catalog query, diff
+
+Connects to SCHEMA_SYNC_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and works in
+a database ss_bench_<random> of its own, dropped at the end unless --keep.`;
+
+/** A usage problem: printed without a stack, exit code 2 as for the CLI. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+const supportedEngines = ['postgres'] as const;
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        tenants: { type: 'string' },
+        engine: { type: 'string' },
+        keep: { type: 'boolean' },
+        repeat: { type: 'string' },
+        json: { type: 'boolean' },
+        breakdown: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new BenchUsageError(`${(error as Error).message}\n\n${usage}`);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const engine = v.engine ?? 'postgres';
+  if (!(supportedEngines as readonly string[]).includes(engine)) {
+    throw new BenchUsageError(`--engine ${engine}: the bench supports only ${supportedEngines.join(', ')} for now`);
+  }
+  return {
+    tenants: positiveInteger('--tenants', v.tenants, 100),
+    engine: engine as 'postgres',
+    keep: v.keep ?? false,
+    repeat: positiveInteger('--repeat', v.repeat, 1),
+    json: v.json ?? false,
+    breakdown: v.breakdown ?? false,
+  };
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new BenchUsageError(`${flag} ${value}: expected a whole number of at least 1`);
+  }
+  return Number(value);
+}

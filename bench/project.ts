@@ -1,0 +1,55 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { SchemaSyncEngine } from '../src/engine.js';
+
+/** Same pattern the tenants are named by (see tenantNames). */
+export const tenantPattern = 'tenant_*';
+
+export interface BenchProject {
+  readonly dir: string;
+  readonly configFile: string;
+  writeManifest(content: unknown): Promise<void>;
+  /** A fresh engine: it loads the manifest as it is on disk now (Project caches it once loaded). */
+  open(): Promise<SchemaSyncEngine>;
+  remove(): Promise<void>;
+}
+
+/** A project directory as a user would have it: schema-sync.yaml and schema/manifest.yaml. */
+export async function createBenchProject(url: string, manifest: unknown): Promise<BenchProject> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-bench-'));
+  const configFile = path.join(dir, 'schema-sync.yaml');
+  const manifestFile = path.join(dir, 'schema', 'manifest.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      engine: 'postgres',
+      url,
+      tenants: { pattern: tenantPattern },
+      manifest: 'schema/manifest.yaml',
+      apply: { concurrency: 8 },
+    }),
+  );
+  await mkdir(path.dirname(manifestFile), { recursive: true });
+  const project: BenchProject = {
+    dir,
+    configFile,
+    writeManifest: (content) => writeFile(manifestFile, stringify(content)),
+    open: () => SchemaSyncEngine.open({ file: configFile }),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+  await project.writeManifest(manifest);
+  return project;
+}
+
+/** tenant_00001 ... ; zero-padded so the names sort in creation order. */
+export function tenantNames(count: number): string[] {
+  const width = Math.max(5, String(count).length);
+  return Array.from({ length: count }, (_, i) => `tenant_${String(i + 1).padStart(width, '0')}`);
+}
+
+/** Always quoted, like the library's quoteIdent. */
+export function quoteIdent(name: string): string {
+  return '"' + name.replaceAll('"', '""') + '"';
+}
