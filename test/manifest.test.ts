@@ -214,6 +214,7 @@ tables:
     columns: { id: int }
 `);
     expect(schema.tables.map((t) => t.name)).toEqual(['ant', 'zoo']);
+    expect(tableOf('version: 1\ntables:\n  t:\n    columns: { b: int, "2024": int, 7: int }\n', 't').columns.map((c) => c.name)).toEqual(['b', '2024', '7']);
     expect(schema.enums.map((e) => e.name)).toEqual(['alpha', 'zeta']);
     expect(schema.sequences.map((s) => s.name)).toEqual(['s1', 's2']);
     const zoo = schema.tables[1]!;
@@ -404,6 +405,11 @@ tables:
       "schema/manifest.yaml:3:5: tables.t: missing required property 'columns'",
     ]);
     expect(problems(() => manifestOf('- version: 1\n'))).toEqual(['schema/manifest.yaml:1:1: expected a map']);
+    expect(problems(() => manifestOf('version: 1\ntables:\n  t:\n    columns: { a: { type: int, default: [1], nullable: 3 } }\nsequences:\n  s: { start: 1.5 }\n'))).toEqual([
+      'schema/manifest.yaml:4:41: tables.t.columns.a.default: expected a string, a number or a boolean',
+      'schema/manifest.yaml:4:56: tables.t.columns.a.nullable: expected true or false',
+      'schema/manifest.yaml:6:15: sequences.s.start: expected a whole number or a string',
+    ]);
     expect(problems(() => manifestOf('version: 1\ntables:\n  t:\n    columns: { id: int }\n    indexes: { i: { columns: [] } }\n    uniques: [[]]\n'))).toEqual([
       'schema/manifest.yaml:5:30: tables.t.indexes.i.columns: must not be empty',
       'schema/manifest.yaml:6:15: tables.t.uniques[0]: must not be empty',
@@ -729,6 +735,7 @@ describe('writeManifest', () => {
           { name: 'big', type: 'bigint', nullable: true, default: '9007199254740993' },
           { name: 'neg', type: 'integer', nullable: true, default: '-1' },
           { name: 'name', type: 'text', nullable: true },
+          { name: '2024', type: 'integer', nullable: true },
           { name: 'label', type: 'text', nullable: true, generated: "upper(name) || ': ' || email" },
           { name: 'yes', type: 'text', nullable: true, default: "'yes'" },
           { name: 'true', type: 'text', nullable: true },

@@ -54,6 +54,29 @@ export class SourceDoc {
     return /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(node.source) ? node.source : undefined;
   }
 
+  /**
+   * The keys of the map at the path in written order. A JS object cannot say it: keys that look
+   * like integers (a column named "2024") always come first there.
+   */
+  keys(path: DocPath): string[] | undefined {
+    const node = this.resolve(this.find(path, false));
+    if (!isMap(node)) return undefined;
+    const keys: string[] = [];
+    const collect = (map: Node | undefined): void => {
+      if (!isMap(map)) return;
+      for (const pair of map.items as Pair<unknown, unknown>[]) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (key === '<<') {
+          const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+          for (const source of sources) collect(this.resolve(source as Node));
+        } else if (!keys.includes(key)) keys.push(key);
+      }
+    };
+    collect(node);
+    return keys;
+  }
+
   private find(path: DocPath, wantKey: boolean): Node | undefined {
     let current: Node | undefined = this.doc.contents ?? undefined;
     for (let i = 0; i < path.length; i++) {

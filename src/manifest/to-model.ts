@@ -91,12 +91,11 @@ const REPLACED_KEYS: readonly ReplacedTableKey[] = ['comment', 'renamedFrom', 'p
 
 interface TableInput {
   readonly name: string;
-  readonly origin: Origin;
   readonly keys: Map<ReplacedTableKey, Entry<unknown>>;
   /** Insertion order is column order; an override replacing a column keeps its place. */
   readonly columns: Map<string, Entry<ColumnSpec>>;
   readonly indexes: Map<string, Entry<IndexSpec>>;
-  checks: CheckEntry[];
+  readonly checks: CheckEntry[];
 }
 
 /** The manifest with the overrides merged in, before any model is built. */
@@ -126,8 +125,9 @@ function mergeTable(table: TableInput, spec: Partial<TableSpec>, origin: Origin)
   for (const key of REPLACED_KEYS) {
     if (spec[key] !== undefined) table.keys.set(key, { value: spec[key], origin: below(origin, key) });
   }
-  for (const [name, column] of Object.entries(spec.columns ?? {})) {
-    table.columns.set(name, { value: column, origin: below(origin, 'columns', name) });
+  const columns = spec.columns ?? {};
+  for (const name of writtenOrder(columns, below(origin, 'columns'))) {
+    table.columns.set(name, { value: columns[name]!, origin: below(origin, 'columns', name) });
   }
   for (const [name, index] of Object.entries(spec.indexes ?? {})) {
     table.indexes.set(name, { value: index, origin: below(origin, 'indexes', name) });
@@ -147,8 +147,15 @@ function mergeTable(table: TableInput, spec: Partial<TableSpec>, origin: Origin)
   }
 }
 
-function newTable(name: string, origin: Origin): TableInput {
-  return { name, origin, keys: new Map(), columns: new Map(), indexes: new Map(), checks: [] };
+/** The keys of a map in the order they are written, which columns keep. */
+function writtenOrder(map: object, origin: Origin): string[] {
+  const present = Object.keys(map);
+  const written = origin.source?.keys(origin.path)?.filter((key) => Object.hasOwn(map, key)) ?? [];
+  return [...written, ...present.filter((key) => !written.includes(key))];
+}
+
+function newTable(name: string): TableInput {
+  return { name, keys: new Map(), columns: new Map(), indexes: new Map(), checks: [] };
 }
 
 /** Merges the overrides, in order, into the manifest: tables by name, their columns, indexes and checks by name. */
@@ -163,7 +170,7 @@ export function assembleInput(manifest: Manifest, overrides: readonly Override[]
         if (isOverride && spec.columns === undefined) {
           issues.add(origin, `table '${name}' is not in the manifest, so an override that adds it must give its columns`);
         }
-        table = newTable(name, origin);
+        table = newTable(name);
         input.tables.set(name, table);
       }
       mergeTable(table, spec, origin);
@@ -197,7 +204,6 @@ interface ForeignKeyDraft extends Pending<ForeignKeyModel> {
 
 interface TableDraft {
   readonly name: string;
-  readonly origin: Origin;
   readonly columns: ColumnModel[];
   readonly columnNames: ReadonlySet<string>;
   readonly primaryKey: Pending<PrimaryKeyModel> | undefined;
@@ -282,19 +288,11 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
 
   const byName = new Map(columns.map((c) => [c.name, c]));
   const columnNames = new Set(byName.keys());
-  /** Reports unknown and repeated names in a column list; true when all are fine. */
-  const checkColumnList = (names: readonly string[], origin: Origin, what: string): boolean => {
-    let ok = true;
+  const checkColumnList = (names: readonly string[], origin: Origin, what: string): void => {
     names.forEach((name, i) => {
-      if (!columnNames.has(name)) {
-        issues.add(below(origin, i), `unknown column '${name}' in ${what} of table '${table}'`);
-        ok = false;
-      } else if (names.indexOf(name) !== i) {
-        issues.add(below(origin, i), `column '${name}' is listed twice`);
-        ok = false;
-      }
+      if (!columnNames.has(name)) issues.add(below(origin, i), `unknown column '${name}' in ${what} of table '${table}'`);
+      else if (names.indexOf(name) !== i) issues.add(below(origin, i), `column '${name}' is listed twice`);
     });
-    return ok;
   };
 
   // Primary key: on the columns or on the table, never both.
@@ -413,7 +411,6 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
   const comment = spec('comment')?.value;
   return {
     name: table,
-    origin: input.origin,
     columns: columns.map((c) => columnModel(c)),
     columnNames,
     primaryKey,

@@ -170,7 +170,8 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][]): Yam
   }
 
   const pkColumns = new Set(pk?.columns ?? []);
-  const columns: Yaml = {};
+  // A Map, not an object: an object would move columns named like integers ("2024") to the front.
+  const columns = new Map<string, unknown>();
   for (const column of table.columns) {
     const spec = columnSpec(column, {
       primaryKey: column.name === pkOnColumn,
@@ -178,7 +179,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][]): Yam
       unique: uniqueOnColumn.has(column.name),
       reference: referenceOnColumn.get(column.name),
     });
-    columns[column.name] = spec;
+    columns.set(column.name, spec);
     if (typeof spec === 'object') flow.push(at('columns', column.name));
   }
 

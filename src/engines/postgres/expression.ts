@@ -377,6 +377,9 @@ const BUILTIN_BASES = new Set([
   'datemultirange', 'serial', 'bigserial', 'smallserial', '"bit"',
 ]);
 
+// Type names that may continue with more words, modifiers or a time zone clause.
+const MULTI_WORD_TYPE_STARTS = new Set(['double', 'national', 'character', 'char', 'nchar', 'bit', 'timestamp', 'time', 'interval']);
+
 const INTERVAL_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'to']);
 
 interface NamePart {
@@ -1032,7 +1035,7 @@ class Parser {
     const mods: string[] = [];
     let withTimeZone: boolean | undefined;
     let intervalFields: string | undefined;
-    if (t.kind === 'ident' && ['double', 'national', 'character', 'char', 'nchar', 'bit', 'timestamp', 'time', 'interval'].includes(t.text)) {
+    if (t.kind === 'ident' && MULTI_WORD_TYPE_STARTS.has(t.text)) {
       const w = this.advance().text;
       if (w === 'double') {
         this.expectWord('precision');
@@ -1059,7 +1062,6 @@ class Parser {
         const m = this.advance();
         if (m.kind === 'num') mods.push(canonicalNumber(m.text) ?? m.text);
         else if (m.kind === 'ident' || m.kind === 'qident') mods.push(m.text);
-        else if (m.kind === 'op' && m.text === '-' && this.peek().kind === 'num') mods.push(`-${canonicalNumber(this.advance().text) ?? ''}`);
         else fail('bad type modifier');
         if (this.acceptPunct(')')) break;
         this.expectPunct(',');
@@ -1644,17 +1646,27 @@ function normalizeJsonb(text: string): string | undefined {
   return v === undefined ? undefined : printJsonb(v);
 }
 
-const INTERVAL_UNITS: Readonly<Record<string, { readonly months?: number; readonly days?: number; readonly micros?: number }>> = {
-  year: { months: 12 }, years: { months: 12 }, yr: { months: 12 }, yrs: { months: 12 }, y: { months: 12 },
-  month: { months: 1 }, months: { months: 1 }, mon: { months: 1 }, mons: { months: 1 },
-  week: { days: 7 }, weeks: { days: 7 }, w: { days: 7 },
-  day: { days: 1 }, days: { days: 1 }, d: { days: 1 },
-  hour: { micros: 3_600_000_000 }, hours: { micros: 3_600_000_000 }, hr: { micros: 3_600_000_000 }, hrs: { micros: 3_600_000_000 }, h: { micros: 3_600_000_000 },
-  minute: { micros: 60_000_000 }, minutes: { micros: 60_000_000 }, min: { micros: 60_000_000 }, mins: { micros: 60_000_000 }, m: { micros: 60_000_000 },
-  second: { micros: 1_000_000 }, seconds: { micros: 1_000_000 }, sec: { micros: 1_000_000 }, secs: { micros: 1_000_000 }, s: { micros: 1_000_000 },
-  millisecond: { micros: 1000 }, milliseconds: { micros: 1000 }, ms: { micros: 1000 }, msec: { micros: 1000 }, msecs: { micros: 1000 },
-  microsecond: { micros: 1 }, microseconds: { micros: 1 }, us: { micros: 1 }, usec: { micros: 1 }, usecs: { micros: 1 },
-};
+interface IntervalUnit {
+  readonly months?: number;
+  readonly days?: number;
+  readonly micros?: number;
+}
+
+// The unit spellings interval_in accepts (datetktbl in datetime.c).
+const INTERVAL_UNITS = new Map<string, IntervalUnit>();
+for (const [names, unit] of [
+  ['year years yr yrs y', { months: 12 }],
+  ['month months mon mons', { months: 1 }],
+  ['week weeks w', { days: 7 }],
+  ['day days d', { days: 1 }],
+  ['hour hours hr hrs h', { micros: 3_600_000_000 }],
+  ['minute minutes min mins m', { micros: 60_000_000 }],
+  ['second seconds sec secs s', { micros: 1_000_000 }],
+  ['millisecond milliseconds ms msec msecs', { micros: 1000 }],
+  ['microsecond microseconds us usec usecs', { micros: 1 }],
+] as const) {
+  for (const name of names.split(' ')) INTERVAL_UNITS.set(name, unit);
+}
 
 function formatClock(micros: number): string {
   const totalSeconds = Math.floor(micros / 1_000_000);
@@ -1682,7 +1694,7 @@ function normalizeInterval(text: string): string | undefined {
     }
     // A number without a unit is seconds (`'10'::interval` is 00:00:10).
     const part = /^(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*/.exec(rest);
-    const unit = part ? (part[2] === '' ? INTERVAL_UNITS['second'] : INTERVAL_UNITS[part[2]!]) : undefined;
+    const unit = part ? INTERVAL_UNITS.get(part[2] === '' ? 'second' : part[2]!) : undefined;
     if (!part || !unit) return undefined;
     const amount = Number(part[1]);
     if (unit.months !== undefined) {
@@ -1821,7 +1833,7 @@ export function canonicalDefaultText(text: string, type: string): string | undef
     e = canonicalize(parseExpression(text), {});
   } catch {
     const fallback = fallbackText(text);
-    return fallback === 'NULL' ? undefined : fallback;
+    return fallback === 'NULL' || fallback === '' ? undefined : fallback;
   }
   if (e.k === 'null') return undefined;
   // A literal cast to the column's own type is what the column does to the default anyway.
