@@ -1,3 +1,4 @@
+import { fixturesDir } from './helpers/fixtures.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
@@ -17,7 +18,7 @@ import { canonicalDefault, canonicalExpression, canonicalType } from '../src/eng
 const BASE_URL = process.env.SCHEMA_SYNC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = `ss_inspect_${randomBytes(5).toString('hex')}`;
 const PAGILA_DB = `${DB}_pagila`;
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = fixturesDir;
 
 const HOSTILE = 'Tenant "x"; drop';
 const APOSTROPHE = "o'reilly";

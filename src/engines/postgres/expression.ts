@@ -378,7 +378,9 @@ const BUILTIN_BASES = new Set([
 ]);
 
 // Type names that may continue with more words, modifiers or a time zone clause.
-const MULTI_WORD_TYPE_STARTS = new Set(['double', 'national', 'character', 'char', 'nchar', 'bit', 'timestamp', 'time', 'interval']);
+const MULTI_WORD_TYPE_STARTS = new Set([
+  'double', 'national', 'character', 'char', 'nchar', 'bit', 'timestamp', 'time', 'interval',
+]);
 
 const INTERVAL_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'to']);
 
@@ -518,10 +520,24 @@ type Expr =
   | { readonly k: 'logic'; readonly op: 'AND' | 'OR'; readonly args: readonly Expr[] }
   | { readonly k: 'is'; readonly e: Expr; readonly test: string }
   | { readonly k: 'distinct'; readonly l: Expr; readonly r: Expr; readonly not: boolean }
-  | { readonly k: 'like'; readonly op: 'LIKE' | 'ILIKE'; readonly not: boolean; readonly l: Expr; readonly r: Expr; readonly escape?: Expr }
+  | {
+      readonly k: 'like';
+      readonly op: 'LIKE' | 'ILIKE';
+      readonly not: boolean;
+      readonly l: Expr;
+      readonly r: Expr;
+      readonly escape?: Expr;
+    }
   | { readonly k: 'similar'; readonly not: boolean; readonly l: Expr; readonly r: Expr; readonly escape?: Expr }
   | { readonly k: 'in'; readonly e: Expr; readonly list: readonly Expr[]; readonly not: boolean }
-  | { readonly k: 'between'; readonly e: Expr; readonly lo: Expr; readonly hi: Expr; readonly not: boolean; readonly symmetric: boolean }
+  | {
+      readonly k: 'between';
+      readonly e: Expr;
+      readonly lo: Expr;
+      readonly hi: Expr;
+      readonly not: boolean;
+      readonly symmetric: boolean;
+    }
   | { readonly k: 'quantified'; readonly op: string; readonly l: Expr; readonly quantifier: 'ANY' | 'ALL'; readonly r: Expr }
   | { readonly k: 'array'; readonly items: readonly Expr[] }
   | { readonly k: 'case'; readonly arg?: Expr; readonly whens: readonly WhenClause[]; readonly otherwise?: Expr }
@@ -1455,7 +1471,9 @@ function print(e: Expr): string {
       return `${wrap(e.e, precedence(e.e) < BP.postfix)}::${e.type}`;
     case 'prefix': {
       const inner = print(e.e);
-      const bare = precedence(e.e) >= (e.op === '-' || e.op === '+' ? BP.unary : BP.postfix) && !/^[-+~!@#%^&|`?*/<>=]/.test(inner);
+      const tightEnough = precedence(e.e) >= (e.op === '-' || e.op === '+' ? BP.unary : BP.postfix);
+      // `- -a` would lex as a comment and `~-a` as one operator.
+      const bare = tightEnough && !/^[-+~!@#%^&|`?*/<>=]/.test(inner);
       return `${e.op}${bare ? inner : `(${inner})`}`;
     }
     case 'not':
@@ -1510,6 +1528,7 @@ function print(e: Expr): string {
     case 'substring':
       return `SUBSTRING(${print(e.e)}${e.from ? ` FROM ${print(e.from)}` : ''}${e.for ? ` FOR ${print(e.for)}` : ''})`;
     case 'position':
+      // Both operands are b_expr in the grammar: no IN, LIKE, IS, NOT, AND or OR at the top.
       return `POSITION(${wrap(e.needle, precedence(e.needle) <= BP.like)} IN ${wrap(e.haystack, precedence(e.haystack) <= BP.like)})`;
     case 'trim':
       return `TRIM(${e.mode}${e.chars ? ` ${print(e.chars)}` : ''} FROM ${print(e.e)})`;
@@ -1786,7 +1805,9 @@ function fallbackText(input: string): string {
       (prev.kind === 'op' && prev.text === '::') ||
       (t.kind === 'punct' && [')', ']', ',', '.', '['].includes(t.text)) ||
       (t.kind === 'op' && t.text === '::') ||
-      (t.kind === 'punct' && t.text === '(' && (prev.kind === 'qident' || (prev.kind === 'ident' && !FALLBACK_KEYWORDS.has(prev.text))));
+      (t.kind === 'punct' &&
+        t.text === '(' &&
+        (prev.kind === 'qident' || (prev.kind === 'ident' && !FALLBACK_KEYWORDS.has(prev.text))));
     out += tight ? text : ` ${text}`;
     prev = t;
   }

@@ -186,7 +186,7 @@ interface TableContext {
 }
 
 function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s: SequenceModel) => void): ColumnModel {
-  const { name, type: _type, nullable: _nullable, default: _default, identity, generated: _generated, collation, comment, ...extra } = column;
+  const { name, identity, collation, comment } = column;
   let type = canonicalTypeName(column.type);
   let nullable: boolean;
   let defaultValue: string | undefined;
@@ -204,7 +204,7 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
     // Primary-key and identity columns are NOT NULL whatever the manifest says.
     nullable = column.nullable !== false && !ctx.primaryKey.has(name) && identity === undefined;
   }
-  const generated = column.generated ? canonicalExpressionText(column.generated, { columnTypes: ctx.columnTypes }) : undefined;
+  const generated = column.generated ? canonicalExpressionText(column.generated, ctx) : undefined;
   return {
     name,
     type,
@@ -214,7 +214,6 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
     ...(generated !== undefined ? { generated } : {}),
     ...(collation !== undefined ? { collation } : {}),
     ...(comment !== undefined ? { comment } : {}),
-    ...extra,
   };
 }
 
@@ -224,7 +223,7 @@ function normalizeIndexKey(key: IndexKey, ctx: TableContext): IndexKey {
   if (expression !== undefined) {
     // PostgreSQL stores `((a))` as a plain column key.
     const bare = simpleColumnName(expression);
-    target = bare !== undefined ? { column: bare } : { expression: canonicalExpressionText(expression, { columnTypes: ctx.columnTypes }) };
+    target = bare !== undefined ? { column: bare } : { expression: canonicalExpressionText(expression, ctx) };
   } else {
     target = { column: column ?? '' };
   }
@@ -241,7 +240,8 @@ function normalizeIndexKey(key: IndexKey, ctx: TableContext): IndexKey {
 }
 
 function normalizeIndex(index: IndexModel, ctx: TableContext): IndexModel {
-  const where = index.where !== undefined && index.where.trim() !== '' ? canonicalExpressionText(index.where, { columnTypes: ctx.columnTypes }) : undefined;
+  const hasWhere = index.where !== undefined && index.where.trim() !== '';
+  const where = hasWhere ? canonicalExpressionText(index.where!, ctx) : undefined;
   const { where: _where, ...rest } = index;
   return {
     ...rest,
@@ -282,7 +282,7 @@ function normalizeForeignKey(fk: ForeignKeyModel, tables: ReadonlyMap<string, Ta
 }
 
 function normalizeCheck(check: CheckModel, ctx: TableContext): CheckModel {
-  return { ...check, expression: canonicalExpressionText(check.expression, { columnTypes: ctx.columnTypes }) };
+  return { ...check, expression: canonicalExpressionText(check.expression, ctx) };
 }
 
 function normalizeTable(

@@ -1,0 +1,117 @@
+// --breakdown: where audit's time goes. Runs the pieces engine.audit() is made of one at a time,
+// with the same inputs, and times each: discovery, the inspector as a whole, each of the
+// library's catalog queries on its own, the desired schema per tenant, and the diff with its
+// two fingerprints. Read-only, untimed in the main table.
+
+import type pg from 'pg';
+import { diffSchemas } from '../src/diff/diff-schemas.js';
+import { expectedSchema } from '../src/diff/expected-schema.js';
+import type { SchemaSyncEngine } from '../src/engine.js';
+import * as queries from '../src/engines/postgres/queries.js';
+import type { DesiredSchema } from '../src/manifest/desired.js';
+import { fingerprint } from '../src/model/fingerprint.js';
+import type { SchemaModel } from '../src/model/types.js';
+import { orderChanges } from '../src/plan/order-changes.js';
+import { catalogChunk } from './catalog.js';
+import { timed } from './measure.js';
+import type { Progress } from './progress.js';
+
+export interface Phase {
+  readonly phase: string;
+  readonly seconds: number;
+}
+
+/** The settings inspect.ts gives its read-only transaction (they change how catalog text prints). */
+const inspectSettings = [
+  "SET LOCAL search_path TO ''",
+  'SET LOCAL quote_all_identifiers TO off',
+  'SET LOCAL standard_conforming_strings TO on',
+  "SET LOCAL TimeZone TO 'UTC'",
+  "SET LOCAL DateStyle TO 'ISO, YMD'",
+  "SET LOCAL IntervalStyle TO 'postgres'",
+  'SET LOCAL extra_float_digits TO 1',
+  "SET LOCAL bytea_output TO 'hex'",
+].join('; ');
+
+export async function auditBreakdown(
+  engine: SchemaSyncEngine,
+  client: pg.ClientBase,
+  tenantNames: readonly string[],
+  progress: Progress,
+): Promise<Phase[]> {
+  progress.log('breakdown: timing the phases inside audit');
+  const phases: Phase[] = [];
+  const project = engine.project;
+
+  const discovery = await timed(() => engine.listTenants());
+  phases.push({ phase: 'discovery (listTenants)', seconds: discovery.seconds });
+  const tenants = discovery.value;
+
+  const inspection = await timed(() => project.adapter.inspector.inspectTenants(tenants));
+  phases.push({ phase: 'inspector.inspectTenants (queries + model)', seconds: inspection.seconds });
+
+  // The library's catalog queries one by one, in the transaction and settings inspect.ts uses.
+  const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+  const named: [string, string][] = [
+    ['SCHEMAS', queries.SCHEMAS],
+    ['TABLES', queries.TABLES],
+    ['COLUMNS', queries.COLUMNS],
+    ['CONSTRAINTS', queries.catalogQueries(version).constraints],
+    ['INDEXES', queries.INDEXES],
+    ['ENUMS', queries.ENUMS],
+    ['SEQUENCES', queries.SEQUENCES],
+    ['UNMANAGED_RELATIONS', queries.UNMANAGED_RELATIONS],
+    ['UNMANAGED_ROUTINES', queries.UNMANAGED_ROUTINES],
+    ['UNMANAGED_TYPES', queries.UNMANAGED_TYPES],
+    ['UNMANAGED_TABLE_OBJECTS', queries.UNMANAGED_TABLE_OBJECTS],
+    ['UNMANAGED_OTHER', queries.UNMANAGED_OTHER],
+  ];
+  const perQuery = new Map<string, number>(named.map(([n]) => [n, 0]));
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    await client.query(inspectSettings);
+    for (let i = 0; i < tenantNames.length; i += catalogChunk) {
+      const params = [tenantNames.slice(i, i + catalogChunk)];
+      for (const [name, sql] of named) {
+        const t = await timed(() => client.query(sql, params));
+        perQuery.set(name, (perQuery.get(name) ?? 0) + t.seconds);
+      }
+    }
+  } finally {
+    await client.query('COMMIT');
+  }
+  let querySum = 0;
+  for (const [name, seconds] of perQuery) {
+    phases.push({ phase: `  query ${name}`, seconds });
+    querySum += seconds;
+  }
+  phases.push({ phase: '  all library catalog queries', seconds: querySum });
+  phases.push({ phase: '  rows -> model (inspect minus queries)', seconds: Math.max(0, inspection.seconds - querySum) });
+
+  const models: { schema: SchemaModel; desired: DesiredSchema }[] = [];
+  const desired = await timed(async () => {
+    for (const tenant of tenants) {
+      const outcome = inspection.value.get(tenant.name);
+      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desiredFor(tenant) });
+    }
+  });
+  phases.push({ phase: 'desiredFor (all tenants)', seconds: desired.seconds });
+
+  const diff = await timed(async () => {
+    for (const { schema, desired } of models) {
+      orderChanges(diffSchemas({ current: schema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
+    }
+  });
+  phases.push({ phase: 'diffSchemas + orderChanges', seconds: diff.seconds });
+  const prints = await timed(async () => {
+    for (const { schema, desired } of models) {
+      fingerprint(schema);
+      fingerprint(expectedSchema(schema, desired.schema, desired.excluded));
+    }
+  });
+  phases.push({ phase: 'fingerprints (from + expected to)', seconds: prints.seconds });
+
+  const audit = await timed(() => engine.audit());
+  phases.push({ phase: 'engine.audit() end to end', seconds: audit.seconds });
+  return phases;
+}

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** ../shared/fixtures from the project root: CI lays shared/ beside the clone. */
+export const fixturesDir = path.join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+
+/** A pg_dump file as plain SQL: owners dropped and psql meta-commands skipped. */
+export function readDump(relative: string): string {
+  return readFileSync(path.join(fixturesDir, relative), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('\\') && !/^ALTER .* OWNER TO .*;$/.test(line))
+    .join('\n');
+}
