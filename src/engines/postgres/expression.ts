@@ -1258,13 +1258,14 @@ function isTextValued(e: Expr, ctx: ExpressionContext): boolean {
   return false;
 }
 
-// `col > 'literal'`: the literal takes the column's type, so it is written the way that type
-// prints it, without the cast ruleutils adds.
+// `col > 'literal'`: the literal takes the column's type. PostgreSQL prints it with that cast
+// (`'01:00:00'::interval`), so it becomes exactly what that cast literal canonicalizes to, and the
+// result does not depend on whether the caller knew the column types.
 function literalAgainst(column: Expr, other: Expr, ctx: ExpressionContext): Expr {
   const type = columnType(column, ctx);
   if (type === undefined) return other;
-  if (other.k === 'str') return coerceLiteral(other.v, type);
-  if (other.k === 'cast' && other.e.k === 'str' && other.type === type) return coerceLiteral(other.e.v, type);
+  if (other.k === 'str') return castLiteral(other, type);
+  if (other.k === 'cast' && other.e.k === 'str' && other.type === type) return castLiteral(other.e, type);
   return other;
 }
 
