@@ -329,6 +329,16 @@ describe('canonicalExpression with the table column types', () => {
       }
     });
   }
+
+  // The inspector may canonicalize catalog text without the column types; PostgreSQL's own
+  // spelling must come out the same either way. The one exception is an explicit ::text on a
+  // column that is not text, which only the column types can tell from PostgreSQL's implicit one.
+  test("PostgreSQL's deparse canonicalizes the same without the column types", () => {
+    for (const [, pgForm] of CASES.slice(1)) {
+      expect(canonicalExpression(pgForm!), pgForm).toBe(canonicalExpression(pgForm!, columns));
+    }
+    expect(canonicalExpression("((a)::text <> 'x'::text)")).toBe("a <> 'x'");
+  });
 });
 
 const DEFAULTS: readonly (readonly [type: string, expected: string | undefined, ...inputs: string[]])[] = [
@@ -557,6 +567,72 @@ describe('normalizeSchema', () => {
   test('does not mutate its input and is idempotent', () => {
     expect(normalizeSchema(normalized)).toEqual(normalized);
     expect(JSON.stringify(normalizeSchema(normalized))).toBe(JSON.stringify(normalized));
+  });
+});
+
+describe('inspected and written spellings meet', () => {
+  // The users table as PostgreSQL's catalogs spell it, and as a person writes it.
+  const catalog: SchemaModel = {
+    tables: [
+      table({
+        name: 'users',
+        columns: [
+          { name: 'id', type: 'bigint', nullable: false, default: canonicalDefault("nextval('users_id_seq'::regclass)", 'bigint')! },
+          { name: 'email', type: canonicalType('character varying(255)'), nullable: false },
+          { name: 'status', type: 'mood', nullable: false, default: canonicalDefault("'active'::mood", 'mood')! },
+          { name: 'created_at', type: 'timestamp with time zone', nullable: false, default: canonicalDefault('now()', 'timestamp with time zone')! },
+          { name: 'total', type: 'integer', nullable: true, generated: canonicalExpression('((score * 2) + 1)') },
+          { name: 'score', type: 'integer', nullable: true },
+        ],
+        primaryKey: { name: 'users_pkey', columns: ['id'] },
+        indexes: [
+          { name: 'users_email', unique: true, method: 'btree', keys: [{ expression: canonicalExpression('lower((email)::text)') }], include: [], where: canonicalExpression("((status <> 'gone'::mood) AND (score > 0))") },
+        ],
+        checks: [
+          {
+            name: 'users_email_check',
+            expression: canonicalExpression(
+              "(((email)::text ~~ '%@%'::text) AND ((email)::text <> ALL ((ARRAY['a'::character varying, 'b'::character varying])::text[])))",
+            ),
+          },
+          { name: 'users_score_check', expression: canonicalExpression('(((score >= 0) AND (score <= 100)) OR (score IS NULL))') },
+        ],
+      }),
+    ],
+    enums: [{ name: 'mood', values: ['active', 'gone'] }],
+    sequences: [
+      { name: 'users_id_seq', type: 'bigint', start: '1', increment: '1', minValue: '1', maxValue: '9223372036854775807', cache: '1', cycle: false, ownedBy: { table: 'users', column: 'id' } },
+    ],
+  };
+  const written: SchemaModel = {
+    tables: [
+      table({
+        name: 'users',
+        columns: [
+          { name: 'id', type: 'bigserial', nullable: false },
+          { name: 'email', type: 'varchar(255)', nullable: false },
+          { name: 'status', type: 'mood', nullable: false, default: "'active'" },
+          { name: 'created_at', type: 'timestamptz', nullable: false, default: 'CURRENT_TIMESTAMP' },
+          { name: 'total', type: 'int', nullable: true, generated: 'score * 2 + 1' },
+          { name: 'score', type: 'int4', nullable: true },
+        ],
+        primaryKey: { name: 'users_pkey', columns: ['id'] },
+        indexes: [
+          { name: 'users_email', unique: true, method: 'BTREE', keys: [{ expression: 'lower(email)' }], include: [], where: "status != 'gone' and score > 0" },
+        ],
+        checks: [
+          { name: 'users_email_check', expression: "email LIKE '%@%' AND email NOT IN ('a', 'b')" },
+          { name: 'users_score_check', expression: 'score between 0 and 100 or score is null' },
+        ],
+      }),
+    ],
+    enums: [{ name: 'mood', values: ['active', 'gone'] }],
+    sequences: [],
+  };
+
+  test('normalizeSchema(written) equals the catalog model, which normalizeSchema leaves alone', () => {
+    expect(normalizeSchema(written)).toEqual(catalog);
+    expect(normalizeSchema(catalog)).toEqual(catalog);
   });
 });
 

@@ -1245,15 +1245,15 @@ function columnType(e: Expr, ctx: ExpressionContext): string | undefined {
 }
 
 // varchar and char values get an implicit `::text` wherever a text function or operator is applied
-// (`lower((email)::text)`, `(COALESCE(email, 'x'::character varying))::text`).
+// (`lower((email)::text)`, `(COALESCE(email, 'x'::character varying))::text`). Without the column
+// types every column counts as text, as PostgreSQL adds these casts far more often than people do.
 function isTextValued(e: Expr, ctx: ExpressionContext): boolean {
   if (e.k === 'col') {
     const t = columnType(e, ctx);
     return t === undefined || isTextType(t);
   }
-  if (e.k === 'call' && e.sqlName !== undefined && ctx.columnTypes !== undefined) {
-    const known = (a: Expr): boolean => a.k === 'col' && columnType(a, ctx) !== undefined && isTextType(columnType(a, ctx)!);
-    return e.args.some(known) && e.args.every((a) => a.k === 'str' || a.k === 'null' || known(a) || isTextValued(a, ctx));
+  if (e.k === 'call' && e.sqlName !== undefined) {
+    return e.args.some((a) => a.k === 'col') && e.args.every((a) => a.k === 'str' || a.k === 'null' || isTextValued(a, ctx));
   }
   return false;
 }

@@ -212,6 +212,14 @@ interface TableDraft {
   readonly checks: CheckModel[];
 }
 
+/**
+ * Column name -> canonical type. The canonicalizer needs it to tell a cast PostgreSQL adds
+ * itself (`(code)::text` on a varchar column) from one a person wrote (`n::text` on an integer).
+ */
+function columnTypes(table: TableDraft): ReadonlyMap<string, string> {
+  return new Map(table.columns.map((c) => [c.name, c.type]));
+}
+
 /** One tenant's model while the rows of the different queries come in. */
 class SchemaDraft {
   readonly tables = new Map<string, TableDraft>();
@@ -235,7 +243,9 @@ class SchemaDraft {
     const tables: TableModel[] = [...this.tables.values()]
       .map((t) => ({
         name: t.name,
-        columns: t.columns,
+        columns: t.columns.map((c) =>
+          c.generated === undefined ? c : { ...c, generated: canonicalExpression(c.generated, columnTypes(t)) },
+        ),
         ...(t.primaryKey !== undefined && { primaryKey: t.primaryKey }),
         uniques: byName(t.uniques),
         indexes: byName(t.indexes),
@@ -308,7 +318,7 @@ async function inspectChunk(
     const found = tableOf(row.schema, row.table);
     if (found === undefined) continue;
     const [draft, table] = found;
-    table.indexes.push(toIndex(draft, row));
+    table.indexes.push(toIndex(draft, row, columnTypes(table)));
   }
 
   for (const row of (await client.query<EnumRow>(ENUMS, params)).rows) {
@@ -344,7 +354,8 @@ function toColumn(draft: SchemaDraft, row: ColumnRow): ColumnModel {
   if (row.default_expr !== null) {
     const expression = draft.strip(row.default_expr);
     // A generated column's expression sits in pg_attrdef like a default ('s' stored; PG18 'v').
-    if (row.generated !== '') column.generated = canonicalExpression(expression);
+    // Canonicalized in finish(), once every column's type is known.
+    if (row.generated !== '') column.generated = expression;
     else {
       const value = canonicalDefault(expression, type);
       if (value !== undefined) column.default = value;
@@ -399,7 +410,10 @@ function addConstraint(draft: SchemaDraft, table: TableDraft, row: ConstraintRow
       });
       break;
     case 'c':
-      table.checks.push({ name: row.name, expression: canonicalExpression(draft.strip(checkBody(row.definition ?? ''))) });
+      table.checks.push({
+        name: row.name,
+        expression: canonicalExpression(draft.strip(checkBody(row.definition ?? '')), columnTypes(table)),
+      });
       break;
     default:
       // 'x' exclusion constraints are listed as unmanaged objects by UNMANAGED_TABLE_OBJECTS.
@@ -420,12 +434,12 @@ export function checkBody(definition: string): string {
 const INDOPTION_DESC = 1;
 const INDOPTION_NULLS_FIRST = 2;
 
-function toIndex(draft: SchemaDraft, row: IndexRow): IndexModel {
+function toIndex(draft: SchemaDraft, row: IndexRow, types: ReadonlyMap<string, string>): IndexModel {
   const keyRows = row.keys.slice(0, row.key_count);
   const explicit = row.definition === null ? undefined : explicitCollations(row.definition, keyRows.map((k) => k.text));
   const keys = keyRows.map((k, i): IndexKey => {
     const key: Mutable<IndexKey> =
-      k.column !== null ? { column: k.column } : { expression: canonicalExpression(draft.strip(k.text)) };
+      k.column !== null ? { column: k.column } : { expression: canonicalExpression(draft.strip(k.text), types) };
     const option = k.option ?? 0;
     const descending = (option & INDOPTION_DESC) !== 0;
     const nullsFirst = (option & INDOPTION_NULLS_FIRST) !== 0;
@@ -446,7 +460,7 @@ function toIndex(draft: SchemaDraft, row: IndexRow): IndexModel {
     method: row.method,
     keys,
     include: row.keys.slice(row.key_count).map((k) => k.column ?? k.text),
-    ...(row.predicate !== null && { where: canonicalExpression(draft.strip(row.predicate)) }),
+    ...(row.predicate !== null && { where: canonicalExpression(draft.strip(row.predicate), types) }),
     ...(!row.is_valid && { invalid: true as const }),
   };
 }

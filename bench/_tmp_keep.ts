@@ -1,0 +1,11 @@
+import { createBenchDatabase } from './database.js';
+import { createBenchProject, tenantNames } from './project.js';
+import { benchManifest } from './manifest.js';
+import { createTenants } from './setup.js';
+import { Progress } from './progress.js';
+const db = await createBenchDatabase();
+const p = await createBenchProject(db.url, benchManifest);
+const e = await p.open();
+await createTenants(e, db.url, tenantNames(Number(process.argv[2])), new Progress());
+await e.close();
+console.log(db.name, p.dir);
