@@ -244,3 +244,21 @@ describe('the CLI, as a user runs it', () => {
     expect(result.stderr).toMatch(/bad-plan\.yaml:2:\d+: id/);
   });
 });
+
+describe('config errors', () => {
+  test('an invalid config names the file, line and column', async () => {
+    const bad = await mkdtemp(path.join(tmpdir(), 'schema-sync-badconfig-'));
+    try {
+      writeFileSync(path.join(bad, 'schema-sync.yaml'), 'engine: postgres\nurl: postgres://x@127.0.0.1/y\ntenants: { pattern: "t_*" }\napply:\n  concurency: 4\n  lockTimeout: 5 seconds\n');
+      const result = await runCli(['check'], { cwd: bad });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("schema-sync.yaml:5:3: apply: unknown property 'concurency' (did you mean 'concurrency'?)");
+      expect(result.stderr).toContain('schema-sync.yaml:6:16: apply.lockTimeout: expected a duration such as 500ms, 5s, 5m or 1h');
+      const none = await runCli(['tenants'], { cwd: tmpdir() });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain("Run 'schema-sync init'");
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv } from 'ajv';
 import { cosmiconfig } from 'cosmiconfig';
 import { UserError, errorMessage } from '../errors.js';
+import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import type { EngineName, TenantSelector } from '../engines/types.js';
 import type { Config } from './config.js';
 import { parseDuration } from './duration.js';
@@ -55,22 +55,15 @@ interface RawConfig {
   };
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-
-function validateConfig(raw: unknown, file: string): RawConfig {
-  if (!validator) {
-    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema as object);
-  }
-  if (validator(raw)) return raw as RawConfig;
-  const problems = (validator.errors ?? []).map((e) => {
-    const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
-    if (e.keyword === 'additionalProperties') return `${where}: unknown key '${String(e.params['additionalProperty'])}'`;
-    if (e.keyword === 'enum') return `${where}: expected one of ${(e.params['allowedValues'] as string[]).join(', ')}`;
-    if (e.keyword === 'required') return `${where}: missing required key '${String(e.params['missingProperty'])}'`;
-    return `${where}: ${e.message ?? 'invalid'}`;
-  });
-  throw new UserError(`${file}: invalid configuration\n  ${problems.join('\n  ')}`);
+/**
+ * Validates against schemas/config.schema.json. YAML and JSON files are read again with
+ * positions, so a problem names its line; a JavaScript config has none to give.
+ */
+function validateConfig(raw: unknown, filepath: string, file: string): RawConfig {
+  const text = /\.(c|m)?(j|t)s$/.test(filepath) ? undefined : readFileSync(filepath, 'utf8');
+  if (text !== undefined && path.basename(filepath) !== 'package.json') return parseCheckedYaml(text, file, 'config') as RawConfig;
+  parseCheckedYaml(JSON.stringify(raw ?? null), file, 'config');
+  return raw as RawConfig;
 }
 
 /** Finds, validates and resolves the configuration (cosmiconfig search, then flags and env). */
@@ -94,7 +87,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     );
   }
   const file = path.relative(process.cwd(), result.filepath) || result.filepath;
-  const raw = validateConfig(result.config, file);
+  const raw = validateConfig(result.config, result.filepath, file);
   const baseDir = path.dirname(result.filepath);
   const url = options.databaseUrl ?? env['SCHEMA_SYNC_DATABASE_URL'] ?? raw.url;
   if (raw.engine !== 'sqlite' && !url) {

@@ -18,3 +18,4 @@ export type * from './spec.js';
 export { schemaDirectory } from './validate.js';
 export { defaultManifestSchemaUrl, writeManifest, type WriteManifestOptions } from './write.js';
 export { canonicalJson } from '../model/canonical-json.js';
+export { parseCheckedYaml } from './checked-yaml.js';

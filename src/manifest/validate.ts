@@ -9,24 +9,28 @@ import type { DocPath, PathSegment, SourceDoc } from './source.js';
  */
 export const schemaDirectory = new URL('../../schemas/', import.meta.url);
 
-export type SchemaName = 'manifest' | 'override';
+/** Every file a person edits or reviews is checked against one of these schemas. */
+export type SchemaName = 'manifest' | 'override' | 'config' | 'plan';
 
-let validators: Record<SchemaName, ValidateFunction> | undefined;
+let ajv: Ajv | undefined;
+const validators = new Map<SchemaName, ValidateFunction>();
 
-function compileValidators(): Record<SchemaName, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  // Editors (vscode-json-languageservice) show it; we translate pattern errors with it too.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  const load = (name: SchemaName): ValidateFunction =>
-    ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDirectory), 'utf8')) as object);
-  validators = { manifest: load('manifest'), override: load('override') };
-  return validators;
+function validatorFor(name: SchemaName): ValidateFunction {
+  const known = validators.get(name);
+  if (known) return known;
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    // Editors (vscode-json-languageservice) show it; we translate pattern errors with it too.
+    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  }
+  const validate = ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDirectory), 'utf8')) as object);
+  validators.set(name, validate);
+  return validate;
 }
 
 /** Validates parsed YAML data against a JSON Schema; each problem comes back in plain words. */
 export function validateAgainstSchema(name: SchemaName, data: unknown, source: SourceDoc): ManifestIssue[] {
-  const validate = compileValidators()[name];
+  const validate = validatorFor(name);
   if (validate(data)) return [];
   return (validate.errors ?? []).map((error) => translateError(error, data, source));
 }

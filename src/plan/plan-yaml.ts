@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv } from 'ajv';
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import { UserError } from '../errors.js';
 import type { PlanFile } from './plan-file.js';
 
@@ -15,8 +14,6 @@ export function writePlanYaml(plan: PlanFile): string {
   return header + '\n' + stringify(plan, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-
 /** Reads and validates a plan file; problems name the file, line and column. */
 export async function readPlanFile(file: string): Promise<PlanFile> {
   let text: string;
@@ -25,27 +22,5 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
   } catch {
     throw new UserError(`${file}: plan file not found`);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
-    throw new UserError(`${file}:${pos?.line ?? 1}:${pos?.col ?? 1}: ${e.message.split('\n')[0]}`);
-  }
-  const value: unknown = doc.toJS();
-  if (!validator) {
-    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema as object);
-  }
-  if (!validator(value)) {
-    const problems = (validator.errors ?? []).slice(0, 10).map((e) => {
-      const segments = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~')));
-      const node = doc.getIn(segments, true) as { range?: [number, number] } | undefined;
-      const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-      const detail = e.keyword === 'additionalProperties' ? `unknown key '${String(e.params['additionalProperty'])}'` : (e.message ?? 'invalid');
-      return `${file}:${pos.line}:${pos.col}: ${segments.join('.') || '(top level)'}: ${detail}`;
-    });
-    throw new UserError(`not a valid schema-sync plan:\n  ${problems.join('\n  ')}`);
-  }
-  return value as PlanFile;
+  return parseCheckedYaml(text, file, 'plan') as PlanFile;
 }
