@@ -1,6 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { errorMessage, UserError } from '../errors.js';
-import { Project } from '../project/project.js';
+import { Project, requireTenants } from '../project/project.js';
+import type { TenantContext } from '../engines/types.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
 import { colors } from '../output/colors.js';
 
@@ -37,6 +38,14 @@ export abstract class BaseCommand extends Command {
       ...(flags['database-url'] !== undefined ? { databaseUrl: flags['database-url'] } : {}),
     });
     return this.project;
+  }
+
+  /** Discovery narrowed by --tenant/--label; refused names are warned about; none matching is an error. */
+  protected async selectTenants(project: Project, flags: { tenant?: string[]; label?: string[] }): Promise<TenantContext[]> {
+    const discovery = await project.discover(this.tenantFilter(flags));
+    for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
+    requireTenants(discovery);
+    return discovery.tenants;
   }
 
   protected tenantFilter(flags: { tenant?: string[]; label?: string[] }): TenantFilter {

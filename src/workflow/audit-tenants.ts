@@ -49,3 +49,9 @@ export async function auditTenants(project: Project, tenants: readonly TenantCon
     summary: { total: audits.length, inSync: count('in-sync'), differs: count('differs'), errors: count('error') },
   };
 }
+
+/** DESIGN.md exit codes for check and audit: 0 in sync, 1 differences, 2 unreadable tenants. */
+export function auditExitCode(report: AuditReport): number {
+  if (report.summary.errors > 0) return 2;
+  return report.summary.differs > 0 ? 1 : 0;
+}

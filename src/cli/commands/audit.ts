@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { formatAudit } from '../../output/format-audit.js';
-import { requireTenants } from '../../project/project.js';
-import { auditTenants } from '../../workflow/audit-tenants.js';
+import { auditExitCode, auditTenants } from '../../workflow/audit-tenants.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
 export default class Audit extends BaseCommand {
@@ -17,20 +16,16 @@ export default class Audit extends BaseCommand {
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Audit);
     const project = await this.openProject(flags);
-    const discovery = await project.discover(this.tenantFilter(flags));
-    for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
-    requireTenants(discovery);
-    const report = await auditTenants(project, discovery.tenants);
+    const tenants = await this.selectTenants(project, flags);
+    const report = await auditTenants(project, tenants);
     if (flags.json) {
       this.printJson({
         summary: report.summary,
         tenants: report.tenants.map(({ changes: _changes, ...rest }) => rest),
-        rejected: discovery.rejected,
       });
     } else {
       this.log(formatAudit(report, { unmanaged: flags.unmanaged }));
     }
-    if (report.summary.errors > 0) return 2;
-    return report.summary.differs > 0 ? 1 : 0;
+    return auditExitCode(report);
   }
 }

@@ -1,6 +1,5 @@
 import { formatAudit } from '../../output/format-audit.js';
-import { requireTenants } from '../../project/project.js';
-import { auditTenants } from '../../workflow/audit-tenants.js';
+import { auditExitCode, auditTenants } from '../../workflow/audit-tenants.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
 export default class Check extends BaseCommand {
@@ -13,10 +12,8 @@ export default class Check extends BaseCommand {
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Check);
     const project = await this.openProject(flags);
-    const discovery = await project.discover(this.tenantFilter(flags));
-    for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
-    requireTenants(discovery);
-    const report = await auditTenants(project, discovery.tenants);
+    const tenants = await this.selectTenants(project, flags);
+    const report = await auditTenants(project, tenants);
     if (flags.json) {
       this.printJson({
         ok: report.summary.differs === 0 && report.summary.errors === 0,
@@ -27,7 +24,6 @@ export default class Check extends BaseCommand {
       const notInSync = { ...report, tenants: report.tenants.filter((t) => t.status !== 'in-sync') };
       this.log(formatAudit(notInSync, { unmanaged: false }));
     }
-    if (report.summary.errors > 0) return 2;
-    return report.summary.differs > 0 ? 1 : 0;
+    return auditExitCode(report);
   }
 }

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { formatPlan } from '../../output/format-plan.js';
 import { writePlanYaml } from '../../plan/plan-yaml.js';
-import { requireTenants } from '../../project/project.js';
 import { planTenants } from '../../workflow/plan-tenants.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
@@ -23,10 +22,8 @@ export default class Plan extends BaseCommand {
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Plan);
     const project = await this.openProject(flags);
-    const discovery = await project.discover(this.tenantFilter(flags));
-    for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
-    requireTenants(discovery);
-    const { plan } = await planTenants(project, discovery.tenants, {
+    const tenants = await this.selectTenants(project, flags);
+    const { plan } = await planTenants(project, tenants, {
       allowDestructive: flags['allow-destructive'],
       ...(flags['concurrent-indexes'] !== undefined ? { concurrentIndexes: flags['concurrent-indexes'] } : {}),
     });
