@@ -6,6 +6,8 @@
 export class Cleanup {
   private readonly steps: { label: string; run: () => Promise<void> }[] = [];
   private running: Promise<void> | undefined;
+  /** Set once a signal started the cleanup: errors of work cut short by it are expected. */
+  interrupted = false;
 
   add(label: string, run: () => Promise<void>): void {
     this.steps.push({ label, run });
@@ -27,6 +29,7 @@ export class Cleanup {
   /** On a signal: clean up, then exit with 128 + the signal number as a shell would. */
   onSignals(): void {
     const handler = (signal: NodeJS.Signals, code: number) => {
+      this.interrupted = true;
       process.stderr.write(`\n${signal}: cleaning up...\n`);
       // A second Ctrl-C while cleaning up exits at once.
       process.once(signal, () => process.exit(code));

@@ -165,6 +165,7 @@ async function main(): Promise<number> {
     if (!aimsMet(report)) progress.log('\nsome aims were missed (✗); the ratios are reported, never asserted');
     return 0;
   } catch (error) {
+    if (cleanup.interrupted) return 130;
     process.stderr.write(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   } finally {

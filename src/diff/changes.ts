@@ -8,6 +8,7 @@ import type {
   SequenceModel,
   TableModel,
   UniqueModel,
+  UnmanagedObject,
 } from '../model/types.js';
 
 /** A column of an enum's type that must move to the recreated type, with what it needs back. */
@@ -36,6 +37,20 @@ export type Change =
   | { readonly kind: 'alterSequence'; readonly from: SequenceModel; readonly to: SequenceModel }
   | { readonly kind: 'createTable'; readonly table: TableModel }
   | { readonly kind: 'dropTable'; readonly table: TableModel }
+  /**
+   * Rewrite a table into a new shape by copying its rows (SQLite's documented procedure for what
+   * its ALTER TABLE cannot do). `keep` holds the definitions of unmanaged objects on the table,
+   * such as triggers, that the rewrite must recreate.
+   */
+  | {
+      readonly kind: 'rebuildTable';
+      readonly from: TableModel;
+      readonly to: TableModel;
+      /** Columns whose values are copied: in both shapes, by their new name -> old name. */
+      readonly copy: Readonly<Record<string, string>>;
+      readonly reasons: readonly string[];
+      readonly keep: readonly UnmanagedObject[];
+    }
   | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }
   | { readonly kind: 'setTableComment'; readonly table: string; readonly comment?: string }
   | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnModel }

@@ -23,6 +23,8 @@ export function describeChange(change: Change): string {
       return `create table ${change.table.name}`;
     case 'dropTable':
       return `drop table ${change.table.name}`;
+    case 'rebuildTable':
+      return `rebuild table ${change.to.name}: ${change.reasons.join('; ')}`;
     case 'renameTable':
       return `rename table ${change.from} to ${change.to}`;
     case 'setTableComment':

@@ -1,3 +1,4 @@
+import type { Change } from '../diff/changes.js';
 import type { SchemaModel } from '../model/types.js';
 import type { PlanStep, RenderChanges } from '../plan/step.js';
 
@@ -11,6 +12,12 @@ export interface TenantContext {
   readonly target?: string;
   readonly labels: readonly string[];
   /** Engine-specific address, e.g. the SQLite file path. */
+  readonly location?: string;
+}
+
+export interface DiscoveredTenant {
+  readonly name: string;
+  /** Where the tenant lives when its name is not enough: the SQLite file. */
   readonly location?: string;
 }
 
@@ -84,8 +91,16 @@ export interface Normalizer {
 /** One engine's connection to one server: discovery, inspection, rendering, running. */
 export interface DatabaseAdapter {
   readonly engine: EngineName;
-  /** Raw candidate names from the pattern's namespace or the config's query; filtering is shared. */
-  discoverTenantNames(selector: TenantSelector): Promise<string[]>;
+  /**
+   * Candidates matching the config's pattern (in the engine's own namespace: schema names, database
+   * names, file paths), query or list. Exclusion, labels and name safety are applied by the caller.
+   */
+  discoverTenants(selector: TenantSelector): Promise<DiscoveredTenant[]>;
+  /**
+   * Engine-specific rewriting of diffed changes before they are ordered, e.g. SQLite folds changes
+   * its ALTER TABLE cannot make into one table rebuild. Pure.
+   */
+  refineChanges?(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[];
   readonly inspector: SchemaInspector;
   readonly runner: MigrationRunner;
   readonly render: RenderChanges;

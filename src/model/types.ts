@@ -13,8 +13,10 @@ export interface ColumnModel {
   /** Canonical default expression; absent when the column has no default. */
   readonly default?: string;
   readonly identity?: 'always' | 'by default';
-  /** Expression of a STORED generated column. */
+  /** Expression of a generated column: STORED unless `virtual` is set. */
   readonly generated?: string;
+  /** A VIRTUAL generated column (SQLite, MySQL): computed on read, never stored. */
+  readonly virtual?: true;
   readonly collation?: string;
   readonly comment?: string;
 }
@@ -105,6 +107,10 @@ export interface SequenceModel {
 export interface UnmanagedObject {
   readonly kind: string;
   readonly name: string;
+  /** The table it belongs to, for objects a table rebuild must recreate (SQLite triggers). */
+  readonly table?: string;
+  /** Its SQL, where the engine must recreate it itself (SQLite triggers around a table rebuild). */
+  readonly definition?: string;
 }
 
 export interface SchemaModel {

@@ -23,6 +23,7 @@ const rank: Record<ChangeKind, number> = {
   createTable: 7,
   addColumn: 8,
   alterColumn: 8,
+  rebuildTable: 8,
   setTableComment: 8,
   dropColumn: 9,
   dropTable: 10,

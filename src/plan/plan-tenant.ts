@@ -16,11 +16,15 @@ export interface TenantDiff {
   readonly changes: readonly Change[];
 }
 
-/** Pure: current x desired -> ordered changes. `desired.schema` must be normalized already. */
-export function diffTenant(tenant: string, current: SchemaModel, desired: DesiredSchema): TenantDiff {
-  const changes = orderChanges(
-    diffSchemas({ current, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }),
-  );
+export type RefineChanges = (changes: readonly Change[], current: SchemaModel, desired: SchemaModel) => Change[];
+
+/**
+ * Pure: current x desired -> ordered changes. `desired.schema` must be normalized already;
+ * `refine` is the engine's rewrite of changes it cannot make one by one.
+ */
+export function diffTenant(tenant: string, current: SchemaModel, desired: DesiredSchema, refine?: RefineChanges): TenantDiff {
+  const diffed = diffSchemas({ current, desired: desired.schema, renames: desired.renames, excluded: desired.excluded });
+  const changes = orderChanges(refine ? refine(diffed, current, desired.schema) : diffed);
   return {
     tenant,
     from: fingerprint(current),

@@ -10,6 +10,7 @@ import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest,
 import type { SchemaModel } from '../model/types.js';
 import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
+import type { RefineChanges } from '../plan/plan-tenant.js';
 
 /**
  * A configured project: config, engine adapter, manifest and overrides, loaded once and shared
@@ -46,10 +47,16 @@ export class Project {
     return this.adapterInstance;
   }
 
+  /** The engine's rewrite of changes it cannot make one by one, if it has one. */
+  get refineChanges(): RefineChanges | undefined {
+    const adapter = this.adapter;
+    return adapter.refineChanges ? (changes, current, desired) => adapter.refineChanges!(changes, current, desired) : undefined;
+  }
+
   /** Tenants from the config's discovery, narrowed by --tenant and --label. */
   async discover(filter: TenantFilter = {}): Promise<Discovery> {
-    const names = await this.adapter.discoverTenantNames(this.config.tenants);
-    const discovery = selectTenants(names, this.config.tenants);
+    const found = await this.adapter.discoverTenants(this.config.tenants);
+    const discovery = selectTenants(found, this.config.tenants);
     return { tenants: filterTenants(discovery.tenants, filter), rejected: discovery.rejected };
   }
 

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { TenantContext, TenantSelector } from '../engines/types.js';
+import type { DiscoveredTenant, TenantContext, TenantSelector } from '../engines/types.js';
 
 /**
  * Tenant names become quoted identifiers, file names and plan placeholders' replacements.
@@ -38,26 +38,23 @@ export function labelsFor(name: string, labels: TenantSelector['labels']): strin
 }
 
 /**
- * Applies the config's pattern, exclude and labels to raw names from an engine, refusing names
- * that cannot be quoted safely. Sorted, so every run sees tenants in the same order.
+ * Applies the config's exclude and labels to what an engine discovered, refusing names that
+ * cannot be quoted safely. Sorted, so every run sees tenants in the same order.
  */
-export function selectTenants(
-  names: readonly string[],
-  selector: TenantSelector,
-  context: (name: string) => Partial<TenantContext> = () => ({}),
-): Discovery {
-  const include = selector.pattern ? matcher([selector.pattern]) : () => true;
+export function selectTenants(found: readonly DiscoveredTenant[], selector: TenantSelector): Discovery {
   const exclude = matcher(selector.exclude);
   const tenants: TenantContext[] = [];
   const rejected: RejectedTenant[] = [];
-  for (const name of [...new Set(names)].sort()) {
-    if (!include(name) || exclude(name)) continue;
-    const reason = unsafeNameReason(name);
+  const seen = new Set<string>();
+  for (const tenant of [...found].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (seen.has(tenant.name) || exclude(tenant.name)) continue;
+    seen.add(tenant.name);
+    const reason = unsafeNameReason(tenant.name);
     if (reason) {
-      rejected.push({ name, reason });
+      rejected.push({ name: tenant.name, reason });
       continue;
     }
-    tenants.push({ name, labels: labelsFor(name, selector.labels), ...context(name) });
+    tenants.push({ name: tenant.name, labels: labelsFor(tenant.name, selector.labels), ...(tenant.location !== undefined ? { location: tenant.location } : {}) });
   }
   return { tenants, rejected };
 }

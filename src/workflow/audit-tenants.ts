@@ -33,7 +33,7 @@ export async function auditTenants(project: Project, tenants: readonly TenantCon
       audits.push({ tenant: tenant.name, status: 'error', differences: [], changes: [], unmanaged: [], error: error ?? 'not inspected' });
       continue;
     }
-    const diff = diffTenant(tenant.name, schema, await project.desiredFor(tenant));
+    const diff = diffTenant(tenant.name, schema, await project.desiredFor(tenant), project.refineChanges);
     audits.push({
       tenant: tenant.name,
       status: diff.changes.length === 0 ? 'in-sync' : 'differs',

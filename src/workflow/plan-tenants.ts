@@ -21,7 +21,7 @@ export async function planTenants(project: Project, tenants: readonly TenantCont
       continue;
     }
     const desired = await project.desiredFor(tenant);
-    diffs.push(diffTenant(tenant.name, schema, desired));
+    diffs.push(diffTenant(tenant.name, schema, desired, project.refineChanges));
     objects.set(tenant.name, project.tenantObjects(schema, desired.schema));
   }
   const concurrentIndexes = options.concurrentIndexes ?? project.config.apply.concurrentIndexes;

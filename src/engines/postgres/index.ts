@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, InspectOutcome, Normalizer, TenantContext } from '../types.js';
 import { createPool, quoteIdent } from './connect.js';
-import { discoverSchemaNames } from './discover.js';
+import { discoverSchemas } from './discover.js';
 import { inspectSchemas } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { renderChanges } from './render.js';
@@ -45,7 +45,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
   return {
     engine: 'postgres',
-    discoverTenantNames: (selector) => withClient((c) => discoverSchemaNames(c, selector)),
+    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
     inspector: {
       async inspectTenants(tenants: readonly TenantContext[]) {
         const outcomes = new Map<string, InspectOutcome>();

@@ -546,6 +546,9 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [createTable(change.table, options)];
     case 'dropTable':
       return [step(`drop table ${words(change.table.name)}`, [`DROP TABLE ${q(change.table.name)}`], dropTableHazards(change.table.name))];
+    case 'rebuildTable':
+      // PostgreSQL alters tables in place; only engines whose refineChanges emits rebuilds render them.
+      throw new Error(`table rebuilds are not planned for postgres (table ${change.to.name})`);
     case 'renameTable':
       return [step(`rename table ${words(change.from)} to ${words(change.to)}`, [`ALTER TABLE ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`])];
     case 'setTableComment':
