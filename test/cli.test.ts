@@ -48,7 +48,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('the CLI, as a user runs it', () => {
+// Each test runs the CLI a dozen times as separate processes: give them room on a loaded machine.
+describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
   test('init scaffolds a project and refuses to overwrite it', async () => {
     const init = await cli('init', '--url', db.url, '--pattern', 'tenant_*');
     expect(init.code).toBe(0);
