@@ -46,17 +46,19 @@ export function aimsMet(report: Report): boolean {
 }
 
 export function formatReport(report: Report): string {
-  const header = ['measurement', 'seconds', 'tenants/s', 'ratio', 'vs', 'aim'];
+  const spread = report.repeat > 1;
+  const header = ['measurement', 'seconds', ...(spread ? ['runs (min-max)'] : []), 'tenants/s', 'ratio', 'vs', 'aim'];
   const lines = report.rows.map((r) => [
     r.name,
     r.seconds.toFixed(3),
+    ...(spread ? [`${Math.min(...r.runs).toFixed(3)}-${Math.max(...r.runs).toFixed(3)}`] : []),
     r.tenantsPerSecond.toFixed(0),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
     r.baseline ?? '(baseline)',
     r.aim === undefined ? '' : `≤ ${r.aim}x ${r.met ? '✓' : '✗'}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  const numeric = new Set([1, 2, 3]);
+  const numeric = new Set(spread ? [1, 2, 3, 4] : [1, 2, 3]);
   const render = (cells: readonly string[]) =>
     cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd();
   const out = [
