@@ -5,6 +5,7 @@ import { fingerprint } from '../model/fingerprint.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import { sqlForTenant } from '../plan/plan-file.js';
 import type { PlanStep } from '../plan/step.js';
+import { applyInWaves } from './apply-in-waves.js';
 
 export type TenantStatus = 'applied' | 'in-sync' | 'stale' | 'failed' | 'refused';
 
@@ -44,6 +45,19 @@ export async function applyPlan(
   tenants: ReadonlyMap<string, TenantContext>,
   options: ApplyOptions,
 ): Promise<TenantResult[]> {
+  const results = adapter.runner.openBatch
+    ? await applyInWaves(plan, adapter, tenants, options)
+    : await applyPerSession(plan, adapter, tenants, options);
+  return results.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
+}
+
+/** One session per tenant: lock, inspect, run, inspect, unlock (engines without bulk locks). */
+async function applyPerSession(
+  plan: PlanFile,
+  adapter: DatabaseAdapter,
+  tenants: ReadonlyMap<string, TenantContext>,
+  options: ApplyOptions,
+): Promise<TenantResult[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const work: Promise<TenantResult>[] = [];
   for (const group of plan.groups) {
@@ -66,13 +80,21 @@ export async function applyPlan(
       );
     }
   }
-  const results = await Promise.all(work);
-  return results.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
+  return Promise.all(work);
 }
 
-function refusedSteps(group: PlanGroup, allowDestructive: boolean): PlanStep[] {
+export function refusedSteps(group: PlanGroup, allowDestructive: boolean): PlanStep[] {
   if (allowDestructive) return [];
   return group.steps.filter((s) => s.consent === false);
+}
+
+export function refusalMessage(refused: readonly PlanStep[]): string {
+  return `destructive change needs consent: ${refused.map((s) => s.summary).join('; ')} (pass --allow-destructive, or set consent: true on the step in the plan)`;
+}
+
+/** The group's steps with the placeholder replaced by this tenant's quoted name. */
+export function stepsForTenant(group: PlanGroup, qualifier: string): PlanStep[] {
+  return group.steps.map((step) => ({ ...step, sql: sqlForTenant(group, step, qualifier) }));
 }
 
 async function applyTenant(
@@ -95,11 +117,10 @@ async function applyTenant(
 
   const refused = refusedSteps(group, options.allowDestructive);
   if (refused.length > 0) {
-    return done('refused', 0, `destructive change needs consent: ${refused.map((s) => s.summary).join('; ')} ` + `(pass --allow-destructive, or set consent: true on the step in the plan)`);
+    return done('refused', 0, refusalMessage(refused));
   }
 
-  const qualifier = adapter.tenantQualifier(tenant);
-  const steps: PlanStep[] = group.steps.map((step) => ({ ...step, sql: sqlForTenant(group, step, qualifier) }));
+  const steps = stepsForTenant(group, adapter.tenantQualifier(tenant));
   const runOptions = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
 
   let attempt = 0;
@@ -164,11 +185,11 @@ async function waitForLock(session: TenantSession, waitMs: number): Promise<bool
   }
 }
 
-function backoff(attempt: number, baseMs: number): number {
+export function backoff(attempt: number, baseMs: number): number {
   const exp = baseMs * 2 ** (attempt - 1);
   return exp + Math.floor(Math.random() * baseMs);
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../model/canonical-json.js';
+import { deepEqual } from '../model/deep-equal.js';
 import { byName } from '../model/fingerprint.js';
 import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
@@ -25,9 +25,7 @@ const columnProperties: readonly ColumnProperty[] = [
   'comment',
 ];
 
-function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
+const same = deepEqual;
 
 /**
  * Pure diff of two schemas into unordered changes (the planner orders them). Objects excluded

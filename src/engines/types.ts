@@ -77,6 +77,25 @@ export interface TenantSession {
 
 export interface MigrationRunner {
   openSession(tenant: TenantContext): Promise<TenantSession>;
+  /**
+   * Engines whose tenant locks are cheap to take in bulk (PostgreSQL advisory locks) also offer
+   * a batch runner: the executor then locks, stale-checks and verifies tenants a wave at a time
+   * with batched inspection, instead of inspecting each tenant alone twice.
+   */
+  openBatch?(): Promise<BatchRunner>;
+}
+
+/** Bulk locking plus per-tenant runs on pooled connections; see MigrationRunner.openBatch. */
+export interface BatchRunner {
+  /** Tries the locks of many tenants; returns the names it took. */
+  lockTenants(tenants: readonly TenantContext[]): Promise<Set<string>>;
+  unlockTenants(tenants: readonly TenantContext[]): Promise<void>;
+  /** Transactional steps in one transaction, then the others one by one, on a pooled connection. */
+  runSteps(tenant: TenantContext, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
+  /** Indexes left INVALID by a failed concurrent build, per tenant. */
+  invalidIndexes(tenants: readonly TenantContext[]): Promise<Map<string, string[]>>;
+  /** Releases every lock still held and the lock connection. */
+  close(): Promise<void>;
 }
 
 /** Per-engine canonicalization of a desired schema written by a person. */

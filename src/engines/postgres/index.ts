@@ -7,6 +7,7 @@ import { inspectSchemas } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
+import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
 
 /** Tenants per batched catalog pass: large enough to amortize, small enough to keep rows bounded. */
@@ -62,7 +63,10 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     },
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
     dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
-    runner: { openSession: (tenant) => openPostgresSession(url, tenant) },
+    runner: {
+      openSession: (tenant) => openPostgresSession(url, tenant),
+      openBatch: () => openPostgresBatch(url, getPool()),
+    },
     render: renderChanges,
     normalizer,
     tenantQualifier: (tenant) => quoteIdent(tenant.name),

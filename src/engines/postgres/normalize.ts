@@ -22,15 +22,28 @@ import {
   quoteIdentifier,
   simpleColumnName,
 } from './expression.js';
+import { memoize } from '../../util/memo.js';
+
+const typeCache = memoize(canonicalTypeName);
+const defaultCache = memoize((key: string) => {
+  const split = key.indexOf('\0');
+  return canonicalDefaultText(key.slice(split + 1), typeCache(key.slice(0, split)));
+});
+const expressionCache = memoize((key: string) => {
+  const split = key.indexOf('\0');
+  const types = key.slice(0, split);
+  const columnTypes = types === '' ? undefined : new Map(types.split('\u0001').map((pair) => pair.split('\u0002') as [string, string]));
+  return canonicalExpressionText(key.slice(split + 1), columnTypes ? { columnTypes } : {});
+});
 
 /** Canonical spelling of a PostgreSQL type, as format_type() prints it (`int` -> `integer`). */
 export function canonicalType(type: string): string {
-  return canonicalTypeName(type);
+  return typeCache(type);
 }
 
 /** Canonical form of a column default expression for a column of the given canonical type. */
 export function canonicalDefault(expression: string, type: string): string | undefined {
-  return canonicalDefaultText(expression, canonicalTypeName(type));
+  return defaultCache(type + '\0' + expression);
 }
 
 /**
@@ -39,7 +52,13 @@ export function canonicalDefault(expression: string, type: string): string | und
  * integer column `a::text` changes the meaning); without them it is always dropped.
  */
 export function canonicalExpression(expression: string, columnTypes?: ReadonlyMap<string, string>): string {
-  return canonicalExpressionText(expression, columnTypes ? { columnTypes } : {});
+  let types = '';
+  if (columnTypes && columnTypes.size > 0) {
+    const pairs: string[] = [];
+    for (const [name, type] of columnTypes) pairs.push(name + '\u0002' + type);
+    types = pairs.join('\u0001');
+  }
+  return expressionCache(types + '\0' + expression);
 }
 
 export function isBuiltinType(type: string): boolean {

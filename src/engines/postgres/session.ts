@@ -38,32 +38,7 @@ export async function openPostgresSession(url: string, tenant: TenantContext): P
       if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
       return schema;
     },
-    async runSteps(steps: readonly PlanStep[], options: RunStepsOptions) {
-      const inTransaction = steps.filter((s) => s.transactional);
-      const onTheirOwn = steps.filter((s) => !s.transactional);
-      if (inTransaction.length > 0) {
-        await client.query('BEGIN');
-        try {
-          for (const statement of sessionSettings(options)) await client.query(statement);
-          for (const step of inTransaction) for (const statement of step.sql) await client.query(statement);
-          await client.query('COMMIT');
-        } catch (error) {
-          await rollbackQuietly(client);
-          throw error;
-        }
-      }
-      // CREATE INDEX CONCURRENTLY cannot run inside a transaction block: each gets its own
-      // implicit transaction with its own timeout.
-      for (const step of onTheirOwn) {
-        const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
-        for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
-        try {
-          for (const statement of step.sql) await client.query(statement);
-        } finally {
-          await client.query('RESET lock_timeout; RESET statement_timeout; RESET search_path').catch(() => {});
-        }
-      }
-    },
+    runSteps: (steps, options) => runSteps(client, steps, options),
     async invalidIndexes() {
       return inspectInvalidIndexes(client, tenant.name);
     },
@@ -71,6 +46,35 @@ export async function openPostgresSession(url: string, tenant: TenantContext): P
       await client.end().catch(() => {});
     },
   };
+}
+
+/**
+ * Transactional steps in one transaction with the apply settings; then each step that cannot
+ * run in a transaction (CREATE INDEX CONCURRENTLY) on its own, with its own timeout.
+ */
+export async function runSteps(client: pg.ClientBase, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
+  const inTransaction = steps.filter((s) => s.transactional);
+  const onTheirOwn = steps.filter((s) => !s.transactional);
+  if (inTransaction.length > 0) {
+    await client.query('BEGIN');
+    try {
+      for (const statement of sessionSettings(options)) await client.query(statement);
+      for (const step of inTransaction) for (const statement of step.sql) await client.query(statement);
+      await client.query('COMMIT');
+    } catch (error) {
+      await rollbackQuietly(client);
+      throw error;
+    }
+  }
+  for (const step of onTheirOwn) {
+    const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
+    for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
+    try {
+      for (const statement of step.sql) await client.query(statement);
+    } finally {
+      await client.query('RESET lock_timeout; RESET statement_timeout; RESET search_path').catch(() => {});
+    }
+  }
 }
 
 async function rollbackQuietly(client: pg.ClientBase): Promise<void> {

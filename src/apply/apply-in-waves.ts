@@ -1,0 +1,182 @@
+import pLimit from 'p-limit';
+import { errorMessage } from '../errors.js';
+import type { BatchRunner, DatabaseAdapter, TenantContext } from '../engines/types.js';
+import { fingerprint } from '../model/fingerprint.js';
+import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
+import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
+import { backoff, refusalMessage, refusedSteps, sleep, stepsForTenant } from './apply-plan.js';
+
+interface Entry {
+  readonly group: PlanGroup;
+  readonly planned: PlanTenant;
+  readonly tenant: TenantContext;
+  readonly started: number;
+  /** When a tenant whose lock another apply holds gives up waiting. */
+  deadline: number;
+  lockWaits: number;
+}
+
+/**
+ * Applies a plan a wave of tenants at a time: take the wave's locks in one round trip, inspect
+ * the locked tenants in one batched pass for the stale check, run each tenant's transaction on a
+ * pooled connection, verify the wave with one more batched pass, release the locks. Inspecting
+ * each tenant alone, twice, costs far more than its DDL.
+ */
+export async function applyInWaves(
+  plan: PlanFile,
+  adapter: DatabaseAdapter,
+  tenants: ReadonlyMap<string, TenantContext>,
+  options: ApplyOptions,
+): Promise<TenantResult[]> {
+  const results: TenantResult[] = [];
+  const finish = (entry: { planned: PlanTenant; started: number }, status: TenantStatus, attempts: number, error?: string, warnings: string[] = []) => {
+    const result: TenantResult = {
+      tenant: entry.planned.name,
+      status,
+      ...(error !== undefined ? { error } : {}),
+      attempts,
+      durationMs: Date.now() - entry.started,
+      warnings,
+    };
+    results.push(result);
+    options.onResult?.(result);
+  };
+
+  let queue: Entry[] = [];
+  const now = Date.now();
+  for (const group of plan.groups) {
+    const refused = refusedSteps(group, options.allowDestructive);
+    for (const planned of group.tenants) {
+      const tenant = tenants.get(planned.name);
+      if (!tenant) finish({ planned, started: now }, 'failed', 0, 'tenant not found by discovery');
+      else if (refused.length > 0) finish({ planned, started: now }, 'refused', 0, refusalMessage(refused));
+      else queue.push({ group, planned, tenant, started: now, deadline: now + options.lockWaitMs, lockWaits: 0 });
+    }
+  }
+
+  const waveSize = Math.max(64, options.concurrency * 16);
+  const batch = await adapter.runner.openBatch!();
+  try {
+    while (queue.length > 0) {
+      if (options.signal?.aborted) {
+        for (const entry of queue) finish(entry, 'failed', 0, 'not started: apply was interrupted');
+        break;
+      }
+      const wave = queue.slice(0, waveSize);
+      queue = queue.slice(waveSize);
+      const waiting = await applyWave(wave, batch, adapter, options, finish);
+      if (waiting.length > 0) {
+        // Another apply holds these tenants: come back to them after the rest, then give up.
+        const expired = waiting.filter((e) => Date.now() >= e.deadline);
+        for (const entry of expired) {
+          finish(entry, 'failed', entry.lockWaits, `another schema-sync apply held the tenant's lock for over ${Math.round(options.lockWaitMs / 1000)}s`);
+        }
+        const retry = waiting.filter((e) => Date.now() < e.deadline);
+        if (retry.length > 0 && queue.length === 0) await sleep(Math.min(1000, 50 * 2 ** Math.min(retry[0]!.lockWaits, 5)));
+        queue.push(...retry);
+      }
+    }
+  } finally {
+    await batch.close();
+  }
+  return results;
+}
+
+type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[]) => void;
+
+/** Runs one wave; returns the entries whose lock another apply holds. */
+async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions, report: Finish): Promise<Entry[]> {
+  const finished = new Set<Entry>();
+  const finish: Finish = (entry, ...rest) => {
+    finished.add(entry);
+    report(entry, ...rest);
+  };
+  const locked = await batch.lockTenants(wave.map((e) => e.tenant));
+  const waiting = wave.filter((e) => !locked.has(e.tenant.name));
+  for (const entry of waiting) entry.lockWaits++;
+  const mine = wave.filter((e) => locked.has(e.tenant.name));
+  if (mine.length === 0) return waiting;
+  try {
+    const before = await adapter.inspector.inspectTenants(mine.map((e) => e.tenant));
+    const runnable: Entry[] = [];
+    for (const entry of mine) {
+      const outcome = before.get(entry.tenant.name);
+      if (!outcome?.ok) finish(entry, 'failed', 1, outcome ? outcome.error : 'not inspected');
+      else {
+        const now = fingerprint(outcome.schema);
+        if (now === entry.planned.to) finish(entry, 'in-sync', 1);
+        else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
+        else runnable.push(entry);
+      }
+    }
+
+    const limit = pLimit(Math.max(1, options.concurrency));
+    const ran = await Promise.all(runnable.map((entry) => limit(() => runTenant(entry, batch, adapter, options))));
+    const applied = ran.filter((r) => r.ok).map((r) => r.entry);
+    const failed = ran.filter((r) => !r.ok);
+
+    const invalid = runnable.some((e) => e.group.steps.some((s) => !s.transactional))
+      ? await batch.invalidIndexes(runnable.map((e) => e.tenant))
+      : new Map<string, string[]>();
+    const invalidWarning = (entry: Entry) => {
+      const names = invalid.get(entry.tenant.name) ?? [];
+      return names.length > 0 ? [`index left INVALID by a failed concurrent build: ${names.join(', ')}; the next plan rebuilds it`] : [];
+    };
+    for (const r of failed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
+
+    if (applied.length > 0) {
+      const after = await adapter.inspector.inspectTenants(applied.map((e) => e.tenant));
+      for (const entry of applied) {
+        const attempts = ran.find((r) => r.entry === entry)!.attempts;
+        const outcome = after.get(entry.tenant.name);
+        if (!outcome?.ok) finish(entry, 'failed', attempts, `verification could not read the tenant: ${outcome ? outcome.error : 'not inspected'}`);
+        else if (fingerprint(outcome.schema) !== entry.planned.to) {
+          finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
+        } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry));
+      }
+    }
+  } catch (error) {
+    // A wave-level failure (the lock connection or an inspection failed): every tenant of the wave
+    // not yet reported fails with the cause; each one's transaction ran whole or not at all.
+    const message = errorMessage(error);
+    for (const entry of mine) if (!finished.has(entry)) finish(entry, 'failed', 1, message);
+  } finally {
+    await batch.unlockTenants(mine.map((e) => e.tenant)).catch(() => {});
+  }
+  return waiting;
+}
+
+async function runTenant(
+  entry: Entry,
+  batch: BatchRunner,
+  adapter: DatabaseAdapter,
+  options: ApplyOptions,
+): Promise<{ entry: Entry; ok: boolean; attempts: number; error?: string }> {
+  const steps = stepsForTenant(entry.group, adapter.tenantQualifier(entry.tenant));
+  const transactional = steps.filter((s) => s.transactional);
+  const separate = steps.filter((s) => !s.transactional);
+  const runOptions = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    try {
+      await batch.runSteps(entry.tenant, transactional, runOptions);
+      break;
+    } catch (error) {
+      const message = errorMessage(error);
+      if (adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
+        options.onRetry?.(entry.tenant.name, attempt, message);
+        await sleep(backoff(attempt, options.retryDelayMs ?? 250));
+        continue;
+      }
+      return { entry, ok: false, attempts: attempt, error: message };
+    }
+  }
+  // Once the transaction has committed, a retry would run it twice: separate steps are not retried.
+  try {
+    for (const step of separate) await batch.runSteps(entry.tenant, [step], runOptions);
+  } catch (error) {
+    return { entry, ok: false, attempts: attempt, error: errorMessage(error) };
+  }
+  return { entry, ok: true, attempts: attempt };
+}

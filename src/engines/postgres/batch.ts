@@ -1,0 +1,55 @@
+import type pg from 'pg';
+import type { BatchRunner } from '../types.js';
+import { connectClient } from './connect.js';
+import { releaseAdvisoryLocks, tryAdvisoryLocks } from './lock.js';
+import { INVALID_INDEXES_OF_SCHEMAS } from './queries.js';
+import { runSteps } from './session.js';
+
+/**
+ * The apply runner for waves of tenants. Every advisory lock of the run lives on one dedicated
+ * connection, so a killed process releases them all at once; each tenant's SQL runs on a
+ * pooled connection.
+ */
+export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<BatchRunner> {
+  const locks = await connectClient(url);
+  locks.on('error', () => {});
+  const held = new Set<string>();
+  const withPooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      return await fn(client);
+    } catch (error) {
+      // A connection that failed mid-statement may be unusable; do not hand it to the next tenant.
+      broken = true;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+  return {
+    async lockTenants(tenants) {
+      const taken = await tryAdvisoryLocks(locks, tenants.map((t) => t.name));
+      for (const name of taken) held.add(name);
+      return taken;
+    },
+    async unlockTenants(tenants) {
+      const names = tenants.map((t) => t.name).filter((n) => held.has(n));
+      if (names.length === 0) return;
+      await releaseAdvisoryLocks(locks, names);
+      for (const name of names) held.delete(name);
+    },
+    runSteps: (tenant, steps, options) => withPooled((client) => runSteps(client, steps, options)),
+    async invalidIndexes(tenants) {
+      const { rows } = await withPooled((c) => c.query<{ schema: string; name: string }>(INVALID_INDEXES_OF_SCHEMAS, [tenants.map((t) => t.name)]));
+      const byTenant = new Map<string, string[]>();
+      for (const row of rows) byTenant.set(row.schema, [...(byTenant.get(row.schema) ?? []), row.name]);
+      return byTenant;
+    },
+    async close() {
+      if (held.size > 0) await releaseAdvisoryLocks(locks, [...held]).catch(() => {});
+      held.clear();
+      await locks.end().catch(() => {});
+    },
+  };
+}
