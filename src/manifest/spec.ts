@@ -12,6 +12,7 @@ export interface ColumnSpecObject {
   readonly default?: string | number | boolean;
   readonly identity?: 'always' | 'by default';
   readonly generated?: string;
+  readonly virtual?: boolean;
   readonly collation?: string;
   readonly comment?: string;
   readonly renamedFrom?: string;

@@ -252,6 +252,7 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
     if (value.identity !== undefined && value.default !== undefined) issues.add(below(at, 'default'), 'an identity column cannot also have a default');
     if (value.identity !== undefined && value.generated !== undefined) issues.add(below(at, 'generated'), 'an identity column cannot also be generated');
     if (value.generated !== undefined && value.default !== undefined) issues.add(below(at, 'default'), 'a generated column cannot also have a default');
+    if (value.virtual === true && value.generated === undefined) issues.add(below(at, 'virtual'), 'virtual applies only to a generated column');
     if (value.nullable === true && value.primaryKey === true) issues.add(below(at, 'nullable'), 'a primary key column cannot be nullable');
     if (value.nullable === true && value.identity !== undefined) issues.add(below(at, 'nullable'), 'an identity column cannot be nullable');
     for (const key of ['onDelete', 'onUpdate'] as const) {
@@ -442,6 +443,7 @@ function columnModel(draft: ColumnDraft): ColumnModel {
     ...(spec.default !== undefined ? { default: sqlText(spec.default) } : {}),
     ...(spec.identity !== undefined ? { identity: spec.identity } : {}),
     ...(spec.generated !== undefined ? { generated: spec.generated } : {}),
+    ...(spec.generated !== undefined && spec.virtual === true ? { virtual: true as const } : {}),
     ...(spec.collation !== undefined ? { collation: spec.collation } : {}),
     ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
   };

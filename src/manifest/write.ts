@@ -225,6 +225,7 @@ function columnSpec(
   if (column.default !== undefined) spec.default = defaultValue(column.default);
   if (column.identity !== undefined) spec.identity = column.identity;
   if (column.generated !== undefined) spec.generated = column.generated;
+  if (column.virtual === true) spec.virtual = true;
   if (column.collation !== undefined) spec.collation = column.collation;
   if (column.comment !== undefined) spec.comment = column.comment;
   const fk = sugar.reference;

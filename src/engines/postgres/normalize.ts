@@ -23,6 +23,7 @@ import {
   simpleColumnName,
 } from './expression.js';
 import { memoize } from '../../util/memo.js';
+import { UserError } from '../../errors.js';
 
 const typeCache = memoize(canonicalTypeName);
 const defaultCache = memoize((key: string) => {
@@ -328,6 +329,11 @@ function normalizeTable(
 
 /** Canonicalizes a desired schema written by a person (types, defaults, expressions, serial). */
 export function normalizeSchema(schema: SchemaModel): SchemaModel {
+  const virtual = schema.tables.flatMap((t) => t.columns.filter((c) => c.virtual).map((c) => `tables.${t.name}.columns.${c.name}`));
+  if (virtual.length > 0) {
+    // Accepting it as stored would plan one thing and report another forever after.
+    throw new UserError(`virtual generated columns need PostgreSQL 18; this engine stores them: remove 'virtual: true' from ${virtual.join(', ')}`);
+  }
   const tablesByName = new Map(schema.tables.map((t) => [t.name, t]));
   const sequences = new Map<string, SequenceModel>();
   for (const s of schema.sequences ?? []) sequences.set(s.name, normalizeSequence(s));
