@@ -3,9 +3,7 @@ import type { EngineModule, EngineName } from './types.js';
 /** Engines load lazily, so a SQLite user never loads pg (STYLE.md). */
 const engines: Record<EngineName, () => Promise<EngineModule>> = {
   postgres: async () => (await import('./postgres/index.js')).postgresEngine,
-  sqlite: async () => {
-    throw new Error('the sqlite engine is not available yet');
-  },
+  sqlite: async () => (await import('./sqlite/index.js')).sqliteEngine,
   mysql: async () => {
     throw new Error('the mysql engine is not available yet');
   },

@@ -1,0 +1,38 @@
+import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer } from '../types.js';
+import { discoverSqliteFiles, tenantFilePath } from './discover.js';
+import { inspectFiles } from './inspect.js';
+import { isBusyError } from './lock.js';
+import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
+import { refineChanges } from './rebuild.js';
+import { renderChanges } from './render.js';
+import { openSqliteSession } from './session.js';
+import { createTenantFile, dropTenantFile } from './tenants.js';
+
+const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
+
+function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
+  const fileOf = (name: string) => tenantFilePath(settings.tenants, settings.baseDir, name);
+  return {
+    engine: 'sqlite',
+    discoverTenants: async (selector) => discoverSqliteFiles(selector, settings.baseDir),
+    refineChanges,
+    inspector: { inspectTenants: (tenants) => inspectFiles(tenants) },
+    runner: {
+      async openSession(tenant) {
+        if (tenant.location === undefined) throw new Error(`tenant ${tenant.name} has no SQLite file (discovery gives each tenant its location)`);
+        return openSqliteSession(tenant.location, settings.apply.busyTimeoutMs);
+      },
+    },
+    render: renderChanges,
+    normalizer,
+    createTenant: (name) => createTenantFile(name, fileOf(name)),
+    dropTenant: (name) => dropTenantFile(name, fileOf(name)),
+    // One tenant per file: every statement names the file's own schema.
+    tenantQualifier: () => '"main"',
+    isTransientError: isBusyError,
+    // Every session opens and closes its own file; nothing is pooled.
+    async close() {},
+  };
+}
+
+export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges };

@@ -1,0 +1,94 @@
+import type { SchemaModel } from '../../model/types.js';
+import type { PlanStep } from '../../plan/step.js';
+import type { TenantSession } from '../types.js';
+import { openDatabase, type SqliteDatabase } from './connect.js';
+import { inspectDatabase } from './inspect.js';
+import { beginImmediate, rollbackQuietly, setBusyTimeout } from './lock.js';
+
+/** `PRAGMA [schema.]foreign_key_check[(table)]`: every row it returns is a violation. */
+const foreignKeyCheck = /^\s*PRAGMA\s+(?:(?:"(?:[^"]|"")*"|\w+)\s*\.\s*)?foreign_key_check\b/i;
+
+interface ForeignKeyViolation {
+  readonly table: string;
+  readonly rowid: number | bigint | null;
+  readonly parent: string;
+  readonly fkid: number;
+}
+
+function violationError(rows: readonly ForeignKeyViolation[]): Error {
+  const shown = rows
+    .slice(0, 5)
+    .map((r) => `table ${r.table} rowid ${r.rowid ?? '(without rowid)'} has no parent row in ${r.parent} (foreign key ${r.fkid})`);
+  const more = rows.length > shown.length ? `; and ${rows.length - shown.length} more` : '';
+  return new Error(`foreign key check failed: ${shown.join('; ')}${more}`);
+}
+
+/** Runs one statement of a plan step. prepare() refuses a string holding two statements. */
+function runStatement(db: SqliteDatabase, sql: string): void {
+  const statement = db.prepare(sql);
+  if (!statement.reader) {
+    statement.run();
+    return;
+  }
+  const rows = statement.all() as unknown[];
+  if (foreignKeyCheck.test(sql) && rows.length > 0) throw violationError(rows as ForeignKeyViolation[]);
+}
+
+/**
+ * A session on one tenant file. The tenant's lock is the database's write lock, taken with
+ * BEGIN IMMEDIATE: the stale check (inspect), the steps and the COMMIT all happen inside that one
+ * transaction, so nothing can change the file between them. foreign_keys is switched OFF before
+ * the transaction (the pragma is a no-op inside one), as the documented table rebuild requires;
+ * each rebuild checks its table's foreign keys itself before COMMIT. SQLite has no statement or
+ * lock timeout apart from busy_timeout, so RunStepsOptions has nothing to set here.
+ */
+export async function openSqliteSession(file: string, busyTimeoutMs: number): Promise<TenantSession> {
+  const db = openDatabase(file, { readonly: false, busyTimeoutMs });
+  setBusyTimeout(db, busyTimeoutMs);
+
+  const begin = (): boolean => {
+    if (db.inTransaction) return true;
+    db.pragma('foreign_keys = OFF');
+    return beginImmediate(db, busyTimeoutMs);
+  };
+
+  return {
+    async acquireLock() {
+      return begin();
+    },
+    async releaseLock() {
+      rollbackQuietly(db);
+      db.pragma('legacy_alter_table = OFF');
+      db.pragma('foreign_keys = ON');
+    },
+    async inspect(): Promise<SchemaModel> {
+      return inspectDatabase(db);
+    },
+    async runSteps(steps: readonly PlanStep[]) {
+      // The executor takes the lock first; without it, the steps still run in one write transaction.
+      if (!begin()) {
+        const error = new Error(`database is busy: another connection holds the write lock of ${file}`) as Error & { code: string };
+        error.code = 'SQLITE_BUSY';
+        throw error;
+      }
+      try {
+        // Every SQLite step is transactional: DDL included, all of it commits or none.
+        for (const step of steps) for (const sql of step.sql) runStatement(db, sql);
+        db.exec('COMMIT');
+      } catch (error) {
+        rollbackQuietly(db);
+        db.pragma('legacy_alter_table = OFF');
+        throw error;
+      }
+    },
+    async invalidIndexes() {
+      return [];
+    },
+    async close() {
+      if (db.open) {
+        rollbackQuietly(db);
+        db.close();
+      }
+    },
+  };
+}
