@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import type { HazardCode } from '../src/plan/hazards.js';
-import { postgresHarness, type EngineHarness } from './helpers/engine-harness.js';
+import { postgresHarness, sqliteHarness, type EngineHarness } from './helpers/engine-harness.js';
 import { createTempProject } from './helpers/project.js';
 
 interface ConvergenceCase {
@@ -28,7 +28,7 @@ const cases: (ConvergenceCase & { file: string })[] = readdirSync(casesDir)
   .sort()
   .flatMap((file) => (parse(readFileSync(path.join(casesDir, file), 'utf8')) as ConvergenceCase[]).map((c) => ({ ...c, file })));
 
-const engines: EngineHarness[] = [postgresHarness()];
+const engines: EngineHarness[] = [postgresHarness(), sqliteHarness()];
 
 describe.each(engines)('convergence on $engine', (harness) => {
   beforeAll(() => harness.setup());

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { EngineName } from '../../src/engines/types.js';
 import { createTestDatabase, qi, withClient } from './postgres.js';
 
@@ -41,5 +45,47 @@ export function postgresHarness(): EngineHarness {
       }),
     countRows: (tenant, table) =>
       withClient(url(), async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${qi(tenant)}.${qi(table)}`)).rows[0].n)),
+  };
+}
+
+/** One database file per tenant in a temp directory. */
+export function sqliteHarness(): EngineHarness {
+  let dir: string | undefined;
+  const file = (tenant: string) => {
+    if (!dir) throw new Error('setup() first');
+    return path.join(dir, `${tenant}.db`);
+  };
+  const withDb = <T>(tenant: string, fn: (db: Database.Database) => T): T => {
+    const db = new Database(file(tenant), { fileMustExist: true });
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    engine: 'sqlite',
+    async setup() {
+      dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-converge-'));
+    },
+    async teardown() {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+    config: (tenant, apply = {}) => ({ engine: 'sqlite', tenants: { list: [file(tenant)] }, apply: { retries: 0, ...apply } }),
+    async createTenant(tenant) {
+      new Database(file(tenant)).close();
+    },
+    async insertRows(tenant, table, rows) {
+      withDb(tenant, (db) => {
+        for (const row of rows) {
+          const keys = Object.keys(row);
+          const values = keys.map((k) => (typeof row[k] === 'boolean' ? Number(row[k]) : row[k]));
+          db.prepare(`INSERT INTO ${qi(table)} (${keys.map(qi).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`).run(...values);
+        }
+      });
+    },
+    async countRows(tenant, table) {
+      return withDb(tenant, (db) => Number((db.prepare(`SELECT count(*) AS n FROM ${qi(table)}`).get() as { n: number }).n));
+    },
   };
 }
