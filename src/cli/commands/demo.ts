@@ -10,9 +10,9 @@ import { BaseCommand } from '../base-command.js';
 const tenants = ['demo_acme', 'demo_globex', 'demo_initech'];
 const drifted = 'demo_initech';
 
+/** Engine-neutral on purpose: the same manifest runs on SQLite and PostgreSQL. */
 const manifestV1 = {
   version: 1,
-  enums: { order_status: ['new', 'paid', 'shipped'] },
   tables: {
     customers: {
       columns: {
@@ -25,12 +25,12 @@ const manifestV1 = {
       columns: {
         id: { type: 'bigserial', primaryKey: true },
         customer_id: { type: 'bigint', nullable: false, references: 'customers.id', onDelete: 'cascade' },
-        status: { type: 'order_status', nullable: false, default: "'new'" },
+        status: { type: 'text', nullable: false, default: "'new'" },
         total: { type: 'numeric(10,2)', nullable: false, default: 0 },
         created_at: { type: 'timestamptz', nullable: false, default: 'now()' },
       },
       indexes: { orders_customer_idx: { columns: ['customer_id'] } },
-      checks: { orders_total_check: 'total >= 0' },
+      checks: { orders_total_check: 'total >= 0', orders_status_check: "status IN ('new', 'paid', 'shipped')" },
     },
   },
 };
@@ -59,28 +59,32 @@ const manifestDrift = {
 export default class Demo extends BaseCommand {
   static override summary = 'Run the whole loop on three demo tenants: tenants, check, plan, apply, check.';
   static override description =
-    'Creates three tenant schemas named demo_* in the database of SCHEMA_SYNC_PG_URL (or --database-url; default postgres://postgres@127.0.0.1:5432/postgres), one of them drifted, writes a project into --dir, changes the manifest, and runs the real commands against it. The demo_* schemas it created before are dropped first.';
-  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --dir /tmp/demo'];
+    'Creates three demo tenants, one of them drifted, writes a project into --dir, changes the manifest, and runs the real commands against it. With the default --engine sqlite the tenants are SQLite files in --dir and no server is needed; with --engine postgres they are schemas named demo_* in the database of SCHEMA_SYNC_PG_URL (or --database-url; default postgres://postgres@127.0.0.1:5432/postgres). Demo tenants from an earlier run are dropped first.';
+  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --engine postgres --dir /tmp/demo'];
   static override flags = {
     dir: Flags.string({ description: 'directory for the demo project', default: 'schema-sync-demo' }),
+    engine: Flags.string({ description: 'where the demo tenants live', options: ['sqlite', 'postgres'], default: 'sqlite' }),
   };
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Demo);
+    const sqlite = flags.engine === 'sqlite';
     const url = flags['database-url'] ?? process.env['SCHEMA_SYNC_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const dir = path.resolve(flags.dir);
     const configFile = path.join(dir, 'schema-sync.yaml');
 
-    this.log(colors.bold(`schema-sync demo in ${path.relative(process.cwd(), dir) || '.'}`));
+    const shown = displayPath(dir);
+    this.log(colors.bold(`schema-sync demo (${flags.engine}) in ${shown}`));
     await rm(path.join(dir, 'plans'), { recursive: true, force: true });
     await mkdir(path.join(dir, 'schema'), { recursive: true });
     await mkdir(path.join(dir, 'plans'), { recursive: true });
+    if (sqlite) await mkdir(path.join(dir, 'data', 'tenants'), { recursive: true });
     await writeFile(
       configFile,
       stringify({
-        engine: 'postgres',
-        url,
-        tenants: { pattern: 'demo_*', labels: { canary: ['demo_acme'] } },
+        engine: flags.engine,
+        ...(sqlite ? {} : { url }),
+        tenants: { pattern: sqlite ? 'data/tenants/demo_*.db' : 'demo_*', labels: { canary: ['demo_acme'] } },
         manifest: 'schema/manifest.yaml',
         plans: 'plans/',
         apply: { concurrency: 4, lockTimeout: '5s', statementTimeout: '1m', retries: 2 },
@@ -95,6 +99,7 @@ export default class Demo extends BaseCommand {
       await writeManifest(manifestDrift);
       await this.quietSync(configFile, [drifted], true);
     } catch (error) {
+      if (sqlite) throw new UserError(`demo setup failed in ${dir}: ${(error as Error).message}`);
       throw new UserError(`demo setup failed against ${redact(url)}: ${(error as Error).message}\nIs PostgreSQL running? Set SCHEMA_SYNC_PG_URL or pass --database-url.`);
     }
 
@@ -116,7 +121,7 @@ export default class Demo extends BaseCommand {
     await run(['plan']);
     const planFile = (await readdir(path.join(dir, 'plans'))).find((f) => f.endsWith('.yaml'));
     if (!planFile) throw new UserError('the demo expected a plan file, but plan wrote none');
-    const planPath = path.relative(process.cwd(), path.join(dir, 'plans', planFile));
+    const planPath = displayPath(path.join(dir, 'plans', planFile));
     const applied = await run(['apply', planPath]);
     const after = await run(['check']);
 
@@ -126,7 +131,7 @@ export default class Demo extends BaseCommand {
         ? colors.green('Done: check found the drift, the reviewed plan fixed every tenant, and check passes.')
         : colors.red('The demo did not end as expected; see the output above.'),
     );
-    this.log(`Look around: ${path.relative(process.cwd(), dir) || '.'}/ holds the config, the manifest and the plan file.`);
+    this.log(`Look around: ${shown}/ holds the config, the manifest${sqlite ? ', the tenant files' : ''} and the plan file.`);
     return ok ? 0 : 1;
   }
 
@@ -158,4 +163,10 @@ export default class Demo extends BaseCommand {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
+}
+
+/** Relative to the working directory when the path is below it, else absolute. */
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
 }
