@@ -2,6 +2,8 @@
 // prints them, expressions and defaults as ruleutils.c prints them (see expression.ts), serial
 // columns as the integer column + owned sequence + nextval default PostgreSQL really creates.
 // Applied to a desired schema and to an inspected one, it makes equal schemas equal strings.
+import { byName } from '../../model/fingerprint.js';
+import { parseFkAction } from '../../model/fk-action.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -189,15 +191,6 @@ function hasSerialOptions(sequence: SequenceModel, type: SequenceType): boolean 
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function fkAction(value: unknown): FkAction {
-  const text = typeof value === 'string' ? value.trim().toLowerCase().replace(/[\s_]+/g, ' ') : '';
-  const actions: readonly FkAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
-  return actions.find((a) => a === text) ?? 'no action';
-}
 
 interface TableContext {
   readonly table: TableModel;
@@ -293,8 +286,8 @@ function normalizeForeignKey(fk: ForeignKeyModel, tables: ReadonlyMap<string, Ta
     ...rest,
     columns: [...fk.columns],
     refColumns,
-    onDelete: fkAction(fk.onDelete),
-    onUpdate: fkAction(fk.onUpdate),
+    onDelete: parseFkAction(fk.onDelete),
+    onUpdate: parseFkAction(fk.onUpdate),
     ...(typeof match === 'string' && match.toLowerCase() === 'full' ? { match: 'full' as const } : {}),
     deferrable: fk.deferrable === true,
     initiallyDeferred: fk.initiallyDeferred === true,

@@ -6,6 +6,8 @@
 // would store (serial -> INTEGER PRIMARY KEY, now() -> CURRENT_TIMESTAMP); what SQLite cannot
 // hold (arrays, enums, sequences, deferrable uniques, index methods) is refused with the table
 // and column named, so it fails once at plan time instead of tenant by tenant at apply.
+import { byName } from '../../model/fingerprint.js';
+import { parseFkAction } from '../../model/fk-action.js';
 import { UserError } from '../../errors.js';
 import type {
   CheckModel,
@@ -70,15 +72,6 @@ export function isBuiltinType(type: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-function byName<T extends { readonly name: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function fkAction(value: unknown): FkAction {
-  const text = typeof value === 'string' ? value.trim().toLowerCase().replace(/[\s_]+/g, ' ') : '';
-  const actions: readonly FkAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
-  return actions.find((a) => a === text) ?? 'no action';
-}
 
 /** `"C"` names the collation C; SQLite compares collation names case-insensitively. */
 function collationOf(value: string): string {
@@ -188,8 +181,8 @@ function normalizeForeignKey(fk: ForeignKeyModel, tables: ReadonlyMap<string, Ta
     columns: [...fk.columns],
     refTable: fk.refTable,
     refColumns,
-    onDelete: fkAction(fk.onDelete),
-    onUpdate: fkAction(fk.onUpdate),
+    onDelete: parseFkAction(fk.onDelete),
+    onUpdate: parseFkAction(fk.onUpdate),
     deferrable: deferred,
     initiallyDeferred: deferred,
   };
