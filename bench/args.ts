@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 export interface BenchArgs {
   readonly tenants: number;
-  readonly engine: 'postgres';
+  readonly engine: 'postgres' | 'sqlite';
   readonly keep: boolean;
   readonly repeat: number;
   readonly json: boolean;
@@ -10,24 +10,25 @@ export interface BenchArgs {
   readonly breakdown: boolean;
 }
 
-export const usage = `usage: npm run bench -- [--tenants N] [--engine postgres] [--repeat R] [--keep] [--json] [--breakdown]
+export const usage = `usage: npm run bench -- [--tenants N] [--engine postgres|sqlite] [--repeat R] [--keep] [--json] [--breakdown]
 
-  --tenants N     tenant schemas to build (default 100)
-  --engine E      engine to measure; only postgres for now
+  --tenants N     tenant schemas (sqlite: tenant files) to build (default 100)
+  --engine E      engine to measure: postgres (default) or sqlite
   --repeat R      run every measurement R times and report the median (default 1)
   --keep          keep the bench database and project directory afterwards
   --json          print the results as JSON on stdout (progress still goes to stderr)
   --breakdown     also time the phases inside audit: discovery, each catalog query, diff
 
 Connects to SCHEMA_SYNC_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and works in
-a database ss_bench_<random> of its own, dropped at the end unless --keep.`;
+a database ss_bench_<random> of its own, dropped at the end unless --keep. --engine sqlite needs no
+server: it builds one file per tenant in a temporary project directory, removed at the end unless --keep.`;
 
 /** A usage problem: printed without a stack, exit code 2 as for the CLI. */
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-const supportedEngines = ['postgres'] as const;
+const supportedEngines = ['postgres', 'sqlite'] as const;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   let parsed;
@@ -53,11 +54,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   if (v.help) return 'help';
   const engine = v.engine ?? 'postgres';
   if (!(supportedEngines as readonly string[]).includes(engine)) {
-    throw new BenchUsageError(`--engine ${engine}: the bench supports only ${supportedEngines.join(', ')} for now`);
+    throw new BenchUsageError(`--engine ${engine}: the bench supports only ${supportedEngines.join(', ')}`);
   }
   return {
     tenants: positiveInteger('--tenants', v.tenants, 100),
-    engine: engine as 'postgres',
+    engine: engine as (typeof supportedEngines)[number],
     keep: v.keep ?? false,
     repeat: positiveInteger('--repeat', v.repeat, 1),
     json: v.json ?? false,

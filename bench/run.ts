@@ -19,6 +19,7 @@ import { Progress } from './progress.js';
 import { createBenchProject, tenantNames } from './project.js';
 import { aimsMet, buildReport, formatReport, type Report } from './report.js';
 import { createTenants } from './setup.js';
+import { runSqliteBench } from './sqlite-run.js';
 import { applyStraight, dropAddedColumn } from './straight.js';
 
 const names = {
@@ -160,7 +161,7 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.onSignals();
   try {
-    const report = await runBench(args, progress, cleanup);
+    const report = args.engine === 'sqlite' ? await runSqliteBench(args, progress, cleanup) : await runBench(args, progress, cleanup);
     process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : '\n' + formatReport(report) + '\n');
     if (!aimsMet(report)) progress.log('\nsome aims were missed (✗); the ratios are reported, never asserted');
     return 0;

@@ -9,7 +9,8 @@ export const NAMEDATALEN = 64;
 const utf8 = new TextEncoder();
 
 function byteLength(text: string): number {
-  return utf8.encode(text).length;
+  // Almost every name is ASCII, where bytes and UTF-16 units agree; encoding each one is costly.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : utf8.encode(text).length;
 }
 
 /** The longest prefix of `text` within `bytes` UTF-8 bytes that does not split a character (pg_mbcliplen). */

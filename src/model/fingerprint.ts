@@ -30,7 +30,16 @@ export function managedForm(schema: SchemaModel): SchemaModel {
   };
 }
 
-/** Stable hash of a schema's managed canonical form: equal exactly when the diff finds nothing. */
+const fingerprints = new WeakMap<SchemaModel, string>();
+
+/**
+ * Stable hash of a schema's managed canonical form: equal exactly when the diff finds nothing.
+ * Models are never modified after they are built, so a model shared by many tenants is hashed once.
+ */
 export function fingerprint(schema: SchemaModel): string {
-  return 'sha256:' + createHash('sha256').update(canonicalJson(managedForm(schema))).digest('hex');
+  const known = fingerprints.get(schema);
+  if (known) return known;
+  const print = 'sha256:' + createHash('sha256').update(canonicalJson(managedForm(schema))).digest('hex');
+  fingerprints.set(schema, print);
+  return print;
 }

@@ -4,6 +4,7 @@
 // AUTOINCREMENT, DEFERRABLE, index expressions and predicates; see parse-create-table.ts).
 // Unnamed constraints get the names the manifest gives them (src/manifest/names.ts), so a
 // manifest without names matches the database it describes.
+import { deepFreeze } from '../../manifest/freeze.js';
 import { existsSync } from 'node:fs';
 import type {
   CheckModel,
@@ -189,9 +190,42 @@ function describeError(error: unknown, file: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
+interface SchemaRows {
+  readonly objects: ObjectRow[];
+  readonly tableList: TableListRow[];
+  readonly columns: ColumnRow[];
+  readonly indexKeys: IndexKeyRow[];
+  readonly foreignKeys: ForeignKeyRow[];
+}
+
+/**
+ * Tenants of one fleet mostly hold byte-identical schemas: the model built from a set of catalog
+ * rows is kept and shared (frozen) by every file that returns the same rows, instead of parsing
+ * the same CREATE statements a thousand times. Bounded, so odd fleets cannot grow it.
+ */
+const modelsByRows = new Map<string, SchemaModel>();
+const maxCachedModels = 64;
+
 function readSchema(db: SqliteDatabase): SchemaModel {
-  const objects = db.prepare(SCHEMA_OBJECTS).all() as ObjectRow[];
-  const tableList = new Map((db.prepare(TABLE_LIST).all() as TableListRow[]).map((row) => [row.name, row]));
+  const rows: SchemaRows = {
+    objects: db.prepare(SCHEMA_OBJECTS).all() as ObjectRow[],
+    tableList: db.prepare(TABLE_LIST).all() as TableListRow[],
+    columns: db.prepare(COLUMNS).all() as ColumnRow[],
+    indexKeys: db.prepare(INDEX_KEYS).all() as IndexKeyRow[],
+    foreignKeys: db.prepare(FOREIGN_KEYS).all() as ForeignKeyRow[],
+  };
+  const key = JSON.stringify(rows);
+  const cached = modelsByRows.get(key);
+  if (cached) return cached;
+  const model = deepFreeze(buildSchema(rows));
+  if (modelsByRows.size >= maxCachedModels) modelsByRows.clear();
+  modelsByRows.set(key, model);
+  return model;
+}
+
+function buildSchema(rows: SchemaRows): SchemaModel {
+  const objects = rows.objects;
+  const tableList = new Map(rows.tableList.map((row) => [row.name, row]));
 
   const virtualTables = objects.filter((o) => o.type === 'table' && (tableList.get(o.name)?.type === 'virtual' || o.rootpage === 0)).map((o) => o.name);
   const isShadow = (name: string): boolean =>
@@ -201,15 +235,15 @@ function readSchema(db: SqliteDatabase): SchemaModel {
   const managedNames = new Set(managed.map((o) => o.name));
 
   const columns = groupBy(
-    (db.prepare(COLUMNS).all() as ColumnRow[]).filter((r) => managedNames.has(r.table)),
+    rows.columns.filter((r) => managedNames.has(r.table)),
     (r) => r.table,
   );
   const indexKeys = groupBy(
-    (db.prepare(INDEX_KEYS).all() as IndexKeyRow[]).filter((r) => managedNames.has(r.table)),
+    rows.indexKeys.filter((r) => managedNames.has(r.table)),
     (r) => r.table,
   );
   const foreignKeys = groupBy(
-    (db.prepare(FOREIGN_KEYS).all() as ForeignKeyRow[]).filter((r) => managedNames.has(r.table)),
+    rows.foreignKeys.filter((r) => managedNames.has(r.table)),
     (r) => r.table,
   );
   const indexSql = new Map(objects.filter((o) => o.type === 'index' && o.sql !== null).map((o) => [o.name, o.sql!]));

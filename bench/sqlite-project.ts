@@ -1,0 +1,55 @@
+// A temporary SQLite project as a user would have it: schema-sync.yaml, schema/manifest.yaml and
+// one database file per tenant under data/tenants/, found by the glob data/tenants/*.db.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { SchemaSyncEngine } from '../src/engine.js';
+
+export const sqliteTenantPattern = 'data/tenants/*.db';
+
+export interface SqliteBenchProject {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly tenantDir: string;
+  /** The file of a tenant, as discovery finds it. */
+  fileOf(name: string): string;
+  writeManifest(content: unknown): Promise<void>;
+  /** A fresh engine: it loads the manifest as it is on disk now (Project caches it once loaded). */
+  open(): Promise<SchemaSyncEngine>;
+  remove(): Promise<void>;
+}
+
+export async function createSqliteBenchProject(manifest: unknown): Promise<SqliteBenchProject> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-bench-sqlite-'));
+  const configFile = path.join(dir, 'schema-sync.yaml');
+  const manifestFile = path.join(dir, 'schema', 'manifest.yaml');
+  const tenantDir = path.join(dir, 'data', 'tenants');
+  const project: SqliteBenchProject = {
+    dir,
+    configFile,
+    tenantDir,
+    fileOf: (name) => path.join(tenantDir, `${name}.db`),
+    writeManifest: (content) => writeFile(manifestFile, stringify(content)),
+    open: () => SchemaSyncEngine.open({ file: configFile }),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+  try {
+    await writeFile(
+      configFile,
+      stringify({
+        engine: 'sqlite',
+        tenants: { pattern: sqliteTenantPattern },
+        manifest: 'schema/manifest.yaml',
+        apply: { concurrency: 4 },
+      }),
+    );
+    await mkdir(path.dirname(manifestFile), { recursive: true });
+    await mkdir(tenantDir, { recursive: true });
+    await project.writeManifest(manifest);
+  } catch (error) {
+    await project.remove();
+    throw error;
+  }
+  return project;
+}
