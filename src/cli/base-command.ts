@@ -2,7 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { errorMessage, UserError } from '../errors.js';
 import { Project, requireTenants } from '../project/project.js';
 import type { TenantContext } from '../engines/types.js';
-import type { TenantFilter } from '../tenants/select-tenants.js';
+import { parseShard, type TenantFilter } from '../tenants/select-tenants.js';
 import { colors } from '../output/colors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -41,15 +41,19 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Discovery narrowed by --tenant/--label; refused names are warned about; none matching is an error. */
-  protected async selectTenants(project: Project, flags: { tenant?: string[]; label?: string[] }): Promise<TenantContext[]> {
+  protected async selectTenants(project: Project, flags: { tenant?: string[]; label?: string[]; shard?: string }): Promise<TenantContext[]> {
     const discovery = await project.discover(this.tenantFilter(flags));
     for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
     requireTenants(discovery);
     return discovery.tenants;
   }
 
-  protected tenantFilter(flags: { tenant?: string[]; label?: string[] }): TenantFilter {
-    return { ...(flags.tenant ? { tenants: flags.tenant } : {}), ...(flags.label ? { labels: flags.label } : {}) };
+  protected tenantFilter(flags: { tenant?: string[]; label?: string[]; shard?: string }): TenantFilter {
+    return {
+      ...(flags.tenant ? { tenants: flags.tenant } : {}),
+      ...(flags.label ? { labels: flags.label } : {}),
+      ...(flags.shard ? { shard: parseShard(flags.shard) } : {}),
+    };
   }
 
   protected printJson(value: unknown): void {
@@ -73,4 +77,5 @@ export abstract class BaseCommand extends Command {
 export const tenantFlags = {
   tenant: Flags.string({ char: 't', description: 'only this tenant (a name or glob; repeatable)', multiple: true }),
   label: Flags.string({ char: 'l', description: 'only tenants with this label (repeatable)', multiple: true }),
+  shard: Flags.string({ description: 'only part i of n of the tenants (i/n, by a stable hash of the name), so n workers split a fleet' }),
 };

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
+import { UserError } from '../errors.js';
 import type { DiscoveredTenant, TenantContext, TenantSelector } from '../engines/types.js';
 
 /**
@@ -59,16 +61,50 @@ export function selectTenants(found: readonly DiscoveredTenant[], selector: Tena
   return { tenants, rejected };
 }
 
+export interface Shard {
+  /** 1-based: this worker's part. */
+  readonly index: number;
+  readonly count: number;
+}
+
 export interface TenantFilter {
   /** --tenant: names or globs. */
   readonly tenants?: readonly string[];
   /** --label: the tenant has any of these labels. */
   readonly labels?: readonly string[];
+  /** --shard i/n: only the tenants of part i of n. */
+  readonly shard?: Shard;
 }
 
-/** Narrows tenants by --tenant and --label. */
+/**
+ * The part of n a tenant belongs to, from a stable hash of its name alone: every worker computes
+ * the same partition with no coordinator, whatever order or subset of tenants it sees.
+ */
+export function shardOf(name: string, count: number): number {
+  const digest = createHash('sha256').update(name).digest();
+  return (digest.readUInt32BE(0) % count) + 1;
+}
+
+/** Parses `i/n` (1 <= i <= n). */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UserError(`--shard ${text}: expected i/n with 1 <= i <= n, e.g. --shard 2/8`);
+  }
+  return { index, count };
+}
+
+/** Narrows tenants by --tenant, --label and --shard. */
 export function filterTenants(tenants: readonly TenantContext[], filter: TenantFilter): TenantContext[] {
   const byName = filter.tenants && filter.tenants.length > 0 ? matcher(filter.tenants) : undefined;
   const labels = filter.labels && filter.labels.length > 0 ? new Set(filter.labels) : undefined;
-  return tenants.filter((t) => (!byName || byName(t.name)) && (!labels || t.labels.some((l) => labels.has(l))));
+  const shard = filter.shard;
+  return tenants.filter(
+    (t) =>
+      (!byName || byName(t.name)) &&
+      (!labels || t.labels.some((l) => labels.has(l))) &&
+      (!shard || shardOf(t.name, shard.count) === shard.index),
+  );
 }

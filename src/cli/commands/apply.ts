@@ -68,7 +68,7 @@ export default class Apply extends BaseCommand {
     return counts.failed + counts.stale + counts.refused > 0 ? 3 : 0;
   }
 
-  private filtered(flags: { tenant?: string[]; label?: string[] }): boolean {
-    return (flags.tenant?.length ?? 0) > 0 || (flags.label?.length ?? 0) > 0;
+  private filtered(flags: { tenant?: string[]; label?: string[]; shard?: string }): boolean {
+    return (flags.tenant?.length ?? 0) > 0 || (flags.label?.length ?? 0) > 0 || flags.shard !== undefined;
   }
 }
