@@ -263,3 +263,19 @@ describe('config errors', () => {
     }
   });
 });
+
+describe('plan --format markdown', () => {
+  test('gives a pull-request comment with groups, hazards, tenant counts and the plan id', async () => {
+    editManifest((m) => {
+      m.tables.users.columns.nickname = { type: 'text' };
+    });
+    const result = await cli('plan', '--format', 'markdown');
+    expect(result.code).toBe(0);
+    const id = /schema-sync plan `([0-9a-f]{16})`/.exec(result.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(result.stdout).toContain('**3** tenants: **3** to change');
+    expect(result.stdout).toContain('| add column users.nickname (text) | — |');
+    expect(result.stdout).toContain(`plans/${id}.yaml`);
+    expect(result.stdout).toContain('ADD COLUMN "nickname" text;');
+  });
+});

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { formatPlan } from '../../output/format-plan.js';
+import { formatPlanMarkdown } from '../../output/format-plan-markdown.js';
 import { writePlanYaml } from '../../plan/plan-yaml.js';
 import { planTenants } from '../../workflow/plan-tenants.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
@@ -17,6 +18,7 @@ export default class Plan extends BaseCommand {
     'allow-destructive': Flags.boolean({ description: 'give consent to every step that deletes data', default: false }),
     'concurrent-indexes': Flags.boolean({ description: 'build new indexes on existing tables CONCURRENTLY (default: apply.concurrentIndexes)', allowNo: true }),
     out: Flags.string({ char: 'o', description: 'write the plan to this file instead of plans/<id>.yaml' }),
+    format: Flags.string({ description: 'what to print: a text summary, or markdown for a pull-request comment', options: ['text', 'markdown'], default: 'text' }),
   };
 
   protected async execute(): Promise<number> {
@@ -35,6 +37,7 @@ export default class Plan extends BaseCommand {
       file = project.relative(target);
     }
     if (flags.json) this.printJson({ file: file ?? null, plan });
+    else if (flags.format === 'markdown') process.stdout.write(formatPlanMarkdown(plan, file));
     else this.log(formatPlan(plan, file));
     if (plan.failed.length > 0) return 2;
     return flags['exit-code'] && plan.groups.length > 0 ? 1 : 0;

@@ -1,0 +1,51 @@
+import type { PlanFile } from '../plan/plan-file.js';
+import { tenantList } from './format-plan.js';
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+/** A pull-request comment: what changes, for how many tenants, with which hazards. */
+export function formatPlanMarkdown(plan: PlanFile, file?: string): string {
+  const s = plan.summary;
+  const lines: string[] = [];
+  lines.push(`### schema-sync plan \`${plan.id}\``);
+  lines.push('');
+  lines.push(
+    `**${s.tenants}** tenant${s.tenants === 1 ? '' : 's'}: **${s.changed}** to change, ${s.inSync} in sync` +
+      `${s.failed > 0 ? `, **${s.failed} could not be read**` : ''}` +
+      `${plan.groups.length > 0 ? ` — ${plan.groups.length} distinct change set${plan.groups.length === 1 ? '' : 's'}` : ''}.`,
+  );
+  if (file) lines.push('', `Plan file: \`${file}\`. Apply after merge with \`schema-sync apply ${file}\`.`);
+  const hazards = [...new Set(plan.groups.flatMap((g) => g.hazards))].sort();
+  if (hazards.length > 0) lines.push('', `> **Hazards:** ${hazards.map((h) => `\`${h}\``).join(', ')}`);
+  if (plan.groups.some((g) => g.steps.some((st) => st.consent === false))) {
+    lines.push('>', '> :warning: Some steps delete data. Apply refuses them until `consent: true` is set on the step in the plan file, or `--allow-destructive` is passed.');
+  }
+  plan.groups.forEach((group, index) => {
+    const names = group.tenants.map((t) => t.name);
+    lines.push('');
+    lines.push(`#### ${index + 1}. ${names.length} tenant${names.length === 1 ? '' : 's'}: ${tenantList(names, 8)}`);
+    lines.push('');
+    lines.push('| step | hazards |');
+    lines.push('| --- | --- |');
+    for (const step of group.steps) {
+      const codes = step.hazards.map((h) => `\`${h.code}\``).join(' ');
+      lines.push(`| ${cell(step.summary)}${step.consent === false ? ' (needs consent)' : ''} | ${codes || '—'} |`);
+    }
+    lines.push('');
+    lines.push('<details><summary>SQL</summary>');
+    lines.push('');
+    lines.push('```sql');
+    for (const step of group.steps) for (const statement of step.sql) lines.push(`${statement};`);
+    lines.push('```');
+    lines.push('');
+    lines.push('</details>');
+  });
+  if (plan.failed.length > 0) {
+    lines.push('', '#### Could not be read', '');
+    for (const f of plan.failed) lines.push(`- \`${f.tenant}\`: ${cell(f.error)}`);
+  }
+  if (plan.groups.length === 0 && plan.failed.length === 0) lines.push('', 'Every tenant is in sync: nothing to apply.');
+  return lines.join('\n') + '\n';
+}
