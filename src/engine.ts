@@ -5,6 +5,8 @@ import type { TenantContext } from './engines/types.js';
 import { UserError } from './errors.js';
 import type { PlanFile } from './plan/plan-file.js';
 import { Project } from './project/project.js';
+import { openSnapshotStore } from './snapshot/open-store.js';
+import type { SnapshotStore } from './snapshot/types.js';
 import type { TenantFilter } from './tenants/select-tenants.js';
 import { auditTenants, type AuditReport } from './workflow/audit-tenants.js';
 import { planTenants, type PlanOptions } from './workflow/plan-tenants.js';
@@ -54,6 +56,11 @@ export class SchemaSyncEngine {
       allowDestructive: false,
       ...options,
     });
+  }
+
+  /** The project's snapshot store (config `snapshotStore`): each tenant's last applied schema and its history. */
+  snapshots(): Promise<SnapshotStore> {
+    return openSnapshotStore(this.project);
   }
 
   async audit(filter: TenantFilter = {}): Promise<AuditReport> {

@@ -15,6 +15,8 @@ export { applyPlan, type ApplyOptions, type TenantResult, type TenantStatus } fr
 export type {
   DatabaseAdapter,
   EngineName,
+  HistoryEntry,
+  HistoryTable,
   MigrationRunner,
   SchemaInspector,
   TenantContext,
@@ -22,4 +24,11 @@ export type {
 } from './engines/types.js';
 export { defaultDiffCalculator, defaultExecutor, enginePlanner, type DiffCalculator, type Executor, type Planner } from './interfaces.js';
 export { loadConfig } from './config/load-config.js';
+export { openSnapshotStore, snapshotStoreKind } from './snapshot/open-store.js';
+export { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from './snapshot/record-snapshots.js';
+export { diffSnapshots } from './snapshot/diff-snapshots.js';
+export { FilesystemSnapshotStore } from './snapshot/filesystem-store.js';
+export { GitSnapshotStore } from './snapshot/git-store.js';
+export { DatabaseSnapshotStore } from './snapshot/database-store.js';
+export type { SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotStoreKind, SnapshotVersion, StoredSnapshot } from './snapshot/types.js';
 export { UserError } from './errors.js';

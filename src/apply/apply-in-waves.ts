@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { errorMessage } from '../errors.js';
 import type { BatchRunner, DatabaseAdapter, TenantContext } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
+import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
 import { backoff, refusalMessage, refusedSteps, sleep, stepsForTenant } from './apply-plan.js';
@@ -29,7 +30,7 @@ export async function applyInWaves(
   options: ApplyOptions,
 ): Promise<TenantResult[]> {
   const results: TenantResult[] = [];
-  const finish = (entry: { planned: PlanTenant; started: number }, status: TenantStatus, attempts: number, error?: string, warnings: string[] = []) => {
+  const finish = (entry: { planned: PlanTenant; started: number }, status: TenantStatus, attempts: number, error?: string, warnings: string[] = [], schema?: SchemaModel) => {
     const result: TenantResult = {
       tenant: entry.planned.name,
       status,
@@ -37,6 +38,7 @@ export async function applyInWaves(
       attempts,
       durationMs: Date.now() - entry.started,
       warnings,
+      ...(schema !== undefined ? { schema } : {}),
     };
     results.push(result);
     options.onResult?.(result);
@@ -82,7 +84,7 @@ export async function applyInWaves(
   return results;
 }
 
-type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[]) => void;
+type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[], schema?: SchemaModel) => void;
 
 /** Runs one wave; returns the entries whose lock another apply holds. */
 async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions, report: Finish): Promise<Entry[]> {
@@ -104,7 +106,7 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
       if (!outcome?.ok) finish(entry, 'failed', 1, outcome ? outcome.error : 'not inspected');
       else {
         const now = fingerprint(outcome.schema);
-        if (now === entry.planned.to) finish(entry, 'in-sync', 1);
+        if (now === entry.planned.to) finish(entry, 'in-sync', 1, undefined, [], outcome.schema);
         else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
         else runnable.push(entry);
       }
@@ -132,7 +134,7 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
         if (!outcome?.ok) finish(entry, 'failed', attempts, `verification could not read the tenant: ${outcome ? outcome.error : 'not inspected'}`);
         else if (fingerprint(outcome.schema) !== entry.planned.to) {
           finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
-        } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry));
+        } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), outcome.schema);
       }
     }
   } catch (error) {

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { errorMessage } from '../errors.js';
 import type { DatabaseAdapter, TenantContext, TenantSession } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
+import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import { sqlForTenant } from '../plan/plan-file.js';
 import type { PlanStep } from '../plan/step.js';
@@ -16,6 +17,11 @@ export interface TenantResult {
   readonly attempts: number;
   readonly durationMs: number;
   readonly warnings: readonly string[];
+  /**
+   * The schema apply read to verify an applied tenant (or to find an in-sync one so): what the
+   * tenant's snapshot records, with no further inspection.
+   */
+  readonly schema?: SchemaModel;
 }
 
 export interface ApplyOptions {
@@ -106,13 +112,14 @@ async function applyTenant(
   started: number,
 ): Promise<TenantResult> {
   const warnings: string[] = [];
-  const done = (status: TenantStatus, attempts: number, error?: string): TenantResult => ({
+  const done = (status: TenantStatus, attempts: number, error?: string, schema?: SchemaModel): TenantResult => ({
     tenant: tenant.name,
     status,
     ...(error !== undefined ? { error } : {}),
     attempts,
     durationMs: Date.now() - started,
     warnings,
+    ...(schema !== undefined ? { schema } : {}),
   });
 
   const refused = refusedSteps(group, options.allowDestructive);
@@ -133,8 +140,9 @@ async function applyTenant(
       if (!(await waitForLock(session, options.lockWaitMs))) {
         return done('failed', attempt, `another schema-sync apply held the tenant's lock for over ${Math.round(options.lockWaitMs / 1000)}s`);
       }
-      const now = fingerprint(await session.inspect());
-      if (now === entry.to) return done('in-sync', attempt);
+      const before = await session.inspect();
+      const now = fingerprint(before);
+      if (now === entry.to) return done('in-sync', attempt, undefined, before);
       if (now !== entry.from) return done('stale', attempt, 'schema changed since the plan was made; plan again');
 
       const transactional = steps.filter((s) => s.transactional);
@@ -149,13 +157,14 @@ async function applyTenant(
         throw error;
       }
 
-      const after = fingerprint(await session.inspect());
+      const verified = await session.inspect();
+      const after = fingerprint(verified);
       const invalid = await session.invalidIndexes();
       if (invalid.length > 0) warnings.push(`INVALID indexes: ${invalid.join(', ')}; the next plan rebuilds them`);
       if (after !== entry.to) {
         return done('failed', attempt, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs');
       }
-      return done('applied', attempt);
+      return done('applied', attempt, undefined, verified);
     } catch (error) {
       const message = errorMessage(error);
       // Once the transaction has committed, a retry would find the schema changed and call it stale.

@@ -1,4 +1,5 @@
 import type { ApplySettings, EngineName, TenantSelector } from '../engines/types.js';
+import type { SnapshotStoreKind } from '../snapshot/types.js';
 
 /** The resolved configuration: defaults filled in, paths absolute, durations in milliseconds. */
 export interface Config {
@@ -12,5 +13,7 @@ export interface Config {
   readonly overrides: string;
   readonly plans: string;
   readonly snapshots: string;
+  /** Where snapshots are kept; unset: git when the config's directory is in a git work tree, else filesystem. */
+  readonly snapshotStore?: SnapshotStoreKind;
   readonly apply: ApplySettings;
 }

@@ -4,6 +4,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { UserError, errorMessage } from '../errors.js';
 import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import type { EngineName, TenantSelector } from '../engines/types.js';
+import type { SnapshotStoreKind } from '../snapshot/types.js';
 import type { Config } from './config.js';
 import { parseDuration } from './duration.js';
 
@@ -44,6 +45,7 @@ interface RawConfig {
   overrides?: string;
   plans?: string;
   snapshots?: string;
+  snapshotStore?: SnapshotStoreKind;
   apply?: {
     concurrency?: number;
     lockTimeout?: string;
@@ -116,6 +118,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     overrides: path.resolve(baseDir, raw.overrides ?? 'overrides'),
     plans: path.resolve(baseDir, raw.plans ?? 'plans'),
     snapshots: path.resolve(baseDir, raw.snapshots ?? 'snapshots'),
+    ...(raw.snapshotStore !== undefined ? { snapshotStore: raw.snapshotStore } : {}),
     apply: {
       concurrency: apply.concurrency ?? 8,
       lockTimeoutMs: duration('lockTimeout', apply.lockTimeout, '5s'),

@@ -107,6 +107,37 @@ export interface Normalizer {
   isBuiltinType(type: string): boolean;
 }
 
+/** One row of the database snapshot store's table (see HistoryTable). */
+export interface HistoryEntry {
+  /** The row's id: a snapshot's revision in the database store. */
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly planId?: string;
+  /** When the snapshot was taken, ISO 8601. */
+  readonly at: string;
+}
+
+export interface HistorySave extends Omit<HistoryEntry, 'id'> {
+  readonly tenant: TenantContext;
+  readonly snapshot: string;
+}
+
+/**
+ * The database snapshot store's table, kept next to the tenants so the history survives without
+ * the repository: `schema_sync.snapshots` (PostgreSQL), `schema_sync_history` inside the tenant
+ * file (SQLite). Inspection never reports it, as drift or as an unmanaged object.
+ */
+export interface HistoryTable {
+  /** Where the rows are, for messages. */
+  readonly location: string;
+  /** Appends snapshots of many tenants, one row each; `snapshot` is the model as JSON text. */
+  save(entries: readonly HistorySave[]): Promise<void>;
+  /** The tenant's snapshots, newest first, without their text. */
+  list(tenant: TenantContext): Promise<HistoryEntry[]>;
+  /** One snapshot with its text: the row with this id, or the newest without one. */
+  load(tenant: TenantContext, id?: string): Promise<(HistoryEntry & { readonly snapshot: string }) | undefined>;
+}
+
 /** One engine's connection to one server: discovery, inspection, rendering, running. */
 export interface DatabaseAdapter {
   readonly engine: EngineName;
@@ -130,6 +161,8 @@ export interface DatabaseAdapter {
   dropTenant(name: string): Promise<void>;
   /** Quotes the tenant for the plan's placeholder substitution. */
   tenantQualifier(tenant: TenantContext): string;
+  /** The database snapshot store's table, where the engine has one. */
+  readonly history?: HistoryTable;
   /** Transient errors apply retries: lock timeout, deadlock, serialization failure, lost connection. */
   isTransientError(error: unknown): boolean;
   close(): Promise<void>;

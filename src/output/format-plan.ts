@@ -1,7 +1,8 @@
 import type { PlanFile, PlanGroup } from '../plan/plan-file.js';
 import { colors } from './colors.js';
 
-function mark(summary: string): string {
+/** The +/-/~ in front of a change's one-line summary. */
+export function changeMark(summary: string): string {
   if (/^(create|add)\b/.test(summary)) return colors.green('+');
   if (/^drop\b/.test(summary)) return colors.red('-');
   return colors.yellow('~');
@@ -19,7 +20,7 @@ function formatGroup(group: PlanGroup): string[] {
     const hazards = step.hazards.map((h) => h.code);
     const consent = step.consent === false ? colors.red(' needs consent') : '';
     const tag = hazards.length > 0 ? ' ' + colors.yellow(`[${hazards.join(', ')}]`) + consent : '';
-    lines.push(`    ${mark(step.summary)} ${step.summary}${tag}`);
+    lines.push(`    ${changeMark(step.summary)} ${step.summary}${tag}`);
   }
   return lines;
 }

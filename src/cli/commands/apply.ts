@@ -1,9 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { applyPlan, type TenantResult } from '../../apply/apply-plan.js';
-import { UserError } from '../../errors.js';
+import { UserError, errorMessage } from '../../errors.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
+import { formatRecorded } from '../../output/format-snapshot.js';
 import { startProgress } from '../../output/progress.js';
 import { readPlanFile } from '../../plan/plan-yaml.js';
+import { openSnapshotStore } from '../../snapshot/open-store.js';
+import { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from '../../snapshot/record-snapshots.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
 export default class Apply extends BaseCommand {
@@ -62,9 +65,33 @@ export default class Apply extends BaseCommand {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    // The snapshot of every tenant the plan left as wanted, from the schema verification read; one
+    // git commit for the run. The tenants are migrated either way: a failure here is a warning.
+    let snapshots: RecordedSnapshots | undefined;
+    let snapshotError: string | undefined;
+    const toSave = snapshotsOfApply(results);
+    if (toSave.length > 0) {
+      try {
+        snapshots = await recordSnapshots(await openSnapshotStore(project, { tenants: discovery.tenants }), { action: 'apply', planId: plan.id }, toSave);
+      } catch (error) {
+        snapshotError = errorMessage(error);
+      }
+    }
     const counts = countByStatus(results);
-    if (flags.json) this.printJson({ plan: plan.id, summary: counts, results });
-    else this.log(formatApply(results));
+    if (flags.json) {
+      this.printJson({
+        plan: plan.id,
+        summary: counts,
+        results: results.map(({ schema: _schema, ...result }) => result),
+        ...(snapshots ? { snapshots } : {}),
+        ...(snapshotError !== undefined ? { snapshotError } : {}),
+      });
+    } else {
+      this.log(formatApply(results));
+      if (snapshots) this.log(formatRecorded(snapshots));
+    }
+    for (const warning of snapshots?.warnings ?? []) this.warning(warning);
+    if (snapshotError !== undefined) this.warning(`snapshots not saved: ${snapshotError}`);
     return counts.failed + counts.stale + counts.refused > 0 ? 3 : 0;
   }
 

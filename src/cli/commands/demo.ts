@@ -87,6 +87,8 @@ export default class Demo extends BaseCommand {
         tenants: { pattern: sqlite ? 'data/tenants/demo_*.db' : 'demo_*', labels: { canary: ['demo_acme'] } },
         manifest: 'schema/manifest.yaml',
         plans: 'plans/',
+        // The demo's folder may sit inside the user's own repository: never commit to it.
+        snapshotStore: 'filesystem',
         apply: { concurrency: 4, lockTimeout: '5s', statementTimeout: '1m', retries: 2 },
       }),
     );

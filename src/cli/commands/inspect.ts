@@ -1,18 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { UserError } from '../../errors.js';
+import { UserError, errorMessage } from '../../errors.js';
 import { writeManifest } from '../../manifest/index.js';
 import { fingerprint } from '../../model/fingerprint.js';
 import { colors } from '../../output/colors.js';
+import { formatRecorded } from '../../output/format-snapshot.js';
 import { requireTenants } from '../../project/project.js';
+import { openSnapshotStore } from '../../snapshot/open-store.js';
+import { recordSnapshots } from '../../snapshot/record-snapshots.js';
 import { inspectTenants } from '../../workflow/inspect-tenants.js';
 import { BaseCommand } from '../base-command.js';
 
 export default class Inspect extends BaseCommand {
   static override summary = "Read a tenant's live schema; write it as a manifest to adopt it.";
   static override description =
-    "With --tenant, prints that tenant's live schema as a manifest (or writes it with -o), which is how an existing database is adopted. Objects the model does not manage (views, functions, triggers, ...) are listed as comments. Without --tenant, prints each tenant's fingerprint and size. Read-only.";
+    "With --tenant, prints that tenant's live schema as a manifest (or writes it with -o), which is how an existing database is adopted. Objects the model does not manage (views, functions, triggers, ...) are listed as comments. Without --tenant, prints each tenant's fingerprint and size. Reads the database only; -o also saves the tenant's snapshot (see snapshotStore in the config).";
   static override examples = ['<%= config.bin %> inspect --tenant acme -o schema/manifest.yaml', '<%= config.bin %> inspect --json'];
   static override flags = {
     tenant: Flags.string({ char: 't', description: 'the tenant to inspect' }),
@@ -47,6 +50,15 @@ export default class Inspect extends BaseCommand {
           `Wrote ${flags.out}: ${only.schema.tables.length} tables, ${only.schema.enums.length} enums` +
             `${unmanaged.length > 0 ? `, ${unmanaged.length} unmanaged objects listed as comments` : ''}\n`,
         );
+        // Adopting makes the live schema the tenant's base: it is the tenant's snapshot from now on.
+        try {
+          const store = await openSnapshotStore(project, { tenants: discovery.tenants });
+          const recorded = await recordSnapshots(store, { action: 'adopt' }, [{ tenant: only.tenant.name, schema: only.schema }]);
+          process.stderr.write(formatRecorded(recorded) + '\n');
+          for (const warning of recorded.warnings) this.warning(warning);
+        } catch (error) {
+          this.warning(`snapshot not saved: ${errorMessage(error)}`);
+        }
       } else {
         process.stdout.write(text);
       }

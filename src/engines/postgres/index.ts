@@ -3,6 +3,7 @@ import type { SchemaModel } from '../../model/types.js';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, InspectOutcome, Normalizer, TenantContext } from '../types.js';
 import { createPool, quoteIdent } from './connect.js';
 import { discoverSchemas } from './discover.js';
+import { postgresHistory } from './history.js';
 import { inspectSchemas } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { renderChanges } from './render.js';
@@ -69,6 +70,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     },
     render: renderChanges,
     normalizer,
+    history: postgresHistory(withClient),
     tenantQualifier: (tenant) => quoteIdent(tenant.name),
     isTransientError,
     async close() {

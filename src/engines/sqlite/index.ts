@@ -1,5 +1,6 @@
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer } from '../types.js';
 import { discoverSqliteFiles, tenantFilePath } from './discover.js';
+import { sqliteHistory } from './history.js';
 import { inspectFiles } from './inspect.js';
 import { isBusyError } from './lock.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
@@ -25,6 +26,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     },
     render: renderChanges,
     normalizer,
+    history: sqliteHistory(settings.apply.busyTimeoutMs),
     createTenant: (name) => createTenantFile(name, fileOf(name)),
     dropTenant: (name) => dropTenantFile(name, fileOf(name)),
     // One tenant per file: every statement names the file's own schema.

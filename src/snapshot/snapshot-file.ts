@@ -1,0 +1,143 @@
+import { parse, stringify } from 'yaml';
+import { UserError, errorMessage } from '../errors.js';
+import { deepFreeze } from '../manifest/freeze.js';
+import { byName, compareNames } from '../model/fingerprint.js';
+import type { SchemaModel, UnmanagedObject } from '../model/types.js';
+
+/** What a snapshot file holds besides the model. */
+export interface SnapshotHeader {
+  readonly tenant: string;
+  readonly fingerprint: string;
+  readonly planId?: string;
+}
+
+export interface SnapshotFile extends SnapshotHeader {
+  readonly schema: SchemaModel;
+}
+
+const header = '# schema-sync snapshot: the tenant\'s schema as last applied or adopted. Written by schema-sync; do not edit.\n';
+
+/**
+ * The model in a fixed order, so one schema always gives the same bytes (invariant 3): named
+ * objects sorted by name, sets sorted, columns and index keys in their order (that order is part
+ * of the schema), empty optional lists left out. Nothing is dropped: unmanaged objects are kept,
+ * so the history shows them too. The fingerprint is unchanged, since it sorts the same way.
+ */
+export function canonicalSnapshotModel(schema: SchemaModel): SchemaModel {
+  const unmanaged = [...(schema.unmanaged ?? [])].sort(compareUnmanaged);
+  const externalTypes = [...(schema.externalTypes ?? [])].sort(compareNames);
+  return {
+    enums: byName(schema.enums),
+    sequences: byName(schema.sequences),
+    tables: byName(schema.tables).map((t) => ({
+      ...t,
+      uniques: byName(t.uniques),
+      indexes: byName(t.indexes),
+      foreignKeys: byName(t.foreignKeys),
+      checks: byName(t.checks),
+    })),
+    ...(externalTypes.length > 0 ? { externalTypes } : {}),
+    ...(unmanaged.length > 0 ? { unmanaged } : {}),
+  };
+}
+
+function compareUnmanaged(a: UnmanagedObject, b: UnmanagedObject): number {
+  return compareNames(a.kind, b.kind) || compareNames(a.name, b.name) || compareNames(a.table ?? '', b.table ?? '');
+}
+
+/** The model as JSON text, for the database store's table. */
+export function snapshotJson(schema: SchemaModel): string {
+  return JSON.stringify(plain(canonicalSnapshotModel(schema)));
+}
+
+export function parseSnapshotJson(text: string, source: string): SchemaModel {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${source}: not a snapshot: ${errorMessage(error)}`);
+  }
+  return checkModel(data, source);
+}
+
+/**
+ * `snapshots/<tenant>.yaml`: a fixed header (tenant, fingerprint, plan id), then the model as
+ * plain YAML with its keys in a fixed order. Written from the model itself rather than as a
+ * manifest, so loading it gives back exactly the model that was saved, whatever the manifest's
+ * sugar can express. The time is left out on purpose: the same schema from the same plan gives
+ * the same bytes, and the time is the git commit's (or the file's).
+ */
+export function writeSnapshotYaml(file: SnapshotFile): string {
+  const head = {
+    version: 1,
+    tenant: file.tenant,
+    fingerprint: file.fingerprint,
+    ...(file.planId !== undefined ? { planId: file.planId } : {}),
+  };
+  const body = { schema: plain(canonicalSnapshotModel(file.schema)) };
+  return header + stringify(head, { lineWidth: 0 }) + stringify(body, { lineWidth: 0 });
+}
+
+export function readSnapshotYaml(text: string, source: string): SnapshotFile {
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (error) {
+    throw new UserError(`${source}: not a snapshot file: ${errorMessage(error)}`);
+  }
+  return { ...headerOf(data, source), schema: checkModel(isRecord(data) ? data['schema'] : undefined, source) };
+}
+
+/**
+ * Reads the header alone, without the model, which comes last in the files we write: listing a
+ * long git history reads every version.
+ */
+export function readSnapshotHeader(text: string, source: string): SnapshotHeader {
+  const cut = text.indexOf('\nschema:');
+  let data: unknown;
+  try {
+    data = parse(cut >= 0 ? text.slice(0, cut + 1) : text);
+  } catch (error) {
+    throw new UserError(`${source}: not a snapshot file: ${errorMessage(error)}`);
+  }
+  return headerOf(data, source);
+}
+
+function headerOf(data: unknown, source: string): SnapshotHeader {
+  if (!isRecord(data) || data['version'] !== 1) throw new UserError(`${source}: not a schema-sync snapshot (version 1)`);
+  const { tenant, fingerprint, planId } = data;
+  if (typeof tenant !== 'string' || typeof fingerprint !== 'string' || (planId !== undefined && typeof planId !== 'string')) {
+    throw new UserError(`${source}: a snapshot needs tenant and fingerprint strings`);
+  }
+  return { tenant, fingerprint, ...(planId !== undefined ? { planId } : {}) };
+}
+
+function checkModel(data: unknown, source: string): SchemaModel {
+  if (!isRecord(data) || !Array.isArray(data['tables']) || !Array.isArray(data['enums']) || !Array.isArray(data['sequences'])) {
+    throw new UserError(`${source}: the snapshot's schema needs tables, enums and sequences lists`);
+  }
+  return deepFreeze(data as unknown as SchemaModel);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Keys sorted, but an object's name first: a diff of two versions then reads by object. */
+function compareKeys(a: string, b: string): number {
+  if (a === 'name' || b === 'name') return a === b ? 0 : a === 'name' ? -1 : 1;
+  return compareNames(a, b);
+}
+
+/** Plain JSON-shaped data in a fixed key order, undefined properties left out. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort(compareKeys)) {
+      if (value[key] !== undefined) out[key] = plain(value[key]);
+    }
+    return out;
+  }
+  return value;
+}
