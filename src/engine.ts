@@ -1,5 +1,6 @@
 import { applyPlan, type ApplyOptions, type TenantResult } from './apply/apply-plan.js';
 import type { LoadConfigOptions } from './config/load-config.js';
+import { lockWaitMs } from './config/config.js';
 import type { Change } from './diff/changes.js';
 import type { TenantContext } from './engines/types.js';
 import { UserError } from './errors.js';
@@ -52,7 +53,7 @@ export class SchemaSyncEngine {
       retries: apply.retries,
       lockTimeoutMs: apply.lockTimeoutMs,
       statementTimeoutMs: apply.statementTimeoutMs,
-      lockWaitMs: Math.max(apply.statementTimeoutMs, 30_000),
+      lockWaitMs: lockWaitMs(this.project.config),
       allowDestructive: false,
       ...options,
     });

@@ -77,6 +77,11 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     expect(out.rejected.map((r: { name: string }) => r.name)).toEqual(['tenant_evil"; DROP SCHEMA tenant_a CASCADE; --']);
     const text = await cli('tenants');
     expect(text.stderr).toContain('refused tenant name');
+    // A refused tenant was never checked: the CI gate must not pass over it.
+    const gate = await cli('check', '--json');
+    expect(gate.code).toBe(2);
+    expect(JSON.parse(gate.stdout).refused).toHaveLength(1);
+    await withClient(db.url, (c) => c.query(`DROP SCHEMA "tenant_evil""; DROP SCHEMA tenant_a CASCADE; --"`));
   });
 
   test('inspect adopts a live schema; planning against it is empty', async () => {
@@ -199,6 +204,9 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     expect(JSON.parse(c.stdout).differing[0].differences).toEqual(['drop index notes.drift_idx']);
     const none = await cli('check', '--tenant', 'nobody');
     expect(none.code).toBe(2);
+    const typo = await cli('apply', path.join('plans', planFiles()[0]!), '--tenant', 'nobody');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('no tenants matched');
     await withClient(db.url, (cl) => cl.query(`DROP INDEX tenant_c.drift_idx`));
   });
 

@@ -973,3 +973,18 @@ describe('JSON Schemas', () => {
     for (const [name, definition] of Object.entries(manifest)) expect(override[name], name).toEqual(definition);
   });
 });
+
+describe('defaults YAML unquoted', () => {
+  it('names the line of a default that lost its quotes to YAML', async () => {
+    const { parseManifest, ManifestError } = await import('../src/manifest/index.js');
+    const text = "version: 1\ntables:\n  t:\n    columns:\n      status: { type: text, default: 'new' }\n      at: { type: timestamptz, default: CURRENT_TIMESTAMP }\n      ok: { type: boolean, default: true }\n";
+    try {
+      parseManifest(text, 'schema/manifest.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ManifestError);
+      expect((error as Error).message).toMatch(/^schema\/manifest\.yaml:5:\d+: tables\.t\.columns\.status\.default: 'new' is SQL here/);
+      expect((error as Error).message).not.toContain('columns.at');
+    }
+  });
+});

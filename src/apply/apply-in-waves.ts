@@ -71,7 +71,7 @@ export async function applyInWaves(
         // Another apply holds these tenants: come back to them after the rest, then give up.
         const expired = waiting.filter((e) => Date.now() >= e.deadline);
         for (const entry of expired) {
-          finish(entry, 'failed', entry.lockWaits, `another schema-sync apply held the tenant's lock for over ${Math.round(options.lockWaitMs / 1000)}s`);
+          finish(entry, 'failed', entry.lockWaits, `the tenant's lock stayed held (by another apply or writer) for over ${Math.round(options.lockWaitMs / 1000)}s`);
         }
         const retry = waiting.filter((e) => Date.now() < e.deadline);
         if (retry.length > 0 && queue.length === 0) await sleep(Math.min(1000, 50 * 2 ** Math.min(retry[0]!.lockWaits, 5)));

@@ -138,7 +138,7 @@ async function applyTenant(
     try {
       session = await adapter.runner.openSession(tenant);
       if (!(await waitForLock(session, options.lockWaitMs))) {
-        return done('failed', attempt, `another schema-sync apply held the tenant's lock for over ${Math.round(options.lockWaitMs / 1000)}s`);
+        return done('failed', attempt, `the tenant's lock stayed held (by another apply or writer) for over ${Math.round(options.lockWaitMs / 1000)}s`);
       }
       const before = await session.inspect();
       const now = fingerprint(before);

@@ -2,7 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { errorMessage, UserError } from '../errors.js';
 import { Project, requireTenants } from '../project/project.js';
 import type { TenantContext } from '../engines/types.js';
-import { parseShard, type TenantFilter } from '../tenants/select-tenants.js';
+import { parseShard, type RejectedTenant, type TenantFilter } from '../tenants/select-tenants.js';
 import { colors } from '../output/colors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -40,9 +40,13 @@ export abstract class BaseCommand extends Command {
     return this.project;
   }
 
+  /** Names discovery refused in the last selectTenants: a CI gate must not pass over them. */
+  protected refused: RejectedTenant[] = [];
+
   /** Discovery narrowed by --tenant/--label; refused names are warned about; none matching is an error. */
   protected async selectTenants(project: Project, flags: { tenant?: string[]; label?: string[]; shard?: string }): Promise<TenantContext[]> {
     const discovery = await project.discover(this.tenantFilter(flags));
+    this.refused = discovery.rejected;
     for (const r of discovery.rejected) this.warning(`refused tenant name ${JSON.stringify(r.name)}: ${r.reason}`);
     requireTenants(discovery);
     return discovery.tenants;

@@ -17,3 +17,11 @@ export interface Config {
   readonly snapshotStore?: SnapshotStoreKind;
   readonly apply: ApplySettings;
 }
+
+/**
+ * How long apply waits for a tenant's lock held by someone else: a SQLite writer for the busy
+ * timeout; another schema-sync apply on PostgreSQL for as long as a statement may run.
+ */
+export function lockWaitMs(config: Config): number {
+  return config.engine === 'sqlite' ? config.apply.busyTimeoutMs : Math.max(config.apply.statementTimeoutMs, 30_000);
+}

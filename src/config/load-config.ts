@@ -95,6 +95,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   if (raw.engine !== 'sqlite' && !url) {
     throw new UserError(`${file}: no database url: set 'url', pass --database-url, or set SCHEMA_SYNC_DATABASE_URL`);
   }
+  if (url && raw.engine === 'postgres' && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new UserError(`${file}: engine is postgres, but the database url does not start with postgres:// or postgresql://`);
+  }
   const tenants = raw.tenants ?? {};
   const sources = [tenants.pattern, tenants.query, tenants.list].filter((x) => x !== undefined).length;
   if (sources !== 1) {
@@ -131,13 +134,4 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   };
 }
 
-/** A URL with its password masked, for anything printed. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '*****';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
-  }
-}
+export { redactUrl } from '../util/redact-url.js';

@@ -253,6 +253,10 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
     if (value.identity !== undefined && value.generated !== undefined) issues.add(below(at, 'generated'), 'an identity column cannot also be generated');
     if (value.generated !== undefined && value.default !== undefined) issues.add(below(at, 'default'), 'a generated column cannot also have a default');
     if (value.virtual === true && value.generated === undefined) issues.add(below(at, 'virtual'), 'virtual applies only to a generated column');
+    const bareWord = typeof value.default === 'string' ? bareWordDefault(value.default) : undefined;
+    if (bareWord) {
+      issues.add(below(at, 'default'), `'${bareWord}' is SQL here, a column name, not a string: YAML removed your quotes. Write default: "'${bareWord}'" for the text ${bareWord}`);
+    }
     if (value.nullable === true && value.primaryKey === true) issues.add(below(at, 'nullable'), 'a primary key column cannot be nullable');
     if (value.nullable === true && value.identity !== undefined) issues.add(below(at, 'nullable'), 'an identity column cannot be nullable');
     for (const key of ['onDelete', 'onUpdate'] as const) {
@@ -720,4 +724,17 @@ function assignNames(drafts: readonly TableDraft[], input: SchemaInput, issues: 
 
 function allPending(draft: TableDraft): Pending<unknown>[] {
   return [...draft.checks, ...(draft.primaryKey ? [draft.primaryKey] : []), ...draft.uniques, ...draft.foreignKeys];
+}
+
+/** Words a default may be without quotes: SQL keywords that are values. */
+const valueKeywords = new Set(['null', 'true', 'false', 'current_timestamp', 'current_date', 'current_time', 'localtimestamp', 'localtime', 'current_user', 'session_user', 'user']);
+
+/**
+ * `default: 'new'` in YAML is the bare SQL word new, which the database reads as a column and
+ * rejects only at apply. Returns the word when a default is such a bare identifier.
+ */
+function bareWordDefault(text: string): string | undefined {
+  const word = text.trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(word) || valueKeywords.has(word.toLowerCase())) return undefined;
+  return word;
 }

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { lockWaitMs } from '../../config/config.js';
 import { applyPlan, type TenantResult } from '../../apply/apply-plan.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
@@ -7,6 +8,7 @@ import { startProgress } from '../../output/progress.js';
 import { readPlanFile } from '../../plan/plan-yaml.js';
 import { openSnapshotStore } from '../../snapshot/open-store.js';
 import { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from '../../snapshot/record-snapshots.js';
+import { requireTenants } from '../../project/project.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
 export default class Apply extends BaseCommand {
@@ -29,11 +31,16 @@ export default class Apply extends BaseCommand {
       throw new UserError(`${args.plan} was planned for ${plan.engine}, but the config's engine is ${project.config.engine}`);
     }
     const discovery = await project.discover(this.tenantFilter(flags));
+    if (this.filtered(flags)) requireTenants(discovery);
+    const manifest = await project.manifestInfo().catch(() => undefined);
+    if (manifest && manifest.digest !== plan.manifest.digest) {
+      this.warning('the manifest or overrides changed since this plan was made; applying the plan as reviewed (plan again to include the changes)');
+    }
     const wanted = new Set(discovery.tenants.map((t) => t.name));
     const narrowed = { ...plan, groups: plan.groups.map((g) => ({ ...g, tenants: g.tenants.filter((t) => wanted.has(t.name) || !this.filtered(flags)) })).filter((g) => g.tenants.length > 0) };
     const total = narrowed.groups.reduce((n, g) => n + g.tenants.length, 0);
     if (total === 0) {
-      if (flags.json) this.printJson({ plan: plan.id, results: [] });
+      if (flags.json) this.printJson({ plan: plan.id, summary: countByStatus([]), results: [] });
       else this.log('Nothing to apply: the plan has no changes for the selected tenants.');
       return 0;
     }
@@ -54,7 +61,7 @@ export default class Apply extends BaseCommand {
         retries: apply.retries,
         lockTimeoutMs: apply.lockTimeoutMs,
         statementTimeoutMs: apply.statementTimeoutMs,
-        lockWaitMs: Math.max(apply.statementTimeoutMs, 30_000),
+        lockWaitMs: lockWaitMs(project.config),
         allowDestructive: flags['allow-destructive'],
         signal: abort.signal,
         onResult: (r) => progress?.tick(r),

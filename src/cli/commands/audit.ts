@@ -21,11 +21,13 @@ export default class Audit extends BaseCommand {
     if (flags.json) {
       this.printJson({
         summary: report.summary,
+        refused: this.refused,
         tenants: report.tenants.map(({ changes: _changes, ...rest }) => rest),
       });
     } else {
       this.log(formatAudit(report, { unmanaged: flags.unmanaged }));
     }
-    return auditExitCode(report);
+    // A tenant whose name was refused was not checked at all: the gate must not report success.
+    return Math.max(auditExitCode(report), this.refused.length > 0 ? 2 : 0);
   }
 }

@@ -16,14 +16,16 @@ export default class Check extends BaseCommand {
     const report = await auditTenants(project, tenants);
     if (flags.json) {
       this.printJson({
-        ok: report.summary.differs === 0 && report.summary.errors === 0,
+        ok: report.summary.differs === 0 && report.summary.errors === 0 && this.refused.length === 0,
         summary: report.summary,
+        refused: this.refused,
         differing: report.tenants.filter((t) => t.status !== 'in-sync').map((t) => ({ tenant: t.tenant, status: t.status, differences: t.differences, ...(t.error ? { error: t.error } : {}) })),
       });
     } else {
       const notInSync = { ...report, tenants: report.tenants.filter((t) => t.status !== 'in-sync') };
       this.log(formatAudit(notInSync, { unmanaged: false }));
     }
-    return auditExitCode(report);
+    // A tenant whose name was refused was not checked at all: the gate must not report success.
+    return Math.max(auditExitCode(report), this.refused.length > 0 ? 2 : 0);
   }
 }

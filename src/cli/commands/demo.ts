@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core';
 import { stringify } from 'yaml';
 import { SchemaSyncEngine } from '../../engine.js';
 import { UserError } from '../../errors.js';
+import { redactUrl } from '../../util/redact-url.js';
 import { colors } from '../../output/colors.js';
 import { BaseCommand } from '../base-command.js';
 
@@ -102,7 +103,7 @@ export default class Demo extends BaseCommand {
       await this.quietSync(configFile, [drifted], true);
     } catch (error) {
       if (sqlite) throw new UserError(`demo setup failed in ${dir}: ${(error as Error).message}`);
-      throw new UserError(`demo setup failed against ${redact(url)}: ${(error as Error).message}\nIs PostgreSQL running? Set SCHEMA_SYNC_PG_URL or pass --database-url.`);
+      throw new UserError(`demo setup failed against ${redactUrl(url)}: ${(error as Error).message}\nIs PostgreSQL running? Set SCHEMA_SYNC_PG_URL or pass --database-url.`);
     }
 
     await writeManifest(manifestV2);
@@ -163,9 +164,6 @@ export default class Demo extends BaseCommand {
   }
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
-}
 
 /** Relative to the working directory when the path is below it, else absolute. */
 function displayPath(file: string): string {

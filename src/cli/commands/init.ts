@@ -17,10 +17,8 @@ overrides: overrides/
 plans: plans/
 snapshots: snapshots/
 apply:
-  concurrency: 8
-  lockTimeout: 5s
-  statementTimeout: 5m
-  retries: 3
+  concurrency: ${engine === 'sqlite' ? 4 : 8}
+${engine === 'sqlite' ? '  busyTimeout: 5s                # how long apply waits for another writer of a tenant file\n' : '  lockTimeout: 5s\n  statementTimeout: 5m\n'}  retries: 3
 `;
 
 const manifestText = `# yaml-language-server: $schema=../node_modules/schema-sync/schemas/manifest.schema.json
@@ -55,16 +53,23 @@ export default class Init extends BaseCommand {
     '<%= config.bin %> init --engine sqlite --pattern "data/tenants/*.db"',
   ];
   static override flags = {
-    engine: Flags.string({ description: 'database engine', options: ['postgres', 'mysql', 'sqlite'], default: 'postgres' }),
+    engine: Flags.string({ description: 'database engine', options: ['postgres', 'sqlite'], default: 'postgres' }),
     url: Flags.string({ description: 'connection URL to put in the config' }),
-    pattern: Flags.string({ description: 'tenant name glob', default: 'tenant_*' }),
+    pattern: Flags.string({ description: 'tenant glob: schema names (postgres), or files relative to the config (sqlite, e.g. data/tenants/*.db)' }),
     force: Flags.boolean({ description: 'overwrite existing files', default: false }),
   };
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Init);
+    let url = flags.url ?? flags['database-url'];
+    if (url && passwordOf(url)) {
+      // The config is meant to be committed; a password does not belong in it.
+      url = withoutPassword(url);
+      this.warning('the password was left out of schema-sync.yaml: give it with PGPASSWORD or the full URL in SCHEMA_SYNC_DATABASE_URL');
+    }
     const files: [string, string][] = [
-      ['schema-sync.yaml', configText(flags.engine, flags.url ?? flags['database-url'], flags.pattern)],
+      ['schema-sync.yaml', configText(flags.engine, url, flags.pattern ?? (flags.engine === 'sqlite' ? 'data/tenants/*.db' : 'tenant_*'))],
+      ...(flags.engine === 'sqlite' && !flags.pattern ? ([['data/tenants/.gitkeep', '']] as [string, string][]) : []),
       ['schema/manifest.yaml', manifestText],
       ['overrides/README.txt', overridesReadme],
       ['plans/.gitkeep', ''],
@@ -99,4 +104,18 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return new URL(url).password || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, InspectOutcome, Normalizer, TenantContext } from '../types.js';
+import { redactUrl } from '../../util/redact-url.js';
 import { createPool, quoteIdent } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
@@ -38,7 +39,13 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     return pool;
   };
   const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await getPool().connect();
+    let client: pg.PoolClient;
+    try {
+      client = await getPool().connect();
+    } catch (error) {
+      // pg says only "ECONNREFUSED 127.0.0.1:5999" or "database x does not exist": say where.
+      throw new Error(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
+    }
     try {
       return await fn(client);
     } finally {

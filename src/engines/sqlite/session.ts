@@ -54,7 +54,14 @@ export async function openSqliteSession(file: string, busyTimeoutMs: number): Pr
 
   return {
     async acquireLock() {
-      return begin();
+      // One try without waiting: better-sqlite3 waits synchronously, which would stall every other
+      // tenant of the run; the executor polls asynchronously for up to the busy timeout instead.
+      if (db.inTransaction) return true;
+      try {
+        return beginImmediate(db, 0);
+      } finally {
+        setBusyTimeout(db, busyTimeoutMs);
+      }
     },
     async releaseLock() {
       rollbackQuietly(db);
