@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type {
   CheckModel,
   ColumnModel,
@@ -20,7 +20,9 @@ import {
   ENUMS,
   INDEXES,
   INVALID_INDEXES,
+  KEY_NAMES,
   LIST_SCHEMAS,
+  REFERENCED_COLUMNS,
   SCHEMAS,
   SEQUENCES,
   TABLES,
@@ -40,7 +42,9 @@ const CHUNK_SIZE = 500;
  * the same text (invariant 3). An empty search_path makes format_type, pg_get_expr and friends
  * qualify every tenant object, which is what lets us strip exactly the tenant's own qualifier.
  * TimeZone and DateStyle decide how timestamptz constants in defaults print; with
- * standard_conforming_strings off, literals would come out with doubled backslashes.
+ * standard_conforming_strings off, literals would come out with doubled backslashes. And jit is
+ * off: compiling a catalog query's expressions takes longer than running them, and the estimates
+ * of a chunk's queries can reach jit_above_cost.
  */
 const SESSION_SETTINGS = `
 SET LOCAL search_path TO '';
@@ -50,7 +54,11 @@ SET LOCAL TimeZone TO 'UTC';
 SET LOCAL DateStyle TO 'ISO, YMD';
 SET LOCAL IntervalStyle TO 'postgres';
 SET LOCAL extra_float_digits TO 1;
-SET LOCAL bytea_output TO 'hex'`;
+SET LOCAL bytea_output TO 'hex';
+SET LOCAL jit TO off`;
+
+/** server_version_num of each connection, asked once: it cannot change while connected. */
+const serverVersions = new WeakMap<pg.ClientBase, number>();
 
 /**
  * Reads the named schemas in one read-only transaction, so all catalog queries see one snapshot;
@@ -66,17 +74,14 @@ export async function inspectSchemas(
   const result = new Map<string, SchemaModel>();
   const names = [...new Set(schemas)];
   if (names.length === 0) return result;
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(SESSION_SETTINGS);
-    const version = await client.query<{ version: number }>(
-      "SELECT current_setting('server_version_num')::int AS version",
-    );
-    const queries = catalogQueries(version.rows[0]?.version ?? 0);
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${SESSION_SETTINGS}`);
+    const queries = catalogQueries(await serverVersion(client));
+    const keyNames = new KeyNames();
     const found = new Map<string, SchemaModel>();
     for (let i = 0; i < names.length; i += CHUNK_SIZE) {
       const chunk = names.slice(i, i + CHUNK_SIZE);
-      for (const [name, model] of await inspectChunk(client, chunk, queries.constraints)) found.set(name, model);
+      for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames)) found.set(name, model);
     }
     await client.query('COMMIT');
     for (const name of names) {
@@ -88,6 +93,18 @@ export async function inspectSchemas(
     throw error;
   }
   return result;
+}
+
+async function serverVersion(client: pg.ClientBase): Promise<number> {
+  let version = serverVersions.get(client);
+  if (version === undefined) {
+    const { rows } = await client.query<{ version: number }>(
+      "SELECT current_setting('server_version_num')::int AS version",
+    );
+    version = rows[0]?.version ?? 0;
+    serverVersions.set(client, version);
+  }
+  return version;
 }
 
 /** Indexes left INVALID by a failed concurrent build, for the caller to drop or rebuild. */
@@ -102,43 +119,116 @@ export async function listSchemas(client: pg.ClientBase): Promise<string[]> {
   return rows.map((r) => r.schema).sort(compareNames);
 }
 
+/**
+ * The catalog queries of one transaction, sent one after another on its one connection, with
+ * steps of our own in between; the next query goes out as soon as one has returned. Each row is
+ * handed over as it arrives and outlives its query only as part of the model: holding a chunk's
+ * 37,000 column rows until the query ended made the garbage collector copy every one of them.
+ * pg is only ever handed one query at a time (queueing on a busy client is deprecated); after a
+ * failure, or stop(), nothing more is sent.
+ */
+class QueryChain {
+  #tail: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  constructor(private readonly client: pg.ClientBase) {}
+
+  /**
+   * Queues a query whose rows go to onRow. Values given as a function are computed when the
+   * query's turn comes, from what the queries before it found; undefined skips the query.
+   */
+  each<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] | (() => unknown[] | undefined),
+    onRow: (row: R) => void,
+  ): void {
+    this.step(() => {
+      const params = typeof values === 'function' ? values() : values;
+      return params === undefined ? undefined : streamRows(this.client, text, params, onRow);
+    });
+  }
+
+  /** Queues a step of our own, run once every query before it has returned. */
+  step(run: () => void | Promise<void>): void {
+    this.#tail = this.#tail.then(() => (this.#stopped ? undefined : run()));
+  }
+
+  /** Sends nothing more; what is on the wire still completes. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Resolves when every step has run; rejects with the first failure. */
+  async done(): Promise<void> {
+    await this.#tail;
+  }
+}
+
+/** Runs a query, handing each row to onRow; resolves once pg is ready for the next query. */
+function streamRows<R extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  text: string,
+  values: unknown[],
+  onRow: (row: R) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query<R>(text, values);
+    // A row handler runs inside pg's socket callback: it must not throw there.
+    let failure: { error: unknown } | undefined;
+    query.on('row', (row) => {
+      if (failure !== undefined) return;
+      try {
+        onRow(row);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    query.on('error', reject);
+    query.on('end', () => (failure === undefined ? resolve() : reject(failure.error)));
+    client.query(query);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
-// Rows, as the queries in queries.ts return them.
+// Rows, as the queries in queries.ts return them. oid, int2[] and oid[] columns arrive as numbers.
 
 interface SchemaRow {
+  oid: number;
   schema: string;
   quoted: string;
 }
 interface TableRow {
-  schema: string;
+  oid: number;
+  schema_oid: number;
   name: string;
   comment: string | null;
   partition_by: string | null;
   unlogged: boolean;
 }
 interface ColumnRow {
-  schema: string;
-  table: string;
+  table_oid: number;
+  position: number;
   name: string;
   type: string;
   not_null: boolean;
   default_expr: string | null;
   identity: string;
   generated: string;
+  collation_oid: number;
   collation: string | null;
   comment: string | null;
-  element_type: string;
-  element_schema: string;
-  element_kind: string;
+  external_type: string | null;
 }
 interface ConstraintRow {
-  schema: string;
-  table: string;
+  table_oid: number;
   name: string;
   type: string;
-  columns: string[];
+  /** attnums of the table, in key order; null for a CHECK that names no column. */
+  columns: number[] | null;
+  ref_oid: number;
   ref_table: string | null;
-  ref_columns: string[];
+  /** attnums of the referenced table (foreign keys only). */
+  ref_columns: number[] | null;
   on_delete: string;
   on_update: string;
   match: string;
@@ -147,17 +237,8 @@ interface ConstraintRow {
   definition: string | null;
   nulls_not_distinct: boolean;
 }
-interface IndexKeyRow {
-  column: string | null;
-  text: string;
-  option: number | null;
-  collation: string | null;
-  columnCollation: boolean | null;
-  opclass: string | null;
-}
 interface IndexRow {
-  schema: string;
-  table: string;
+  table_oid: number;
   name: string;
   is_unique: boolean;
   /**
@@ -167,10 +248,29 @@ interface IndexRow {
   is_valid: boolean;
   method: string;
   key_count: number;
+  /** indkey: key_count keys (0 for an expression), then the INCLUDE columns. */
+  attnums: number[];
+  /** indoption, indclass and indcollation: one entry per key, none for INCLUDE columns. */
+  options: number[];
+  opclasses: number[];
+  collations: number[];
   predicate: string | null;
-  /** Only for indexes with expression keys. */
+  /** Only for indexes with expression keys, as is key_texts. */
   definition: string | null;
-  keys: IndexKeyRow[];
+  key_texts: string[] | null;
+}
+interface KeyNameRow {
+  kind: 'collation' | 'opclass';
+  oid: number;
+  schema_oid: number;
+  in_catalog: boolean;
+  name: string;
+  qualified: string;
+}
+interface ReferencedColumnRow {
+  table_oid: number;
+  position: number;
+  name: string;
 }
 interface EnumRow {
   schema: string;
@@ -200,11 +300,40 @@ interface UnmanagedRow {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A collation or operator class as KEY_NAMES returns it. */
+interface CatalogName {
+  readonly schemaOid: number;
+  readonly inCatalog: boolean;
+  readonly name: string;
+  readonly qualified: string;
+}
+
+/**
+ * Collation and operator class names by oid (null: no such collation, or a default operator
+ * class). Kept across the chunks of one transaction: they read the same snapshot, and a fleet's
+ * indexes use the same few.
+ */
+class KeyNames {
+  readonly collations = new Map<number, CatalogName | null>();
+  readonly opclasses = new Map<number, CatalogName | null>();
+}
+
 interface TableDraft {
+  readonly schema: SchemaDraft;
   readonly name: string;
   comment?: string;
   options?: Record<string, string | boolean>;
-  readonly columns: ColumnModel[];
+  /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
+  readonly columnsAt: Mutable<ColumnModel>[];
+  columns: readonly ColumnModel[];
+  /** Column name and attcollation by attnum, for the keys of constraints and indexes. */
+  readonly attnames: string[];
+  readonly attcollations: number[];
+  /**
+   * Column name -> canonical type. The canonicalizer needs it to tell a cast PostgreSQL adds
+   * itself (`(code)::text` on a varchar column) from one a person wrote (`n::text` on an integer).
+   */
+  types: ReadonlyMap<string, string>;
   primaryKey?: PrimaryKeyModel;
   readonly uniques: UniqueModel[];
   readonly indexes: IndexModel[];
@@ -212,40 +341,51 @@ interface TableDraft {
   readonly checks: CheckModel[];
 }
 
-/**
- * Column name -> canonical type. The canonicalizer needs it to tell a cast PostgreSQL adds
- * itself (`(code)::text` on a varchar column) from one a person wrote (`n::text` on an integer).
- */
-function columnTypes(table: TableDraft): ReadonlyMap<string, string> {
-  return new Map(table.columns.map((c) => [c.name, c.type]));
+/** Puts the columns in attnum order and canonicalizes generation expressions, which need them all. */
+function closeColumns(table: TableDraft): void {
+  const columns: Mutable<ColumnModel>[] = [];
+  for (const column of table.columnsAt) if (column !== undefined) columns.push(column);
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  for (const column of columns) {
+    if (column.generated !== undefined) column.generated = canonicalExpression(column.generated, types);
+  }
+  table.columns = columns;
+  table.types = types;
 }
 
 /** One tenant's model while the rows of the different queries come in. */
 class SchemaDraft {
-  readonly tables = new Map<string, TableDraft>();
+  readonly tables: TableDraft[] = [];
   readonly enums: EnumModel[] = [];
   readonly sequences: SequenceModel[] = [];
   readonly unmanaged: UnmanagedObject[] = [];
   readonly externalTypes = new Set<string>();
+  readonly #prefix: string;
 
   constructor(
+    readonly oid: number,
     readonly name: string,
     /** How PostgreSQL prints this schema: quote_ident(name). */
     readonly quoted: string,
-  ) {}
+  ) {
+    this.#prefix = quoted + '.';
+  }
 
   /** Strips this tenant's qualification from catalog output; other schemas' stay. */
   strip(text: string): string {
-    return stripSchemaQualifier(text, this.quoted + '.');
+    return stripSchemaQualifier(text, this.#prefix);
+  }
+
+  /** A collation or operator class as format_type would name it from this schema. */
+  nameOf(key: CatalogName): string {
+    return key.inCatalog || key.schemaOid === this.oid ? key.name : key.qualified;
   }
 
   finish(): SchemaModel {
-    const tables: TableModel[] = [...this.tables.values()]
+    const tables: TableModel[] = this.tables
       .map((t) => ({
         name: t.name,
-        columns: t.columns.map((c) =>
-          c.generated === undefined ? c : { ...c, generated: canonicalExpression(c.generated, columnTypes(t)) },
-        ),
+        columns: t.columns,
         ...(t.primaryKey !== undefined && { primaryKey: t.primaryKey }),
         uniques: byName(t.uniques),
         indexes: byName(t.indexes),
@@ -268,93 +408,209 @@ class SchemaDraft {
   }
 }
 
-async function inspectChunk(
-  client: pg.ClientBase,
-  schemas: readonly string[],
-  constraintsQuery: string,
-): Promise<Map<string, SchemaModel>> {
-  const params = [schemas];
-  const drafts = new Map<string, SchemaDraft>();
-  for (const row of (await client.query<SchemaRow>(SCHEMAS, params)).rows) {
-    drafts.set(row.schema, new SchemaDraft(row.schema, row.quoted));
-  }
-  if (drafts.size === 0) return new Map();
-  const tableOf = (schema: string, table: string): [SchemaDraft, TableDraft] | undefined => {
-    const draft = drafts.get(schema);
-    const t = draft?.tables.get(table);
-    return draft !== undefined && t !== undefined ? [draft, t] : undefined;
-  };
+/** A foreign key whose referenced table is outside the chunk, waiting for REFERENCED_COLUMNS. */
+interface PendingForeignKey {
+  readonly table: TableDraft;
+  readonly row: ConstraintRow;
+}
 
-  for (const row of (await client.query<TableRow>(TABLES, params)).rows) {
-    const draft = drafts.get(row.schema);
-    if (draft === undefined) continue;
-    const table: TableDraft = { name: row.name, columns: [], uniques: [], indexes: [], foreignKeys: [], checks: [] };
+/**
+ * The models of one chunk while its rows come in, query by query. Constraint and index keys
+ * arrive as attnums and oids: named from the column rows before them, and from KEY_NAMES and
+ * REFERENCED_COLUMNS, which run last and only for what the chunk still needs.
+ */
+class ChunkDraft {
+  readonly drafts = new Map<string, SchemaDraft>();
+  readonly #draftsByOid = new Map<number, SchemaDraft>();
+  readonly #tables = new Map<number, TableDraft>();
+  /** Column names by table oid: the chunk's tables, then the tables outside it that FKs reference. */
+  readonly #columnNames = new Map<number, string[]>();
+  readonly #pendingForeignKeys: PendingForeignKey[] = [];
+  readonly #indexes: IndexRow[] = [];
+
+  constructor(private readonly keyNames: KeyNames) {}
+
+  addSchema(row: SchemaRow): void {
+    const draft = new SchemaDraft(row.oid, row.schema, row.quoted);
+    this.drafts.set(row.schema, draft);
+    this.#draftsByOid.set(row.oid, draft);
+  }
+
+  addTable(row: TableRow): void {
+    const draft = this.#draftsByOid.get(row.schema_oid);
+    if (draft === undefined) return;
+    const table: TableDraft = {
+      schema: draft,
+      name: row.name,
+      columnsAt: [],
+      columns: [],
+      attnames: [],
+      attcollations: [],
+      types: new Map(),
+      uniques: [],
+      indexes: [],
+      foreignKeys: [],
+      checks: [],
+    };
     if (row.comment !== null) table.comment = row.comment;
     const options: Record<string, string | boolean> = {};
     if (row.partition_by !== null) options.partitionBy = draft.strip(row.partition_by);
     if (row.unlogged) options.unlogged = true;
     if (Object.keys(options).length > 0) table.options = options;
-    draft.tables.set(row.name, table);
+    draft.tables.push(table);
+    this.#tables.set(row.oid, table);
+    this.#columnNames.set(row.oid, table.attnames);
   }
 
-  for (const row of (await client.query<ColumnRow>(COLUMNS, params)).rows) {
-    const found = tableOf(row.schema, row.table);
-    if (found === undefined) continue;
-    const [draft, table] = found;
-    table.columns.push(toColumn(draft, row));
-    if (row.element_schema !== 'pg_catalog' && !(row.element_schema === row.schema && row.element_kind === 'e')) {
-      draft.externalTypes.add(canonicalType(draft.strip(row.element_type)));
-    }
+  addColumn(row: ColumnRow): void {
+    const table = this.#tables.get(row.table_oid);
+    if (table === undefined) return;
+    const draft = table.schema;
+    table.columnsAt[row.position] = toColumn(draft, row);
+    table.attnames[row.position] = row.name;
+    table.attcollations[row.position] = row.collation_oid;
+    if (row.external_type !== null) draft.externalTypes.add(canonicalType(draft.strip(row.external_type)));
   }
 
-  for (const row of (await client.query<ConstraintRow>(constraintsQuery, params)).rows) {
-    const found = tableOf(row.schema, row.table);
-    if (found === undefined) continue;
-    const [draft, table] = found;
-    addConstraint(draft, table, row);
+  /** Once every column is in: constraints and indexes need the tables' column types. */
+  closeColumns(): void {
+    for (const table of this.#tables.values()) closeColumns(table);
   }
 
-  for (const row of (await client.query<IndexRow>(INDEXES, params)).rows) {
-    const found = tableOf(row.schema, row.table);
-    if (found === undefined) continue;
-    const [draft, table] = found;
-    table.indexes.push(toIndex(draft, row, columnTypes(table)));
+  addConstraint(row: ConstraintRow): void {
+    const table = this.#tables.get(row.table_oid);
+    if (table === undefined) return;
+    if (row.type === 'f' && !this.#columnNames.has(row.ref_oid)) this.#pendingForeignKeys.push({ table, row });
+    else addConstraint(table, row, this.#columnNames);
   }
 
-  for (const row of (await client.query<EnumRow>(ENUMS, params)).rows) {
-    drafts.get(row.schema)?.enums.push({
+  addIndex(row: IndexRow): void {
+    if (this.#tables.has(row.table_oid)) this.#indexes.push(row);
+  }
+
+  addEnum(row: EnumRow): void {
+    this.drafts.get(row.schema)?.enums.push({
       name: row.name,
       values: row.labels,
       ...(row.comment !== null && { comment: row.comment }),
     });
   }
 
-  for (const row of (await client.query<SequenceRow>(SEQUENCES, params)).rows) {
-    drafts.get(row.schema)?.sequences.push(toSequence(row));
+  addSequence(row: SequenceRow): void {
+    this.drafts.get(row.schema)?.sequences.push(toSequence(row));
   }
 
-  for (const query of [UNMANAGED_RELATIONS, UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER]) {
-    for (const row of (await client.query<UnmanagedRow>(query, params)).rows) {
-      const draft = drafts.get(row.schema);
-      if (draft === undefined) continue;
-      // Only the argument types are catalog output; the name is the object's own spelling.
-      const name = row.args === null ? row.name : `${row.name}(${draft.strip(row.args)})`;
-      draft.unmanaged.push({ kind: row.kind, name });
+  addUnmanaged(row: UnmanagedRow): void {
+    const draft = this.drafts.get(row.schema);
+    if (draft === undefined) return;
+    // Only the argument types are catalog output; the name is the object's own spelling.
+    const name = row.args === null ? row.name : `${row.name}(${draft.strip(row.args)})`;
+    draft.unmanaged.push({ kind: row.kind, name });
+  }
+
+  /**
+   * KEY_NAMES' parameters for the collations and operator classes of index keys that keyNames
+   * does not know yet: every operator class (only the catalog knows which are defaults), and
+   * the collations toIndex will record. Undefined when there are none.
+   */
+  keyNamesToLookUp(): [number[], number[]] | undefined {
+    const collations = new Set<number>();
+    const opclasses = new Set<number>();
+    for (const row of this.#indexes) {
+      const table = this.#tables.get(row.table_oid);
+      if (table === undefined) continue;
+      const explicit = explicitKeyCollations(row);
+      for (let key = 0; key < row.key_count; key++) {
+        const opclass = row.opclasses[key] ?? 0;
+        if (opclass !== 0 && !this.keyNames.opclasses.has(opclass)) opclasses.add(opclass);
+        const collation = row.collations[key] ?? 0;
+        if (collation !== 0 && !this.keyNames.collations.has(collation) && keyHasCollation(table, row, key, explicit)) {
+          collations.add(collation);
+        }
+      }
     }
+    if (collations.size === 0 && opclasses.size === 0) return undefined;
+    // Null until a row says otherwise: a default operator class gets none.
+    for (const oid of collations) this.keyNames.collations.set(oid, null);
+    for (const oid of opclasses) this.keyNames.opclasses.set(oid, null);
+    return [[...collations], [...opclasses]];
   }
 
-  const models = new Map<string, SchemaModel>();
-  for (const [name, draft] of drafts) models.set(name, draft.finish());
-  return models;
+  addKeyName(row: KeyNameRow): void {
+    const name: CatalogName = {
+      schemaOid: row.schema_oid,
+      inCatalog: row.in_catalog,
+      name: row.name,
+      qualified: row.qualified,
+    };
+    (row.kind === 'collation' ? this.keyNames.collations : this.keyNames.opclasses).set(row.oid, name);
+  }
+
+  /** REFERENCED_COLUMNS' parameter: the tables outside the chunk that its FKs reference. */
+  tablesToLookUp(): [number[]] | undefined {
+    if (this.#pendingForeignKeys.length === 0) return undefined;
+    const oids = [...new Set(this.#pendingForeignKeys.map((p) => p.row.ref_oid))];
+    for (const oid of oids) this.#columnNames.set(oid, []);
+    return [oids];
+  }
+
+  addReferencedColumn(row: ReferencedColumnRow): void {
+    const names = this.#columnNames.get(row.table_oid);
+    if (names !== undefined) names[row.position] = row.name;
+  }
+
+  finish(): Map<string, SchemaModel> {
+    for (const row of this.#indexes) {
+      const table = this.#tables.get(row.table_oid);
+      if (table !== undefined) table.indexes.push(toIndex(table, row, this.keyNames));
+    }
+    for (const { table, row } of this.#pendingForeignKeys) addConstraint(table, row, this.#columnNames);
+    const models = new Map<string, SchemaModel>();
+    for (const [name, draft] of this.drafts) models.set(name, draft.finish());
+    return models;
+  }
 }
 
-function toColumn(draft: SchemaDraft, row: ColumnRow): ColumnModel {
+async function inspectChunk(
+  client: pg.ClientBase,
+  schemas: readonly string[],
+  constraintsQuery: string,
+  keyNames: KeyNames,
+): Promise<Map<string, SchemaModel>> {
+  const params = [schemas];
+  const chunk = new ChunkDraft(keyNames);
+  const chain = new QueryChain(client);
+  chain.each<SchemaRow>(SCHEMAS, params, (row) => chunk.addSchema(row));
+  chain.step(() => {
+    if (chunk.drafts.size === 0) chain.stop();
+  });
+  chain.each<TableRow>(TABLES, params, (row) => chunk.addTable(row));
+  chain.each<ColumnRow>(COLUMNS, params, (row) => chunk.addColumn(row));
+  chain.step(() => chunk.closeColumns());
+  chain.each<ConstraintRow>(constraintsQuery, params, (row) => chunk.addConstraint(row));
+  chain.each<IndexRow>(INDEXES, params, (row) => chunk.addIndex(row));
+  chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
+  chain.each<SequenceRow>(SEQUENCES, params, (row) => chunk.addSequence(row));
+  // Five queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
+  // workers cost more than the round trips the chain already hides.
+  for (const query of [UNMANAGED_RELATIONS, UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER]) {
+    chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
+  }
+  chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
+  chain.each<ReferencedColumnRow>(REFERENCED_COLUMNS, () => chunk.tablesToLookUp(), (row) =>
+    chunk.addReferencedColumn(row),
+  );
+  await chain.done();
+  return chunk.finish();
+}
+
+function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
   const type = canonicalType(draft.strip(row.type));
   const column: Mutable<ColumnModel> = { name: row.name, type, nullable: !row.not_null };
   if (row.default_expr !== null) {
     const expression = draft.strip(row.default_expr);
     // A generated column's expression sits in pg_attrdef like a default ('s' stored; PG18 'v').
-    // Canonicalized in finish(), once every column's type is known.
+    // Canonicalized in closeColumns(), once every column's type is known.
     if (row.generated !== '') column.generated = expression;
     else {
       const value = canonicalDefault(expression, type);
@@ -366,6 +622,16 @@ function toColumn(draft: SchemaDraft, row: ColumnRow): ColumnModel {
   if (row.collation !== null) column.collation = row.collation;
   if (row.comment !== null) column.comment = row.comment;
   return column;
+}
+
+/** Names of the given attnums of a table, in key order; attnums it does not have are left out. */
+function keyColumns(attnames: readonly string[] | undefined, attnums: readonly number[] | null): string[] {
+  const names: string[] = [];
+  for (const attnum of attnums ?? []) {
+    const name = attnames?.[attnum];
+    if (name !== undefined) names.push(name);
+  }
+  return names;
 }
 
 const FK_ACTIONS: Readonly<Record<string, FkAction>> = {
@@ -382,15 +648,19 @@ function fkAction(letter: string): FkAction {
   return action;
 }
 
-function addConstraint(draft: SchemaDraft, table: TableDraft, row: ConstraintRow): void {
+function addConstraint(
+  table: TableDraft,
+  row: ConstraintRow,
+  columnNames: ReadonlyMap<number, readonly string[]>,
+): void {
   switch (row.type) {
     case 'p':
-      table.primaryKey = { name: row.name, columns: row.columns };
+      table.primaryKey = { name: row.name, columns: keyColumns(table.attnames, row.columns) };
       break;
     case 'u':
       table.uniques.push({
         name: row.name,
-        columns: row.columns,
+        columns: keyColumns(table.attnames, row.columns),
         ...(row.nulls_not_distinct && { nullsNotDistinct: true }),
         ...(row.deferrable && { deferrable: true }),
         ...(row.deferred && { initiallyDeferred: true }),
@@ -399,9 +669,9 @@ function addConstraint(draft: SchemaDraft, table: TableDraft, row: ConstraintRow
     case 'f':
       table.foreignKeys.push({
         name: row.name,
-        columns: row.columns,
+        columns: keyColumns(table.attnames, row.columns),
         refTable: row.ref_table ?? '',
-        refColumns: row.ref_columns,
+        refColumns: keyColumns(columnNames.get(row.ref_oid), row.ref_columns),
         onDelete: fkAction(row.on_delete),
         onUpdate: fkAction(row.on_update),
         ...(row.match === 'f' && { match: 'full' as const }),
@@ -412,7 +682,7 @@ function addConstraint(draft: SchemaDraft, table: TableDraft, row: ConstraintRow
     case 'c':
       table.checks.push({
         name: row.name,
-        expression: canonicalExpression(draft.strip(checkBody(row.definition ?? '')), columnTypes(table)),
+        expression: canonicalExpression(table.schema.strip(checkBody(row.definition ?? '')), table.types),
       });
       break;
     default:
@@ -434,33 +704,64 @@ export function checkBody(definition: string): string {
 const INDOPTION_DESC = 1;
 const INDOPTION_NULLS_FIRST = 2;
 
-function toIndex(draft: SchemaDraft, row: IndexRow, types: ReadonlyMap<string, string>): IndexModel {
-  const keyRows = row.keys.slice(0, row.key_count);
-  const explicit = row.definition === null ? undefined : explicitCollations(row.definition, keyRows.map((k) => k.text));
-  const keys = keyRows.map((k, i): IndexKey => {
+/**
+ * Whether a key's collation is part of the index as written. A column key inherits the column's
+ * collation, so only another one counts; an expression key's implicit collation is not in the
+ * catalog, so only an explicit COLLATE in the definition (`explicit`) counts.
+ */
+function keyHasCollation(
+  table: TableDraft,
+  row: IndexRow,
+  key: number,
+  explicit: readonly boolean[] | undefined,
+): boolean {
+  const attnum = row.attnums[key] ?? 0;
+  if (attnum === 0) return explicit?.[key] === true;
+  const columnCollation = table.attcollations[attnum] ?? 0;
+  return !(columnCollation !== 0 && columnCollation === row.collations[key]);
+}
+
+/** Which keys of an expression index carry an explicit COLLATE; undefined for other indexes. */
+function explicitKeyCollations(row: IndexRow): boolean[] | undefined {
+  if (row.definition === null) return undefined;
+  return explicitCollations(row.definition, (row.key_texts ?? []).slice(0, row.key_count));
+}
+
+function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames): IndexModel {
+  const draft = table.schema;
+  const explicit = explicitKeyCollations(row);
+  const keys: IndexKey[] = [];
+  for (let i = 0; i < row.key_count; i++) {
+    const attnum = row.attnums[i] ?? 0;
+    const column = attnum === 0 ? undefined : table.attnames[attnum];
     const key: Mutable<IndexKey> =
-      k.column !== null ? { column: k.column } : { expression: canonicalExpression(draft.strip(k.text), types) };
-    const option = k.option ?? 0;
+      column !== undefined
+        ? { column }
+        : { expression: canonicalExpression(draft.strip(row.key_texts?.[i] ?? ''), table.types) };
+    const option = row.options[i] ?? 0;
     const descending = (option & INDOPTION_DESC) !== 0;
     const nullsFirst = (option & INDOPTION_NULLS_FIRST) !== 0;
     if (descending) key.descending = true;
     // NULLS LAST is the default for ASC and NULLS FIRST for DESC; only the other one is recorded.
     if (!descending && nullsFirst) key.nulls = 'first';
     if (descending && !nullsFirst) key.nulls = 'last';
-    // A column key inherits the column's collation; an expression key's implicit collation is not
-    // in the catalog, so only an explicit COLLATE in the definition counts.
-    const hasCollation = k.column !== null ? k.columnCollation === false : explicit?.[i] === true;
-    if (k.collation !== null && hasCollation) key.collation = k.collation;
-    if (k.opclass !== null) key.opclass = draft.strip(k.opclass);
-    return key;
-  });
+    const collation = keyNames.collations.get(row.collations[i] ?? 0);
+    if (collation && keyHasCollation(table, row, i, explicit)) key.collation = draft.nameOf(collation);
+    const opclass = keyNames.opclasses.get(row.opclasses[i] ?? 0);
+    if (opclass) key.opclass = draft.strip(draft.nameOf(opclass));
+    keys.push(key);
+  }
+  const include: string[] = [];
+  for (let i = row.key_count; i < row.attnums.length; i++) {
+    include.push(table.attnames[row.attnums[i] ?? 0] ?? row.key_texts?.[i] ?? '');
+  }
   return {
     name: row.name,
     unique: row.is_unique,
     method: row.method,
     keys,
-    include: row.keys.slice(row.key_count).map((k) => k.column ?? k.text),
-    ...(row.predicate !== null && { where: canonicalExpression(draft.strip(row.predicate), types) }),
+    include,
+    ...(row.predicate !== null && { where: canonicalExpression(draft.strip(row.predicate), table.types) }),
     ...(!row.is_valid && { invalid: true as const }),
   };
 }
@@ -529,6 +830,9 @@ const REG_CAST = /^::reg[a-z]+\b/;
  * merely contains the text is left alone, as are other schemas' qualifiers.
  */
 export function stripSchemaQualifier(text: string, prefix: string): string {
+  // Most catalog text names nothing of the tenant's. Unless the prefix holds a quote (which a
+  // reg* literal would double), it is spelled the same inside a literal, so one search tells.
+  if (!text.includes(prefix) && !prefix.includes("'")) return text;
   let out = '';
   let i = 0;
   while (i < text.length) {

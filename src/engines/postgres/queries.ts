@@ -3,19 +3,33 @@
 // inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
 // out schema-qualified and can be stripped reliably.
 //
-// Locks (invariant 7): reading pg_catalog locks no tenant table, and neither do format_type,
-// obj_description or quote_ident. But deparsing an expression that names a column
-// (pg_get_expr(expr, relid), pg_get_constraintdef of a CHECK, pg_get_indexdef, pg_get_partkeydef)
-// opens the table for its column names and so takes a transient ACCESS SHARE lock, released when
-// the function returns. It never blocks writers, only waits while DDL holds ACCESS EXCLUSIVE. To
-// keep that to the minimum these functions are only called where an expression exists:
-// column-free defaults are deparsed with relid 0, and column keys of an index are spelled from
-// pg_attribute rather than by pg_get_indexdef.
+// Locks (invariant 7): reading pg_catalog locks no tenant table, and neither do format_type or
+// quote_ident. But deparsing an expression that names a column (pg_get_expr(expr, relid),
+// pg_get_constraintdef of a CHECK, pg_get_indexdef, pg_get_partkeydef) opens the table for its
+// column names and so takes a transient ACCESS SHARE lock, released when the function returns. It
+// never blocks writers, only waits while DDL holds ACCESS EXCLUSIVE. To keep that to the minimum
+// these functions are only called where an expression exists: column-free defaults are deparsed
+// with relid 0, and only an index with expression keys goes through pg_get_indexdef (the keys of
+// any other index are read from pg_index's arrays).
+//
+// Speed: a fleet puts hundreds of thousands of rows in pg_attribute, pg_depend and pg_class, so a
+// lookup the planner turns into a hash join over a whole catalog, or a subquery run per row,
+// can cost more than the rows we want. Lookups that only some rows need (an FK's target, a
+// unique's index) are scalar subqueries on an oid index under a CASE, so they run only where
+// needed; pg_type and pg_collation, which nearly every column row needs, stay joins (a subquery
+// per column row would also push COLUMNS' estimate past jit_above_cost). Lists of names
+// (constraint and index keys) come back as attnum and oid arrays that inspect.ts maps with the
+// column rows of the same chunk, KEY_NAMES and REFERENCED_COLUMNS.
 // Supported servers: PostgreSQL 13 and newer (12 is out of support; tgparentid is 13+).
 
-/** Objects that belong to an extension are reported as the extension, not one by one. */
+/**
+ * Objects that belong to an extension are reported as the extension, not one by one. The members
+ * are found from the extension's side (deptype 'e' always references a pg_extension row, and
+ * pg_depend_reference_index leads with refclassid): a short list the planner hashes once per
+ * query, where probing pg_depend per row, or hashing all of it, cost up to a third of a query.
+ */
 const notExtensionMember = (catalog: string, oid: string): string =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype = 'e')`;
+  `${oid} NOT IN (SELECT x.objid FROM pg_depend x WHERE x.refclassid = 'pg_extension'::regclass AND x.classid = '${catalog}'::regclass AND x.deptype = 'e')`;
 
 /**
  * Nor are objects PostgreSQL made as part of another one (deptype 'i'): a range type's
@@ -27,9 +41,12 @@ const notPartOfAnother = (catalog: string, oid: string): string =>
 /** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
 const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
-/** Which of the requested schemas exist: a missing schema gets no entry in the result. */
+/**
+ * Which of the requested schemas exist: a missing schema gets no entry in the result. The oid is
+ * how the other queries' rows (relnamespace, collnamespace, ...) name a schema.
+ */
 export const SCHEMAS = `
-SELECT n.nspname AS schema, quote_ident(n.nspname) AS quoted
+SELECT n.oid, n.nspname AS schema, quote_ident(n.nspname) AS quoted
 FROM pg_namespace n
 WHERE n.nspname = ANY($1::text[])`;
 
@@ -43,66 +60,71 @@ ORDER BY n.nspname COLLATE "C"`;
 
 /**
  * Tables: relkind 'p' (PG10+) is a partitioned parent and is a table; its partition key and an
- * UNLOGGED table are engine-only options. obj_description with the catalog name avoids picking
- * up a comment on another object kind that happens to share the oid.
+ * UNLOGGED table are engine-only options. The comment is the pg_description row of classoid
+ * pg_class and objsubid 0 (what obj_description(oid, 'pg_class') reads, without a function call
+ * per row); the classoid keeps out a comment on another object kind that shares the oid.
  */
 export const TABLES = `
-SELECT n.nspname AS schema, c.relname AS name,
-       obj_description(c.oid, 'pg_class') AS comment,
+SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
+       ds.description AS comment,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
        c.relpersistence = 'u' AS unlogged
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
 /**
- * Columns: attnum <= 0 are system columns and dropped columns stay in pg_attribute as
- * "........pg.dropped.N........". attgenerated 's' (PG12+) keeps the generation expression in
- * pg_attrdef like a default. A plain default cannot name a column, so it is deparsed with relid 0,
- * which needs no lock on the table; a generation expression does name columns. attcollation is set on every collatable column, so it only counts
- * when it differs from the type's own default (typcollation). element_* describe the element
- * type of an array so the caller can tell types the schema does not manage.
+ * Columns, by table oid and attnum (inspect.ts puts them in attnum order): attnum <= 0 are system
+ * columns and dropped columns stay in pg_attribute as "........pg.dropped.N........".
+ * attgenerated 's' (PG12+) keeps the generation expression in pg_attrdef like a default. A plain
+ * default cannot name a column, so it is deparsed with relid 0, which needs no lock on the table;
+ * a generation expression does name columns. attcollation is set on every collatable column, so
+ * it only counts when it differs from the type's own default (typcollation); collation_oid is
+ * what index keys are compared with. The comment is col_description's pg_description row.
+ * external_type is the type, or for an array its element type, when the schema does not manage
+ * it: neither pg_catalog's nor an enum of the table's own schema (domains, extension types,
+ * other schemas' types).
  */
 export const COLUMNS = `
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, a.attnum AS position,
+SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END) AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
+       a.attcollation AS collation_oid,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
-         CASE WHEN cn.nspname IN ('pg_catalog', n.nspname) THEN co.collname::text
+         CASE WHEN co.collnamespace IN ('pg_catalog'::regnamespace, c.relnamespace) THEN co.collname::text
               ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
        END AS collation,
-       col_description(a.attrelid, a.attnum) AS comment,
-       format_type(et.oid, NULL) AS element_type,
-       en.nspname AS element_schema,
-       et.typtype::text AS element_kind
+       ds.description AS comment,
+       CASE WHEN et.typnamespace <> 'pg_catalog'::regnamespace
+             AND NOT (et.typnamespace = c.relnamespace AND et.typtype = 'e')
+            THEN format_type(et.oid, NULL) END AS external_type
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_type et ON et.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
-JOIN pg_namespace en ON en.oid = et.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
-  AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY n.nspname, c.relname, a.attnum`;
+  AND a.attnum > 0 AND NOT a.attisdropped`;
 
 const constraintsQuery = (nullsNotDistinct: string): string => `
-SELECT n.nspname AS schema, c.relname AS table, con.conname AS name, con.contype::text AS type,
-       ARRAY(SELECT a.attname::text
-             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS columns,
-       CASE WHEN rn.nspname = n.nspname THEN rc.relname::text
-            ELSE quote_ident(rn.nspname) || '.' || quote_ident(rc.relname) END AS ref_table,
-       ARRAY(SELECT a.attname::text
-             FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS ref_columns,
+SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type,
+       con.conkey AS columns,
+       con.confrelid AS ref_oid,
+       CASE WHEN con.contype = 'f' THEN
+         (SELECT CASE WHEN rc.relnamespace = c.relnamespace THEN rc.relname::text
+                      ELSE quote_ident(rn.nspname) || '.' || quote_ident(rc.relname) END
+          FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+          WHERE rc.oid = con.confrelid)
+       END AS ref_table,
+       con.confkey AS ref_columns,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
        con.confmatchtype::text AS match,
        con.condeferrable AS deferrable, con.condeferred AS deferred,
@@ -111,63 +133,60 @@ SELECT n.nspname AS schema, c.relname AS table, con.conname AS name, con.contype
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_class rc ON rc.oid = con.confrelid
-LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype = 'u'
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
   AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
  * Constraints, PG15+: NOT NULL is attnotnull, not a pg_constraint row (PG18 adds contype 'n', which
- * the contype filter leaves out). A unique constraint's NULLS NOT DISTINCT lives on its backing
- * index. conparentid <> 0 marks the per-partition copies PG12+ makes of an FK that references a
- * partitioned table; only the parent row is the constraint the user wrote.
+ * the contype filter leaves out). conkey and confkey are attnums (int2[], in key order), which
+ * inspect.ts maps to names with the COLUMNS rows of the chunk, or REFERENCED_COLUMNS for a table
+ * outside it: a subquery per key list was more than half of this query. A unique constraint's
+ * NULLS NOT DISTINCT lives on its backing index. conparentid <> 0 marks the per-partition copies
+ * PG12+ makes of an FK that references a partitioned table; only the parent row is the
+ * constraint the user wrote.
  */
-export const CONSTRAINTS = constraintsQuery('coalesce(ix.indnullsnotdistinct, false)');
+export const CONSTRAINTS = constraintsQuery(
+  `CASE WHEN con.contype = 'u' THEN coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) ELSE false END`,
+);
 
 /** Constraints before PG15: pg_index.indnullsnotdistinct does not exist, every unique is NULLS DISTINCT. */
 export const CONSTRAINTS_PRE15 = constraintsQuery('false');
 
 /**
+ * Columns of the tables foreign keys reference outside the chunk's managed tables (in a schema
+ * outside the chunk, a partition, an extension's table), by table oid and attnum, to name
+ * CONSTRAINTS' confkey. Usually not needed at all.
+ */
+export const REFERENCED_COLUMNS = `
+SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name
+FROM pg_attribute a
+WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/**
  * Indexes that do not back a primary key, unique or exclusion constraint. indkey holds indnatts
  * entries (keys, then INCLUDE columns, PG11+) while indoption, indclass and indcollation only hold
- * the indnkeyatts key entries, so unnest pads those with NULL. indkey 0 is an expression, printed
- * by pg_get_indexdef(oid, k, true); a column key is printed as quote_ident(attname), as
- * pg_get_indexdef would. The whole definition, fetched only for expression indexes, lets the
- * caller see whether an expression key carries an explicit COLLATE (its implicit collation is in
- * no catalog). indisvalid is
- * false after a failed CREATE INDEX CONCURRENTLY. An opclass is recorded when it is not a default
- * one (varchar columns use the default text_ops, which opcdefault says).
+ * the indnkeyatts key entries. They come back as arrays: inspect.ts names the columns from the
+ * COLUMNS rows, and the collations and operator classes with KEY_NAMES (joined per key, all of
+ * pg_collation and pg_opclass were scanned for every index). indkey 0 is an expression; for an
+ * index with expressions, key_texts holds each key as pg_get_indexdef(oid, k, true) prints it (a
+ * column as quote_ident(attname)), and the whole definition lets the caller see whether an
+ * expression key carries an explicit COLLATE (its implicit collation is in no catalog).
+ * Deparsing opens the table, so indexes without expressions get neither. indisvalid is false
+ * after a failed CREATE INDEX CONCURRENTLY.
  */
 export const INDEXES = `
-SELECT n.nspname AS schema, c.relname AS table, ic.relname AS name,
+SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indisunique AS is_unique, i.indisvalid AS is_valid, am.amname AS method,
        i.indnkeyatts AS key_count,
+       i.indkey::int2[] AS attnums, i.indoption::int2[] AS options,
+       i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        CASE WHEN i.indexprs IS NOT NULL THEN pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
-       (SELECT json_agg(json_build_object(
-                 'column', CASE WHEN k.attnum <> 0 THEN a.attname::text END,
-                 'text', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true)
-                              ELSE quote_ident(a.attname) END,
-                 'option', k.opt,
-                 'collation', CASE WHEN k.coll IS NOT NULL AND k.coll <> 0 THEN
-                                CASE WHEN kcn.nspname IN ('pg_catalog', n.nspname) THEN kco.collname::text
-                                     ELSE quote_ident(kcn.nspname) || '.' || quote_ident(kco.collname) END
-                              END,
-                 'columnCollation', CASE WHEN k.attnum <> 0 THEN a.attcollation <> 0 AND a.attcollation = k.coll END,
-                 'opclass', CASE WHEN opc.oid IS NOT NULL AND NOT opc.opcdefault THEN
-                              CASE WHEN opn.nspname IN ('pg_catalog', n.nspname) THEN opc.opcname::text
-                                   ELSE quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname) END
-                            END
-               ) ORDER BY k.ord)
-        FROM unnest(i.indkey::int2[], i.indoption::int2[], i.indclass::oid[], i.indcollation::oid[])
-             WITH ORDINALITY AS k(attnum, opt, cls, coll, ord)
-        LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-        LEFT JOIN pg_opclass opc ON opc.oid = k.cls
-        LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
-        LEFT JOIN pg_collation kco ON kco.oid = k.coll
-        LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace
-       ) AS keys
+       CASE WHEN i.indexprs IS NOT NULL THEN
+         ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.ord::int, true)
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+               ORDER BY k.ord)
+       END AS key_texts
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -177,13 +196,38 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                   WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
 
-/** Enums: labels in enumsortorder, which ALTER TYPE ... ADD VALUE BEFORE fills with fractions. */
+/**
+ * The collations and operator classes of INDEXES' keys, by oid ($1 collations, $2 operator
+ * classes): a few distinct oids per chunk. A default operator class is left out, as the model
+ * records only others (varchar columns use the default text_ops, which opcdefault says). A name
+ * is written unqualified from pg_catalog and from the tenant's own schema (inspect.ts compares
+ * schema_oid), and as `qualified` from any other schema.
+ */
+export const KEY_NAMES = `
+SELECT 'collation' AS kind, co.oid, co.collnamespace AS schema_oid,
+       co.collnamespace = 'pg_catalog'::regnamespace AS in_catalog,
+       co.collname::text AS name, quote_ident(cn.nspname) || '.' || quote_ident(co.collname) AS qualified
+FROM pg_collation co
+JOIN pg_namespace cn ON cn.oid = co.collnamespace
+WHERE co.oid = ANY($1::oid[])
+UNION ALL
+SELECT 'opclass', opc.oid, opc.opcnamespace, opc.opcnamespace = 'pg_catalog'::regnamespace,
+       opc.opcname::text, quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname)
+FROM pg_opclass opc
+JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
+WHERE opc.oid = ANY($2::oid[]) AND NOT opc.opcdefault`;
+
+/**
+ * Enums: labels in enumsortorder, which ALTER TYPE ... ADD VALUE BEFORE fills with fractions. The
+ * comment is obj_description(oid, 'pg_type')'s pg_description row.
+ */
 export const ENUMS = `
 SELECT n.nspname AS schema, t.typname AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       obj_description(t.oid, 'pg_type') AS comment
+       ds.description AS comment
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_description ds ON ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'e' AND ${notExtensionMember('pg_type', 't.oid')}`;
 
 /**
@@ -351,6 +395,15 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
 WHERE n.nspname = $1 AND NOT i.indisvalid
 ORDER BY ic.relname COLLATE "C"`;
+
+/** INVALID_INDEXES for many schemas at once, for the apply waves. */
+export const INVALID_INDEXES_OF_SCHEMAS = `
+SELECT n.nspname AS schema, ic.relname AS name
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = ic.relnamespace
+WHERE n.nspname = ANY($1::text[]) AND NOT i.indisvalid
+ORDER BY n.nspname COLLATE "C", ic.relname COLLATE "C"`;
 
 /** The queries to run against a server of the given server_version_num. */
 export function catalogQueries(serverVersionNum: number): {
