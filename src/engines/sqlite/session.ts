@@ -46,22 +46,21 @@ export async function openSqliteSession(file: string, busyTimeoutMs: number): Pr
   const db = openDatabase(file, { readonly: false, busyTimeoutMs });
   setBusyTimeout(db, busyTimeoutMs);
 
-  const begin = (): boolean => {
+  const begin = (waitMs: number): boolean => {
     if (db.inTransaction) return true;
     db.pragma('foreign_keys = OFF');
-    return beginImmediate(db, busyTimeoutMs);
+    try {
+      return beginImmediate(db, waitMs);
+    } finally {
+      setBusyTimeout(db, busyTimeoutMs);
+    }
   };
 
   return {
     async acquireLock() {
       // One try without waiting: better-sqlite3 waits synchronously, which would stall every other
       // tenant of the run; the executor polls asynchronously for up to the busy timeout instead.
-      if (db.inTransaction) return true;
-      try {
-        return beginImmediate(db, 0);
-      } finally {
-        setBusyTimeout(db, busyTimeoutMs);
-      }
+      return begin(0);
     },
     async releaseLock() {
       rollbackQuietly(db);
@@ -73,12 +72,15 @@ export async function openSqliteSession(file: string, busyTimeoutMs: number): Pr
     },
     async runSteps(steps: readonly PlanStep[]) {
       // The executor takes the lock first; without it, the steps still run in one write transaction.
-      if (!begin()) {
+      if (!begin(busyTimeoutMs)) {
         const error = new Error(`database is busy: another connection holds the write lock of ${file}`) as Error & { code: string };
         error.code = 'SQLITE_BUSY';
         throw error;
       }
       try {
+        // With foreign keys on, the DROP TABLE of a rebuild would cascade into child rows: never run
+        // a step unless the connection is in the state the rebuild procedure requires.
+        if (db.pragma('foreign_keys', { simple: true }) !== 0) throw new Error(`refusing to migrate ${file}: foreign keys are enforced on the apply connection`);
         // Every SQLite step is transactional: DDL included, all of it commits or none.
         for (const step of steps) for (const sql of step.sql) runStatement(db, sql);
         db.exec('COMMIT');
