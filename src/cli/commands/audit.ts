@@ -6,7 +6,7 @@ import { BaseCommand, tenantFlags } from '../base-command.js';
 export default class Audit extends BaseCommand {
   static override summary = 'Read-only drift report: which tenants differ from their desired schema, and how.';
   static override description =
-    'Inspects every tenant with catalog reads only (no locks, no writes; a role that can only read the catalogs is enough) and reports per tenant the objects that differ and the unmanaged objects it holds. Exits 0 when all are in sync, 1 when any differs, 2 on config errors or unreadable tenants.';
+    'Inspects every tenant with catalog reads only (no writes, no advisory locks; a role that can only read the catalogs is enough; see the README for the brief ACCESS SHARE locks PostgreSQL takes to print CHECK and index expressions) and reports per tenant the objects that differ and the unmanaged objects it holds. Exits 0 when all are in sync, 1 when any differs, 2 on config errors or unreadable tenants.';
   static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit --json > drift.json'];
   static override flags = {
     ...tenantFlags,
