@@ -175,12 +175,16 @@ export const benchManifest = {
 /** The one column and index the apply measurement adds to every tenant. */
 export const addedColumn = { table: 'tasks', column: 'bench_note', type: 'text', index: 'bench_note_idx' } as const;
 
-/** The bench manifest plus the added column and its index, as the user would edit it. */
-export function manifestWithAddedColumn(): unknown {
-  const { tables } = benchManifest;
-  const table = tables[addedColumn.table];
+interface BenchManifest {
+  readonly tables: Readonly<Record<string, { readonly columns: object; readonly indexes?: object }>>;
+}
+
+/** A bench manifest plus the added column and its index, as the user would edit it. */
+export function manifestWithAddedColumn(manifest: BenchManifest = benchManifest): unknown {
+  const { tables } = manifest;
+  const table = tables[addedColumn.table]!;
   return {
-    ...benchManifest,
+    ...manifest,
     tables: {
       ...tables,
       [addedColumn.table]: {

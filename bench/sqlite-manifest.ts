@@ -3,6 +3,7 @@
 // primary keys (rowid aliases), text/real/integer/boolean/numeric columns with defaults, foreign
 // keys with actions, uniques, checks, a partial and an expression index, a NOCASE collation, a
 // WITHOUT ROWID table. No enums, arrays or sequences: SQLite has none.
+import { manifestWithAddedColumn } from './manifest.js';
 
 const createdAt = { type: 'text', nullable: false, default: 'CURRENT_TIMESTAMP' } as const;
 const id = { type: 'integer', primaryKey: true } as const;
@@ -176,22 +177,9 @@ export const sqliteBenchManifest = {
   },
 } as const;
 
-/** The one column and index the apply measurement adds to every tenant. */
-export const sqliteAddedColumn = { table: 'tasks', column: 'bench_note', type: 'text', index: 'bench_note_idx' } as const;
+/** The same added column and index as the PostgreSQL bench. */
+export { addedColumn as sqliteAddedColumn } from './manifest.js';
 
-/** The bench manifest plus the added column and its index, as the user would edit it. */
 export function sqliteManifestWithAddedColumn(): unknown {
-  const { tables } = sqliteBenchManifest;
-  const table = tables[sqliteAddedColumn.table];
-  return {
-    ...sqliteBenchManifest,
-    tables: {
-      ...tables,
-      [sqliteAddedColumn.table]: {
-        ...table,
-        columns: { ...table.columns, [sqliteAddedColumn.column]: sqliteAddedColumn.type },
-        indexes: { ...table.indexes, [sqliteAddedColumn.index]: { columns: [sqliteAddedColumn.column] } },
-      },
-    },
-  };
+  return manifestWithAddedColumn(sqliteBenchManifest);
 }
