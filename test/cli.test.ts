@@ -220,6 +220,14 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     const planned = await latestPlan();
     expect((await cli('apply', planned.file!)).code).toBe(0);
     expect((await cli('check')).code).toBe(0);
+
+    const typo = path.join(dir, 'overrides', 'typo.yaml');
+    writeFileSync(typo, stringify({ tenants: ['tenant_bb'], tables: { users: { columns: { extra: 'text' } } } }));
+    const warned = await cli('check');
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('override typo.yaml selects none of the tenants');
+    expect((await cli('check', '--tenant', 'tenant_a')).stderr).not.toContain('typo.yaml');
+    await rm(typo);
   });
 
   test('an invalid manifest names the file, line and column; exit 2, no stack trace', async () => {

@@ -52,6 +52,14 @@ export abstract class BaseCommand extends Command {
     return discovery.tenants;
   }
 
+  /** After a run over every tenant: warn about overrides that selected nobody. */
+  protected async warnUnusedOverrides(project: Project, flags: { tenant?: string[]; label?: string[]; shard?: string }): Promise<void> {
+    if ((flags.tenant?.length ?? 0) > 0 || (flags.label?.length ?? 0) > 0 || flags.shard !== undefined) return;
+    for (const name of await project.unusedOverrides()) {
+      this.warning(`override ${name} selects none of the tenants: check its tenants globs and labels`);
+    }
+  }
+
   protected tenantFilter(flags: { tenant?: string[]; label?: string[]; shard?: string }): TenantFilter {
     return {
       ...(flags.tenant ? { tenants: flags.tenant } : {}),

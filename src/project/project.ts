@@ -20,6 +20,7 @@ export class Project {
   private adapterInstance: DatabaseAdapter | undefined;
   private desiredState: { manifest: Manifest; overrides: Override[] } | undefined;
   private readonly normalizedByOverrides = new Map<string, DesiredSchema>();
+  private readonly usedOverrides = new Set<string>();
 
   private constructor(
     readonly config: Config,
@@ -76,6 +77,7 @@ export class Project {
   async desiredFor(tenant: TenantContext): Promise<DesiredSchema> {
     const { manifest, overrides } = await this.loadDesiredState();
     const raw = desiredFor(tenant, manifest, overrides);
+    for (const name of raw.overrides) this.usedOverrides.add(name);
     const key = raw.overrides.join('\0');
     const cached = this.normalizedByOverrides.get(key);
     if (cached) return cached;
@@ -83,6 +85,15 @@ export class Project {
     const normalized: DesiredSchema = { ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) };
     this.normalizedByOverrides.set(key, normalized);
     return normalized;
+  }
+
+  /**
+   * Override files that selected none of the tenants computed so far: after a run over the whole
+   * fleet, most likely a typo in a glob or a label.
+   */
+  async unusedOverrides(): Promise<string[]> {
+    const { overrides } = await this.loadDesiredState();
+    return overrides.map((o) => o.name).filter((name) => !this.usedOverrides.has(name));
   }
 
   async manifestInfo(): Promise<{ path: string; digest: string; commit?: string }> {

@@ -18,6 +18,7 @@ export default class Audit extends BaseCommand {
     const project = await this.openProject(flags);
     const tenants = await this.selectTenants(project, flags);
     const report = await auditTenants(project, tenants);
+    await this.warnUnusedOverrides(project, flags);
     if (flags.json) {
       this.printJson({
         summary: report.summary,

@@ -14,6 +14,7 @@ export default class Check extends BaseCommand {
     const project = await this.openProject(flags);
     const tenants = await this.selectTenants(project, flags);
     const report = await auditTenants(project, tenants);
+    await this.warnUnusedOverrides(project, flags);
     if (flags.json) {
       this.printJson({
         ok: report.summary.differs === 0 && report.summary.errors === 0 && this.refused.length === 0,

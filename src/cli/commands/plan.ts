@@ -29,6 +29,7 @@ export default class Plan extends BaseCommand {
       allowDestructive: flags['allow-destructive'],
       ...(flags['concurrent-indexes'] !== undefined ? { concurrentIndexes: flags['concurrent-indexes'] } : {}),
     });
+    await this.warnUnusedOverrides(project, flags);
     let file: string | undefined;
     if (plan.groups.length > 0) {
       const target = flags.out ? path.resolve(flags.out) : path.join(project.config.plans, `${plan.id}.yaml`);
