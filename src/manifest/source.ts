@@ -39,6 +39,11 @@ export class SourceDoc {
     return { file: this.file, line, column, path: where, message: where === '' ? message : `${where}: ${message}` };
   }
 
+  /** Whether the document has a node at the path. */
+  has(path: DocPath): boolean {
+    return this.find(path, false) !== undefined;
+  }
+
   /** 1-based position of the node at the path, or of its nearest existing ancestor. */
   position(path: DocPath, options: { key?: boolean } = {}): { line: number; column: number } {
     const node = this.find(path, options.key === true);

@@ -10,6 +10,7 @@ import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest,
 import type { SchemaModel } from '../model/types.js';
 import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
+import { sourceOf } from '../manifest/source.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
 
 /**
@@ -81,7 +82,23 @@ export class Project {
     const key = raw.overrides.join('\0');
     const cached = this.normalizedByOverrides.get(key);
     if (cached) return cached;
-    checkTypes(raw.schema, this.engine.normalizer, raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest));
+    const applying = overrides.filter((o) => raw.overrides.includes(o.name)).reverse();
+    const locate = (table: string, column: string): string | undefined => {
+      // The last override that defines the column wins, as in the merge; else the manifest.
+      for (const doc of [...applying.map((o) => sourceOf(o.content)), sourceOf(manifest.content)]) {
+        const at = ['tables', table, 'columns', column];
+        if (!doc?.has(at)) continue;
+        const { line, column: col } = doc.position(doc.has([...at, 'type']) ? [...at, 'type'] : at);
+        return `${doc.file}:${line}:${col}`;
+      }
+      return undefined;
+    };
+    checkTypes(
+      raw.schema,
+      this.engine.normalizer,
+      raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest),
+      locate,
+    );
     const normalized: DesiredSchema = { ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) };
     this.normalizedByOverrides.set(key, normalized);
     return normalized;
