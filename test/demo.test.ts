@@ -32,6 +32,15 @@ describe('the demo the README starts with', { timeout: 120_000 }, () => {
     expect(existsSync(path.join(dir, 'demo', 'data', 'tenants', 'demo_initech.db'))).toBe(true);
   });
 
+  test('--json gives one document with every step, its exit code and its JSON output', async () => {
+    const result = await runCli(['demo', '--dir', 'jsondemo', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.ok).toBe(true);
+    expect(out.steps.map((s: { exitCode: number }) => s.exitCode)).toEqual([0, 1, 0, 0, 0]);
+    expect(out.steps[4].output.ok).toBe(true);
+  });
+
   test('runs on PostgreSQL with --engine postgres', async () => {
     const result = await runCli(['demo', '--engine', 'postgres', '--dir', 'pgdemo', '--database-url', db.url], { cwd: dir });
     expect(result.code).toBe(0);

@@ -75,7 +75,10 @@ export default class Demo extends BaseCommand {
     const configFile = path.join(dir, 'schema-sync.yaml');
 
     const shown = displayPath(dir);
-    this.log(colors.bold(`schema-sync demo (${flags.engine}) in ${shown}`));
+    const say = (text: string) => {
+      if (!flags.json) this.log(text);
+    };
+    say(colors.bold(`schema-sync demo (${flags.engine}) in ${shown}`));
     await rm(path.join(dir, 'plans'), { recursive: true, force: true });
     await mkdir(path.join(dir, 'schema'), { recursive: true });
     await mkdir(path.join(dir, 'plans'), { recursive: true });
@@ -95,7 +98,7 @@ export default class Demo extends BaseCommand {
     );
     const writeManifest = (body: unknown) => writeFile(path.join(dir, 'schema', 'manifest.yaml'), stringify(body));
 
-    this.log(`Setting up ${tenants.join(', ')} at version 1, then changing ${drifted} by hand ...`);
+    say(`Setting up ${tenants.join(', ')} at version 1, then changing ${drifted} by hand ...`);
     try {
       await writeManifest(manifestV1);
       await this.prepareTenants(configFile);
@@ -107,9 +110,11 @@ export default class Demo extends BaseCommand {
     }
 
     await writeManifest(manifestV2);
-    this.log(`The manifest now adds ${colors.green('customers.phone')} and ${colors.green('orders_created_idx')}.\n`);
+    say(`The manifest now adds ${colors.green('customers.phone')} and ${colors.green('orders_created_idx')}.\n`);
 
+    const steps: { command: string; exitCode: number; output?: unknown }[] = [];
     const run = async (args: string[]): Promise<number> => {
+      if (flags.json) return this.runQuietly(args, configFile, steps);
       this.log(colors.cyan(`$ schema-sync ${args.join(' ')}`));
       process.exitCode = 0;
       await this.config.runCommand(args[0]!, [...args.slice(1), '--config', configFile]);
@@ -129,6 +134,10 @@ export default class Demo extends BaseCommand {
     const after = await run(['check']);
 
     const ok = before === 1 && applied === 0 && after === 0;
+    if (flags.json) {
+      this.printJson({ ok, engine: flags.engine, dir, steps });
+      return ok ? 0 : 1;
+    }
     this.log(
       ok
         ? colors.green('Done: check found the drift, the reviewed plan fixed every tenant, and check passes.')
@@ -136,6 +145,32 @@ export default class Demo extends BaseCommand {
     );
     this.log(`Look around: ${shown}/ holds the config, the manifest${sqlite ? ', the tenant files' : ''} and the plan file.`);
     return ok ? 0 : 1;
+  }
+
+  /** --json: the same commands with --json, their output collected into one JSON document. */
+  private async runQuietly(args: string[], configFile: string, steps: { command: string; exitCode: number; output?: unknown }[]): Promise<number> {
+    const chunks: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
+    process.exitCode = 0;
+    try {
+      await this.config.runCommand(args[0]!, [...args.slice(1), '--config', configFile, '--json']);
+    } finally {
+      process.stdout.write = write;
+    }
+    const exitCode = Number(process.exitCode ?? 0);
+    process.exitCode = 0;
+    let output: unknown;
+    try {
+      output = JSON.parse(chunks.join(''));
+    } catch {
+      output = chunks.join('');
+    }
+    steps.push({ command: `schema-sync ${args.join(' ')}`, exitCode, output });
+    return exitCode;
   }
 
   private async prepareTenants(configFile: string): Promise<void> {
