@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SchemaSyncEngine } from '../src/engine.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
-import { createTestDatabase, qi, withClient } from './helpers/postgres.js';
+import { createTestDatabase, qi, waitForSchemaSyncBackendsToEnd, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 
 const tenantCount = 12;
@@ -175,6 +175,7 @@ describe('apply', () => {
     }
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
+    await waitForSchemaSyncBackendsToEnd(db.url);
 
     const after = await liveFingerprints();
     let migrated = 0;

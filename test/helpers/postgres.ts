@@ -48,3 +48,22 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 export function qi(name: string): string {
   return '"' + name.replaceAll('"', '""') + '"';
 }
+
+/**
+ * Waits until the server has ended every backend of a schema-sync process in this database. A
+ * killed client's backend lives on until it next reads from its socket (after a pg_sleep, say),
+ * holding its transaction's locks, so tests that kill an apply wait for this before looking.
+ */
+export async function waitForSchemaSyncBackendsToEnd(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await withClient(url, async (client) => {
+    for (;;) {
+      const result = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schema-sync'`,
+      );
+      if (result.rows[0]!.n === 0) return;
+      if (Date.now() > deadline) throw new Error(`schema-sync backends still running after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+}
