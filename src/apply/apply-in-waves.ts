@@ -56,7 +56,9 @@ export async function applyInWaves(
     }
   }
 
-  const waveSize = Math.max(64, options.concurrency * 16);
+  // Each batched inspection scans the catalogs once whatever the wave's size (pg_class has no
+  // index on the schema alone), so waves as large as an inspection chunk keep those scans few.
+  const waveSize = Math.max(500, options.concurrency * 16);
   const batch = await adapter.runner.openBatch!();
   try {
     while (queue.length > 0) {
