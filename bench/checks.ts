@@ -20,7 +20,7 @@ export function expectAuditInSync(report: AuditReport, tenants: number, what: st
     .map((t) => `${t.tenant}: ${t.status}${t.error ? ` (${t.error})` : ''}${t.differences.length > 0 ? `: ${t.differences.join('; ')}` : ''}`);
   throw new BenchCheckError(
     `${what}: expected all ${tenants} tenants in sync, got total ${summary.total}, in sync ${summary.inSync}, ` +
-      `differs ${summary.differs}, errors ${summary.errors}\n  ${sample(problems)}`,
+      `pending ${summary.pending}, drifted ${summary.drifted}, conflicts ${summary.conflicts}, errors ${summary.errors}\n  ${sample(problems)}`,
   );
 }
 

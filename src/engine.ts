@@ -1,6 +1,6 @@
-import { applyPlan, type ApplyOptions, type TenantResult } from './apply/apply-plan.js';
+import type { ApplyOptions, TenantResult } from './apply/apply-plan.js';
+import { applyOptionsOf, applyTenants, type ApplyRun } from './workflow/apply-tenants.js';
 import type { LoadConfigOptions } from './config/load-config.js';
-import { lockWaitMs } from './config/config.js';
 import type { Change } from './diff/changes.js';
 import type { TenantContext } from './engines/types.js';
 import { UserError } from './errors.js';
@@ -9,8 +9,8 @@ import { Project } from './project/project.js';
 import { openSnapshotStore } from './snapshot/open-store.js';
 import type { SnapshotStore } from './snapshot/types.js';
 import type { TenantFilter } from './tenants/select-tenants.js';
-import { auditTenants, type AuditReport } from './workflow/audit-tenants.js';
-import { planTenants, type PlanOptions } from './workflow/plan-tenants.js';
+import { auditWithSnapshots, type AuditReport } from './workflow/audit-tenants.js';
+import { planTenants, planWithSnapshots, type PlanOptions } from './workflow/plan-tenants.js';
 
 export interface SyncTenantOptions {
   /** Apply the changes; without it, syncTenant only plans. */
@@ -42,21 +42,22 @@ export class SchemaSyncEngine {
   }
 
   async plan(filter: TenantFilter = {}, options: PlanOptions = {}): Promise<PlanFile> {
-    return (await planTenants(this.project, await this.listTenants(filter), options)).plan;
+    return (await planWithSnapshots(this.project, await this.listTenants(filter), options)).plan;
   }
 
+  /**
+   * Applies a reviewed plan and saves the snapshots of the tenants it migrated, as `apply` does. A
+   * snapshot that could not be saved is a process warning: the tenants are migrated either way.
+   */
   async apply(plan: PlanFile, options: Partial<ApplyOptions> = {}): Promise<TenantResult[]> {
-    const tenants = await this.listTenants();
-    const apply = this.project.config.apply;
-    return applyPlan(plan, this.project.adapter, new Map(tenants.map((t) => [t.name, t])), {
-      concurrency: apply.concurrency,
-      retries: apply.retries,
-      lockTimeoutMs: apply.lockTimeoutMs,
-      statementTimeoutMs: apply.statementTimeoutMs,
-      lockWaitMs: lockWaitMs(this.project.config),
-      allowDestructive: false,
-      ...options,
-    });
+    const run = await this.applyRun(plan, options);
+    if (run.snapshotError !== undefined) process.emitWarning(`snapshots not saved: ${run.snapshotError}`, 'SchemaSyncWarning');
+    return run.results;
+  }
+
+  /** apply, with what it recorded: the snapshot store, the git commit, or why nothing was saved. */
+  async applyRun(plan: PlanFile, options: Partial<ApplyOptions> = {}): Promise<ApplyRun> {
+    return applyTenants(this.project, plan, await this.listTenants(), applyOptionsOf(this.project, options));
   }
 
   /** The project's snapshot store (config `snapshotStore`): each tenant's last applied schema and its history. */
@@ -65,7 +66,7 @@ export class SchemaSyncEngine {
   }
 
   async audit(filter: TenantFilter = {}): Promise<AuditReport> {
-    return auditTenants(this.project, await this.listTenants(filter));
+    return auditWithSnapshots(this.project, await this.listTenants(filter));
   }
 
   /** Plans one tenant and, with `execute`, applies that plan to it. */

@@ -104,7 +104,7 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     const audit = await cli('audit', '--json');
     expect(audit.code).toBe(0);
     const report = JSON.parse(audit.stdout);
-    expect(report.summary).toEqual({ total: 3, inSync: 3, differs: 0, errors: 0 });
+    expect(report.summary).toEqual({ total: 3, inSync: 3, pending: 0, drifted: 0, conflicts: 0, errors: 0 });
     expect(report.tenants[0].unmanaged).toContainEqual({ kind: 'view', name: 'recent_users' });
   });
 
@@ -216,7 +216,7 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
       stringify({ tenants: ['tenant_b'], tables: { users: { columns: { sso_subject: 'text' } } } }),
     );
     const check = await cli('check', '--json');
-    expect(JSON.parse(check.stdout).differing).toEqual([{ tenant: 'tenant_b', status: 'differs', differences: ['add column users.sso_subject (text)'] }]);
+    expect(JSON.parse(check.stdout).differing).toEqual([{ tenant: 'tenant_b', status: 'pending', differences: ['add column users.sso_subject (text)'] }]);
     const planned = await latestPlan();
     expect((await cli('apply', planned.file!)).code).toBe(0);
     expect((await cli('check')).code).toBe(0);

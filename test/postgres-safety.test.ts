@@ -56,7 +56,7 @@ describe('PostgreSQL safety', () => {
       const result = await runCli(['audit', '--json', '--config', p.configFile], { cwd: p.dir });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(JSON.parse(result.stdout).summary).toEqual({ total: 2, inSync: 2, differs: 0, errors: 0 });
+      expect(JSON.parse(result.stdout).summary).toEqual({ total: 2, inSync: 2, pending: 0, drifted: 0, conflicts: 0, errors: 0 });
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();

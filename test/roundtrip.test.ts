@@ -59,7 +59,7 @@ describe('round trip of real schemas', () => {
       const results = await engine.apply(build);
       expect(results.map((r) => [r.tenant, r.status, r.error])).toEqual([['chinook_copy', 'applied', undefined]]);
       const report = await engine.audit();
-      expect(report.summary).toEqual({ total: 2, inSync: 2, differs: 0, errors: 0 });
+      expect(report.summary).toEqual({ total: 2, inSync: 2, pending: 0, drifted: 0, conflicts: 0, errors: 0 });
       const [a, b] = report.tenants;
       expect(a!.fingerprint).toBe(b!.fingerprint);
     } finally {

@@ -119,7 +119,7 @@ describe.each([postgres, sqlite])('snapshotStore: database on $name', (engine) =
     const audit = await cli('audit', '--json');
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
     const report = JSON.parse(audit.stdout);
-    expect(report.summary).toMatchObject({ total: 2, inSync: 2, differs: 0, errors: 0 });
+    expect(report.summary).toMatchObject({ total: 2, inSync: 2, pending: 0, drifted: 0, conflicts: 0, errors: 0 });
     for (const t of report.tenants) expect(t.unmanaged).toEqual([]);
     expect(audit.stdout).not.toMatch(/schema_sync/);
     const check = await cli('check');

@@ -57,7 +57,7 @@ describe.each([
       const results = await engine.apply(await engine.plan({ tenants: ['copy'] }));
       expect(results.map((r) => [r.tenant, r.status, r.error])).toEqual([['copy', 'applied', undefined]]);
       const both = await engine.audit();
-      expect(both.summary).toEqual({ total: 2, inSync: 2, differs: 0, errors: 0 });
+      expect(both.summary).toEqual({ total: 2, inSync: 2, pending: 0, drifted: 0, conflicts: 0, errors: 0 });
       expect(both.tenants[0]!.fingerprint).toBe(both.tenants[1]!.fingerprint);
       const db = new Database(path.join(project.dir, 'tenants', 'copy.db'), { readonly: true });
       try {

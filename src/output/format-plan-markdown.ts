@@ -14,6 +14,7 @@ export function formatPlanMarkdown(plan: PlanFile, file?: string): string {
   lines.push(
     `**${s.tenants}** tenant${s.tenants === 1 ? '' : 's'}: **${s.changed}** to change, ${s.inSync} in sync` +
       `${s.failed > 0 ? `, **${s.failed} could not be read**` : ''}` +
+      `${s.held ? `, **${s.held} held for drift**` : ''}` +
       `${plan.groups.length > 0 ? ` — ${plan.groups.length} distinct change set${plan.groups.length === 1 ? '' : 's'}` : ''}.`,
   );
   if (file) lines.push('', `Plan file: \`${file}\`. Apply after merge with \`schema-sync apply ${file}\`.`);
@@ -46,6 +47,14 @@ export function formatPlanMarkdown(plan: PlanFile, file?: string): string {
     lines.push('', '#### Could not be read', '');
     for (const f of plan.failed) lines.push(`- \`${f.tenant}\`: ${cell(f.error)}`);
   }
-  if (plan.groups.length === 0 && plan.failed.length === 0) lines.push('', 'Every tenant is in sync: nothing to apply.');
+  if (plan.held && plan.held.length > 0) {
+    lines.push('', '#### Held: changed out of band since the last apply', '');
+    lines.push('These tenants are not in this plan. Plan with `--revert-drift` to put them back, or `--adopt-drift` to record their live schema as the new base.', '');
+    for (const h of plan.held) {
+      const conflict = h.conflicts.length > 0 ? ` — conflict on ${h.conflicts.map((c) => `\`${c}\``).join(', ')}` : '';
+      lines.push(`- \`${h.tenant}\` (${h.status}${conflict}): ${cell(h.drift.join('; '))}`);
+    }
+  }
+  if (plan.groups.length === 0 && plan.failed.length === 0 && !plan.held) lines.push('', 'Every tenant is in sync: nothing to apply.');
   return lines.join('\n') + '\n';
 }

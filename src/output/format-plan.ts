@@ -1,4 +1,5 @@
-import type { PlanFile, PlanGroup } from '../plan/plan-file.js';
+import type { HeldTenant, PlanFile, PlanGroup } from '../plan/plan-file.js';
+import type { RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import { colors } from './colors.js';
 
 /** The +/-/~ in front of a change's one-line summary. */
@@ -26,19 +27,21 @@ function formatGroup(group: PlanGroup): string[] {
 }
 
 /** The readable summary `plan` prints. */
-export function formatPlan(plan: PlanFile, file?: string): string {
+export function formatPlan(plan: PlanFile, file?: string, adopted?: RecordedSnapshots): string {
   const s = plan.summary;
   const lines: string[] = [];
   lines.push(
     `${colors.bold('Plan')} ${plan.id}: ${s.tenants} tenant${s.tenants === 1 ? '' : 's'}, ` +
       `${colors.green(`${s.inSync} in sync`)}, ${s.changed > 0 ? colors.yellow(`${s.changed} to change`) : '0 to change'}` +
-      `${s.failed > 0 ? ', ' + colors.red(`${s.failed} failed`) : ''}`,
+      `${s.failed > 0 ? ', ' + colors.red(`${s.failed} failed`) : ''}` +
+      `${s.held ? ', ' + colors.red(`${s.held} held for drift`) : ''}`,
   );
   for (const group of plan.groups) {
     lines.push('');
     lines.push(...formatGroup(group));
   }
   for (const f of plan.failed) lines.push(colors.red(`  ${f.tenant}: ${f.error}`));
+  if (plan.held && plan.held.length > 0) lines.push('', ...formatHeld(plan.held, adopted));
   const destructive = plan.groups.some((g) => g.steps.some((st) => st.consent === false));
   if (file) {
     lines.push('');
@@ -46,8 +49,25 @@ export function formatPlan(plan: PlanFile, file?: string): string {
     if (destructive) {
       lines.push(colors.yellow('Some steps delete data: apply refuses them unless you pass --allow-destructive or set consent: true on the step.'));
     }
-  } else if (s.changed === 0 && s.failed === 0) {
+  } else if (s.changed === 0 && s.failed === 0 && !s.held) {
     lines.push('Every tenant is in sync; no plan written.');
   }
   return lines.join('\n');
+}
+
+function formatHeld(held: readonly HeldTenant[], adopted: RecordedSnapshots | undefined): string[] {
+  const lines = [colors.red(`Held out of the plan: ${held.length} tenant${held.length === 1 ? '' : 's'} changed out of band since the last apply`)];
+  for (const h of held) {
+    lines.push(`  ${colors.red(h.status)}  ${h.tenant}${h.conflicts.length > 0 ? ` (conflict on ${h.conflicts.join(', ')})` : ''}`);
+    for (const d of h.drift) lines.push(`            ${d}`);
+  }
+  if (adopted) {
+    lines.push(
+      `Adopted: their live schema is now their snapshot (${adopted.store}: ${adopted.location}${adopted.commit ? `, commit ${adopted.commit.slice(0, 12)}` : ''}).`,
+      'They are pending from now on: describe the change in the manifest or an override to keep it, or plan again to revert it.',
+    );
+  } else {
+    lines.push('Plan with --revert-drift to put them back to the desired schema, or --adopt-drift to record their live schema as the new base.');
+  }
+  return lines;
 }

@@ -40,10 +40,22 @@ export interface PlanFile {
     readonly changed: number;
     readonly inSync: number;
     readonly failed: number;
+    readonly held?: number;
   };
   readonly groups: readonly PlanGroup[];
   readonly inSync: readonly string[];
   readonly failed: readonly { readonly tenant: string; readonly error: string }[];
+  /** Tenants left out because they drifted since their last applied snapshot; present when any is. */
+  readonly held?: readonly HeldTenant[];
+}
+
+/** A tenant the plan does not touch: its live schema changed out of band (three-way drift). */
+export interface HeldTenant {
+  readonly tenant: string;
+  readonly status: 'drifted' | 'conflict';
+  /** The out-of-band changes since the last applied snapshot, one line each. */
+  readonly drift: readonly string[];
+  readonly conflicts: readonly string[];
 }
 
 export interface BuildPlanInput {
@@ -51,6 +63,7 @@ export interface BuildPlanInput {
   readonly manifest: PlanFile['manifest'];
   readonly diffs: readonly TenantDiff[];
   readonly failed: readonly { tenant: string; error: string }[];
+  readonly held?: readonly HeldTenant[];
   readonly render: RenderChanges;
   readonly renderOptions: Omit<RenderOptions, 'qualifier' | 'tenantTypes' | 'tenantSequences'>;
   /** Types and sequences per tenant that expressions may name (from current and desired). */
@@ -98,20 +111,23 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
   planGroups.sort((a, b) => b.tenants.length - a.tenants.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const failed = [...input.failed].sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+  const held = [...(input.held ?? [])].sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
   const body = {
     version: 1 as const,
     engine: input.engine,
     manifest: input.manifest,
     options: { concurrentIndexes: input.renderOptions.concurrentIndexes },
     summary: {
-      tenants: input.diffs.length + failed.length,
+      tenants: input.diffs.length + failed.length + held.length,
       changed: input.diffs.length - inSync.length,
       inSync: inSync.length,
       failed: failed.length,
+      ...(held.length > 0 ? { held: held.length } : {}),
     },
     groups: planGroups,
     inSync: inSync.sort(),
     failed,
+    ...(held.length > 0 ? { held } : {}),
   };
   const { version, ...rest } = body;
   return { version, id: hash(canonicalJson(body)).slice(0, 16), ...rest };

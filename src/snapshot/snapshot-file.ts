@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { UserError, errorMessage } from '../errors.js';
 import { deepFreeze } from '../manifest/freeze.js';
-import { byName, compareNames } from '../model/fingerprint.js';
+import { byName, compareNames, fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel, UnmanagedObject } from '../model/types.js';
 
 /** What a snapshot file holds besides the model. */
@@ -74,8 +74,24 @@ export function writeSnapshotYaml(file: SnapshotFile): string {
     fingerprint: file.fingerprint,
     ...(file.planId !== undefined ? { planId: file.planId } : {}),
   };
-  const body = { schema: plain(canonicalSnapshotModel(file.schema)) };
-  return header + stringify(head, { lineWidth: 0 }) + stringify(body, { lineWidth: 0 });
+  return header + stringify(head, { lineWidth: 0 }) + schemaYaml(file.schema);
+}
+
+/**
+ * A fleet's tenants mostly share one schema, so an apply of 10,000 tenants would print the same
+ * YAML 10,000 times. Keyed by the fingerprint plus what the fingerprint leaves out.
+ */
+const schemaYamlCache = new Map<string, string>();
+
+function schemaYaml(schema: SchemaModel): string {
+  const key = fingerprint(schema) + JSON.stringify([schema.unmanaged ?? [], schema.externalTypes ?? [], schema.tables.map((t) => t.columns.map((c) => c.name))]);
+  let text = schemaYamlCache.get(key);
+  if (text === undefined) {
+    text = stringify({ schema: plain(canonicalSnapshotModel(schema)) }, { lineWidth: 0 });
+    if (schemaYamlCache.size >= 64) schemaYamlCache.delete(schemaYamlCache.keys().next().value!);
+    schemaYamlCache.set(key, text);
+  }
+  return text;
 }
 
 export function readSnapshotYaml(text: string, source: string): SnapshotFile {

@@ -1,19 +1,49 @@
+import { describeChange } from '../diff/describe-change.js';
+import { classifyDrift } from '../diff/three-way.js';
 import type { TenantContext } from '../engines/types.js';
-import { buildPlan, type PlanFile } from '../plan/plan-file.js';
+import { errorMessage } from '../errors.js';
+import type { SchemaModel } from '../model/types.js';
+import { buildPlan, type HeldTenant, type PlanFile } from '../plan/plan-file.js';
 import { diffTenant, type TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
+import { openSnapshotStore } from '../snapshot/open-store.js';
+import { recordSnapshots, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
+import { snapshotBases, type BaseLoader } from './audit-tenants.js';
 import { inspectTenants } from './inspect-tenants.js';
+
+/**
+ * What plan does with a tenant whose live schema changed out of band since its last applied
+ * snapshot: leave it out and report it (hold, the default), plan it back to the desired schema
+ * (revert), or record its live schema as its snapshot and leave it out of this plan (adopt).
+ */
+export type DriftAction = 'hold' | 'revert' | 'adopt';
 
 export interface PlanOptions {
   readonly allowDestructive?: boolean;
   readonly concurrentIndexes?: boolean;
+  readonly drift?: DriftAction;
+}
+
+export interface PlanTenantsOptions extends PlanOptions {
+  /** The tenants' last applied snapshots; without it, drift cannot be seen and every tenant is planned. */
+  readonly baseOf?: BaseLoader;
+}
+
+export interface PlanResult {
+  readonly plan: PlanFile;
+  readonly diffs: TenantDiff[];
+  /** Drifted tenants whose live schema the caller records as their snapshot (drift: adopt). */
+  readonly toAdopt: { tenant: string; schema: SchemaModel }[];
 }
 
 /** Inspects every tenant, diffs each against its desired schema and builds one grouped plan. */
-export async function planTenants(project: Project, tenants: readonly TenantContext[], options: PlanOptions = {}): Promise<{ plan: PlanFile; diffs: TenantDiff[] }> {
+export async function planTenants(project: Project, tenants: readonly TenantContext[], options: PlanTenantsOptions = {}): Promise<PlanResult> {
   const inspected = await inspectTenants(project, tenants);
+  const driftAction = options.drift ?? 'hold';
   const diffs: TenantDiff[] = [];
   const failed: { tenant: string; error: string }[] = [];
+  const held: HeldTenant[] = [];
+  const toAdopt: { tenant: string; schema: SchemaModel }[] = [];
   const objects = new Map<string, { types: string[]; sequences: string[] }>();
   for (const { tenant, schema, error } of inspected) {
     if (!schema) {
@@ -21,7 +51,23 @@ export async function planTenants(project: Project, tenants: readonly TenantCont
       continue;
     }
     const desired = await project.desiredFor(tenant);
-    diffs.push(diffTenant(tenant.name, schema, desired, project.refineChanges));
+    const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
+    if (diff.changes.length > 0 && options.baseOf && driftAction !== 'revert') {
+      let base: SchemaModel | undefined;
+      try {
+        base = await options.baseOf(tenant.name);
+      } catch (loadError) {
+        failed.push({ tenant: tenant.name, error: `its last snapshot could not be read: ${errorMessage(loadError)}` });
+        continue;
+      }
+      const verdict = classifyDrift({ base, actual: schema, desired, changes: diff.changes });
+      if (verdict.status === 'drifted' || verdict.status === 'conflict') {
+        held.push({ tenant: tenant.name, status: verdict.status, drift: verdict.drift.map(describeChange), conflicts: [...verdict.conflicts] });
+        if (driftAction === 'adopt') toAdopt.push({ tenant: tenant.name, schema });
+        continue;
+      }
+    }
+    diffs.push(diff);
     objects.set(tenant.name, project.tenantObjects(schema, desired.schema));
   }
   const concurrentIndexes = options.concurrentIndexes ?? project.config.apply.concurrentIndexes;
@@ -30,10 +76,28 @@ export async function planTenants(project: Project, tenants: readonly TenantCont
     manifest: await project.manifestInfo(),
     diffs,
     failed,
+    held,
     render: project.adapter.render,
     renderOptions: { concurrentIndexes, indexTimeoutMs: project.config.apply.indexTimeoutMs },
     tenantObjects: (name) => objects.get(name) ?? { types: [], sequences: [] },
     allowDestructive: options.allowDestructive ?? false,
   });
-  return { plan, diffs };
+  return { plan, diffs, toAdopt };
+}
+
+/**
+ * plan with the project's snapshot store as the three-way base. With drift: adopt, the drifted
+ * tenants' live schemas are recorded as their snapshots (one git commit), so the next audit
+ * reports them as pending instead of drifted.
+ */
+export async function planWithSnapshots(
+  project: Project,
+  tenants: readonly TenantContext[],
+  options: PlanOptions = {},
+): Promise<PlanResult & { adopted?: RecordedSnapshots }> {
+  const store = await openSnapshotStore(project, { tenants });
+  const result = await planTenants(project, tenants, { ...options, baseOf: snapshotBases(store) });
+  if (result.toAdopt.length === 0) return result;
+  const adopted = await recordSnapshots(store, { action: 'adopt drift' }, result.toAdopt);
+  return { ...result, adopted };
 }

@@ -15,6 +15,8 @@ export interface EngineHarness {
   createTenant(tenant: string): Promise<void>;
   insertRows(tenant: string, table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   countRows(tenant: string, table: string): Promise<number>;
+  /** Runs SQL in the tenant as an outsider would (out of band), with unqualified names resolving to the tenant. */
+  exec(tenant: string, sql: string): Promise<void>;
 }
 
 export function postgresHarness(): EngineHarness {
@@ -45,6 +47,7 @@ export function postgresHarness(): EngineHarness {
       }),
     countRows: (tenant, table) =>
       withClient(url(), async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${qi(tenant)}.${qi(table)}`)).rows[0].n)),
+    exec: (tenant, sql) => withClient(url(), (c) => c.query(`SET search_path TO ${qi(tenant)}; ${sql}`).then(() => undefined)),
   };
 }
 
@@ -86,6 +89,9 @@ export function sqliteHarness(): EngineHarness {
     },
     async countRows(tenant, table) {
       return withDb(tenant, (db) => Number((db.prepare(`SELECT count(*) AS n FROM ${qi(table)}`).get() as { n: number }).n));
+    },
+    async exec(tenant, sql) {
+      withDb(tenant, (db) => db.exec(sql));
     },
   };
 }

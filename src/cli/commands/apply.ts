@@ -1,13 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { lockWaitMs } from '../../config/config.js';
-import { applyPlan, type TenantResult } from '../../apply/apply-plan.js';
-import { UserError, errorMessage } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
 import { startProgress } from '../../output/progress.js';
 import { readPlanFile } from '../../plan/plan-yaml.js';
-import { openSnapshotStore } from '../../snapshot/open-store.js';
-import { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from '../../snapshot/record-snapshots.js';
+import { applyOptionsOf, applyTenants, type ApplyRun } from '../../workflow/apply-tenants.js';
 import { requireTenants } from '../../project/project.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
@@ -45,7 +42,7 @@ export default class Apply extends BaseCommand {
       return 0;
     }
 
-    const apply = project.config.apply;
+    const retries = project.config.apply.retries;
     const progress = flags.json ? undefined : startProgress(total);
     const abort = new AbortController();
     const onSignal = () => {
@@ -54,36 +51,26 @@ export default class Apply extends BaseCommand {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    let results: TenantResult[];
+    let run: ApplyRun;
     try {
-      results = await applyPlan(narrowed, project.adapter, new Map(discovery.tenants.map((t) => [t.name, t])), {
-        concurrency: flags.concurrency ?? apply.concurrency,
-        retries: apply.retries,
-        lockTimeoutMs: apply.lockTimeoutMs,
-        statementTimeoutMs: apply.statementTimeoutMs,
-        lockWaitMs: lockWaitMs(project.config),
-        allowDestructive: flags['allow-destructive'],
-        signal: abort.signal,
-        onResult: (r) => progress?.tick(r),
-        onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${apply.retries + 1}): ${error}`),
-      });
+      run = await applyTenants(
+        project,
+        narrowed,
+        discovery.tenants,
+        applyOptionsOf(project, {
+          ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+          allowDestructive: flags['allow-destructive'],
+          signal: abort.signal,
+          onResult: (r) => progress?.tick(r),
+          onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${retries + 1}): ${error}`),
+        }),
+      );
     } finally {
       progress?.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    // The snapshot of every tenant the plan left as wanted, from the schema verification read; one
-    // git commit for the run. The tenants are migrated either way: a failure here is a warning.
-    let snapshots: RecordedSnapshots | undefined;
-    let snapshotError: string | undefined;
-    const toSave = snapshotsOfApply(results);
-    if (toSave.length > 0) {
-      try {
-        snapshots = await recordSnapshots(await openSnapshotStore(project, { tenants: discovery.tenants }), { action: 'apply', planId: plan.id }, toSave);
-      } catch (error) {
-        snapshotError = errorMessage(error);
-      }
-    }
+    const { results, snapshots, snapshotError } = run;
     const counts = countByStatus(results);
     if (flags.json) {
       this.printJson({

@@ -80,6 +80,8 @@ export default class Demo extends BaseCommand {
     };
     say(colors.bold(`schema-sync demo (${flags.engine}) in ${shown}`));
     await rm(path.join(dir, 'plans'), { recursive: true, force: true });
+    // Snapshots of an earlier run would be the base of this one's three-way check.
+    await rm(path.join(dir, 'snapshots'), { recursive: true, force: true });
     await mkdir(path.join(dir, 'schema'), { recursive: true });
     await mkdir(path.join(dir, 'plans'), { recursive: true });
     if (sqlite) await mkdir(path.join(dir, 'data', 'tenants'), { recursive: true });

@@ -1,0 +1,85 @@
+import type { Change } from './changes.js';
+
+/**
+ * A schema object a change touches, as a path: a table, or an object inside one (a column, an
+ * index, a constraint), or an enum or a sequence. Used to tell whether two changes concern the
+ * same object, as the three-way drift check must.
+ */
+export interface ObjectRef {
+  readonly kind: 'table' | 'column' | 'index' | 'constraint' | 'primary key' | 'table comment' | 'enum' | 'sequence';
+  /** The table the object lives in (the table itself for kind 'table'). */
+  readonly table?: string;
+  readonly name: string;
+}
+
+export function objectLabel(ref: ObjectRef): string {
+  if (ref.kind === 'table' || ref.kind === 'enum' || ref.kind === 'sequence') return `${ref.kind} ${ref.name}`;
+  if (ref.kind === 'primary key' || ref.kind === 'table comment') return `${ref.kind} of ${ref.table}`;
+  return `${ref.kind} ${ref.table}.${ref.name}`;
+}
+
+/**
+ * Two refs concern the same object when they are equal, or when one is a whole table and the
+ * other lives in it: a table dropped on one side and a column changed on the other collide.
+ */
+export function sameObject(a: ObjectRef, b: ObjectRef): boolean {
+  if (a.kind === 'table' && b.table === a.name) return true;
+  if (b.kind === 'table' && a.table === b.name) return true;
+  return a.kind === b.kind && a.table === b.table && a.name === b.name;
+}
+
+const table = (name: string): ObjectRef => ({ kind: 'table', table: name, name });
+const inTable = (kind: ObjectRef['kind'], tableName: string, name: string): ObjectRef => ({ kind, table: tableName, name });
+
+export function changeObjects(change: Change): ObjectRef[] {
+  switch (change.kind) {
+    case 'createEnum':
+    case 'dropEnum':
+      return [{ kind: 'enum', name: change.enum.name }];
+    case 'addEnumValues':
+    case 'setEnumComment':
+      return [{ kind: 'enum', name: change.enum }];
+    case 'recreateEnum':
+      return [{ kind: 'enum', name: change.to.name }];
+    case 'createSequence':
+    case 'dropSequence':
+      return [{ kind: 'sequence', name: change.sequence.name }];
+    case 'alterSequence':
+      return [{ kind: 'sequence', name: change.to.name }];
+    case 'createTable':
+    case 'dropTable':
+      return [table(change.table.name)];
+    case 'rebuildTable':
+      return [table(change.to.name)];
+    case 'renameTable':
+      return [table(change.from), table(change.to)];
+    case 'setTableComment':
+      return [inTable('table comment', change.table, '')];
+    case 'addColumn':
+    case 'dropColumn':
+      return [inTable('column', change.table, change.column.name)];
+    case 'renameColumn':
+      return [inTable('column', change.table, change.from), inTable('column', change.table, change.to)];
+    case 'alterColumn':
+      return [inTable('column', change.table, change.to.name)];
+    case 'renameConstraint':
+      return [inTable('constraint', change.table, change.from), inTable('constraint', change.table, change.to)];
+    case 'renameIndex':
+      return [inTable('index', change.table, change.from), inTable('index', change.table, change.to)];
+    case 'addPrimaryKey':
+    case 'dropPrimaryKey':
+      return [inTable('primary key', change.table, '')];
+    case 'addUnique':
+    case 'dropUnique':
+      return [inTable('constraint', change.table, change.unique.name)];
+    case 'addIndex':
+    case 'dropIndex':
+      return [inTable('index', change.table, change.index.name)];
+    case 'addForeignKey':
+    case 'dropForeignKey':
+      return [inTable('constraint', change.table, change.foreignKey.name)];
+    case 'addCheck':
+    case 'dropCheck':
+      return [inTable('constraint', change.table, change.check.name)];
+  }
+}

@@ -1,0 +1,58 @@
+import type { DesiredSchema } from '../manifest/desired.js';
+import type { SchemaModel } from '../model/types.js';
+import { changeObjects, objectLabel, sameObject, type ObjectRef } from './change-objects.js';
+import type { Change } from './changes.js';
+import { diffSchemas } from './diff-schemas.js';
+
+/**
+ * Where a tenant stands against its desired schema, with its last applied snapshot as the base:
+ * - in-sync: the live schema is the desired one;
+ * - pending: the desired schema moved on, the live schema is as last applied (or there is no
+ *   snapshot, so drift cannot be told apart);
+ * - drifted: the live schema changed out of band since the last apply;
+ * - conflict: the desired schema and an out-of-band change both changed the same object, to
+ *   different ends.
+ */
+export type DriftStatus = 'in-sync' | 'pending' | 'drifted' | 'conflict';
+
+export interface ThreeWayInput {
+  /** The last applied snapshot; undefined when the tenant has none. */
+  readonly base: SchemaModel | undefined;
+  readonly actual: SchemaModel;
+  readonly desired: DesiredSchema;
+  /** actual -> desired: what a plan would do. */
+  readonly changes: readonly Change[];
+}
+
+export interface ThreeWayResult {
+  readonly status: DriftStatus;
+  /** base -> actual: what changed out of band since the last apply. */
+  readonly drift: readonly Change[];
+  /** The objects of a conflict, as labels such as `column accounts.email`. */
+  readonly conflicts: readonly string[];
+}
+
+/** Pure. Objects that an override excludes from management never count as drift. */
+export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
+  const { base, actual, desired, changes } = input;
+  if (changes.length === 0) return { status: 'in-sync', drift: [], conflicts: [] };
+  if (!base) return { status: 'pending', drift: [], conflicts: [] };
+  const drift = diffSchemas({ current: base, desired: actual, excluded: desired.excluded });
+  if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
+
+  const wanted = objectsOf(diffSchemas({ current: base, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
+  const stillDifferent = objectsOf(changes);
+  const conflicts = new Set<string>();
+  for (const object of objectsOf(drift)) {
+    // Changed on both sides, and the two ends still differ: had both made the same change,
+    // the object would be absent from actual -> desired.
+    if (wanted.some((w) => sameObject(w, object)) && stillDifferent.some((d) => sameObject(d, object))) {
+      conflicts.add(objectLabel(object));
+    }
+  }
+  return { status: conflicts.size > 0 ? 'conflict' : 'drifted', drift, conflicts: [...conflicts].sort() };
+}
+
+function objectsOf(changes: readonly Change[]): ObjectRef[] {
+  return changes.flatMap(changeObjects);
+}
