@@ -16,6 +16,22 @@ export interface Config {
   /** Where snapshots are kept; unset: git when the config's directory is in a git work tree, else filesystem. */
   readonly snapshotStore?: SnapshotStoreKind;
   readonly apply: ApplySettings;
+  readonly reconcile: ReconcileSettings;
+}
+
+export type ReconcilePolicy = 'report' | 'plan' | 'apply-safe';
+
+export interface ReconcileSettings {
+  readonly policy: ReconcilePolicy;
+  /** The git ref each pass fast-forwards to, such as origin/main. */
+  readonly ref?: string;
+  /** policy plan: the branch a plan is committed to; `{id}` is the plan id. */
+  readonly branch: string;
+  /** policy apply-safe: labels, one wave each, in order; the unlabelled rest is the last wave. */
+  readonly waves: readonly string[];
+  readonly maxFailuresPerWave: number;
+  /** Directory of drift.json and drift.md. */
+  readonly reports: string;
 }
 
 /**

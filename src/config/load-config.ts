@@ -5,7 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import type { EngineName, TenantSelector } from '../engines/types.js';
 import type { SnapshotStoreKind } from '../snapshot/types.js';
-import type { Config } from './config.js';
+import type { Config, ReconcilePolicy } from './config.js';
 import { parseDuration } from './duration.js';
 
 const moduleName = 'schema-sync';
@@ -54,6 +54,14 @@ interface RawConfig {
     concurrentIndexes?: boolean;
     indexTimeout?: string;
     busyTimeout?: string;
+  };
+  reconcile?: {
+    policy?: ReconcilePolicy;
+    ref?: string;
+    branch?: string;
+    waves?: string[];
+    maxFailuresPerWave?: number;
+    reports?: string;
   };
 }
 
@@ -130,6 +138,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       concurrentIndexes: apply.concurrentIndexes ?? false,
       indexTimeoutMs: duration('indexTimeout', apply.indexTimeout, '30m'),
       busyTimeoutMs: duration('busyTimeout', apply.busyTimeout, '5s'),
+    },
+    reconcile: {
+      policy: raw.reconcile?.policy ?? 'report',
+      ...(raw.reconcile?.ref !== undefined ? { ref: raw.reconcile.ref } : {}),
+      branch: raw.reconcile?.branch ?? 'schema-sync/plan-{id}',
+      waves: raw.reconcile?.waves ?? [],
+      maxFailuresPerWave: raw.reconcile?.maxFailuresPerWave ?? 1,
+      reports: path.resolve(baseDir, raw.reconcile?.reports ?? 'reports'),
     },
   };
 }

@@ -1,0 +1,238 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { applyPlan, type TenantResult } from '../apply/apply-plan.js';
+import type { ReconcilePolicy } from '../config/config.js';
+import type { TenantContext } from '../engines/types.js';
+import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
+import { errorMessage } from '../errors.js';
+import type { PlanFile } from '../plan/plan-file.js';
+import { writePlanYaml } from '../plan/plan-yaml.js';
+import { Project } from '../project/project.js';
+import { openSnapshotStore } from '../snapshot/open-store.js';
+import { recordSnapshots, snapshotsOfApply } from '../snapshot/record-snapshots.js';
+import type { TenantFilter } from '../tenants/select-tenants.js';
+import { applyOptionsOf } from '../workflow/apply-tenants.js';
+import { auditTenants, snapshotBases, type AuditSummary } from '../workflow/audit-tenants.js';
+import { planTenants } from '../workflow/plan-tenants.js';
+import { writeDriftReport } from './drift-report.js';
+import { followRef } from './follow-ref.js';
+import type { RunOutcome, TenantState } from './metrics.js';
+import { publishPlan } from './publish-plan.js';
+import { rolloutWaves } from './waves.js';
+
+export interface ReconcilePassInput {
+  readonly load: LoadConfigOptions;
+  readonly filter: TenantFilter;
+  /** Wins over the config's reconcile.policy. */
+  readonly policy?: ReconcilePolicy;
+  /** Aborted on SIGTERM: the tenants in flight finish, no other starts. */
+  readonly signal?: AbortSignal;
+  readonly onApplied?: (result: TenantResult) => void;
+}
+
+export interface WaveStatus {
+  readonly wave: string;
+  readonly tenants: number;
+  readonly applied: number;
+  readonly failed: number;
+  readonly notStarted: number;
+}
+
+/** What one pass found and did: the JSON status line of reconcile. */
+export interface ReconcileStatus {
+  readonly at: string;
+  readonly durationMs: number;
+  readonly policy: ReconcilePolicy;
+  readonly ref?: string;
+  readonly commit?: string;
+  /** Tenants by state at the end of the pass: applied tenants count as in sync. */
+  readonly tenants: Record<TenantState, number>;
+  /** Tenants that drifted or are in conflict, by name. */
+  readonly drifted: readonly string[];
+  readonly refused: number;
+  readonly report?: string;
+  readonly plan?: {
+    readonly id: string;
+    readonly file: string;
+    readonly tenants: number;
+    /** Tenants whose change set carries a hazard: left for a reviewed apply. */
+    readonly needsReview: number;
+    readonly branch?: string;
+    readonly commit?: string;
+  };
+  readonly apply?: {
+    readonly waves: readonly WaveStatus[];
+    readonly applied: number;
+    readonly failed: number;
+    /** True when a wave reached maxFailuresPerWave and later waves were not started. */
+    readonly halted: boolean;
+    readonly snapshotCommit?: string;
+  };
+  readonly interrupted: boolean;
+  readonly warnings: readonly string[];
+  readonly outcome: RunOutcome;
+  readonly error?: string;
+}
+
+/**
+ * One reconcile pass: follow the ref, audit every tenant against its snapshot, write the drift
+ * report, then act on the policy. It only arranges the workflow steps.
+ */
+export async function reconcilePass(input: ReconcilePassInput): Promise<ReconcileStatus> {
+  const started = Date.now();
+  const at = new Date(started).toISOString();
+  let config = await loadConfig(input.load);
+  const policy = input.policy ?? config.reconcile.policy;
+  const followed = config.reconcile.ref !== undefined ? await followRef(config.baseDir, config.reconcile.ref) : undefined;
+  // The followed commit may carry a new config too.
+  if (followed) config = await loadConfig(input.load);
+  const project = await Project.fromConfig(config);
+  const warnings: string[] = [];
+  try {
+    const discovery = await project.discover(input.filter);
+    const tenants = discovery.tenants;
+    const store = await openSnapshotStore(project, { tenants });
+    const baseOf = snapshotBases(store);
+    const report = await auditTenants(project, tenants, { baseOf });
+    const files = await writeDriftReport(config.reconcile.reports, report, {
+      at,
+      ...(followed ? { ref: followed.ref, commit: followed.commit } : {}),
+    });
+    const states = statesOf(report.summary);
+    const drifted = report.tenants.filter((t) => t.status === 'drifted' || t.status === 'conflict').map((t) => t.tenant);
+    const base = {
+      at,
+      policy,
+      ...(followed ? { ref: followed.ref, commit: followed.commit } : {}),
+      drifted,
+      refused: discovery.rejected.length,
+      report: project.relative(files.json),
+    };
+
+    const pending = new Set(report.tenants.filter((t) => t.status === 'pending').map((t) => t.tenant));
+    let planStatus: ReconcileStatus['plan'];
+    let applyStatus: ReconcileStatus['apply'];
+    if (policy !== 'report' && pending.size > 0 && !input.signal?.aborted) {
+      const { plan } = await planTenants(project, tenants.filter((t) => pending.has(t.name)), { baseOf });
+      if (plan.groups.length > 0) {
+        const file = await writePlan(config.plans, plan);
+        const needsReview = plan.groups.filter((g) => g.hazards.length > 0).reduce((n, g) => n + g.tenants.length, 0);
+        planStatus = { id: plan.id, file: project.relative(file), tenants: plan.summary.changed, needsReview };
+        if (policy === 'plan') {
+          const remote = config.reconcile.ref?.includes('/') ? config.reconcile.ref.slice(0, config.reconcile.ref.indexOf('/')) : undefined;
+          const published = await publishPlan(
+            config.baseDir,
+            file,
+            config.reconcile.branch.replaceAll('{id}', plan.id),
+            `schema-sync: plan ${plan.id} (${plan.summary.changed} tenant${plan.summary.changed === 1 ? '' : 's'})`,
+            remote,
+          );
+          warnings.push(...published.warnings);
+          planStatus = { ...planStatus, branch: published.branch, commit: published.commit };
+        } else {
+          applyStatus = await applySafe(project, plan, tenants, input, warnings);
+          states['in-sync'] += applyStatus.applied;
+          states.pending -= applyStatus.applied;
+        }
+      }
+    }
+    const notInSync = states.pending + states.drifted + states.conflict + states.error;
+    const failed = states.error > 0 || discovery.rejected.length > 0 || (applyStatus?.failed ?? 0) > 0;
+    return {
+      ...base,
+      durationMs: Date.now() - started,
+      tenants: states,
+      ...(planStatus ? { plan: planStatus } : {}),
+      ...(applyStatus ? { apply: applyStatus } : {}),
+      interrupted: input.signal?.aborted ?? false,
+      warnings,
+      outcome: failed ? 'failed' : notInSync > 0 ? 'drift' : 'ok',
+    };
+  } finally {
+    await project.close();
+  }
+}
+
+/**
+ * Applies the plan's change sets that carry no hazard, one rollout wave at a time, and saves the
+ * snapshots of every tenant it migrated in one run (one git commit).
+ */
+async function applySafe(
+  project: Project,
+  plan: PlanFile,
+  tenants: readonly TenantContext[],
+  input: ReconcilePassInput,
+  warnings: string[],
+): Promise<NonNullable<ReconcileStatus['apply']>> {
+  const safe = plan.groups.filter((g) => g.hazards.length === 0);
+  const inSafe = new Set(safe.flatMap((g) => g.tenants.map((t) => t.name)));
+  const byName = new Map(tenants.map((t) => [t.name, t]));
+  const waves = rolloutWaves(
+    tenants.filter((t) => inSafe.has(t.name)),
+    project.config.reconcile.waves,
+  );
+  const results: TenantResult[] = [];
+  const waveStatus: WaveStatus[] = [];
+  let halted = false;
+  for (const wave of waves) {
+    if (input.signal?.aborted) break;
+    const members = new Set(wave.tenants.map((t) => t.name));
+    const narrowed: PlanFile = {
+      ...plan,
+      groups: safe.map((g) => ({ ...g, tenants: g.tenants.filter((t) => members.has(t.name)) })).filter((g) => g.tenants.length > 0),
+    };
+    const waveResults = await applyPlan(
+      narrowed,
+      project.adapter,
+      byName,
+      applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), ...(input.onApplied ? { onResult: input.onApplied } : {}) }),
+    );
+    results.push(...waveResults);
+    const notStarted = waveResults.filter((r) => r.status === 'failed' && r.attempts === 0 && input.signal?.aborted).length;
+    const failed = waveResults.filter((r) => r.status === 'failed' || r.status === 'stale' || r.status === 'refused').length - notStarted;
+    waveStatus.push({
+      wave: wave.name,
+      tenants: wave.tenants.length,
+      applied: waveResults.filter((r) => r.status === 'applied' || r.status === 'in-sync').length,
+      failed,
+      notStarted,
+    });
+    if (failed >= project.config.reconcile.maxFailuresPerWave) {
+      halted = waves.indexOf(wave) < waves.length - 1;
+      break;
+    }
+  }
+  let snapshotCommit: string | undefined;
+  const toSave = snapshotsOfApply(results);
+  if (toSave.length > 0) {
+    try {
+      const recorded = await recordSnapshots(await openSnapshotStore(project, { tenants }), { action: 'reconcile', planId: plan.id }, toSave);
+      warnings.push(...recorded.warnings);
+      snapshotCommit = recorded.commit;
+    } catch (error) {
+      warnings.push(`snapshots not saved: ${errorMessage(error)}`);
+    }
+  }
+  return {
+    waves: waveStatus,
+    applied: waveStatus.reduce((n, w) => n + w.applied, 0),
+    failed: waveStatus.reduce((n, w) => n + w.failed, 0),
+    halted,
+    ...(snapshotCommit !== undefined ? { snapshotCommit } : {}),
+  };
+}
+
+async function writePlan(dir: string, plan: PlanFile): Promise<string> {
+  const file = path.join(dir, `${plan.id}.yaml`);
+  // Plan ids are content hashes: the same file from an earlier pass is already there.
+  if (!existsSync(file)) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, writePlanYaml(plan));
+  }
+  return file;
+}
+
+function statesOf(summary: AuditSummary): Record<TenantState, number> {
+  return { 'in-sync': summary.inSync, pending: summary.pending, drifted: summary.drifted, conflict: summary.conflicts, error: summary.errors };
+}
