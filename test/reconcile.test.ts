@@ -173,6 +173,31 @@ describe('reconcile', { timeout: 120_000 }, () => {
     expect(await exited).toBe(0);
   });
 
+  test('reconcile.ref: each pass fetches the remote and picks up a merged manifest change', async () => {
+    const { dir: upstream, manifest } = createRepo('upstream');
+    const origin = path.join(root, 'origin.git');
+    git(root, 'clone', '--quiet', '--bare', upstream, origin);
+    const worker = path.join(root, 'worker');
+    git(root, 'clone', '--quiet', origin, worker);
+    git(worker, 'config', 'user.name', 'Worker');
+    git(worker, 'config', 'user.email', 'worker@example.com');
+    mkdirSync(path.join(worker, 'data'));
+    for (const t of tenants) new Database(path.join(worker, 'data', `${t}.db`)).close();
+    writeFileSync(path.join(worker, 'schema-sync.yaml'), readFileSync(path.join(upstream, 'schema-sync.yaml'), 'utf8').replace('reconcile:', 'reconcile:\n  ref: origin/main'));
+    const settle = await reconcile(worker, '--policy', 'apply-safe');
+    expect(settle.status).toMatchObject({ ref: 'origin/main', outcome: 'ok', tenants: { 'in-sync': 3 } });
+
+    // A change merged upstream after the worker's clone: the next pass fetches it.
+    manifest({ ...columns, email: 'text' });
+    git(upstream, 'push', '--quiet', origin, 'main');
+    const next = await reconcile(worker);
+    expect(next.status).toMatchObject({ ref: 'origin/main', commit: git(worker, 'rev-parse', 'HEAD').trim(), tenants: { pending: 3 } });
+    expect(readFileSync(path.join(worker, 'schema', 'manifest.yaml'), 'utf8')).toContain('email');
+    // The worker's own snapshot commit was replayed on top of the fetched ref.
+    expect(git(worker, 'log', '--format=%s', '-2').trim().split('\n')[0]).toMatch(/^schema-sync: reconcile /);
+    expect(git(worker, 'merge-base', '--is-ancestor', 'origin/main', 'HEAD')).toBe('');
+  });
+
   test('a pass that cannot run is a failed status line, and names the problem', async () => {
     const { dir } = createRepo('badref', { ref: 'origin/nowhere' });
     const run = await reconcile(dir);

@@ -9,8 +9,9 @@ export interface FollowedRef {
 
 /**
  * Fetches the ref's remote and brings the working tree to the ref. Local commits, such as the git
- * snapshot store's, are replayed on top of it (for a plain checkout this is a fast-forward); a
- * working tree that cannot be brought there is an error, and nothing is changed.
+ * snapshot store's, are replayed on top of it (for a plain checkout this is a fast-forward), and
+ * local edits, such as a config copied in by a deployment, are stashed and put back. A working
+ * tree that cannot be brought there is an error, and is left as it was.
  */
 export async function followRef(dir: string, ref: string): Promise<FollowedRef> {
   const git = simpleGit(dir);
@@ -27,7 +28,7 @@ export async function followRef(dir: string, ref: string): Promise<FollowedRef> 
   const target = await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
   if (target.trim() === '') throw new UserError(`reconcile.ref ${ref} names no commit in ${dir}`);
   try {
-    await git.raw(['rebase', '--quiet', ref]);
+    await git.raw(['rebase', '--quiet', '--autostash', ref]);
   } catch (error) {
     await git.raw(['rebase', '--abort']).catch(() => {});
     throw new UserError(`cannot bring the working tree to ${ref}: ${errorMessage(error).split('\n')[0]}`);
