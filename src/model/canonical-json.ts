@@ -30,14 +30,34 @@ function write(value: unknown): string | undefined {
       return undefined;
   }
   if (value === null) return 'null';
+  // Built with += rather than arrays joined: a fingerprint writes every tenant's model, and the
+  // intermediate arrays were a third of the time (the output is the same text).
   if (Array.isArray(value)) {
-    return `[${value.map((item) => write(item) ?? 'null').join(',')}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (write(value[i]) ?? 'null');
+    return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
+  let out = '{';
+  let first = true;
   for (const key of Object.keys(record).sort()) {
     const text = write(record[key]);
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+    if (text === undefined) continue;
+    out += (first ? '' : ',') + quotedKey(key) + text;
+    first = false;
   }
-  return `{${parts.join(',')}}`;
+  return out + '}';
+}
+
+/** `"key":`, kept: a model repeats the same few dozen keys thousands of times. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key) + ':';
+    // Keys of arbitrary records (table options) are not worth remembering without bound.
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
