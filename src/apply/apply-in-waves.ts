@@ -115,7 +115,14 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
     }
 
     const limit = pLimit(Math.max(1, options.concurrency));
-    const ran = await Promise.all(runnable.map((entry) => limit(() => runTenant(entry, batch, adapter, options))));
+    // After an interrupt (SIGTERM) the transactions in flight finish and no other starts.
+    const ran = await Promise.all(
+      runnable.map((entry) =>
+        limit(() =>
+          options.signal?.aborted ? Promise.resolve({ entry, ok: false, attempts: 0, error: 'not started: apply was interrupted' }) : runTenant(entry, batch, adapter, options),
+        ),
+      ),
+    );
     const applied = ran.filter((r) => r.ok).map((r) => r.entry);
     const failed = ran.filter((r) => !r.ok);
 
