@@ -7,7 +7,6 @@ import { parseFkAction } from '../../model/fk-action.js';
 import type {
   CheckModel,
   ColumnModel,
-  FkAction,
   ForeignKeyModel,
   IndexKey,
   IndexModel,

@@ -12,7 +12,6 @@ import { UserError } from '../../errors.js';
 import type {
   CheckModel,
   ColumnModel,
-  FkAction,
   ForeignKeyModel,
   IndexKey,
   IndexModel,
