@@ -101,7 +101,7 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
   const mine = wave.filter((e) => locked.has(e.tenant.name));
   if (mine.length === 0) return waiting;
   try {
-    const before = await adapter.inspector.inspectTenants(mine.map((e) => e.tenant));
+    const before = await batch.inspectTenants(mine.map((e) => e.tenant));
     const runnable: Entry[] = [];
     for (const entry of mine) {
       const outcome = before.get(entry.tenant.name);
@@ -136,7 +136,7 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
     for (const r of failed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
 
     if (applied.length > 0) {
-      const after = await adapter.inspector.inspectTenants(applied.map((e) => e.tenant));
+      const after = await batch.inspectTenants(applied.map((e) => e.tenant));
       for (const entry of applied) {
         const attempts = ran.find((r) => r.entry === entry)!.attempts;
         const outcome = after.get(entry.tenant.name);

@@ -90,6 +90,8 @@ export interface BatchRunner {
   /** Tries the locks of many tenants; returns the names it took. */
   lockTenants(tenants: readonly TenantContext[]): Promise<Set<string>>;
   unlockTenants(tenants: readonly TenantContext[]): Promise<void>;
+  /** The inspector's inspectTenants, for the stale checks and verifications of the run's waves. */
+  inspectTenants(tenants: readonly TenantContext[]): Promise<Map<string, InspectOutcome>>;
   /** Transactional steps in one transaction, then the others one by one, on a pooled connection. */
   runSteps(tenant: TenantContext, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
   /** Indexes left INVALID by a failed concurrent build, per tenant. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { BatchRunner } from '../types.js';
 import { connectClient } from './connect.js';
+import { inspectOutcomes, inspectSchemas } from './inspect.js';
 import { releaseAdvisoryLocks, tryAdvisoryLocks } from './lock.js';
 import { INVALID_INDEXES_OF_SCHEMAS } from './queries.js';
 import { runSteps } from './session.js';
@@ -8,11 +9,39 @@ import { runSteps } from './session.js';
 /**
  * The apply runner for waves of tenants. Every advisory lock of the run lives on one dedicated
  * connection, so a killed process releases them all at once; each tenant's SQL runs on a
- * pooled connection.
+ * pooled connection. The stale checks and verifications all run on one pooled connection, kept
+ * for the whole run.
  */
 export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<BatchRunner> {
   const locks = await connectClient(url);
   locks.on('error', () => {});
+  // Deparsing a CHECK, an index predicate or an expression index opens its table, and a backend
+  // that has not opened it before builds its relation cache entry from the catalogs: on a backend
+  // new to the tenants, that more than doubled a batched inspection. So the verification of a
+  // wave reads on the backend its stale check just warmed, where a pooled connection that ran
+  // other tenants' DDL would build them all again; and the pool hands out the connection used
+  // last, which is the one a plan made just before in the same process inspected with.
+  let inspection: pg.PoolClient | undefined;
+  // Held between waves, so a connection lost while idle must not crash the process.
+  const ignoreError = () => {};
+  const releaseInspection = (broken: boolean) => {
+    inspection?.removeListener('error', ignoreError);
+    inspection?.release(broken);
+    inspection = undefined;
+  };
+  const inspect = async (schemas: string[]) => {
+    if (!inspection) {
+      inspection = await pool.connect();
+      inspection.on('error', ignoreError);
+    }
+    try {
+      return await inspectSchemas(inspection, schemas);
+    } catch (error) {
+      // A connection that failed mid-query may be unusable: the next inspection takes another.
+      releaseInspection(true);
+      throw error;
+    }
+  };
   const held = new Set<string>();
   const withPooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
@@ -39,6 +68,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       await releaseAdvisoryLocks(locks, names);
       for (const name of names) held.delete(name);
     },
+    inspectTenants: (tenants) => inspectOutcomes(tenants, inspect),
     runSteps: (tenant, steps, options) => withPooled((client) => runSteps(client, steps, options)),
     async invalidIndexes(tenants) {
       const { rows } = await withPooled((c) => c.query<{ schema: string; name: string }>(INVALID_INDEXES_OF_SCHEMAS, [tenants.map((t) => t.name)]));
@@ -50,6 +80,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       if (held.size > 0) await releaseAdvisoryLocks(locks, [...held]).catch(() => {});
       held.clear();
       await locks.end().catch(() => {});
+      releaseInspection(false);
     },
   };
 }

@@ -1,19 +1,15 @@
 import pg from 'pg';
-import type { SchemaModel } from '../../model/types.js';
-import type { ConnectionSettings, DatabaseAdapter, EngineModule, InspectOutcome, Normalizer, TenantContext } from '../types.js';
+import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
 import { redactUrl } from '../../util/redact-url.js';
 import { createPool, quoteIdent } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
-import { inspectSchemas } from './inspect.js';
+import { inspectOutcomes, inspectSchemas } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
-
-/** Tenants per batched catalog pass: large enough to amortize, small enough to keep rows bounded. */
-const inspectChunk = 500;
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
 
@@ -33,7 +29,8 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   let pool: pg.Pool | undefined;
   const getPool = () => {
     if (!pool) {
-      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)));
+      // One more than apply's concurrency: an apply keeps one for its batched inspections.
+      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)) + 1);
       pool.on('error', () => {});
     }
     return pool;
@@ -56,18 +53,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     engine: 'postgres',
     discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
     inspector: {
-      async inspectTenants(tenants: readonly TenantContext[]) {
-        const outcomes = new Map<string, InspectOutcome>();
-        for (let i = 0; i < tenants.length; i += inspectChunk) {
-          const chunk = tenants.slice(i, i + inspectChunk).map((t) => t.name);
-          const schemas: Map<string, SchemaModel> = await withClient((c) => inspectSchemas(c, chunk));
-          for (const name of chunk) {
-            const schema = schemas.get(name);
-            outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: `schema "${name}" does not exist` });
-          }
-        }
-        return outcomes;
-      },
+      inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => inspectSchemas(c, chunk))),
     },
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
     dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),

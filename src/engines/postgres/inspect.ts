@@ -14,6 +14,7 @@ import type {
   UniqueModel,
   UnmanagedObject,
 } from '../../model/types.js';
+import type { InspectOutcome, TenantContext } from '../types.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
   COLUMNS,
@@ -36,6 +37,29 @@ import {
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
 const CHUNK_SIZE = 500;
+
+/** Tenants per read-only transaction of inspectOutcomes: large enough to amortize, small enough to keep rows bounded. */
+const OUTCOME_CHUNK = 500;
+
+/**
+ * Inspects the tenants a chunk at a time with `inspect` (inspectSchemas on some connection); a
+ * tenant whose schema does not exist gets a failed outcome.
+ */
+export async function inspectOutcomes(
+  tenants: readonly TenantContext[],
+  inspect: (schemas: string[]) => Promise<Map<string, SchemaModel>>,
+): Promise<Map<string, InspectOutcome>> {
+  const outcomes = new Map<string, InspectOutcome>();
+  for (let i = 0; i < tenants.length; i += OUTCOME_CHUNK) {
+    const chunk = tenants.slice(i, i + OUTCOME_CHUNK).map((t) => t.name);
+    const schemas = await inspect(chunk);
+    for (const name of chunk) {
+      const schema = schemas.get(name);
+      outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: `schema "${name}" does not exist` });
+    }
+  }
+  return outcomes;
+}
 
 /**
  * Settings that change how the catalog functions print, fixed so the same catalog always yields
