@@ -36,7 +36,7 @@ export interface ThreeWayResult {
 export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   const { base, actual, desired, changes } = input;
   if (changes.length === 0) return { status: 'in-sync', drift: [], conflicts: [] };
-  if (!base) return { status: 'pending', drift: [], conflicts: [] };
+  if (!base || base === actual) return { status: 'pending', drift: [], conflicts: [] };
   const drift = diffSchemas({ current: base, desired: actual, excluded: desired.excluded });
   if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
 

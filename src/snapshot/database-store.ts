@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import type { SchemaModel } from '../model/types.js';
 import { diffStoredVersions, versionsBack } from './diff-snapshots.js';
 import { parseSnapshotJson, snapshotJson } from './snapshot-file.js';
-import type { SnapshotMeta, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
+import type { CurrentSnapshot, SnapshotMeta, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
 
 /**
  * Snapshots in the engine's own history table (engines/<engine>/history.ts), so the history
@@ -39,6 +39,11 @@ export class DatabaseSnapshotStore implements SnapshotStore {
     this.pending = [];
     await this.history.save(entries);
     return { warnings: [] };
+  }
+
+  async current(tenant: string): Promise<CurrentSnapshot | undefined> {
+    const stored = await this.load(tenant);
+    return stored && { fingerprint: stored.fingerprint, schema: () => stored.schema };
   }
 
   async load(tenant: string, rev?: string): Promise<StoredSnapshot | undefined> {

@@ -6,7 +6,7 @@ import type { SchemaModel } from '../model/types.js';
 import { unsafeNameReason } from '../tenants/select-tenants.js';
 import { diffStoredVersions, versionsBack } from './diff-snapshots.js';
 import { readSnapshotHeader, readSnapshotYaml, writeSnapshotYaml } from './snapshot-file.js';
-import type { SnapshotMeta, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
+import type { CurrentSnapshot, SnapshotMeta, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
 
 /** `snapshots/<tenant>.yaml`, the current version only: history is what the git store adds. */
 export class FilesystemSnapshotStore implements SnapshotStore {
@@ -46,6 +46,14 @@ export class FilesystemSnapshotStore implements SnapshotStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  async current(tenant: string): Promise<CurrentSnapshot | undefined> {
+    const text = await this.readText(tenant);
+    if (text === undefined) return undefined;
+    const file = this.fileOf(tenant);
+    const { fingerprint } = readSnapshotHeader(text, file);
+    return { fingerprint, schema: () => readSnapshotYaml(text, file).schema };
   }
 
   async load(tenant: string, rev?: string): Promise<StoredSnapshot | undefined> {

@@ -9,7 +9,7 @@ import type { SchemaModel } from '../model/types.js';
 import { diffStoredVersions } from './diff-snapshots.js';
 import type { FilesystemSnapshotStore } from './filesystem-store.js';
 import { readSnapshotHeader, readSnapshotYaml } from './snapshot-file.js';
-import type { SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
+import type { CurrentSnapshot, SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
 
 /** True when `dir` is inside a git work tree: the default store is then git. */
 export async function isGitWorkTree(dir: string): Promise<boolean> {
@@ -125,6 +125,11 @@ export class GitSnapshotStore implements SnapshotStore {
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  /** The working tree's file, as for rev 'current'. */
+  current(tenant: string): Promise<CurrentSnapshot | undefined> {
+    return this.files.current(tenant);
   }
 
   async load(tenant: string, rev?: string): Promise<StoredSnapshot | undefined> {

@@ -32,6 +32,15 @@ export interface StoredSnapshot {
   readonly at?: string;
 }
 
+/**
+ * The newest snapshot's fingerprint, with its schema read only when asked: the drift check needs
+ * the schema only of a tenant whose live fingerprint differs from it.
+ */
+export interface CurrentSnapshot {
+  readonly fingerprint: string;
+  schema(): SchemaModel;
+}
+
 /** What a run did, for the git store's commit message. */
 export interface SnapshotRun {
   /** `apply` or `adopt`. */
@@ -51,6 +60,8 @@ export interface SnapshotStore {
   save(tenant: string, snapshot: SchemaModel, meta: SnapshotMeta): Promise<void>;
   /** Makes everything saved since the last commit durable; returns the git commit, if one was made. */
   commit(run: SnapshotRun): Promise<{ readonly commit?: string; readonly warnings: readonly string[] }>;
+  /** The newest version, cheaply; undefined when there is none. */
+  current(tenant: string): Promise<CurrentSnapshot | undefined>;
   /** The newest version, or the one at `rev`; undefined when there is none. */
   load(tenant: string, rev?: string): Promise<StoredSnapshot | undefined>;
   /** Versions, newest first. */

@@ -7,13 +7,23 @@ import type { SchemaModel, UnmanagedObject } from '../model/types.js';
 import { diffTenant } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
-import type { SnapshotStore } from '../snapshot/types.js';
+import type { CurrentSnapshot, SnapshotStore } from '../snapshot/types.js';
 import { inspectTenants } from './inspect-tenants.js';
 
 export type AuditStatus = DriftStatus | 'error';
 
-/** A tenant's last applied schema (its snapshot), the base of the three-way comparison. */
-export type BaseLoader = (tenant: string) => Promise<SchemaModel | undefined>;
+/** A tenant's last applied snapshot, the base of the three-way comparison. */
+export type BaseLoader = (tenant: string) => Promise<CurrentSnapshot | undefined>;
+
+/**
+ * The base schema for classifyDrift. A snapshot with the live fingerprint is the live schema
+ * itself, so the common case (pending: only the manifest moved) never parses a snapshot.
+ */
+export async function loadBase(baseOf: BaseLoader, tenant: string, live: SchemaModel, liveFingerprint: string): Promise<SchemaModel | undefined> {
+  const snapshot = await baseOf(tenant);
+  if (!snapshot) return undefined;
+  return snapshot.fingerprint === liveFingerprint ? live : snapshot.schema();
+}
 
 export interface TenantAudit {
   readonly tenant: string;
@@ -78,7 +88,7 @@ export async function auditTenants(project: Project, tenants: readonly TenantCon
     let base: SchemaModel | undefined;
     if (diff.changes.length > 0 && options.baseOf) {
       try {
-        base = await options.baseOf(tenant.name);
+        base = await loadBase(options.baseOf, tenant.name, schema, diff.from);
       } catch (loadError) {
         audits.push(failed(`its last snapshot could not be read: ${errorMessage(loadError)}`));
         continue;
@@ -102,7 +112,7 @@ export async function auditTenants(project: Project, tenants: readonly TenantCon
 
 /** The base of each tenant: its newest snapshot in the store. */
 export function snapshotBases(store: SnapshotStore): BaseLoader {
-  return async (tenant) => (await store.load(tenant))?.schema;
+  return (tenant) => store.current(tenant);
 }
 
 /** audit with the project's snapshot store as the base: the three-way report of audit and check. */

@@ -8,7 +8,7 @@ import { diffTenant, type TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
 import { recordSnapshots, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
-import { snapshotBases, type BaseLoader } from './audit-tenants.js';
+import { loadBase, snapshotBases, type BaseLoader } from './audit-tenants.js';
 import { inspectTenants } from './inspect-tenants.js';
 
 /**
@@ -55,7 +55,7 @@ export async function planTenants(project: Project, tenants: readonly TenantCont
     if (diff.changes.length > 0 && options.baseOf && driftAction !== 'revert') {
       let base: SchemaModel | undefined;
       try {
-        base = await options.baseOf(tenant.name);
+        base = await loadBase(options.baseOf, tenant.name, schema, diff.from);
       } catch (loadError) {
         failed.push({ tenant: tenant.name, error: `its last snapshot could not be read: ${errorMessage(loadError)}` });
         continue;
