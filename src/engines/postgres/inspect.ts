@@ -18,6 +18,7 @@ import type { InspectOutcome, TenantContext } from '../types.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
   COLUMNS,
+  DEPARSED,
   ENUMS,
   INDEXES,
   INVALID_INDEXES,
@@ -258,7 +259,9 @@ interface ConstraintRow {
   match: string;
   deferrable: boolean;
   deferred: boolean;
-  definition: string | null;
+  oid: number;
+  /** A CHECK's expression digest, for DEPARSED. */
+  definition_key: string | null;
   nulls_not_distinct: boolean;
 }
 interface IndexRow {
@@ -278,7 +281,9 @@ interface IndexRow {
   options: number[];
   opclasses: number[];
   collations: number[];
-  predicate: string | null;
+  oid: number;
+  /** The predicate's expression digest, for DEPARSED. */
+  predicate_key: string | null;
   /** Only for indexes with expression keys, as is key_texts. */
   definition: string | null;
   key_texts: string[] | null;
@@ -290,6 +295,11 @@ interface KeyNameRow {
   in_catalog: boolean;
   name: string;
   qualified: string;
+}
+interface DeparsedRow {
+  kind: 'check' | 'predicate';
+  oid: number;
+  text: string;
 }
 interface ReferencedColumnRow {
   table_oid: number;
@@ -340,6 +350,8 @@ interface CatalogName {
 class KeyNames {
   readonly collations = new Map<number, CatalogName | null>();
   readonly opclasses = new Map<number, CatalogName | null>();
+  /** DEPARSED's text by deparseKey() (undefined while asked for); the same snapshot throughout. */
+  readonly deparsed = new Map<string, string | undefined>();
 }
 
 interface TableDraft {
@@ -358,6 +370,8 @@ interface TableDraft {
    * itself (`(code)::text` on a varchar column) from one a person wrote (`n::text` on an integer).
    */
   types: ReadonlyMap<string, string>;
+  /** What a deparsed expression of the table depends on besides its tree: see deparseKey(). */
+  deparseContext?: string;
   primaryKey?: PrimaryKeyModel;
   readonly uniques: UniqueModel[];
   readonly indexes: IndexModel[];
@@ -450,7 +464,11 @@ class ChunkDraft {
   /** Column names by table oid: the chunk's tables, then the tables outside it that FKs reference. */
   readonly #columnNames = new Map<number, string[]>();
   readonly #pendingForeignKeys: PendingForeignKey[] = [];
+  /** CHECKs, waiting for DEPARSED. */
+  readonly #checks: { readonly table: TableDraft; readonly row: ConstraintRow }[] = [];
   readonly #indexes: IndexRow[] = [];
+  /** Representatives for DEPARSED: a constraint or index oid per expression key not known yet. */
+  readonly #toDeparse = new Map<number, string>();
 
   constructor(private readonly keyNames: KeyNames) {}
 
@@ -505,11 +523,48 @@ class ChunkDraft {
     const table = this.#tables.get(row.table_oid);
     if (table === undefined) return;
     if (row.type === 'f' && !this.#columnNames.has(row.ref_oid)) this.#pendingForeignKeys.push({ table, row });
-    else addConstraint(table, row, this.#columnNames);
+    else if (row.type === 'c') {
+      this.#checks.push({ table, row });
+      this.#deparse(table, 'check', row.oid, row.definition_key);
+    } else addConstraint(table, row, this.#columnNames, undefined);
   }
 
   addIndex(row: IndexRow): void {
-    if (this.#tables.has(row.table_oid)) this.#indexes.push(row);
+    const table = this.#tables.get(row.table_oid);
+    if (table === undefined) return;
+    this.#indexes.push(row);
+    this.#deparse(table, 'predicate', row.oid, row.predicate_key);
+  }
+
+  /** The key of an expression's text in keyNames.deparsed; asks DEPARSED for it the first time. */
+  #deparse(table: TableDraft, kind: DeparsedRow['kind'], oid: number, tree: string | null): void {
+    if (tree === null) return;
+    const key = deparseKey(table, kind, tree);
+    if (this.keyNames.deparsed.has(key)) return;
+    this.keyNames.deparsed.set(key, undefined);
+    this.#toDeparse.set(oid, key);
+  }
+
+  /** DEPARSED's parameters: the representative constraints and indexes. Undefined when none. */
+  deparsedToLookUp(): [number[], number[]] | undefined {
+    if (this.#toDeparse.size === 0) return undefined;
+    const checks: number[] = [];
+    const predicates: number[] = [];
+    for (const [oid, key] of this.#toDeparse) (key.startsWith('check') ? checks : predicates).push(oid);
+    return [checks, predicates];
+  }
+
+  addDeparsed(row: DeparsedRow): void {
+    const key = this.#toDeparse.get(row.oid);
+    if (key !== undefined) this.keyNames.deparsed.set(key, row.text);
+  }
+
+  #deparsed(table: TableDraft, kind: DeparsedRow['kind'], tree: string | null): string | undefined {
+    if (tree === null) return undefined;
+    const text = this.keyNames.deparsed.get(deparseKey(table, kind, tree));
+    // Only a failed DEPARSED query leaves a key without text, and that fails the inspection.
+    if (text === undefined) throw new Error(`no text for a ${kind} of table ${table.name}`);
+    return text;
   }
 
   addEnum(row: EnumRow): void {
@@ -586,9 +641,10 @@ class ChunkDraft {
   finish(): Map<string, SchemaModel> {
     for (const row of this.#indexes) {
       const table = this.#tables.get(row.table_oid);
-      if (table !== undefined) table.indexes.push(toIndex(table, row, this.keyNames));
+      if (table !== undefined) table.indexes.push(toIndex(table, row, this.keyNames, this.#deparsed(table, 'predicate', row.predicate_key)));
     }
-    for (const { table, row } of this.#pendingForeignKeys) addConstraint(table, row, this.#columnNames);
+    for (const { table, row } of this.#checks) addConstraint(table, row, this.#columnNames, this.#deparsed(table, 'check', row.definition_key));
+    for (const { table, row } of this.#pendingForeignKeys) addConstraint(table, row, this.#columnNames, undefined);
     const models = new Map<string, SchemaModel>();
     for (const [name, draft] of this.drafts) models.set(name, draft.finish());
     return models;
@@ -621,6 +677,7 @@ async function inspectChunk(
     chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   }
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
+  chain.each<DeparsedRow>(DEPARSED, () => chunk.deparsedToLookUp(), (row) => chunk.addDeparsed(row));
   chain.each<ReferencedColumnRow>(REFERENCED_COLUMNS, () => chunk.tablesToLookUp(), (row) =>
     chunk.addReferencedColumn(row),
   );
@@ -672,10 +729,21 @@ function fkAction(letter: string): FkAction {
   return action;
 }
 
+/**
+ * A deparsed expression's key: its tree's digest, and the table name and column names a Var
+ * prints as (a whole-row Var prints the table's name).
+ */
+function deparseKey(table: TableDraft, kind: DeparsedRow['kind'], tree: string): string {
+  table.deparseContext ??= JSON.stringify([table.name, table.attnames]);
+  return `${kind} ${tree} ${table.deparseContext}`;
+}
+
+/** `definition`: a CHECK's pg_get_constraintdef text. */
 function addConstraint(
   table: TableDraft,
   row: ConstraintRow,
   columnNames: ReadonlyMap<number, readonly string[]>,
+  definition: string | undefined,
 ): void {
   switch (row.type) {
     case 'p':
@@ -706,7 +774,7 @@ function addConstraint(
     case 'c':
       table.checks.push({
         name: row.name,
-        expression: canonicalExpression(table.schema.strip(checkBody(row.definition ?? '')), table.types),
+        expression: canonicalExpression(table.schema.strip(checkBody(definition ?? '')), table.types),
       });
       break;
     default:
@@ -751,7 +819,8 @@ function explicitKeyCollations(row: IndexRow): boolean[] | undefined {
   return explicitCollations(row.definition, (row.key_texts ?? []).slice(0, row.key_count));
 }
 
-function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames): IndexModel {
+/** `predicate`: pg_get_expr of the index's predicate. */
+function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate: string | undefined): IndexModel {
   const draft = table.schema;
   const explicit = explicitKeyCollations(row);
   const keys: IndexKey[] = [];
@@ -785,7 +854,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames): IndexMod
     method: row.method,
     keys,
     include,
-    ...(row.predicate !== null && { where: canonicalExpression(draft.strip(row.predicate), table.types) }),
+    ...(predicate !== undefined && { where: canonicalExpression(draft.strip(predicate), table.types) }),
     ...(!row.is_valid && { invalid: true as const }),
   };
 }

@@ -9,8 +9,9 @@
 // column names and so takes a transient ACCESS SHARE lock, released when the function returns. It
 // never blocks writers, only waits while DDL holds ACCESS EXCLUSIVE. To keep that to the minimum
 // these functions are only called where an expression exists: column-free defaults are deparsed
-// with relid 0, and only an index with expression keys goes through pg_get_indexdef (the keys of
-// any other index are read from pg_index's arrays).
+// with relid 0, CHECKs and index predicates once per distinct expression (DEPARSED), and only an
+// index with expression keys goes through pg_get_indexdef (the keys of any other index are read
+// from pg_index's arrays).
 //
 // Speed: a fleet puts hundreds of thousands of rows in pg_attribute, pg_depend and pg_class, so a
 // lookup the planner turns into a hash join over a whole catalog, or a subquery run per row,
@@ -37,6 +38,14 @@ const notExtensionMember = (catalog: string, oid: string): string =>
  */
 const notPartOfAnother = (catalog: string, oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype IN ('e', 'i'))`;
+
+/**
+ * The digest of a stored expression tree (pg_node_tree), which names every column by attnum and
+ * every function, operator, type and collation by oid: the text a deparsing function prints for
+ * it depends on nothing else but the table's name and column names, which inspect.ts adds to the
+ * key. convert_to, because a text -> bytea cast would read backslashes as escapes.
+ */
+const deparseKey = (tree: string): string => `encode(sha256(convert_to(${tree}::text, 'UTF8')), 'hex')`;
 
 /** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
 const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
@@ -128,7 +137,8 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
        con.confmatchtype::text AS match,
        con.condeferrable AS deferrable, con.condeferred AS deferred,
-       CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS definition,
+       con.oid,
+       CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
        ${nullsNotDistinct} AS nulls_not_distinct
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
@@ -138,7 +148,8 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
 
 /**
  * Constraints, PG15+: NOT NULL is attnotnull, not a pg_constraint row (PG18 adds contype 'n', which
- * the contype filter leaves out). conkey and confkey are attnums (int2[], in key order), which
+ * the contype filter leaves out). A CHECK comes with the digest of its expression tree, not its
+ * text: see DEPARSED. conkey and confkey are attnums (int2[], in key order), which
  * inspect.ts maps to names with the COLUMNS rows of the chunk, or REFERENCED_COLUMNS for a table
  * outside it: a subquery per key list was more than half of this query. A unique constraint's
  * NULLS NOT DISTINCT lives on its backing index. conparentid <> 0 marks the per-partition copies
@@ -171,8 +182,9 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * index with expressions, key_texts holds each key as pg_get_indexdef(oid, k, true) prints it (a
  * column as quote_ident(attname)), and the whole definition lets the caller see whether an
  * expression key carries an explicit COLLATE (its implicit collation is in no catalog).
- * Deparsing opens the table, so indexes without expressions get neither. indisvalid is false
- * after a failed CREATE INDEX CONCURRENTLY.
+ * Deparsing opens the table, so indexes without expressions get neither. A predicate comes as
+ * the digest of its expression tree: see DEPARSED. indisvalid is false after a failed CREATE
+ * INDEX CONCURRENTLY.
  */
 export const INDEXES = `
 SELECT i.indrelid AS table_oid, ic.relname AS name,
@@ -180,7 +192,8 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indnkeyatts AS key_count,
        i.indkey::int2[] AS attnums, i.indoption::int2[] AS options,
        i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
-       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       i.indexrelid AS oid,
+       CASE WHEN i.indpred IS NOT NULL THEN ${deparseKey('i.indpred')} END AS predicate_key,
        CASE WHEN i.indexprs IS NOT NULL THEN pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
        CASE WHEN i.indexprs IS NOT NULL THEN
          ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.ord::int, true)
@@ -195,6 +208,24 @@ JOIN pg_am am ON am.oid = ic.relam
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                   WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
+
+/**
+ * CHECK bodies ($1, constraint oids) and index predicates ($2, index oids), one per distinct
+ * expression. Deparsing opens the table for its column names, and a backend that has not opened
+ * a table yet builds its relation cache entry first: done for every tenant, that was most of the
+ * time of CONSTRAINTS and INDEXES on a new connection (and a lock per table). A fleet's tenants
+ * share a few dozen expressions, so inspect.ts asks for one constraint or index of each (same
+ * tree, table name and column names: same text; a tenant's own type or sequence has its own
+ * oid, so its trees never share a digest with another tenant's).
+ */
+export const DEPARSED = `
+SELECT 'check' AS kind, con.oid, pg_get_constraintdef(con.oid) AS text
+FROM pg_constraint con
+WHERE con.oid = ANY($1::oid[])
+UNION ALL
+SELECT 'predicate', i.indexrelid, pg_get_expr(i.indpred, i.indrelid)
+FROM pg_index i
+WHERE i.indexrelid = ANY($2::oid[])`;
 
 /**
  * The collations and operator classes of INDEXES' keys, by oid ($1 collations, $2 operator
