@@ -95,7 +95,9 @@ describe('reconcile', { timeout: 120_000 }, () => {
     expect(conflictReport.tenants.find((t: { tenant: string }) => t.tenant === 'initech')).toMatchObject({ status: 'conflict', conflicts: ['column accounts.note'] });
     // acme was pending and safe: applied; drifted and conflicting tenants were left alone.
     expect(conflict.status.apply.applied).toBe(1);
-    expect(new Database(path.join(dir, 'data', 'initech.db')).pragma('table_info(accounts)').map((c: any) => `${c.name} ${c.type}`)).toContain('note TEXT');
+    const initech = new Database(path.join(dir, 'data', 'initech.db'));
+    expect((initech.pragma('table_info(accounts)') as { name: string; type: string }[]).map((c) => `${c.name} ${c.type}`)).toContain('note TEXT');
+    initech.close();
   });
 
   test('policy plan commits the plan file to a branch, once, without touching the checkout', async () => {

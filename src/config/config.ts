@@ -17,6 +17,15 @@ export interface Config {
   readonly snapshotStore?: SnapshotStoreKind;
   readonly apply: ApplySettings;
   readonly reconcile: ReconcileSettings;
+  /** Several servers, each with its own url and discovery; absent for one server. */
+  readonly targets?: readonly TargetSettings[];
+}
+
+export interface TargetSettings {
+  readonly name: string;
+  readonly url?: string;
+  /** pattern, query or list of the target; exclude and labels come from the top-level tenants. */
+  readonly tenants: TenantSelector;
 }
 
 export type ReconcilePolicy = 'report' | 'plan' | 'apply-safe';

@@ -55,6 +55,7 @@ interface RawConfig {
     indexTimeout?: string;
     busyTimeout?: string;
   };
+  targets?: { name: string; url?: string; tenants?: Pick<TenantSelector, 'pattern' | 'query' | 'list'> }[];
   reconcile?: {
     policy?: ReconcilePolicy;
     ref?: string;
@@ -100,16 +101,35 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const raw = validateConfig(result.config, result.filepath, file);
   const baseDir = path.dirname(result.filepath);
   const url = options.databaseUrl ?? env['SCHEMA_SYNC_DATABASE_URL'] ?? raw.url;
-  if (raw.engine !== 'sqlite' && !url) {
-    throw new UserError(`${file}: no database url: set 'url', pass --database-url, or set SCHEMA_SYNC_DATABASE_URL`);
-  }
-  if (url && raw.engine === 'postgres' && !/^postgres(ql)?:\/\//.test(url)) {
-    throw new UserError(`${file}: engine is postgres, but the database url does not start with postgres:// or postgresql://`);
-  }
+  const checkUrl = (where: string, value: string | undefined) => {
+    if (raw.engine !== 'sqlite' && !value) {
+      throw new UserError(`${file}: no database url${where}: set 'url', pass --database-url, or set SCHEMA_SYNC_DATABASE_URL`);
+    }
+    if (value && raw.engine === 'postgres' && !/^postgres(ql)?:\/\//.test(value)) {
+      throw new UserError(`${file}: engine is postgres, but the database url${where} does not start with postgres:// or postgresql://`);
+    }
+  };
   const tenants = raw.tenants ?? {};
-  const sources = [tenants.pattern, tenants.query, tenants.list].filter((x) => x !== undefined).length;
-  if (sources !== 1) {
-    throw new UserError(`${file}: tenants: give exactly one of 'pattern', 'query' or 'list'`);
+  const checkSources = (where: string, selector: Pick<TenantSelector, 'pattern' | 'query' | 'list'>) => {
+    const sources = [selector.pattern, selector.query, selector.list].filter((x) => x !== undefined).length;
+    if (sources !== 1) throw new UserError(`${file}: ${where}: give exactly one of 'pattern', 'query' or 'list'`);
+  };
+  let targets: Config['targets'];
+  if (raw.targets) {
+    const seen = new Set<string>();
+    targets = raw.targets.map((t, i) => {
+      if (seen.has(t.name)) throw new UserError(`${file}: targets[${i}]: the name '${t.name}' is used twice`);
+      seen.add(t.name);
+      const targetUrl = t.url ?? url;
+      checkUrl(` of target ${t.name}`, targetUrl);
+      const selector = t.tenants && Object.keys(t.tenants).length > 0 ? t.tenants : { pattern: tenants.pattern, query: tenants.query, list: tenants.list };
+      checkSources(`targets[${i}] (${t.name}) tenants`, selector);
+      const own = Object.fromEntries(Object.entries(selector).filter(([, v]) => v !== undefined));
+      return { name: t.name, ...(targetUrl !== undefined ? { url: targetUrl } : {}), tenants: { ...own, ...(tenants.exclude ? { exclude: tenants.exclude } : {}) } };
+    });
+  } else {
+    checkUrl('', url);
+    checkSources('tenants', tenants);
   }
   const apply = raw.apply ?? {};
   const duration = (key: string, value: string | undefined, fallback: string) => {
@@ -139,6 +159,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       indexTimeoutMs: duration('indexTimeout', apply.indexTimeout, '30m'),
       busyTimeoutMs: duration('busyTimeout', apply.busyTimeout, '5s'),
     },
+    ...(targets ? { targets } : {}),
     reconcile: {
       policy: raw.reconcile?.policy ?? 'report',
       ...(raw.reconcile?.ref !== undefined ? { ref: raw.reconcile.ref } : {}),

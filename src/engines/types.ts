@@ -10,6 +10,8 @@ export interface TenantContext {
   readonly name: string;
   /** Server or target the tenant lives on, when a config lists several. */
   readonly target?: string;
+  /** The name on its target, when the fleet qualified it (`target.name`) because it clashed. */
+  readonly localName?: string;
   readonly labels: readonly string[];
   /** Engine-specific address, e.g. the SQLite file path. */
   readonly location?: string;
@@ -19,6 +21,9 @@ export interface DiscoveredTenant {
   readonly name: string;
   /** Where the tenant lives when its name is not enough: the SQLite file. */
   readonly location?: string;
+  /** Set by a fleet of several targets; see TenantContext. */
+  readonly target?: string;
+  readonly localName?: string;
 }
 
 export interface TenantSelector {

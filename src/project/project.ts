@@ -3,7 +3,8 @@ import { simpleGit } from 'simple-git';
 import type { Config } from '../config/config.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
 import { loadEngine } from '../engines/index.js';
-import type { DatabaseAdapter, EngineModule, TenantContext } from '../engines/types.js';
+import type { DatabaseAdapter, EngineModule, TenantContext, TenantSelector } from '../engines/types.js';
+import { FleetAdapter } from '../targets/fleet-adapter.js';
 import { UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
@@ -39,12 +40,12 @@ export class Project {
 
   get adapter(): DatabaseAdapter {
     if (!this.adapterInstance) {
-      this.adapterInstance = this.engine.createAdapter({
-        ...(this.config.url !== undefined ? { url: this.config.url } : {}),
-        baseDir: this.config.baseDir,
-        tenants: this.config.tenants,
-        apply: this.config.apply,
-      });
+      const connect = (url: string | undefined, tenants: TenantSelector) =>
+        this.engine.createAdapter({ ...(url !== undefined ? { url } : {}), baseDir: this.config.baseDir, tenants, apply: this.config.apply });
+      const targets = this.config.targets;
+      this.adapterInstance = targets
+        ? new FleetAdapter(targets.map((t) => ({ name: t.name, adapter: connect(t.url, t.tenants), selector: t.tenants })))
+        : connect(this.config.url, this.config.tenants);
     }
     return this.adapterInstance;
   }

@@ -19,8 +19,13 @@ export interface Discovery {
   readonly rejected: RejectedTenant[];
 }
 
+/** A target's name: it qualifies tenant names that clash across targets (`target.tenant`). */
+export const safeTargetName = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,30}$/;
+
 export function unsafeNameReason(name: string): string | undefined {
   if (safeTenantName.test(name)) return undefined;
+  const dot = name.indexOf('.');
+  if (dot > 0 && safeTargetName.test(name.slice(0, dot)) && safeTenantName.test(name.slice(dot + 1))) return undefined;
   if (name.length === 0) return 'empty name';
   if (Buffer.byteLength(name) > 63) return 'longer than 63 bytes';
   return 'contains characters other than letters, digits, _, $ and - (refused so it can never be mis-quoted)';
@@ -49,14 +54,22 @@ export function selectTenants(found: readonly DiscoveredTenant[], selector: Tena
   const rejected: RejectedTenant[] = [];
   const seen = new Set<string>();
   for (const tenant of [...found].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (seen.has(tenant.name) || exclude(tenant.name)) continue;
+    // A name qualified by its target still matches the globs written for the plain name.
+    const names = tenant.localName !== undefined && tenant.localName !== tenant.name ? [tenant.name, tenant.localName] : [tenant.name];
+    if (seen.has(tenant.name) || names.some(exclude)) continue;
     seen.add(tenant.name);
-    const reason = unsafeNameReason(tenant.name);
+    const reason = unsafeNameReason(tenant.localName ?? tenant.name) ?? unsafeNameReason(tenant.name);
     if (reason) {
       rejected.push({ name: tenant.name, reason });
       continue;
     }
-    tenants.push({ name: tenant.name, labels: labelsFor(tenant.name, selector.labels), ...(tenant.location !== undefined ? { location: tenant.location } : {}) });
+    tenants.push({
+      name: tenant.name,
+      labels: [...new Set(names.flatMap((n) => labelsFor(n, selector.labels)))].sort(),
+      ...(tenant.location !== undefined ? { location: tenant.location } : {}),
+      ...(tenant.target !== undefined ? { target: tenant.target } : {}),
+      ...(tenant.localName !== undefined && tenant.localName !== tenant.name ? { localName: tenant.localName } : {}),
+    });
   }
   return { tenants, rejected };
 }

@@ -1,0 +1,182 @@
+import type {
+  BatchRunner,
+  DatabaseAdapter,
+  DiscoveredTenant,
+  HistoryTable,
+  InspectOutcome,
+  TenantContext,
+  TenantSelector,
+} from '../engines/types.js';
+import { UserError } from '../errors.js';
+
+/** One server of a fleet: its own connection and discovery. */
+export interface Target {
+  readonly name: string;
+  readonly adapter: DatabaseAdapter;
+  readonly selector: TenantSelector;
+}
+
+/**
+ * Several servers behind the one DatabaseAdapter interface, so nothing above it knows there is
+ * more than one. A tenant name found on two targets is qualified as `target.name` on both; every
+ * call is routed to the tenant's target with the tenant's own name, and the answers, keyed by
+ * that name, are keyed back by the fleet's name.
+ */
+export class FleetAdapter implements DatabaseAdapter {
+  readonly engine: DatabaseAdapter['engine'];
+  readonly render: DatabaseAdapter['render'];
+  readonly normalizer: DatabaseAdapter['normalizer'];
+  readonly refineChanges?: DatabaseAdapter['refineChanges'];
+  readonly inspector: DatabaseAdapter['inspector'];
+  readonly runner: DatabaseAdapter['runner'];
+  readonly history?: HistoryTable;
+  private readonly byName = new Map<string, Target>();
+
+  constructor(private readonly targets: readonly Target[]) {
+    const first = targets[0];
+    if (!first) throw new UserError('targets: list at least one target');
+    this.engine = first.adapter.engine;
+    this.render = first.adapter.render;
+    this.normalizer = first.adapter.normalizer;
+    if (first.adapter.refineChanges) {
+      const refine = first.adapter.refineChanges.bind(first.adapter);
+      this.refineChanges = (changes, current, desired) => refine(changes, current, desired);
+    }
+    this.inspector = { inspectTenants: (tenants) => this.inspectTenants(tenants) };
+    const batches = targets.every((t) => t.adapter.runner.openBatch !== undefined);
+    this.runner = {
+      openSession: (tenant) => this.route(tenant).adapter.runner.openSession(this.local(tenant)),
+      ...(batches ? { openBatch: () => Promise.resolve(this.openBatch()) } : {}),
+    };
+    if (targets.every((t) => t.adapter.history !== undefined)) this.history = this.historyTable();
+  }
+
+  async discoverTenants(): Promise<DiscoveredTenant[]> {
+    const found = await Promise.all(this.targets.map(async (target) => ({ target, tenants: await target.adapter.discoverTenants(target.selector) })));
+    const count = new Map<string, number>();
+    for (const { tenants } of found) for (const t of tenants) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    this.byName.clear();
+    const all: DiscoveredTenant[] = [];
+    for (const { target, tenants } of found) {
+      for (const t of tenants) {
+        const name = (count.get(t.name) ?? 0) > 1 ? `${target.name}.${t.name}` : t.name;
+        this.byName.set(name, target);
+        all.push({ ...t, name, target: target.name, localName: t.name });
+      }
+    }
+    return all;
+  }
+
+  tenantQualifier(tenant: TenantContext): string {
+    return this.route(tenant).adapter.tenantQualifier(this.local(tenant));
+  }
+
+  createTenant(): Promise<void> {
+    return Promise.reject(new UserError('creating a tenant needs one target: the config lists several'));
+  }
+
+  dropTenant(): Promise<void> {
+    return Promise.reject(new UserError('dropping a tenant needs one target: the config lists several'));
+  }
+
+  isTransientError(error: unknown): boolean {
+    return this.targets.some((t) => t.adapter.isTransientError(error));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.targets.map((t) => t.adapter.close()));
+  }
+
+  private route(tenant: TenantContext): Target {
+    const target = (tenant.target !== undefined ? this.targets.find((t) => t.name === tenant.target) : undefined) ?? this.byName.get(tenant.name);
+    if (!target) throw new UserError(`tenant '${tenant.name}' belongs to no target of the config`);
+    return target;
+  }
+
+  /** The tenant as its own target knows it. */
+  private local(tenant: TenantContext): TenantContext {
+    return tenant.localName !== undefined && tenant.localName !== tenant.name ? { ...tenant, name: tenant.localName } : tenant;
+  }
+
+  /** Tenants grouped by target, each with its local context, and the way back to the fleet's name. */
+  private split(tenants: readonly TenantContext[]): { target: Target; local: TenantContext[]; fleetName: Map<string, string> }[] {
+    const groups = new Map<Target, { target: Target; local: TenantContext[]; fleetName: Map<string, string> }>();
+    for (const tenant of tenants) {
+      const target = this.route(tenant);
+      let group = groups.get(target);
+      if (!group) groups.set(target, (group = { target, local: [], fleetName: new Map() }));
+      const local = this.local(tenant);
+      group.local.push(local);
+      group.fleetName.set(local.name, tenant.name);
+    }
+    return [...groups.values()];
+  }
+
+  private async inspectTenants(tenants: readonly TenantContext[]): Promise<Map<string, InspectOutcome>> {
+    const out = new Map<string, InspectOutcome>();
+    await Promise.all(
+      this.split(tenants).map(async ({ target, local, fleetName }) => {
+        for (const [name, outcome] of await target.adapter.inspector.inspectTenants(local)) out.set(fleetName.get(name) ?? name, outcome);
+      }),
+    );
+    return out;
+  }
+
+  private openBatch(): BatchRunner {
+    const open = new Map<Target, Promise<BatchRunner>>();
+    const batchOf = (target: Target) => {
+      let batch = open.get(target);
+      if (!batch) open.set(target, (batch = target.adapter.runner.openBatch!()));
+      return batch;
+    };
+    const eachTarget = async <T>(tenants: readonly TenantContext[], fn: (batch: BatchRunner, local: TenantContext[], fleetName: Map<string, string>) => Promise<T>) =>
+      Promise.all(this.split(tenants).map(async ({ target, local, fleetName }) => fn(await batchOf(target), local, fleetName)));
+    return {
+      lockTenants: async (tenants) => {
+        const taken = new Set<string>();
+        await eachTarget(tenants, async (batch, local, fleetName) => {
+          for (const name of await batch.lockTenants(local)) taken.add(fleetName.get(name) ?? name);
+        });
+        return taken;
+      },
+      unlockTenants: async (tenants) => {
+        await eachTarget(tenants, (batch, local) => batch.unlockTenants(local));
+      },
+      inspectTenants: async (tenants) => {
+        const out = new Map<string, InspectOutcome>();
+        await eachTarget(tenants, async (batch, local, fleetName) => {
+          for (const [name, outcome] of await batch.inspectTenants(local)) out.set(fleetName.get(name) ?? name, outcome);
+        });
+        return out;
+      },
+      runSteps: async (tenant, steps, options) => (await batchOf(this.route(tenant))).runSteps(this.local(tenant), steps, options),
+      invalidIndexes: async (tenants) => {
+        const out = new Map<string, string[]>();
+        await eachTarget(tenants, async (batch, local, fleetName) => {
+          for (const [name, indexes] of await batch.invalidIndexes(local)) out.set(fleetName.get(name) ?? name, indexes);
+        });
+        return out;
+      },
+      close: async () => {
+        await Promise.all([...open.values()].map(async (batch) => (await batch).close()));
+      },
+    };
+  }
+
+  private historyTable(): HistoryTable {
+    return {
+      location: this.targets.map((t) => `${t.name}: ${t.adapter.history!.location}`).join(', '),
+      save: async (entries) => {
+        await Promise.all(
+          this.split(entries.map((e) => e.tenant)).map(({ target, local }) => {
+            const names = new Set(local.map((t) => t.name));
+            const mine = entries.filter((e) => names.has(this.local(e.tenant).name) && this.route(e.tenant) === target);
+            return target.adapter.history!.save(mine.map((e) => ({ ...e, tenant: this.local(e.tenant) })));
+          }),
+        );
+      },
+      list: (tenant) => this.route(tenant).adapter.history!.list(this.local(tenant)),
+      load: (tenant, id) => this.route(tenant).adapter.history!.load(this.local(tenant), id),
+    };
+  }
+}
