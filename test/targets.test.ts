@@ -61,6 +61,8 @@ describe('several targets on PostgreSQL', { timeout: 120_000 }, () => {
       ['tenant_initech', 'us', []],
       ['us.tenant_acme', 'us', ['canary']],
     ]);
+    expect((await using(project, (e) => e.listTenants({ tenants: ['tenant_acme'] }))).map((t) => t.name)).toEqual(['eu.tenant_acme', 'us.tenant_acme']);
+    expect((await using(project, (e) => e.listTenants({ tenants: ['us.*'] }))).map((t) => t.name)).toEqual(['us.tenant_acme']);
     const plan = await using(project, (e) => e.plan());
     expect(plan.groups.flatMap((g) => g.tenants.map((t) => t.name)).sort()).toEqual(tenants.map((t) => t.name));
     const results = await using(project, (e) => e.apply(plan));

@@ -116,7 +116,7 @@ export function filterTenants(tenants: readonly TenantContext[], filter: TenantF
   const shard = filter.shard;
   return tenants.filter(
     (t) =>
-      (!byName || byName(t.name)) &&
+      (!byName || byName(t.name) || (t.localName !== undefined && byName(t.localName))) &&
       (!labels || t.labels.some((l) => labels.has(l))) &&
       (!shard || shardOf(t.name, shard.count) === shard.index),
   );
