@@ -182,7 +182,7 @@ describe('examples/gitops: the README flow', { timeout: 60_000 }, () => {
     const exited = new Promise<number | null>((resolve) => loop.on('exit', (code) => resolve(code)));
     try {
       // The first pass is over when its status line is out.
-      while (!/need a reviewed apply/.test(output)) {
+      while (!/left for a reviewed apply/.test(output)) {
         if (loop.exitCode !== null) throw new Error(`reconcile exited early:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -191,6 +191,7 @@ describe('examples/gitops: the README flow', { timeout: 60_000 }, () => {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('schema_sync_tenants{state="pending"} 3');
       expect(metrics).toContain('schema_sync_drifted_tenants 0');
+      expect(metrics).toContain('schema_sync_runs_total{outcome="pending"} 1');
     } finally {
       loop.kill('SIGINT');
     }

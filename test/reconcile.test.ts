@@ -59,7 +59,7 @@ describe('reconcile', { timeout: 120_000 }, () => {
     const first = await reconcile(dir);
     expect(first.code).toBe(1);
     expect(first.lines).toHaveLength(1);
-    expect(first.status).toMatchObject({ policy: 'report', outcome: 'drift', tenants: { pending: 3, 'in-sync': 0 }, report: 'reports/drift.json' });
+    expect(first.status).toMatchObject({ policy: 'report', outcome: 'pending', tenants: { pending: 3, 'in-sync': 0 }, report: 'reports/drift.json' });
     const report = JSON.parse(readFileSync(path.join(dir, 'reports', 'drift.json'), 'utf8'));
     expect(report.tenants.map((t: { tenant: string; status: string }) => `${t.tenant}:${t.status}`)).toEqual(['acme:pending', 'globex:pending', 'initech:pending']);
     expect(readFileSync(path.join(dir, 'reports', 'drift.md'), 'utf8')).toContain('## `acme`: pending');
@@ -106,7 +106,9 @@ describe('reconcile', { timeout: 120_000 }, () => {
     manifest({ ...columns, email: 'text' });
     const head = git(dir, 'rev-parse', 'HEAD').trim();
     const first = await reconcile(dir);
-    expect(first.status.plan).toMatchObject({ tenants: 3, needsReview: 0, branch: `schema-sync/plan-${first.status.plan.id}` });
+    expect(first.status.plan).toMatchObject({ tenants: 3, withHazards: 0, branch: `schema-sync/plan-${first.status.plan.id}` });
+    // Written straight into git: no copy in the checkout stands in the way of merging the branch.
+    expect(existsSync(path.join(dir, 'plans', `${first.status.plan.id}.yaml`))).toBe(false);
     const branch = first.status.plan.branch;
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
     expect(git(dir, 'branch', '--show-current').trim()).toBe('main');
@@ -166,9 +168,10 @@ describe('reconcile', { timeout: 120_000 }, () => {
       expect(text).toContain('schema_sync_tenants{state="pending"} 3');
       expect(text).toContain('schema_sync_tenants{state="in-sync"} 0');
       expect(text).toContain('schema_sync_drifted_tenants 0');
-      expect(text).toMatch(/schema_sync_runs_total\{outcome="drift"\} [2-9]/);
+      expect(text).toMatch(/schema_sync_runs_total\{outcome="pending"\} [2-9]/);
+      expect(text).toContain('schema_sync_runs_total{outcome="drift"} 0');
       expect(text).toMatch(/schema_sync_run_duration_seconds_count [2-9]/);
-      for (const line of stdout.trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ policy: 'report', outcome: 'drift' });
+      for (const line of stdout.trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ policy: 'report', outcome: 'pending' });
     } finally {
       child.kill('SIGTERM');
     }

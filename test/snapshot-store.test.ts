@@ -178,6 +178,15 @@ describe('the git store', () => {
     expect((await store.diff('acme', 'HEAD', 'HEAD~1')).map(describeChange)).toEqual(['drop column orders.shipped_at', 'drop table invoices']);
   });
 
+  test("HEAD~n counts the tenant's own versions back, whatever commits came between", async () => {
+    writeFileSync(path.join(repo, 'unrelated.txt'), 'a manifest change, another tenant, ...\n');
+    git(repo, 'add', 'unrelated.txt');
+    git(repo, 'commit', '--quiet', '-m', 'unrelated');
+    expect(fingerprint((await store.load('acme', 'HEAD~1'))!.schema)).toBe(fingerprint(v1));
+    expect((await store.diff('acme', 'HEAD~1', 'HEAD')).map(describeChange)).toEqual(['create table invoices', 'add column orders.shipped_at (timestamp with time zone)']);
+    expect(await store.load('globex', 'HEAD~1')).toBeUndefined();
+  });
+
   test('an unchanged snapshot makes no empty commit', async () => {
     const head = git(repo, 'rev-parse', 'HEAD');
     const recorded = await recordSnapshots(store, { action: 'apply', planId: 'plan0002' }, [{ tenant: 'acme', schema: v2 }]);

@@ -51,6 +51,8 @@ export function formatPlan(plan: PlanFile, file?: string, adopted?: RecordedSnap
     }
   } else if (s.changed === 0 && s.failed === 0 && !s.held) {
     lines.push('Every tenant is in sync; no plan written.');
+  } else if (s.changed === 0 && s.failed === 0) {
+    lines.push('', 'Nothing to change besides the held tenants; no plan written.');
   }
   return lines.join('\n');
 }

@@ -12,10 +12,12 @@ export function formatReconcileStatus(status: ReconcileStatus): string {
   if (t.error > 0) parts.push(colors.red(`${t.error} unreadable`));
   const lines = [`${head}: ${total} tenant${total === 1 ? '' : 's'}: ${parts.join(', ')} (${(status.durationMs / 1000).toFixed(1)} s)`];
   if (status.drifted.length > 0) lines.push(`  drifted: ${status.drifted.slice(0, 10).join(', ')}${status.drifted.length > 10 ? `, +${status.drifted.length - 10} more` : ''}`);
-  if (status.report) lines.push(`  report: ${status.report}`);
+  if (status.report) lines.push(`  report: ${status.report} (and drift.md beside it)`);
   if (status.plan) {
     lines.push(`  plan ${status.plan.id}: ${status.plan.tenants} tenant${status.plan.tenants === 1 ? '' : 's'} (${status.plan.file})${status.plan.branch ? `, committed to branch ${status.plan.branch}` : ''}`);
-    if (status.plan.needsReview > 0) lines.push(colors.yellow(`  ${status.plan.needsReview} tenant${status.plan.needsReview === 1 ? '' : 's'} need a reviewed apply: their changes carry hazards`));
+    const n = status.plan.withHazards;
+    if (n > 0 && status.policy === 'apply-safe') lines.push(colors.yellow(`  ${n} tenant${n === 1 ? '' : 's'} left for a reviewed apply: their changes carry hazards`));
+    else if (n > 0) lines.push(`  ${n} tenant${n === 1 ? '' : 's'} with hazards: review before apply`);
   }
   if (status.apply) {
     for (const w of status.apply.waves) {

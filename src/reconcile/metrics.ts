@@ -5,7 +5,7 @@ export const TENANT_STATES = ['in-sync', 'pending', 'drifted', 'conflict', 'erro
 export type TenantState = (typeof TENANT_STATES)[number];
 
 /** How a reconcile pass ended: `drift` when it found drift it did not (or may not) fix. */
-export const RUN_OUTCOMES = ['ok', 'drift', 'failed'] as const;
+export const RUN_OUTCOMES = ['ok', 'pending', 'drift', 'failed'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export interface ReconcileMetricsOptions {
@@ -72,7 +72,7 @@ export class ReconcileMetrics {
 
   private readonly runs = new Counter({
     name: 'schema_sync_runs_total',
-    help: 'Reconcile passes by outcome (ok, drift, failed).',
+    help: 'Reconcile passes by outcome: ok (all in sync), pending (only manifest changes wait), drift (a tenant drifted or is in conflict), failed.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

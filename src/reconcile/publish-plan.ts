@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -16,9 +16,10 @@ export interface PublishedPlan {
 
 /**
  * Commits the plan file on a branch of its own, made from HEAD, for a pull request. Built with a
- * separate index, so the working tree, the index and the checked-out branch stay as they are.
+ * separate index and written straight into git, so the working tree, the index and the
+ * checked-out branch stay as they are: merging the branch later finds nothing in the way.
  */
-export async function publishPlan(dir: string, planFile: string, branch: string, message: string, remote?: string): Promise<PublishedPlan> {
+export async function publishPlan(dir: string, plan: { file: string; text: string }, branch: string, message: string, remote?: string): Promise<PublishedPlan> {
   const git = simpleGit(dir);
   if (!(await git.checkIsRepo().catch(() => false))) throw new UserError(`reconcile policy plan commits plans to a branch, but ${dir} is not in a git repository`);
   const root = (await git.revparse(['--show-toplevel'])).trim();
@@ -33,10 +34,12 @@ export async function publishPlan(dir: string, planFile: string, branch: string,
     for (const [key, value] of Object.entries(process.env)) {
       if (value !== undefined && /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TMPDIR|XDG_CONFIG_HOME|GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)|GIT_CONFIG_(GLOBAL|NOSYSTEM))$/.test(key)) env[key] = value;
     }
-    const plumbing = simpleGit({ baseDir: root, allowEnvironment: ['GIT_INDEX_FILE'] }).env(env);
+    const plumbing = simpleGit({ baseDir: root, allowEnvironment: Object.keys(env).filter((k) => k.startsWith('GIT_')) }).env(env);
     await plumbing.raw(['read-tree', 'HEAD']);
-    const blob = (await plumbing.raw(['hash-object', '-w', planFile])).trim();
-    const inRepo = path.relative(root, planFile).split(path.sep).join('/');
+    const text = path.join(scratch, 'plan.yaml');
+    await writeFile(text, plan.text);
+    const blob = (await plumbing.raw(['hash-object', '-w', text])).trim();
+    const inRepo = path.relative(root, plan.file).split(path.sep).join('/');
     await plumbing.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${inRepo}`]);
     const tree = (await plumbing.raw(['write-tree'])).trim();
     const commit = (await plumbing.raw(['commit-tree', tree, '-p', 'HEAD', '-m', message])).trim();

@@ -56,8 +56,8 @@ export interface ReconcileStatus {
     readonly id: string;
     readonly file: string;
     readonly tenants: number;
-    /** Tenants whose change set carries a hazard: left for a reviewed apply. */
-    readonly needsReview: number;
+    /** Tenants whose change set carries a hazard: apply-safe leaves them for a reviewed apply. */
+    readonly withHazards: number;
     readonly branch?: string;
     readonly commit?: string;
   };
@@ -116,21 +116,23 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
     if (policy !== 'report' && pending.size > 0 && !input.signal?.aborted) {
       const { plan } = await planTenants(project, tenants.filter((t) => pending.has(t.name)), { baseOf });
       if (plan.groups.length > 0) {
-        const file = await writePlan(config.plans, plan);
         const needsReview = plan.groups.filter((g) => g.hazards.length > 0).reduce((n, g) => n + g.tenants.length, 0);
-        planStatus = { id: plan.id, file: project.relative(file), tenants: plan.summary.changed, needsReview };
         if (policy === 'plan') {
           const remote = config.reconcile.ref?.includes('/') ? config.reconcile.ref.slice(0, config.reconcile.ref.indexOf('/')) : undefined;
+          const file = path.join(config.plans, `${plan.id}.yaml`);
           const published = await publishPlan(
             config.baseDir,
-            file,
+            { file, text: writePlanYaml(plan) },
             config.reconcile.branch.replaceAll('{id}', plan.id),
             `schema-sync: plan ${plan.id} (${plan.summary.changed} tenant${plan.summary.changed === 1 ? '' : 's'})`,
             remote,
           );
           warnings.push(...published.warnings);
-          planStatus = { ...planStatus, branch: published.branch, commit: published.commit };
+          planStatus = { id: plan.id, file: project.relative(file), tenants: plan.summary.changed, withHazards: needsReview, branch: published.branch, commit: published.commit };
         } else {
+          // Kept beside the drift report: what this pass applied, for whoever reads the report.
+          const file = await writePlan(config.reconcile.reports, plan);
+          planStatus = { id: plan.id, file: project.relative(file), tenants: plan.summary.changed, withHazards: needsReview };
           applyStatus = await applySafe(project, plan, tenants, input, warnings);
           states['in-sync'] += applyStatus.applied;
           states.pending -= applyStatus.applied;
@@ -147,7 +149,7 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
       ...(applyStatus ? { apply: applyStatus } : {}),
       interrupted: input.signal?.aborted ?? false,
       warnings,
-      outcome: failed ? 'failed' : notInSync > 0 ? 'drift' : 'ok',
+      outcome: failed ? 'failed' : states.drifted + states.conflict > 0 ? 'drift' : notInSync > 0 ? 'pending' : 'ok',
     };
   } finally {
     await project.close();
@@ -224,7 +226,7 @@ async function applySafe(
 }
 
 async function writePlan(dir: string, plan: PlanFile): Promise<string> {
-  const file = path.join(dir, `${plan.id}.yaml`);
+  const file = path.join(dir, `plan-${plan.id}.yaml`);
   // Plan ids are content hashes: the same file from an earlier pass is already there.
   if (!existsSync(file)) {
     await mkdir(dir, { recursive: true });

@@ -6,7 +6,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import type { Change } from '../diff/changes.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { SchemaModel } from '../model/types.js';
-import { diffStoredVersions } from './diff-snapshots.js';
+import { diffStoredVersions, versionsBack } from './diff-snapshots.js';
 import type { FilesystemSnapshotStore } from './filesystem-store.js';
 import { readSnapshotHeader, readSnapshotYaml } from './snapshot-file.js';
 import type { CurrentSnapshot, SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
@@ -135,7 +135,11 @@ export class GitSnapshotStore implements SnapshotStore {
   async load(tenant: string, rev?: string): Promise<StoredSnapshot | undefined> {
     const repo = await this.repo();
     if (!repo || rev === undefined || rev === 'current') return this.files.load(tenant, rev);
-    const commit = await this.resolve(repo, rev);
+    // HEAD~n counts the tenant's own versions back, not the repository's commits: other commits
+    // (a manifest change, another tenant's apply) come between two versions of one tenant.
+    const back = versionsBack(rev);
+    const commit = back !== undefined && back > 0 ? await this.versionCommit(repo, tenant, back) : await this.resolve(repo, rev);
+    if (commit === undefined) return undefined;
     const text = await this.show(repo, commit, tenant);
     if (text === undefined) return undefined;
     const file = readSnapshotYaml(text, `${rev}:${this.pathOf(repo, tenant)}`);
@@ -175,6 +179,12 @@ export class GitSnapshotStore implements SnapshotStore {
 
   diff(tenant: string, revA: string, revB: string): Promise<Change[]> {
     return diffStoredVersions((t, r) => this.load(t, r), tenant, revA, revB);
+  }
+
+  /** The commit of the tenant's version `back` steps before its newest one, if it has that many. */
+  private async versionCommit(repo: Repo, tenant: string, back: number): Promise<string | undefined> {
+    const log = await repo.git.raw(['log', '--format=%H', `--max-count=${back + 1}`, '--', this.pathOf(repo, tenant)]).catch(() => '');
+    return log.split('\n').filter((line) => line !== '')[back];
   }
 
   /** A revision as a commit id; anything git cannot resolve to a commit is the user's error. */
