@@ -24,9 +24,11 @@ export class FilesystemSnapshotStore implements SnapshotStore {
     return path.join(this.dir, `${tenant}.yaml`);
   }
 
+  private madeDir: Promise<unknown> | undefined;
+
   async save(tenant: string, snapshot: SchemaModel, meta: SnapshotMeta): Promise<void> {
     const file = this.fileOf(tenant);
-    await mkdir(this.dir, { recursive: true });
+    await (this.madeDir ??= mkdir(this.dir, { recursive: true }));
     const text = writeSnapshotYaml({ tenant, fingerprint: meta.fingerprint, ...(meta.planId !== undefined ? { planId: meta.planId } : {}), schema: snapshot });
     // Written beside and renamed over: a reader (or a killed apply) never sees half a file.
     const temporary = `${file}.${process.pid}.tmp`;
