@@ -21,17 +21,24 @@ apply:
 ${engine === 'sqlite' ? '  busyTimeout: 5s                # how long apply waits for another writer of a tenant file\n' : '  lockTimeout: 5s\n  statementTimeout: 5m\n'}  retries: 3
 `;
 
-const manifestText = `# yaml-language-server: $schema=../node_modules/schema-sync/schemas/manifest.schema.json
+const manifestText = (engine: string) => `# yaml-language-server: $schema=../node_modules/schema-sync/schemas/manifest.schema.json
 # The desired schema of every tenant. Adopt a live one with:
 #   schema-sync inspect --tenant <name> -o schema/manifest.yaml
 version: 1
 tables:
   accounts:
     columns:
-      id: { type: bigserial, primaryKey: true }
+${
+  engine === 'sqlite'
+    ? `      id: { type: integer, primaryKey: true }
+      email: { type: text, nullable: false, unique: true }
+      created_at: { type: text, nullable: false, default: CURRENT_TIMESTAMP }
+`
+    : `      id: { type: bigserial, primaryKey: true }
       email: { type: text, nullable: false, unique: true }
       created_at: { type: timestamptz, nullable: false, default: now() }
-`;
+`
+}`;
 
 const overridesReadme = `Overrides for some tenants: one YAML file each, applied in file-name order.
 
@@ -70,7 +77,7 @@ export default class Init extends BaseCommand {
     const files: [string, string][] = [
       ['schema-sync.yaml', configText(flags.engine, url, flags.pattern ?? (flags.engine === 'sqlite' ? 'data/tenants/*.db' : 'tenant_*'))],
       ...(flags.engine === 'sqlite' && !flags.pattern ? ([['data/tenants/.gitkeep', '']] as [string, string][]) : []),
-      ['schema/manifest.yaml', manifestText],
+      ['schema/manifest.yaml', manifestText(flags.engine)],
       ['overrides/README.txt', overridesReadme],
       ['plans/.gitkeep', ''],
       ['snapshots/.gitkeep', ''],
@@ -91,7 +98,10 @@ export default class Init extends BaseCommand {
     else {
       for (const f of written) this.log(`created ${f}`);
       for (const f of kept) this.log(`kept    ${f} (exists)`);
-      this.log('\nNext: schema-sync tenants, then schema-sync inspect --tenant <name> -o schema/manifest.yaml to adopt a live schema.');
+      this.log(
+        '\nNext: schema-sync tenants to see what the pattern finds; to adopt an existing tenant as the manifest,\n' +
+          'schema-sync inspect --tenant <name> -o schema/manifest.yaml; else edit schema/manifest.yaml and run schema-sync plan.',
+      );
     }
     return 0;
   }
