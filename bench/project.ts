@@ -14,6 +14,8 @@ export interface BenchProject {
   /** A fresh engine: it loads the manifest as it is on disk now (Project caches it once loaded). */
   open(): Promise<SchemaSyncEngine>;
   remove(): Promise<void>;
+  /** Removes the snapshots an apply saved, so tenants reset behind schema-sync's back are not drift. */
+  forgetSnapshots(): Promise<void>;
 }
 
 /** A project directory as a user would have it: schema-sync.yaml and schema/manifest.yaml. */
@@ -38,6 +40,7 @@ export async function createBenchProject(url: string, manifest: unknown): Promis
     writeManifest: (content) => writeFile(manifestFile, stringify(content)),
     open: () => SchemaSyncEngine.open({ file: configFile }),
     remove: () => rm(dir, { recursive: true, force: true }),
+    forgetSnapshots: () => rm(path.join(dir, 'snapshots'), { recursive: true, force: true }),
   };
   await project.writeManifest(manifest);
   return project;

@@ -113,6 +113,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
     samples.add(names.apply, applied.seconds);
     if (run === args.repeat) expectAuditInSync(await editedEngine.audit(), tenants.length, 'audit after apply');
     await dropAddedColumn(db.url, tenants);
+    await project.forgetSnapshots();
   }
   // What is on disk matches the database again, for --keep.
   await project.writeManifest(benchManifest);

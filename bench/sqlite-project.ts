@@ -18,6 +18,8 @@ export interface SqliteBenchProject {
   /** A fresh engine: it loads the manifest as it is on disk now (Project caches it once loaded). */
   open(): Promise<SchemaSyncEngine>;
   remove(): Promise<void>;
+  /** Removes the snapshots an apply saved, so tenants reset behind schema-sync's back are not drift. */
+  forgetSnapshots(): Promise<void>;
 }
 
 export async function createSqliteBenchProject(manifest: unknown): Promise<SqliteBenchProject> {
@@ -33,6 +35,7 @@ export async function createSqliteBenchProject(manifest: unknown): Promise<Sqlit
     writeManifest: (content) => writeFile(manifestFile, stringify(content)),
     open: () => SchemaSyncEngine.open({ file: configFile }),
     remove: () => rm(dir, { recursive: true, force: true }),
+    forgetSnapshots: () => rm(path.join(dir, 'snapshots'), { recursive: true, force: true }),
   };
   try {
     await writeFile(

@@ -109,6 +109,7 @@ export async function runSqliteBench(args: BenchArgs, progress: Progress, cleanu
     samples.add(names.apply, applied.seconds);
     if (run === args.repeat) expectAuditInSync(await editedEngine.audit(), tenants.length, 'audit after apply');
     dropAddedColumnSqlite(files);
+    await project.forgetSnapshots();
   }
   // What is on disk matches the files again, for --keep.
   await project.writeManifest(sqliteBenchManifest);
