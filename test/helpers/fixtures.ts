@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** ../shared/fixtures from the project root: CI lays shared/ beside the clone. */
-export const fixturesDir = path.join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+/** test/fixtures: the schema files of the sample databases, kept in the repository (see its README). */
+export const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures');
 
 /** A pg_dump file as plain SQL: owners dropped and psql meta-commands skipped. */
 export function readDump(relative: string): string {
