@@ -1,4 +1,5 @@
 import type { DesiredSchema } from '../manifest/desired.js';
+import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import { changeObjects, objectLabel, sameObject, type ObjectRef } from './change-objects.js';
 import type { Change } from './changes.js';
@@ -16,8 +17,11 @@ import { diffSchemas } from './diff-schemas.js';
 export type DriftStatus = 'in-sync' | 'pending' | 'drifted' | 'conflict';
 
 export interface ThreeWayInput {
-  /** The last applied snapshot; undefined when the tenant has none. */
-  readonly base: SchemaModel | undefined;
+  /**
+   * The last applied snapshot; undefined when the tenant has none. Its schema is read only when
+   * its fingerprint differs from the live one: a pending tenant's snapshot is never parsed.
+   */
+  readonly base: { readonly fingerprint: string; schema(): SchemaModel } | undefined;
   readonly actual: SchemaModel;
   readonly desired: DesiredSchema;
   /** actual -> desired: what a plan would do. */
@@ -36,11 +40,12 @@ export interface ThreeWayResult {
 export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   const { base, actual, desired, changes } = input;
   if (changes.length === 0) return { status: 'in-sync', drift: [], conflicts: [] };
-  if (!base || base === actual) return { status: 'pending', drift: [], conflicts: [] };
-  const drift = diffSchemas({ current: base, desired: actual, excluded: desired.excluded });
+  if (!base || base.fingerprint === fingerprint(actual)) return { status: 'pending', drift: [], conflicts: [] };
+  const baseSchema = base.schema();
+  const drift = diffSchemas({ current: baseSchema, desired: actual, excluded: desired.excluded });
   if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
 
-  const wanted = objectsOf(diffSchemas({ current: base, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
+  const wanted = objectsOf(diffSchemas({ current: baseSchema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
   const stillDifferent = objectsOf(changes);
   const conflicts = new Set<string>();
   for (const object of objectsOf(drift)) {

@@ -7,6 +7,12 @@ export interface FollowedRef {
   readonly commit: string;
 }
 
+/** The remote a ref such as origin/main names, if it names one. */
+export function remoteOf(ref: string): string | undefined {
+  const slash = ref.indexOf('/');
+  return slash > 0 ? ref.slice(0, slash) : undefined;
+}
+
 /**
  * Fetches the ref's remote and brings the working tree to the ref. Local commits, such as the git
  * snapshot store's, are replayed on top of it (for a plain checkout this is a fast-forward), and
@@ -17,7 +23,7 @@ export async function followRef(dir: string, ref: string): Promise<FollowedRef> 
   const git = simpleGit(dir);
   if (!(await git.checkIsRepo().catch(() => false))) throw new UserError(`reconcile.ref is ${ref}, but ${dir} is not in a git repository`);
   const remotes = (await git.getRemotes()).map((r) => r.name);
-  const remote = ref.includes('/') ? ref.slice(0, ref.indexOf('/')) : undefined;
+  const remote = remoteOf(ref);
   if (remote !== undefined && remotes.includes(remote)) {
     try {
       await git.fetch(remote);

@@ -5,18 +5,17 @@ import { applyPlan, type TenantResult } from '../apply/apply-plan.js';
 import type { ReconcilePolicy } from '../config/config.js';
 import type { TenantContext } from '../engines/types.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
-import { errorMessage } from '../errors.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import { writePlanYaml } from '../plan/plan-yaml.js';
 import { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
-import { recordSnapshots, snapshotsOfApply } from '../snapshot/record-snapshots.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
-import { applyOptionsOf } from '../workflow/apply-tenants.js';
-import { auditTenants, snapshotBases, type AuditSummary } from '../workflow/audit-tenants.js';
-import { planTenants } from '../workflow/plan-tenants.js';
+import { applyOptionsOf, saveSnapshots } from '../workflow/apply-tenants.js';
+import { assessTenants } from '../workflow/assess-tenants.js';
+import { auditReport, snapshotBases, type AuditSummary } from '../workflow/audit-tenants.js';
+import { planAssessed } from '../workflow/plan-tenants.js';
 import { writeDriftReport } from './drift-report.js';
-import { followRef } from './follow-ref.js';
+import { followRef, remoteOf } from './follow-ref.js';
 import type { RunOutcome, TenantState } from './metrics.js';
 import { publishPlan } from './publish-plan.js';
 import { rolloutWaves } from './waves.js';
@@ -93,8 +92,9 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
     const discovery = await project.discover(input.filter);
     const tenants = discovery.tenants;
     const store = await openSnapshotStore(project, { tenants });
-    const baseOf = snapshotBases(store);
-    const report = await auditTenants(project, tenants, { baseOf });
+    // One read of every tenant serves the report and the plan.
+    const assessed = await assessTenants(project, tenants, snapshotBases(store));
+    const report = auditReport(assessed);
     const files = await writeDriftReport(config.reconcile.reports, report, {
       at,
       ...(followed ? { ref: followed.ref, commit: followed.commit } : {}),
@@ -114,11 +114,11 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
     let planStatus: ReconcileStatus['plan'];
     let applyStatus: ReconcileStatus['apply'];
     if (policy !== 'report' && pending.size > 0 && !input.signal?.aborted) {
-      const { plan } = await planTenants(project, tenants.filter((t) => pending.has(t.name)), { baseOf });
+      const { plan } = await planAssessed(project, assessed.filter((a) => pending.has(a.tenant.name)));
       if (plan.groups.length > 0) {
         const needsReview = plan.groups.filter((g) => g.hazards.length > 0).reduce((n, g) => n + g.tenants.length, 0);
         if (policy === 'plan') {
-          const remote = config.reconcile.ref?.includes('/') ? config.reconcile.ref.slice(0, config.reconcile.ref.indexOf('/')) : undefined;
+          const remote = config.reconcile.ref !== undefined ? remoteOf(config.reconcile.ref) : undefined;
           const file = path.join(config.plans, `${plan.id}.yaml`);
           const published = await publishPlan(
             config.baseDir,
@@ -177,7 +177,7 @@ async function applySafe(
   const results: TenantResult[] = [];
   const waveStatus: WaveStatus[] = [];
   let halted = false;
-  for (const wave of waves) {
+  for (const [index, wave] of waves.entries()) {
     if (input.signal?.aborted) break;
     const members = new Set(wave.tenants.map((t) => t.name));
     const narrowed: PlanFile = {
@@ -201,21 +201,14 @@ async function applySafe(
       notStarted,
     });
     if (failed >= project.config.reconcile.maxFailuresPerWave) {
-      halted = waves.indexOf(wave) < waves.length - 1;
+      halted = index < waves.length - 1;
       break;
     }
   }
-  let snapshotCommit: string | undefined;
-  const toSave = snapshotsOfApply(results);
-  if (toSave.length > 0) {
-    try {
-      const recorded = await recordSnapshots(await openSnapshotStore(project, { tenants }), { action: 'reconcile', planId: plan.id }, toSave);
-      warnings.push(...recorded.warnings);
-      snapshotCommit = recorded.commit;
-    } catch (error) {
-      warnings.push(`snapshots not saved: ${errorMessage(error)}`);
-    }
-  }
+  const { snapshots, snapshotError } = await saveSnapshots(project, tenants, { action: 'reconcile', planId: plan.id }, results);
+  warnings.push(...(snapshots?.warnings ?? []));
+  if (snapshotError !== undefined) warnings.push(`snapshots not saved: ${snapshotError}`);
+  const snapshotCommit = snapshots?.commit;
   return {
     waves: waveStatus,
     applied: waveStatus.reduce((n, w) => n + w.applied, 0),

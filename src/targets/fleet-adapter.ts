@@ -2,6 +2,7 @@ import type {
   BatchRunner,
   DatabaseAdapter,
   DiscoveredTenant,
+  HistorySave,
   HistoryTable,
   InspectOutcome,
   TenantContext,
@@ -30,7 +31,6 @@ export class FleetAdapter implements DatabaseAdapter {
   readonly inspector: DatabaseAdapter['inspector'];
   readonly runner: DatabaseAdapter['runner'];
   readonly history?: HistoryTable;
-  private readonly byName = new Map<string, Target>();
 
   constructor(private readonly targets: readonly Target[]) {
     const first = targets[0];
@@ -55,16 +55,9 @@ export class FleetAdapter implements DatabaseAdapter {
     const found = await Promise.all(this.targets.map(async (target) => ({ target, tenants: await target.adapter.discoverTenants(target.selector) })));
     const count = new Map<string, number>();
     for (const { tenants } of found) for (const t of tenants) count.set(t.name, (count.get(t.name) ?? 0) + 1);
-    this.byName.clear();
-    const all: DiscoveredTenant[] = [];
-    for (const { target, tenants } of found) {
-      for (const t of tenants) {
-        const name = (count.get(t.name) ?? 0) > 1 ? `${target.name}.${t.name}` : t.name;
-        this.byName.set(name, target);
-        all.push({ ...t, name, target: target.name, localName: t.name });
-      }
-    }
-    return all;
+    return found.flatMap(({ target, tenants }) =>
+      tenants.map((t) => ({ ...t, name: (count.get(t.name) ?? 0) > 1 ? `${target.name}.${t.name}` : t.name, target: target.name, localName: t.name })),
+    );
   }
 
   tenantQualifier(tenant: TenantContext): string {
@@ -88,7 +81,7 @@ export class FleetAdapter implements DatabaseAdapter {
   }
 
   private route(tenant: TenantContext): Target {
-    const target = (tenant.target !== undefined ? this.targets.find((t) => t.name === tenant.target) : undefined) ?? this.byName.get(tenant.name);
+    const target = this.targets.find((t) => t.name === tenant.target);
     if (!target) throw new UserError(`tenant '${tenant.name}' belongs to no target of the config`);
     return target;
   }
@@ -167,13 +160,14 @@ export class FleetAdapter implements DatabaseAdapter {
     return {
       location: this.targets.map((t) => `${t.name}: ${t.adapter.history!.location}`).join(', '),
       save: async (entries) => {
-        await Promise.all(
-          this.split(entries.map((e) => e.tenant)).map(({ target, local }) => {
-            const names = new Set(local.map((t) => t.name));
-            const mine = entries.filter((e) => names.has(this.local(e.tenant).name) && this.route(e.tenant) === target);
-            return target.adapter.history!.save(mine.map((e) => ({ ...e, tenant: this.local(e.tenant) })));
-          }),
-        );
+        const byTarget = new Map<Target, HistorySave[]>();
+        for (const entry of entries) {
+          const target = this.route(entry.tenant);
+          let mine = byTarget.get(target);
+          if (!mine) byTarget.set(target, (mine = []));
+          mine.push({ ...entry, tenant: this.local(entry.tenant) });
+        }
+        await Promise.all([...byTarget].map(([target, mine]) => target.adapter.history!.save(mine)));
       },
       list: (tenant) => this.route(tenant).adapter.history!.list(this.local(tenant)),
       load: (tenant, id) => this.route(tenant).adapter.history!.load(this.local(tenant), id),

@@ -6,6 +6,7 @@ import type { PlanFile } from '../plan/plan-file.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
 import { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
+import type { SnapshotRun } from '../snapshot/types.js';
 
 export interface ApplyRun {
   readonly results: TenantResult[];
@@ -31,17 +32,28 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
 
 /**
  * Applies a plan to the given tenants, then saves the snapshot of every tenant it left as the plan
- * wanted (from the verification read) and ends the run: one git commit for the run. The tenants
- * are migrated either way, so a snapshot failure is reported, not thrown.
+ * wanted (from the verification read) and ends the run: one git commit for the run.
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
   const results = await applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), options);
+  return { results, ...(await saveSnapshots(project, tenants, { action: 'apply', planId: plan.id }, results)) };
+}
+
+/**
+ * Saves the snapshots of the tenants the results left as the plan wanted, as one run. The tenants
+ * are migrated either way, so a failure here is reported, not thrown.
+ */
+export async function saveSnapshots(
+  project: Project,
+  tenants: readonly TenantContext[],
+  run: SnapshotRun,
+  results: readonly TenantResult[],
+): Promise<Omit<ApplyRun, 'results'>> {
   const toSave = snapshotsOfApply(results);
-  if (toSave.length === 0) return { results };
+  if (toSave.length === 0) return {};
   try {
-    const store = await openSnapshotStore(project, { tenants });
-    return { results, snapshots: await recordSnapshots(store, { action: 'apply', planId: plan.id }, toSave) };
+    return { snapshots: await recordSnapshots(await openSnapshotStore(project, { tenants }), run, toSave) };
   } catch (error) {
-    return { results, snapshotError: errorMessage(error) };
+    return { snapshotError: errorMessage(error) };
   }
 }

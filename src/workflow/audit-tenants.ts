@@ -1,29 +1,16 @@
 import type { Change } from '../diff/changes.js';
 import { describeChange } from '../diff/describe-change.js';
-import { classifyDrift, type DriftStatus } from '../diff/three-way.js';
+import type { DriftStatus } from '../diff/three-way.js';
 import type { TenantContext } from '../engines/types.js';
-import { errorMessage } from '../errors.js';
-import type { SchemaModel, UnmanagedObject } from '../model/types.js';
-import { diffTenant } from '../plan/plan-tenant.js';
+import type { UnmanagedObject } from '../model/types.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
-import type { CurrentSnapshot, SnapshotStore } from '../snapshot/types.js';
-import { inspectTenants } from './inspect-tenants.js';
+import type { SnapshotStore } from '../snapshot/types.js';
+import { assessTenants, type BaseLoader, type TenantAssessment } from './assess-tenants.js';
 
 export type AuditStatus = DriftStatus | 'error';
 
-/** A tenant's last applied snapshot, the base of the three-way comparison. */
-export type BaseLoader = (tenant: string) => Promise<CurrentSnapshot | undefined>;
-
-/**
- * The base schema for classifyDrift. A snapshot with the live fingerprint is the live schema
- * itself, so the common case (pending: only the manifest moved) never parses a snapshot.
- */
-export async function loadBase(baseOf: BaseLoader, tenant: string, live: SchemaModel, liveFingerprint: string): Promise<SchemaModel | undefined> {
-  const snapshot = await baseOf(tenant);
-  if (!snapshot) return undefined;
-  return snapshot.fingerprint === liveFingerprint ? live : snapshot.schema();
-}
+export type { BaseLoader } from './assess-tenants.js';
 
 export interface TenantAudit {
   readonly tenant: string;
@@ -63,50 +50,28 @@ export interface AuditOptions {
 
 /** Read-only drift report: inspects, diffs, and writes nothing (invariant 7). */
 export async function auditTenants(project: Project, tenants: readonly TenantContext[], options: AuditOptions = {}): Promise<AuditReport> {
-  const inspected = await inspectTenants(project, tenants);
-  const audits: TenantAudit[] = [];
-  for (const { tenant, schema, error } of inspected) {
-    const unmanaged = schema?.unmanaged ?? [];
-    const failed = (message: string): TenantAudit => ({
-      tenant: tenant.name,
-      status: 'error',
-      differences: [],
-      changes: [],
-      drift: [],
-      conflicts: [],
-      hasBase: false,
-      unmanaged,
-      error: message,
-    });
-    if (!schema) {
-      audits.push(failed(error ?? 'not inspected'));
-      continue;
+  return auditReport(await assessTenants(project, tenants, options.baseOf));
+}
+
+/** The drift report of tenants already assessed. */
+export function auditReport(assessed: readonly TenantAssessment[]): AuditReport {
+  const audits = assessed.map((a): TenantAudit => {
+    const unmanaged = a.schema?.unmanaged ?? [];
+    if (a.error !== undefined) {
+      return { tenant: a.tenant.name, status: 'error', differences: [], changes: [], drift: [], conflicts: [], hasBase: false, unmanaged, error: a.error };
     }
-    const desired = await project.desiredFor(tenant);
-    const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
-    // In-sync tenants need no base: most of a fleet is in sync, and its snapshots stay unread.
-    let base: SchemaModel | undefined;
-    if (diff.changes.length > 0 && options.baseOf) {
-      try {
-        base = await loadBase(options.baseOf, tenant.name, schema, diff.from);
-      } catch (loadError) {
-        audits.push(failed(`its last snapshot could not be read: ${errorMessage(loadError)}`));
-        continue;
-      }
-    }
-    const verdict = classifyDrift({ base, actual: schema, desired, changes: diff.changes });
-    audits.push({
-      tenant: tenant.name,
-      status: verdict.status,
-      fingerprint: diff.from,
-      differences: diff.changes.map(describeChange),
-      changes: diff.changes,
-      drift: verdict.drift.map(describeChange),
-      conflicts: verdict.conflicts,
-      hasBase: base !== undefined,
+    return {
+      tenant: a.tenant.name,
+      status: a.verdict.status,
+      fingerprint: a.diff.from,
+      differences: a.diff.changes.map(describeChange),
+      changes: a.diff.changes,
+      drift: a.verdict.drift.map(describeChange),
+      conflicts: a.verdict.conflicts,
+      hasBase: a.hasBase,
       unmanaged,
-    });
-  }
+    };
+  });
   return { tenants: audits, summary: summarize(audits) };
 }
 

@@ -1,15 +1,13 @@
 import { describeChange } from '../diff/describe-change.js';
-import { classifyDrift } from '../diff/three-way.js';
 import type { TenantContext } from '../engines/types.js';
-import { errorMessage } from '../errors.js';
 import type { SchemaModel } from '../model/types.js';
 import { buildPlan, type HeldTenant, type PlanFile } from '../plan/plan-file.js';
-import { diffTenant, type TenantDiff } from '../plan/plan-tenant.js';
+import type { TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
 import { recordSnapshots, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
-import { loadBase, snapshotBases, type BaseLoader } from './audit-tenants.js';
-import { inspectTenants } from './inspect-tenants.js';
+import { assessTenants, type BaseLoader, type TenantAssessment } from './assess-tenants.js';
+import { snapshotBases } from './audit-tenants.js';
 
 /**
  * What plan does with a tenant whose live schema changed out of band since its last applied
@@ -38,37 +36,32 @@ export interface PlanResult {
 
 /** Inspects every tenant, diffs each against its desired schema and builds one grouped plan. */
 export async function planTenants(project: Project, tenants: readonly TenantContext[], options: PlanTenantsOptions = {}): Promise<PlanResult> {
-  const inspected = await inspectTenants(project, tenants);
+  // Reverting drift plans every tenant to its desired schema: no base is needed.
+  const baseOf = options.drift === 'revert' ? undefined : options.baseOf;
+  return planAssessed(project, await assessTenants(project, tenants, baseOf), options);
+}
+
+/** The grouped plan of tenants already assessed; drifted ones are held, reverted or adopted. */
+export async function planAssessed(project: Project, assessed: readonly TenantAssessment[], options: PlanOptions = {}): Promise<PlanResult> {
   const driftAction = options.drift ?? 'hold';
   const diffs: TenantDiff[] = [];
   const failed: { tenant: string; error: string }[] = [];
   const held: HeldTenant[] = [];
   const toAdopt: { tenant: string; schema: SchemaModel }[] = [];
   const objects = new Map<string, { types: string[]; sequences: string[] }>();
-  for (const { tenant, schema, error } of inspected) {
-    if (!schema) {
-      failed.push({ tenant: tenant.name, error: error ?? 'not inspected' });
+  for (const a of assessed) {
+    if (a.error !== undefined) {
+      failed.push({ tenant: a.tenant.name, error: a.error });
       continue;
     }
-    const desired = await project.desiredFor(tenant);
-    const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
-    if (diff.changes.length > 0 && options.baseOf && driftAction !== 'revert') {
-      let base: SchemaModel | undefined;
-      try {
-        base = await loadBase(options.baseOf, tenant.name, schema, diff.from);
-      } catch (loadError) {
-        failed.push({ tenant: tenant.name, error: `its last snapshot could not be read: ${errorMessage(loadError)}` });
-        continue;
-      }
-      const verdict = classifyDrift({ base, actual: schema, desired, changes: diff.changes });
-      if (verdict.status === 'drifted' || verdict.status === 'conflict') {
-        held.push({ tenant: tenant.name, status: verdict.status, drift: verdict.drift.map(describeChange), conflicts: [...verdict.conflicts] });
-        if (driftAction === 'adopt') toAdopt.push({ tenant: tenant.name, schema });
-        continue;
-      }
+    const { status, drift, conflicts } = a.verdict;
+    if (driftAction !== 'revert' && (status === 'drifted' || status === 'conflict')) {
+      held.push({ tenant: a.tenant.name, status, drift: drift.map(describeChange), conflicts: [...conflicts] });
+      if (driftAction === 'adopt') toAdopt.push({ tenant: a.tenant.name, schema: a.schema });
+      continue;
     }
-    diffs.push(diff);
-    objects.set(tenant.name, project.tenantObjects(schema, desired.schema));
+    diffs.push(a.diff);
+    objects.set(a.tenant.name, project.tenantObjects(a.schema, a.desired.schema));
   }
   const concurrentIndexes = options.concurrentIndexes ?? project.config.apply.concurrentIndexes;
   const plan = buildPlan({

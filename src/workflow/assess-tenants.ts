@@ -1,0 +1,49 @@
+import type { DesiredSchema } from '../manifest/desired.js';
+import { classifyDrift, type ThreeWayResult } from '../diff/three-way.js';
+import type { TenantContext } from '../engines/types.js';
+import { errorMessage } from '../errors.js';
+import type { SchemaModel } from '../model/types.js';
+import { diffTenant, type TenantDiff } from '../plan/plan-tenant.js';
+import type { Project } from '../project/project.js';
+import type { CurrentSnapshot } from '../snapshot/types.js';
+import { inspectTenants } from './inspect-tenants.js';
+
+/** A tenant's last applied snapshot, the base of the three-way comparison. */
+export type BaseLoader = (tenant: string) => Promise<CurrentSnapshot | undefined>;
+
+/** One tenant inspected, diffed against its desired schema and, given bases, classified three ways. */
+export type TenantAssessment =
+  | { readonly tenant: TenantContext; readonly error: string; readonly schema?: SchemaModel }
+  | {
+      readonly tenant: TenantContext;
+      readonly error?: undefined;
+      readonly schema: SchemaModel;
+      readonly desired: DesiredSchema;
+      readonly diff: TenantDiff;
+      readonly verdict: ThreeWayResult;
+      readonly hasBase: boolean;
+    };
+
+/**
+ * The one read of a run: audit, plan and a reconcile pass all work from it. In-sync tenants load
+ * no base: most of a fleet is in sync, and its snapshots stay unread.
+ */
+export async function assessTenants(project: Project, tenants: readonly TenantContext[], baseOf?: BaseLoader): Promise<TenantAssessment[]> {
+  const assessed: TenantAssessment[] = [];
+  for (const { tenant, schema, error } of await inspectTenants(project, tenants)) {
+    if (!schema) {
+      assessed.push({ tenant, error: error ?? 'not inspected' });
+      continue;
+    }
+    const desired = await project.desiredFor(tenant);
+    const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
+    try {
+      const base = diff.changes.length > 0 && baseOf ? await baseOf(tenant.name) : undefined;
+      const verdict = classifyDrift({ base, actual: schema, desired, changes: diff.changes });
+      assessed.push({ tenant, schema, desired, diff, verdict, hasBase: base !== undefined });
+    } catch (loadError) {
+      assessed.push({ tenant, schema, error: `its last snapshot could not be read: ${errorMessage(loadError)}` });
+    }
+  }
+  return assessed;
+}
