@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('the demo the README starts with', { timeout: 120_000 }, () => {
-  test('runs with no server: finds the drift, applies the plan, and check passes; twice in a row', async () => {
+  test('runs with no server: finds the differences, applies the plan, and check passes; twice in a row', async () => {
     for (let run = 0; run < 2; run++) {
       const result = await runCli(['demo', '--dir', 'demo'], { cwd: dir, env: { SCHEMA_SYNC_PG_URL: 'postgres://nobody@127.0.0.1:1/none' } });
       expect(result.stderr).not.toMatch(/error/i);

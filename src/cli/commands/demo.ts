@@ -60,7 +60,7 @@ const manifestDrift = {
 export default class Demo extends BaseCommand {
   static override summary = 'Run the whole loop on three demo tenants: tenants, check, plan, apply, check.';
   static override description =
-    'Creates three demo tenants, one of them drifted, writes a project into --dir, changes the manifest, and runs the real commands against it. With the default --engine sqlite the tenants are SQLite files in --dir and no server is needed; with --engine postgres they are schemas named demo_* in the database of SCHEMA_SYNC_PG_URL (or --database-url; default postgres://postgres@127.0.0.1:5432/postgres). Demo tenants from an earlier run are dropped first.';
+    'Creates three demo tenants, one of them different from the others, writes a project into --dir, changes the manifest, and runs the real commands against it. With the default --engine sqlite the tenants are SQLite files in --dir and no server is needed; with --engine postgres they are schemas named demo_* in the database of SCHEMA_SYNC_PG_URL (or --database-url; default postgres://postgres@127.0.0.1:5432/postgres). Demo tenants from an earlier run are dropped first.';
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --engine postgres --dir /tmp/demo'];
   static override flags = {
     dir: Flags.string({ description: 'directory for the demo project', default: 'schema-sync-demo' }),
@@ -142,7 +142,7 @@ export default class Demo extends BaseCommand {
     }
     this.log(
       ok
-        ? colors.green('Done: check found the drift, the reviewed plan fixed every tenant, and check passes.')
+        ? colors.green('Done: check found what differs, the reviewed plan fixed every tenant, and check passes.')
         : colors.red('The demo did not end as expected; see the output above.'),
     );
     this.log(`Look around: ${shown}/ holds the config, the manifest${sqlite ? ', the tenant files' : ''} and the plan file.`);
