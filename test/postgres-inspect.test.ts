@@ -577,6 +577,37 @@ describe('pagila', () => {
   });
 });
 
+describe('inspectSchemas with a scope', () => {
+  it('reads each named table exactly as a whole read does, and nothing else', async () => {
+    const whole = (await inspectSchemas(pagila, ['public'])).get('public')!;
+    for (const t of whole.tables) {
+      const part = (await inspectSchemas(pagila, ['public'], { tables: [t.name, 'no_such_table'], enums: false, sequences: false })).get('public');
+      expect(part?.tables, t.name).toEqual([t]);
+      expect(part?.enums).toEqual([]);
+      expect(part?.sequences).toEqual([]);
+      expect(part?.unmanaged).toEqual([]);
+    }
+    const tables = ['film', 'film_actor', 'payment'];
+    const some = (await inspectSchemas(pagila, ['public'], { tables, enums: true, sequences: true })).get('public');
+    expect(some?.tables.map((t) => t.name)).toEqual(tables);
+    expect(some?.enums).toEqual(whole.enums);
+    expect(some?.sequences).toEqual(whole.sequences);
+  });
+
+  it('reads the same tables in every schema, hostile names included', async () => {
+    const schemas = ['tenant_a', HOSTILE, APOSTROPHE];
+    const whole = await inspectSchemas(client, schemas);
+    const scoped = await inspectSchemas(client, schemas, { tables: ['accounts', 'items', 'ledger_refs'], enums: true, sequences: false });
+    for (const name of schemas) {
+      const expected = whole.get(name)!.tables.filter((t) => ['accounts', 'items', 'ledger_refs'].includes(t.name));
+      expect(scoped.get(name)?.tables, name).toEqual(expected);
+      expect(scoped.get(name)?.enums, name).toEqual(whole.get(name)!.enums);
+    }
+    expect(scoped.get('tenant_a')?.tables.map((t) => t.name)).toEqual(['accounts', 'ledger_refs']);
+    expect(scoped.get(HOSTILE)?.tables.map((t) => t.name)).toEqual(['items']);
+  });
+});
+
 describe('listSchemas and inspectInvalidIndexes', () => {
   it('lists user schemas only, sorted', async () => {
     const schemas = await listSchemas(client);

@@ -6,6 +6,7 @@ import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
 import { backoff, refusalMessage, refusedSteps, sleep, stepsForTenant } from './apply-plan.js';
+import { verificationScope, withRereadPart } from './verification-scope.js';
 
 interface Entry {
   readonly group: PlanGroup;
@@ -21,7 +22,9 @@ interface Entry {
  * Applies a plan a wave of tenants at a time: take the wave's locks in one round trip, inspect
  * the locked tenants in one batched pass for the stale check, run each tenant's transaction on a
  * pooled connection, verify the wave with one more batched pass, release the locks. Inspecting
- * each tenant alone, twice, costs far more than its DDL.
+ * each tenant alone, twice, costs far more than its DDL. The verification reads back only what
+ * the plan changed where it can (see verificationScope): a full read again would cost as much
+ * as the stale check, for tables the plan never touched.
  */
 export async function applyInWaves(
   plan: PlanFile,
@@ -103,6 +106,7 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
   try {
     const before = await batch.inspectTenants(mine.map((e) => e.tenant));
     const runnable: Entry[] = [];
+    const schemaBefore = new Map<Entry, SchemaModel>();
     for (const entry of mine) {
       const outcome = before.get(entry.tenant.name);
       if (!outcome?.ok) finish(entry, 'failed', 1, outcome ? outcome.error : 'not inspected');
@@ -110,7 +114,10 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
         const now = fingerprint(outcome.schema);
         if (now === entry.planned.to) finish(entry, 'in-sync', 1, undefined, [], outcome.schema);
         else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
-        else runnable.push(entry);
+        else {
+          runnable.push(entry);
+          schemaBefore.set(entry, outcome.schema);
+        }
       }
     }
 
@@ -135,15 +142,21 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
     };
     for (const r of failed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
 
-    if (applied.length > 0) {
-      const after = await batch.inspectTenants(applied.map((e) => e.tenant));
-      for (const entry of applied) {
-        const attempts = ran.find((r) => r.entry === entry)!.attempts;
+    const attemptsOf = new Map(ran.map((r) => [r.entry, r.attempts]));
+    for (const [group, entries] of byGroup(applied)) {
+      const scope = verificationScope(group);
+      const after = await batch.inspectTenants(entries.map((e) => e.tenant), scope);
+      for (const entry of entries) {
+        const attempts = attemptsOf.get(entry) ?? 1;
         const outcome = after.get(entry.tenant.name);
-        if (!outcome?.ok) finish(entry, 'failed', attempts, `verification could not read the tenant: ${outcome ? outcome.error : 'not inspected'}`);
-        else if (fingerprint(outcome.schema) !== entry.planned.to) {
+        if (!outcome?.ok) {
+          finish(entry, 'failed', attempts, `verification could not read the tenant: ${outcome ? outcome.error : 'not inspected'}`);
+          continue;
+        }
+        const schema = scope ? withRereadPart(schemaBefore.get(entry)!, outcome.schema, scope) : outcome.schema;
+        if (fingerprint(schema) !== entry.planned.to) {
           finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
-        } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), outcome.schema);
+        } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), schema);
       }
     }
   } catch (error) {
@@ -155,6 +168,17 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
     await batch.unlockTenants(mine.map((e) => e.tenant)).catch(() => {});
   }
   return waiting;
+}
+
+/** Entries by plan group, in the order the groups first appear: each group has its own scope. */
+function byGroup(entries: readonly Entry[]): Map<PlanGroup, Entry[]> {
+  const groups = new Map<PlanGroup, Entry[]>();
+  for (const entry of entries) {
+    const list = groups.get(entry.group);
+    if (list) list.push(entry);
+    else groups.set(entry.group, [entry]);
+  }
+  return groups;
 }
 
 async function runTenant(

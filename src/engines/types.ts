@@ -57,6 +57,18 @@ export type InspectOutcome =
   | { readonly ok: true; readonly schema: SchemaModel }
   | { readonly ok: false; readonly error: string };
 
+/**
+ * Part of a schema to read again after an apply changed only that part. The model read back holds
+ * the named tables that exist, the enums and the sequences when asked for (empty lists when not),
+ * and no unmanaged objects; withRereadPart (apply/verification-scope.ts) puts it together with
+ * the rest of the schema read before.
+ */
+export interface InspectScope {
+  readonly tables: readonly string[];
+  readonly enums: boolean;
+  readonly sequences: boolean;
+}
+
 /** Read-only; many tenants in one call. */
 export interface SchemaInspector {
   inspectTenants(tenants: readonly TenantContext[]): Promise<Map<string, InspectOutcome>>;
@@ -95,8 +107,11 @@ export interface BatchRunner {
   /** Tries the locks of many tenants; returns the names it took. */
   lockTenants(tenants: readonly TenantContext[]): Promise<Set<string>>;
   unlockTenants(tenants: readonly TenantContext[]): Promise<void>;
-  /** The inspector's inspectTenants, for the stale checks and verifications of the run's waves. */
-  inspectTenants(tenants: readonly TenantContext[]): Promise<Map<string, InspectOutcome>>;
+  /**
+   * The inspector's inspectTenants, for the stale checks and verifications of the run's waves.
+   * With a scope, only that part of each tenant is read (see InspectScope).
+   */
+  inspectTenants(tenants: readonly TenantContext[], scope?: InspectScope): Promise<Map<string, InspectOutcome>>;
   /** Transactional steps in one transaction, then the others one by one, on a pooled connection. */
   runSteps(tenant: TenantContext, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
   /** Indexes left INVALID by a failed concurrent build, per tenant. */

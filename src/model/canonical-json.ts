@@ -5,9 +5,69 @@
  * undefined and function properties are left out, and non-finite numbers become null.
  */
 export function canonicalJson(value: unknown): string {
+  const fast = viaStringify(value);
+  if (fast !== undefined) return fast;
   const text = write(value);
   if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
   return text;
+}
+
+/** Thrown by keySorted for what JSON.stringify would not write in canonical order. */
+class NotPlain extends Error {}
+
+/**
+ * The same text through the engine's JSON.stringify, which is twice as fast as write() on a
+ * schema model: a copy whose objects have their keys inserted in sorted order, sharing every
+ * object whose keys already are (most of a model). Undefined when that cannot give the same text:
+ * a toJSON method, a bigint, or a key that is an array index, which JavaScript always enumerates
+ * first in numeric order.
+ */
+function viaStringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(keySorted(value));
+  } catch (error) {
+    if (error instanceof NotPlain) return undefined;
+    throw error;
+  }
+}
+
+const arrayIndex = /^(?:0|[1-9]\d*)$/;
+
+function keySorted(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') throw new NotPlain();
+    return value;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw new NotPlain();
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const sorted = keySorted(item);
+      if (sorted !== item) (copy ??= value.slice())[i] = sorted;
+    }
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let inOrder = true;
+  for (let i = 0; i < keys.length; i++) {
+    if (arrayIndex.test(keys[i]!)) throw new NotPlain();
+    if (i > 0 && keys[i - 1]! > keys[i]!) inOrder = false;
+  }
+  let changed = !inOrder;
+  const values = keys.map((key) => {
+    const item = record[key];
+    const sorted = keySorted(item);
+    if (sorted !== item) changed = true;
+    return sorted;
+  });
+  if (!changed) return value;
+  const order = keys.map((_, i) => i);
+  if (!inOrder) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const copy: Record<string, unknown> = {};
+  for (const i of order) copy[keys[i]!] = values[i];
+  return copy;
 }
 
 function write(value: unknown): string | undefined {

@@ -106,7 +106,7 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
     );
     const hazards = [...new Set(steps.flatMap((s) => s.hazards.map((h) => h.code)))].sort();
     const tenants = [...group.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { id: hash(canonicalJson(steps)).slice(0, 12), tenants, placeholder, hazards, changes: group.changes, steps };
+    return { id: groupId(steps), tenants, placeholder, hazards, changes: group.changes, steps };
   });
   planGroups.sort((a, b) => b.tenants.length - a.tenants.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -131,6 +131,19 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
   };
   const { version, ...rest } = body;
   return { version, id: hash(canonicalJson(body)).slice(0, 16), ...rest };
+}
+
+/**
+ * A group's id: the digest of its SQL as rendered, without the consent flags a reviewer may set
+ * in the file. Apply recomputes it to tell SQL edited by hand from SQL rendered from the changes.
+ */
+function groupId(steps: readonly PlanFileStep[]): string {
+  return hash(canonicalJson(steps.map(({ consent: _consent, ...step }) => step))).slice(0, 12);
+}
+
+/** True when the group's SQL is still what its changes rendered to when it was planned. */
+export function stepsAsRendered(group: PlanGroup): boolean {
+  return groupId(group.steps) === group.id;
 }
 
 /**

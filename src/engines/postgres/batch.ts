@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BatchRunner } from '../types.js';
+import type { BatchRunner, InspectScope } from '../types.js';
 import { connectClient } from './connect.js';
 import { inspectOutcomes, inspectSchemas } from './inspect.js';
 import { releaseAdvisoryLocks, tryAdvisoryLocks } from './lock.js';
@@ -29,13 +29,13 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
     inspection?.release(broken);
     inspection = undefined;
   };
-  const inspect = async (schemas: string[]) => {
+  const inspect = async (schemas: string[], scope?: InspectScope) => {
     if (!inspection) {
       inspection = await pool.connect();
       inspection.on('error', ignoreError);
     }
     try {
-      return await inspectSchemas(inspection, schemas);
+      return await inspectSchemas(inspection, schemas, scope);
     } catch (error) {
       // A connection that failed mid-query may be unusable: the next inspection takes another.
       releaseInspection(true);
@@ -68,7 +68,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       await releaseAdvisoryLocks(locks, names);
       for (const name of names) held.delete(name);
     },
-    inspectTenants: (tenants) => inspectOutcomes(tenants, inspect),
+    inspectTenants: (tenants, scope) => inspectOutcomes(tenants, inspect, scope),
     runSteps: (tenant, steps, options) => withPooled((client) => runSteps(client, steps, options)),
     async invalidIndexes(tenants) {
       const { rows } = await withPooled((c) => c.query<{ schema: string; name: string }>(INVALID_INDEXES_OF_SCHEMAS, [tenants.map((t) => t.name)]));

@@ -14,7 +14,7 @@ import type {
   UniqueModel,
   UnmanagedObject,
 } from '../../model/types.js';
-import type { InspectOutcome, TenantContext } from '../types.js';
+import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
   COLUMNS,
@@ -28,6 +28,7 @@ import {
   SCHEMAS,
   SEQUENCES,
   TABLES,
+  TABLES_NAMED,
   UNMANAGED_OTHER,
   UNMANAGED_RELATIONS,
   UNMANAGED_ROUTINES,
@@ -48,12 +49,13 @@ const OUTCOME_CHUNK = 500;
  */
 export async function inspectOutcomes(
   tenants: readonly TenantContext[],
-  inspect: (schemas: string[]) => Promise<Map<string, SchemaModel>>,
+  inspect: (schemas: string[], scope?: InspectScope) => Promise<Map<string, SchemaModel>>,
+  scope?: InspectScope,
 ): Promise<Map<string, InspectOutcome>> {
   const outcomes = new Map<string, InspectOutcome>();
   for (let i = 0; i < tenants.length; i += OUTCOME_CHUNK) {
     const chunk = tenants.slice(i, i + OUTCOME_CHUNK).map((t) => t.name);
-    const schemas = await inspect(chunk);
+    const schemas = await inspect(chunk, scope);
     for (const name of chunk) {
       const schema = schemas.get(name);
       outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: `schema "${name}" does not exist` });
@@ -95,10 +97,12 @@ const serverVersions = new WeakMap<pg.ClientBase, number>();
  * entry. No lock on a tenant table is held (invariant 7), but deparsing an expression that names
  * a column takes a transient ACCESS SHARE lock (see queries.ts), so inspection waits while DDL
  * holds ACCESS EXCLUSIVE on such a table; set lock_timeout on the session to bound that wait.
+ * With a scope, only that part of each schema is read (see InspectScope).
  */
 export async function inspectSchemas(
   client: pg.ClientBase,
   schemas: readonly string[],
+  scope?: InspectScope,
 ): Promise<Map<string, SchemaModel>> {
   const result = new Map<string, SchemaModel>();
   const names = [...new Set(schemas)];
@@ -110,7 +114,7 @@ export async function inspectSchemas(
     const found = new Map<string, SchemaModel>();
     for (let i = 0; i < names.length; i += CHUNK_SIZE) {
       const chunk = names.slice(i, i + CHUNK_SIZE);
-      for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames)) found.set(name, model);
+      for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope)) found.set(name, model);
     }
     await client.query('COMMIT');
     for (const name of names) {
@@ -665,6 +669,7 @@ async function inspectChunk(
   schemas: readonly string[],
   constraintsQuery: string,
   keyNames: KeyNames,
+  scope: InspectScope | undefined,
 ): Promise<Map<string, SchemaModel>> {
   const params = [schemas];
   const chunk = new ChunkDraft(keyNames);
@@ -673,18 +678,18 @@ async function inspectChunk(
   chain.step(() => {
     if (chunk.drafts.size === 0) chain.stop();
   });
-  chain.each<TableRow>(TABLES, params, (row) => chunk.addTable(row));
+  if (scope === undefined) chain.each<TableRow>(TABLES, params, (row) => chunk.addTable(row));
+  else if (scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
   chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.step(() => chunk.closeColumns());
-  chain.each<ConstraintRow>(constraintsQuery, params, (row) => chunk.addConstraint(row));
+  chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
   chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
-  chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
-  chain.each<SequenceRow>(SEQUENCES, params, (row) => chunk.addSequence(row));
+  if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
+  if (scope === undefined || scope.sequences) chain.each<SequenceRow>(SEQUENCES, params, (row) => chunk.addSequence(row));
   // Five queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
   // workers cost more than the round trips the chain already hides.
-  for (const query of [UNMANAGED_RELATIONS, UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER]) {
-    chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
-  }
+  const unmanaged = scope === undefined ? [UNMANAGED_RELATIONS, UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
+  for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
   chain.each<DeparsedRow>(DEPARSED, () => chunk.deparsedToLookUp(), (row) => chunk.addDeparsed(row));
   chain.each<ReferencedColumnRow>(REFERENCED_COLUMNS, () => chunk.tablesToLookUp(), (row) =>

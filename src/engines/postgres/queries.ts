@@ -1,5 +1,5 @@
 // Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, filtered with
-// `n.nspname = ANY($1::text[])` (COLUMNS and INDEXES: by the chunk's table oids from TABLES),
+// `n.nspname = ANY($1::text[])` (COLUMNS, CONSTRAINTS and INDEXES: by the chunk's table oids from TABLES),
 // never one query per tenant or per table (STYLE.md, Inspection).
 // inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
 // out schema-qualified and can be stripped reliably.
@@ -85,6 +85,14 @@ LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::r
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
 /**
+ * TABLES, only those named in $2 (the same names in every schema of $1): what an apply changed,
+ * read back to verify it. The planner finds them through pg_class's (relname, relnamespace)
+ * index instead of reading every relation of the schemas.
+ */
+export const TABLES_NAMED = `${TABLES}
+  AND c.relname = ANY($2::text[])`;
+
+/**
  * Columns, by table oid and attnum (inspect.ts puts them in attnum order): attnum <= 0 are system
  * columns and dropped columns stay in pg_attribute as "........pg.dropped.N........".
  * attgenerated 's' (PG12+) keeps the generation expression in pg_attrdef like a default. A plain
@@ -145,11 +153,10 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
        ${nullsNotDistinct} AS nulls_not_distinct
-FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
-  AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
+FROM unnest($1::oid[]) AS r(oid)
+JOIN pg_class c ON c.oid = r.oid
+JOIN pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
  * Constraints, PG15+: NOT NULL is attnotnull, not a pg_constraint row (PG18 adds contype 'n', which
@@ -159,7 +166,8 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}
  * outside it: a subquery per key list was more than half of this query. A unique constraint's
  * NULLS NOT DISTINCT lives on its backing index. conparentid <> 0 marks the per-partition copies
  * PG12+ makes of an FK that references a partitioned table; only the parent row is the
- * constraint the user wrote.
+ * constraint the user wrote. $1 is the oids of the chunk's TABLES rows, as for COLUMNS: read
+ * through pg_constraint's conrelid index, which also keeps a scoped read (TABLES_NAMED) cheap.
  */
 export const CONSTRAINTS = constraintsQuery(
   `CASE WHEN con.contype = 'u' THEN coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) ELSE false END`,
