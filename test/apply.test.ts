@@ -82,11 +82,15 @@ afterAll(async () => {
 });
 
 describe('apply', () => {
-  test('two applies of the same plan at once migrate each tenant exactly once', async () => {
+  test.each([
+    ['in one wave', undefined],
+    ['in waves of 5, each next wave checked while one runs', 5],
+  ])('two applies of the same plan at once migrate each tenant exactly once, %s', async (_name, waveSize) => {
     await resetTenants();
     const plan = await withEngine((engine) => engine.plan());
     expect(plan.groups[0]!.tenants).toHaveLength(tenantCount);
-    const [first, second] = await Promise.all([withEngine((e) => e.apply(plan)), withEngine((e) => e.apply(plan))]);
+    const options = waveSize === undefined ? {} : { waveSize };
+    const [first, second] = await Promise.all([withEngine((e) => e.apply(plan, options)), withEngine((e) => e.apply(plan, options))]);
     for (const tenant of tenants) {
       const statuses = [first!.find((r) => r.tenant === tenant)!.status, second!.find((r) => r.tenant === tenant)!.status].sort();
       expect(statuses, tenant).toEqual(['applied', 'in-sync']);

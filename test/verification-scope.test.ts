@@ -7,7 +7,7 @@ import type { Change } from '../src/diff/changes.js';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import { desiredFor, loadManifest } from '../src/manifest/index.js';
 import { canonicalJson } from '../src/model/canonical-json.js';
-import { fingerprint, managedForm } from '../src/model/fingerprint.js';
+import { fingerprint, fingerprintSharing, managedForm } from '../src/model/fingerprint.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { buildPlan, stepsAsRendered, type PlanGroup } from '../src/plan/plan-file.js';
 import { parseCheckedYaml } from '../src/manifest/checked-yaml.js';
@@ -18,7 +18,7 @@ import { renderChanges } from '../src/engines/postgres/render.js';
 const fixture = fileURLToPath(new URL('./fixtures/manifests/full.yaml', import.meta.url));
 const fullSchema = async (): Promise<SchemaModel> => desiredFor({ name: 'acme', labels: [] }, await loadManifest(fixture), []).schema;
 
-const table = (name: string, columns: string[] = ['id']): TableModel => ({
+const table = (name: string, columns: readonly string[] = ['id']): TableModel => ({
   name,
   columns: columns.map((c) => ({ name: c, type: 'integer', nullable: true })),
   uniques: [],
@@ -62,6 +62,20 @@ describe('fingerprint', () => {
       tables: [...schema.tables].reverse().map((t) => reversedKeys(t) as TableModel),
     };
     expect(fingerprint(shuffled)).toBe(expected);
+  });
+
+  test('fingerprintSharing gives the same hash, writing each shared table once', () => {
+    const shared = table('shared', ['a', 'b']);
+    const texts = new Map<TableModel, string>();
+    const one: SchemaModel = { tables: [shared, table('x')], enums: [], sequences: [] };
+    const other: SchemaModel = { tables: [table('y', ['id', 'z']), shared], enums: [{ name: 'e', values: ['v'] }], sequences: [] };
+    expect(fingerprintSharing(one, texts)).toBe(fingerprint({ ...one }));
+    expect(texts.size).toBe(2);
+    expect(fingerprintSharing(other, texts)).toBe(fingerprint({ ...other }));
+    expect(texts.size).toBe(3);
+    // A text kept for a table object is what that table is written as.
+    texts.set(shared, canonicalJson(managedForm({ tables: [table('shared', ['c'])], enums: [], sequences: [] }).tables[0]));
+    expect(fingerprintSharing({ ...one }, texts)).toBe(fingerprint({ tables: [table('shared', ['c']), table('x')], enums: [], sequences: [] }));
   });
 });
 

@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
 import { errorMessage } from '../errors.js';
 import type { BatchRunner, DatabaseAdapter, TenantContext } from '../engines/types.js';
-import { fingerprint } from '../model/fingerprint.js';
-import type { SchemaModel } from '../model/types.js';
+import { fingerprintSharing } from '../model/fingerprint.js';
+import type { SchemaModel, TableModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
 import { backoff, refusalMessage, refusedSteps, sleep, stepsForTenant } from './apply-plan.js';
@@ -21,7 +21,8 @@ interface Entry {
 /**
  * Applies a plan a wave of tenants at a time: take the wave's locks in one round trip, inspect
  * the locked tenants in one batched pass for the stale check, run each tenant's transaction on a
- * pooled connection, verify the wave with one more batched pass, release the locks. Inspecting
+ * pooled connection, verify the wave with one more batched pass, release the locks. The next
+ * wave is locked and stale-checked while this one runs. Inspecting
  * each tenant alone, twice, costs far more than its DDL. The verification reads back only what
  * the plan changed where it can (see verificationScope): a full read again would cost as much
  * as the stale check, for tables the plan never touched.
@@ -61,29 +62,48 @@ export async function applyInWaves(
 
   // Each batched inspection scans the catalogs once whatever the wave's size (pg_class has no
   // index on the schema alone), so waves as large as an inspection chunk keep those scans few.
-  const waveSize = Math.max(500, options.concurrency * 16);
+  const waveSize = options.waveSize ?? Math.max(500, options.concurrency * 16);
   const batch = await adapter.runner.openBatch!();
+  const prepareNext = (): Promise<PreparedWave> => {
+    const wave = queue.slice(0, waveSize);
+    queue = queue.slice(waveSize);
+    const prepared = prepareWave(wave, batch, finish);
+    // Awaited later; a failure must not count as unhandled meanwhile.
+    prepared.catch(() => {});
+    return prepared;
+  };
+  let next: Promise<PreparedWave> | undefined;
   try {
-    while (queue.length > 0) {
-      if (options.signal?.aborted) {
-        for (const entry of queue) finish(entry, 'failed', 0, 'not started: apply was interrupted');
-        break;
-      }
-      const wave = queue.slice(0, waveSize);
-      queue = queue.slice(waveSize);
-      const waiting = await applyWave(wave, batch, adapter, options, finish);
-      if (waiting.length > 0) {
+    while (queue.length > 0 || next) {
+      if (options.signal?.aborted) break;
+      const wave = await (next ?? prepareNext());
+      // The next wave's locks and stale check start now: its inspection, mostly this process's
+      // work, overlaps this wave's DDL and verification, mostly the server's.
+      next = queue.length > 0 ? prepareNext() : undefined;
+      await completeWave(wave, batch, adapter, options);
+      if (wave.waiting.length > 0) {
         // Another apply holds these tenants: come back to them after the rest, then give up.
-        const expired = waiting.filter((e) => Date.now() >= e.deadline);
+        const expired = wave.waiting.filter((e) => Date.now() >= e.deadline);
         for (const entry of expired) {
           finish(entry, 'failed', entry.lockWaits, `the tenant's lock stayed held (by another apply or writer) for over ${Math.round(options.lockWaitMs / 1000)}s`);
         }
-        const retry = waiting.filter((e) => Date.now() < e.deadline);
-        if (retry.length > 0 && queue.length === 0) await sleep(Math.min(1000, 50 * 2 ** Math.min(retry[0]!.lockWaits, 5)));
+        const retry = wave.waiting.filter((e) => Date.now() < e.deadline);
+        if (retry.length > 0 && queue.length === 0 && !next) await sleep(Math.min(1000, 50 * 2 ** Math.min(retry[0]!.lockWaits, 5)));
         queue.push(...retry);
       }
     }
+    if (options.signal?.aborted) {
+      // After an interrupt (SIGTERM) nothing more starts: a wave already locked and checked is let go.
+      if (next) {
+        const wave = await next;
+        next = undefined;
+        for (const entry of [...wave.runnable, ...wave.waiting]) finish(entry, 'failed', 0, 'not started: apply was interrupted');
+        await batch.unlockTenants(wave.mine.map((e) => e.tenant)).catch(() => {});
+      }
+      for (const entry of queue) finish(entry, 'failed', 0, 'not started: apply was interrupted');
+    }
   } finally {
+    if (next) await next.then((wave) => batch.unlockTenants(wave.mine.map((e) => e.tenant))).catch(() => {});
     await batch.close();
   }
   return results;
@@ -91,8 +111,27 @@ export async function applyInWaves(
 
 type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[], schema?: SchemaModel) => void;
 
-/** Runs one wave; returns the entries whose lock another apply holds. */
-async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions, report: Finish): Promise<Entry[]> {
+/** A wave whose locks were tried and whose locked tenants were stale-checked. */
+interface PreparedWave {
+  /** Tenants whose lock another apply holds. */
+  readonly waiting: Entry[];
+  /** Tenants this run locked: unlocked by completeWave. */
+  readonly mine: Entry[];
+  /** Locked tenants still at the plan's `from`, with the schema read for the stale check. */
+  readonly runnable: Entry[];
+  readonly schemaBefore: ReadonlyMap<Entry, SchemaModel>;
+  /** Canonical text of the tables the stale check read, for the verification's fingerprints. */
+  readonly tableTexts: Map<TableModel, string>;
+  /** Reports a tenant's result once; completeWave fails the ones left when the wave fails. */
+  readonly finish: Finish;
+  readonly finished: ReadonlySet<Entry>;
+}
+
+/**
+ * Takes a wave's locks in one round trip and stale-checks the locked tenants in one batched
+ * inspection. Those already at the plan's `to` are in sync, those at neither fingerprint stale.
+ */
+async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): Promise<PreparedWave> {
   const finished = new Set<Entry>();
   const finish: Finish = (entry, ...rest) => {
     finished.add(entry);
@@ -102,16 +141,18 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
   const waiting = wave.filter((e) => !locked.has(e.tenant.name));
   for (const entry of waiting) entry.lockWaits++;
   const mine = wave.filter((e) => locked.has(e.tenant.name));
-  if (mine.length === 0) return waiting;
+  const runnable: Entry[] = [];
+  const schemaBefore = new Map<Entry, SchemaModel>();
+  const tableTexts = new Map<TableModel, string>();
+  const prepared = { waiting, mine, runnable, schemaBefore, tableTexts, finish, finished };
+  if (mine.length === 0) return prepared;
   try {
     const before = await batch.inspectTenants(mine.map((e) => e.tenant));
-    const runnable: Entry[] = [];
-    const schemaBefore = new Map<Entry, SchemaModel>();
     for (const entry of mine) {
       const outcome = before.get(entry.tenant.name);
       if (!outcome?.ok) finish(entry, 'failed', 1, outcome ? outcome.error : 'not inspected');
       else {
-        const now = fingerprint(outcome.schema);
+        const now = fingerprintSharing(outcome.schema, tableTexts);
         if (now === entry.planned.to) finish(entry, 'in-sync', 1, undefined, [], outcome.schema);
         else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
         else {
@@ -120,7 +161,19 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
         }
       }
     }
+  } catch (error) {
+    // The inspection failed: no tenant of the wave was touched.
+    runnable.length = 0;
+    const message = errorMessage(error);
+    for (const entry of mine) if (!finished.has(entry)) finish(entry, 'failed', 1, message);
+  }
+  return prepared;
+}
 
+/** Runs each runnable tenant's transaction, verifies them, and releases the wave's locks. */
+async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions): Promise<void> {
+  const { runnable, schemaBefore, finish } = wave;
+  try {
     const limit = pLimit(Math.max(1, options.concurrency));
     // After an interrupt (SIGTERM) the transactions in flight finish and no other starts.
     const ran = await Promise.all(
@@ -154,7 +207,7 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
           continue;
         }
         const schema = scope ? withRereadPart(schemaBefore.get(entry)!, outcome.schema, scope) : outcome.schema;
-        if (fingerprint(schema) !== entry.planned.to) {
+        if (fingerprintSharing(schema, wave.tableTexts) !== entry.planned.to) {
           finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
         } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), schema);
       }
@@ -163,11 +216,10 @@ async function applyWave(wave: Entry[], batch: BatchRunner, adapter: DatabaseAda
     // A wave-level failure (the lock connection or an inspection failed): every tenant of the wave
     // not yet reported fails with the cause; each one's transaction ran whole or not at all.
     const message = errorMessage(error);
-    for (const entry of mine) if (!finished.has(entry)) finish(entry, 'failed', 1, message);
+    for (const entry of wave.mine) if (!wave.finished.has(entry)) finish(entry, 'failed', 1, message);
   } finally {
-    await batch.unlockTenants(mine.map((e) => e.tenant)).catch(() => {});
+    await batch.unlockTenants(wave.mine.map((e) => e.tenant)).catch(() => {});
   }
-  return waiting;
 }
 
 /** Entries by plan group, in the order the groups first appear: each group has its own scope. */

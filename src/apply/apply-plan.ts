@@ -38,6 +38,8 @@ export interface ApplyOptions {
   readonly onRetry?: (tenant: string, attempt: number, error: string) => void;
   /** Aborting lets tenants in flight finish and starts no new one. */
   readonly signal?: AbortSignal;
+  /** Tenants per wave where the engine applies in waves; the default suits large fleets. */
+  readonly waveSize?: number;
 }
 
 /**

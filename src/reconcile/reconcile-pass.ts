@@ -10,7 +10,7 @@ import { writePlanYaml } from '../plan/plan-yaml.js';
 import { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
-import { applyOptionsOf, saveSnapshots } from '../workflow/apply-tenants.js';
+import { applyOptionsOf, snapshotsAsApplied } from '../workflow/apply-tenants.js';
 import { assessTenants } from '../workflow/assess-tenants.js';
 import { auditReport, snapshotBases, type AuditSummary } from '../workflow/audit-tenants.js';
 import { planAssessed } from '../workflow/plan-tenants.js';
@@ -177,6 +177,11 @@ async function applySafe(
   const results: TenantResult[] = [];
   const waveStatus: WaveStatus[] = [];
   let halted = false;
+  const snapshotRun = snapshotsAsApplied(project, tenants, { action: 'reconcile', planId: plan.id });
+  const onResult = (result: TenantResult) => {
+    snapshotRun.add(result);
+    input.onApplied?.(result);
+  };
   for (const [index, wave] of waves.entries()) {
     if (input.signal?.aborted) break;
     const members = new Set(wave.tenants.map((t) => t.name));
@@ -188,7 +193,7 @@ async function applySafe(
       narrowed,
       project.adapter,
       byName,
-      applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), ...(input.onApplied ? { onResult: input.onApplied } : {}) }),
+      applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult }),
     );
     results.push(...waveResults);
     const notStarted = waveResults.filter((r) => r.status === 'failed' && r.attempts === 0 && input.signal?.aborted).length;
@@ -205,7 +210,7 @@ async function applySafe(
       break;
     }
   }
-  const { snapshots, snapshotError } = await saveSnapshots(project, tenants, { action: 'reconcile', planId: plan.id }, results);
+  const { snapshots, snapshotError } = await snapshotRun.finish();
   warnings.push(...(snapshots?.warnings ?? []));
   if (snapshotError !== undefined) warnings.push(`snapshots not saved: ${snapshotError}`);
   const snapshotCommit = snapshots?.commit;

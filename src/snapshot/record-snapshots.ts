@@ -28,20 +28,62 @@ export async function recordSnapshots(
   snapshots: readonly { tenant: string; schema: SchemaModel }[],
   at: Date = new Date(),
 ): Promise<RecordedSnapshots> {
-  const when = at.toISOString();
+  const recorder = new SnapshotRecorder(async () => store, run, at);
+  for (const { tenant, schema } of snapshots) recorder.save(tenant, schema);
+  return recorder.finish();
+}
+
+/**
+ * Saves snapshots as they come, so an apply writes each wave's files while the next wave's work
+ * runs on the database, rather than all of them after the last wave. The store is opened at the
+ * first save; finish() waits for every save and ends the run (one git commit, one batch of rows).
+ */
+export class SnapshotRecorder {
+  #store: Promise<SnapshotStore> | undefined;
   // File writes overlap: one at a time, 10,000 tenants wait on the disk 10,000 times in a row.
-  const limit = pLimit(16);
-  await Promise.all(
-    snapshots.map(({ tenant, schema }) =>
-      limit(() => store.save(tenant, schema, { fingerprint: fingerprint(schema), at: when, ...(run.planId !== undefined ? { planId: run.planId } : {}) })),
-    ),
-  );
-  const { commit, warnings } = snapshots.length > 0 ? await store.commit(run) : { commit: undefined, warnings: [] };
-  return {
-    store: store.kind,
-    location: store.location,
-    saved: snapshots.map((s) => s.tenant),
-    ...(commit !== undefined ? { commit } : {}),
-    warnings,
-  };
+  readonly #limit = pLimit(16);
+  readonly #saves: Promise<void>[] = [];
+  readonly #saved: string[] = [];
+  readonly #when: string;
+
+  constructor(
+    private readonly open: () => Promise<SnapshotStore>,
+    private readonly run: SnapshotRun,
+    at: Date = new Date(),
+  ) {
+    this.#when = at.toISOString();
+  }
+
+  get empty(): boolean {
+    return this.#saves.length === 0;
+  }
+
+  save(tenant: string, schema: SchemaModel): void {
+    const store = (this.#store ??= this.open());
+    const meta = { fingerprint: fingerprint(schema), at: this.#when, ...(this.run.planId !== undefined ? { planId: this.run.planId } : {}) };
+    const saving = this.#limit(async () => {
+      await (await store).save(tenant, schema, meta);
+      this.#saved.push(tenant);
+    });
+    // Failures are reported by finish(), not as unhandled rejections while the apply goes on.
+    saving.catch(() => {});
+    this.#saves.push(saving);
+  }
+
+  /** Waits for every save; throws the first failure, and then commits nothing. */
+  async finish(): Promise<RecordedSnapshots> {
+    const store = await (this.#store ?? this.open());
+    const settled = await Promise.allSettled(this.#saves);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const saved = [...this.#saved].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const { commit, warnings } = saved.length > 0 ? await store.commit(this.run) : { commit: undefined, warnings: [] };
+    return {
+      store: store.kind,
+      location: store.location,
+      saved,
+      ...(commit !== undefined ? { commit } : {}),
+      warnings,
+    };
+  }
 }

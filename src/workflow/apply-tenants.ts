@@ -5,7 +5,7 @@ import { errorMessage } from '../errors.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
-import { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
+import { SnapshotRecorder, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import type { SnapshotRun } from '../snapshot/types.js';
 
 export interface ApplyRun {
@@ -31,29 +31,43 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
 }
 
 /**
- * Applies a plan to the given tenants, then saves the snapshot of every tenant it left as the plan
- * wanted (from the verification read) and ends the run: one git commit for the run.
+ * Applies a plan to the given tenants, saving the snapshot of every tenant it leaves as the plan
+ * wanted (from the verification read) as it goes, and ends the run: one git commit for the run.
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
-  const results = await applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), options);
-  return { results, ...(await saveSnapshots(project, tenants, { action: 'apply', planId: plan.id }, results)) };
+  const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id });
+  const results = await applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), {
+    ...options,
+    onResult: (result) => {
+      snapshots.add(result);
+      options.onResult?.(result);
+    },
+  });
+  return { results, ...(await snapshots.finish()) };
 }
 
 /**
- * Saves the snapshots of the tenants the results left as the plan wanted, as one run. The tenants
- * are migrated either way, so a failure here is reported, not thrown.
+ * Saves the snapshots of the tenants apply leaves as the plan wanted, as their results come in
+ * (add), as one run (finish). The tenants are migrated either way, so a failure to save is
+ * reported by finish, not thrown.
  */
-export async function saveSnapshots(
+export function snapshotsAsApplied(
   project: Project,
   tenants: readonly TenantContext[],
   run: SnapshotRun,
-  results: readonly TenantResult[],
-): Promise<Omit<ApplyRun, 'results'>> {
-  const toSave = snapshotsOfApply(results);
-  if (toSave.length === 0) return {};
-  try {
-    return { snapshots: await recordSnapshots(await openSnapshotStore(project, { tenants }), run, toSave) };
-  } catch (error) {
-    return { snapshotError: errorMessage(error) };
-  }
+): { add(result: TenantResult): void; finish(): Promise<Omit<ApplyRun, 'results'>> } {
+  const recorder = new SnapshotRecorder(() => openSnapshotStore(project, { tenants }), run);
+  return {
+    add(result) {
+      for (const { tenant, schema } of snapshotsOfApply([result])) recorder.save(tenant, schema);
+    },
+    async finish() {
+      if (recorder.empty) return {};
+      try {
+        return { snapshots: await recorder.finish() };
+      } catch (error) {
+        return { snapshotError: errorMessage(error) };
+      }
+    },
+  };
 }

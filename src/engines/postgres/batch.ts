@@ -9,38 +9,52 @@ import { runSteps } from './session.js';
 /**
  * The apply runner for waves of tenants. Every advisory lock of the run lives on one dedicated
  * connection, so a killed process releases them all at once; each tenant's SQL runs on a
- * pooled connection. The stale checks and verifications all run on one pooled connection, kept
- * for the whole run.
+ * pooled connection. The stale checks and verifications run on pooled connections kept for the
+ * whole run.
  */
 export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<BatchRunner> {
   const locks = await connectClient(url);
   locks.on('error', () => {});
   // Deparsing a CHECK, an index predicate or an expression index opens its table, and a backend
   // that has not opened it before builds its relation cache entry from the catalogs: on a backend
-  // new to the tenants, that more than doubled a batched inspection. So the verification of a
-  // wave reads on the backend its stale check just warmed, where a pooled connection that ran
-  // other tenants' DDL would build them all again; and the pool hands out the connection used
-  // last, which is the one a plan made just before in the same process inspected with.
-  let inspection: pg.PoolClient | undefined;
+  // new to the tenants, that more than doubled a batched inspection. So inspections run on
+  // connections kept for the whole run, where a pooled connection that ran other tenants' DDL
+  // would build them all again; the pool hands out the connection used last, which is the one a
+  // plan made just before in the same process inspected with. The executor may inspect the next
+  // wave while it verifies this one: two inspections at once take two kept connections.
+  const kept: pg.PoolClient[] = [];
+  let closed = false;
   // Held between waves, so a connection lost while idle must not crash the process.
   const ignoreError = () => {};
-  const releaseInspection = (broken: boolean) => {
-    inspection?.removeListener('error', ignoreError);
-    inspection?.release(broken);
-    inspection = undefined;
+  const drop = (client: pg.PoolClient, broken: boolean) => {
+    client.removeListener('error', ignoreError);
+    client.release(broken);
   };
   const inspect = async (schemas: string[], scope?: InspectScope) => {
-    if (!inspection) {
-      inspection = await pool.connect();
-      inspection.on('error', ignoreError);
+    let client = kept.pop();
+    if (!client) {
+      client = await pool.connect();
+      client.on('error', ignoreError);
     }
     try {
-      return await inspectSchemas(inspection, schemas, scope);
+      const models = await inspectSchemas(client, schemas, scope);
+      // An inspection that outlived the run (a wave abandoned after a failure) gives its
+      // connection back to the pool.
+      if (closed) drop(client, false);
+      else kept.push(client);
+      return models;
     } catch (error) {
       // A connection that failed mid-query may be unusable: the next inspection takes another.
-      releaseInspection(true);
+      drop(client, true);
       throw error;
     }
+  };
+  // Locking the next wave may overlap unlocking this one; one query at a time on the connection.
+  let lockQueue: Promise<unknown> = Promise.resolve();
+  const onLockConnection = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = lockQueue.then(run, run);
+    lockQueue = next.catch(() => {});
+    return next;
   };
   const held = new Set<string>();
   const withPooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
@@ -58,14 +72,14 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
   };
   return {
     async lockTenants(tenants) {
-      const taken = await tryAdvisoryLocks(locks, tenants.map((t) => t.name));
+      const taken = await onLockConnection(() => tryAdvisoryLocks(locks, tenants.map((t) => t.name)));
       for (const name of taken) held.add(name);
       return taken;
     },
     async unlockTenants(tenants) {
       const names = tenants.map((t) => t.name).filter((n) => held.has(n));
       if (names.length === 0) return;
-      await releaseAdvisoryLocks(locks, names);
+      await onLockConnection(() => releaseAdvisoryLocks(locks, names));
       for (const name of names) held.delete(name);
     },
     inspectTenants: (tenants, scope) => inspectOutcomes(tenants, inspect, scope),
@@ -77,10 +91,11 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       return byTenant;
     },
     async close() {
-      if (held.size > 0) await releaseAdvisoryLocks(locks, [...held]).catch(() => {});
+      if (held.size > 0) await onLockConnection(() => releaseAdvisoryLocks(locks, [...held])).catch(() => {});
       held.clear();
       await locks.end().catch(() => {});
-      releaseInspection(false);
+      closed = true;
+      for (const client of kept.splice(0)) drop(client, false);
     },
   };
 }

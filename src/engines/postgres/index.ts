@@ -29,8 +29,9 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   let pool: pg.Pool | undefined;
   const getPool = () => {
     if (!pool) {
-      // One more than apply's concurrency: an apply keeps one for its batched inspections.
-      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)) + 1);
+      // Two more than apply's concurrency: an apply keeps two for its batched inspections (the
+      // next wave's stale check runs while this wave is verified).
+      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)) + 2);
       pool.on('error', () => {});
     }
     return pool;
