@@ -20,8 +20,9 @@ export const usage = `usage: npm run bench -- [--tenants N] [--engine postgres|s
   --breakdown     also time the phases inside audit: discovery, each catalog query, diff
 
 Connects to SCHEMA_SYNC_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and works in
-a database ss_bench_<random> of its own, dropped at the end unless --keep. --engine sqlite needs no
-server: it builds one file per tenant in a temporary project directory, removed at the end unless --keep.`;
+a database ss_bench_<random> of its own, dropped at the end unless --keep. The project directory
+(config, manifest, snapshots; for --engine sqlite also one file per tenant, no server needed) is
+made under BENCH_DIR, default the system temp directory, and removed at the end unless --keep.`;
 
 /** A usage problem: printed without a stack, exit code 2 as for the CLI. */
 export class BenchUsageError extends Error {

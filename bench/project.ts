@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { SchemaSyncEngine } from '../src/engine.js';
+import { benchWorkDir } from './workdir.js';
 
 /** Same pattern the tenants are named by (see tenantNames). */
 export const tenantPattern = 'tenant_*';
@@ -25,7 +25,7 @@ export interface BenchProject {
 
 /** A project directory as a user would have it: schema-sync.yaml and schema/manifest.yaml. */
 export async function createBenchProject(url: string, manifest: unknown): Promise<BenchProject> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-bench-'));
+  const dir = await benchWorkDir('schema-sync-bench-');
   const configFile = path.join(dir, 'schema-sync.yaml');
   const manifestFile = path.join(dir, 'schema', 'manifest.yaml');
   await writeFile(

@@ -1,10 +1,10 @@
 // A temporary SQLite project as a user would have it: schema-sync.yaml, schema/manifest.yaml and
 // one database file per tenant under data/tenants/, found by the glob data/tenants/*.db.
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { SchemaSyncEngine } from '../src/engine.js';
+import { benchWorkDir } from './workdir.js';
 
 export const sqliteTenantPattern = 'data/tenants/*.db';
 
@@ -28,7 +28,7 @@ export interface SqliteBenchProject {
 }
 
 export async function createSqliteBenchProject(manifest: unknown): Promise<SqliteBenchProject> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-bench-sqlite-'));
+  const dir = await benchWorkDir('schema-sync-bench-sqlite-');
   const configFile = path.join(dir, 'schema-sync.yaml');
   const manifestFile = path.join(dir, 'schema', 'manifest.yaml');
   const tenantDir = path.join(dir, 'data', 'tenants');

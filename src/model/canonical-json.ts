@@ -51,22 +51,23 @@ function keySorted(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   let inOrder = true;
+  // The sorted values, allocated only once one differs from the record's own.
+  let values: unknown[] | undefined;
   for (let i = 0; i < keys.length; i++) {
-    if (arrayIndex.test(keys[i]!)) throw new NotPlain();
-    if (i > 0 && keys[i - 1]! > keys[i]!) inOrder = false;
-  }
-  let changed = !inOrder;
-  const values = keys.map((key) => {
+    const key = keys[i]!;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57 && arrayIndex.test(key)) throw new NotPlain();
+    if (i > 0 && keys[i - 1]! > key) inOrder = false;
     const item = record[key];
     const sorted = keySorted(item);
-    if (sorted !== item) changed = true;
-    return sorted;
-  });
-  if (!changed) return value;
+    if (sorted !== item && values === undefined) values = keys.slice(0, i).map((k) => record[k]);
+    values?.push(sorted);
+  }
+  if (inOrder && values === undefined) return value;
   const order = keys.map((_, i) => i);
   if (!inOrder) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
   const copy: Record<string, unknown> = {};
-  for (const i of order) copy[keys[i]!] = values[i];
+  for (const i of order) copy[keys[i]!] = values === undefined ? record[keys[i]!] : values[i];
   return copy;
 }
 
