@@ -197,6 +197,42 @@ describe('apply', () => {
     expect((await withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
   });
 
+  test('the lock connection lost mid-apply: later tenants fail with the cause, migrated ones keep their snapshots', async () => {
+    await resetTenants();
+    const plan = await withEngine((engine) => engine.plan());
+    const group = plan.groups[0]!;
+    const killer = new pg.Client({ connectionString: db.url });
+    await killer.connect();
+    let killing: Promise<unknown> | undefined;
+    const results = await withEngine((e) =>
+      e.apply(plan, {
+        waveSize: 1,
+        onResult: () => {
+          // The server ends the backend that holds the run's advisory locks, as a failover would.
+          killing ??= killer.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          );
+        },
+      }),
+    );
+    await killing;
+    await killer.end();
+    expect(results).toHaveLength(tenantCount);
+    const applied = results.filter((r) => r.status === 'applied').map((r) => r.tenant);
+    const failed = results.filter((r) => r.status === 'failed');
+    expect(applied.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(applied.length + failed.length).toBe(tenantCount);
+    for (const r of failed) expect(r.error, r.tenant).toMatch(/lock/);
+    const live = await liveFingerprints();
+    for (const tenant of applied) expect(live.get(tenant), tenant).toBe(group.tenants.find((t) => t.name === tenant)!.to);
+    for (const r of failed) expect(live.get(r.tenant), r.tenant).toBe(group.tenants.find((t) => t.name === r.tenant)!.from);
+    const store = await withEngine((e) => e.snapshots());
+    for (const tenant of applied) expect((await store.load(tenant))?.fingerprint, tenant).toBe(group.tenants.find((t) => t.name === tenant)!.to);
+    const locks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`));
+    expect(locks.rows[0].n).toBe(0);
+  });
+
   test('verification compares the live schema with the planned result', async () => {
     await resetTenants();
     const plan = await withEngine((engine) => engine.plan());

@@ -31,6 +31,8 @@ describe('canonicalJson', () => {
     ['functions, symbols and undefined in arrays', [undefined, () => 1, Symbol('s'), 1]],
     ['infinities', { a: Number.POSITIVE_INFINITY, b: -0 }],
     ['an empty object and array', { b: {}, a: [] }],
+    ['an own __proto__ key, as YAML makes one', JSON.parse('{"b":1,"__proto__":{"y":2,"x":1}}')],
+    ['boxed primitives and class instances', { b: new Number(5), a: new String('s'), c: new (class Point { y = 1; x = 2; })() }],
   ];
 
   test.each(samples)('%s: the text of the definition', (_name, value) => {

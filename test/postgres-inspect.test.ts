@@ -606,6 +606,22 @@ describe('inspectSchemas with a scope', () => {
     expect(scoped.get('tenant_a')?.tables.map((t) => t.name)).toEqual(['accounts', 'ledger_refs']);
     expect(scoped.get(HOSTILE)?.tables.map((t) => t.name)).toEqual(['items']);
   });
+
+  it('reads the tables that inherit from a named one too: a column added to it is added to them', async () => {
+    await client.query(`
+      CREATE SCHEMA inherit_t;
+      CREATE TABLE inherit_t.base (id integer, CHECK (id > 0));
+      CREATE TABLE inherit_t.child (extra text) INHERITS (inherit_t.base);
+      CREATE TABLE inherit_t.grandchild () INHERITS (inherit_t.child);
+      CREATE TABLE inherit_t.other (id integer);
+      ALTER TABLE inherit_t.base ADD COLUMN note text`);
+    const whole = (await inspectSchemas(client, ['inherit_t'])).get('inherit_t')!;
+    const part = (await inspectSchemas(client, ['inherit_t'], { tables: ['base'], enums: false, sequences: false })).get('inherit_t')!;
+    expect(part.tables.map((t) => t.name)).toEqual(['base', 'child', 'grandchild']);
+    expect(part.tables).toEqual(whole.tables.filter((t) => t.name !== 'other'));
+    expect(table(part, 'grandchild').columns.map((c) => c.name)).toEqual(['id', 'extra', 'note']);
+    await client.query('DROP SCHEMA inherit_t CASCADE');
+  });
 });
 
 describe('listSchemas and inspectInvalidIndexes', () => {

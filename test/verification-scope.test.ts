@@ -9,7 +9,7 @@ import { desiredFor, loadManifest } from '../src/manifest/index.js';
 import { canonicalJson } from '../src/model/canonical-json.js';
 import { fingerprint, fingerprintSharing, managedForm } from '../src/model/fingerprint.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
-import { buildPlan, stepsAsRendered, type PlanGroup } from '../src/plan/plan-file.js';
+import { buildPlan, groupAsPlanned, type PlanGroup } from '../src/plan/plan-file.js';
 import { parseCheckedYaml } from '../src/manifest/checked-yaml.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
@@ -105,13 +105,19 @@ describe('verificationScope', () => {
     expect(verificationScope(planOf(before, retyped))).toBeUndefined();
     const notNull: SchemaModel = { ...before, tables: [table('a'), { ...table('b'), columns: [{ name: 'id', type: 'integer', nullable: false }] }] };
     expect(verificationScope(planOf(before, notNull))).toEqual({ tables: ['b'], enums: false, sequences: false });
+    // A new generation expression drops and re-adds the column (and a sequence it owns).
+    const generated: SchemaModel = { ...before, tables: [table('a'), { ...table('b'), columns: [{ name: 'id', type: 'integer', nullable: true, generated: '1 + 1' }] }] };
+    expect(verificationScope(planOf(before, generated))).toBeUndefined();
+    const collated: SchemaModel = { ...before, tables: [table('a'), { ...table('b'), columns: [{ name: 'id', type: 'text', nullable: true }] }] };
+    const recollated: SchemaModel = { ...collated, tables: [table('a'), { ...table('b'), columns: [{ name: 'id', type: 'text', nullable: true, collation: 'C' }] }] };
+    expect(verificationScope(planOf(collated, recollated))).toBeUndefined();
   });
 
   test('SQL edited by hand reads the whole schema; consent set by a reviewer does not count as an edit', () => {
     const before: SchemaModel = { tables: [table('a'), table('b', ['id', 'old'])], enums: [], sequences: [] };
     const after: SchemaModel = { ...before, tables: [table('a', ['id', 'extra']), table('b', ['id', 'old'])] };
     const group = planOf(before, after);
-    expect(stepsAsRendered(group)).toBe(true);
+    expect(groupAsPlanned(group)).toBe(true);
     const edited: PlanGroup = {
       ...group,
       steps: [...group.steps, { ...group.steps[0]!, sql: ['ALTER TABLE {{tenant}}."b" DROP COLUMN "old"'] }],
@@ -119,6 +125,9 @@ describe('verificationScope', () => {
     expect(verificationScope(edited)).toBeUndefined();
     const consented: PlanGroup = { ...group, steps: group.steps.map((s) => ({ ...s, consent: true })) };
     expect(verificationScope(consented)).toEqual(verificationScope(group));
+    // Changes edited without their SQL: the scope they would give cannot be trusted either.
+    const fewerChanges: PlanGroup = { ...group, changes: [] };
+    expect(verificationScope(fewerChanges)).toBeUndefined();
   });
 
   test('a plan file read back from YAML still counts as rendered', () => {
@@ -128,7 +137,7 @@ describe('verificationScope', () => {
     const group = planOf(before, { ...before, tables: [table('a', ['id', 'x'])] });
     const plan = { version: 1 as const, id: '0123456789abcdef', engine: 'postgres' as const, manifest: { path: 'm', digest: 'd' }, options: { concurrentIndexes: false }, summary: { tenants: 1, changed: 1, inSync: 0, failed: 0 }, groups: [group], inSync: [], failed: [] };
     const back = parseCheckedYaml(writePlanYaml(plan), path.join('plans', 'x.yaml'), 'plan') as PlanFile;
-    expect(stepsAsRendered(back.groups[0]!)).toBe(true);
+    expect(groupAsPlanned(back.groups[0]!)).toBe(true);
   });
 });
 
@@ -151,5 +160,8 @@ describe('withRereadPart', () => {
     expect(merged.externalTypes).toEqual(['public.citext', 'public.hstore']);
     expect(merged.unmanaged).toEqual([{ kind: 'view', name: 'v' }]);
     expect(withRereadPart(before, reread, { tables: [], enums: true, sequences: false }).enums).toEqual([]);
+    // A table read back beyond the scope (one inheriting from a scoped table) replaces its old read.
+    const inherited = withRereadPart(before, { ...reread, tables: [...reread.tables, table('a', ['id', 'inherited'])] }, { tables: ['b'], enums: false, sequences: false });
+    expect(inherited.tables.map((t) => [t.name, t.columns.length])).toEqual([['a', 2], ['b', 2], ['c', 1], ['gone', 1]]);
   });
 });

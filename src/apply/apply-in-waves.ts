@@ -62,7 +62,7 @@ export async function applyInWaves(
 
   // Each batched inspection scans the catalogs once whatever the wave's size (pg_class has no
   // index on the schema alone), so waves as large as an inspection chunk keep those scans few.
-  const waveSize = options.waveSize ?? Math.max(500, options.concurrency * 16);
+  const waveSize = Math.max(1, options.waveSize ?? Math.max(500, options.concurrency * 16));
   const batch = await adapter.runner.openBatch!();
   const prepareNext = (): Promise<PreparedWave> => {
     const wave = queue.slice(0, waveSize);
@@ -79,7 +79,7 @@ export async function applyInWaves(
       const wave = await (next ?? prepareNext());
       // The next wave's locks and stale check start now: its inspection, mostly this process's
       // work, overlaps this wave's DDL and verification, mostly the server's.
-      next = queue.length > 0 ? prepareNext() : undefined;
+      next = queue.length > 0 && !options.signal?.aborted ? prepareNext() : undefined;
       await completeWave(wave, batch, adapter, options);
       if (wave.waiting.length > 0) {
         // Another apply holds these tenants: come back to them after the rest, then give up.
@@ -137,7 +137,15 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
     finished.add(entry);
     report(entry, ...rest);
   };
-  const locked = await batch.lockTenants(wave.map((e) => e.tenant));
+  let locked: Set<string>;
+  try {
+    locked = await batch.lockTenants(wave.map((e) => e.tenant));
+  } catch (error) {
+    // The lock connection failed: nothing of this wave was locked or touched.
+    const message = errorMessage(error);
+    for (const entry of wave) finish(entry, 'failed', 0, `could not take the tenant's lock: ${message}`);
+    return { waiting: [], mine: [], runnable: [], schemaBefore: new Map(), tableTexts: new Map(), finish, finished };
+  }
   const waiting = wave.filter((e) => !locked.has(e.tenant.name));
   for (const entry of waiting) entry.lockWaits++;
   const mine = wave.filter((e) => locked.has(e.tenant.name));
@@ -179,7 +187,12 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
     const ran = await Promise.all(
       runnable.map((entry) =>
         limit(() =>
-          options.signal?.aborted ? Promise.resolve({ entry, ok: false, attempts: 0, error: 'not started: apply was interrupted' }) : runTenant(entry, batch, adapter, options),
+          options.signal?.aborted
+            ? Promise.resolve({ entry, ok: false, attempts: 0, error: 'not started: apply was interrupted' })
+            : !batch.holdsLock(entry.tenant)
+              ? Promise.resolve({ entry, ok: false, attempts: 0, error: "not started: the connection holding the tenant's lock was lost" })
+              : // A throw here (an onRetry callback's) must not end the wave while others still run.
+                runTenant(entry, batch, adapter, options).catch((error: unknown) => ({ entry, ok: false, attempts: 1, error: errorMessage(error) })),
         ),
       ),
     );

@@ -106,6 +106,11 @@ export interface MigrationRunner {
 export interface BatchRunner {
   /** Tries the locks of many tenants; returns the names it took. */
   lockTenants(tenants: readonly TenantContext[]): Promise<Set<string>>;
+  /**
+   * Whether the run still holds the tenant's lock: false once the connection that held it is gone,
+   * since the server then released it.
+   */
+  holdsLock(tenant: TenantContext): boolean;
   unlockTenants(tenants: readonly TenantContext[]): Promise<void>;
   /**
    * The inspector's inspectTenants, for the stale checks and verifications of the run's waves.

@@ -19,8 +19,8 @@ class NotPlain extends Error {}
  * The same text through the engine's JSON.stringify, which is twice as fast as write() on a
  * schema model: a copy whose objects have their keys inserted in sorted order, sharing every
  * object whose keys already are (most of a model). Undefined when that cannot give the same text:
- * a toJSON method, a bigint, or a key that is an array index, which JavaScript always enumerates
- * first in numeric order.
+ * a toJSON method, a bigint, an object that is not a plain one, or a key that is an array index,
+ * which JavaScript always enumerates first in numeric order.
  */
 function viaStringify(value: unknown): string | undefined {
   try {
@@ -48,6 +48,9 @@ function keySorted(value: unknown): unknown {
     }
     return copy ?? value;
   }
+  // A boxed primitive or a class instance: JSON.stringify writes some of them otherwise.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) throw new NotPlain();
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   let inOrder = true;
@@ -66,7 +69,8 @@ function keySorted(value: unknown): unknown {
   if (inOrder && values === undefined) return value;
   const order = keys.map((_, i) => i);
   if (!inOrder) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
-  const copy: Record<string, unknown> = {};
+  // No prototype, so an own "__proto__" key (YAML can make one) stays a key.
+  const copy = Object.create(null) as Record<string, unknown>;
   for (const i of order) copy[keys[i]!] = values === undefined ? record[keys[i]!] : values[i];
   return copy;
 }

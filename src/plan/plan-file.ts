@@ -106,7 +106,7 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
     );
     const hazards = [...new Set(steps.flatMap((s) => s.hazards.map((h) => h.code)))].sort();
     const tenants = [...group.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { id: groupId(steps), tenants, placeholder, hazards, changes: group.changes, steps };
+    return { id: groupId(group.changes, steps), tenants, placeholder, hazards, changes: group.changes, steps };
   });
   planGroups.sort((a, b) => b.tenants.length - a.tenants.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -134,16 +134,17 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
 }
 
 /**
- * A group's id: the digest of its SQL as rendered, without the consent flags a reviewer may set
- * in the file. Apply recomputes it to tell SQL edited by hand from SQL rendered from the changes.
+ * A group's id: the digest of its changes and their SQL as rendered, without the consent flags a
+ * reviewer may set in the file. Apply recomputes it to tell a group edited by hand from one as
+ * planned.
  */
-function groupId(steps: readonly PlanFileStep[]): string {
-  return hash(canonicalJson(steps.map(({ consent: _consent, ...step }) => step))).slice(0, 12);
+function groupId(changes: readonly Change[], steps: readonly PlanFileStep[]): string {
+  return hash(canonicalJson({ changes, steps: steps.map(({ consent: _consent, ...step }) => step) })).slice(0, 12);
 }
 
-/** True when the group's SQL is still what its changes rendered to when it was planned. */
-export function stepsAsRendered(group: PlanGroup): boolean {
-  return groupId(group.steps) === group.id;
+/** True when the group's changes and SQL are still what plan wrote (consent flags aside). */
+export function groupAsPlanned(group: PlanGroup): boolean {
+  return groupId(group.changes, group.steps) === group.id;
 }
 
 /**

@@ -189,12 +189,14 @@ async function applySafe(
       ...plan,
       groups: safe.map((g) => ({ ...g, tenants: g.tenants.filter((t) => members.has(t.name)) })).filter((g) => g.tenants.length > 0),
     };
-    const waveResults = await applyPlan(
-      narrowed,
-      project.adapter,
-      byName,
-      applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult }),
-    );
+    let waveResults: TenantResult[];
+    try {
+      waveResults = await applyPlan(narrowed, project.adapter, byName, applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult }));
+    } catch (error) {
+      // The tenants migrated before the failure keep their snapshots, in one run as always.
+      await snapshotRun.finish();
+      throw error;
+    }
     results.push(...waveResults);
     const notStarted = waveResults.filter((r) => r.status === 'failed' && r.attempts === 0 && input.signal?.aborted).length;
     const failed = waveResults.filter((r) => r.status === 'failed' || r.status === 'stale' || r.status === 'refused').length - notStarted;

@@ -45,6 +45,7 @@ export class SnapshotRecorder {
   readonly #saves: Promise<void>[] = [];
   readonly #saved: string[] = [];
   readonly #when: string;
+  #finishing = false;
 
   constructor(
     private readonly open: () => Promise<SnapshotStore>,
@@ -59,6 +60,7 @@ export class SnapshotRecorder {
   }
 
   save(tenant: string, schema: SchemaModel): void {
+    if (this.#finishing) throw new Error('SnapshotRecorder: save() after finish()');
     const store = (this.#store ??= this.open());
     const meta = { fingerprint: fingerprint(schema), at: this.#when, ...(this.run.planId !== undefined ? { planId: this.run.planId } : {}) };
     const saving = this.#limit(async () => {
@@ -72,6 +74,7 @@ export class SnapshotRecorder {
 
   /** Waits for every save; throws the first failure, and then commits nothing. */
   async finish(): Promise<RecordedSnapshots> {
+    this.#finishing = true;
     const store = await (this.#store ?? this.open());
     const settled = await Promise.allSettled(this.#saves);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -117,9 +117,14 @@ export class FleetAdapter implements DatabaseAdapter {
 
   private openBatch(): BatchRunner {
     const open = new Map<Target, Promise<BatchRunner>>();
+    const opened = new Map<Target, BatchRunner>();
     const batchOf = (target: Target) => {
       let batch = open.get(target);
-      if (!batch) open.set(target, (batch = target.adapter.runner.openBatch!()));
+      if (!batch) {
+        batch = target.adapter.runner.openBatch!();
+        batch.then((b) => opened.set(target, b)).catch(() => {});
+        open.set(target, batch);
+      }
       return batch;
     };
     const eachTarget = async <T>(tenants: readonly TenantContext[], fn: (batch: BatchRunner, local: TenantContext[], fleetName: Map<string, string>) => Promise<T>) =>
@@ -132,6 +137,7 @@ export class FleetAdapter implements DatabaseAdapter {
         });
         return taken;
       },
+      holdsLock: (tenant) => opened.get(this.route(tenant))?.holdsLock(this.local(tenant)) ?? false,
       unlockTenants: async (tenants) => {
         await eachTarget(tenants, (batch, local) => batch.unlockTenants(local));
       },

@@ -36,13 +36,20 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
   const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id });
-  const results = await applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), {
-    ...options,
-    onResult: (result) => {
-      snapshots.add(result);
-      options.onResult?.(result);
-    },
-  });
+  let results: TenantResult[];
+  try {
+    results = await applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), {
+      ...options,
+      onResult: (result) => {
+        snapshots.add(result);
+        options.onResult?.(result);
+      },
+    });
+  } catch (error) {
+    // The tenants migrated before the failure keep their snapshots, in one run as always.
+    await snapshots.finish();
+    throw error;
+  }
   return { results, ...(await snapshots.finish()) };
 }
 

@@ -14,7 +14,13 @@ import { runSteps } from './session.js';
  */
 export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<BatchRunner> {
   const locks = await connectClient(url);
-  locks.on('error', () => {});
+  let lost = false;
+  locks.on('error', () => {
+    lost = true;
+  });
+  locks.on('end', () => {
+    lost = true;
+  });
   // Deparsing a CHECK, an index predicate or an expression index opens its table, and a backend
   // that has not opened it before builds its relation cache entry from the catalogs: on a backend
   // new to the tenants, that more than doubled a batched inspection. So inspections run on
@@ -76,6 +82,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       for (const name of taken) held.add(name);
       return taken;
     },
+    holdsLock: (tenant) => !lost && held.has(tenant.name),
     async unlockTenants(tenants) {
       const names = tenants.map((t) => t.name).filter((n) => held.has(n));
       if (names.length === 0) return;

@@ -85,12 +85,30 @@ LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::r
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
 /**
- * TABLES, only those named in $2 (the same names in every schema of $1): what an apply changed,
- * read back to verify it. The planner finds them through pg_class's (relname, relnamespace)
- * index instead of reading every relation of the schemas.
+ * TABLES, only those named in $2 (the same names in every schema of $1), and every managed table
+ * that inherits from one of them: what an apply changed, read back to verify it. A column or a
+ * CHECK added to a parent is added to the tables that inherit from it, by the same statement. The
+ * planner finds the named tables through pg_class's (relname, relnamespace) index, and their rows
+ * by oid (an array, so it does not hash all of pg_class to join them), instead of reading every
+ * relation of the schemas.
  */
-export const TABLES_NAMED = `${TABLES}
-  AND c.relname = ANY($2::text[])`;
+export const TABLES_NAMED = `
+WITH RECURSIVE scoped(oid) AS (
+  SELECT c.oid
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
+  UNION
+  SELECT i.inhrelid FROM pg_inherits i JOIN scoped s ON i.inhparent = s.oid
+)
+SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
+       ds.description AS comment,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       c.relpersistence = 'u' AS unlogged
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+WHERE c.oid = ANY(ARRAY(SELECT oid FROM scoped)) AND n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
 /**
  * Columns, by table oid and attnum (inspect.ts puts them in attnum order): attnum <= 0 are system
