@@ -7,7 +7,7 @@ import type { Change } from '../src/diff/changes.js';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import { desiredFor, loadManifest } from '../src/manifest/index.js';
 import { canonicalJson } from '../src/model/canonical-json.js';
-import { fingerprint, fingerprintSharing, managedForm } from '../src/model/fingerprint.js';
+import { fingerprint, managedForm } from '../src/model/fingerprint.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { buildPlan, groupAsPlanned, type PlanGroup } from '../src/plan/plan-file.js';
 import { parseCheckedYaml } from '../src/manifest/checked-yaml.js';
@@ -64,18 +64,22 @@ describe('fingerprint', () => {
     expect(fingerprint(shuffled)).toBe(expected);
   });
 
-  test('fingerprintSharing gives the same hash, writing each shared table once', () => {
-    const shared = table('shared', ['a', 'b']);
-    const texts = new Map<TableModel, string>();
-    const one: SchemaModel = { tables: [shared, table('x')], enums: [], sequences: [] };
-    const other: SchemaModel = { tables: [table('y', ['id', 'z']), shared], enums: [{ name: 'e', values: ['v'] }], sequences: [] };
-    expect(fingerprintSharing(one, texts)).toBe(fingerprint({ ...one }));
-    expect(texts.size).toBe(2);
-    expect(fingerprintSharing(other, texts)).toBe(fingerprint({ ...other }));
-    expect(texts.size).toBe(3);
-    // A text kept for a table object is what that table is written as.
-    texts.set(shared, canonicalJson(managedForm({ tables: [table('shared', ['c'])], enums: [], sequences: [] }).tables[0]));
-    expect(fingerprintSharing({ ...one }, texts)).toBe(fingerprint({ tables: [table('shared', ['c']), table('x')], enums: [], sequences: [] }));
+  test('a model deep-equal to one just hashed gets the same fingerprint; one that differs does not', () => {
+    const one: SchemaModel = { tables: [table('a', ['id', 'x']), table('b')], enums: [], sequences: [] };
+    const expected = 'sha256:' + createHash('sha256').update(canonicalJson(managedForm(one))).digest('hex');
+    expect(fingerprint(one)).toBe(expected);
+    const copy: SchemaModel = JSON.parse(JSON.stringify(one)) as SchemaModel;
+    expect(fingerprint(copy)).toBe(expected);
+    // Unequal to the models just hashed, though only inside a column: hashed on its own.
+    const other: SchemaModel = { ...one, tables: [{ ...table('a', ['id', 'x']), columns: [{ name: 'id', type: 'integer', nullable: true }, { name: 'x', type: 'text', nullable: true }] }, table('b')] };
+    expect(fingerprint(other)).toBe('sha256:' + createHash('sha256').update(canonicalJson(managedForm(other))).digest('hex'));
+    expect(fingerprint(other)).not.toBe(expected);
+    // The same columns in another order: not deep-equal, but the same schema.
+    const reordered: SchemaModel = { ...one, tables: [table('a', ['x', 'id']), table('b')] };
+    expect(fingerprint(reordered)).toBe(expected);
+    // An undefined property is absent, for both.
+    const withUndefined: SchemaModel = { ...one, tables: [{ ...table('a', ['id', 'x']), comment: undefined }, table('b')] } as SchemaModel;
+    expect(fingerprint(withUndefined)).toBe(expected);
   });
 });
 

@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
 import { errorMessage } from '../errors.js';
 import type { BatchRunner, DatabaseAdapter, TenantContext } from '../engines/types.js';
-import { fingerprintSharing } from '../model/fingerprint.js';
-import type { SchemaModel, TableModel } from '../model/types.js';
+import { fingerprint } from '../model/fingerprint.js';
+import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
 import { backoff, refusalMessage, refusedSteps, sleep, stepsForTenant } from './apply-plan.js';
@@ -120,8 +120,6 @@ interface PreparedWave {
   /** Locked tenants still at the plan's `from`, with the schema read for the stale check. */
   readonly runnable: Entry[];
   readonly schemaBefore: ReadonlyMap<Entry, SchemaModel>;
-  /** Canonical text of the tables the stale check read, for the verification's fingerprints. */
-  readonly tableTexts: Map<TableModel, string>;
   /** Reports a tenant's result once; completeWave fails the ones left when the wave fails. */
   readonly finish: Finish;
   readonly finished: ReadonlySet<Entry>;
@@ -144,15 +142,14 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
     // The lock connection failed: nothing of this wave was locked or touched.
     const message = errorMessage(error);
     for (const entry of wave) finish(entry, 'failed', 0, `could not take the tenant's lock: ${message}`);
-    return { waiting: [], mine: [], runnable: [], schemaBefore: new Map(), tableTexts: new Map(), finish, finished };
+    return { waiting: [], mine: [], runnable: [], schemaBefore: new Map(), finish, finished };
   }
   const waiting = wave.filter((e) => !locked.has(e.tenant.name));
   for (const entry of waiting) entry.lockWaits++;
   const mine = wave.filter((e) => locked.has(e.tenant.name));
   const runnable: Entry[] = [];
   const schemaBefore = new Map<Entry, SchemaModel>();
-  const tableTexts = new Map<TableModel, string>();
-  const prepared = { waiting, mine, runnable, schemaBefore, tableTexts, finish, finished };
+  const prepared = { waiting, mine, runnable, schemaBefore, finish, finished };
   if (mine.length === 0) return prepared;
   try {
     const before = await batch.inspectTenants(mine.map((e) => e.tenant));
@@ -160,7 +157,7 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
       const outcome = before.get(entry.tenant.name);
       if (!outcome?.ok) finish(entry, 'failed', 1, outcome ? outcome.error : 'not inspected');
       else {
-        const now = fingerprintSharing(outcome.schema, tableTexts);
+        const now = fingerprint(outcome.schema);
         if (now === entry.planned.to) finish(entry, 'in-sync', 1, undefined, [], outcome.schema);
         else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
         else {
@@ -220,7 +217,7 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
           continue;
         }
         const schema = scope ? withRereadPart(schemaBefore.get(entry)!, outcome.schema, scope) : outcome.schema;
-        if (fingerprintSharing(schema, wave.tableTexts) !== entry.planned.to) {
+        if (fingerprint(schema) !== entry.planned.to) {
           finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
         } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), schema);
       }
