@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
 import type { SchemaModel } from '../src/model/types.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
 import { createTestDatabase, qi, withClient } from './helpers/postgres.js';
@@ -31,14 +30,6 @@ const withNote = {
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let project: TempProject;
 
-async function withEngine<T>(fn: (engine: SchemaSyncEngine) => Promise<T>): Promise<T> {
-  const engine = await project.open();
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
-}
 
 /** Every tenant at `base`, with a view and a trigger function (unmanaged), the manifest at withNote. */
 async function resetTenants(): Promise<void> {
@@ -46,7 +37,7 @@ async function resetTenants(): Promise<void> {
     for (const t of tenants) await c.query(`DROP SCHEMA IF EXISTS ${qi(t)} CASCADE; CREATE SCHEMA ${qi(t)}`);
   });
   await project.writeManifest(base);
-  await withEngine(async (engine) => {
+  await project.withEngine(async (engine) => {
     const results = await engine.apply(await engine.plan({}, { drift: 'revert' }));
     expect(results.map((r) => r.status)).toEqual(tenants.map(() => 'applied'));
   });
@@ -60,7 +51,7 @@ async function resetTenants(): Promise<void> {
 }
 
 async function wholeReads(): Promise<Map<string, SchemaModel>> {
-  return withEngine(async (engine) => {
+  return project.withEngine(async (engine) => {
     const outcomes = await engine.project.adapter.inspector.inspectTenants(tenants.map((name) => ({ name, labels: [] })));
     return new Map([...outcomes].map(([name, o]) => [name, o.ok ? o.schema : ({} as SchemaModel)]));
   });
@@ -85,28 +76,28 @@ describe('apply verification', () => {
   test('an additive plan ends with the same schema a whole read gives, unmanaged objects included', async () => {
     await resetTenants();
     // The views and functions made after the last apply are not managed: not drift, still pending.
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     expect(plan.groups.map((g) => g.changes.map((c) => c.kind))).toEqual([['addColumn', 'addIndex']]);
-    const results = await withEngine((engine) => engine.apply(plan));
+    const results = await project.withEngine((engine) => engine.apply(plan));
     expect(results.map((r) => r.status)).toEqual(tenants.map(() => 'applied'));
     const whole = await wholeReads();
     for (const result of results) {
       expect(result.schema, result.tenant).toEqual(whole.get(result.tenant));
       expect(result.schema?.unmanaged?.map((u) => u.name), result.tenant).toEqual(['touch()', 'big_orders']);
     }
-    expect((await withEngine((e) => e.audit())).summary.inSync).toBe(tenants.length);
+    expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenants.length);
   });
 
   test('a tenant that does not end at the planned fingerprint fails, when only part is read back too', async () => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const group = plan.groups[0]!;
     // The SQL is as rendered, so the verification reads back `accounts` alone.
     const wrongTarget: PlanFile = {
       ...plan,
       groups: [{ ...group, tenants: group.tenants.map((t) => (t.name === 'v_2' ? { ...t, to: 'sha256:' + '0'.repeat(64) } : t)) }],
     };
-    const results = await withEngine((e) => e.apply(wrongTarget));
+    const results = await project.withEngine((e) => e.apply(wrongTarget));
     expect(results.map((r) => [r.tenant, r.status])).toEqual([
       ['v_1', 'applied'],
       ['v_2', 'failed'],
@@ -117,11 +108,11 @@ describe('apply verification', () => {
 
   test('SQL edited to change a table its changes do not name is caught by reading the whole schema', async () => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const group = plan.groups[0]!;
     const sneaky = { ...group.steps[0]!, sql: [`ALTER TABLE ${group.placeholder}."orders" ADD COLUMN "sneaky" integer`] };
     const edited: PlanFile = { ...plan, groups: [{ ...group, steps: [...group.steps, sneaky] }] };
-    const results = await withEngine((e) => e.apply(edited));
+    const results = await project.withEngine((e) => e.apply(edited));
     expect(results.every((r) => r.status === 'failed' && /verification failed/.test(r.error ?? ''))).toBe(true);
     await withClient(db.url, async (c) => {
       const { rows } = await c.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'sneaky'`);

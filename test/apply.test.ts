@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import { createTestDatabase, qi, waitForSchemaSyncBackendsToEnd, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
@@ -30,14 +29,6 @@ const withNote = {
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let project: TempProject;
 
-async function withEngine<T>(fn: (engine: SchemaSyncEngine) => Promise<T>): Promise<T> {
-  const engine = await project.open();
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
-}
 
 /** Resets every tenant to `base` with a few rows, through schema-sync itself. */
 async function resetTenants(): Promise<void> {
@@ -48,7 +39,7 @@ async function resetTenants(): Promise<void> {
     }
   });
   await project.writeManifest(base);
-  await withEngine(async (engine) => {
+  await project.withEngine(async (engine) => {
     // Recreated by hand, the tenants have drifted from their last snapshots: put them back.
     const results = await engine.apply(await engine.plan({}, { drift: 'revert' }));
     expect(results.every((r) => r.status === 'applied')).toBe(true);
@@ -60,7 +51,7 @@ async function resetTenants(): Promise<void> {
 }
 
 async function liveFingerprints(): Promise<Map<string, string>> {
-  return withEngine(async (engine) => {
+  return project.withEngine(async (engine) => {
     const report = await engine.audit();
     return new Map(report.tenants.map((t) => [t.tenant, t.fingerprint!]));
   });
@@ -87,26 +78,26 @@ describe('apply', () => {
     ['in waves of 5, each next wave checked while one runs', 5],
   ])('two applies of the same plan at once migrate each tenant exactly once, %s', async (_name, waveSize) => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     expect(plan.groups[0]!.tenants).toHaveLength(tenantCount);
     const options = waveSize === undefined ? {} : { waveSize };
-    const [first, second] = await Promise.all([withEngine((e) => e.apply(plan, options)), withEngine((e) => e.apply(plan, options))]);
+    const [first, second] = await Promise.all([project.withEngine((e) => e.apply(plan, options)), project.withEngine((e) => e.apply(plan, options))]);
     for (const tenant of tenants) {
       const statuses = [first!.find((r) => r.tenant === tenant)!.status, second!.find((r) => r.tenant === tenant)!.status].sort();
       expect(statuses, tenant).toEqual(['applied', 'in-sync']);
     }
-    expect((await withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
+    expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
   });
 
   test('a tenant whose table is held by a long transaction fails with a lock timeout; the others apply', async () => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const blocker = new pg.Client({ connectionString: db.url });
     await blocker.connect();
     try {
       await blocker.query('BEGIN');
       await blocker.query(`LOCK TABLE t_03.accounts IN ACCESS SHARE MODE`);
-      const results = await withEngine((e) => e.apply(plan));
+      const results = await project.withEngine((e) => e.apply(plan));
       const blocked = results.find((r) => r.tenant === 't_03')!;
       expect(blocked.status).toBe('failed');
       expect(blocked.error).toMatch(/lock timeout/);
@@ -122,7 +113,7 @@ describe('apply', () => {
 
   test('a transient lock timeout is retried with backoff and then applies', async () => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const blocker = new pg.Client({ connectionString: db.url });
     await blocker.connect();
     await blocker.query('BEGIN');
@@ -130,7 +121,7 @@ describe('apply', () => {
     const retries: string[] = [];
     try {
       // The lock goes away only once the first attempt has failed, so a retry is what applies it.
-      const results = await withEngine((e) =>
+      const results = await project.withEngine((e) =>
         e.apply(plan, {
           retries: 5,
           retryDelayMs: 100,
@@ -153,7 +144,7 @@ describe('apply', () => {
   test('a killed apply (SIGKILL) leaves every tenant fully migrated or untouched', async () => {
     await resetTenants();
     const before = await liveFingerprints();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const to = plan.groups[0]!.tenants[0]!.to;
     // Slow every tenant down inside its transaction so the kill lands mid-transaction.
     const slowed = {
@@ -192,19 +183,19 @@ describe('apply', () => {
     expect(migrated).toBeGreaterThan(0);
     expect(migrated).toBeLessThan(tenantCount);
     // The server released the dead process's locks: the remaining tenants apply now.
-    const results = await withEngine((e) => e.apply(slowed));
+    const results = await project.withEngine((e) => e.apply(slowed));
     expect(results.every((r) => r.status === 'applied' || r.status === 'in-sync')).toBe(true);
-    expect((await withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
+    expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
   });
 
   test('the lock connection lost mid-apply: later tenants fail with the cause, migrated ones keep their snapshots', async () => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const group = plan.groups[0]!;
     const killer = new pg.Client({ connectionString: db.url });
     await killer.connect();
     let killing: Promise<unknown> | undefined;
-    const results = await withEngine((e) =>
+    const results = await project.withEngine((e) =>
       e.apply(plan, {
         waveSize: 1,
         onResult: () => {
@@ -227,7 +218,7 @@ describe('apply', () => {
     const live = await liveFingerprints();
     for (const tenant of applied) expect(live.get(tenant), tenant).toBe(group.tenants.find((t) => t.name === tenant)!.to);
     for (const r of failed) expect(live.get(r.tenant), r.tenant).toBe(group.tenants.find((t) => t.name === r.tenant)!.from);
-    const store = await withEngine((e) => e.snapshots());
+    const store = await project.withEngine((e) => e.snapshots());
     for (const tenant of applied) expect((await store.load(tenant))?.fingerprint, tenant).toBe(group.tenants.find((t) => t.name === tenant)!.to);
     const locks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`));
     expect(locks.rows[0].n).toBe(0);
@@ -235,11 +226,11 @@ describe('apply', () => {
 
   test('verification compares the live schema with the planned result', async () => {
     await resetTenants();
-    const plan = await withEngine((engine) => engine.plan());
+    const plan = await project.withEngine((engine) => engine.plan());
     const group = plan.groups[0]!;
     // A plan whose SQL was edited to do less than its changes say: apply must not report success.
     const edited = { ...plan, groups: [{ ...group, steps: group.steps.slice(0, -1) }] };
-    const results = await withEngine((e) => e.apply(edited));
+    const results = await project.withEngine((e) => e.apply(edited));
     expect(results.every((r) => r.status === 'failed' && /verification failed/.test(r.error ?? ''))).toBe(true);
     const accounts = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM t_01.accounts`));
     expect(accounts.rows[0].n).toBe(2);

@@ -10,6 +10,8 @@ export interface TempProject {
   writeManifest(body: unknown): Promise<void>;
   writeOverride(name: string, body: unknown): Promise<void>;
   open(): Promise<SchemaSyncEngine>;
+  /** Runs fn with a fresh engine (the manifest as it is on disk now), closed afterwards. */
+  withEngine<T>(fn: (engine: SchemaSyncEngine) => Promise<T>): Promise<T>;
   remove(): Promise<void>;
 }
 
@@ -30,6 +32,14 @@ export async function createTempProject(config: Record<string, unknown>): Promis
       await writeFile(path.join(dir, 'overrides', name), stringify(body));
     },
     open: () => SchemaSyncEngine.open({ file: configFile }),
+    async withEngine(fn) {
+      const engine = await SchemaSyncEngine.open({ file: configFile });
+      try {
+        return await fn(engine);
+      } finally {
+        await engine.close();
+      }
+    },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }

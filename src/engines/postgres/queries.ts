@@ -74,7 +74,7 @@ ORDER BY n.nspname COLLATE "C"`;
  * pg_class and objsubid 0 (what obj_description(oid, 'pg_class') reads, without a function call
  * per row); the classoid keeps out a comment on another object kind that shares the oid.
  */
-export const TABLES = `
+const tableRows = `
 SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
        ds.description AS comment,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
@@ -83,6 +83,8 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
+
+export const TABLES = tableRows;
 
 /**
  * TABLES, only those named in $2 (the same names in every schema of $1), and every managed table
@@ -100,15 +102,8 @@ WITH RECURSIVE scoped(oid) AS (
   WHERE n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
   UNION
   SELECT i.inhrelid FROM pg_inherits i JOIN scoped s ON i.inhparent = s.oid
-)
-SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
-       ds.description AS comment,
-       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
-WHERE c.oid = ANY(ARRAY(SELECT oid FROM scoped)) AND n.nspname = ANY($1::text[]) AND ${managedTable}`;
+)${tableRows}
+  AND c.oid = ANY(ARRAY(SELECT oid FROM scoped))`;
 
 /**
  * Columns, by table oid and attnum (inspect.ts puts them in attnum order): attnum <= 0 are system
