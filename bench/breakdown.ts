@@ -66,14 +66,14 @@ export async function auditBreakdown(
     ['UNMANAGED_TABLE_OBJECTS', queries.UNMANAGED_TABLE_OBJECTS],
     ['UNMANAGED_OTHER', queries.UNMANAGED_OTHER],
   ];
-  const byOid = new Set(['COLUMNS', 'INDEXES']);
+  const byOid = new Set(['COLUMNS', 'CONSTRAINTS', 'INDEXES']);
   const perQuery = new Map<string, number>(named.map(([n]) => [n, 0]));
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query(inspectSettings);
     for (let i = 0; i < tenantNames.length; i += catalogChunk) {
       const params = [tenantNames.slice(i, i + catalogChunk)];
-      // COLUMNS and INDEXES take the chunk's table oids, which TABLES returns.
+      // COLUMNS, CONSTRAINTS and INDEXES take the chunk's table oids, which TABLES returns.
       let tableOids: string[] = [];
       for (const [name, sql] of named) {
         const t = await timed(() => client.query<{ oid: string }>(sql, byOid.has(name) ? [tableOids] : params));
