@@ -97,7 +97,7 @@ export async function applyInWaves(
       if (next) {
         const wave = await next;
         next = undefined;
-        for (const entry of [...wave.runnable, ...wave.waiting]) finish(entry, 'failed', 0, 'not started: apply was interrupted');
+        for (const entry of [...wave.runnable.keys(), ...wave.waiting]) finish(entry, 'failed', 0, 'not started: apply was interrupted');
         await batch.unlockTenants(wave.mine.map((e) => e.tenant)).catch(() => {});
       }
       for (const entry of queue) finish(entry, 'failed', 0, 'not started: apply was interrupted');
@@ -117,9 +117,8 @@ interface PreparedWave {
   readonly waiting: Entry[];
   /** Tenants this run locked: unlocked by completeWave. */
   readonly mine: Entry[];
-  /** Locked tenants still at the plan's `from`, with the schema read for the stale check. */
-  readonly runnable: Entry[];
-  readonly schemaBefore: ReadonlyMap<Entry, SchemaModel>;
+  /** Locked tenants still at the plan's `from`, each with the schema read for the stale check. */
+  readonly runnable: Map<Entry, SchemaModel>;
   /** Reports a tenant's result once; completeWave fails the ones left when the wave fails. */
   readonly finish: Finish;
   readonly finished: ReadonlySet<Entry>;
@@ -142,14 +141,13 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
     // The lock connection failed: nothing of this wave was locked or touched.
     const message = errorMessage(error);
     for (const entry of wave) finish(entry, 'failed', 0, `could not take the tenant's lock: ${message}`);
-    return { waiting: [], mine: [], runnable: [], schemaBefore: new Map(), finish, finished };
+    return { waiting: [], mine: [], runnable: new Map(), finish, finished };
   }
   const waiting = wave.filter((e) => !locked.has(e.tenant.name));
   for (const entry of waiting) entry.lockWaits++;
   const mine = wave.filter((e) => locked.has(e.tenant.name));
-  const runnable: Entry[] = [];
-  const schemaBefore = new Map<Entry, SchemaModel>();
-  const prepared = { waiting, mine, runnable, schemaBefore, finish, finished };
+  const runnable = new Map<Entry, SchemaModel>();
+  const prepared = { waiting, mine, runnable, finish, finished };
   if (mine.length === 0) return prepared;
   try {
     const before = await batch.inspectTenants(mine.map((e) => e.tenant));
@@ -160,15 +158,12 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
         const now = fingerprint(outcome.schema);
         if (now === entry.planned.to) finish(entry, 'in-sync', 1, undefined, [], outcome.schema);
         else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
-        else {
-          runnable.push(entry);
-          schemaBefore.set(entry, outcome.schema);
-        }
+        else runnable.set(entry, outcome.schema);
       }
     }
   } catch (error) {
     // The inspection failed: no tenant of the wave was touched.
-    runnable.length = 0;
+    runnable.clear();
     const message = errorMessage(error);
     for (const entry of mine) if (!finished.has(entry)) finish(entry, 'failed', 1, message);
   }
@@ -177,7 +172,8 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
 
 /** Runs each runnable tenant's transaction, verifies them, and releases the wave's locks. */
 async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions): Promise<void> {
-  const { runnable, schemaBefore, finish } = wave;
+  const { finish } = wave;
+  const runnable = [...wave.runnable.keys()];
   try {
     const limit = pLimit(Math.max(1, options.concurrency));
     // After an interrupt (SIGTERM) the transactions in flight finish and no other starts.
@@ -216,7 +212,7 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
           finish(entry, 'failed', attempts, `verification could not read the tenant: ${outcome ? outcome.error : 'not inspected'}`);
           continue;
         }
-        const schema = scope ? withRereadPart(schemaBefore.get(entry)!, outcome.schema, scope) : outcome.schema;
+        const schema = scope ? withRereadPart(wave.runnable.get(entry)!, outcome.schema, scope) : outcome.schema;
         if (fingerprint(schema) !== entry.planned.to) {
           finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
         } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), schema);

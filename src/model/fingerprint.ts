@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { deepEqual } from './deep-equal.js';
-import type { SchemaModel, TableModel } from './types.js';
+import type { SchemaModel } from './types.js';
 
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -20,18 +20,14 @@ export function managedForm(schema: SchemaModel): SchemaModel {
   return {
     enums: byName(schema.enums),
     sequences: byName(schema.sequences),
-    tables: byName(schema.tables).map(managedTable),
-  };
-}
-
-function managedTable(table: TableModel): TableModel {
-  return {
-    ...table,
-    columns: byName(table.columns),
-    uniques: byName(table.uniques),
-    indexes: byName(table.indexes),
-    foreignKeys: byName(table.foreignKeys),
-    checks: byName(table.checks),
+    tables: byName(schema.tables).map((t) => ({
+      ...t,
+      columns: byName(t.columns),
+      uniques: byName(t.uniques),
+      indexes: byName(t.indexes),
+      foreignKeys: byName(t.foreignKeys),
+      checks: byName(t.checks),
+    })),
   };
 }
 
@@ -52,7 +48,8 @@ export function fingerprint(schema: SchemaModel): string {
       return alike.print;
     }
   }
-  const print = fingerprintWith(schema, (table) => canonicalJson(managedTable(table)));
+  const print = 'sha256:' + createHash('sha256').update(canonicalJson(managedForm(schema))).digest('hex');
+  fingerprints.set(schema, print);
   recent.unshift({ schema, print });
   if (recent.length > recentKept) recent.pop();
   return print;
@@ -68,14 +65,3 @@ export function fingerprint(schema: SchemaModel): string {
  */
 const recent: { readonly schema: SchemaModel; readonly print: string }[] = [];
 const recentKept = 2;
-
-/** The hash of canonicalJson(managedForm(schema)), written table by table. */
-function fingerprintWith(schema: SchemaModel, tableText: (table: TableModel) => string): string {
-  let text = `{"enums":${canonicalJson(byName(schema.enums))},"sequences":${canonicalJson(byName(schema.sequences))},"tables":[`;
-  byName(schema.tables).forEach((table, i) => {
-    text += (i > 0 ? ',' : '') + tableText(table);
-  });
-  const print = 'sha256:' + createHash('sha256').update(text + ']}').digest('hex');
-  fingerprints.set(schema, print);
-  return print;
-}

@@ -177,11 +177,7 @@ async function applySafe(
   const results: TenantResult[] = [];
   const waveStatus: WaveStatus[] = [];
   let halted = false;
-  const snapshotRun = snapshotsAsApplied(project, tenants, { action: 'reconcile', planId: plan.id });
-  const onResult = (result: TenantResult) => {
-    snapshotRun.add(result);
-    input.onApplied?.(result);
-  };
+  const snapshotRun = snapshotsAsApplied(project, tenants, { action: 'reconcile', planId: plan.id }, input.onApplied);
   for (const [index, wave] of waves.entries()) {
     if (input.signal?.aborted) break;
     const members = new Set(wave.tenants.map((t) => t.name));
@@ -189,14 +185,9 @@ async function applySafe(
       ...plan,
       groups: safe.map((g) => ({ ...g, tenants: g.tenants.filter((t) => members.has(t.name)) })).filter((g) => g.tenants.length > 0),
     };
-    let waveResults: TenantResult[];
-    try {
-      waveResults = await applyPlan(narrowed, project.adapter, byName, applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult }));
-    } catch (error) {
-      // The tenants migrated before the failure keep their snapshots, in one run as always.
-      await snapshotRun.finish();
-      throw error;
-    }
+    const waveResults = await snapshotRun.during(
+      applyPlan(narrowed, project.adapter, byName, applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult: snapshotRun.onResult })),
+    );
     results.push(...waveResults);
     const notStarted = waveResults.filter((r) => r.status === 'failed' && r.attempts === 0 && input.signal?.aborted).length;
     const failed = waveResults.filter((r) => r.status === 'failed' || r.status === 'stale' || r.status === 'refused').length - notStarted;

@@ -141,10 +141,10 @@ export class FleetAdapter implements DatabaseAdapter {
       unlockTenants: async (tenants) => {
         await eachTarget(tenants, (batch, local) => batch.unlockTenants(local));
       },
-      inspectTenants: async (tenants) => {
+      inspectTenants: async (tenants, scope) => {
         const out = new Map<string, InspectOutcome>();
         await eachTarget(tenants, async (batch, local, fleetName) => {
-          for (const [name, outcome] of await batch.inspectTenants(local)) out.set(fleetName.get(name) ?? name, outcome);
+          for (const [name, outcome] of await batch.inspectTenants(local, scope)) out.set(fleetName.get(name) ?? name, outcome);
         });
         return out;
       },

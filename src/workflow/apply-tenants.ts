@@ -35,46 +35,49 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
  * wanted (from the verification read) as it goes, and ends the run: one git commit for the run.
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
-  const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id });
-  let results: TenantResult[];
-  try {
-    results = await applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), {
-      ...options,
-      onResult: (result) => {
-        snapshots.add(result);
-        options.onResult?.(result);
-      },
-    });
-  } catch (error) {
-    // The tenants migrated before the failure keep their snapshots, in one run as always.
-    await snapshots.finish();
-    throw error;
-  }
+  const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id }, options.onResult);
+  const results = await snapshots.during(applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), { ...options, onResult: snapshots.onResult }));
   return { results, ...(await snapshots.finish()) };
 }
 
-/**
- * Saves the snapshots of the tenants apply leaves as the plan wanted, as their results come in
- * (add), as one run (finish). The tenants are migrated either way, so a failure to save is
- * reported by finish, not thrown.
- */
+export interface SnapshotsAsApplied {
+  /** ApplyOptions.onResult: saves the tenant's snapshot when it ended as the plan wanted, then calls `next`. */
+  readonly onResult: (result: TenantResult) => void;
+  /** Awaits an apply; if it throws, the snapshots saved so far are still ended as a run. */
+  during<T>(apply: Promise<T>): Promise<T>;
+  /** Waits for the saves and ends the run. The tenants are migrated either way, so a failure is reported, not thrown. */
+  finish(): Promise<Omit<ApplyRun, 'results'>>;
+}
+
+/** The snapshots of an apply's tenants, saved as their results come in, as one run. */
 export function snapshotsAsApplied(
   project: Project,
   tenants: readonly TenantContext[],
   run: SnapshotRun,
-): { add(result: TenantResult): void; finish(): Promise<Omit<ApplyRun, 'results'>> } {
+  next?: (result: TenantResult) => void,
+): SnapshotsAsApplied {
   const recorder = new SnapshotRecorder(() => openSnapshotStore(project, { tenants }), run);
+  const finish = async (): Promise<Omit<ApplyRun, 'results'>> => {
+    if (recorder.empty) return {};
+    try {
+      return { snapshots: await recorder.finish() };
+    } catch (error) {
+      return { snapshotError: errorMessage(error) };
+    }
+  };
   return {
-    add(result) {
+    onResult(result) {
       for (const { tenant, schema } of snapshotsOfApply([result])) recorder.save(tenant, schema);
+      next?.(result);
     },
-    async finish() {
-      if (recorder.empty) return {};
+    async during(apply) {
       try {
-        return { snapshots: await recorder.finish() };
+        return await apply;
       } catch (error) {
-        return { snapshotError: errorMessage(error) };
+        await finish();
+        throw error;
       }
     },
+    finish,
   };
 }

@@ -512,7 +512,7 @@ class ChunkDraft {
     this.#columnNames.set(row.oid, table.attnames);
   }
 
-  /** COLUMNS' and INDEXES' parameter: the oids of the chunk's tables. Undefined when it has none. */
+  /** COLUMNS', CONSTRAINTS' and INDEXES' parameter: the oids of the chunk's tables. Undefined when it has none. */
   tableOids(): [number[]] | undefined {
     return this.#tables.size === 0 ? undefined : [[...this.#tables.keys()]];
   }
