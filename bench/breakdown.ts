@@ -56,6 +56,8 @@ export async function auditBreakdown(
     ['SCHEMAS', queries.SCHEMAS],
     ['TABLES', queries.TABLES],
     ['COLUMNS', queries.COLUMNS],
+    ['TYPES', queries.TYPES],
+    ['DESCRIPTIONS', queries.DESCRIPTIONS],
     ['CONSTRAINTS', queries.catalogQueries(version).constraints],
     ['INDEXES', queries.INDEXES],
     ['ENUMS', queries.ENUMS],
@@ -66,18 +68,22 @@ export async function auditBreakdown(
     ['UNMANAGED_TABLE_OBJECTS', queries.UNMANAGED_TABLE_OBJECTS],
     ['UNMANAGED_OTHER', queries.UNMANAGED_OTHER],
   ];
-  const byOid = new Set(['COLUMNS', 'CONSTRAINTS', 'INDEXES']);
+  const byOid = new Set(['COLUMNS', 'DESCRIPTIONS', 'CONSTRAINTS', 'INDEXES']);
   const perQuery = new Map<string, number>(named.map(([n]) => [n, 0]));
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query(inspectSettings);
     for (let i = 0; i < tenantNames.length; i += catalogChunk) {
       const params = [tenantNames.slice(i, i + catalogChunk)];
-      // COLUMNS, CONSTRAINTS and INDEXES take the chunk's table oids, which TABLES returns.
+      // COLUMNS, DESCRIPTIONS, CONSTRAINTS and INDEXES take the chunk's table oids, which TABLES
+      // returns; TYPES the distinct column types, which COLUMNS returns.
       let tableOids: string[] = [];
+      let typeOids: string[] = [];
       for (const [name, sql] of named) {
-        const t = await timed(() => client.query<{ oid: string }>(sql, byOid.has(name) ? [tableOids] : params));
+        const values = byOid.has(name) ? [tableOids] : name === 'TYPES' ? [typeOids] : params;
+        const t = await timed(() => client.query<{ oid: string; type_oid: string }>(sql, values));
         if (name === 'TABLES') tableOids = t.value.rows.map((r) => r.oid);
+        if (name === 'COLUMNS') typeOids = [...new Set(t.value.rows.map((r) => r.type_oid))];
         perQuery.set(name, (perQuery.get(name) ?? 0) + t.seconds);
       }
     }

@@ -19,6 +19,7 @@ import { canonicalDefault, canonicalExpression, canonicalType } from './normaliz
 import {
   COLUMNS,
   DEPARSED,
+  DESCRIPTIONS,
   ENUMS,
   INDEXES,
   INVALID_INDEXES,
@@ -29,6 +30,7 @@ import {
   SEQUENCES,
   TABLES,
   TABLES_NAMED,
+  TYPES,
   UNMANAGED_OTHER,
   UNMANAGED_RELATIONS,
   UNMANAGED_ROUTINES,
@@ -234,7 +236,6 @@ interface TableRow {
   oid: number;
   schema_oid: number;
   name: string;
-  comment: string | null;
   partition_by: string | null;
   unlogged: boolean;
 }
@@ -243,14 +244,26 @@ interface ColumnRow {
   position: number;
   name: string;
   type: string;
+  type_oid: number;
   not_null: boolean;
   default_expr: string | null;
   identity: string;
   generated: string;
   collation_oid: number;
-  collation: string | null;
-  comment: string | null;
-  external_type: string | null;
+}
+interface DescriptionRow {
+  table_oid: number;
+  /** 0 for the table itself, else the column's attnum. */
+  position: number;
+  comment: string;
+}
+interface TypeRow {
+  oid: number;
+  collation_oid: number;
+  element_schema_oid: number;
+  element_in_catalog: boolean;
+  element_is_enum: boolean;
+  element_type: string;
 }
 interface ConstraintRow {
   table_oid: number;
@@ -350,14 +363,25 @@ interface CatalogName {
   readonly qualified: string;
 }
 
+/** A column type as TYPES returns it. */
+interface TypeInfo {
+  /** typcollation: a column of the type has it unless it says otherwise. */
+  readonly collation: number;
+  readonly elementSchemaOid: number;
+  readonly elementInCatalog: boolean;
+  readonly elementIsEnum: boolean;
+  readonly elementType: string;
+}
+
 /**
- * Collation and operator class names by oid (null: no such collation, or a default operator
- * class). Kept across the chunks of one transaction: they read the same snapshot, and a fleet's
- * indexes use the same few.
+ * Collation, operator class and type facts by oid (null: no such collation, or a default
+ * operator class). Kept across the chunks of one transaction: they read the same snapshot, and a
+ * fleet's columns and indexes use the same few.
  */
 class KeyNames {
   readonly collations = new Map<number, CatalogName | null>();
   readonly opclasses = new Map<number, CatalogName | null>();
+  readonly types = new Map<number, TypeInfo>();
   /** DEPARSED's text by deparseKey() (undefined while asked for); the same snapshot throughout. */
   readonly deparsed = new Map<string, string | undefined>();
 }
@@ -373,6 +397,9 @@ interface TableDraft {
   /** Column name and attcollation by attnum, for the keys of constraints and indexes. */
   readonly attnames: string[];
   readonly attcollations: number[];
+  /** atttypid and the column's comment by attnum, for finish(). */
+  readonly atttypids: number[];
+  readonly comments: string[];
   /**
    * Column name -> canonical type. The canonicalizer needs it to tell a cast PostgreSQL adds
    * itself (`(code)::text` on a varchar column) from one a person wrote (`n::text` on an integer).
@@ -496,13 +523,14 @@ class ChunkDraft {
       columns: [],
       attnames: [],
       attcollations: [],
+      atttypids: [],
+      comments: [],
       types: new Map(),
       uniques: [],
       indexes: [],
       foreignKeys: [],
       checks: [],
     };
-    if (row.comment !== null) table.comment = row.comment;
     const options: Record<string, string | boolean> = {};
     if (row.partition_by !== null) options.partitionBy = draft.strip(row.partition_by);
     if (row.unlogged) options.unlogged = true;
@@ -524,7 +552,33 @@ class ChunkDraft {
     table.columnsAt[row.position] = toColumn(draft, row);
     table.attnames[row.position] = row.name;
     table.attcollations[row.position] = row.collation_oid;
-    if (row.external_type !== null) draft.externalTypes.add(canonicalType(draft.strip(row.external_type)));
+    table.atttypids[row.position] = row.type_oid;
+  }
+
+  addDescription(row: DescriptionRow): void {
+    const table = this.#tables.get(row.table_oid);
+    if (table === undefined) return;
+    if (row.position === 0) table.comment = row.comment;
+    else table.comments[row.position] = row.comment;
+  }
+
+  /** TYPES' parameter: the column types keyNames does not know yet. Undefined when there are none. */
+  typesToLookUp(): [number[]] | undefined {
+    const oids = new Set<number>();
+    for (const table of this.#tables.values()) {
+      for (const oid of table.atttypids) if (oid !== undefined && !this.keyNames.types.has(oid)) oids.add(oid);
+    }
+    return oids.size === 0 ? undefined : [[...oids]];
+  }
+
+  addType(row: TypeRow): void {
+    this.keyNames.types.set(row.oid, {
+      collation: row.collation_oid,
+      elementSchemaOid: row.element_schema_oid,
+      elementInCatalog: row.element_in_catalog,
+      elementIsEnum: row.element_is_enum,
+      elementType: row.element_type,
+    });
   }
 
   /** Once every column is in: constraints and indexes need the tables' column types. */
@@ -601,13 +655,19 @@ class ChunkDraft {
   }
 
   /**
-   * KEY_NAMES' parameters for the collations and operator classes of index keys that keyNames
-   * does not know yet: every operator class (only the catalog knows which are defaults), and
-   * the collations toIndex will record. Undefined when there are none.
+   * KEY_NAMES' parameters for the collations and operator classes keyNames does not know yet:
+   * the collations columns and index keys will record, and every operator class of an index key
+   * (only the catalog knows which are defaults). Undefined when there are none.
    */
   keyNamesToLookUp(): [number[], number[]] | undefined {
     const collations = new Set<number>();
     const opclasses = new Set<number>();
+    for (const table of this.#tables.values()) {
+      for (let position = 1; position < table.attcollations.length; position++) {
+        const collation = this.#columnCollation(table, position);
+        if (collation !== 0 && !this.keyNames.collations.has(collation)) collations.add(collation);
+      }
+    }
     for (const row of this.#indexes) {
       const table = this.#tables.get(row.table_oid);
       if (table === undefined) continue;
@@ -626,6 +686,31 @@ class ChunkDraft {
     for (const oid of collations) this.keyNames.collations.set(oid, null);
     for (const oid of opclasses) this.keyNames.opclasses.set(oid, null);
     return [[...collations], [...opclasses]];
+  }
+
+  /** The column's collation when it is not its type's own (which it then has implicitly), else 0. */
+  #columnCollation(table: TableDraft, position: number): number {
+    const collation = table.attcollations[position] ?? 0;
+    if (collation === 0) return 0;
+    const type = this.keyNames.types.get(table.atttypids[position] ?? 0);
+    return type !== undefined && collation === type.collation ? 0 : collation;
+  }
+
+  /** What COLUMNS leaves to TYPES, KEY_NAMES and DESCRIPTIONS: collations, comments, external types. */
+  #completeColumns(table: TableDraft): void {
+    const draft = table.schema;
+    for (let position = 1; position < table.columnsAt.length; position++) {
+      const column = table.columnsAt[position];
+      if (column === undefined) continue;
+      const collation = this.keyNames.collations.get(this.#columnCollation(table, position));
+      if (collation) column.collation = draft.nameOf(collation);
+      const comment = table.comments[position];
+      if (comment !== undefined) column.comment = comment;
+      const type = this.keyNames.types.get(table.atttypids[position] ?? 0);
+      if (type !== undefined && !type.elementInCatalog && !(type.elementSchemaOid === draft.oid && type.elementIsEnum)) {
+        draft.externalTypes.add(canonicalType(draft.strip(type.elementType)));
+      }
+    }
   }
 
   addKeyName(row: KeyNameRow): void {
@@ -652,6 +737,7 @@ class ChunkDraft {
   }
 
   finish(): Map<string, SchemaModel> {
+    for (const table of this.#tables.values()) this.#completeColumns(table);
     for (const row of this.#indexes) {
       const table = this.#tables.get(row.table_oid);
       if (table !== undefined) table.indexes.push(toIndex(table, row, this.keyNames, this.#deparsed(table, 'predicate', row.predicate_key)));
@@ -682,6 +768,8 @@ async function inspectChunk(
   else if (scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
   chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.step(() => chunk.closeColumns());
+  chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
+  chain.each<DescriptionRow>(DESCRIPTIONS, () => chunk.tableOids(), (row) => chunk.addDescription(row));
   chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
   chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
   if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
@@ -714,8 +802,6 @@ function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
   }
   if (row.identity === 'a') column.identity = 'always';
   else if (row.identity === 'd') column.identity = 'by default';
-  if (row.collation !== null) column.collation = row.collation;
-  if (row.comment !== null) column.comment = row.comment;
   return column;
 }
 
