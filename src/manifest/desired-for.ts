@@ -4,7 +4,7 @@ import type { TenantContext } from '../engines/types.js';
 import type { SchemaModel } from '../model/types.js';
 import type { DesiredSchema, Exclusions } from './desired.js';
 import { ManifestError } from './errors.js';
-import { deepFreeze } from './freeze.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import type { Manifest, Override } from './spec.js';
 import { assembleInput, buildSchema, IssueCollector } from './to-model.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, type ManifestIssue } from './errors.js';
-import { deepFreeze } from './freeze.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import { attachSource, SourceDoc, type DocPath } from './source.js';
 import type { Manifest, ManifestContent, Override, OverrideContent } from './spec.js';
 import { assembleInput, buildSchema, IssueCollector } from './to-model.js';

@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { UserError, errorMessage } from '../errors.js';
-import { deepFreeze } from '../manifest/freeze.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import { byName, compareNames, fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel, UnmanagedObject } from '../model/types.js';
 

@@ -14,6 +14,7 @@ import type {
   UniqueModel,
   UnmanagedObject,
 } from '../../model/types.js';
+import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
@@ -456,7 +457,7 @@ class SchemaDraft {
 
   finish(): SchemaModel {
     const tables: TableModel[] = this.tables
-      .map((t) => ({
+      .map((t) => sharedInterner.table({
         name: t.name,
         columns: t.columns,
         ...(t.primaryKey !== undefined && { primaryKey: t.primaryKey }),
@@ -473,8 +474,8 @@ class SchemaDraft {
     );
     return {
       tables,
-      enums: byName(this.enums),
-      sequences: byName(this.sequences),
+      enums: byName(this.enums).map((e) => sharedInterner.enum(e)),
+      sequences: byName(this.sequences).map((s) => sharedInterner.sequence(s)),
       ...(this.externalTypes.size > 0 && { externalTypes: [...this.externalTypes].sort(compareNames) }),
       unmanaged,
     };

@@ -4,7 +4,7 @@
 // AUTOINCREMENT, DEFERRABLE, index expressions and predicates; see parse-create-table.ts).
 // Unnamed constraints get the names the manifest gives them (src/manifest/names.ts), so a
 // manifest without names matches the database it describes.
-import { deepFreeze } from '../../manifest/freeze.js';
+import { deepFreeze } from '../../util/deep-freeze.js';
 import { existsSync } from 'node:fs';
 import type {
   CheckModel,
