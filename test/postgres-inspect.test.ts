@@ -350,6 +350,18 @@ describe('inspectSchemas', () => {
     expect(table(a, 'ledger_refs').foreignKeys.map((f) => [f.name, f.refTable])).toEqual([['ledger_refs_fkey', 'ledger']]);
   });
 
+  it('qualifies a foreign key target in another schema as quote_ident does, hostile names included', async () => {
+    const other = 'Other "s".x';
+    await client.query(`CREATE SCHEMA ${quoteIdent(other)}; CREATE TABLE ${quoteIdent(other)}."Target" (id integer PRIMARY KEY);
+      CREATE SCHEMA fk_tenant; CREATE TABLE fk_tenant.refs (id integer REFERENCES ${quoteIdent(other)}."Target");`);
+    try {
+      const model = (await inspectSchemas(client, ['fk_tenant'])).get('fk_tenant');
+      expect(table(model, 'refs').foreignKeys.map((f) => [f.refTable, f.refColumns])).toEqual([['"Other ""s"".x"."Target"', ['id']]]);
+    } finally {
+      await client.query(`DROP SCHEMA fk_tenant CASCADE; DROP SCHEMA ${quoteIdent(other)} CASCADE`);
+    }
+  });
+
   it('reads indexes: expressions, partial, DESC/NULLS, INCLUDE, gin, opclass, collation', () => {
     const byName = new Map(table(a, 'accounts').indexes.map((i) => [i.name, i]));
     expect([...byName.keys()]).toEqual([
@@ -447,6 +459,13 @@ describe('inspectSchemas', () => {
     }
     expect(models.get('tenant_b')?.tables).toHaveLength(1);
     expect(models.get('tenant_b')?.unmanaged).toEqual([]);
+  });
+
+  it('gives tenants with equal tables the same frozen table objects', () => {
+    const hostile = table(models.get(HOSTILE), 'items');
+    expect(table(models.get(APOSTROPHE), 'items')).toBe(hostile);
+    expect(Object.isFrozen(hostile.columns)).toBe(true);
+    expect(table(models.get('tenant_b'), 'items')).not.toBe(table(models.get('tenant_c'), 'items'));
   });
 
   it('strips hostile and apostrophe schema names from types and expressions', () => {

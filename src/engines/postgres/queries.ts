@@ -165,10 +165,9 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.conkey AS columns,
        con.confrelid AS ref_oid,
        CASE WHEN con.contype = 'f' THEN
-         (SELECT CASE WHEN rc.relnamespace = c.relnamespace THEN rc.relname::text
-                      ELSE quote_ident(rn.nspname) || '.' || quote_ident(rc.relname) END
-          FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-          WHERE rc.oid = con.confrelid)
+         (SELECT CASE WHEN rc.relnamespace = con.connamespace THEN rc.relname::text
+                      ELSE rc.relnamespace::regnamespace::text || '.' || quote_ident(rc.relname) END
+          FROM pg_class rc WHERE rc.oid = con.confrelid)
        END AS ref_table,
        con.confkey AS ref_columns,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
@@ -177,10 +176,8 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
        ${nullsNotDistinct} AS nulls_not_distinct
-FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_class c ON c.oid = r.oid
-JOIN pg_constraint con ON con.conrelid = r.oid
-WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
+FROM pg_constraint con
+WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
  * Constraints, PG15+: NOT NULL is attnotnull, not a pg_constraint row (PG18 adds contype 'n', which
@@ -192,6 +189,10 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
  * PG12+ makes of an FK that references a partitioned table; only the parent row is the
  * constraint the user wrote. $1 is the oids of the chunk's TABLES rows, as for COLUMNS: read
  * through pg_constraint's conrelid index, which also keeps a scoped read (TABLES_NAMED) cheap.
+ * An FK's target is named unqualified in the constraint's own schema (connamespace, the table's),
+ * else qualified: regnamespace prints the schema as quote_ident does. Joining pg_class for the
+ * table's schema instead made the planner hash all of pg_class and scan all of pg_constraint
+ * (500 of 1,000 tenants: 100 -> 45 ms of server time).
  */
 export const CONSTRAINTS = constraintsQuery(
   `CASE WHEN con.contype = 'u' THEN coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) ELSE false END`,
