@@ -54,7 +54,7 @@ export async function auditBreakdown(
   const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
   const named: [string, string][] = [
     ['SCHEMAS', queries.SCHEMAS],
-    ['TABLES', queries.TABLES],
+    ['RELATIONS', queries.RELATIONS],
     ['COLUMNS', queries.COLUMNS],
     ['TYPES', queries.TYPES],
     ['DESCRIPTIONS', queries.DESCRIPTIONS],
@@ -62,27 +62,30 @@ export async function auditBreakdown(
     ['INDEXES', queries.INDEXES],
     ['ENUMS', queries.ENUMS],
     ['SEQUENCES', queries.SEQUENCES],
-    ['UNMANAGED_RELATIONS', queries.UNMANAGED_RELATIONS],
     ['UNMANAGED_ROUTINES', queries.UNMANAGED_ROUTINES],
     ['UNMANAGED_TYPES', queries.UNMANAGED_TYPES],
     ['UNMANAGED_TABLE_OBJECTS', queries.UNMANAGED_TABLE_OBJECTS],
     ['UNMANAGED_OTHER', queries.UNMANAGED_OTHER],
   ];
-  const byOid = new Set(['COLUMNS', 'DESCRIPTIONS', 'CONSTRAINTS', 'INDEXES']);
+  const byTableOid = new Set(['COLUMNS', 'DESCRIPTIONS', 'CONSTRAINTS', 'INDEXES']);
   const perQuery = new Map<string, number>(named.map(([n]) => [n, 0]));
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query(inspectSettings);
     for (let i = 0; i < tenantNames.length; i += catalogChunk) {
       const params = [tenantNames.slice(i, i + catalogChunk)];
-      // COLUMNS, DESCRIPTIONS, CONSTRAINTS and INDEXES take the chunk's table oids, which TABLES
-      // returns; TYPES the distinct column types, which COLUMNS returns.
+      // COLUMNS, DESCRIPTIONS, CONSTRAINTS and INDEXES take the chunk's table oids and SEQUENCES
+      // its sequence oids, which RELATIONS returns; TYPES the distinct column types from COLUMNS.
       let tableOids: string[] = [];
+      let sequenceOids: string[] = [];
       let typeOids: string[] = [];
       for (const [name, sql] of named) {
-        const values = byOid.has(name) ? [tableOids] : name === 'TYPES' ? [typeOids] : params;
-        const t = await timed(() => client.query<{ oid: string; type_oid: string }>(sql, values));
-        if (name === 'TABLES') tableOids = t.value.rows.map((r) => r.oid);
+        const values = byTableOid.has(name) ? [tableOids] : name === 'TYPES' ? [typeOids] : name === 'SEQUENCES' ? [sequenceOids] : params;
+        const t = await timed(() => client.query<{ oid: string; type_oid: string; kind: string; is_partition: boolean }>(sql, values));
+        if (name === 'RELATIONS') {
+          tableOids = t.value.rows.filter((r) => (r.kind === 'r' || r.kind === 'p') && !r.is_partition).map((r) => r.oid);
+          sequenceOids = t.value.rows.filter((r) => r.kind === 'S').map((r) => r.oid);
+        }
         if (name === 'COLUMNS') typeOids = [...new Set(t.value.rows.map((r) => r.type_oid))];
         perQuery.set(name, (perQuery.get(name) ?? 0) + t.seconds);
       }

@@ -21,19 +21,18 @@ import {
   COLUMNS,
   DEPARSED,
   DESCRIPTIONS,
-  ENUMS,
   INDEXES,
   INVALID_INDEXES,
   KEY_NAMES,
   LIST_SCHEMAS,
   REFERENCED_COLUMNS,
   SCHEMAS,
+  ENUMS,
+  RELATIONS,
   SEQUENCES,
-  TABLES,
   TABLES_NAMED,
   TYPES,
   UNMANAGED_OTHER,
-  UNMANAGED_RELATIONS,
   UNMANAGED_ROUTINES,
   UNMANAGED_TABLE_OBJECTS,
   UNMANAGED_TYPES,
@@ -328,6 +327,10 @@ interface ReferencedColumnRow {
   position: number;
   name: string;
 }
+interface RelationRow extends TableRow {
+  kind: string;
+  is_partition: boolean;
+}
 interface EnumRow {
   schema: string;
   name: string;
@@ -335,8 +338,7 @@ interface EnumRow {
   comment: string | null;
 }
 interface SequenceRow {
-  schema: string;
-  name: string;
+  oid: number;
   type: string;
   start: string;
   increment: string;
@@ -497,6 +499,8 @@ class ChunkDraft {
   readonly drafts = new Map<string, SchemaDraft>();
   readonly #draftsByOid = new Map<number, SchemaDraft>();
   readonly #tables = new Map<number, TableDraft>();
+  /** Sequences by oid, from RELATIONS, waiting for SEQUENCES. */
+  readonly #sequences = new Map<number, { readonly draft: SchemaDraft; readonly name: string }>();
   /** Column names by table oid: the chunk's tables, then the tables outside it that FKs reference. */
   readonly #columnNames = new Map<number, string[]>();
   readonly #pendingForeignKeys: PendingForeignKey[] = [];
@@ -635,16 +639,38 @@ class ChunkDraft {
     return text;
   }
 
+  /**
+   * A RELATIONS row: a managed table, a sequence for SEQUENCES, or an unmanaged relation. A
+   * scoped read takes only what its scope asks for.
+   */
+  addRelation(row: RelationRow, scope: InspectScope | undefined): void {
+    const draft = this.#draftsByOid.get(row.schema_oid);
+    if (draft === undefined) return;
+    if (row.kind === 'S') {
+      if (scope === undefined || scope.sequences) this.#sequences.set(row.oid, { draft, name: row.name });
+      return;
+    }
+    if (scope !== undefined) return;
+    if (!row.is_partition && (row.kind === 'r' || row.kind === 'p')) this.addTable(row);
+    else draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
+  }
+
+  /** SEQUENCES' parameter: the sequences RELATIONS found. Undefined when there are none. */
+  sequencesToLookUp(): [number[]] | undefined {
+    return this.#sequences.size === 0 ? undefined : [[...this.#sequences.keys()]];
+  }
+
+  addSequence(row: SequenceRow): void {
+    const sequence = this.#sequences.get(row.oid);
+    sequence?.draft.sequences.push(toSequence(sequence.name, row));
+  }
+
   addEnum(row: EnumRow): void {
     this.drafts.get(row.schema)?.enums.push({
       name: row.name,
       values: row.labels,
       ...(row.comment !== null && { comment: row.comment }),
     });
-  }
-
-  addSequence(row: SequenceRow): void {
-    this.drafts.get(row.schema)?.sequences.push(toSequence(row));
   }
 
   addUnmanaged(row: UnmanagedRow): void {
@@ -765,8 +791,8 @@ async function inspectChunk(
   chain.step(() => {
     if (chunk.drafts.size === 0) chain.stop();
   });
-  if (scope === undefined) chain.each<TableRow>(TABLES, params, (row) => chunk.addTable(row));
-  else if (scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
+  if (scope === undefined || scope.sequences) chain.each<RelationRow>(RELATIONS, params, (row) => chunk.addRelation(row, scope));
+  if (scope !== undefined && scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
   chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.step(() => chunk.closeColumns());
   chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
@@ -774,10 +800,10 @@ async function inspectChunk(
   chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
   chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
   if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
-  if (scope === undefined || scope.sequences) chain.each<SequenceRow>(SEQUENCES, params, (row) => chunk.addSequence(row));
-  // Five queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
+  chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
+  // Separate queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
   // workers cost more than the round trips the chain already hides.
-  const unmanaged = scope === undefined ? [UNMANAGED_RELATIONS, UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
+  const unmanaged = scope === undefined ? [UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
   chain.each<DeparsedRow>(DEPARSED, () => chunk.deparsedToLookUp(), (row) => chunk.addDeparsed(row));
@@ -1051,9 +1077,9 @@ export function stripSchemaQualifier(text: string, prefix: string): string {
   return out;
 }
 
-function toSequence(row: SequenceRow): SequenceModel {
+function toSequence(name: string, row: SequenceRow): SequenceModel {
   return {
-    name: row.name,
+    name,
     type: row.type as SequenceModel['type'],
     start: row.start,
     increment: row.increment,
@@ -1064,6 +1090,20 @@ function toSequence(row: SequenceRow): SequenceModel {
     ...(row.owned_table !== null &&
       row.owned_column !== null && { ownedBy: { table: row.owned_table, column: row.owned_column } }),
   };
+}
+
+function unmanagedRelationKind(row: RelationRow): string {
+  if (row.is_partition) return 'partition';
+  switch (row.kind) {
+    case 'v':
+      return 'view';
+    case 'm':
+      return 'materialized view';
+    case 'f':
+      return 'foreign table';
+    default:
+      return 'type';
+  }
 }
 
 function compareNames(a: string, b: string): number {

@@ -1,5 +1,5 @@
 // Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, filtered with
-// `n.nspname = ANY($1::text[])` (COLUMNS, CONSTRAINTS and INDEXES: by the chunk's table oids from TABLES),
+// `n.nspname = ANY($1::text[])` (COLUMNS, CONSTRAINTS and INDEXES: by the chunk's table oids from RELATIONS),
 // never one query per tenant or per table (STYLE.md, Inspection).
 // inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
 // out schema-qualified and can be stripped reliably.
@@ -69,8 +69,8 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
 ORDER BY n.nspname COLLATE "C"`;
 
 /**
- * Tables: relkind 'p' (PG10+) is a partitioned parent and is a table; its partition key and an
- * UNLOGGED table are engine-only options. Comments come from DESCRIPTIONS.
+ * Managed tables: relkind 'p' (PG10+) is a partitioned parent and is a table; its partition key
+ * and an UNLOGGED table are engine-only options. Comments come from DESCRIPTIONS.
  */
 const tableRows = `
 SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
@@ -80,10 +80,28 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
-export const TABLES = tableRows;
+/**
+ * Every relation of the schemas a full read needs, in one pass over pg_class, which has no index
+ * on the schema alone, so each query that filtered it by schema read all of it (a fleet's
+ * tenants' tables, indexes and TOAST tables): the managed tables (with tableRows' columns), the sequences
+ * (their oids go to SEQUENCES), and the unmanaged relations: views, materialized views, foreign
+ * tables, composite types (relkind 'c'), and partitions (relispartition, PG10+), which belong to
+ * their parent's DDL. Indexes of partitions are partitions too (relkind 'i'), and are left out
+ * with every other index. A partitioned table that is itself a partition gets no partition key:
+ * it is not a managed table.
+ */
+export const RELATIONS = `
+SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
+       c.relispartition AS is_partition,
+       CASE WHEN c.relkind = 'p' AND NOT c.relispartition THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       c.relpersistence = 'u' AS unlogged
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f', 'c')
+  AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
 /**
- * TABLES, only those named in $2 (the same names in every schema of $1), and every managed table
+ * Managed tables, only those named in $2 (the same names in every schema of $1), and every one
  * that inherits from one of them: what an apply changed, read back to verify it. A column or a
  * CHECK added to a parent is added to the tables that inherit from it, by the same statement. The
  * planner finds the named tables through pg_class's (relname, relnamespace) index, and their rows
@@ -108,7 +126,7 @@ WITH RECURSIVE scoped(oid) AS (
  * default cannot name a column, so it is deparsed with relid 0, which needs no lock on the table;
  * a generation expression does name columns.
  *
- * $1 is the oids of the chunk's TABLES rows, not its schema names: the planner then reads
+ * $1 is the oids of the chunk's tables (RELATIONS or TABLES_NAMED), not its schema names: the planner then reads
  * pg_attribute through its (attrelid, attnum) index, a few rows per table, where filtering by
  * namespace made it scan all of pg_attribute (every tenant's rows, and each table's system
  * columns) and hash pg_class. Nothing else is joined per column row: an index probe per row into
@@ -176,8 +194,9 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
        ${nullsNotDistinct} AS nulls_not_distinct
-FROM pg_constraint con
-WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
+FROM unnest($1::oid[]) AS r(oid)
+JOIN pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
  * Constraints, PG15+: NOT NULL is attnotnull, not a pg_constraint row (PG18 adds contype 'n', which
@@ -187,12 +206,13 @@ WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
  * outside it: a subquery per key list was more than half of this query. A unique constraint's
  * NULLS NOT DISTINCT lives on its backing index. conparentid <> 0 marks the per-partition copies
  * PG12+ makes of an FK that references a partitioned table; only the parent row is the
- * constraint the user wrote. $1 is the oids of the chunk's TABLES rows, as for COLUMNS: read
+ * constraint the user wrote. $1 is the oids of the chunk's tables, as for COLUMNS: read
  * through pg_constraint's conrelid index, which also keeps a scoped read (TABLES_NAMED) cheap.
  * An FK's target is named unqualified in the constraint's own schema (connamespace, the table's),
  * else qualified: regnamespace prints the schema as quote_ident does. Joining pg_class for the
  * table's schema instead made the planner hash all of pg_class and scan all of pg_constraint
- * (500 of 1,000 tenants: 100 -> 45 ms of server time).
+ * (500 of 1,000 tenants: 100 -> 45 ms of server time). Joined to the oids rather than filtered by
+ * `= ANY`: with 10,000 tenants the planner chose to scan all of pg_constraint for the filter.
  */
 export const CONSTRAINTS = constraintsQuery(
   `CASE WHEN con.contype = 'u' THEN coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) ELSE false END`,
@@ -222,7 +242,7 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * expression key carries an explicit COLLATE (its implicit collation is in no catalog).
  * Deparsing opens the table, so indexes without expressions get neither. A predicate comes as
  * the digest of its expression tree: see DEPARSED. indisvalid is false after a failed CREATE
- * INDEX CONCURRENTLY. $1 is the oids of the chunk's TABLES rows, as for COLUMNS: read through
+ * INDEX CONCURRENTLY. $1 is the oids of the chunk's tables, as for COLUMNS: read through
  * pg_index's indrelid index, not a scan of every tenant's indexes joined to pg_class.
  */
 export const INDEXES = `
@@ -299,45 +319,32 @@ LEFT JOIN pg_description ds ON ds.objoid = t.oid AND ds.classoid = 'pg_type'::re
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'e' AND ${notExtensionMember('pg_type', 't.oid')}`;
 
 /**
- * Sequences (pg_sequence is PG10+; before that the values lived in the sequence relation itself).
- * OWNED BY is a pg_depend row of deptype 'a' on a table column; an identity column's sequence
- * has deptype 'i' and is part of the column, not a sequence of its own.
+ * Sequences, by oid ($1, RELATIONS' relkind 'S' rows; pg_sequence is PG10+, before that the
+ * values lived in the sequence relation itself). OWNED BY is a pg_depend row of deptype 'a' on a
+ * table column; an identity column's sequence has deptype 'i' and is part of the column, not a
+ * sequence of its own, so it gets no row. Both are looked up per sequence through pg_depend's
+ * (classid, objid) index: as joins, the planner read every pg_class dependency of the database
+ * (a few hundred thousand rows for 1,000 tenants) into hash tables for each chunk.
  */
 export const SEQUENCES = `
-SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
+SELECT s.seqrelid AS oid, format_type(s.seqtypid, NULL) AS type,
        s.seqstart::text AS start, s.seqincrement::text AS increment,
        s.seqmin::text AS min_value, s.seqmax::text AS max_value, s.seqcache::text AS cache,
        s.seqcycle AS cycle,
-       oc.relname AS owned_table, oa.attname AS owned_column
+       o.owned_table, o.owned_column
 FROM pg_sequence s
-JOIN pg_class c ON c.oid = s.seqrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
-     AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a'
-LEFT JOIN pg_class oc ON oc.oid = d.refobjid
-LEFT JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_class', 'c.oid')}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend i
-                  WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i')`;
-
-/**
- * Unmanaged relations: views, materialized views, foreign tables, composite types (relkind 'c'),
- * and partitions (relispartition, PG10+), which belong to their parent's DDL. Indexes of
- * partitions are partitions too (relkind 'i'), and are left out with their table.
- */
-export const UNMANAGED_RELATIONS = `
-SELECT n.nspname AS schema,
-       CASE WHEN c.relispartition THEN 'partition'
-            WHEN c.relkind = 'v' THEN 'view'
-            WHEN c.relkind = 'm' THEN 'materialized view'
-            WHEN c.relkind = 'f' THEN 'foreign table'
-            ELSE 'type' END AS kind,
-       c.relname::text AS name, NULL::text AS args
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[])
-  AND (c.relispartition AND c.relkind IN ('r', 'p', 'f') OR c.relkind IN ('v', 'm', 'f', 'c'))
-  AND ${notExtensionMember('pg_class', 'c.oid')}`;
+LEFT JOIN LATERAL (
+  SELECT oc.relname AS owned_table, oa.attname AS owned_column
+  FROM pg_depend d
+  JOIN pg_class oc ON oc.oid = d.refobjid
+  JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
+  WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+    AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a'
+  OFFSET 0
+) o ON true
+WHERE s.seqrelid = ANY($1::oid[])
+  AND (SELECT count(*) FROM pg_depend i
+       WHERE i.classid = 'pg_class'::regclass AND i.objid = s.seqrelid AND i.deptype = 'i') = 0`;
 
 /**
  * Functions, procedures and aggregates (prokind is PG11+; 'w' window functions count as
