@@ -46,6 +46,15 @@ describe('ModelInterner', () => {
     expect(again).toEqual(a);
   });
 
+  it('holds no more than its limit of objects: past it, it starts over', () => {
+    const interner = new ModelInterner(4, 2);
+    const a = interner.table(table(['a']));
+    interner.table({ ...table(['b']), name: 'other' });
+    expect(interner.table(table(['a']))).toBe(a);
+    interner.table({ ...table(['c']), name: 'third' });
+    expect(interner.table(table(['a']))).not.toBe(a);
+  });
+
   it('shares enums and sequences by name and content', () => {
     const interner = new ModelInterner();
     const e = interner.enum({ name: 'mood', values: ['a', 'b'] });

@@ -11,14 +11,17 @@ import type { EnumModel, SequenceModel, TableModel } from './types.js';
  * every model that holds it; models are never changed once built anyway.
  *
  * Each name keeps its few most recently met variants: a tenant's table before and after a change,
- * or a few kinds of tenants. Past that, or past `maxNames` names, a table is simply not shared.
+ * or a few kinds of tenants; an older one is forgotten and simply no longer shared. So that a
+ * long-running reconcile over a fleet of many distinct tables holds no more than `maxKept`
+ * objects, it forgets everything when it would hold more.
  */
 export class ModelInterner {
   readonly #variants = new Map<string, object[]>();
+  #kept = 0;
 
   constructor(
     private readonly maxVariants = 4,
-    private readonly maxNames = 20_000,
+    private readonly maxKept = 10_000,
   ) {}
 
   table(table: TableModel): TableModel {
@@ -37,7 +40,6 @@ export class ModelInterner {
     const key = `${kind} ${value.name}`;
     let variants = this.#variants.get(key);
     if (variants === undefined) {
-      if (this.#variants.size >= this.maxNames) this.#variants.clear();
       variants = [];
       this.#variants.set(key, variants);
     }
@@ -49,8 +51,17 @@ export class ModelInterner {
       }
     }
     deepFreeze(value);
+    if (this.#kept >= this.maxKept) {
+      this.#variants.clear();
+      this.#kept = 0;
+      this.#variants.set(key, (variants = []));
+    }
     variants.unshift(value);
-    if (variants.length > this.maxVariants) variants.pop();
+    this.#kept++;
+    if (variants.length > this.maxVariants) {
+      variants.pop();
+      this.#kept--;
+    }
     return value;
   }
 }
