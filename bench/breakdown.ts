@@ -80,7 +80,15 @@ export async function auditBreakdown(
       let sequenceOids: string[] = [];
       let typeOids: string[] = [];
       for (const [name, sql] of named) {
-        const values = byTableOid.has(name) ? [tableOids] : name === 'TYPES' ? [typeOids] : name === 'SEQUENCES' ? [sequenceOids] : params;
+        const values = byTableOid.has(name)
+          ? [tableOids]
+          : name === 'TYPES'
+            ? [typeOids]
+            : name === 'SEQUENCES'
+              ? [sequenceOids]
+              : name === 'RELATIONS'
+                ? [...params, queries.ALL_RELATION_KINDS]
+                : params;
         const t = await timed(() => client.query<{ oid: string; type_oid: string; kind: string; is_partition: boolean }>(sql, values));
         if (name === 'RELATIONS') {
           tableOids = t.value.rows.filter((r) => (r.kind === 'r' || r.kind === 'p') && !r.is_partition).map((r) => r.oid);

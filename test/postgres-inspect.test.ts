@@ -508,6 +508,25 @@ describe('inspectSchemas', () => {
     expect((await inspectSchemas(client, ['tenant_a'])).get('tenant_a')).toEqual(a);
   });
 
+  it('reads sequences for a scoped read without waiting for the lock on a partitioned table', async () => {
+    // A whole read deparses a partition key (pg_get_partkeydef), which opens the table; a read
+    // scoped to other tables and the sequences, as apply verifies a plan that adds a sequence, must not.
+    const locker = await connectClient(urlFor(DB));
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE tenant_a.ledger IN ACCESS EXCLUSIVE MODE');
+      await client.query("SET lock_timeout = '1s'");
+      const scoped = (await inspectSchemas(client, ['tenant_a'], { tables: ['memberships'], enums: false, sequences: true })).get('tenant_a');
+      expect(scoped?.sequences).toEqual(a?.sequences);
+      expect(scoped?.tables.map((t) => t.name)).toEqual(['memberships']);
+      await expect(inspectSchemas(client, ['tenant_a'])).rejects.toThrow(/lock timeout/);
+    } finally {
+      await client.query('RESET lock_timeout');
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+  });
+
   it('reads the Chinook schema', async () => {
     const chinook = (await inspectSchemas(client, ['chinook'])).get('chinook');
     expect(chinook?.tables).toHaveLength(11);

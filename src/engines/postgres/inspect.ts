@@ -18,6 +18,7 @@ import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
+  ALL_RELATION_KINDS,
   COLUMNS,
   DEPARSED,
   DESCRIPTIONS,
@@ -791,7 +792,10 @@ async function inspectChunk(
   chain.step(() => {
     if (chunk.drafts.size === 0) chain.stop();
   });
-  if (scope === undefined || scope.sequences) chain.each<RelationRow>(RELATIONS, params, (row) => chunk.addRelation(row, scope));
+  if (scope === undefined || scope.sequences) {
+    const kinds = scope === undefined ? ALL_RELATION_KINDS : ['S'];
+    chain.each<RelationRow>(RELATIONS, [schemas, kinds], (row) => chunk.addRelation(row, scope));
+  }
   if (scope !== undefined && scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
   chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.step(() => chunk.closeColumns());

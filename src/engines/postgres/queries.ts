@@ -88,7 +88,8 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
  * tables, composite types (relkind 'c'), and partitions (relispartition, PG10+), which belong to
  * their parent's DDL. Indexes of partitions are partitions too (relkind 'i'), and are left out
  * with every other index. A partitioned table that is itself a partition gets no partition key:
- * it is not a managed table.
+ * it is not a managed table. $2 is the relkinds wanted: a scoped read wants only sequences ('S'),
+ * and must not deparse a partition key, which waits for a lock on the table.
  */
 export const RELATIONS = `
 SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
@@ -97,8 +98,11 @@ SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text A
        c.relpersistence = 'u' AS unlogged
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f', 'c')
+WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[])
   AND ${notExtensionMember('pg_class', 'c.oid')}`;
+
+/** RELATIONS' relkinds for a whole read. */
+export const ALL_RELATION_KINDS = ['r', 'p', 'S', 'v', 'm', 'f', 'c'];
 
 /**
  * Managed tables, only those named in $2 (the same names in every schema of $1), and every one
