@@ -1,5 +1,6 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { byName } from '../model/fingerprint.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
@@ -158,11 +159,41 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       }
       continue;
     }
-    diffTable(from, to, renames.columns[to.name] ?? {}, out);
+    out.push(...diffTableOnce(from, to, renames.columns[to.name] ?? noColumnRenames));
   }
   for (const from of byName(current.tables)) {
     if (!wanted.has(from.name) && !renamedAway.has(from.name)) out.push({ kind: 'dropTable', table: from });
   }
+}
+
+const noColumnRenames: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * A table's changes, by its live and desired objects and the column rename hints. Inspection
+ * shares equal tables across tenants (ModelInterner) and tenants with the same overrides share
+ * their desired schema, so a fleet diffs the same pair of tables once rather than per tenant.
+ * Only frozen tables are remembered: those cannot change under the result, which is frozen too.
+ */
+const tableDiffs = new WeakMap<TableModel, WeakMap<TableModel, Map<Readonly<Record<string, string>>, readonly Change[]>>>();
+
+function diffTableOnce(from: TableModel, to: TableModel, columnRenames: Readonly<Record<string, string>>): readonly Change[] {
+  if (!Object.isFrozen(from) || !Object.isFrozen(to)) {
+    const changes: Change[] = [];
+    diffTable(from, to, columnRenames, changes);
+    return changes;
+  }
+  let byDesired = tableDiffs.get(from);
+  if (!byDesired) tableDiffs.set(from, (byDesired = new WeakMap()));
+  let byRenames = byDesired.get(to);
+  if (!byRenames) byDesired.set(to, (byRenames = new Map()));
+  let changes = byRenames.get(columnRenames);
+  if (!changes) {
+    const computed: Change[] = [];
+    diffTable(from, to, columnRenames, computed);
+    changes = deepFreeze(computed);
+    byRenames.set(columnRenames, changes);
+  }
+  return changes;
 }
 
 function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Record<string, string>>, out: Change[]): void {

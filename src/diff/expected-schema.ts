@@ -12,6 +12,8 @@ export function expectedSchema(current: SchemaModel, desired: SchemaModel, exclu
     if (!liveTable) return table;
     const keepColumns = excluded.columns[table.name] ?? [];
     const keepIndexes = excluded.indexes[table.name] ?? [];
+    // The desired table itself, not a copy: tenants that share it then share their expected schema's tables.
+    if (keepColumns.length === 0 && keepIndexes.length === 0) return table;
     return {
       ...table,
       columns: [...table.columns, ...liveTable.columns.filter((c) => keepColumns.includes(c.name))],

@@ -7,6 +7,7 @@ import type { DatabaseAdapter, EngineModule, TenantContext, TenantSelector } fro
 import { FleetAdapter } from '../targets/fleet-adapter.js';
 import { UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
 import type { SchemaModel } from '../model/types.js';
 import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
@@ -100,7 +101,8 @@ export class Project {
       raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest),
       locate,
     );
-    const normalized: DesiredSchema = { ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) };
+    // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
+    const normalized: DesiredSchema = deepFreeze({ ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) });
     this.normalizedByOverrides.set(key, normalized);
     return normalized;
   }
