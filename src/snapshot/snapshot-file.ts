@@ -68,14 +68,37 @@ export function parseSnapshotJson(text: string, source: string): SchemaModel {
  * the same bytes, and the time is the git commit's (or the file's).
  */
 export function writeSnapshotYaml(file: SnapshotFile): string {
-  const head = {
-    version: 1,
-    tenant: file.tenant,
-    fingerprint: file.fingerprint,
-    ...(file.planId !== undefined ? { planId: file.planId } : {}),
-  };
-  return header + stringify(head, { lineWidth: 0 }) + schemaYaml(file.schema);
+  const head =
+    'version: 1\n' +
+    `tenant: ${yamlScalar(file.tenant)}\n` +
+    `fingerprint: ${yamlScalar(file.fingerprint)}\n` +
+    (file.planId !== undefined ? `planId: ${yamlScalar(file.planId)}\n` : '');
+  return header + head + schemaYaml(file.schema);
 }
+
+/**
+ * A string as the YAML library writes it as a mapping's value, without its machinery for the
+ * common case: an apply writes a header per tenant, and stringify() of the small header object
+ * cost more than the rest of the file. A name of letters, digits and underscores that starts with
+ * a letter or underscore is a plain scalar, unless YAML would read it as a null or a boolean;
+ * anything else goes through the library (the fingerprint and plan id repeat, so once each).
+ */
+export function yamlScalar(value: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) && !yamlWords.has(value.toLowerCase())) return value;
+  let text = scalarCache.get(value);
+  if (text === undefined) {
+    const line = stringify({ v: value }, { lineWidth: 0 });
+    // A value that needs more than one line would not fit the header's one-line form.
+    text = line.startsWith('v: ') && line.indexOf('\n') === line.length - 1 ? line.slice(3, -1) : JSON.stringify(value);
+    if (scalarCache.size >= 1024) scalarCache.clear();
+    scalarCache.set(value, text);
+  }
+  return text;
+}
+
+/** Words some YAML reader takes for a null or a boolean (1.2's core schema, and 1.1's yes/no/on/off). */
+const yamlWords = new Set(['null', 'true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n']);
+const scalarCache = new Map<string, string>();
 
 /**
  * A fleet's tenants mostly share one schema, so an apply of 10,000 tenants would print the same
