@@ -200,6 +200,21 @@ class QueryChain {
   }
 }
 
+/**
+ * pg's parsers, but for the int2[] and oid[] columns of CONSTRAINTS and INDEXES (keys, options,
+ * operator classes, collations), which a fleet returns by the hundred thousand: pg parses any
+ * array character by character, and these only ever hold integers, as in {1,-2,3}.
+ */
+const INT2_ARRAY = 1005;
+const OID_ARRAY = 1028;
+const catalogTypes = {
+  getTypeParser(oid: number, format?: string): (text: string) => unknown {
+    const parser = pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text') as (text: string) => unknown;
+    if ((oid !== INT2_ARRAY && oid !== OID_ARRAY) || format === 'binary') return parser;
+    return (text: string) => (/^\{-?\d+(?:,-?\d+)*\}$/.test(text) ? text.slice(1, -1).split(',').map(Number) : text === '{}' ? [] : parser(text));
+  },
+};
+
 /** Runs a query, handing each row to onRow; resolves once pg is ready for the next query. */
 function streamRows<R extends pg.QueryResultRow>(
   client: pg.ClientBase,
@@ -208,7 +223,7 @@ function streamRows<R extends pg.QueryResultRow>(
   onRow: (row: R) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const query = new pg.Query<R>(text, values);
+    const query = new pg.Query<R>({ text, values, types: catalogTypes });
     // A row handler runs inside pg's socket callback: it must not throw there.
     let failure: { error: unknown } | undefined;
     query.on('row', (row) => {
@@ -500,6 +515,7 @@ class ChunkDraft {
   readonly drafts = new Map<string, SchemaDraft>();
   readonly #draftsByOid = new Map<number, SchemaDraft>();
   readonly #tables = new Map<number, TableDraft>();
+  #tableOids: string | undefined;
   /** Sequences by oid, from RELATIONS, waiting for SEQUENCES. */
   readonly #sequences = new Map<number, { readonly draft: SchemaDraft; readonly name: string }>();
   /** Column names by table oid: the chunk's tables, then the tables outside it that FKs reference. */
@@ -543,12 +559,16 @@ class ChunkDraft {
     if (Object.keys(options).length > 0) table.options = options;
     draft.tables.push(table);
     this.#tables.set(row.oid, table);
+    this.#tableOids = undefined;
     this.#columnNames.set(row.oid, table.attnames);
   }
 
   /** COLUMNS', CONSTRAINTS' and INDEXES' parameter: the oids of the chunk's tables. Undefined when it has none. */
-  tableOids(): [number[]] | undefined {
-    return this.#tables.size === 0 ? undefined : [[...this.#tables.keys()]];
+  tableOids(): [string] | undefined {
+    if (this.#tables.size === 0) return undefined;
+    // Four queries take it: pg would write the array's text four times, quoting every element.
+    this.#tableOids ??= `{${[...this.#tables.keys()].join(',')}}`;
+    return [this.#tableOids];
   }
 
   addColumn(row: ColumnRow): void {
