@@ -172,12 +172,13 @@ const noColumnRenames: Readonly<Record<string, string>> = Object.freeze({});
  * A table's changes, by its live and desired objects and the column rename hints. Inspection
  * shares equal tables across tenants (ModelInterner) and tenants with the same overrides share
  * their desired schema, so a fleet diffs the same pair of tables once rather than per tenant.
- * Only frozen tables are remembered: those cannot change under the result, which is frozen too.
+ * Only frozen tables and hints are remembered: those cannot change under the result, which is
+ * frozen too, and a caller that builds new hints per call does not grow the memory.
  */
 const tableDiffs = new WeakMap<TableModel, WeakMap<TableModel, Map<Readonly<Record<string, string>>, readonly Change[]>>>();
 
 function diffTableOnce(from: TableModel, to: TableModel, columnRenames: Readonly<Record<string, string>>): readonly Change[] {
-  if (!Object.isFrozen(from) || !Object.isFrozen(to)) {
+  if (!Object.isFrozen(from) || !Object.isFrozen(to) || !Object.isFrozen(columnRenames)) {
     const changes: Change[] = [];
     diffTable(from, to, columnRenames, changes);
     return changes;
