@@ -203,15 +203,22 @@ class QueryChain {
 /**
  * pg's parsers, but for the int2[] and oid[] columns of CONSTRAINTS and INDEXES (keys, options,
  * operator classes, collations), which a fleet returns by the hundred thousand: pg parses any
- * array character by character, and these only ever hold integers, as in {1,-2,3}.
+ * array character by character, and these only ever hold integers, as in {1,-2,3}. pg_index's
+ * vectors start at index 0, so they print as [0:1]={1,2}; like pg's parser, this one keeps the
+ * elements and drops the bounds. Anything else goes to pg's parser.
  */
 const INT2_ARRAY = 1005;
 const OID_ARRAY = 1028;
+const INTEGER_ARRAY = /^(?:\[-?\d+:-?\d+\]=)?\{(-?\d+(?:,-?\d+)*)?\}$/;
 const catalogTypes = {
   getTypeParser(oid: number, format?: string): (text: string) => unknown {
     const parser = pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text') as (text: string) => unknown;
     if ((oid !== INT2_ARRAY && oid !== OID_ARRAY) || format === 'binary') return parser;
-    return (text: string) => (/^\{-?\d+(?:,-?\d+)*\}$/.test(text) ? text.slice(1, -1).split(',').map(Number) : text === '{}' ? [] : parser(text));
+    return (text: string) => {
+      const match = INTEGER_ARRAY.exec(text);
+      if (!match) return parser(text);
+      return match[1] === undefined ? [] : match[1].split(',').map(Number);
+    };
   },
 };
 
