@@ -1,7 +1,9 @@
 // Canonical form of PostgreSQL types, expressions and defaults (DESIGN.md invariant 2). The
 // "pg" spellings below are what PostgreSQL 15 printed (pg_get_constraintdef with the CHECK (...)
 // wrapper stripped, pg_get_expr, pg_get_indexdef, format_type) for the "person" spellings.
-import { describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it, test, vi } from 'vitest';
+import { parseIntegerArray } from '../src/engines/postgres/inspect.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import {
   canonicalDefault,
@@ -675,5 +677,19 @@ describe('toManifestSchema', () => {
     const back = toManifestSchema(changed);
     expect(back.tables[0]!.columns[0]).toEqual({ name: 'id', type: 'integer', nullable: false, default: "nextval('t_id_seq'::regclass)" });
     expect(back.sequences.map((s) => s.name)).toContain('t_id_seq');
+  });
+});
+
+describe('parseIntegerArray', () => {
+  const int2Array: number = 1005;
+  const pgParser = pg.types.getTypeParser(int2Array, 'text') as (text: string) => unknown;
+  it('reads integer arrays as pg does, bounds dropped, and leaves anything else to pg', () => {
+    for (const text of ['{1,2}', '{}', '{-1,0,32767}', '[0:1]={1,2}', '[0:0]={3124}', '[2:3]={-1,2}', '{4294967295}', '{NULL,1}', '{{1,2},{3,4}}']) {
+      expect(parseIntegerArray(text, pgParser), text).toEqual(pgParser(text));
+    }
+    const fallback = vi.fn(pgParser);
+    parseIntegerArray('[0:1]={5,6}', fallback);
+    parseIntegerArray('{1,NULL}', fallback);
+    expect(fallback.mock.calls.map((c) => c[0])).toEqual(['{1,NULL}']);
   });
 });

@@ -31,6 +31,8 @@ const same = deepEqual;
 /**
  * Pure diff of two schemas into unordered changes (the planner orders them). Objects excluded
  * by an override are removed from both sides first, so they are neither created nor dropped.
+ * The changes are read-only: for frozen models (inspected ones, a project's desired schemas) a
+ * table's changes are frozen and shared by every call that diffs the same two tables.
  */
 export function diffSchemas(input: DiffInput): Change[] {
   const excluded = input.excluded ?? noExclusions;

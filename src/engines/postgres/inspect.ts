@@ -214,13 +214,16 @@ const catalogTypes = {
   getTypeParser(oid: number, format?: string): (text: string) => unknown {
     const parser = pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text') as (text: string) => unknown;
     if ((oid !== INT2_ARRAY && oid !== OID_ARRAY) || format === 'binary') return parser;
-    return (text: string) => {
-      const match = INTEGER_ARRAY.exec(text);
-      if (!match) return parser(text);
-      return match[1] === undefined ? [] : match[1].split(',').map(Number);
-    };
+    return (text: string) => parseIntegerArray(text, parser);
   },
 };
+
+/** An integer array's text as pg's parser reads it; `fallback` gets what is not plain integers. */
+export function parseIntegerArray(text: string, fallback: (text: string) => unknown): unknown {
+  const match = INTEGER_ARRAY.exec(text);
+  if (!match) return fallback(text);
+  return match[1] === undefined ? [] : match[1].split(',').map(Number);
+}
 
 /** Runs a query, handing each row to onRow; resolves once pg is ready for the next query. */
 function streamRows<R extends pg.QueryResultRow>(
