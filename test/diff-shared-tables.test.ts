@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { integerTable } from './helpers/models.js';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { deepFreeze } from '../src/util/deep-freeze.js';
 
-const table = (columns: string[]): TableModel => ({
-  name: 'items',
-  columns: columns.map((name) => ({ name, type: 'integer', nullable: true })),
-  uniques: [],
-  indexes: [],
-  foreignKeys: [],
-  checks: [],
-});
+const table = integerTable;
 const schema = (t: TableModel): SchemaModel => ({ tables: [t], enums: [], sequences: [] });
 
 describe('diffSchemas with tables shared across tenants', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { integerTable } from './helpers/models.js';
 import { ModelInterner } from '../src/model/intern.js';
-import type { TableModel } from '../src/model/types.js';
 
-const table = (columns: string[], extra: Partial<TableModel> = {}): TableModel => ({
-  name: 'items',
-  columns: columns.map((name) => ({ name, type: 'integer', nullable: true })),
-  uniques: [],
-  indexes: [],
-  foreignKeys: [],
-  checks: [],
-  ...extra,
-});
+const table = integerTable;
 
 describe('ModelInterner', () => {
   it('returns the table met before when an equal one comes, frozen all the way down', () => {
