@@ -17,3 +17,11 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * The schema read back inside a tenant's transaction was not the planned one, so the transaction
+ * was rolled back: the tenant is as it was before apply.
+ */
+export class VerificationFailed extends Error {
+  override readonly name = 'VerificationFailed';
+}

@@ -106,17 +106,16 @@ describe('apply verification', () => {
     expect(results[1]!.error).toMatch(/verification failed/);
   });
 
-  test('SQL edited to change a table its changes do not name is caught by reading the whole schema', async () => {
+  test('SQL edited to change a table its changes do not name is refused whole, before any tenant is touched', async () => {
     await resetTenants();
     const plan = await project.withEngine((engine) => engine.plan());
     const group = plan.groups[0]!;
     const sneaky = { ...group.steps[0]!, sql: [`ALTER TABLE ${group.placeholder}."orders" ADD COLUMN "sneaky" integer`] };
     const edited: PlanFile = { ...plan, groups: [{ ...group, steps: [...group.steps, sneaky] }] };
-    const results = await project.withEngine((e) => e.apply(edited));
-    expect(results.every((r) => r.status === 'failed' && /verification failed/.test(r.error ?? ''))).toBe(true);
+    await expect(project.withEngine((e) => e.apply(edited))).rejects.toThrow(/refused whole, no tenant touched[\s\S]*edited by hand/);
     await withClient(db.url, async (c) => {
       const { rows } = await c.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'sneaky'`);
-      expect(rows[0].n).toBe(tenants.length);
+      expect(rows[0].n).toBe(0);
     });
   });
 });

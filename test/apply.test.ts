@@ -146,16 +146,11 @@ describe('apply', () => {
     const before = await liveFingerprints();
     const plan = await project.withEngine((engine) => engine.plan());
     const to = plan.groups[0]!.tenants[0]!.to;
-    // Slow every tenant down inside its transaction so the kill lands mid-transaction.
-    const slowed = {
-      ...plan,
-      groups: plan.groups.map((g) => ({
-        ...g,
-        steps: [g.steps[0]!, { summary: 'wait', sql: ['SELECT pg_sleep(0.4)'], hazards: [], transactional: true }, ...g.steps.slice(1)],
-      })),
-    };
+    // Slow every tenant down inside its transaction so the kill lands mid-transaction: an event
+    // trigger on the server sleeps after each ALTER TABLE of a session that asks for it.
+    await slowDdl(true);
     const planFile = path.join(project.dir, 'slow-plan.yaml');
-    writeFileSync(planFile, writePlanYaml(slowed));
+    writeFileSync(planFile, writePlanYaml(plan));
 
     const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run.js'), 'apply', planFile, '--config', project.configFile, '--concurrency', '2'], {
       stdio: 'ignore',
@@ -183,7 +178,8 @@ describe('apply', () => {
     expect(migrated).toBeGreaterThan(0);
     expect(migrated).toBeLessThan(tenantCount);
     // The server released the dead process's locks: the remaining tenants apply now.
-    const results = await project.withEngine((e) => e.apply(slowed));
+    await slowDdl(false);
+    const results = await project.withEngine((e) => e.apply(plan));
     expect(results.every((r) => r.status === 'applied' || r.status === 'in-sync')).toBe(true);
     expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
   });
@@ -224,15 +220,58 @@ describe('apply', () => {
     expect(locks.rows[0].n).toBe(0);
   });
 
-  test('verification compares the live schema with the planned result', async () => {
+  test('verification inside the transaction: a schema that is not the planned one is rolled back, not committed', async () => {
     await resetTenants();
     const plan = await project.withEngine((engine) => engine.plan());
-    const group = plan.groups[0]!;
-    // A plan whose SQL was edited to do less than its changes say: apply must not report success.
-    const edited = { ...plan, groups: [{ ...group, steps: group.steps.slice(0, -1) }] };
-    const results = await project.withEngine((e) => e.apply(edited));
-    expect(results.every((r) => r.status === 'failed' && /verification failed/.test(r.error ?? ''))).toBe(true);
+    // Something on the server (an event trigger) changes the tenant while the plan's DDL runs:
+    // the schema read back before COMMIT is not the planned one.
+    await withClient(db.url, async (c) => {
+      await c.query(`CREATE FUNCTION public.add_extra() RETURNS event_trigger LANGUAGE plpgsql AS $$
+        DECLARE r record;
+        BEGIN
+          FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'ALTER TABLE' AND object_identity LIKE 't\\_%.accounts' LOOP
+            IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = r.objid AND attname = 'extra') THEN
+              EXECUTE format('ALTER TABLE %s ADD COLUMN extra int', r.object_identity);
+            END IF;
+          END LOOP;
+        END $$`);
+      await c.query(`CREATE EVENT TRIGGER add_extra ON ddl_command_end EXECUTE FUNCTION public.add_extra()`);
+    });
+    try {
+      const results = await project.withEngine((e) => e.apply(plan));
+      expect(results.length).toBe(tenantCount);
+      for (const r of results) {
+        expect(r.status, r.tenant).toBe('failed');
+        expect(r.error).toMatch(/verification failed before commit.*rolled back/);
+        expect(r.committed).toBeUndefined();
+      }
+    } finally {
+      await withClient(db.url, (c) => c.query('DROP EVENT TRIGGER add_extra; DROP FUNCTION public.add_extra()'));
+    }
+    // Nothing of the plan, nor of the trigger, was committed.
+    const columns = await withClient(db.url, (c) =>
+      c.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema LIKE 't\\_%' AND column_name IN ('note', 'extra')`),
+    );
+    expect(columns.rows[0].n).toBe(0);
     const accounts = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM t_01.accounts`));
     expect(accounts.rows[0].n).toBe(2);
   });
 });
+
+/** Makes each ALTER TABLE sleep 0.4 s inside its transaction, for sessions opened from now on. */
+async function slowDdl(on: boolean): Promise<void> {
+  await withClient(db.url, async (c) => {
+    if (on) {
+      await c.query(`CREATE OR REPLACE FUNCTION public.slow_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF current_setting('schema_sync_test.slow', true) = 'on' THEN PERFORM pg_sleep(0.4); END IF;
+        END $$`);
+      await c.query(`DROP EVENT TRIGGER IF EXISTS slow_ddl`);
+      await c.query(`CREATE EVENT TRIGGER slow_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION public.slow_ddl()`);
+      await c.query(`ALTER DATABASE ${qi(db.name)} SET schema_sync_test.slow = 'on'`);
+    } else {
+      await c.query(`ALTER DATABASE ${qi(db.name)} RESET schema_sync_test.slow`);
+      await c.query(`DROP EVENT TRIGGER IF EXISTS slow_ddl`);
+    }
+  });
+}

@@ -139,7 +139,7 @@ describe('verificationScope', () => {
     const change: Change[] = diffSchemas({ current: before, desired: { ...before, tables: [table('a', ['id', 'x'])] } });
     expect(change.map((c) => c.kind)).toEqual(['addColumn']);
     const group = planOf(before, { ...before, tables: [table('a', ['id', 'x'])] });
-    const plan = { version: 1 as const, id: '0123456789abcdef', engine: 'postgres' as const, manifest: { path: 'm', digest: 'd' }, options: { concurrentIndexes: false }, summary: { tenants: 1, changed: 1, inSync: 0, failed: 0 }, groups: [group], inSync: [], failed: [] };
+    const plan = { version: 1 as const, id: '0123456789abcdef', engine: 'postgres' as const, manifest: { path: 'm', digest: 'd' }, options: { concurrentIndexes: false, indexTimeoutMs: 0 }, summary: { tenants: 1, changed: 1, inSync: 0, failed: 0 }, groups: [group], inSync: [], failed: [] };
     const back = parseCheckedYaml(writePlanYaml(plan), path.join('plans', 'x.yaml'), 'plan') as PlanFile;
     expect(groupAsPlanned(back.groups[0]!)).toBe(true);
   });

@@ -1,11 +1,12 @@
 import pLimit from 'p-limit';
-import { errorMessage } from '../errors.js';
-import type { BatchRunner, DatabaseAdapter, TenantContext } from '../engines/types.js';
+import { errorMessage, VerificationFailed } from '../errors.js';
+import type { BatchRunner, DatabaseAdapter, ReadInTransaction, RunStepsOptions, TenantContext } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
-import { backoff, refusalMessage, refusedSteps, sleep, stepsForTenant } from './apply-plan.js';
+import { backoff, refusalMessage, sleep, stepsForTenant } from './apply-plan.js';
+import { stepsNeedingConsent } from '../plan/check-plan.js';
 import { verificationScope, withRereadPart } from './verification-scope.js';
 
 interface Entry {
@@ -34,7 +35,7 @@ export async function applyInWaves(
   options: ApplyOptions,
 ): Promise<TenantResult[]> {
   const results: TenantResult[] = [];
-  const finish = (entry: { planned: PlanTenant; started: number }, status: TenantStatus, attempts: number, error?: string, warnings: string[] = [], schema?: SchemaModel) => {
+  const finish = (entry: { planned: PlanTenant; started: number }, status: TenantStatus, attempts: number, error?: string, warnings: string[] = [], schema?: SchemaModel, committed?: boolean) => {
     const result: TenantResult = {
       tenant: entry.planned.name,
       status,
@@ -43,6 +44,7 @@ export async function applyInWaves(
       durationMs: Date.now() - entry.started,
       warnings,
       ...(schema !== undefined ? { schema } : {}),
+      ...(committed ? { committed } : {}),
     };
     results.push(result);
     options.onResult?.(result);
@@ -51,7 +53,7 @@ export async function applyInWaves(
   let queue: Entry[] = [];
   const now = Date.now();
   for (const group of plan.groups) {
-    const refused = refusedSteps(group, options.allowDestructive);
+    const refused = stepsNeedingConsent(group, options.allowDestructive);
     for (const planned of group.tenants) {
       const tenant = tenants.get(planned.name);
       if (!tenant) finish({ planned, started: now }, 'failed', 0, 'tenant not found by discovery');
@@ -109,7 +111,7 @@ export async function applyInWaves(
   return results;
 }
 
-type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[], schema?: SchemaModel) => void;
+type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[], schema?: SchemaModel, committed?: boolean) => void;
 
 /** A wave whose locks were tried and whose locked tenants were stale-checked. */
 interface PreparedWave {
@@ -170,7 +172,13 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
   return prepared;
 }
 
-/** Runs each runnable tenant's transaction, verifies them, and releases the wave's locks. */
+/**
+ * Runs each runnable tenant's steps and verifies them, and releases the wave's locks. A group whose
+ * steps all run in the tenant's transaction is verified inside it, before COMMIT, so a mismatch
+ * rolls back. A group with steps after the transaction (concurrent index builds) is verified in
+ * one batched read once they ran; a tenant that fails then, or whose later step failed, was
+ * changed all the same, so it is read back and its real state recorded (TenantResult.committed).
+ */
 async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions): Promise<void> {
   const { finish } = wave;
   const runnable = [...wave.runnable.keys()];
@@ -179,18 +187,23 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
     // After an interrupt (SIGTERM) the transactions in flight finish and no other starts.
     const ran = await Promise.all(
       runnable.map((entry) =>
-        limit(() =>
-          options.signal?.aborted
-            ? Promise.resolve({ entry, ok: false, attempts: 0, error: 'not started: apply was interrupted' })
-            : !batch.holdsLock(entry.tenant)
-              ? Promise.resolve({ entry, ok: false, attempts: 0, error: "not started: the connection holding the tenant's lock was lost" })
-              : // A throw here (an onRetry callback's) must not end the wave while others still run.
-                runTenant(entry, batch, adapter, options).catch((error: unknown) => ({ entry, ok: false, attempts: 1, error: errorMessage(error) })),
+        limit(
+          (): Promise<TenantRun> =>
+            options.signal?.aborted
+              ? Promise.resolve({ entry, ok: false, committed: false, attempts: 0, error: 'not started: apply was interrupted' })
+              : !batch.holdsLock(entry.tenant)
+                ? Promise.resolve({ entry, ok: false, committed: false, attempts: 0, error: "not started: the connection holding the tenant's lock was lost" })
+                : // A throw here (an onRetry callback's) must not end the wave while others still run.
+                  runTenant(entry, wave.runnable.get(entry)!, batch, adapter, options).catch((error: unknown) => ({
+                    entry,
+                    ok: false,
+                    committed: false,
+                    attempts: 1,
+                    error: errorMessage(error),
+                  })),
         ),
       ),
     );
-    const applied = ran.filter((r) => r.ok).map((r) => r.entry);
-    const failed = ran.filter((r) => !r.ok);
 
     const invalid = runnable.some((e) => e.group.steps.some((s) => !s.transactional))
       ? await batch.invalidIndexes(runnable.map((e) => e.tenant))
@@ -199,22 +212,39 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
       const names = invalid.get(entry.tenant.name) ?? [];
       return names.length > 0 ? [`index left INVALID by a failed concurrent build: ${names.join(', ')}; the next plan rebuilds it`] : [];
     };
-    for (const r of failed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
+    for (const r of ran) {
+      if (r.ok && r.verified) finish(r.entry, 'applied', r.attempts, undefined, invalidWarning(r.entry), r.verified);
+      else if (!r.ok && !r.committed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
+    }
 
-    const attemptsOf = new Map(ran.map((r) => [r.entry, r.attempts]));
-    for (const [group, entries] of byGroup(applied)) {
+    // Read back, a group at a time: tenants verified only after their separate steps, and
+    // tenants whose change was committed before a later step failed.
+    const toRead = ran.filter((r) => (r.ok && !r.verified) || (!r.ok && r.committed));
+    for (const [group, runs] of byGroup(toRead)) {
       const scope = verificationScope(group);
-      const after = await batch.inspectTenants(entries.map((e) => e.tenant), scope);
-      for (const entry of entries) {
-        const attempts = attemptsOf.get(entry) ?? 1;
+      const after = await batch.inspectTenants(runs.map((r) => r.entry.tenant), scope);
+      for (const r of runs) {
+        const { entry, attempts } = r;
         const outcome = after.get(entry.tenant.name);
+        const committedNote = 'its change was committed';
         if (!outcome?.ok) {
-          finish(entry, 'failed', attempts, `verification could not read the tenant: ${outcome ? outcome.error : 'not inspected'}`);
+          const cause = `could not read the tenant back: ${outcome ? outcome.error : 'not inspected'}`;
+          finish(entry, 'failed', attempts, r.ok ? `verification ${cause}; ${committedNote}` : `${r.error}; ${committedNote}, and ${cause}`, invalidWarning(entry));
           continue;
         }
         const schema = scope ? withRereadPart(wave.runnable.get(entry)!, outcome.schema, scope) : outcome.schema;
-        if (fingerprint(schema) !== entry.planned.to) {
-          finish(entry, 'failed', attempts, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs', invalidWarning(entry));
+        if (!r.ok) {
+          finish(entry, 'failed', attempts, `${r.error}; ${committedNote} before that step, and its schema as it now is was recorded as its snapshot: run plan to finish it`, invalidWarning(entry), schema, true);
+        } else if (fingerprint(schema) !== entry.planned.to) {
+          finish(
+            entry,
+            'failed',
+            attempts,
+            `verification failed: ${committedNote} (steps outside the transaction cannot be rolled back), but the schema read back is not the planned one; it was recorded as the tenant's snapshot: run plan to see what differs`,
+            invalidWarning(entry),
+            schema,
+            true,
+          );
         } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), schema);
       }
     }
@@ -228,48 +258,84 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
   }
 }
 
-/** Entries by plan group, in the order the groups first appear: each group has its own scope. */
-function byGroup(entries: readonly Entry[]): Map<PlanGroup, Entry[]> {
-  const groups = new Map<PlanGroup, Entry[]>();
-  for (const entry of entries) {
-    const list = groups.get(entry.group);
-    if (list) list.push(entry);
-    else groups.set(entry.group, [entry]);
+interface TenantRun {
+  readonly entry: Entry;
+  readonly ok: boolean;
+  /** The tenant was changed: its transaction committed, or a step outside it ran. */
+  readonly committed: boolean;
+  readonly attempts: number;
+  readonly error?: string;
+  /** The schema verified inside the transaction before its COMMIT. */
+  readonly verified?: SchemaModel;
+}
+
+/** Runs by plan group, in the order the groups first appear: each group has its own scope. */
+function byGroup(runs: readonly TenantRun[]): Map<PlanGroup, TenantRun[]> {
+  const groups = new Map<PlanGroup, TenantRun[]>();
+  for (const run of runs) {
+    const list = groups.get(run.entry.group);
+    if (list) list.push(run);
+    else groups.set(run.entry.group, [run]);
   }
   return groups;
 }
 
-async function runTenant(
-  entry: Entry,
-  batch: BatchRunner,
-  adapter: DatabaseAdapter,
-  options: ApplyOptions,
-): Promise<{ entry: Entry; ok: boolean; attempts: number; error?: string }> {
+async function runTenant(entry: Entry, before: SchemaModel, batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions): Promise<TenantRun> {
   const steps = stepsForTenant(entry.group, adapter.tenantQualifier(entry.tenant));
   const transactional = steps.filter((s) => s.transactional);
   const separate = steps.filter((s) => !s.transactional);
-  const runOptions = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
+  let verified: SchemaModel | undefined;
+  const runOptions: RunStepsOptions = {
+    lockTimeoutMs: options.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs,
+    // Without steps after the transaction, the tenant's final schema is there before COMMIT.
+    ...(separate.length === 0 && { verify: (read: ReadInTransaction) => verifyInTransaction(entry, before, read).then((v) => ((verified = v.schema), v.problem)) }),
+  };
   let attempt = 0;
-  for (;;) {
-    attempt++;
-    try {
-      await batch.runSteps(entry.tenant, transactional, runOptions);
-      break;
-    } catch (error) {
-      const message = errorMessage(error);
-      if (adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
-        options.onRetry?.(entry.tenant.name, attempt, message);
-        await sleep(backoff(attempt, options.retryDelayMs ?? 250));
-        continue;
+  if (transactional.length > 0) {
+    for (;;) {
+      attempt++;
+      try {
+        await batch.runSteps(entry.tenant, transactional, runOptions);
+        break;
+      } catch (error) {
+        const message = errorMessage(error);
+        if (error instanceof VerificationFailed) return { entry, ok: false, committed: false, attempts: attempt, error: rolledBackMessage(message) };
+        if (adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
+          options.onRetry?.(entry.tenant.name, attempt, message);
+          await sleep(backoff(attempt, options.retryDelayMs ?? 250));
+          continue;
+        }
+        return { entry, ok: false, committed: false, attempts: attempt, error: message };
       }
-      return { entry, ok: false, attempts: attempt, error: message };
     }
   }
   // Once the transaction has committed, a retry would run it twice: separate steps are not retried.
-  try {
-    for (const step of separate) await batch.runSteps(entry.tenant, [step], runOptions);
-  } catch (error) {
-    return { entry, ok: false, attempts: attempt, error: errorMessage(error) };
+  for (const step of separate) {
+    try {
+      await batch.runSteps(entry.tenant, [step], runOptions);
+    } catch (error) {
+      // The transaction committed before, or an earlier step ran, or this one left an INVALID index.
+      return { entry, ok: false, committed: true, attempts: Math.max(1, attempt), error: `step "${step.summary}" failed: ${errorMessage(error)}` };
+    }
   }
-  return { entry, ok: true, attempts: attempt };
+  return { entry, ok: true, committed: true, attempts: Math.max(1, attempt), ...(verified && { verified }) };
+}
+
+/** Reads the tenant inside its transaction (the scoped part only, where the plan allows) and compares. */
+export async function verifyInTransaction(
+  entry: { readonly group: PlanGroup; readonly planned: PlanTenant },
+  before: SchemaModel,
+  read: ReadInTransaction,
+): Promise<{ problem?: string; schema?: SchemaModel }> {
+  const scope = verificationScope(entry.group);
+  const reread = await read(scope);
+  const schema = scope ? withRereadPart(before, reread, scope) : reread;
+  if (fingerprint(schema) !== entry.planned.to) return { problem: 'the schema read back inside the transaction is not the planned one' };
+  return { schema };
+}
+
+/** The message of a tenant whose verification rolled its transaction back. */
+export function rolledBackMessage(problem: string): string {
+  return `verification failed before commit: ${problem}; the transaction was rolled back and the tenant is unchanged; run plan to see what differs`;
 }

@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
-import { errorMessage } from '../errors.js';
-import type { DatabaseAdapter, TenantContext, TenantSession } from '../engines/types.js';
+import { errorMessage, VerificationFailed } from '../errors.js';
+import type { DatabaseAdapter, ReadInTransaction, TenantContext, TenantSession } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import { sqlForTenant } from '../plan/plan-file.js';
 import type { PlanStep } from '../plan/step.js';
-import { applyInWaves } from './apply-in-waves.js';
+import { applyInWaves, rolledBackMessage, verifyInTransaction } from './apply-in-waves.js';
+import { checkPlanGroups, stepsNeedingConsent } from '../plan/check-plan.js';
 
 export type TenantStatus = 'applied' | 'in-sync' | 'stale' | 'failed' | 'refused';
 
@@ -19,9 +20,16 @@ export interface TenantResult {
   readonly warnings: readonly string[];
   /**
    * The schema apply read to verify an applied tenant (or to find an in-sync one so): what the
-   * tenant's snapshot records, with no further inspection.
+   * tenant's snapshot records, with no further inspection. Also on a failed tenant that was
+   * changed all the same (committed), as it now is.
    */
   readonly schema?: SchemaModel;
+  /**
+   * A failed tenant whose change was committed anyway (a step outside its transaction failed, or
+   * the verification after it did): its snapshot records its real state, so the next audit
+   * sees schema-sync's own work as pending, not as drift.
+   */
+  readonly committed?: boolean;
 }
 
 export interface ApplyOptions {
@@ -53,6 +61,12 @@ export async function applyPlan(
   tenants: ReadonlyMap<string, TenantContext>,
   options: ApplyOptions,
 ): Promise<TenantResult[]> {
+  // Before any tenant is touched: the plan's SQL must be what the planner renders (invariant 5).
+  await checkPlanGroups({
+    plan,
+    render: adapter.render,
+    ...(adapter.checkPlannedStatements && { checkStatements: adapter.checkPlannedStatements.bind(adapter) }),
+  });
   const results = adapter.runner.openBatch
     ? await applyInWaves(plan, adapter, tenants, options)
     : await applyPerSession(plan, adapter, tenants, options);
@@ -91,11 +105,6 @@ async function applyPerSession(
   return Promise.all(work);
 }
 
-export function refusedSteps(group: PlanGroup, allowDestructive: boolean): PlanStep[] {
-  if (allowDestructive) return [];
-  return group.steps.filter((s) => s.consent === false);
-}
-
 export function refusalMessage(refused: readonly PlanStep[]): string {
   return `destructive change needs consent: ${refused.map((s) => s.summary).join('; ')} (pass --allow-destructive, or set consent: true on the step in the plan)`;
 }
@@ -114,7 +123,7 @@ async function applyTenant(
   started: number,
 ): Promise<TenantResult> {
   const warnings: string[] = [];
-  const done = (status: TenantStatus, attempts: number, error?: string, schema?: SchemaModel): TenantResult => ({
+  const done = (status: TenantStatus, attempts: number, error?: string, schema?: SchemaModel, committed?: boolean): TenantResult => ({
     tenant: tenant.name,
     status,
     ...(error !== undefined ? { error } : {}),
@@ -122,9 +131,10 @@ async function applyTenant(
     durationMs: Date.now() - started,
     warnings,
     ...(schema !== undefined ? { schema } : {}),
+    ...(committed ? { committed } : {}),
   });
 
-  const refused = refusedSteps(group, options.allowDestructive);
+  const refused = stepsNeedingConsent(group, options.allowDestructive);
   if (refused.length > 0) {
     return done('refused', 0, refusalMessage(refused));
   }
@@ -148,27 +158,38 @@ async function applyTenant(
       if (now !== entry.from) return done('stale', attempt, 'schema changed since the plan was made; plan again');
 
       const transactional = steps.filter((s) => s.transactional);
-      await session.runSteps(transactional, runOptions);
-      committed = true;
       const separate = steps.filter((s) => !s.transactional);
+      let verified: SchemaModel | undefined;
+      // Without steps after the transaction, the tenant's final schema is there before COMMIT.
+      const verify = (read: ReadInTransaction) => verifyInTransaction({ group, planned: entry }, before, read).then((v) => ((verified = v.schema), v.problem));
+      if (transactional.length > 0) await session.runSteps(transactional, separate.length === 0 ? { ...runOptions, verify } : runOptions);
+      if (verified) return done('applied', attempt, undefined, verified);
+      committed = true;
       try {
         for (const step of separate) await session.runSteps([step], runOptions);
       } catch (error) {
         const invalid = await session.invalidIndexes().catch(() => []);
         if (invalid.length > 0) warnings.push(`index left INVALID by the failed build: ${invalid.join(', ')}; the next plan rebuilds it`);
-        throw error;
+        const real = await session.inspect().catch(() => undefined);
+        return done('failed', attempt, `${errorMessage(error)}; its change was committed before that step${real ? ', and its schema as it now is was recorded as its snapshot: run plan to finish it' : ''}`, real, real !== undefined);
       }
 
-      const verified = await session.inspect();
-      const after = fingerprint(verified);
+      const after = await session.inspect();
       const invalid = await session.invalidIndexes();
       if (invalid.length > 0) warnings.push(`INVALID indexes: ${invalid.join(', ')}; the next plan rebuilds them`);
-      if (after !== entry.to) {
-        return done('failed', attempt, 'verification failed: after apply the schema does not match the desired schema; run plan to see what differs');
+      if (fingerprint(after) !== entry.to) {
+        return done(
+          'failed',
+          attempt,
+          "verification failed: its change was committed (steps outside the transaction cannot be rolled back), but the schema read back is not the planned one; it was recorded as the tenant's snapshot: run plan to see what differs",
+          after,
+          true,
+        );
       }
-      return done('applied', attempt, undefined, verified);
+      return done('applied', attempt, undefined, after);
     } catch (error) {
       const message = errorMessage(error);
+      if (error instanceof VerificationFailed) return done('failed', attempt, rolledBackMessage(message));
       // Once the transaction has committed, a retry would find the schema changed and call it stale.
       if (!committed && adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
         options.onRetry?.(tenant.name, attempt, message);

@@ -74,9 +74,17 @@ export interface SchemaInspector {
   inspectTenants(tenants: readonly TenantContext[]): Promise<Map<string, InspectOutcome>>;
 }
 
+/** Reads the tenant inside the transaction that ran its steps, before COMMIT; a scope reads only that part. */
+export type ReadInTransaction = (scope?: InspectScope) => Promise<SchemaModel>;
+
 export interface RunStepsOptions {
   readonly lockTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /**
+   * Called after the main transaction's statements ran and before its COMMIT (invariant 5): a
+   * message back rolls the transaction back and the run fails with a VerificationFailed error.
+   */
+  readonly verify?: (read: ReadInTransaction) => Promise<string | undefined>;
 }
 
 /** A session bound to one tenant: lock, run, inspect. Created per tenant by the executor. */
@@ -192,6 +200,12 @@ export interface DatabaseAdapter {
   readonly history?: HistoryTable;
   /** Transient errors apply retries: lock timeout, deadlock, serialization failure, lost connection. */
   isTransientError(error: unknown): boolean;
+  /**
+   * Where the engine sends several statements as one text, its own parser checks that a plan
+   * step's statements, with the placeholder standing for any tenant, hold exactly those
+   * statements; the message says why not. Absent where each statement is sent alone.
+   */
+  checkPlannedStatements?(statements: readonly string[], placeholder: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

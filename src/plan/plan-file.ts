@@ -5,7 +5,7 @@ import type { EngineName } from '../engines/types.js';
 import type { HazardCode } from './hazards.js';
 import { isDestructive } from './hazards.js';
 import type { TenantDiff } from './plan-tenant.js';
-import type { PlanStep, RenderChanges, RenderOptions } from './step.js';
+import type { PlanStep, RenderChanges } from './step.js';
 
 export interface PlanTenant {
   readonly name: string;
@@ -18,6 +18,12 @@ export interface PlanFileStep extends PlanStep {
   readonly consent?: boolean;
 }
 
+/** Types and sequences living in the tenant that the group's expressions name: they get its qualifier. */
+export interface TenantObjects {
+  readonly types: readonly string[];
+  readonly sequences: readonly string[];
+}
+
 /** Tenants whose change sets are identical: a reviewer reads the change once. */
 export interface PlanGroup {
   readonly id: string;
@@ -26,7 +32,15 @@ export interface PlanGroup {
   readonly placeholder: string;
   readonly hazards: readonly HazardCode[];
   readonly changes: readonly Change[];
+  /** What the renderer was told besides the changes, so apply can render them again and compare. */
+  readonly tenantObjects: TenantObjects;
   readonly steps: readonly PlanFileStep[];
+}
+
+/** How the plan was rendered: apply renders each group again with these and compares. */
+export interface PlanRenderOptions {
+  readonly concurrentIndexes: boolean;
+  readonly indexTimeoutMs: number;
 }
 
 export interface PlanFile {
@@ -34,7 +48,7 @@ export interface PlanFile {
   readonly id: string;
   readonly engine: EngineName;
   readonly manifest: { readonly path: string; readonly digest: string; readonly commit?: string };
-  readonly options: { readonly concurrentIndexes: boolean };
+  readonly options: PlanRenderOptions;
   readonly summary: {
     readonly tenants: number;
     readonly changed: number;
@@ -65,9 +79,9 @@ export interface BuildPlanInput {
   readonly failed: readonly { tenant: string; error: string }[];
   readonly held?: readonly HeldTenant[];
   readonly render: RenderChanges;
-  readonly renderOptions: Omit<RenderOptions, 'qualifier' | 'tenantTypes' | 'tenantSequences'>;
+  readonly renderOptions: PlanRenderOptions;
   /** Types and sequences per tenant that expressions may name (from current and desired). */
-  readonly tenantObjects: (tenant: string) => { types: readonly string[]; sequences: readonly string[] };
+  readonly tenantObjects: (tenant: string) => TenantObjects;
   readonly allowDestructive: boolean;
 }
 
@@ -75,7 +89,7 @@ const basePlaceholder = '{{tenant}}';
 
 /** Groups tenants by identical changes and renders each group's SQL once. Deterministic. */
 export function buildPlan(input: BuildPlanInput): PlanFile {
-  const groups = new Map<string, { changes: readonly Change[]; objects: { types: readonly string[]; sequences: readonly string[] }; tenants: PlanTenant[] }>();
+  const groups = new Map<string, { changes: readonly Change[]; objects: TenantObjects; tenants: PlanTenant[] }>();
   const inSync: string[] = [];
   for (const diff of input.diffs) {
     if (diff.changes.length === 0) {
@@ -93,20 +107,18 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
   }
 
   const planGroups: PlanGroup[] = [...groups.values()].map((group) => {
-    const renderWith = (qualifier: string) =>
-      input.render(group.changes, {
-        ...input.renderOptions,
-        qualifier,
-        tenantTypes: group.objects.types,
-        tenantSequences: group.objects.sequences,
-      });
-    const placeholder = choosePlaceholder(renderWith('"t"'));
-    const steps = renderWith(placeholder).map((step): PlanFileStep =>
-      isDestructive(step.hazards) ? { ...step, consent: input.allowDestructive } : step,
-    );
-    const hazards = [...new Set(steps.flatMap((s) => s.hazards.map((h) => h.code)))].sort();
+    const rendered = renderGroup(group.changes, group.objects, input.renderOptions, input.render);
+    const steps = rendered.steps.map((step): PlanFileStep => (isDestructive(step.hazards) ? { ...step, consent: input.allowDestructive } : step));
     const tenants = [...group.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { id: groupId(group.changes, steps), tenants, placeholder, hazards, changes: group.changes, steps };
+    return {
+      id: groupId(group.changes, group.objects, steps),
+      tenants,
+      placeholder: rendered.placeholder,
+      hazards: groupHazards(steps),
+      changes: group.changes,
+      tenantObjects: group.objects,
+      steps,
+    };
   });
   planGroups.sort((a, b) => b.tenants.length - a.tenants.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -116,7 +128,7 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
     version: 1 as const,
     engine: input.engine,
     manifest: input.manifest,
-    options: { concurrentIndexes: input.renderOptions.concurrentIndexes },
+    options: { concurrentIndexes: input.renderOptions.concurrentIndexes, indexTimeoutMs: input.renderOptions.indexTimeoutMs },
     summary: {
       tenants: input.diffs.length + failed.length + held.length,
       changed: input.diffs.length - inSync.length,
@@ -130,21 +142,57 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
     ...(held.length > 0 ? { held } : {}),
   };
   const { version, ...rest } = body;
-  return { version, id: hash(canonicalJson(body)).slice(0, 16), ...rest };
+  return { version, id: planId(body), ...rest };
 }
 
 /**
- * A group's id: the digest of its changes and their SQL as rendered, without the consent flags a
- * reviewer may set in the file. Apply recomputes it to tell a group edited by hand from one as
- * planned.
+ * The steps the planner renders for a group's changes, and the placeholder it chose. apply calls
+ * it again to check that a plan file's SQL is exactly this (invariant 5).
  */
-function groupId(changes: readonly Change[], steps: readonly PlanFileStep[]): string {
-  return hash(canonicalJson({ changes, steps: steps.map(({ consent: _consent, ...step }) => step) })).slice(0, 12);
+export function renderGroup(
+  changes: readonly Change[],
+  objects: TenantObjects,
+  options: PlanRenderOptions,
+  render: RenderChanges,
+): { placeholder: string; steps: PlanStep[] } {
+  const renderWith = (qualifier: string) =>
+    render(changes, { ...options, qualifier, tenantTypes: objects.types, tenantSequences: objects.sequences });
+  const placeholder = choosePlaceholder(renderWith('"t"'));
+  return { placeholder, steps: renderWith(placeholder) };
+}
+
+/** The hazard codes of a group's steps, sorted and without repeats. */
+export function groupHazards(steps: readonly PlanStep[]): HazardCode[] {
+  return [...new Set(steps.flatMap((s) => s.hazards.map((h) => h.code)))].sort();
+}
+
+/**
+ * A plan's id: the digest of everything in it but the id and the consent flags a reviewer may
+ * set. Apply recomputes it, so a plan edited by hand in any other way is refused.
+ */
+export function planId(plan: Omit<PlanFile, 'id'> | PlanFile): string {
+  const { id: _id, ...body } = plan as PlanFile;
+  const groups = body.groups.map((group) => ({ ...group, steps: group.steps.map(withoutConsent) }));
+  return hash(canonicalJson({ ...body, groups })).slice(0, 16);
+}
+
+/**
+ * A group's id: the digest of its changes, the renderer's inputs and the SQL as rendered, without
+ * the consent flags a reviewer may set. Apply recomputes it to tell a group edited by hand from
+ * one as planned.
+ */
+function groupId(changes: readonly Change[], objects: TenantObjects, steps: readonly PlanFileStep[]): string {
+  return hash(canonicalJson({ changes, objects, steps: steps.map(withoutConsent) })).slice(0, 12);
+}
+
+function withoutConsent(step: PlanFileStep): PlanStep {
+  const { consent: _consent, ...rest } = step;
+  return rest;
 }
 
 /** True when the group's changes and SQL are still what plan wrote (consent flags aside). */
 export function groupAsPlanned(group: PlanGroup): boolean {
-  return groupId(group.changes, group.steps) === group.id;
+  return groupId(group.changes, group.tenantObjects, group.steps) === group.id;
 }
 
 /**

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import { UserError } from '../errors.js';
 import type { PlanFile } from './plan-file.js';
+import { checkPlanId } from './check-plan.js';
 
 /** YAML text of a plan: stable key order (as built), no line folding, so diffs in review stay small. */
 export function writePlanYaml(plan: PlanFile): string {
@@ -22,5 +23,7 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
   } catch {
     throw new UserError(`${file}: plan file not found`);
   }
-  return parseCheckedYaml(text, file, 'plan') as PlanFile;
+  const plan = parseCheckedYaml(text, file, 'plan') as PlanFile;
+  checkPlanId(plan, file);
+  return plan;
 }

@@ -14,10 +14,14 @@ export interface RecordedSnapshots {
   readonly warnings: readonly string[];
 }
 
-/** Tenants an apply left as the plan wanted, with the schema its verification read. */
+/**
+ * Tenants an apply left as the plan wanted, with the schema its verification read, and tenants it
+ * changed without finishing (committed), as they now are: schema-sync's own change is then the
+ * base of the next three-way comparison, never drift.
+ */
 export function snapshotsOfApply(results: readonly TenantResult[]): { tenant: string; schema: SchemaModel }[] {
   return results
-    .filter((r) => (r.status === 'applied' || r.status === 'in-sync') && r.schema !== undefined)
+    .filter((r) => (r.status === 'applied' || r.status === 'in-sync' || r.committed === true) && r.schema !== undefined)
     .map((r) => ({ tenant: r.tenant, schema: r.schema! }));
 }
 

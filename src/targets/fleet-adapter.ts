@@ -76,6 +76,11 @@ export class FleetAdapter implements DatabaseAdapter {
     return this.targets.some((t) => t.adapter.isTransientError(error));
   }
 
+  checkPlannedStatements(statements: readonly string[], placeholder: string): Promise<string | undefined> {
+    const check = this.targets[0]!.adapter.checkPlannedStatements;
+    return check ? check.call(this.targets[0]!.adapter, statements, placeholder) : Promise.resolve(undefined);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.targets.map((t) => t.adapter.close()));
   }

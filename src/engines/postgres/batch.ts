@@ -90,7 +90,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       for (const name of names) held.delete(name);
     },
     inspectTenants: (tenants, scope) => inspectOutcomes(tenants, inspect, scope),
-    runSteps: (tenant, steps, options) => withPooled((client) => runSteps(client, steps, options)),
+    runSteps: (tenant, steps, options) => withPooled((client) => runSteps(client, tenant.name, steps, options)),
     async invalidIndexes(tenants) {
       const { rows } = await withPooled((c) => c.query<{ schema: string; name: string }>(INVALID_INDEXES_OF_SCHEMAS, [tenants.map((t) => t.name)]));
       const byTenant = new Map<string, string[]>();

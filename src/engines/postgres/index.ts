@@ -10,6 +10,7 @@ import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
+import { checkPlannedStatements } from './statements.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
 
@@ -67,6 +68,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     history: postgresHistory(withClient),
     tenantQualifier: (tenant) => quoteIdent(tenant.name),
     isTransientError,
+    checkPlannedStatements,
     async close() {
       const p = pool;
       pool = undefined;

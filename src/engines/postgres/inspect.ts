@@ -107,26 +107,41 @@ export async function inspectSchemas(
   schemas: readonly string[],
   scope?: InspectScope,
 ): Promise<Map<string, SchemaModel>> {
-  const result = new Map<string, SchemaModel>();
   const names = [...new Set(schemas)];
-  if (names.length === 0) return result;
+  if (names.length === 0) return new Map();
   try {
     await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${SESSION_SETTINGS}`);
-    const queries = catalogQueries(await serverVersion(client));
-    const keyNames = new KeyNames();
-    const found = new Map<string, SchemaModel>();
-    for (let i = 0; i < names.length; i += CHUNK_SIZE) {
-      const chunk = names.slice(i, i + CHUNK_SIZE);
-      for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope)) found.set(name, model);
-    }
+    const result = await readSchemas(client, names, scope);
     await client.query('COMMIT');
-    for (const name of names) {
-      const model = found.get(name);
-      if (model !== undefined) result.set(name, model);
-    }
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Reads one schema inside the transaction the client is in, which sees that transaction's own
+ * uncommitted DDL: apply verifies a tenant this way before its COMMIT. The catalog settings are
+ * set for the rest of that transaction.
+ */
+export async function inspectInTransaction(client: pg.ClientBase, schema: string, scope?: InspectScope): Promise<SchemaModel | undefined> {
+  await client.query(SESSION_SETTINGS);
+  return (await readSchemas(client, [schema], scope)).get(schema);
+}
+
+async function readSchemas(client: pg.ClientBase, names: readonly string[], scope: InspectScope | undefined): Promise<Map<string, SchemaModel>> {
+  const queries = catalogQueries(await serverVersion(client));
+  const keyNames = new KeyNames();
+  const found = new Map<string, SchemaModel>();
+  for (let i = 0; i < names.length; i += CHUNK_SIZE) {
+    const chunk = names.slice(i, i + CHUNK_SIZE);
+    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope)) found.set(name, model);
+  }
+  const result = new Map<string, SchemaModel>();
+  for (const name of names) {
+    const model = found.get(name);
+    if (model !== undefined) result.set(name, model);
   }
   return result;
 }

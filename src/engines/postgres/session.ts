@@ -3,8 +3,10 @@ import type { SchemaModel } from '../../model/types.js';
 import type { PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
 import { connectClient } from './connect.js';
-import { inspectInvalidIndexes, inspectSchemas } from './inspect.js';
+import { VerificationFailed } from '../../errors.js';
+import { inspectInTransaction, inspectInvalidIndexes, inspectSchemas } from './inspect.js';
 import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
+import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
 /**
  * Settings for every apply transaction. search_path is emptied so that a statement which forgot
@@ -38,7 +40,7 @@ export async function openPostgresSession(url: string, tenant: TenantContext): P
       if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
       return schema;
     },
-    runSteps: (steps, options) => runSteps(client, steps, options),
+    runSteps: (steps, options) => runSteps(client, tenant.name, steps, options),
     async invalidIndexes() {
       return inspectInvalidIndexes(client, tenant.name);
     },
@@ -49,19 +51,33 @@ export async function openPostgresSession(url: string, tenant: TenantContext): P
 }
 
 /**
- * Transactional steps in one transaction with the apply settings; then each step that cannot
- * run in a transaction (CREATE INDEX CONCURRENTLY) on its own, with its own timeout.
+ * Transactional steps in one transaction with the apply settings, verified before COMMIT when
+ * asked; then each step that cannot run in a transaction (CREATE INDEX CONCURRENTLY) on its own,
+ * with its own timeout.
  */
-export async function runSteps(client: pg.ClientBase, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
+export async function runSteps(client: pg.ClientBase, schema: string, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
   const inTransaction = steps.filter((s) => s.transactional);
   const onTheirOwn = steps.filter((s) => !s.transactional);
   if (inTransaction.length > 0) {
-    // One round trip for the whole transaction (a multi-statement simple query): a tenant's DDL is
-    // a few milliseconds, and seven round trips per tenant would cost more than the DDL itself. An
-    // error stops the rest of the text and leaves the transaction aborted, so nothing commits.
-    const statements = ['BEGIN', ...sessionSettings(options), ...inTransaction.flatMap((step) => step.sql), 'COMMIT'];
+    // One round trip for the statements (a multi-statement simple query): a tenant's DDL is a few
+    // milliseconds, and a round trip per statement would cost more than the DDL itself. So the
+    // server's grammar checks first that the text holds exactly these statements. An error stops
+    // the rest of the text and leaves the transaction aborted, so nothing commits.
+    const statements = ['BEGIN', ...sessionSettings(options), ...inTransaction.flatMap((step) => step.sql)];
+    await loadParser();
+    const problem = statementsProblem(statements);
+    if (problem) throw new Error(`refusing to send the tenant's SQL: ${problem}`);
     try {
-      await client.query(statements.join(';\n'));
+      await client.query(joinStatements(statements));
+      if (options.verify) {
+        const mismatch = await options.verify(async (scope) => {
+          const model = await inspectInTransaction(client, schema, scope);
+          if (!model) throw new Error(`schema "${schema}" does not exist`);
+          return model;
+        });
+        if (mismatch !== undefined) throw new VerificationFailed(mismatch);
+      }
+      await client.query('COMMIT');
     } catch (error) {
       await rollbackQuietly(client);
       throw error;
@@ -71,7 +87,8 @@ export async function runSteps(client: pg.ClientBase, steps: readonly PlanStep[]
     const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
     for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
     try {
-      for (const statement of step.sql) await client.query(statement);
+      // The extended protocol refuses a text holding more than one statement.
+      for (const statement of step.sql) await client.query({ text: statement, queryMode: 'extended' } as pg.QueryConfig);
     } finally {
       await client.query('RESET lock_timeout; RESET statement_timeout; RESET search_path').catch(() => {});
     }

@@ -1,6 +1,7 @@
 import type { SchemaModel } from '../../model/types.js';
 import type { PlanStep } from '../../plan/step.js';
-import type { TenantSession } from '../types.js';
+import { VerificationFailed } from '../../errors.js';
+import type { RunStepsOptions, TenantSession } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
 import { inspectDatabase } from './inspect.js';
 import { beginImmediate, rollbackQuietly, setBusyTimeout } from './lock.js';
@@ -70,7 +71,7 @@ export async function openSqliteSession(file: string, busyTimeoutMs: number): Pr
     async inspect(): Promise<SchemaModel> {
       return inspectDatabase(db);
     },
-    async runSteps(steps: readonly PlanStep[]) {
+    async runSteps(steps: readonly PlanStep[], options: RunStepsOptions) {
       // The executor takes the lock first; without it, the steps still run in one write transaction.
       if (!begin(busyTimeoutMs)) {
         const error = new Error(`database is busy: another connection holds the write lock of ${file}`) as Error & { code: string };
@@ -83,6 +84,9 @@ export async function openSqliteSession(file: string, busyTimeoutMs: number): Pr
         if (db.pragma('foreign_keys', { simple: true }) !== 0) throw new Error(`refusing to migrate ${file}: foreign keys are enforced on the apply connection`);
         // Every SQLite step is transactional: DDL included, all of it commits or none.
         for (const step of steps) for (const sql of step.sql) runStatement(db, sql);
+        // Read back in the same write transaction, so a mismatch rolls the file back untouched.
+        const mismatch = await options.verify?.(async () => inspectDatabase(db));
+        if (mismatch !== undefined) throw new VerificationFailed(mismatch);
         db.exec('COMMIT');
       } catch (error) {
         rollbackQuietly(db);
