@@ -206,7 +206,7 @@ describe('apply', () => {
     await killer.end();
     expect(results).toHaveLength(tenantCount);
     const applied = results.filter((r) => r.status === 'applied').map((r) => r.tenant);
-    const failed = results.filter((r) => r.status === 'failed');
+    const failed = results.filter((r) => r.status === 'failed' || r.status === 'not-started');
     expect(applied.length).toBeGreaterThan(0);
     expect(failed.length).toBeGreaterThan(0);
     expect(applied.length + failed.length).toBe(tenantCount);
@@ -218,6 +218,57 @@ describe('apply', () => {
     for (const tenant of applied) expect((await store.load(tenant))?.fingerprint, tenant).toBe(group.tenants.find((t) => t.name === tenant)!.to);
     const locks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`));
     expect(locks.rows[0].n).toBe(0);
+  });
+
+  test('fail fast: a change set that fails on its first tenants is halted; the rest are not started, and untouched', async () => {
+    await resetTenants();
+    // Every tenant holds the rows 'a' and 'b', which the new CHECK refuses.
+    await project.writeManifest({ tables: { accounts: { ...base.tables.accounts, checks: { name_long: 'length(name) > 5' } } } });
+    const plan = await project.withEngine((engine) => engine.plan());
+    const results = await project.withEngine((e) => e.apply(plan, { concurrency: 1, failFast: 3 }));
+    expect(results.filter((r) => r.status === 'failed')).toHaveLength(3);
+    const notStarted = results.filter((r) => r.status === 'not-started');
+    expect(notStarted).toHaveLength(tenantCount - 3);
+    for (const r of notStarted) expect(r.error).toMatch(/halted after its first 3 tenants failed \(apply\.failFast\), the first with: .*name_long/);
+    const checks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'name_long'`));
+    expect(checks.rows[0].n).toBe(0);
+    await project.writeManifest(withNote);
+  });
+
+  test("a tenant's DDL backend terminated mid-transaction: no crash, that tenant is retried, every tenant applied and recorded", async () => {
+    await resetTenants();
+    const plan = await project.withEngine((engine) => engine.plan());
+    await slowDdl(true);
+    const retried: string[] = [];
+    let terminated = 0;
+    const killer = new pg.Client({ connectionString: db.url });
+    await killer.connect();
+    try {
+      const applying = project.withEngine((e) =>
+        e.applyRun(plan, { retries: 2, retryDelayMs: 10, onRetry: (tenant) => retried.push(tenant) }),
+      );
+      // Terminate the first backend found running a tenant's ALTER TABLE, as a failover or an operator would.
+      const deadline = Date.now() + 20_000;
+      while (terminated === 0 && Date.now() < deadline) {
+        const { rows } = await killer.query(
+          `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'schema-sync' AND state = 'active' AND query LIKE '%ALTER TABLE%' LIMIT 1`,
+        );
+        terminated += rows.filter((r) => r.done === true).length;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const run = await applying;
+      expect(terminated).toBe(1);
+      expect(retried).toHaveLength(1);
+      expect(run.results.map((r) => r.status)).toEqual(tenants.map(() => 'applied'));
+      expect(run.results.find((r) => r.tenant === retried[0])!.attempts).toBe(2);
+      expect(run.snapshotError).toBeUndefined();
+      expect(run.snapshots?.saved).toHaveLength(tenantCount);
+    } finally {
+      await killer.end();
+      await slowDdl(false);
+    }
+    expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
   });
 
   test('verification inside the transaction: a schema that is not the planned one is rolled back, not committed', async () => {
@@ -238,7 +289,7 @@ describe('apply', () => {
       await c.query(`CREATE EVENT TRIGGER add_extra ON ddl_command_end EXECUTE FUNCTION public.add_extra()`);
     });
     try {
-      const results = await project.withEngine((e) => e.apply(plan));
+      const results = await project.withEngine((e) => e.apply(plan, { failFast: 0 }));
       expect(results.length).toBe(tenantCount);
       for (const r of results) {
         expect(r.status, r.tenant).toBe('failed');

@@ -421,7 +421,7 @@ describe('sqlite session: rebuilds on hand-made models', () => {
       const adapter = sqliteEngine.createAdapter({
         baseDir: dir,
         tenants: {},
-        apply: { concurrency: 1, lockTimeoutMs: 0, statementTimeoutMs: 0, retries: 0, concurrentIndexes: false, indexTimeoutMs: 0, busyTimeoutMs: 150 },
+        apply: { concurrency: 1, lockTimeoutMs: 0, statementTimeoutMs: 0, retries: 0, concurrentIndexes: false, indexTimeoutMs: 0, busyTimeoutMs: 150, failFast: 3 },
       });
       expect(adapter.isTransientError(error)).toBe(true);
     } finally {

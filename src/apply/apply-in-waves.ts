@@ -7,6 +7,7 @@ import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
 import { backoff, refusalMessage, sleep, stepsForTenant } from './apply-plan.js';
 import { stepsNeedingConsent } from '../plan/check-plan.js';
+import { DEFAULT_FAIL_FAST, FailFast } from './fail-fast.js';
 import { verificationScope, withRereadPart } from './verification-scope.js';
 
 interface Entry {
@@ -65,6 +66,7 @@ export async function applyInWaves(
   // Each batched inspection scans the catalogs once whatever the wave's size (pg_class has no
   // index on the schema alone), so waves as large as an inspection chunk keep those scans few.
   const waveSize = Math.max(1, options.waveSize ?? Math.max(500, options.concurrency * 16));
+  const failFast = new FailFast(options.failFast ?? DEFAULT_FAIL_FAST);
   const batch = await adapter.runner.openBatch!();
   const prepareNext = (): Promise<PreparedWave> => {
     const wave = queue.slice(0, waveSize);
@@ -82,7 +84,7 @@ export async function applyInWaves(
       // The next wave's locks and stale check start now: its inspection, mostly this process's
       // work, overlaps this wave's DDL and verification, mostly the server's.
       next = queue.length > 0 && !options.signal?.aborted ? prepareNext() : undefined;
-      await completeWave(wave, batch, adapter, options);
+      await completeWave(wave, batch, adapter, options, failFast);
       if (wave.waiting.length > 0) {
         // Another apply holds these tenants: come back to them after the rest, then give up.
         const expired = wave.waiting.filter((e) => Date.now() >= e.deadline);
@@ -99,10 +101,10 @@ export async function applyInWaves(
       if (next) {
         const wave = await next;
         next = undefined;
-        for (const entry of [...wave.runnable.keys(), ...wave.waiting]) finish(entry, 'failed', 0, 'not started: apply was interrupted');
+        for (const entry of [...wave.runnable.keys(), ...wave.waiting]) finish(entry, 'not-started', 0, 'apply was interrupted');
         await batch.unlockTenants(wave.mine.map((e) => e.tenant)).catch(() => {});
       }
-      for (const entry of queue) finish(entry, 'failed', 0, 'not started: apply was interrupted');
+      for (const entry of queue) finish(entry, 'not-started', 0, 'apply was interrupted');
     }
   } finally {
     if (next) await next.then((wave) => batch.unlockTenants(wave.mine.map((e) => e.tenant))).catch(() => {});
@@ -179,29 +181,29 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
  * one batched read once they ran; a tenant that fails then, or whose later step failed, was
  * changed all the same, so it is read back and its real state recorded (TenantResult.committed).
  */
-async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions): Promise<void> {
+async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: DatabaseAdapter, options: ApplyOptions, failFast: FailFast): Promise<void> {
   const { finish } = wave;
   const runnable = [...wave.runnable.keys()];
   try {
     const limit = pLimit(Math.max(1, options.concurrency));
     // After an interrupt (SIGTERM) the transactions in flight finish and no other starts.
+    const notStarted = (entry: Entry, error: string): Promise<TenantRun> =>
+      Promise.resolve({ entry, ok: false, committed: false, notStarted: true, attempts: 0, error });
     const ran = await Promise.all(
       runnable.map((entry) =>
-        limit(
-          (): Promise<TenantRun> =>
-            options.signal?.aborted
-              ? Promise.resolve({ entry, ok: false, committed: false, attempts: 0, error: 'not started: apply was interrupted' })
-              : !batch.holdsLock(entry.tenant)
-                ? Promise.resolve({ entry, ok: false, committed: false, attempts: 0, error: "not started: the connection holding the tenant's lock was lost" })
-                : // A throw here (an onRetry callback's) must not end the wave while others still run.
-                  runTenant(entry, wave.runnable.get(entry)!, batch, adapter, options).catch((error: unknown) => ({
-                    entry,
-                    ok: false,
-                    committed: false,
-                    attempts: 1,
-                    error: errorMessage(error),
-                  })),
-        ),
+        limit((): Promise<TenantRun> => {
+          // After an interrupt the transactions in flight are cancelled and no other starts.
+          if (options.signal?.aborted) return notStarted(entry, 'apply was interrupted');
+          if (!batch.holdsLock(entry.tenant)) return notStarted(entry, "the connection holding the tenant's lock was lost");
+          const halted = failFast.halted(entry.group);
+          if (halted) return notStarted(entry, halted);
+          return (
+            runTenant(entry, wave.runnable.get(entry)!, batch, adapter, options)
+              // A throw here (an onRetry callback's) must not end the wave while others still run.
+              .catch((error: unknown): TenantRun => ({ entry, ok: false, committed: false, attempts: 1, error: errorMessage(error) }))
+              .then((run) => (failFast.record(entry.group, run.ok, run.error), run))
+          );
+        }),
       ),
     );
 
@@ -214,6 +216,7 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
     };
     for (const r of ran) {
       if (r.ok && r.verified) finish(r.entry, 'applied', r.attempts, undefined, invalidWarning(r.entry), r.verified);
+      else if (r.notStarted) finish(r.entry, 'not-started', 0, r.error);
       else if (!r.ok && !r.committed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
     }
 
@@ -267,6 +270,8 @@ interface TenantRun {
   readonly error?: string;
   /** The schema verified inside the transaction before its COMMIT. */
   readonly verified?: SchemaModel;
+  /** Never started: interrupted, its lock lost, or its change set halted (see FailFast). */
+  readonly notStarted?: boolean;
 }
 
 /** Runs by plan group, in the order the groups first appear: each group has its own scope. */

@@ -8,8 +8,9 @@ import { sqlForTenant } from '../plan/plan-file.js';
 import type { PlanStep } from '../plan/step.js';
 import { applyInWaves, rolledBackMessage, verifyInTransaction } from './apply-in-waves.js';
 import { checkPlanGroups, stepsNeedingConsent } from '../plan/check-plan.js';
+import { DEFAULT_FAIL_FAST, FailFast } from './fail-fast.js';
 
-export type TenantStatus = 'applied' | 'in-sync' | 'stale' | 'failed' | 'refused';
+export type TenantStatus = 'applied' | 'in-sync' | 'stale' | 'failed' | 'refused' | 'not-started';
 
 export interface TenantResult {
   readonly tenant: string;
@@ -48,6 +49,8 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Tenants per wave where the engine applies in waves; the default suits large fleets. */
   readonly waveSize?: number;
+  /** A change set whose first this many tenants all fail is halted: the rest are not started. 0: never. */
+  readonly failFast?: number;
 }
 
 /**
@@ -81,6 +84,7 @@ async function applyPerSession(
   options: ApplyOptions,
 ): Promise<TenantResult[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
+  const failFast = new FailFast(options.failFast ?? DEFAULT_FAIL_FAST);
   const work: Promise<TenantResult>[] = [];
   for (const group of plan.groups) {
     for (const entry of group.tenants) {
@@ -88,13 +92,16 @@ async function applyPerSession(
       work.push(
         limit(async () => {
           const started = Date.now();
+          const notStarted = (error: string): TenantResult => ({ tenant: entry.name, status: 'not-started', error, attempts: 0, durationMs: 0, warnings: [] });
+          const halted = failFast.halted(group);
           let result: TenantResult;
-          if (options.signal?.aborted) {
-            result = { tenant: entry.name, status: 'failed', error: 'not started: apply was interrupted', attempts: 0, durationMs: 0, warnings: [] };
-          } else if (!context) {
+          if (options.signal?.aborted) result = notStarted('apply was interrupted');
+          else if (halted) result = notStarted(halted);
+          else if (!context) {
             result = { tenant: entry.name, status: 'failed', error: 'tenant not found by discovery', attempts: 0, durationMs: 0, warnings: [] };
           } else {
             result = await applyTenant(group, entry, context, adapter, options, started);
+            if (result.status === 'applied' || result.status === 'failed') failFast.record(group, result.status === 'applied', result.error);
           }
           options.onResult?.(result);
           return result;

@@ -54,6 +54,7 @@ interface RawConfig {
     concurrentIndexes?: boolean;
     indexTimeout?: string;
     busyTimeout?: string;
+    failFast?: number;
   };
   targets?: { name: string; url?: string; tenants?: Pick<TenantSelector, 'pattern' | 'query' | 'list'> }[];
   reconcile?: {
@@ -158,6 +159,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       concurrentIndexes: apply.concurrentIndexes ?? false,
       indexTimeoutMs: duration('indexTimeout', apply.indexTimeout, '30m'),
       busyTimeoutMs: duration('busyTimeout', apply.busyTimeout, '5s'),
+      failFast: apply.failFast ?? 3,
     },
     ...(targets ? { targets } : {}),
     reconcile: {

@@ -43,6 +43,8 @@ export interface ApplySettings {
   readonly indexTimeoutMs: number;
   /** How long a SQLite writer waits for another. */
   readonly busyTimeoutMs: number;
+  /** Failures in a row from a change set's first tenant that halt the rest of it; 0 never. */
+  readonly failFast: number;
 }
 
 export interface ConnectionSettings {

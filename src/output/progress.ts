@@ -23,7 +23,7 @@ export function startProgress(total: number): Progress {
   const bar = bars.create(total, 0, { failed });
   return {
     tick(result) {
-      if (result.status === 'failed' || result.status === 'stale' || result.status === 'refused') failed++;
+      if (result.status !== 'applied' && result.status !== 'in-sync') failed++;
       bar.increment(1, { failed });
     },
     note(message) {

@@ -189,8 +189,8 @@ async function applySafe(
       applyPlan(narrowed, project.adapter, byName, applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult: snapshotRun.onResult })),
     );
     results.push(...waveResults);
-    const notStarted = waveResults.filter((r) => r.status === 'failed' && r.attempts === 0 && input.signal?.aborted).length;
-    const failed = waveResults.filter((r) => r.status === 'failed' || r.status === 'stale' || r.status === 'refused').length - notStarted;
+    const notStarted = waveResults.filter((r) => r.status === 'not-started').length;
+    const failed = waveResults.filter((r) => r.status === 'failed' || r.status === 'stale' || r.status === 'refused').length;
     waveStatus.push({
       wave: wave.name,
       tenants: wave.tenants.length,

@@ -25,6 +25,7 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
     lockTimeoutMs: apply.lockTimeoutMs,
     statementTimeoutMs: apply.statementTimeoutMs,
     lockWaitMs: lockWaitMs(project.config),
+    failFast: apply.failFast,
     allowDestructive: false,
     ...overrides,
   };

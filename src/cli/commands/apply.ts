@@ -86,7 +86,7 @@ export default class Apply extends BaseCommand {
     }
     for (const warning of snapshots?.warnings ?? []) this.warning(warning);
     if (snapshotError !== undefined) this.warning(`snapshots not saved: ${snapshotError}`);
-    return counts.failed + counts.stale + counts.refused > 0 ? 3 : 0;
+    return counts.failed + counts.stale + counts.refused + counts['not-started'] > 0 ? 3 : 0;
   }
 
   private filtered(flags: { tenant?: string[]; label?: string[]; shard?: string }): boolean {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { BatchRunner, InspectScope } from '../types.js';
-import { connectClient } from './connect.js';
+import { connectClient, withPoolClient } from './connect.js';
 import { inspectOutcomes, inspectSchemas } from './inspect.js';
 import { releaseAdvisoryLocks, tryAdvisoryLocks } from './lock.js';
 import { INVALID_INDEXES_OF_SCHEMAS } from './queries.js';
@@ -63,19 +63,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
     return next;
   };
   const held = new Set<string>();
-  const withPooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      return await fn(client);
-    } catch (error) {
-      // A connection that failed mid-statement may be unusable; do not hand it to the next tenant.
-      broken = true;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  };
+  const withPooled = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(pool, fn);
   return {
     async lockTenants(tenants) {
       const taken = await onLockConnection(() => tryAdvisoryLocks(locks, tenants.map((t) => t.name)));

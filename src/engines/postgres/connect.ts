@@ -8,6 +8,28 @@ export function createPool(url: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: url, max, application_name: APPLICATION_NAME });
 }
 
+/**
+ * A pooled connection for one piece of work. The pool listens for errors only while a client is
+ * idle: a checked-out client whose backend is terminated would emit an 'error' nobody handles,
+ * and Node would end the whole process. The error reaches the work as its query's rejection;
+ * such a client is then discarded, never handed to the next tenant.
+ */
+export async function withPoolClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const ignore = () => {};
+  client.on('error', ignore);
+  let broken = false;
+  try {
+    return await fn(client);
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    client.removeListener('error', ignore);
+    client.release(broken);
+  }
+}
+
 /** One dedicated connection, e.g. for a session that holds a tenant's advisory lock. */
 export async function connectClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME });

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
 import { redactUrl } from '../../util/redact-url.js';
-import { createPool, quoteIdent } from './connect.js';
+import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
 import { inspectOutcomes, inspectSchemas } from './inspect.js';
@@ -38,17 +38,16 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     return pool;
   };
   const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
+    let connected = false;
     try {
-      client = await getPool().connect();
+      return await withPoolClient(getPool(), (client) => {
+        connected = true;
+        return fn(client);
+      });
     } catch (error) {
       // pg says only "ECONNREFUSED 127.0.0.1:5999" or "database x does not exist": say where.
-      throw new Error(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
-    }
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
+      if (!connected) throw new Error(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
+      throw error;
     }
   };
   return {
