@@ -184,6 +184,55 @@ describe('apply', () => {
     expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenantCount);
   });
 
+  test('Ctrl-C cancels the tenants in flight (rolled back), starts no more, and prints the summary; nothing is left half-done', async () => {
+    await resetTenants();
+    const before = await liveFingerprints();
+    const plan = await project.withEngine((engine) => engine.plan());
+    // Each tenant's ALTER TABLE would take ten minutes: only a cancellation ends it.
+    await slowDdl(true, 600);
+    const planFile = path.join(project.dir, 'interrupted-plan.yaml');
+    writeFileSync(planFile, writePlanYaml(plan));
+    try {
+      for (const presses of [1, 2]) {
+        const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run.js'), 'apply', planFile, '--config', project.configFile], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        await until(async () => (await activeAlters()) > 0);
+        child.kill('SIGINT');
+        if (presses === 2) {
+          await until(async () => stderr.includes('Interrupted'));
+          child.kill('SIGINT');
+        }
+        const code = await exited;
+        expect(stdout + stderr).not.toMatch(/\n\s+at /);
+        if (presses === 1) {
+          expect(code, stderr).toBe(3);
+          expect(stderr).toMatch(/Interrupted: cancelling the tenants in flight/);
+          expect(stdout).toMatch(/not-started\s+t_\d\d: apply was interrupted: its transaction was cancelled and rolled back/);
+          expect(stdout).toMatch(new RegExp(`0 applied.*${tenantCount} not started`));
+        } else {
+          // The second press may land after the first already ended the run: either way the
+          // summary is printed.
+          expect([3, 130]).toContain(code);
+          if (code === 130) expect(stderr).toMatch(/Stopped\. \d+ tenants unfinished/);
+          expect(stdout).toMatch(/Apply: 0 applied/);
+        }
+        await waitForSchemaSyncBackendsToEnd(db.url);
+        expect(await liveFingerprints()).toEqual(before);
+        const locks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`));
+        expect(locks.rows[0].n).toBe(0);
+      }
+    } finally {
+      await slowDdl(false);
+    }
+  });
+
   test('the lock connection lost mid-apply: later tenants fail with the cause, migrated ones keep their snapshots', async () => {
     await resetTenants();
     const plan = await project.withEngine((engine) => engine.plan());
@@ -216,7 +265,7 @@ describe('apply', () => {
     for (const r of failed) expect(live.get(r.tenant), r.tenant).toBe(group.tenants.find((t) => t.name === r.tenant)!.from);
     const store = await project.withEngine((e) => e.snapshots());
     for (const tenant of applied) expect((await store.load(tenant))?.fingerprint, tenant).toBe(group.tenants.find((t) => t.name === tenant)!.to);
-    const locks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`));
+    const locks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`));
     expect(locks.rows[0].n).toBe(0);
   });
 
@@ -309,13 +358,13 @@ describe('apply', () => {
   });
 });
 
-/** Makes each ALTER TABLE sleep 0.4 s inside its transaction, for sessions opened from now on. */
-async function slowDdl(on: boolean): Promise<void> {
+/** Makes each ALTER TABLE sleep (0.4 s by default) inside its transaction, for sessions opened from now on. */
+async function slowDdl(on: boolean, seconds = 0.4): Promise<void> {
   await withClient(db.url, async (c) => {
     if (on) {
       await c.query(`CREATE OR REPLACE FUNCTION public.slow_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF current_setting('schema_sync_test.slow', true) = 'on' THEN PERFORM pg_sleep(0.4); END IF;
+          IF current_setting('schema_sync_test.slow', true) = 'on' THEN PERFORM pg_sleep(${seconds}); END IF;
         END $$`);
       await c.query(`DROP EVENT TRIGGER IF EXISTS slow_ddl`);
       await c.query(`CREATE EVENT TRIGGER slow_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION public.slow_ddl()`);
@@ -325,4 +374,20 @@ async function slowDdl(on: boolean): Promise<void> {
       await c.query(`DROP EVENT TRIGGER IF EXISTS slow_ddl`);
     }
   });
+}
+
+/** Backends of schema-sync running an ALTER TABLE now. */
+async function activeAlters(): Promise<number> {
+  const { rows } = await withClient(db.url, (c) =>
+    c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schema-sync' AND state = 'active' AND query LIKE '%ALTER TABLE%'`),
+  );
+  return rows[0].n as number;
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -10,6 +10,7 @@ import {
   explicitCollations,
   inspectInvalidIndexes,
   inspectSchemas,
+  readIsolating,
   listSchemas,
   stripSchemaQualifier,
 } from '../src/engines/postgres/inspect.js';
@@ -506,6 +507,26 @@ describe('inspectSchemas', () => {
       await locker.end();
     }
     expect((await inspectSchemas(client, ['tenant_a'])).get('tenant_a')).toEqual(a);
+  });
+
+  it("bounded reads: a tenant whose table another session locks is set aside, named, and the others are read", async () => {
+    const locker = await connectClient(urlFor(DB));
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE tenant_a.accounts IN ACCESS EXCLUSIVE MODE');
+      const pid = (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const read = await readIsolating(client, ['tenant_a', 'tenant_b', 'chinook'], undefined, { lockTimeoutMs: 200, statementTimeoutMs: 60_000 });
+      expect([...read.models.keys()].sort()).toEqual(['chinook', 'tenant_b']);
+      expect(read.models.get('tenant_b')).toEqual(models.get('tenant_b'));
+      expect(read.unreadable.get('tenant_a')).toBe(
+        `could not be read: its table accounts is locked by another session (pid ${pid}); the read gave up after lock_timeout (200 ms)`,
+      );
+      // The settings were the read's own: the session is not left with them.
+      expect((await client.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('0');
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
   });
 
   it('reads sequences for a scoped read without waiting for the lock on a partitioned table', async () => {

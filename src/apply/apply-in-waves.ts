@@ -68,6 +68,10 @@ export async function applyInWaves(
   const waveSize = Math.max(1, options.waveSize ?? Math.max(500, options.concurrency * 16));
   const failFast = new FailFast(options.failFast ?? DEFAULT_FAIL_FAST);
   const batch = await adapter.runner.openBatch!();
+  // An interrupt cancels the transactions in flight (each rolls back), so it takes effect in
+  // seconds whatever the statements were waiting for (invariant 9).
+  const cancel = () => void batch.cancelRunning().catch(() => {});
+  options.signal?.addEventListener('abort', cancel, { once: true });
   const prepareNext = (): Promise<PreparedWave> => {
     const wave = queue.slice(0, waveSize);
     queue = queue.slice(waveSize);
@@ -107,6 +111,7 @@ export async function applyInWaves(
       for (const entry of queue) finish(entry, 'not-started', 0, 'apply was interrupted');
     }
   } finally {
+    options.signal?.removeEventListener('abort', cancel);
     if (next) await next.then((wave) => batch.unlockTenants(wave.mine.map((e) => e.tenant))).catch(() => {});
     await batch.close();
   }
@@ -216,7 +221,7 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
     };
     for (const r of ran) {
       if (r.ok && r.verified) finish(r.entry, 'applied', r.attempts, undefined, invalidWarning(r.entry), r.verified);
-      else if (r.notStarted) finish(r.entry, 'not-started', 0, r.error);
+      else if (r.notStarted) finish(r.entry, 'not-started', r.attempts, r.error);
       else if (!r.ok && !r.committed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
     }
 
@@ -306,6 +311,9 @@ async function runTenant(entry: Entry, before: SchemaModel, batch: BatchRunner, 
       } catch (error) {
         const message = errorMessage(error);
         if (error instanceof VerificationFailed) return { entry, ok: false, committed: false, attempts: attempt, error: rolledBackMessage(message) };
+        if (options.signal?.aborted) {
+          return { entry, ok: false, committed: false, notStarted: true, attempts: attempt, error: 'apply was interrupted: its transaction was cancelled and rolled back, and the tenant is unchanged' };
+        }
         if (adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
           options.onRetry?.(entry.tenant.name, attempt, message);
           await sleep(backoff(attempt, options.retryDelayMs ?? 250));

@@ -131,6 +131,11 @@ export interface BatchRunner {
   runSteps(tenant: TenantContext, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
   /** Indexes left INVALID by a failed concurrent build, per tenant. */
   invalidIndexes(tenants: readonly TenantContext[]): Promise<Map<string, string[]>>;
+  /**
+   * Cancels the statements of every tenant now running its steps, after an interrupt: each such
+   * runSteps then fails, and a transaction not yet committed is rolled back.
+   */
+  cancelRunning(): Promise<void>;
   /** Releases every lock still held and the lock connection. */
   close(): Promise<void>;
 }

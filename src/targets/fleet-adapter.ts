@@ -161,6 +161,9 @@ export class FleetAdapter implements DatabaseAdapter {
         });
         return out;
       },
+      cancelRunning: async () => {
+        await Promise.all([...opened.values()].map((batch) => batch.cancelRunning()));
+      },
       close: async () => {
         await Promise.all([...open.values()].map(async (batch) => (await batch).close()));
       },

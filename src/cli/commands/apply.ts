@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../../errors.js';
+import type { TenantResult } from '../../apply/apply-plan.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
 import { startProgress } from '../../output/progress.js';
@@ -11,7 +12,7 @@ import { BaseCommand, tenantFlags } from '../base-command.js';
 export default class Apply extends BaseCommand {
   static override summary = 'Apply exactly a reviewed plan, tenant by tenant.';
   static override description =
-    'For each tenant in the plan: takes its advisory lock, refuses it as stale if its schema changed since the plan was made, runs its SQL in one transaction with lock and statement timeouts, retries transient failures, and verifies the result. Exits 3 if any tenant failed, was stale or was refused.';
+    'For each tenant in the plan: takes its advisory lock, refuses it as stale if its schema changed since the plan was made, runs its SQL in one transaction with lock and statement timeouts, retries transient failures, and verifies the result before COMMIT. A plan whose SQL is not what schema-sync renders for its changes is refused whole. Ctrl-C cancels the tenants in flight (rolled back) and starts no more; a second Ctrl-C stops at once. Exits 3 if any tenant failed, was stale, refused or not started.';
   static override examples = ['<%= config.bin %> apply plans/1f0c2d9e8a7b6c5d.yaml', '<%= config.bin %> apply plans/x.yaml --concurrency 16 --label canary'];
   static override args = { plan: Args.string({ description: 'plan file written by schema-sync plan', required: true }) };
   static override flags = {
@@ -45,12 +46,24 @@ export default class Apply extends BaseCommand {
     const retries = project.config.apply.retries;
     const progress = flags.json ? undefined : startProgress(total);
     const abort = new AbortController();
+    const seen: TenantResult[] = [];
+    let signals = 0;
     const onSignal = () => {
-      abort.abort();
-      process.stderr.write('\nInterrupted: finishing the tenants in flight, starting no more.\n');
+      signals++;
+      if (signals === 1) {
+        abort.abort();
+        process.stderr.write('\nInterrupted: cancelling the tenants in flight (their transactions roll back), starting no more. Ctrl-C again to stop now.\n');
+        return;
+      }
+      // A second interrupt stops at once, but still says what was done: the server rolls back
+      // whatever is in flight when this process's connections close.
+      progress?.stop();
+      process.stderr.write(`\nStopped. ${total - seen.length} tenants unfinished: whatever was in flight is rolled back by the server.\n`);
+      process.stdout.write(formatApply(seen) + '\n');
+      process.exit(130);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let run: ApplyRun;
     try {
       run = await applyTenants(
@@ -61,7 +74,10 @@ export default class Apply extends BaseCommand {
           ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
           allowDestructive: flags['allow-destructive'],
           signal: abort.signal,
-          onResult: (r) => progress?.tick(r),
+          onResult: (r) => {
+            seen.push(r);
+            progress?.tick(r);
+          },
           onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${retries + 1}): ${error}`),
         }),
       );

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BatchRunner, InspectScope } from '../types.js';
 import { connectClient, withPoolClient } from './connect.js';
-import { inspectOutcomes, inspectSchemas } from './inspect.js';
+import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
 import { releaseAdvisoryLocks, tryAdvisoryLocks } from './lock.js';
 import { INVALID_INDEXES_OF_SCHEMAS } from './queries.js';
 import { runSteps } from './session.js';
@@ -12,7 +12,7 @@ import { runSteps } from './session.js';
  * pooled connection. The stale checks and verifications run on pooled connections kept for the
  * whole run.
  */
-export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<BatchRunner> {
+export async function openPostgresBatch(url: string, pool: pg.Pool, limits: ReadLimits): Promise<BatchRunner> {
   const locks = await connectClient(url);
   let lost = false;
   locks.on('error', () => {
@@ -43,7 +43,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       client.on('error', ignoreError);
     }
     try {
-      const models = await inspectSchemas(client, schemas, scope);
+      const models = await readIsolating(client, schemas, scope, limits);
       // An inspection that outlived the run (a wave abandoned after a failure) gives its
       // connection back to the pool.
       if (closed) drop(client, false);
@@ -63,6 +63,8 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
     return next;
   };
   const held = new Set<string>();
+  // Connections running a tenant's steps, so an interrupt can cancel them.
+  const running = new Set<pg.PoolClient>();
   const withPooled = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(pool, fn);
   return {
     async lockTenants(tenants) {
@@ -78,7 +80,26 @@ export async function openPostgresBatch(url: string, pool: pg.Pool): Promise<Bat
       for (const name of names) held.delete(name);
     },
     inspectTenants: (tenants, scope) => inspectOutcomes(tenants, inspect, scope),
-    runSteps: (tenant, steps, options) => withPooled((client) => runSteps(client, tenant.name, steps, options)),
+    runSteps: (tenant, steps, options) =>
+      withPooled(async (client) => {
+        running.add(client);
+        try {
+          return await runSteps(client, tenant.name, steps, options);
+        } finally {
+          running.delete(client);
+        }
+      }),
+    async cancelRunning() {
+      const pids = [...running].map((c) => (c as unknown as { processID?: number }).processID).filter((pid): pid is number => typeof pid === 'number');
+      if (pids.length === 0) return;
+      // The pooled connections are busy with the statements to cancel: ask on a connection of its own.
+      const canceller = await connectClient(url);
+      try {
+        await canceller.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+      } finally {
+        await canceller.end().catch(() => {});
+      }
+    },
     async invalidIndexes(tenants) {
       const { rows } = await withPooled((c) => c.query<{ schema: string; name: string }>(INVALID_INDEXES_OF_SCHEMAS, [tenants.map((t) => t.name)]));
       const byTenant = new Map<string, string[]>();

@@ -4,7 +4,7 @@ import { redactUrl } from '../../util/redact-url.js';
 import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
-import { inspectOutcomes, inspectSchemas } from './inspect.js';
+import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
@@ -27,6 +27,7 @@ function isTransientError(error: unknown): boolean {
 function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   if (!settings.url) throw new Error('postgres needs a connection url');
   const url = settings.url;
+  const limits: ReadLimits = { lockTimeoutMs: settings.apply.lockTimeoutMs, statementTimeoutMs: settings.apply.statementTimeoutMs };
   let pool: pg.Pool | undefined;
   const getPool = () => {
     if (!pool) {
@@ -54,13 +55,13 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     engine: 'postgres',
     discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
     inspector: {
-      inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => inspectSchemas(c, chunk))),
+      inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
     },
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
     dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
     runner: {
-      openSession: (tenant) => openPostgresSession(url, tenant),
-      openBatch: () => openPostgresBatch(url, getPool()),
+      openSession: (tenant) => openPostgresSession(url, tenant, limits),
+      openBatch: () => openPostgresBatch(url, getPool(), limits),
     },
     render: renderChanges,
     normalizer,

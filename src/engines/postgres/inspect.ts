@@ -26,6 +26,7 @@ import {
   INVALID_INDEXES,
   KEY_NAMES,
   LIST_SCHEMAS,
+  LOCKED_TABLES,
   REFERENCED_COLUMNS,
   SCHEMAS,
   ENUMS,
@@ -46,26 +47,69 @@ const CHUNK_SIZE = 500;
 /** Tenants per read-only transaction of inspectOutcomes: large enough to amortize, small enough to keep rows bounded. */
 const OUTCOME_CHUNK = 500;
 
+/** What one batched read found: the schemas read, and those set aside with the reason. */
+export interface BatchRead {
+  readonly models: Map<string, SchemaModel>;
+  readonly unreadable: ReadonlyMap<string, string>;
+}
+
 /**
- * Inspects the tenants a chunk at a time with `inspect` (inspectSchemas on some connection); a
- * tenant whose schema does not exist gets a failed outcome.
+ * Inspects the tenants a chunk at a time with `inspect` (readIsolating on some connection); a
+ * tenant whose schema does not exist, or that could not be read, gets a failed outcome.
  */
 export async function inspectOutcomes(
   tenants: readonly TenantContext[],
-  inspect: (schemas: string[], scope?: InspectScope) => Promise<Map<string, SchemaModel>>,
+  inspect: (schemas: string[], scope?: InspectScope) => Promise<BatchRead>,
   scope?: InspectScope,
 ): Promise<Map<string, InspectOutcome>> {
   const outcomes = new Map<string, InspectOutcome>();
   for (let i = 0; i < tenants.length; i += OUTCOME_CHUNK) {
     const chunk = tenants.slice(i, i + OUTCOME_CHUNK).map((t) => t.name);
-    const schemas = await inspect(chunk, scope);
+    const { models, unreadable } = await inspect(chunk, scope);
     for (const name of chunk) {
-      const schema = schemas.get(name);
-      outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: `schema "${name}" does not exist` });
+      const schema = models.get(name);
+      const reason = unreadable.get(name);
+      outcomes.set(name, schema ? { ok: true, schema } : { ok: false, error: reason ?? `schema "${name}" does not exist` });
     }
   }
   return outcomes;
 }
+
+/** How long a catalog read may wait for a table lock and run (invariant 9). */
+export interface ReadLimits {
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+/**
+ * inspectSchemas, bounded by the limits, where one tenant's locked table never fails the others:
+ * after a lock timeout, the tenants with a table another session holds (or waits for) in ACCESS
+ * EXCLUSIVE mode are set aside, named with the table and the session, and the rest read again.
+ */
+export async function readIsolating(client: pg.ClientBase, schemas: readonly string[], scope: InspectScope | undefined, limits: ReadLimits): Promise<BatchRead> {
+  const unreadable = new Map<string, string>();
+  let remaining = [...schemas];
+  for (;;) {
+    try {
+      return { models: await inspectSchemas(client, remaining, scope, limits), unreadable };
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      const { rows } = await client.query<{ schema: string; table: string; pid: number }>(LOCKED_TABLES, [remaining]);
+      const locked = rows.filter((r) => !unreadable.has(r.schema));
+      if (locked.length === 0) throw error;
+      for (const row of locked) {
+        unreadable.set(
+          row.schema,
+          `could not be read: its table ${row.table} is locked by another session (pid ${row.pid}); the read gave up after lock_timeout (${limits.lockTimeoutMs} ms)`,
+        );
+      }
+      remaining = remaining.filter((name) => !unreadable.has(name));
+      if (remaining.length === 0) return { models: new Map(), unreadable };
+    }
+  }
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Settings that change how the catalog functions print, fixed so the same catalog always yields
@@ -106,11 +150,15 @@ export async function inspectSchemas(
   client: pg.ClientBase,
   schemas: readonly string[],
   scope?: InspectScope,
+  limits?: ReadLimits,
 ): Promise<Map<string, SchemaModel>> {
   const names = [...new Set(schemas)];
   if (names.length === 0) return new Map();
+  const bounds = limits
+    ? `;SET LOCAL lock_timeout = ${Math.max(0, Math.floor(limits.lockTimeoutMs))};SET LOCAL statement_timeout = ${Math.max(0, Math.floor(limits.statementTimeoutMs))}`
+    : '';
   try {
-    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${SESSION_SETTINGS}`);
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${SESSION_SETTINGS}${bounds}`);
     const result = await readSchemas(client, names, scope);
     await client.query('COMMIT');
     return result;

@@ -466,6 +466,22 @@ FROM pg_conversion cv
 JOIN pg_namespace n ON n.oid = cv.connamespace
 WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_conversion', 'cv.oid')}`;
 
+/**
+ * Tables of the given schemas that another session holds, or waits for, in ACCESS EXCLUSIVE mode:
+ * the ones whose expressions a catalog read cannot deparse until that session is done (a waiting
+ * request blocks too, since later lockers queue behind it). Asked after a read hit lock_timeout,
+ * to set those tenants aside and read the others.
+ */
+export const LOCKED_TABLES = `
+SELECT DISTINCT n.nspname AS schema, c.relname AS table, l.pid
+FROM pg_locks l
+JOIN pg_class c ON c.oid = l.relation
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND n.nspname = ANY($1::text[])
+ORDER BY 1, 2`;
+
 /** Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, on any relation of the schema. */
 export const INVALID_INDEXES = `
 SELECT ic.relname AS name

@@ -4,7 +4,7 @@ import type { PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
 import { connectClient } from './connect.js';
 import { VerificationFailed } from '../../errors.js';
-import { inspectInTransaction, inspectInvalidIndexes, inspectSchemas } from './inspect.js';
+import { inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
 import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
@@ -20,7 +20,7 @@ function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: n
   ];
 }
 
-export async function openPostgresSession(url: string, tenant: TenantContext): Promise<TenantSession> {
+export async function openPostgresSession(url: string, tenant: TenantContext, limits: ReadLimits): Promise<TenantSession> {
   const client = await connectClient(url);
   // A dropped connection during apply surfaces as a query error; without a listener it would crash the process.
   client.on('error', () => {});
@@ -36,7 +36,7 @@ export async function openPostgresSession(url: string, tenant: TenantContext): P
       await releaseAdvisoryLock(client, tenant.name);
     },
     async inspect(): Promise<SchemaModel> {
-      const schema = (await inspectSchemas(client, [tenant.name])).get(tenant.name);
+      const schema = (await inspectSchemas(client, [tenant.name], undefined, limits)).get(tenant.name);
       if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
       return schema;
     },
