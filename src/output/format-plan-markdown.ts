@@ -17,6 +17,15 @@ export function formatPlanMarkdown(plan: PlanFile, file?: string): string {
       `${s.held ? `, **${s.held} held for drift**` : ''}` +
       `${plan.groups.length > 0 ? ` — ${plan.groups.length} distinct change set${plan.groups.length === 1 ? '' : 's'}` : ''}.`,
   );
+  const held = plan.held?.length ?? 0;
+  if (plan.groups.length === 0 && held > 0) {
+    // A pull request must not read as clean when schema-sync skipped every tenant it would change.
+    lines.push(
+      '',
+      `> :x: **No plan was written.** ${held} tenant${held === 1 ? ' was' : 's were'} held (changed out of band since the last apply) and no tenant was planned, ` +
+        'so nothing will be applied; see below for what to do.',
+    );
+  }
   if (file) lines.push('', `Plan file: \`${file}\`. Apply after merge with \`schema-sync apply ${file}\`.`);
   const hazards = [...new Set(plan.groups.flatMap((g) => g.hazards))].sort();
   if (hazards.length > 0) lines.push('', `> **Hazards:** ${hazards.map((h) => `\`${h}\``).join(', ')}`);

@@ -23,6 +23,7 @@ export function formatReconcileStatus(status: ReconcileStatus): string {
     for (const w of status.apply.waves) {
       lines.push(`  wave ${w.wave}: ${w.applied} of ${w.tenants} applied${w.failed > 0 ? colors.red(`, ${w.failed} failed`) : ''}${w.notStarted > 0 ? `, ${w.notStarted} not started` : ''}`);
     }
+    if (status.apply.snapshotError !== undefined) lines.push(colors.red(`  ${status.apply.snapshotError}`));
     if (status.apply.halted) lines.push(colors.red('  halted: a wave reached reconcile.maxFailuresPerWave; later waves were not started'));
   }
   if (status.interrupted) lines.push(colors.yellow('  interrupted: the tenants in flight finished, no other started'));

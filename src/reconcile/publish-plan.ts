@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UserError, errorMessage } from '../errors.js';
+import { identityFallback } from '../util/git.js';
 
 export interface PublishedPlan {
   readonly branch: string;
@@ -34,7 +35,8 @@ export async function publishPlan(dir: string, plan: { file: string; text: strin
     for (const [key, value] of Object.entries(process.env)) {
       if (value !== undefined && /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TMPDIR|XDG_CONFIG_HOME|GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)|GIT_CONFIG_(GLOBAL|NOSYSTEM))$/.test(key)) env[key] = value;
     }
-    const plumbing = simpleGit({ baseDir: root, allowEnvironment: Object.keys(env).filter((k) => k.startsWith('GIT_')) }).env(env);
+    const plumbingOf = (config: string[]) => simpleGit({ baseDir: root, config, allowEnvironment: Object.keys(env).filter((k) => k.startsWith('GIT_')) }).env(env);
+    const plumbing = plumbingOf([]);
     await plumbing.raw(['read-tree', 'HEAD']);
     const text = path.join(scratch, 'plan.yaml');
     await writeFile(text, plan.text);
@@ -42,7 +44,8 @@ export async function publishPlan(dir: string, plan: { file: string; text: strin
     const inRepo = path.relative(root, plan.file).split(path.sep).join('/');
     await plumbing.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${inRepo}`]);
     const tree = (await plumbing.raw(['write-tree'])).trim();
-    const commit = (await plumbing.raw(['commit-tree', tree, '-p', 'HEAD', '-m', message])).trim();
+    const committer = plumbingOf(await identityFallback(plumbing));
+    const commit = (await committer.raw(['commit-tree', tree, '-p', 'HEAD', '-m', message])).trim();
     await git.raw(['branch', branch, commit]);
     const warnings: string[] = [];
     let pushed: string | undefined;

@@ -67,6 +67,9 @@ export interface ReconcileStatus {
     /** True when a wave reached maxFailuresPerWave and later waves were not started. */
     readonly halted: boolean;
     readonly snapshotCommit?: string;
+    /** Why the migrated tenants' snapshots could not be saved: the pass failed (exit 3). */
+    readonly snapshotError?: string;
+    readonly unsavedSnapshots?: readonly string[];
   };
   readonly interrupted: boolean;
   readonly warnings: readonly string[];
@@ -140,7 +143,7 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
       }
     }
     const notInSync = states.pending + states.drifted + states.conflict + states.error;
-    const failed = states.error > 0 || discovery.rejected.length > 0 || (applyStatus?.failed ?? 0) > 0;
+    const failed = states.error > 0 || discovery.rejected.length > 0 || (applyStatus?.failed ?? 0) > 0 || applyStatus?.snapshotError !== undefined;
     return {
       ...base,
       durationMs: Date.now() - started,
@@ -203,9 +206,8 @@ async function applySafe(
       break;
     }
   }
-  const { snapshots, snapshotError } = await snapshotRun.finish();
+  const { snapshots, snapshotError, unsavedSnapshots } = await snapshotRun.finish();
   warnings.push(...(snapshots?.warnings ?? []));
-  if (snapshotError !== undefined) warnings.push(`snapshots not saved: ${snapshotError}`);
   const snapshotCommit = snapshots?.commit;
   return {
     waves: waveStatus,
@@ -213,6 +215,7 @@ async function applySafe(
     failed: waveStatus.reduce((n, w) => n + w.failed, 0),
     halted,
     ...(snapshotCommit !== undefined ? { snapshotCommit } : {}),
+    ...(snapshotError !== undefined ? { snapshotError, unsavedSnapshots: unsavedSnapshots ?? [] } : {}),
   };
 }
 

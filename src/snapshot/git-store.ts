@@ -7,6 +7,8 @@ import type { Change } from '../diff/changes.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { SchemaModel } from '../model/types.js';
 import { diffStoredVersions, versionsBack } from './diff-snapshots.js';
+import { gitAt, identityFallback } from '../util/git.js';
+import { withFileLock } from './file-lock.js';
 import type { FilesystemSnapshotStore } from './filesystem-store.js';
 import { readSnapshotHeader, readSnapshotYaml } from './snapshot-file.js';
 import type { CurrentSnapshot, SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotVersion, StoredSnapshot } from './types.js';
@@ -34,10 +36,18 @@ export function snapshotCommitMessage(run: SnapshotRun, saved: readonly { tenant
   return `${subject}\n\n${saved.map((s) => `${s.tenant} ${s.fingerprint}`).join('\n')}\n`;
 }
 
+/** How long a run waits for another schema-sync committing snapshots in the same checkout. */
+const COMMIT_LOCK_WAIT_MS = 120_000;
+
+/** Retries of one git command that found another git's lock (index.lock, a ref's .lock). */
+const LOCKED_RETRIES = 8;
+
 interface Repo {
   readonly git: SimpleGit;
   /** The snapshot directory relative to the config directory (git's working directory here), with '/'. */
   readonly dir: string;
+  /** Our own lock around staging and committing, in the checkout's git directory. */
+  readonly lockFile: string;
 }
 
 /**
@@ -64,13 +74,15 @@ export class GitSnapshotStore implements SnapshotStore {
   private repo(): Promise<Repo | undefined> {
     this.repoFound ??= (async () => {
       if (!(await isGitWorkTree(this.baseDir))) return undefined;
-      const git = simpleGit({ baseDir: this.baseDir });
+      const git = gitAt(this.baseDir);
       // Snapshots configured outside the work tree cannot be committed: keep them as plain files.
       const top = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
       await mkdir(this.files.dir, { recursive: true });
       const fromTop = path.relative(await realpath(top), await realpath(this.files.dir));
       if (fromTop.startsWith('..') || path.isAbsolute(fromTop)) return undefined;
-      return { git, dir: toPosix(path.relative(this.baseDir, this.files.dir)) || '.' };
+      // Per work tree (index and HEAD are), and inside .git so it is never committed.
+      const lockFile = path.resolve(this.baseDir, (await git.raw(['rev-parse', '--git-path', 'schema-sync-snapshots.lock'])).trim());
+      return { git, dir: toPosix(path.relative(this.baseDir, this.files.dir)) || '.', lockFile };
     })();
     return this.repoFound;
   }
@@ -103,12 +115,30 @@ export class GitSnapshotStore implements SnapshotStore {
     const wanted = paths.filter((p) => !ignored.has(p));
     if (wanted.length === 0) return { warnings };
 
+    // Two runs in one checkout (two applies, an apply and a reconcile) take turns: each stages and
+    // commits its own files while the other waits, so neither loses its commit to index.lock.
+    try {
+      return await withFileLock(repo.lockFile, { waitMs: COMMIT_LOCK_WAIT_MS, what: 'another schema-sync is committing snapshots in this checkout' }, () =>
+        this.commitPaths(repo, run, wanted, byPath, warnings),
+      );
+    } catch (error) {
+      throw new Error(`git could not commit the snapshots (they are written to ${this.location}): ${errorMessage(error).trim()}`);
+    }
+  }
+
+  private async commitPaths(
+    repo: Repo,
+    run: SnapshotRun,
+    wanted: readonly string[],
+    byPath: ReadonlyMap<string, { tenant: string; fingerprint: string }>,
+    warnings: string[],
+  ): Promise<{ commit?: string; warnings: string[] }> {
     // Path lists and the message go through files: a run of 100,000 tenants exceeds any command line.
     const scratch = await mkdtemp(path.join(tmpdir(), 'schema-sync-git-'));
     try {
       const pathspec = path.join(scratch, 'paths');
       await writeFile(pathspec, wanted.map((p) => p + '\0').join(''));
-      await repo.git.raw(['add', `--pathspec-from-file=${pathspec}`, '--pathspec-file-nul']);
+      await whileLocked(() => gitAt(this.baseDir, [], { strict: true }).raw(['add', `--pathspec-from-file=${pathspec}`, '--pathspec-file-nul']));
       // Only files whose content differs from HEAD: an unchanged snapshot makes no empty commit.
       const prefix = (await repo.git.raw(['rev-parse', '--show-prefix'])).trim();
       const staged = await repo.git.raw(['diff', '--cached', '--name-only', '-z', '--', repo.dir]);
@@ -118,10 +148,9 @@ export class GitSnapshotStore implements SnapshotStore {
       await writeFile(pathspec, changed.map((p) => p + '\0').join(''));
       const messageFile = path.join(scratch, 'message');
       await writeFile(messageFile, snapshotCommitMessage(run, changed.map((p) => byPath.get(p)!)));
-      await repo.git.raw(['commit', '--quiet', '-F', messageFile, `--pathspec-from-file=${pathspec}`, '--pathspec-file-nul']);
+      const committer = gitAt(this.baseDir, await identityFallback(repo.git), { strict: true });
+      await whileLocked(() => committer.raw(['commit', '--quiet', '-F', messageFile, `--pathspec-from-file=${pathspec}`, '--pathspec-file-nul']));
       return { commit: (await repo.git.revparse(['HEAD'])).trim(), warnings };
-    } catch (error) {
-      throw new Error(`git could not commit the snapshots (they are written to ${this.location}): ${errorMessage(error).trim()}`);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -203,6 +232,21 @@ export class GitSnapshotStore implements SnapshotStore {
       return await repo.git.raw(['show', `${commit}:./${this.pathOf(repo, tenant)}`]);
     } catch {
       return undefined;
+    }
+  }
+}
+
+/**
+ * Runs a git command that takes a lock of git's own (index.lock, HEAD.lock), again with backoff
+ * while another git (an editor's, the user's `git status`) holds it.
+ */
+async function whileLocked<T>(command: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await command();
+    } catch (error) {
+      if (attempt >= LOCKED_RETRIES || !/\.lock['"]?: File exists|Unable to create '[^']*\.lock'|cannot lock ref/i.test(errorMessage(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (0.5 + Math.random() / 2)));
     }
   }
 }

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { TenantResult } from '../apply/apply-plan.js';
+import { errorMessage } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import type { SnapshotRun, SnapshotStore, SnapshotStoreKind } from './types.js';
@@ -12,6 +13,26 @@ export interface RecordedSnapshots {
   /** The git commit of the run, when one was made. */
   readonly commit?: string;
   readonly warnings: readonly string[];
+}
+
+/**
+ * Snapshots that were not recorded: written to no file, or not committed. The tenants are migrated
+ * either way, so this is a failure of the run (exit 3), never something to warn about and go on:
+ * a CI checkout that is thrown away loses them, and the next plan holds those tenants as drifted.
+ */
+export class SnapshotsNotSavedError extends Error {
+  override readonly name = 'SnapshotsNotSavedError';
+  constructor(
+    /** Tenants whose snapshot was not recorded, sorted. */
+    readonly tenants: readonly string[],
+    readonly reason: string,
+  ) {
+    super(`snapshots not saved for ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} (${listed(tenants)}): ${reason}`);
+  }
+}
+
+function listed(names: readonly string[]): string {
+  return names.length > 10 ? `${names.slice(0, 10).join(', ')}, +${names.length - 10} more` : names.join(', ');
 }
 
 /**
@@ -48,6 +69,7 @@ export class SnapshotRecorder {
   readonly #limit = pLimit(16);
   readonly #saves: Promise<void>[] = [];
   readonly #saved: string[] = [];
+  readonly #wanted: string[] = [];
   readonly #when: string;
   #finishing = false;
 
@@ -66,6 +88,7 @@ export class SnapshotRecorder {
   save(tenant: string, schema: SchemaModel): void {
     if (this.#finishing) throw new Error('SnapshotRecorder: save() after finish()');
     const store = (this.#store ??= this.open());
+    this.#wanted.push(tenant);
     const meta = { fingerprint: fingerprint(schema), at: this.#when, ...(this.run.planId !== undefined ? { planId: this.run.planId } : {}) };
     const saving = this.#limit(async () => {
       await (await store).save(tenant, schema, meta);
@@ -76,15 +99,28 @@ export class SnapshotRecorder {
     this.#saves.push(saving);
   }
 
-  /** Waits for every save; throws the first failure, and then commits nothing. */
+  /**
+   * Waits for every save and ends the run with the snapshots that were written. Throws
+   * SnapshotsNotSavedError naming every tenant whose snapshot was not recorded: a file that could
+   * not be written, or all of them when the run could not be committed.
+   */
   async finish(): Promise<RecordedSnapshots> {
     this.#finishing = true;
-    const store = await (this.#store ?? this.open());
+    const store = await this.#openOr(this.#wanted);
     const settled = await Promise.allSettled(this.#saves);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    const saved = [...this.#saved].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const { commit, warnings } = saved.length > 0 ? await store.commit(this.run) : { commit: undefined, warnings: [] };
+    const saved = [...this.#saved].sort(byName);
+    let ended: { readonly commit?: string; readonly warnings: readonly string[] } = { warnings: [] };
+    try {
+      if (saved.length > 0) ended = await store.commit(this.run);
+    } catch (error) {
+      throw new SnapshotsNotSavedError([...this.#wanted].sort(byName), errorMessage(error));
+    }
+    if (failed) {
+      const written = new Set(saved);
+      throw new SnapshotsNotSavedError(this.#wanted.filter((t) => !written.has(t)).sort(byName), errorMessage(failed.reason));
+    }
+    const { commit, warnings } = ended;
     return {
       store: store.kind,
       location: store.location,
@@ -93,4 +129,17 @@ export class SnapshotRecorder {
       warnings,
     };
   }
+
+  async #openOr(tenants: readonly string[]): Promise<SnapshotStore> {
+    try {
+      return await (this.#store ?? this.open());
+    } catch (error) {
+      if (tenants.length === 0) throw error;
+      throw new SnapshotsNotSavedError([...tenants].sort(byName), errorMessage(error));
+    }
+  }
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

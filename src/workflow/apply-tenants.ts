@@ -5,15 +5,17 @@ import { errorMessage } from '../errors.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import type { Project } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
-import { SnapshotRecorder, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
+import { SnapshotRecorder, SnapshotsNotSavedError, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import type { SnapshotRun } from '../snapshot/types.js';
 
 export interface ApplyRun {
   readonly results: TenantResult[];
   /** The snapshots the run saved: one git commit, or one batch of rows. */
   readonly snapshots?: RecordedSnapshots;
-  /** Set when the tenants were applied but their snapshots could not be saved. */
+  /** Set when tenants were applied but their snapshots could not be saved: the run failed (exit 3). */
   readonly snapshotError?: string;
+  /** The tenants whose snapshots were not saved, with snapshotError. */
+  readonly unsavedSnapshots?: readonly string[];
 }
 
 /** The project's apply settings as ApplyOptions; `overrides` wins. */
@@ -46,7 +48,7 @@ export interface SnapshotsAsApplied {
   readonly onResult: (result: TenantResult) => void;
   /** Awaits an apply; if it throws, the snapshots saved so far are still ended as a run. */
   during<T>(apply: Promise<T>): Promise<T>;
-  /** Waits for the saves and ends the run. The tenants are migrated either way, so a failure is reported, not thrown. */
+  /** Waits for the saves and ends the run. The tenants are migrated either way, so a failure is returned (for exit 3), not thrown. */
   finish(): Promise<Omit<ApplyRun, 'results'>>;
 }
 
@@ -63,7 +65,7 @@ export function snapshotsAsApplied(
     try {
       return { snapshots: await recorder.finish() };
     } catch (error) {
-      return { snapshotError: errorMessage(error) };
+      return { snapshotError: errorMessage(error), unsavedSnapshots: error instanceof SnapshotsNotSavedError ? error.tenants : [] };
     }
   };
   return {

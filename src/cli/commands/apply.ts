@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../../errors.js';
 import type { TenantResult } from '../../apply/apply-plan.js';
+import { colors } from '../../output/colors.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
 import { startProgress } from '../../output/progress.js';
@@ -12,7 +13,7 @@ import { BaseCommand, tenantFlags } from '../base-command.js';
 export default class Apply extends BaseCommand {
   static override summary = 'Apply exactly a reviewed plan, tenant by tenant.';
   static override description =
-    'For each tenant in the plan: takes its advisory lock, refuses it as stale if its schema changed since the plan was made, runs its SQL in one transaction with lock and statement timeouts, retries transient failures, and verifies the result before COMMIT. A plan whose SQL is not what schema-sync renders for its changes is refused whole. Ctrl-C cancels the tenants in flight (rolled back) and starts no more; a second Ctrl-C stops at once. Exits 3 if any tenant failed, was stale, refused or not started.';
+    'For each tenant in the plan: takes its advisory lock, refuses it as stale if its schema changed since the plan was made, runs its SQL in one transaction with lock and statement timeouts, retries transient failures, and verifies the result before COMMIT. A plan whose SQL is not what schema-sync renders for its changes is refused whole. Ctrl-C cancels the tenants in flight (rolled back) and starts no more; a second Ctrl-C stops at once. Exits 3 if any tenant failed, was stale, refused or not started, or if the snapshots of the tenants it migrated could not be saved.';
   static override examples = ['<%= config.bin %> apply plans/1f0c2d9e8a7b6c5d.yaml', '<%= config.bin %> apply plans/x.yaml --concurrency 16 --label canary'];
   static override args = { plan: Args.string({ description: 'plan file written by schema-sync plan', required: true }) };
   static override flags = {
@@ -86,7 +87,7 @@ export default class Apply extends BaseCommand {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    const { results, snapshots, snapshotError } = run;
+    const { results, snapshots, snapshotError, unsavedSnapshots } = run;
     const counts = countByStatus(results);
     if (flags.json) {
       this.printJson({
@@ -94,15 +95,16 @@ export default class Apply extends BaseCommand {
         summary: counts,
         results: results.map(({ schema: _schema, ...result }) => result),
         ...(snapshots ? { snapshots } : {}),
-        ...(snapshotError !== undefined ? { snapshotError } : {}),
+        ...(snapshotError !== undefined ? { snapshotError, unsavedSnapshots } : {}),
       });
     } else {
       this.log(formatApply(results));
       if (snapshots) this.log(formatRecorded(snapshots));
     }
     for (const warning of snapshots?.warnings ?? []) this.warning(warning);
-    if (snapshotError !== undefined) this.warning(`snapshots not saved: ${snapshotError}`);
-    return counts.failed + counts.stale + counts.refused + counts['not-started'] > 0 ? 3 : 0;
+    // The tenants are migrated, but without their snapshots the next plan holds them as drifted.
+    if (snapshotError !== undefined) process.stderr.write(`${colors.red('error:')} ${snapshotError}\n`);
+    return counts.failed + counts.stale + counts.refused + counts['not-started'] > 0 || snapshotError !== undefined ? 3 : 0;
   }
 
   private filtered(flags: { tenant?: string[]; label?: string[]; shard?: string }): boolean {

@@ -11,7 +11,7 @@ export default class Reconcile extends BaseCommand {
   private jsonOutput = false;
   static override summary = 'Audit every tenant against git, report drift, and act on the reconcile policy: once, or in a loop.';
   static override description =
-    "Each pass fetches the git ref the config follows (reconcile.ref), audits every tenant three ways (desired, last applied snapshot, live), writes the drift report (reconcile.reports: drift.json, drift.md), then acts on the policy: report (the default) does nothing more; plan writes a plan of the pending tenants and commits it to a branch for review; apply-safe applies the change sets with no hazard, in waves by label (reconcile.waves, canary first), halting after reconcile.maxFailuresPerWave failures in a wave. Tenants that drifted are never overwritten. SIGTERM or SIGINT finishes the tenants in flight, releases their locks and exits. One pass exits 0 when every tenant is in sync, 1 when some are not, 2 on config errors or unreadable tenants, 3 when an apply failed.";
+    "Each pass fetches the git ref the config follows (reconcile.ref), audits every tenant three ways (desired, last applied snapshot, live), writes the drift report (reconcile.reports: drift.json, drift.md), then acts on the policy: report (the default) does nothing more; plan writes a plan of the pending tenants and commits it to a branch for review; apply-safe applies the change sets with no hazard, in waves by label (reconcile.waves, canary first), halting after reconcile.maxFailuresPerWave failures in a wave. Tenants that drifted are never overwritten. SIGTERM or SIGINT finishes the tenants in flight, releases their locks and exits. One pass exits 0 when every tenant is in sync, 1 when some are not, 2 on config errors or unreadable tenants, 3 when an apply failed or the snapshots of the tenants it migrated could not be saved.";
   static override examples = [
     '<%= config.bin %> reconcile',
     '<%= config.bin %> reconcile --json',
@@ -141,7 +141,7 @@ function failedStatus(started: number, policy: ReconcileStatus['policy'], error:
 /** DESIGN.md exit codes: 3 an apply failed, 2 the pass or a tenant could not be read, 1 not all in sync. */
 function exitCodeOf(status: ReconcileStatus & { exitCode?: number }): number {
   if (status.exitCode !== undefined) return status.exitCode;
-  if ((status.apply?.failed ?? 0) > 0) return 3;
+  if ((status.apply?.failed ?? 0) > 0 || status.apply?.snapshotError !== undefined) return 3;
   if (status.tenants.error > 0 || status.refused > 0) return 2;
   return status.outcome === 'ok' ? 0 : 1;
 }
