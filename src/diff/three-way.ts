@@ -42,11 +42,13 @@ export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   if (changes.length === 0) return { status: 'in-sync', drift: [], conflicts: [] };
   if (!base || base.fingerprint === fingerprint(actual)) return { status: 'pending', drift: [], conflicts: [] };
   const baseSchema = base.schema();
-  const drift = diffSchemas({ current: baseSchema, desired: actual, excluded: desired.excluded });
-  if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
-
   const wanted = objectsOf(diffSchemas({ current: baseSchema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
   const stillDifferent = objectsOf(changes);
+  const drift = diffSchemas({ current: baseSchema, desired: actual, excluded: desired.excluded }).filter(
+    (change) => !isFailedIndexBuild(change, actual) && !madeAsWanted(change, wanted, stillDifferent),
+  );
+  if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
+
   const conflicts = new Set<string>();
   for (const object of objectsOf(drift)) {
     // Changed on both sides, and the two ends still differ: had both made the same change,
@@ -56,6 +58,29 @@ export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
     }
   }
   return { status: conflicts.size > 0 ? 'conflict' : 'drifted', drift, conflicts: [...conflicts].sort() };
+}
+
+/**
+ * An INVALID index is what a failed or killed concurrent build leaves (schema-sync's own, when
+ * `apply.concurrentIndexes` is on): never a state anyone wants, so never drift. The diff from the
+ * live schema plans it as a rebuild, since an invalid index never equals a desired one.
+ */
+function isFailedIndexBuild(change: Change, actual: SchemaModel): boolean {
+  if (change.kind !== 'addIndex' && change.kind !== 'dropIndex') return false;
+  if (change.index.invalid) return true;
+  const live = actual.tables.find((t) => t.name === change.table)?.indexes.find((i) => i.name === change.index.name);
+  return live?.invalid === true;
+}
+
+/**
+ * A difference from the base that the manifest asked for and that is now exactly as desired: the
+ * part of an apply that committed before a later step failed or was killed (the main transaction
+ * of a tenant whose concurrent index build did not finish). It is the tool's own unfinished work,
+ * not drift: the plan finishes the rest. A change by hand that happens to match the manifest is
+ * treated alike, as a tenant where all of it matches is in sync.
+ */
+function madeAsWanted(change: Change, wanted: readonly ObjectRef[], stillDifferent: readonly ObjectRef[]): boolean {
+  return changeObjects(change).every((o) => wanted.some((w) => sameObject(w, o)) && !stillDifferent.some((d) => sameObject(d, o)));
 }
 
 function objectsOf(changes: readonly Change[]): ObjectRef[] {

@@ -59,6 +59,9 @@ export type InspectOutcome =
   | { readonly ok: true; readonly schema: SchemaModel }
   | { readonly ok: false; readonly error: string };
 
+/** What DatabaseAdapter.recoverTenants did to one tenant: rolled back an interrupted write, or found none. */
+export type RecoverOutcome = { readonly ok: true; readonly recovered: boolean } | { readonly ok: false; readonly error: string };
+
 /**
  * Part of a schema to read again after an apply changed only that part. The model read back holds
  * the named tables that exist, the enums and the sequences when asked for (empty lists when not),
@@ -194,6 +197,11 @@ export interface DatabaseAdapter {
    */
   refineChanges?(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[];
   readonly inspector: SchemaInspector;
+  /**
+   * Finishes what a killed writer left behind (a SQLite hot journal) under each tenant's lock, so
+   * read-only inspection can read the tenant again. Engines whose server recovers by itself omit it.
+   */
+  recoverTenants?(tenants: readonly TenantContext[]): Promise<Map<string, RecoverOutcome>>;
   readonly runner: MigrationRunner;
   readonly render: RenderChanges;
   readonly normalizer: Normalizer;

@@ -6,6 +6,7 @@ import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
 import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
+import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
@@ -54,6 +55,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   return {
     engine: 'postgres',
     discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
+    refineChanges,
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
     },

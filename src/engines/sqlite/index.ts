@@ -1,10 +1,11 @@
-import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer } from '../types.js';
+import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, RecoverOutcome } from '../types.js';
 import { discoverSqliteFiles, tenantFilePath } from './discover.js';
 import { sqliteHistory } from './history.js';
 import { inspectFiles } from './inspect.js';
 import { isBusyError } from './lock.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './rebuild.js';
+import { recoverFile } from './recover.js';
 import { renderChanges } from './render.js';
 import { openSqliteSession } from './session.js';
 import { createTenantFile, dropTenantFile } from './tenants.js';
@@ -18,6 +19,21 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     discoverTenants: async (selector) => discoverSqliteFiles(selector, settings.baseDir),
     refineChanges,
     inspector: { inspectTenants: (tenants) => inspectFiles(tenants) },
+    async recoverTenants(tenants) {
+      const out = new Map<string, RecoverOutcome>();
+      for (const tenant of tenants) {
+        if (tenant.location === undefined) {
+          out.set(tenant.name, { ok: false, error: `tenant ${tenant.name} has no SQLite file` });
+          continue;
+        }
+        try {
+          out.set(tenant.name, recoverFile(tenant.location, settings.apply.busyTimeoutMs));
+        } catch (error) {
+          out.set(tenant.name, { ok: false, error: `cannot recover ${tenant.location}: ${(error as Error).message}` });
+        }
+      }
+      return out;
+    },
     runner: {
       async openSession(tenant) {
         if (tenant.location === undefined) throw new Error(`tenant ${tenant.name} has no SQLite file (discovery gives each tenant its location)`);

@@ -21,6 +21,7 @@ import type {
 import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from '../../manifest/names.js';
 import type { InspectOutcome, TenantContext } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
+import { needsRecovery, recoveryMessage } from './recover.js';
 import { collationName, simpleColumnName, withDoubleQuotedNames } from './expression.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import { parseCreateIndex, parseCreateTable, type ParsedCreateIndex, type ParsedCreateTable, type ParsedForeignKey } from './parse-create-table.js';
@@ -174,6 +175,7 @@ function inspectFile(tenant: TenantContext): InspectOutcome {
     db = openDatabase(file, { readonly: true });
     return { ok: true, schema: inspectDatabase(db) };
   } catch (error) {
+    if (needsRecovery(error, file)) return { ok: false, error: recoveryMessage(file, tenant.name) };
     return { ok: false, error: `cannot inspect ${file}: ${describeError(error, file)}` };
   } finally {
     db?.close();
