@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
-import { redactUrl } from '../../util/redact-url.js';
-import { createPool, quoteIdent } from './connect.js';
+import { connectError, createPool, quoteIdent } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
 import { inspectOutcomes, inspectSchemas } from './inspect.js';
@@ -42,7 +41,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
       client = await getPool().connect();
     } catch (error) {
       // pg says only "ECONNREFUSED 127.0.0.1:5999" or "database x does not exist": say where.
-      throw new Error(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
+      throw connectError(url, error);
     }
     try {
       return await fn(client);
