@@ -92,7 +92,7 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     const result = await cli('inspect', '--tenant', 'tenant_a', '-o', 'schema/manifest.yaml', '--force');
     expect(result.code, result.stderr).toBe(0);
     // Read-only without --adopt: no snapshot became the tenant's drift base.
-    expect(existsSync(path.join(dir, 'snapshots'))).toBe(false);
+    expect(existsSync(path.join(dir, 'snapshots', 'tenant_a.yaml'))).toBe(false);
     const text = readFileSync(manifestPath(), 'utf8');
     expect(text).toContain('users:');
     expect(text).toMatch(/#\s+view: recent_users/);
