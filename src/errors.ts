@@ -1,3 +1,5 @@
+import { redactSecrets } from './util/redact-url.js';
+
 /**
  * An error a user can act on: printed as its message alone, never with a stack trace, and
  * mapped to an exit code of DESIGN.md (2 usage or config error).
@@ -12,10 +14,28 @@ export class UserError extends Error {
   }
 }
 
-/** The message of anything thrown, without a stack. */
+/**
+ * The message of anything thrown, without a stack, ready to print: a URL's password masked,
+ * control characters shown as escapes (see printable).
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return printable(redactSecrets(error instanceof Error ? error.message : String(error)));
+}
+
+// C0 controls but tab and newline (our messages are multi-line), DEL, C1 controls (0x9b is a
+// CSI on some terminals), and the bidirectional overrides that reorder what a reader sees.
+const unprintable = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from input (a name, a file's content, a driver's message) made safe for a terminal:
+ * ESC, BEL, CR and the like become visible escapes (`\x1b`), so they can neither move the
+ * cursor, recolour the screen nor overwrite what was printed before.
+ */
+export function printable(text: string): string {
+  return text.replace(unprintable, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /**

@@ -85,8 +85,14 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
   });
 
   test('inspect adopts a live schema; planning against it is empty', async () => {
-    const result = await cli('inspect', '--tenant', 'tenant_a', '-o', 'schema/manifest.yaml');
-    expect(result.code).toBe(0);
+    // init wrote a starter manifest: replacing it takes --force.
+    const kept = await cli('inspect', '--tenant', 'tenant_a', '-o', 'schema/manifest.yaml');
+    expect(kept.code).toBe(2);
+    expect(kept.stderr).toContain('already exists: pass --force');
+    const result = await cli('inspect', '--tenant', 'tenant_a', '-o', 'schema/manifest.yaml', '--force');
+    expect(result.code, result.stderr).toBe(0);
+    // Read-only without --adopt: no snapshot became the tenant's drift base.
+    expect(existsSync(path.join(dir, 'snapshots', 'tenant_a.yaml'))).toBe(false);
     const text = readFileSync(manifestPath(), 'utf8');
     expect(text).toContain('users:');
     expect(text).toMatch(/#\s+view: recent_users/);

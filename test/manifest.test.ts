@@ -434,7 +434,7 @@ tables:
     ]);
     const [unclosed] = problems(() => manifestOf('version: 1\ntables:\n  a:\n    columns:\n      id: { type: int\n'));
     expect(unclosed).toMatch(/^schema\/manifest\.yaml:6:1: Flow map .* end with a }$/);
-    expect(problems(() => manifestOf('version: 1\n---\nversion: 1\n'))[0]).toMatch(/^schema\/manifest\.yaml:2:1: Source contains multiple documents/);
+    expect(problems(() => manifestOf('version: 1\n---\nversion: 1\n'))[0]).toMatch(/^schema\/manifest\.yaml:2:1: a second YAML document starts here/);
     expect(problems(() => manifestOf('version: 1\n  tables: x\n'))).toEqual([
       'schema/manifest.yaml:1:10: Nested mappings are not allowed in compact mappings',
       'schema/manifest.yaml:1:10: Implicit keys need to be on a single line',

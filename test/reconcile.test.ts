@@ -203,6 +203,56 @@ describe('reconcile', { timeout: 120_000 }, () => {
     expect(git(worker, 'merge-base', '--is-ancestor', 'origin/main', 'HEAD')).toBe('');
   });
 
+  test('no tenants matched is a failed pass: exit 2, a failed status line and runs_total{outcome="failed"}', async () => {
+    const { dir } = createRepo('nomatch');
+    const once = await reconcile(dir, '--tenant', 'nosuch');
+    expect(once.code).toBe(2);
+    expect(once.status).toMatchObject({ outcome: 'failed', error: expect.stringContaining('no tenants matched') });
+    expect(existsSync(path.join(dir, 'reports'))).toBe(false);
+
+    const child = spawn(process.execPath, [bin, 'reconcile', '--json', '--tenant', 'nosuch', '--interval', '1s', '--metrics-port', '0'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!stdout.includes('\n')) {
+        if (Date.now() > deadline) throw new Error(`timed out; stdout: ${stdout}\nstderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const port = /metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(stderr)?.[1];
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/schema_sync_runs_total\{outcome="failed"\} [1-9]/);
+      expect(text).toContain('schema_sync_runs_total{outcome="ok"} 0');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await exited;
+  });
+
+  test('a refused name outside --tenant does not fail the pass; over the whole fleet it does', async () => {
+    const { dir } = createRepo('refused');
+    new Database(path.join(dir, 'data', 'bad name.db')).close();
+    const narrowed = await reconcile(dir, '--tenant', 'acme');
+    expect(narrowed.status).toMatchObject({ outcome: 'pending', refused: 0, tenants: { pending: 1 } });
+    expect(narrowed.code).toBe(1);
+    const labelled = await reconcile(dir, '--label', 'canary');
+    expect(labelled.status).toMatchObject({ refused: 0 });
+    expect(labelled.code).toBe(1);
+    const check = await runCli(['check', '--tenant', 'acme', '--json'], { cwd: dir });
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout).refused).toEqual([]);
+    expect(check.stderr).not.toContain('refused tenant name');
+    // Selected by the glob, or a run over every tenant: the refusal still fails the gate.
+    const glob = await reconcile(dir, '--tenant', 'bad*');
+    expect(glob.code).toBe(2);
+    const all = await reconcile(dir);
+    expect(all.status).toMatchObject({ outcome: 'failed', refused: 1 });
+    expect(all.code).toBe(2);
+  });
+
   test('a pass that cannot run is a failed status line, and names the problem', async () => {
     const { dir } = createRepo('badref', { ref: 'origin/nowhere' });
     const run = await reconcile(dir);

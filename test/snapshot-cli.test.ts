@@ -136,8 +136,30 @@ describe('snapshots in git, through the CLI', { timeout: 120_000 }, () => {
     expect(inspect.find((t: { tenant: string }) => t.tenant === 'globex').fingerprint).toBe(snapshot.fingerprint);
   });
 
-  test('adopting a tenant with inspect -o records its snapshot in a commit of its own', async () => {
-    const adopt = await cli('inspect', '--tenant', 'acme', '-o', 'schema/adopted.yaml');
+  test('inspect -o is read-only: no snapshot, no commit; an existing file is kept unless --force', async () => {
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const snapshot = readFileSync(path.join(dir, 'snapshots', 'acme.yaml'), 'utf8');
+    const written = await cli('inspect', '--tenant', 'acme', '-o', 'schema/adopted.yaml');
+    expect(written.code, written.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'schema', 'adopted.yaml'), 'utf8')).toContain('customers:');
+    expect(written.stderr).not.toContain('Snapshots:');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(readFileSync(path.join(dir, 'snapshots', 'acme.yaml'), 'utf8')).toBe(snapshot);
+    expect(git(dir, 'status', '--porcelain', '--', 'snapshots')).toBe('');
+
+    writeFileSync(path.join(dir, 'schema', 'adopted.yaml'), 'mine\n');
+    const again = await cli('inspect', '--tenant', 'acme', '-o', 'schema/adopted.yaml');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('schema/adopted.yaml already exists: pass --force to replace it');
+    expect(readFileSync(path.join(dir, 'schema', 'adopted.yaml'), 'utf8')).toBe('mine\n');
+    const forced = await cli('inspect', '--tenant', 'acme', '-o', 'schema/adopted.yaml', '--force');
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'schema', 'adopted.yaml'), 'utf8')).toContain('customers:');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  test('adopting a tenant with inspect -o --adopt records its snapshot in a commit of its own', async () => {
+    const adopt = await cli('inspect', '--tenant', 'acme', '-o', 'schema/adopted.yaml', '--force', '--adopt');
     expect(adopt.code, adopt.stderr).toBe(0);
     expect(adopt.stderr).toContain('Snapshots: 1 tenant saved to snapshots');
     expect(git(dir, 'log', '-1', '--format=%s')).toBe('schema-sync: adopt (1 tenant: acme)\n');

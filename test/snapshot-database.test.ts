@@ -158,7 +158,7 @@ describe.each([postgres, sqlite])('snapshotStore: database on $name', (engine) =
   });
 
   test('adopting a tenant records a row without a plan', { timeout: 120_000 }, async () => {
-    const adopt = await cli('inspect', '--tenant', 'globex', '-o', 'schema/adopted.yaml');
+    const adopt = await cli('inspect', '--tenant', 'globex', '-o', 'schema/adopted.yaml', '--adopt');
     expect(adopt.code, adopt.stderr).toBe(0);
     const rows = await engine.rows(dir, 'globex');
     expect(rows).toHaveLength(3);

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, printable, UserError } from '../errors.js';
+import { redactSecrets } from '../util/redact-url.js';
 import { Project, requireTenants } from '../project/project.js';
 import type { TenantContext } from '../engines/types.js';
 import { parseShard, type RejectedTenant, type TenantFilter } from '../tenants/select-tenants.js';
@@ -73,10 +74,13 @@ export abstract class BaseCommand extends Command {
   }
 
   protected warning(message: string): void {
-    process.stderr.write(colors.yellow('warning: ') + message + '\n');
+    process.stderr.write(colors.yellow('warning: ') + printable(redactSecrets(message)) + '\n');
   }
 
-  /** Errors reach the user as one clear message and an exit code, never a stack trace. */
+  /**
+   * Errors reach the user as one clear message and an exit code, never a stack trace, never a
+   * password and never a raw control character (errorMessage sees to the last two).
+   */
   private report(error: unknown): number {
     const exitCode = error instanceof UserError ? error.exitCode : 2;
     const message = errorMessage(error);

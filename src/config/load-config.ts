@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import { UserError, errorMessage } from '../errors.js';
 import { parseCheckedYaml } from '../manifest/checked-yaml.js';
+import { ManifestError } from '../manifest/errors.js';
+import { SourceDoc } from '../manifest/source.js';
 import type { EngineName, TenantSelector } from '../engines/types.js';
 import type { SnapshotStoreKind } from '../snapshot/types.js';
 import type { Config, ReconcilePolicy } from './config.js';
 import { parseDuration } from './duration.js';
+import { connectionUrlProblem, redactUrl } from '../util/redact-url.js';
 
 const moduleName = 'schema-sync';
 
@@ -78,16 +81,35 @@ function validateConfig(raw: unknown, filepath: string, file: string): RawConfig
   return raw as RawConfig;
 }
 
+/**
+ * YAML and JSON config files go through our parser, not cosmiconfig's: its errors quote the
+ * lines around a mistake (a url with its password among them) and name no position we keep;
+ * ours name file and line, refuse a second document and refuse absurd nesting.
+ */
+const parseConfigText = (filepath: string, content: string): unknown => {
+  const { data, issues } = SourceDoc.parse(content, path.relative(process.cwd(), filepath) || filepath);
+  if (issues.length > 0) throw new ManifestError(issues);
+  return data;
+};
+const configLoaders = {
+  '.yaml': parseConfigText,
+  '.yml': parseConfigText,
+  noExt: parseConfigText,
+  // package.json stays JSON: a project's package.json is no business of a YAML parser.
+  '.json': (filepath: string, content: string) => (path.basename(filepath) === 'package.json' ? defaultLoaders['.json'](filepath, content) : parseConfigText(filepath, content)),
+};
+
 /** Finds, validates and resolves the configuration (cosmiconfig search, then flags and env). */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = options.env ?? process.env;
-  const explorer = cosmiconfig(moduleName, { searchPlaces: configSearchPlaces, searchStrategy: 'global' });
+  const explorer = cosmiconfig(moduleName, { searchPlaces: configSearchPlaces, searchStrategy: 'global', loaders: configLoaders });
   let result;
   try {
     result = options.file
       ? await explorer.load(path.resolve(options.cwd ?? process.cwd(), options.file))
       : await explorer.search(options.cwd ?? process.cwd());
   } catch (error) {
+    if (error instanceof ManifestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`config file not found: ${options.file}`);
     throw new UserError(`cannot read config${options.file ? ` ${options.file}` : ''}: ${errorMessage(error)}`);
@@ -109,7 +131,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     if (value && raw.engine === 'postgres' && !/^postgres(ql)?:\/\//.test(value)) {
       throw new UserError(`${file}: engine is postgres, but the database url${where} does not start with postgres:// or postgresql://`);
     }
+    // Refused before the driver reads it: a misread URL puts pieces of its password in errors.
+    const problem = value && raw.engine === 'postgres' ? connectionUrlProblem(value) : undefined;
+    if (problem) throw new UserError(`${from(value)}: the database url${where} ${redactUrl(value!)} ${problem}`);
   };
+  const from = (value: string | undefined) =>
+    value === options.databaseUrl ? '--database-url' : value === env['SCHEMA_SYNC_DATABASE_URL'] ? 'SCHEMA_SYNC_DATABASE_URL' : file;
   const tenants = raw.tenants ?? {};
   const checkSources = (where: string, selector: Pick<TenantSelector, 'pattern' | 'query' | 'list'>) => {
     const sources = [selector.pattern, selector.query, selector.list].filter((x) => x !== undefined).length;

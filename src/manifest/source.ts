@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLError } from 'yaml';
+import { errorMessage } from '../errors.js';
 import { formatPath, type ManifestIssue } from './errors.js';
 
 export type PathSegment = string | number;
@@ -15,18 +16,49 @@ export class SourceDoc {
     private readonly lines: LineCounter,
   ) {}
 
-  /** Parses YAML text; syntax errors come back as issues with their positions. */
+  /**
+   * Parses YAML text; syntax errors come back as issues with their positions. A file holds one
+   * document: a second one (after `---`) is an issue at its line, never silently dropped.
+   * Nesting deeper than MAX_DEPTH is an issue too, so no recursive walk (the parser's, toJS,
+   * JSON Schema validation, ours) ever meets a stack overflow.
+   */
   static parse(text: string, file: string): { source: SourceDoc; data: unknown; issues: ManifestIssue[] } {
     const lines = new LineCounter();
-    // merge: `<<: *base` lets a manifest share column definitions between tables.
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
+    const at = (offset: number) => {
+      const { line, col } = lines.linePos(offset);
+      return { file, line, column: col, path: '' };
+    };
+    let doc: Document.Parsed;
+    try {
+      // merge: `<<: *base` lets a manifest share column definitions between tables.
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return { source: new SourceDoc(file, parseDocument(''), lines), data: null, issues: [{ ...at(0), message: tooDeep }] };
+    }
     const source = new SourceDoc(file, doc, lines);
-    const issues = doc.errors.map((error) => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      return { file, line, column: col, path: '', message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
-    });
-    const data = issues.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
-    return { source, data: data ?? null, issues };
+    const issues: ManifestIssue[] = doc.errors.map((error) => ({ ...at(error.pos[0]), message: describeYamlError(error) }));
+    if (issues.length === 0) {
+      const deep = deepNode(doc.contents);
+      if (deep) issues.push({ ...at(deep.range?.[0] ?? 0), message: tooDeep });
+    }
+    let data: unknown;
+    if (issues.length === 0) {
+      try {
+        data = doc.toJS({ maxAliasCount: 1000 });
+      } catch (error) {
+        // Aliases that expand too far (a "billion laughs"), or too deep.
+        const message = error instanceof RangeError ? `${tooDeep} (through aliases)` : `aliases expand too far: ${errorMessage(error)}`;
+        issues.push({ ...at(0), message });
+      }
+      // Aliases can nest what each stays shallow where it is written.
+      const path = issues.length === 0 ? deepPath(data) : undefined;
+      if (path) {
+        const { line, column } = source.position(path);
+        issues.push({ file, line, column, path: '', message: `${tooDeep} (through aliases)` });
+      }
+    }
+    return { source, data: issues.length === 0 ? (data ?? null) : null, issues };
   }
 
   /**
@@ -147,4 +179,46 @@ export function attachSource(content: object, source: SourceDoc): void {
 
 export function sourceOf(content: object): SourceDoc | undefined {
   return sources.get(content);
+}
+
+/** Far deeper than any schema-sync file needs (a plan is about a dozen levels deep). */
+export const MAX_DEPTH = 64;
+const tooDeep = `nested more than ${MAX_DEPTH} levels deep: no schema-sync file needs that, so it is refused`;
+
+function describeYamlError(error: YAMLError): string {
+  if (error.code === 'MULTIPLE_DOCS') {
+    return "a second YAML document starts here: the file must hold exactly one (remove this '---' and what follows, or move it to a file of its own)";
+  }
+  // The parser catches its own stack overflow and reports it as this code.
+  if (error.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(error.message)) return tooDeep;
+  return error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The first node nested deeper than MAX_DEPTH, walked without recursion. */
+function deepNode(root: unknown): Node | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth >= MAX_DEPTH) return node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** The path of the first value nested deeper than MAX_DEPTH in plain data, without recursion. */
+function deepPath(root: unknown): DocPath | undefined {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_DEPTH) return path;
+    const entries: [PathSegment, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: [...path, key] });
+  }
+  return undefined;
 }

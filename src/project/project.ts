@@ -10,7 +10,7 @@ import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
 import type { SchemaModel } from '../model/types.js';
-import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
+import { filterRejected, filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
 import { sourceOf } from '../manifest/source.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
@@ -57,11 +57,11 @@ export class Project {
     return adapter.refineChanges ? (changes, current, desired) => adapter.refineChanges!(changes, current, desired) : undefined;
   }
 
-  /** Tenants from the config's discovery, narrowed by --tenant and --label. */
+  /** Tenants from the config's discovery, narrowed by --tenant and --label; so are the refused names. */
   async discover(filter: TenantFilter = {}): Promise<Discovery> {
     const found = await this.adapter.discoverTenants(this.config.tenants);
     const discovery = selectTenants(found, this.config.tenants);
-    return { tenants: filterTenants(discovery.tenants, filter), rejected: discovery.rejected };
+    return { tenants: filterTenants(discovery.tenants, filter), rejected: filterRejected(discovery.rejected, filter, this.config.tenants.labels) };
   }
 
   async loadDesiredState(): Promise<{ manifest: Manifest; overrides: Override[] }> {
@@ -163,6 +163,8 @@ async function gitCommit(dir: string): Promise<string | undefined> {
 
 export function requireTenants(discovery: Discovery): void {
   if (discovery.tenants.length === 0) {
-    throw new UserError('no tenants matched: check tenants in the config, --tenant and --label', 2);
+    const refused = discovery.rejected.length;
+    const also = refused > 0 ? ` (${refused} name${refused === 1 ? '' : 's'} refused: see schema-sync tenants)` : '';
+    throw new UserError(`no tenants matched${also}: check tenants in the config, --tenant and --label`, 2);
   }
 }

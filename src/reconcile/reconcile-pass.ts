@@ -7,7 +7,7 @@ import type { TenantContext } from '../engines/types.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import { writePlanYaml } from '../plan/plan-yaml.js';
-import { Project } from '../project/project.js';
+import { Project, requireTenants } from '../project/project.js';
 import { openSnapshotStore } from '../snapshot/open-store.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
 import { applyOptionsOf, snapshotsAsApplied } from '../workflow/apply-tenants.js';
@@ -93,6 +93,8 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
   const warnings: string[] = [];
   try {
     const discovery = await project.discover(input.filter);
+    // As for check: a pass over no tenant is a wrong config, never an all-clear.
+    requireTenants(discovery);
     const tenants = discovery.tenants;
     const store = await openSnapshotStore(project, { tenants });
     // One read of every tenant serves the report and the plan.

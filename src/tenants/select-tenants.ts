@@ -109,9 +109,21 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
+/**
+ * The refused names that --tenant, --label and --shard would have selected. A name refused
+ * elsewhere in the database is no concern of a run narrowed to other tenants; a run over the
+ * whole fleet (or a shard of it) still sees every refusal once.
+ */
+export function filterRejected(rejected: readonly RejectedTenant[], filter: TenantFilter, labels: TenantSelector['labels']): RejectedTenant[] {
+  const selected = new Set(filterTenants(rejected.map((r) => ({ name: r.name, labels: labelsFor(r.name, labels) })), filter).map((t) => t.name));
+  return rejected.filter((r) => selected.has(r.name));
+}
+
 /** Narrows tenants by --tenant, --label and --shard. */
 export function filterTenants(tenants: readonly TenantContext[], filter: TenantFilter): TenantContext[] {
-  const byName = filter.tenants && filter.tenants.length > 0 ? matcher(filter.tenants) : undefined;
+  const globs = filter.tenants && filter.tenants.length > 0 ? matcher(filter.tenants) : undefined;
+  // A name is always its own match, even one that reads as a glob (`a[1]`, `x(y)`).
+  const byName = globs && ((name: string) => globs(name) || filter.tenants!.includes(name));
   const labels = filter.labels && filter.labels.length > 0 ? new Set(filter.labels) : undefined;
   const shard = filter.shard;
   return tenants.filter(

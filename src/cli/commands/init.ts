@@ -22,8 +22,8 @@ ${engine === 'sqlite' ? '  busyTimeout: 5s                # how long apply waits
 `;
 
 const manifestText = (engine: string) => `# yaml-language-server: $schema=../node_modules/schema-sync/schemas/manifest.schema.json
-# The desired schema of every tenant. Adopt a live one with:
-#   schema-sync inspect --tenant <name> -o schema/manifest.yaml
+# The desired schema of every tenant. Adopt a live one in place of this starter with:
+#   schema-sync inspect --tenant <name> -o schema/manifest.yaml --force
 version: 1
 tables:
   accounts:
@@ -100,7 +100,7 @@ export default class Init extends BaseCommand {
       for (const f of kept) this.log(`kept    ${f} (exists)`);
       this.log(
         '\nNext: schema-sync tenants to see what the pattern finds; to adopt an existing tenant as the manifest,\n' +
-          'schema-sync inspect --tenant <name> -o schema/manifest.yaml; else edit schema/manifest.yaml and run schema-sync plan.',
+          'schema-sync inspect --tenant <name> -o schema/manifest.yaml --force; else edit schema/manifest.yaml and run schema-sync plan.',
       );
     }
     return 0;

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { UserError, errorMessage } from '../../errors.js';
@@ -15,16 +15,26 @@ import { BaseCommand } from '../base-command.js';
 export default class Inspect extends BaseCommand {
   static override summary = "Read a tenant's live schema; write it as a manifest to adopt it.";
   static override description =
-    "With --tenant, prints that tenant's live schema as a manifest (or writes it with -o), which is how an existing database is adopted. Objects the model does not manage (views, functions, triggers, ...) are listed as comments. Without --tenant, prints each tenant's fingerprint and size. Reads the database only; -o also saves the tenant's snapshot (see snapshotStore in the config).";
-  static override examples = ['<%= config.bin %> inspect --tenant acme -o schema/manifest.yaml', '<%= config.bin %> inspect --json'];
+    "With --tenant, prints that tenant's live schema as a manifest (or writes it with -o), which is how an existing database is adopted. Objects the model does not manage (views, functions, triggers, ...) are listed as comments. Without --tenant, prints each tenant's fingerprint and size. Reads the database only and writes no snapshot: -o refuses to replace an existing file unless --force, and --adopt also records the live schema as the tenant's snapshot, the base its drift is measured from (see snapshotStore in the config).";
+  static override examples = [
+    '<%= config.bin %> inspect --tenant acme -o schema/manifest.yaml --force',
+    '<%= config.bin %> inspect --tenant acme -o schema/manifest.yaml --force --adopt',
+    '<%= config.bin %> inspect --json',
+  ];
   static override flags = {
     tenant: Flags.string({ char: 't', description: 'the tenant to inspect' }),
-    out: Flags.string({ char: 'o', description: 'write the manifest to this file' }),
+    out: Flags.string({ char: 'o', description: 'write the manifest to this file (an existing one only with --force)' }),
+    force: Flags.boolean({ description: 'with -o: replace the file if it exists', default: false }),
+    adopt: Flags.boolean({ description: "also record the live schema as the tenant's snapshot: its drift is measured from here on", default: false }),
   };
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Inspect);
     if (flags.out && !flags.tenant) throw new UserError('-o needs --tenant: a manifest is written from one tenant');
+    if (flags.adopt && !flags.tenant) throw new UserError('--adopt needs --tenant: it records one tenant\'s live schema as its snapshot');
+    if (flags.force && !flags.out) throw new UserError('--force goes with -o: it lets -o replace an existing file');
+    // Before any database work: a refusal should cost nothing.
+    if (flags.out && !flags.force) await refuseExisting(flags.out);
     const project = await this.openProject(flags);
     const discovery = await project.discover(flags.tenant ? { tenants: [flags.tenant] } : {});
     if (flags.tenant && !discovery.tenants.some((t) => t.name === flags.tenant)) {
@@ -37,30 +47,28 @@ export default class Inspect extends BaseCommand {
     if (flags.tenant) {
       const only = inspected[0]!;
       if (!only.schema) throw new UserError(`${only.tenant.name}: ${only.error}`);
-      if (flags.json) {
-        this.printJson({ tenant: only.tenant.name, fingerprint: fingerprint(only.schema), schema: only.schema });
-        return 0;
-      }
-      const text = writeManifest(project.engine.normalizer.toManifestSchema(only.schema));
       if (flags.out) {
-        await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true });
-        await writeFile(flags.out, text);
+        const text = writeManifest(project.engine.normalizer.toManifestSchema(only.schema));
+        await writeManifestFile(flags.out, text, flags.force);
         const unmanaged = only.schema.unmanaged ?? [];
         process.stderr.write(
           `Wrote ${flags.out}: ${only.schema.tables.length} tables, ${only.schema.enums.length} enums` +
             `${unmanaged.length > 0 ? `, ${unmanaged.length} unmanaged objects listed as comments` : ''}\n`,
         );
-        // Adopting makes the live schema the tenant's base: it is the tenant's snapshot from now on.
+      }
+      if (flags.json) this.printJson({ tenant: only.tenant.name, fingerprint: fingerprint(only.schema), schema: only.schema });
+      else if (!flags.out) process.stdout.write(writeManifest(project.engine.normalizer.toManifestSchema(only.schema)));
+      if (flags.adopt) {
+        // Asked for: a snapshot not saved is a failure, not a warning.
+        let recorded;
         try {
           const store = await openSnapshotStore(project, { tenants: discovery.tenants });
-          const recorded = await recordSnapshots(store, { action: 'adopt' }, [{ tenant: only.tenant.name, schema: only.schema }]);
-          process.stderr.write(formatRecorded(recorded) + '\n');
-          for (const warning of recorded.warnings) this.warning(warning);
+          recorded = await recordSnapshots(store, { action: 'adopt' }, [{ tenant: only.tenant.name, schema: only.schema }]);
         } catch (error) {
-          this.warning(`snapshot not saved: ${errorMessage(error)}`);
+          throw new UserError(`${only.tenant.name}: snapshot not saved, its drift base is unchanged: ${errorMessage(error)}`);
         }
-      } else {
-        process.stdout.write(text);
+        process.stderr.write(formatRecorded(recorded) + '\n');
+        for (const warning of recorded.warnings) this.warning(warning);
       }
       return 0;
     }
@@ -74,5 +82,24 @@ export default class Inspect extends BaseCommand {
       }
     }
     return inspected.some((i) => !i.schema) ? 2 : 0;
+  }
+}
+
+async function refuseExisting(file: string): Promise<void> {
+  const found = await stat(file).catch(() => undefined);
+  if (found?.isDirectory()) throw new UserError(`-o ${file} is a directory: give a file name`);
+  if (found) throw new UserError(`${file} already exists: pass --force to replace it`);
+}
+
+/** Without --force, the exclusive flag refuses a file that appeared since the check. */
+async function writeManifestFile(file: string, text: string, force: boolean): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  try {
+    await writeFile(file, text, { flag: force ? 'w' : 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UserError(`${file} already exists: pass --force to replace it`);
+    if (code === 'EISDIR') throw new UserError(`-o ${file} is a directory: give a file name`);
+    throw new UserError(`cannot write ${file}: ${errorMessage(error)}`);
   }
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { redactUrl } from '../../util/redact-url.js';
 
 /** Shows up in pg_stat_activity, so an operator can tell our sessions from the application's. */
 export const APPLICATION_NAME = 'schema-sync';
@@ -33,8 +34,34 @@ export async function withPoolClient<T>(pool: pg.Pool, fn: (client: pg.PoolClien
 /** One dedicated connection, e.g. for a session that holds a tenant's advisory lock. */
 export async function connectClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw connectError(url, error);
+  }
   return client;
+}
+
+/**
+ * A failed connection as a user reads it: where to (password masked), and why in a sentence
+ * where pg's words are its internals. Keeps the driver's code, so retries still see what it was.
+ */
+export function connectError(url: string, error: unknown): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  return Object.assign(new Error(`cannot connect to ${redactUrl(url)}: ${connectFailure(error)}`, { cause: error }), typeof code === 'string' ? { code } : {});
+}
+
+/** pg's own message, or a sentence for the messages that only make sense inside pg. */
+export function connectFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // SCRAM (and, in other pg versions, MD5 or cleartext) asked for a password the URL did not give.
+  if (/client password must be a (non-empty )?string|password must be a string/i.test(message)) {
+    return (
+      'the server asked for a password and the database url has none: ' +
+      "put it in the url (postgres://user:PASSWORD@host/db, with '#', '/', '?' and '@' in it percent-encoded) or set PGPASSWORD"
+    );
+  }
+  return message;
 }
 
 /**

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
-import { redactUrl } from '../../util/redact-url.js';
-import { createPool, quoteIdent, withPoolClient } from './connect.js';
+import { connectError, createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
 import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
@@ -48,7 +47,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
       });
     } catch (error) {
       // pg says only "ECONNREFUSED 127.0.0.1:5999" or "database x does not exist": say where.
-      if (!connected) throw new Error(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
+      if (!connected) throw connectError(url, error);
       throw error;
     }
   };
