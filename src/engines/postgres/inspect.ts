@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type {
   CheckModel,
@@ -169,22 +170,29 @@ export async function inspectSchemas(
 }
 
 /**
+ * The catalog settings of every read, one statement each: apply sends them at the end of a
+ * tenant's DDL, in the same round trip, before it reads the tenant back with inspectInTransaction.
+ */
+export const CATALOG_SETTINGS: readonly string[] = SESSION_SETTINGS.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/**
  * Reads one schema inside the transaction the client is in, which sees that transaction's own
- * uncommitted DDL: apply verifies a tenant this way before its COMMIT. The catalog settings are
- * set for the rest of that transaction.
+ * uncommitted DDL: apply verifies a tenant this way before its COMMIT. The transaction must have
+ * run CATALOG_SETTINGS. Each of these small reads runs the same dozen queries, so they are named
+ * (prepared once per connection): parsing and planning them again for each tenant cost more than
+ * running them.
  */
 export async function inspectInTransaction(client: pg.ClientBase, schema: string, scope?: InspectScope): Promise<SchemaModel | undefined> {
-  await client.query(SESSION_SETTINGS);
-  return (await readSchemas(client, [schema], scope)).get(schema);
+  return (await readSchemas(client, [schema], scope, true)).get(schema);
 }
 
-async function readSchemas(client: pg.ClientBase, names: readonly string[], scope: InspectScope | undefined): Promise<Map<string, SchemaModel>> {
+async function readSchemas(client: pg.ClientBase, names: readonly string[], scope: InspectScope | undefined, prepared = false): Promise<Map<string, SchemaModel>> {
   const queries = catalogQueries(await serverVersion(client));
   const keyNames = new KeyNames();
   const found = new Map<string, SchemaModel>();
   for (let i = 0; i < names.length; i += CHUNK_SIZE) {
     const chunk = names.slice(i, i + CHUNK_SIZE);
-    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope)) found.set(name, model);
+    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope, prepared)) found.set(name, model);
   }
   const result = new Map<string, SchemaModel>();
   for (const name of names) {
@@ -230,7 +238,11 @@ class QueryChain {
   #tail: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  constructor(private readonly client: pg.ClientBase) {}
+  constructor(
+    private readonly client: pg.ClientBase,
+    /** Send each query as a named statement, prepared once per connection. */
+    private readonly prepared = false,
+  ) {}
 
   /**
    * Queues a query whose rows go to onRow. Values given as a function are computed when the
@@ -243,7 +255,7 @@ class QueryChain {
   ): void {
     this.step(() => {
       const params = typeof values === 'function' ? values() : values;
-      return params === undefined ? undefined : streamRows(this.client, text, params, onRow);
+      return params === undefined ? undefined : streamRows(this.client, text, params, onRow, this.prepared ? statementName(text) : undefined);
     });
   }
 
@@ -289,14 +301,27 @@ export function parseIntegerArray(text: string, fallback: (text: string) => unkn
 }
 
 /** Runs a query, handing each row to onRow; resolves once pg is ready for the next query. */
+const statementNames = new Map<string, string>();
+
+/** A name per query text: pg refuses one name for two texts on a connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = 'schema_sync_' + createHash('sha1').update(text).digest('hex').slice(0, 16);
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function streamRows<R extends pg.QueryResultRow>(
   client: pg.ClientBase,
   text: string,
   values: unknown[],
   onRow: (row: R) => void,
+  name?: string,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const query = new pg.Query<R>({ text, values, types: catalogTypes });
+    const query = new pg.Query<R>({ text, values, types: catalogTypes, ...(name !== undefined && { name }) });
     // A row handler runs inside pg's socket callback: it must not throw there.
     let failure: { error: unknown } | undefined;
     query.on('row', (row) => {
@@ -877,10 +902,11 @@ async function inspectChunk(
   constraintsQuery: string,
   keyNames: KeyNames,
   scope: InspectScope | undefined,
+  prepared: boolean,
 ): Promise<Map<string, SchemaModel>> {
   const params = [schemas];
   const chunk = new ChunkDraft(keyNames);
-  const chain = new QueryChain(client);
+  const chain = new QueryChain(client, prepared);
   chain.each<SchemaRow>(SCHEMAS, params, (row) => chunk.addSchema(row));
   chain.step(() => {
     if (chunk.drafts.size === 0) chain.stop();

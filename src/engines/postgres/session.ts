@@ -4,7 +4,7 @@ import type { PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
 import { connectClient } from './connect.js';
 import { VerificationFailed } from '../../errors.js';
-import { inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
+import { CATALOG_SETTINGS, inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
 import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
@@ -63,7 +63,9 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
     // milliseconds, and a round trip per statement would cost more than the DDL itself. So the
     // server's grammar checks first that the text holds exactly these statements. An error stops
     // the rest of the text and leaves the transaction aborted, so nothing commits.
-    const statements = ['BEGIN', ...sessionSettings(options), ...inTransaction.flatMap((step) => step.sql)];
+    // The catalog settings of the read-back go in the same round trip, after the DDL, so they
+    // cannot change how the DDL itself reads its literals.
+    const statements = ['BEGIN', ...sessionSettings(options), ...inTransaction.flatMap((step) => step.sql), ...(options.verify ? CATALOG_SETTINGS : [])];
     await loadParser();
     const problem = statementsProblem(statements);
     if (problem) throw new Error(`refusing to send the tenant's SQL: ${problem}`);
