@@ -12,6 +12,7 @@ import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest,
 import type { SchemaModel } from '../model/types.js';
 import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
+import { checkExpressions } from './check-expressions.js';
 import { sourceOf } from '../manifest/source.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
 
@@ -68,6 +69,7 @@ export class Project {
     if (!this.desiredState) {
       const manifest = await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
+      await checkExpressions(manifest, overrides, this.engine);
       this.desiredState = { manifest, overrides };
     }
     return this.desiredState;

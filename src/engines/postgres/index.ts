@@ -10,6 +10,7 @@ import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
+import { checkSqlTexts } from './sql-text.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
 
@@ -75,4 +76,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges };
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };

@@ -7,6 +7,7 @@ import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js
 import { refineChanges } from './rebuild.js';
 import { renderChanges } from './render.js';
 import { openSqliteSession } from './session.js';
+import { checkSqlTexts } from './sql-text.js';
 import { createTenantFile, dropTenantFile } from './tenants.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
@@ -37,4 +38,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges };
+export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };
