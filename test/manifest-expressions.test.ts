@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkSqlTexts as checkPostgres } from '../src/engines/postgres/sql-text.js';
 import { checkSqlTexts as checkSqlite } from '../src/engines/sqlite/sql-text.js';
 import type { SqlText } from '../src/engines/types.js';
+import { runCli } from './helpers/cli.js';
 import { createTestDatabase, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 
@@ -275,6 +276,17 @@ describe.each([
     }
     expect(await env.canaryRows()).toBe(2);
     expect(await env.tenantHasItems()).toBe(true);
+  });
+
+  test('the CLI refuses it with exit 2, the file and line, and no stack trace', async () => {
+    const written = withHostile(MANIFEST_LINES, 'default', `0; DROP TABLE ${env.canary}`);
+    await writeFile(path.join(env.project.dir, 'schema', 'manifest.yaml'), written.yaml);
+    await writeFile(path.join(env.project.dir, 'overrides', 'evil.yaml'), OVERRIDE_LINES.join('\n') + '\n');
+    const result = await runCli(['plan', '--config', env.project.configFile], { cwd: env.project.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`schema/manifest\\.yaml:${written.line}:\\d+: tables\\.items\\.columns\\.qty\\.default: expression .* holds a semicolon`));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await env.canaryRows()).toBe(2);
   });
 
   test('an override that applies to no tenant is still checked', async () => {
