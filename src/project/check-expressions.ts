@@ -1,8 +1,10 @@
-import type { EngineModule } from '../engines/types.js';
+import type { EngineModule, SqlText } from '../engines/types.js';
+import { UserError } from '../errors.js';
 import { formatPath, ManifestError, type ManifestIssue } from '../manifest/errors.js';
 import { sourceOf } from '../manifest/source.js';
 import type { Manifest, Override } from '../manifest/spec.js';
 import { sqlTextsOf } from '../manifest/sql-texts.js';
+import type { SchemaModel } from '../model/types.js';
 
 /**
  * Every expression and type written in the manifest and in each override must be exactly one of
@@ -27,6 +29,31 @@ export async function checkExpressions(manifest: Manifest, overrides: readonly O
     });
   }
   if (issues.length > 0) throw new ManifestError(issues);
+}
+
+/**
+ * The same judgement on the desired schema as the engine normalized it, which is the text the
+ * renderer writes: a normalizer that printed one checked expression as something else must not
+ * hand the renderer more than one.
+ */
+export async function checkNormalizedExpressions(schema: SchemaModel, engine: Pick<EngineModule, 'checkSqlTexts'>): Promise<void> {
+  const texts: (SqlText & { where: string })[] = [];
+  for (const table of schema.tables) {
+    for (const column of table.columns) {
+      const where = `${table.name}.${column.name}`;
+      texts.push({ kind: 'type', text: column.type, where });
+      if (column.default !== undefined) texts.push({ kind: 'expression', text: column.default, where: `${where} default` });
+      if (column.generated !== undefined) texts.push({ kind: 'expression', text: column.generated, where: `${where} generated` });
+    }
+    for (const check of table.checks) texts.push({ kind: 'expression', text: check.expression, where: `${table.name} check ${check.name}` });
+    for (const index of table.indexes) {
+      if (index.where !== undefined) texts.push({ kind: 'expression', text: index.where, where: `${table.name} index ${index.name}` });
+      for (const key of index.keys) if (key.expression !== undefined) texts.push({ kind: 'expression', text: key.expression, where: `${table.name} index ${index.name}` });
+    }
+  }
+  const problems = await engine.checkSqlTexts(texts);
+  const found = texts.flatMap((text, i) => (problems[i] === undefined ? [] : [`${text.where}: ${quoted(text.text)} ${problems[i]!}`]));
+  if (found.length > 0) throw new UserError(`the desired schema, as normalized, holds SQL that is not one expression:\n  ${found.join('\n  ')}`);
 }
 
 /** The text as a JSON string (control characters escaped), shortened when long. */

@@ -12,7 +12,7 @@ import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest,
 import type { SchemaModel } from '../model/types.js';
 import { filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
-import { checkExpressions } from './check-expressions.js';
+import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
 import { sourceOf } from '../manifest/source.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
 
@@ -105,6 +105,7 @@ export class Project {
     );
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
     const normalized: DesiredSchema = deepFreeze({ ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) });
+    await checkNormalizedExpressions(normalized.schema, this.engine);
     this.normalizedByOverrides.set(key, normalized);
     return normalized;
   }
