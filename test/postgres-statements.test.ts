@@ -1,12 +1,16 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { checkPlannedStatements, loadParser, statementsProblem } from '../src/engines/postgres/statements.js';
+import type { ParseSync } from '../src/engines/postgres/parser.js';
+import { checkPlannedStatements, loadParser, statementsProblem as problemWith } from '../src/engines/postgres/statements.js';
 
 // PostgreSQL's own parser decides whether the text apply sends in one round trip holds exactly the
 // planned statements: a hostile expression that smuggles in a statement, or swallows the
 // separator after it, must be caught before it reaches the server.
 
+let parse: ParseSync;
+const statementsProblem = (statements: readonly string[]) => problemWith(parse, statements);
+
 beforeAll(async () => {
-  await loadParser();
+  parse = await loadParser();
 });
 
 describe('statementsProblem', () => {

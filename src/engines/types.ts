@@ -224,8 +224,22 @@ export interface DatabaseAdapter {
   close(): Promise<void>;
 }
 
+/**
+ * Free SQL text written in a manifest or override: an expression (a default, a CHECK, an index
+ * key or predicate, a generation expression) or a column type.
+ */
+export interface SqlText {
+  readonly kind: 'expression' | 'type';
+  readonly text: string;
+}
+
 export interface EngineModule {
   createAdapter(settings: ConnectionSettings): DatabaseAdapter;
   readonly normalizer: Normalizer;
   readonly render: RenderChanges;
+  /**
+   * Judges each text with the engine's own parser: undefined when it is exactly one piece of its
+   * kind, else why not (a second statement, a comment, a sub-select, a clause after it, ...).
+   */
+  checkSqlTexts(texts: readonly SqlText[]): Promise<readonly (string | undefined)[]>;
 }

@@ -73,7 +73,7 @@ export class SourceDoc {
 
   /** Whether the document has a node at the path. */
   has(path: DocPath): boolean {
-    return this.find(path, false) !== undefined;
+    return this.find(path, false, true) !== undefined;
   }
 
   /** 1-based position of the node at the path, or of its nearest existing ancestor. */
@@ -114,7 +114,9 @@ export class SourceDoc {
     return keys;
   }
 
-  private find(path: DocPath, wantKey: boolean): Node | undefined {
+  /** The node at the path; without `exact`, the nearest existing ancestor when the path goes further than the document. */
+  private find(path: DocPath, wantKey: boolean, exact = false): Node | undefined {
+    const ancestor = (node: Node | undefined): Node | undefined => (exact ? undefined : node);
     let current: Node | undefined = this.doc.contents ?? undefined;
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
@@ -122,19 +124,19 @@ export class SourceDoc {
       const node = this.resolve(current);
       if (isMap(node)) {
         const pair = findPair(node.items as Pair<unknown, unknown>[], String(segment), (n) => this.resolve(n));
-        if (!pair) return node;
+        if (!pair) return ancestor(node);
         const key = pair.key as Node | undefined;
         const value = pair.value as Node | undefined;
         if (last && wantKey) return key;
         // `name:` with nothing after it: the key is where the person looks.
         current = value === undefined || value === null || (isScalar(value) && value.source === '') ? key : value;
-        if (current === key && !last) return key;
+        if (current === key && !last) return ancestor(key);
       } else if (isSeq(node) && typeof segment === 'number') {
         const item = node.items[segment] as Node | undefined;
-        if (!item) return node;
+        if (!item) return ancestor(node);
         current = item;
       } else {
-        return current;
+        return ancestor(current);
       }
     }
     return current;

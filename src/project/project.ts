@@ -12,6 +12,7 @@ import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest,
 import type { SchemaModel } from '../model/types.js';
 import { filterRejected, filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
+import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
 import { sourceOf } from '../manifest/source.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
 
@@ -68,6 +69,7 @@ export class Project {
     if (!this.desiredState) {
       const manifest = await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
+      await checkExpressions(manifest, overrides, this.engine);
       this.desiredState = { manifest, overrides };
     }
     return this.desiredState;
@@ -103,6 +105,7 @@ export class Project {
     );
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
     const normalized: DesiredSchema = deepFreeze({ ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) });
+    await checkNormalizedExpressions(normalized.schema, this.engine);
     this.normalizedByOverrides.set(key, normalized);
     return normalized;
   }

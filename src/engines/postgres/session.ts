@@ -66,8 +66,7 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
     // The catalog settings of the read-back go in the same round trip, after the DDL, so they
     // cannot change how the DDL itself reads its literals.
     const statements = ['BEGIN', ...sessionSettings(options), ...inTransaction.flatMap((step) => step.sql), ...(options.verify ? CATALOG_SETTINGS : [])];
-    await loadParser();
-    const problem = statementsProblem(statements);
+    const problem = statementsProblem(await loadParser(), statements);
     if (problem) throw new Error(`refusing to send the tenant's SQL: ${problem}`);
     try {
       await client.query(joinStatements(statements));

@@ -1,5 +1,5 @@
-import { loadModule, parseSync } from 'libpg-query';
 import { quoteIdent } from './connect.js';
+import { loadParser, type ParseSync } from './parser.js';
 
 /**
  * What reaches the server must be exactly the planned statements (invariant 5). A tenant's main
@@ -9,13 +9,7 @@ import { quoteIdent } from './connect.js';
  * after it, shows up as a statement more or a boundary moved.
  */
 
-let parser: Promise<void> | undefined;
-
-/** Loads the parser (WebAssembly) once, on first use: a SQLite user never pays for it. */
-export function loadParser(): Promise<void> {
-  parser ??= loadModule();
-  return parser;
-}
+export { loadParser };
 
 const SEPARATOR = ';\n';
 
@@ -25,14 +19,14 @@ export function joinStatements(statements: readonly string[]): string {
 }
 
 /**
- * Why the joined text does not hold exactly these statements; undefined when it does. The parser
- * must be loaded (loadParser). Offsets are in bytes, as the parser counts them.
+ * Why the joined text does not hold exactly these statements; undefined when it does. Offsets are
+ * in bytes, as the parser counts them.
  */
-export function statementsProblem(statements: readonly string[]): string | undefined {
+export function statementsProblem(parse: ParseSync, statements: readonly string[]): string | undefined {
   const text = joinStatements(statements);
   let stmts: readonly { stmt_location?: number; stmt_len?: number }[];
   try {
-    stmts = (parseSync(text) as { stmts?: { stmt_location?: number; stmt_len?: number }[] }).stmts ?? [];
+    stmts = (parse(text) as { stmts?: { stmt_location?: number; stmt_len?: number }[] }).stmts ?? [];
   } catch (error) {
     return `PostgreSQL's parser refuses it: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -66,6 +60,5 @@ const PROBE_QUALIFIER = quoteIdent('t$$--$_$-');
 
 /** The plan's statements with the placeholder replaced by the probe, checked as they will be sent. */
 export async function checkPlannedStatements(statements: readonly string[], placeholder: string): Promise<string | undefined> {
-  await loadParser();
-  return statementsProblem(statements.map((s) => s.split(placeholder).join(PROBE_QUALIFIER)));
+  return statementsProblem(await loadParser(), statements.map((s) => s.split(placeholder).join(PROBE_QUALIFIER)));
 }

@@ -8,6 +8,7 @@ import { refineChanges } from './rebuild.js';
 import { recoverFile } from './recover.js';
 import { renderChanges } from './render.js';
 import { openSqliteSession } from './session.js';
+import { checkSqlTexts } from './sql-text.js';
 import { createTenantFile, dropTenantFile } from './tenants.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
@@ -53,4 +54,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges };
+export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };

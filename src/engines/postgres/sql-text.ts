@@ -1,0 +1,165 @@
+// Free SQL text from a manifest (defaults, CHECKs, index keys and predicates, generation
+// expressions, column types) is pasted into DDL, so each must be exactly one expression or one
+// type name, as PostgreSQL's own parser (libpg-query, the server's grammar built to WebAssembly)
+// reads it. Otherwise `default: "0; DROP TABLE victim.secrets"` would be a second statement.
+import type { SqlText } from '../types.js';
+
+import { loadParser, type ParseSync } from './parser.js';
+
+export async function checkSqlTexts(texts: readonly SqlText[]): Promise<(string | undefined)[]> {
+  if (texts.length === 0) return [];
+  const parse = await loadParser();
+  return texts.map((text) => problemOf(text, parse));
+}
+
+function problemOf({ kind, text }: SqlText, parse: ParseSync): string | undefined {
+  const what = kind === 'type' ? 'a type' : 'an SQL expression';
+  if (text.trim() === '') return `expected ${what}, found nothing`;
+  const lexical = lexicalProblem(text);
+  if (lexical) return lexical;
+  const statements: unknown[] = [];
+  // The second form holds the text on one line inside parentheses, as the renderer writes it.
+  const forms = kind === 'type' ? [`SELECT CAST(NULL AS ${text})`] : [`SELECT ${text}`, `SELECT (${text})`];
+  for (const form of forms) {
+    try {
+      statements.push(parse(form));
+    } catch (error) {
+      return `not ${what}: ${(error as Error).message}`;
+    }
+  }
+  for (const tree of statements) {
+    const problem = kind === 'type' ? typeProblem(tree) : expressionProblem(tree);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+type Node = Record<string, unknown>;
+
+function asNode(value: unknown): Node | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Node) : undefined;
+}
+
+/** The one target of `SELECT <x>`, or why the statement is not just that. */
+function soleTarget(tree: unknown): { value: Node } | { problem: string } {
+  const stmts = asNode(tree)?.['stmts'];
+  if (!Array.isArray(stmts) || stmts.length !== 1) return { problem: 'holds more than one SQL statement' };
+  const select = asNode(asNode(asNode(stmts[0])?.['stmt'])?.['SelectStmt']);
+  if (!select) return { problem: 'is not an expression' };
+  const clauses = Object.keys(select).filter((key) => !['targetList', 'limitOption', 'op'].includes(key));
+  if (clauses.length > 0 || select['op'] !== 'SETOP_NONE' || select['limitOption'] !== 'LIMIT_OPTION_DEFAULT') {
+    return { problem: 'is followed by a clause (FROM, WHERE, ...): write the expression alone' };
+  }
+  const targets = select['targetList'];
+  if (!Array.isArray(targets) || targets.length !== 1) return { problem: 'holds several comma-separated expressions: write one' };
+  const target = asNode(asNode(targets[0])?.['ResTarget']);
+  if (!target) return { problem: 'is not an expression' };
+  if (target['name'] !== undefined) return { problem: 'gives a name (AS ...): write the expression alone' };
+  const value = asNode(target['val']);
+  return value ? { value } : { problem: 'is not an expression' };
+}
+
+/** Nodes an expression in DDL has no business holding: a query, a bind parameter, `*`. */
+const FORBIDDEN_NODES: Readonly<Record<string, string>> = {
+  SubLink: 'holds a sub-select: an expression here cannot query tables',
+  SelectStmt: 'holds a sub-select: an expression here cannot query tables',
+  ParamRef: 'holds a parameter ($1): write a value',
+  A_Star: 'holds *: name the columns',
+};
+
+function forbiddenNode(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = forbiddenNode(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const node = asNode(value);
+  if (!node) return undefined;
+  for (const [key, child] of Object.entries(node)) {
+    const problem = FORBIDDEN_NODES[key];
+    if (problem) return problem;
+    const found = forbiddenNode(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function expressionProblem(tree: unknown): string | undefined {
+  const target = soleTarget(tree);
+  if ('problem' in target) return target.problem;
+  return forbiddenNode(target.value);
+}
+
+function typeProblem(tree: unknown): string | undefined {
+  const target = soleTarget(tree);
+  if ('problem' in target) return 'is not a type name';
+  const cast = asNode(target.value['TypeCast']);
+  const arg = asNode(asNode(cast?.['arg'])?.['A_Const']);
+  if (!cast || arg?.['isnull'] !== true || Object.keys(target.value).length !== 1) return 'is not a type name';
+  return forbiddenNode(cast['typeName']) ? 'is not a type name' : undefined;
+}
+
+const identStart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80);
+const identPart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80);
+
+/**
+ * Comments and semicolons, which the parse tree does not show: a comment could swallow the rest
+ * of a rendered line. Scanned with the lexer's rules for what is quoted (scan.l): strings ('',
+ * E'', N'', B'', X'', U&''), quoted identifiers and dollar quotes; anything else that holds `--`
+ * or `/*` is a comment, even inside an operator.
+ */
+export function lexicalProblem(text: string): string | undefined {
+  const n = text.length;
+  let i = 0;
+  const skipQuoted = (from: number, quote: string, backslash: boolean): number => {
+    let j = from + 1;
+    while (j < n) {
+      const c = text[j];
+      if (backslash && c === '\\') j += 2;
+      else if (c === quote && text[j + 1] === quote) j += 2;
+      else if (c === quote) return j + 1;
+      else j += 1;
+    }
+    return n;
+  };
+  while (i < n) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    if ((c === '-' && next === '-') || (c === '/' && next === '*')) return 'holds an SQL comment: comments are not allowed here';
+    if (c === ';') return 'holds a semicolon: no second statement may follow';
+    if (c === "'") {
+      const end = skipQuoted(i, "'", false);
+      // With standard_conforming_strings off, \' would not end this string.
+      if (/\\'/.test(text.slice(i, end))) return "holds a backslash before a quote in a string: write the string as E'...' with \\\\ or \\'";
+      i = end;
+    } else if ((c === 'e' || c === 'E') && next === "'") {
+      i = skipQuoted(i + 1, "'", true);
+    } else if (/[nNbBxX]/.test(c) && next === "'") {
+      i += 1;
+    } else if ((c === 'u' || c === 'U') && next === '&' && (text[i + 2] === "'" || text[i + 2] === '"')) {
+      i += 2;
+    } else if (c === '"') {
+      i = skipQuoted(i, '"', false);
+    } else if (c === '$') {
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i))?.[0];
+      if (tag === undefined) {
+        i += 1;
+        while (i < n && /[0-9]/.test(text[i]!)) i += 1;
+      } else {
+        const close = text.indexOf(tag, i + tag.length);
+        i = close < 0 ? n : close + tag.length;
+      }
+    } else if (identStart(c)) {
+      i += 1;
+      while (i < n && identPart(text[i])) i += 1;
+    } else if (/[0-9]/.test(c)) {
+      i += 1;
+      while (i < n && /[0-9A-Za-z_.]/.test(text[i]!)) i += 1;
+    } else {
+      i += 1;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,53 @@
+import type { SqlText } from '../engines/types.js';
+import { parseIndexKey } from './index-keys.js';
+import type { DocPath } from './source.js';
+import type { ManifestContent, OverrideContent } from './spec.js';
+
+/** A piece of free SQL text in one manifest or override file, and where it is written. */
+export interface WrittenSqlText extends SqlText {
+  readonly path: DocPath;
+}
+
+/**
+ * Every piece of SQL text a file holds that the renderer writes into DDL as it is: column types,
+ * defaults and generation expressions, CHECKs, index key expressions and partial-index
+ * predicates. (Names, collations, operator classes and comments are quoted when rendered.)
+ */
+export function sqlTextsOf(content: ManifestContent | OverrideContent): WrittenSqlText[] {
+  const texts: WrittenSqlText[] = [];
+  const add = (kind: SqlText['kind'], text: unknown, path: DocPath): void => {
+    if (typeof text === 'string') texts.push({ kind, text, path });
+  };
+  for (const [table, spec] of Object.entries(content.tables ?? {})) {
+    const at = ['tables', table];
+    for (const [column, columnSpec] of Object.entries(spec.columns ?? {})) {
+      const columnAt = [...at, 'columns', column];
+      if (typeof columnSpec === 'string') {
+        add('type', columnSpec, columnAt);
+        continue;
+      }
+      add('type', columnSpec.type, [...columnAt, 'type']);
+      // An empty default is no default: nothing is rendered for it.
+      if (typeof columnSpec.default !== 'string' || columnSpec.default.trim() !== '') add('expression', columnSpec.default, [...columnAt, 'default']);
+      add('expression', columnSpec.generated, [...columnAt, 'generated']);
+    }
+    const checks = spec.checks;
+    if (Array.isArray(checks)) {
+      (checks as readonly (string | { expression: string })[]).forEach((check, i) => {
+        if (typeof check === 'string') add('expression', check, [...at, 'checks', i]);
+        else add('expression', check.expression, [...at, 'checks', i, 'expression']);
+      });
+    } else if (checks !== undefined) {
+      for (const [name, expression] of Object.entries(checks as Readonly<Record<string, string>>)) add('expression', expression, [...at, 'checks', name]);
+    }
+    for (const [index, indexSpec] of Object.entries(spec.indexes ?? {})) {
+      const indexAt = [...at, 'indexes', index];
+      add('expression', indexSpec.where, [...indexAt, 'where']);
+      indexSpec.columns.forEach((key, i) => {
+        if (typeof key === 'string') add('expression', parseIndexKey(key).expression, [...indexAt, 'columns', i]);
+        else add('expression', key.expression, [...indexAt, 'columns', i, 'expression']);
+      });
+    }
+  }
+  return texts;
+}
