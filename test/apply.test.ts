@@ -151,7 +151,7 @@ describe('apply', () => {
       ...plan,
       groups: plan.groups.map((g) => ({
         ...g,
-        steps: [g.steps[0]!, { summary: 'wait', sql: ['SELECT pg_sleep(0.4)'], hazards: [], transactional: true }, ...g.steps.slice(1)],
+        steps: [g.steps[0]!, { summary: 'wait', sql: ['SELECT pg_sleep(0.4)'], hazards: [], runs: 'main-transaction' as const, lock: 'NONE' as const, transactional: true }, ...g.steps.slice(1)],
       })),
     };
     const planFile = path.join(project.dir, 'slow-plan.yaml');

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import { UserError } from '../errors.js';
 import type { PlanFile } from './plan-file.js';
+import { stepPlacement, type PlanStep } from './step.js';
 
 /** YAML text of a plan: stable key order (as built), no line folding, so diffs in review stay small. */
 export function writePlanYaml(plan: PlanFile): string {
@@ -22,5 +23,18 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
   } catch {
     throw new UserError(`${file}: plan file not found`);
   }
-  return parseCheckedYaml(text, file, 'plan') as PlanFile;
+  return withPlacements(parseCheckedYaml(text, file, 'plan') as PlanFile);
+}
+
+/**
+ * A plan written before steps said where they run and which lock they take has only
+ * `transactional`: placement follows from it, and the lock, not recorded, is taken as the
+ * strongest. (Such a group no longer digests as planned, so apply verifies it whole.)
+ */
+function withPlacements(plan: PlanFile): PlanFile {
+  type OldStep = Omit<PlanStep, 'runs' | 'lock'> & Partial<Pick<PlanStep, 'runs' | 'lock'>>;
+  const strongest = plan.engine === 'sqlite' ? ('DATABASE WRITE' as const) : ('ACCESS EXCLUSIVE' as const);
+  const complete = (step: OldStep) => ({ ...step, runs: stepPlacement(step), lock: step.lock ?? strongest });
+  if (plan.groups.every((g) => g.steps.every((s: OldStep) => s.runs !== undefined && s.lock !== undefined))) return plan;
+  return { ...plan, groups: plan.groups.map((g) => ({ ...g, steps: g.steps.map(complete) })) };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
-import type { PlanStep } from '../../plan/step.js';
+import { stepPlacement, type PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
 import { connectClient } from './connect.js';
 import { inspectInvalidIndexes, inspectSchemas } from './inspect.js';
@@ -49,8 +49,9 @@ export async function openPostgresSession(url: string, tenant: TenantContext): P
 }
 
 /**
- * Transactional steps in one transaction with the apply settings; then each step that cannot
- * run in a transaction (CREATE INDEX CONCURRENTLY) on its own, with its own timeout.
+ * Transactional steps in one transaction with the apply settings; then, in plan order, each step
+ * that runs after it: in a transaction of its own (VALIDATE CONSTRAINT), or outside any
+ * transaction (CREATE INDEX CONCURRENTLY), each with its own timeout.
  */
 export async function runSteps(client: pg.ClientBase, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
   const inTransaction = steps.filter((s) => s.transactional);
@@ -68,6 +69,10 @@ export async function runSteps(client: pg.ClientBase, steps: readonly PlanStep[]
     }
   }
   for (const step of onTheirOwn) {
+    if (stepPlacement(step) === 'own-transaction') {
+      await runInOwnTransaction(client, step, options);
+      continue;
+    }
     const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
     for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
     try {
@@ -75,6 +80,46 @@ export async function runSteps(client: pg.ClientBase, steps: readonly PlanStep[]
     } finally {
       await client.query('RESET lock_timeout; RESET statement_timeout; RESET search_path').catch(() => {});
     }
+  }
+}
+
+/**
+ * One step in a transaction of its own, after the main transaction has committed, each
+ * statement sent alone (the extended protocol refuses a second statement in one message).
+ */
+async function runInOwnTransaction(client: pg.ClientBase, step: PlanStep, options: RunStepsOptions): Promise<void> {
+  const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
+  try {
+    await client.query('BEGIN');
+    for (const statement of [...settings, ...step.sql]) {
+      const one: pg.QueryConfig & { queryMode: 'extended' } = { text: statement, queryMode: 'extended' };
+      await client.query(one);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await rollbackQuietly(client);
+    throw new StepAfterCommitError(step, error);
+  }
+}
+
+/**
+ * A step outside the main transaction failed. The main transaction stays committed, so the
+ * message says so and what the tenant was left with: it is not rolled back, only unfinished.
+ */
+export class StepAfterCommitError extends Error {
+  override readonly name = 'StepAfterCommitError';
+  constructor(
+    readonly step: PlanStep,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const left = step.failureLeaves !== undefined ? ` The tenant is left with ${step.failureLeaves}.` : '';
+    super(
+      `step "${step.summary}" failed after the tenant's main transaction had committed: ${reason}. ` +
+        `The main transaction stays committed and was not rolled back.${left} ` +
+        `Fix the cause (for a failed validation, the rows that violate it), then run the step's SQL again: ${step.sql.join('; ')}`,
+      { cause },
+    );
   }
 }
 
