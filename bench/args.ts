@@ -8,9 +8,19 @@ export interface BenchArgs {
   readonly json: boolean;
   /** Also time the phases inside audit (discovery, each catalog query, diff) to see where time goes. */
   readonly breakdown: boolean;
+  /** fleet: audit, plan and apply over many tenants; online-validate: readers during a NOT NULL and a CHECK on a big table. */
+  readonly scenario: 'fleet' | 'online-validate';
+  /** Rows of the online-validate table. */
+  readonly rows: number;
 }
 
-export const usage = `usage: npm run bench -- [--tenants N] [--engine postgres|sqlite] [--repeat R] [--keep] [--json] [--breakdown]
+export const usage = `usage: npm run bench -- [--scenario fleet|online-validate] [--tenants N] [--rows N] [--engine postgres|sqlite] [--repeat R] [--keep] [--json] [--breakdown]
+
+  --scenario S    fleet (default): audit, plan and apply over a fleet of tenants;
+                  online-validate: a NOT NULL and a CHECK added to one big table while a reader
+                  with lock_timeout 200ms loops, the old single-transaction form side by side
+                  with schema-sync's apply (PostgreSQL only)
+  --rows N        rows of the online-validate table (default 5000000)
 
   --tenants N     tenant schemas (sqlite: tenant files) to build (default 100)
   --engine E      engine to measure: postgres (default) or sqlite
@@ -43,6 +53,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
         repeat: { type: 'string' },
         json: { type: 'boolean' },
         breakdown: { type: 'boolean' },
+        scenario: { type: 'string' },
+        rows: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -57,7 +69,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   if (!(supportedEngines as readonly string[]).includes(engine)) {
     throw new BenchUsageError(`--engine ${engine}: the bench supports only ${supportedEngines.join(', ')}`);
   }
+  const scenario = v.scenario ?? 'fleet';
+  if (scenario !== 'fleet' && scenario !== 'online-validate') {
+    throw new BenchUsageError(`--scenario ${scenario}: expected fleet or online-validate`);
+  }
+  if (scenario === 'online-validate' && engine !== 'postgres') {
+    throw new BenchUsageError('--scenario online-validate measures PostgreSQL only');
+  }
   return {
+    scenario,
+    rows: positiveInteger('--rows', v.rows, 5_000_000),
     tenants: positiveInteger('--tenants', v.tenants, 100),
     engine: engine as (typeof supportedEngines)[number],
     keep: v.keep ?? false,

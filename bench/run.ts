@@ -18,6 +18,7 @@ import { Samples, timed } from './measure.js';
 import { Progress } from './progress.js';
 import { createBenchProject, tenantNames } from './project.js';
 import { aimsMet, buildReport, formatReport, type Report } from './report.js';
+import { formatOnlineReport, runOnlineValidateBench } from './online-validate.js';
 import { createTenants } from './setup.js';
 import { runSqliteBench } from './sqlite-run.js';
 import { applyStraight, dropAddedColumn } from './straight.js';
@@ -162,6 +163,11 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.onSignals();
   try {
+    if (args.scenario === 'online-validate') {
+      const report = await runOnlineValidateBench(args, progress, cleanup);
+      process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : '\n' + formatOnlineReport(report) + '\n');
+      return 0;
+    }
     const report = args.engine === 'sqlite' ? await runSqliteBench(args, progress, cleanup) : await runBench(args, progress, cleanup);
     process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : '\n' + formatReport(report) + '\n');
     if (!aimsMet(report)) progress.log('\nsome aims were missed (✗); the ratios are reported, never asserted');

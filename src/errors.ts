@@ -45,3 +45,24 @@ export function printable(text: string): string {
 export class VerificationFailed extends Error {
   override readonly name = 'VerificationFailed';
 }
+
+/**
+ * A step outside the main transaction failed. The main transaction stays committed, so the
+ * message says so and what the tenant was left with: it is not rolled back, only unfinished.
+ */
+export class StepAfterCommitError extends Error {
+  override readonly name = 'StepAfterCommitError';
+  constructor(
+    readonly step: { readonly summary: string; readonly sql: readonly string[]; readonly failureLeaves?: string },
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const left = step.failureLeaves !== undefined ? ` The tenant is left with ${step.failureLeaves}.` : '';
+    super(
+      `step "${step.summary}" failed after the tenant's main transaction had committed: ${reason}. ` +
+        `The main transaction stays committed and was not rolled back.${left} ` +
+        `Fix the cause (for a failed validation, the rows that violate it), then plan and apply again, or run the step's SQL by hand: ${step.sql.join('; ')}`,
+      { cause },
+    );
+  }
+}

@@ -10,7 +10,8 @@ export { orderChanges } from './plan/order-changes.js';
 export { buildPlan, type PlanFile, type PlanGroup } from './plan/plan-file.js';
 export { readPlanFile, writePlanYaml } from './plan/plan-yaml.js';
 export type { Hazard, HazardCode } from './plan/hazards.js';
-export type { PlanStep, RenderOptions } from './plan/step.js';
+export type { PlanStep, RenderOptions, StepLock, StepPlacement } from './plan/step.js';
+export { stepPlacement } from './plan/step.js';
 export { applyPlan, type ApplyOptions, type TenantResult, type TenantStatus } from './apply/apply-plan.js';
 export type {
   DatabaseAdapter,

@@ -296,7 +296,7 @@ describe('plan --format markdown', () => {
     const id = /schema-sync plan `([0-9a-f]{16})`/.exec(result.stdout)?.[1];
     expect(id).toBeDefined();
     expect(result.stdout).toContain('**3** tenants: **3** to change');
-    expect(result.stdout).toContain('| add column users.nickname (text) | — |');
+    expect(result.stdout).toContain('| add column users.nickname (text) | main transaction | ACCESS EXCLUSIVE | — |');
     expect(result.stdout).toContain(`plans/${id}.yaml`);
     expect(result.stdout).toContain('ADD COLUMN "nickname" text;');
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Change, ColumnProperty } from '../src/diff/changes.js';
 import { quoteIdent, quoteLiteral } from '../src/engines/postgres/connect.js';
 import { renderChanges } from '../src/engines/postgres/render.js';
+import { runSteps } from '../src/engines/postgres/session.js';
 import type { ColumnModel, SequenceModel, TableModel } from '../src/model/types.js';
 import type { HazardCode } from '../src/plan/hazards.js';
 import type { PlanStep, RenderOptions } from '../src/plan/step.js';
@@ -80,30 +81,9 @@ async function freshSchema(schema: string, setup = ''): Promise<void> {
   }
 }
 
-/**
- * Runs steps like the runner: transactional ones in a transaction, the others statement by
- * statement. An empty search_path proves nothing resolves through it.
- */
-async function run(steps: readonly PlanStep[]): Promise<void> {
-  await db.query(`SET search_path = ''`);
-  try {
-    for (const step of steps) {
-      if (!step.transactional) {
-        for (const sql of step.sql) await db.query(sql);
-        continue;
-      }
-      await db.query('BEGIN');
-      try {
-        for (const sql of step.sql) await db.query(sql);
-        await db.query('COMMIT');
-      } catch (error) {
-        await db.query('ROLLBACK');
-        throw error;
-      }
-    }
-  } finally {
-    await db.query('RESET search_path');
-  }
+/** Runs steps with apply's own runner: one main transaction, then the steps that run after it. */
+async function run(steps: readonly PlanStep[], schema = 'unused'): Promise<void> {
+  await runSteps(db, schema, steps, { lockTimeoutMs: 5000, statementTimeoutMs: 60_000 });
 }
 
 async function apply(schema: string, changes: Change[], extra: Partial<RenderOptions> = {}): Promise<PlanStep[]> {
@@ -589,8 +569,16 @@ describe('alter column', () => {
       alter(col('b', 'integer', { nullable: false }), col('b', 'integer', { default: '42', comment: 'bee' }), ['nullable', 'default', 'comment']),
       alter(col('d', 'integer', { default: '1' }), col('d', 'integer'), ['default']),
     ]);
-    expect(steps.map((st) => st.summary)).toEqual([
-      'alter column t.a: set not null',
+    expect(steps.map((st) => [st.summary.replace(/schema_sync_nn_\w+/, 'H'), st.runs, st.lock])).toEqual([
+      ['alter column t.a: set not null, 1/3: add check H (a IS NOT NULL) on t NOT VALID', 'main-transaction', 'ACCESS EXCLUSIVE'],
+      ['alter column t.a: set not null, 2/3: validate check H (a IS NOT NULL) on t', 'own-transaction', 'SHARE UPDATE EXCLUSIVE'],
+      ['alter column t.a: set not null, 3/3: set not null and drop the check', 'own-transaction', 'ACCESS EXCLUSIVE'],
+      ['alter column t.b: drop not null', 'main-transaction', 'ACCESS EXCLUSIVE'],
+      ['alter column t.b: set default', 'main-transaction', 'ACCESS EXCLUSIVE'],
+      ['alter column t.b: comment', 'main-transaction', 'SHARE UPDATE EXCLUSIVE'],
+      ['alter column t.d: drop default', 'main-transaction', 'ACCESS EXCLUSIVE'],
+    ]);
+    expect(steps.map((st) => st.summary).slice(3)).toEqual([
       'alter column t.b: drop not null',
       'alter column t.b: set default',
       'alter column t.b: comment',
@@ -607,10 +595,29 @@ describe('alter column', () => {
     expect((await column(s, 't', 'b')).comment).toBeNull();
   });
 
-  test('SET NOT NULL fails on NULLs and leaves nothing behind', async () => {
-    await freshSchema(s, `CREATE TABLE t (a int); INSERT INTO t VALUES (NULL);`);
-    await expect(apply(s, [alter(col('a', 'integer'), col('a', 'integer', { nullable: false }), ['nullable'])])).rejects.toThrow(/violated/);
-    expect(await constraints(s, 't')).toEqual([]);
+  test('SET NOT NULL on NULLs: the validation fails after the commit, says so, and leaves the NOT VALID helper check', async () => {
+    await freshSchema(s, `CREATE TABLE t (a int, b int); INSERT INTO t VALUES (NULL, 1);`);
+    const failure = apply(s, [
+      alter(col('a', 'integer'), col('a', 'integer', { nullable: false }), ['nullable']),
+      alter(col('b', 'integer'), col('b', 'integer', { default: '7' }), ['default']),
+    ]);
+    await expect(failure).rejects.toThrow(/violated/);
+    await expect(failure).rejects.toThrow(/failed after the tenant's main transaction had committed/);
+    await expect(failure).rejects.toThrow(/left with check schema_sync_nn_\w+ \(a IS NOT NULL\) on t, NOT VALID; t\.a still allows NULLs/);
+    // The main transaction committed: the other change and the helper check (not validated) are there.
+    expect((await column(s, 't', 'b')).default).toBe('7');
+    expect((await constraints(s, 't')).map((c) => [c.name.replace(/_[0-9a-f]{12}$/, ''), c.validated])).toEqual([['schema_sync_nn', false]]);
+    expect((await column(s, 't', 'a')).not_null).toBe(false);
+  });
+
+  test('SET NOT NULL together with an added identity stays in the main transaction', async () => {
+    await freshSchema(s, `CREATE TABLE t (id int); INSERT INTO t VALUES (1);`);
+    const steps = await apply(s, [alter(col('id', 'integer'), col('id', 'integer', { nullable: false, identity: 'always' }), ['nullable', 'identity'])]);
+    expect(steps.map((st) => [st.summary, st.runs])).toEqual([
+      ['alter column t.id: set not null', 'main-transaction'],
+      ['alter column t.id: add identity (always)', 'main-transaction'],
+    ]);
+    expect(await column(s, 't', 'id')).toMatchObject({ not_null: true, identity: 'a' });
   });
 
   test('type, nullability and default together', async () => {
@@ -709,7 +716,13 @@ describe('constraints and indexes', () => {
       { kind: 'addForeignKey', table: 'c', foreignKey: { name: 'c_p_fkey', ...fk }, newTable: false },
       { kind: 'addForeignKey', table: 'c', foreignKey: shared, newTable: false },
     ]);
-    expect(codes(steps)).toEqual(['MAY_FAIL_ON_EXISTING_ROWS']);
+    expect(codes(steps)).toEqual(['MAY_FAIL_ON_EXISTING_ROWS', 'RUNS_AFTER_COMMIT']);
+    expect(steps.map((st) => [st.summary, st.runs, st.lock])).toEqual([
+      ['add foreign key c_p_fkey on c -> p (NOT VALID)', 'main-transaction', 'SHARE ROW EXCLUSIVE'],
+      ['validate foreign key c_p_fkey on c', 'own-transaction', 'SHARE UPDATE EXCLUSIVE'],
+      ['add foreign key c_country_fkey on c -> r_shared.countries (NOT VALID)', 'main-transaction', 'SHARE ROW EXCLUSIVE'],
+      ['validate foreign key c_country_fkey on c', 'own-transaction', 'SHARE UPDATE EXCLUSIVE'],
+    ]);
     const cons = await constraints(s, 'c');
     expect(cons.map((c) => [c.name, c.validated, c.deferred])).toEqual([
       ['c_country_fkey', true, true],
@@ -736,7 +749,11 @@ describe('constraints and indexes', () => {
       { kind: 'addCheck', table: 't', check: { name: 't_a_check', expression: '(a > 0)' }, newTable: false },
       { kind: 'addCheck', table: 'n', check: { name: 'n_a_check', expression: '(a < 10)' }, newTable: true },
     ]);
-    expect(steps.map((st) => st.hazards.map((h) => h.code))).toEqual([['MAY_FAIL_ON_EXISTING_ROWS'], []]);
+    expect(steps.map((st) => [st.runs, st.lock, st.hazards.map((h) => h.code)])).toEqual([
+      ['main-transaction', 'ACCESS EXCLUSIVE', []],
+      ['own-transaction', 'SHARE UPDATE EXCLUSIVE', ['MAY_FAIL_ON_EXISTING_ROWS', 'RUNS_AFTER_COMMIT']],
+      ['main-transaction', 'NONE', []],
+    ]);
     expect(await constraints(s, 't')).toMatchObject([{ name: 't_a_check', type: 'c', validated: true }]);
     expect((await constraints(s, 't'))[0]?.def).toContain('a > 0');
     expect(await constraints(s, 'n')).toMatchObject([{ name: 'n_a_check', validated: true }]);
@@ -757,7 +774,7 @@ describe('hazards', () => {
   const alter = (from: ColumnModel, to: ColumnModel, changed: ColumnProperty[]): Change => ({
     kind: 'alterColumn', table: 't', from, to, changed,
   });
-  const D = 'DELETES_DATA', R = 'REWRITES_TABLE', L = 'ACCESS_EXCLUSIVE_LOCK', F = 'MAY_FAIL_ON_EXISTING_ROWS', I = 'INDEX_BUILD';
+  const D = 'DELETES_DATA', R = 'REWRITES_TABLE', L = 'ACCESS_EXCLUSIVE_LOCK', F = 'MAY_FAIL_ON_EXISTING_ROWS', I = 'INDEX_BUILD', C = 'RUNS_AFTER_COMMIT';
 
   const cases: [string, Change, HazardCode[], Partial<RenderOptions>?][] = [
     ['create enum', { kind: 'createEnum', enum: { name: 'e', values: ['a'] } }, []],
@@ -800,7 +817,7 @@ describe('hazards', () => {
     ['type numeric(10,2) -> numeric', alter(col('c', 'numeric(10,2)'), col('c', 'numeric'), ['type']), [L]],
     ['type numeric(10,2) -> numeric(12,3)', alter(col('c', 'numeric(10,2)'), col('c', 'numeric(12,3)'), ['type']), [R, L, F]],
     ['collation', alter(col('c', 'text'), col('c', 'text', { collation: 'C' }), ['collation']), [L]],
-    ['set not null', alter(col('c', 'text'), col('c', 'text', { nullable: false }), ['nullable']), [F]],
+    ['set not null', alter(col('c', 'text'), col('c', 'text', { nullable: false }), ['nullable']), [F, C]],
     ['drop not null', alter(col('c', 'text', { nullable: false }), col('c', 'text'), ['nullable']), []],
     ['set default', alter(col('c', 'text'), col('c', 'text', { default: "'x'::text" }), ['default']), []],
     ['add identity', alter(col('c', 'integer', { nullable: false }), col('c', 'integer', { nullable: false, identity: 'always' }), ['identity']), []],
@@ -814,14 +831,14 @@ describe('hazards', () => {
     ['drop unique', { kind: 'dropUnique', table: 't', unique: { name: 'u', columns: ['id'] } }, []],
     ['add index, new table', { kind: 'addIndex', table: 't', index: idx, newTable: true }, []],
     ['add index, existing table', { kind: 'addIndex', table: 't', index: idx, newTable: false }, [I]],
-    ['add index, concurrently', { kind: 'addIndex', table: 't', index: idx, newTable: false }, [I], { concurrentIndexes: true }],
+    ['add index, concurrently', { kind: 'addIndex', table: 't', index: idx, newTable: false }, [I, C], { concurrentIndexes: true }],
     ['add unique index, existing', { kind: 'addIndex', table: 't', index: { ...idx, unique: true }, newTable: false }, [F, I]],
     ['drop index', { kind: 'dropIndex', table: 't', index: idx }, []],
     ['add foreign key, new table', { kind: 'addForeignKey', table: 't', foreignKey: fk, newTable: true }, []],
-    ['add foreign key, existing', { kind: 'addForeignKey', table: 't', foreignKey: fk, newTable: false }, [F]],
+    ['add foreign key, existing', { kind: 'addForeignKey', table: 't', foreignKey: fk, newTable: false }, [F, C]],
     ['drop foreign key', { kind: 'dropForeignKey', table: 't', foreignKey: fk }, []],
     ['add check, new table', { kind: 'addCheck', table: 't', check: { name: 'c', expression: '(id > 0)' }, newTable: true }, []],
-    ['add check, existing', { kind: 'addCheck', table: 't', check: { name: 'c', expression: '(id > 0)' }, newTable: false }, [F]],
+    ['add check, existing', { kind: 'addCheck', table: 't', check: { name: 'c', expression: '(id > 0)' }, newTable: false }, [F, C]],
     ['drop check', { kind: 'dropCheck', table: 't', check: { name: 'c', expression: '(id > 0)' } }, []],
   ];
 

@@ -182,6 +182,8 @@ describe('sqlite render: CREATE TABLE and friends', () => {
       ['drop table u', ['DELETES_DATA']],
     ]);
     expect(steps[0]!.sql).toEqual(['CREATE UNIQUE INDEX "main"."i" ON "t" ("a")']);
+    // One BEGIN IMMEDIATE transaction per tenant file: every step runs in it, under the write lock.
+    expect(new Set(steps.map((s) => `${s.runs} ${s.lock} ${s.transactional}`))).toEqual(new Set(['main-transaction DATABASE WRITE true']));
   });
 });
 

@@ -1,5 +1,12 @@
 import type { PlanFile } from '../plan/plan-file.js';
-import { tenantList } from './format-plan.js';
+import { stepPlacement, type StepPlacement } from '../plan/step.js';
+import { afterCommitNote, runsAfterCommit, tenantList } from './format-plan.js';
+
+const placementCell: Readonly<Record<StepPlacement, string>> = {
+  'main-transaction': 'main transaction',
+  'own-transaction': '**after commit**, own transaction',
+  'no-transaction': '**after commit**, no transaction',
+};
 
 function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -32,22 +39,27 @@ export function formatPlanMarkdown(plan: PlanFile, file?: string): string {
   if (plan.groups.some((g) => g.steps.some((st) => st.consent === false))) {
     lines.push('>', '> :warning: Some steps delete data. Apply refuses them until `consent: true` is set on the step in the plan file, or `--allow-destructive` is passed.');
   }
+  if (plan.groups.some((g) => g.steps.some(runsAfterCommit))) lines.push('', `> ${afterCommitNote}`);
   plan.groups.forEach((group, index) => {
     const names = group.tenants.map((t) => t.name);
     lines.push('');
     lines.push(`#### ${index + 1}. ${names.length} tenant${names.length === 1 ? '' : 's'}: ${tenantList(names, 8)}`);
     lines.push('');
-    lines.push('| step | hazards |');
-    lines.push('| --- | --- |');
+    lines.push('| step | runs | lock | hazards |');
+    lines.push('| --- | --- | --- | --- |');
     for (const step of group.steps) {
       const codes = step.hazards.map((h) => `\`${h.code}\``).join(' ');
-      lines.push(`| ${cell(step.summary)}${step.consent === false ? ' (needs consent)' : ''} | ${codes || '—'} |`);
+      const consent = step.consent === false ? ' (needs consent)' : '';
+      lines.push(`| ${cell(step.summary)}${consent} | ${placementCell[stepPlacement(step)]} | ${step.lock} | ${codes || '—'} |`);
     }
     lines.push('');
     lines.push('<details><summary>SQL</summary>');
     lines.push('');
     lines.push('```sql');
-    for (const step of group.steps) for (const statement of step.sql) lines.push(`${statement};`);
+    for (const step of group.steps) {
+      if (runsAfterCommit(step)) lines.push(`-- after commit, ${stepPlacement(step) === 'own-transaction' ? 'in its own transaction' : 'outside a transaction'}: ${step.summary.replaceAll('\n', ' ')}`);
+      for (const statement of step.sql) lines.push(`${statement};`);
+    }
     lines.push('```');
     lines.push('');
     lines.push('</details>');

@@ -1,4 +1,5 @@
 import type { HeldTenant, PlanFile, PlanGroup } from '../plan/plan-file.js';
+import { stepPlacement, type PlanStep, type StepPlacement } from '../plan/step.js';
 import type { RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import { colors } from './colors.js';
 
@@ -14,6 +15,26 @@ export function tenantList(names: readonly string[], max = 5): string {
   return `${names.slice(0, max).join(', ')}, +${names.length - max} more`;
 }
 
+const placementWords: Readonly<Record<StepPlacement, string>> = {
+  'main-transaction': '',
+  'own-transaction': 'after commit, own transaction',
+  'no-transaction': 'after commit, no transaction',
+};
+
+/** Where a step runs (said only when outside the main transaction) and the lock it takes. */
+export function stepPlacementText(step: PlanStep): string {
+  const where = placementWords[stepPlacement(step)];
+  return `${where ? `${where}, ` : ''}lock ${step.lock}`;
+}
+
+/** True when a step runs after the main transaction has committed. */
+export function runsAfterCommit(step: PlanStep): boolean {
+  return stepPlacement(step) !== 'main-transaction';
+}
+
+export const afterCommitNote =
+  "Steps marked 'after commit' run once the tenant's main transaction has committed; if one fails, what the main transaction did stays committed and apply reports the tenant failed, saying what was left.";
+
 function formatGroup(group: PlanGroup): string[] {
   const names = group.tenants.map((t) => t.name);
   const lines = [`  ${colors.bold(`${names.length} tenant${names.length === 1 ? '' : 's'}`)} ${colors.dim(`(${tenantList(names)})`)} ${colors.dim(`group ${group.id}`)}`];
@@ -21,7 +42,7 @@ function formatGroup(group: PlanGroup): string[] {
     const hazards = step.hazards.map((h) => h.code);
     const consent = step.consent === false ? colors.red(' needs consent') : '';
     const tag = hazards.length > 0 ? ' ' + colors.yellow(`[${hazards.join(', ')}]`) + consent : '';
-    lines.push(`    ${changeMark(step.summary)} ${step.summary}${tag}`);
+    lines.push(`    ${changeMark(step.summary)} ${step.summary}${tag} ${colors.dim(`(${stepPlacementText(step)})`)}`);
   }
   return lines;
 }
@@ -40,6 +61,7 @@ export function formatPlan(plan: PlanFile, file?: string, adopted?: RecordedSnap
     lines.push('');
     lines.push(...formatGroup(group));
   }
+  if (plan.groups.some((g) => g.steps.some(runsAfterCommit))) lines.push('', afterCommitNote);
   for (const f of plan.failed) lines.push(colors.red(`  ${f.tenant}: ${f.error}`));
   if (plan.held && plan.held.length > 0) lines.push('', ...formatHeld(plan.held, adopted));
   const destructive = plan.groups.some((g) => g.steps.some((st) => st.consent === false));

@@ -5,6 +5,7 @@ export const hazardCodes = [
   'ACCESS_EXCLUSIVE_LOCK',
   'MAY_FAIL_ON_EXISTING_ROWS',
   'INDEX_BUILD',
+  'RUNS_AFTER_COMMIT',
 ] as const;
 
 export type HazardCode = (typeof hazardCodes)[number];

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { parseCheckedYaml } from '../manifest/checked-yaml.js';
 import { UserError } from '../errors.js';
 import type { PlanFile } from './plan-file.js';
@@ -23,7 +23,28 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
   } catch {
     throw new UserError(`${file}: plan file not found`);
   }
-  const plan = parseCheckedYaml(text, file, 'plan') as PlanFile;
+  let plan: PlanFile;
+  try {
+    plan = parseCheckedYaml(text, file, 'plan') as PlanFile;
+  } catch (error) {
+    if (writtenByEarlierVersion(text)) {
+      throw new UserError(
+        `${file} was written by an earlier schema-sync, whose plans do not record what apply needs to check them against their changes: run plan again`,
+      );
+    }
+    throw error;
+  }
   checkPlanId(plan, file);
   return plan;
+}
+
+/** Plans from before apply rendered them again lack the render inputs and each step's placement. */
+function writtenByEarlierVersion(text: string): boolean {
+  try {
+    const data = parse(text) as { options?: object; groups?: { tenantObjects?: unknown; steps?: { runs?: unknown }[] }[] } | null;
+    if (!data || !Array.isArray(data.groups)) return false;
+    return !(data.options && 'indexTimeoutMs' in data.options) || data.groups.some((g) => g.tenantObjects === undefined || g.steps?.some((st) => st.runs === undefined));
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@
 // what we consider dangerous in one place. Everything here is pure: names in, hazards out.
 import type { ColumnModel, SequenceModel } from '../../model/types.js';
 import type { Hazard, HazardCode } from '../../plan/hazards.js';
+import { stepLocks, type StepLock } from '../../plan/step.js';
 
 function hazard(code: HazardCode, message: string): Hazard {
   return { code, message };
@@ -15,6 +16,7 @@ export function uniqueHazards(hazards: readonly Hazard[]): Hazard[] {
     'ACCESS_EXCLUSIVE_LOCK',
     'MAY_FAIL_ON_EXISTING_ROWS',
     'INDEX_BUILD',
+    'RUNS_AFTER_COMMIT',
   ];
   const seen = new Map<HazardCode, Hazard>();
   for (const h of hazards) if (!seen.has(h.code)) seen.set(h.code, h);
@@ -22,6 +24,37 @@ export function uniqueHazards(hazards: readonly Hazard[]): Hazard[] {
     const h = seen.get(code);
     return h ? [h] : [];
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locks. The strongest lock each kind of statement the renderer writes takes on an object that
+// existed before it (PostgreSQL 15, "Explicit Locking" and the notes of ALTER TABLE). Objects
+// created in the same transaction are invisible to other sessions, so locks on them count as NONE.
+
+export const pgLocks = {
+  /** CREATE TABLE / TYPE / SEQUENCE, and anything done to a table the same transaction created. */
+  create: 'NONE',
+  /** Most ALTER TABLE forms, DROP and RENAME of tables, columns, types and constraints, DROP INDEX. */
+  alterTable: 'ACCESS EXCLUSIVE',
+  /** ADD FOREIGN KEY, on the table and the referenced table: writes wait, reads go on. */
+  addForeignKey: 'SHARE ROW EXCLUSIVE',
+  /** VALIDATE CONSTRAINT (ROW SHARE on a referenced table): reads and writes go on. */
+  validateConstraint: 'SHARE UPDATE EXCLUSIVE',
+  /** COMMENT ON a table, column or type. */
+  comment: 'SHARE UPDATE EXCLUSIVE',
+  /** CREATE INDEX: writes wait for the build, reads go on. */
+  createIndex: 'SHARE',
+  createIndexConcurrently: 'SHARE UPDATE EXCLUSIVE',
+  /** ALTER INDEX ... RENAME takes only SHARE UPDATE EXCLUSIVE since PostgreSQL 12. */
+  renameIndex: 'SHARE UPDATE EXCLUSIVE',
+  alterSequence: 'SHARE ROW EXCLUSIVE',
+  /** ALTER TYPE ... ADD VALUE locks the type, not the tables that use it. */
+  addEnumValue: 'EXCLUSIVE',
+} as const satisfies Record<string, StepLock>;
+
+/** The strongest of some locks, in the order of PostgreSQL's conflict table. */
+export function strongestLock(locks: readonly StepLock[]): StepLock {
+  return locks.reduce<StepLock>((a, b) => (stepLocks.indexOf(b) > stepLocks.indexOf(a) ? b : a), 'NONE');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,8 +296,25 @@ export function alterTypeHazards(table: string, column: string, fromType: string
   ];
 }
 
-export function setNotNullHazards(table: string, column: string): Hazard[] {
-  return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `SET NOT NULL on ${table}.${column} fails if it holds NULLs`)];
+/**
+ * SET NOT NULL run inside the main transaction (only when the same plan adds an identity to the
+ * column, which needs NOT NULL first): the scan of every row runs under ACCESS EXCLUSIVE.
+ */
+export function setNotNullInTransactionHazards(table: string, column: string): Hazard[] {
+  return [
+    hazard('ACCESS_EXCLUSIVE_LOCK', `SET NOT NULL on ${table}.${column} scans ${table} under a lock that blocks reads and writes`),
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `SET NOT NULL on ${table}.${column} fails if it holds NULLs`),
+  ];
+}
+
+/** The short transaction that ends the online SET NOT NULL, after the check was validated. */
+export function finishNotNullHazards(table: string, column: string): Hazard[] {
+  return [
+    hazard(
+      'RUNS_AFTER_COMMIT',
+      `sets ${table}.${column} NOT NULL in its own short transaction after the main one commits; if it fails (lock timeout), ${table}.${column} keeps its validated helper check and still allows NULLs`,
+    ),
+  ];
 }
 
 export function addKeyHazards(table: string, constraint: string, what: 'primary key' | 'unique constraint'): Hazard[] {
@@ -281,12 +331,23 @@ export function addIndexHazards(table: string, index: string, unique: boolean, c
       ? hazard('INDEX_BUILD', `builds index ${index} on ${table} concurrently, outside the transaction`)
       : hazard('INDEX_BUILD', `builds index ${index} on ${table}, blocking writes to ${table} for the build`),
   ];
+  if (concurrently) {
+    hazards.push(hazard('RUNS_AFTER_COMMIT', `builds ${index} on ${table} after the main transaction commits; if the build fails, the main transaction stays committed and ${index} is left INVALID`));
+  }
   if (unique) hazards.push(hazard('MAY_FAIL_ON_EXISTING_ROWS', `unique index ${index} fails if ${table} holds duplicates`));
   return uniqueHazards(hazards);
 }
 
-export function validateConstraintHazards(table: string, constraint: string, what: 'foreign key' | 'check'): Hazard[] {
-  return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `${what} ${constraint} fails to validate if existing rows of ${table} violate it`)];
+/** VALIDATE CONSTRAINT, run in its own transaction after the main one has committed. */
+export function validateConstraintHazards(table: string, constraint: string, what: 'foreign key' | 'check' | 'not null'): Hazard[] {
+  const name = what === 'not null' ? `the NOT NULL check on ${constraint}` : `${what} ${constraint}`;
+  return [
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `${name} fails to validate if existing rows of ${table} violate it`),
+    hazard(
+      'RUNS_AFTER_COMMIT',
+      `validates ${name} in its own transaction after the main one commits, while reads and writes of ${table} go on; if it fails, the main transaction stays committed and ${name} stays NOT VALID`,
+    ),
+  ];
 }
 
 export function recreateEnumHazards(name: string, usedBy: readonly { table: string; column: string; default?: string }[]): Hazard[] {

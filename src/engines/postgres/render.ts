@@ -16,7 +16,7 @@ import type {
   UniqueModel,
 } from '../../model/types.js';
 import type { Hazard } from '../../plan/hazards.js';
-import type { PlanStep, RenderChanges, RenderOptions } from '../../plan/step.js';
+import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import {
   addColumnHazards,
@@ -27,11 +27,13 @@ import {
   dropColumnHazards,
   dropSequenceHazards,
   dropTableHazards,
+  finishNotNullHazards,
   identifierValue,
+  pgLocks,
   recreateEnumHazards,
   regenerateColumnHazards,
   scanExpression,
-  setNotNullHazards,
+  setNotNullInTransactionHazards,
   uniqueHazards,
   validateConstraintHazards,
 } from './hazards.js';
@@ -325,8 +327,58 @@ function sequenceOptions(s: SequenceModel): string {
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-function step(summary: string, sql: string[], hazards: readonly Hazard[] = []): PlanStep {
-  return { summary, sql, hazards: uniqueHazards(hazards), transactional: true };
+/** A step of the main transaction. Without a lock named, it takes ACCESS EXCLUSIVE, as most ALTER TABLE does. */
+function step(summary: string, sql: string[], hazards: readonly Hazard[] = [], lock: StepLock = pgLocks.alterTable): PlanStep {
+  return { summary, sql, hazards: uniqueHazards(hazards), runs: 'main-transaction', lock, transactional: true };
+}
+
+/**
+ * A step that runs in its own transaction once the main one has committed, so a long scan
+ * (VALIDATE CONSTRAINT) holds only its own weaker lock. `failureLeaves` says what the tenant holds
+ * if it fails then.
+ */
+function ownTransactionStep(
+  summary: string,
+  sql: string[],
+  hazards: readonly Hazard[],
+  lock: StepLock,
+  failureLeaves: string,
+  timeoutMs?: number,
+): PlanStep {
+  return {
+    summary,
+    sql,
+    hazards: uniqueHazards(hazards),
+    runs: 'own-transaction',
+    lock,
+    transactional: false,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    failureLeaves,
+  };
+}
+
+/** ADD CONSTRAINT ... NOT VALID in the main transaction, then VALIDATE in a transaction of its own. */
+function addThenValidate(
+  table: string,
+  constraint: string,
+  what: 'foreign key' | 'check',
+  summary: string,
+  add: string,
+  options: RenderOptions,
+): PlanStep[] {
+  const addLock = what === 'foreign key' ? pgLocks.addForeignKey : pgLocks.alterTable;
+  return [
+    step(`${summary} (NOT VALID)`, [`${add} NOT VALID`], [], addLock),
+    ownTransactionStep(
+      `validate ${what} ${words(constraint)} on ${words(table)}`,
+      [`ALTER TABLE ${qualified(table, options)} VALIDATE CONSTRAINT ${quoteIdent(constraint)}`],
+      validateConstraintHazards(table, constraint, what),
+      pgLocks.validateConstraint,
+      `${what} ${words(constraint)} on ${words(table)}, NOT VALID: it holds for new and changed rows, existing rows were not checked ` +
+        '(plan and check do not tell it from a valid one, so validate it by hand)',
+      options.indexTimeoutMs,
+    ),
+  ];
 }
 
 function createTable(table: TableModel, options: RenderOptions): PlanStep {
@@ -342,7 +394,7 @@ function createTable(table: TableModel, options: RenderOptions): PlanStep {
   for (const column of table.columns) {
     if (column.comment !== undefined) sql.push(commentOnColumn(table.name, column.name, column.comment, options));
   }
-  return step(`create table ${words(table.name)}`, sql);
+  return step(`create table ${words(table.name)}`, sql, [], pgLocks.create);
 }
 
 function addColumnStatements(table: string, column: ColumnModel, options: RenderOptions): string[] {
@@ -399,19 +451,32 @@ function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: 
   }
 
   if (changed.has('nullable')) {
-    if (!to.nullable) {
+    if (!to.nullable && changed.has('identity') && from.identity === undefined && to.identity !== undefined) {
+      // The identity added below needs the column NOT NULL inside the same transaction.
+      steps.push(step(`alter column ${name}: set not null`, [alter('SET NOT NULL')], setNotNullInTransactionHazards(table, to.name)));
+    } else if (!to.nullable) {
       // A validated CHECK (c IS NOT NULL) lets SET NOT NULL skip its own full scan (PostgreSQL 12+).
-      const check = quoteIdent(notNullCheckName(table, to.name));
+      // The check is added NOT VALID in the main transaction (a catalog update), validated in its
+      // own transaction under SHARE UPDATE EXCLUSIVE, then a short transaction sets NOT NULL.
+      const checkName = notNullCheckName(table, to.name);
+      const check = quoteIdent(checkName);
+      const helper = `check ${checkName} (${words(to.name)} IS NOT NULL) on ${words(table)}`;
       steps.push(
-        step(
-          `alter column ${name}: set not null`,
-          [
-            `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID`,
-            `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`,
-            alter('SET NOT NULL'),
-            `ALTER TABLE ${t} DROP CONSTRAINT ${check}`,
-          ],
-          setNotNullHazards(table, to.name),
+        step(`alter column ${name}: set not null, 1/3: add ${helper} NOT VALID`, [`ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID`]),
+        ownTransactionStep(
+          `alter column ${name}: set not null, 2/3: validate ${helper}`,
+          [`ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`],
+          validateConstraintHazards(table, `${table}.${to.name}`, 'not null'),
+          pgLocks.validateConstraint,
+          `${helper}, NOT VALID; ${name} still allows NULLs (the next plan sets it again)`,
+          options.indexTimeoutMs,
+        ),
+        ownTransactionStep(
+          `alter column ${name}: set not null, 3/3: set not null and drop the check`,
+          [alter('SET NOT NULL'), `ALTER TABLE ${t} DROP CONSTRAINT ${check}`],
+          finishNotNullHazards(table, to.name),
+          pgLocks.alterTable,
+          `${helper}, validated; ${name} still allows NULLs (the next plan sets it again)`,
         ),
       );
     } else {
@@ -437,7 +502,7 @@ function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: 
   }
 
   if (changed.has('comment')) {
-    steps.push(step(`alter column ${name}: comment`, [commentOnColumn(table, to.name, to.comment, options)]));
+    steps.push(step(`alter column ${name}: comment`, [commentOnColumn(table, to.name, to.comment, options)], [], pgLocks.comment));
   }
   return steps;
 }
@@ -468,7 +533,7 @@ function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOp
         : 'owned by none'
       : 'options';
   return [
-    step(`alter sequence ${words(to.name)}: ${what}`, [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`], alterSequenceHazards(from, to)),
+    step(`alter sequence ${words(to.name)}: ${what}`, [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`], alterSequenceHazards(from, to), pgLocks.alterSequence),
   ];
 }
 
@@ -515,7 +580,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       const e = change.enum;
       const sql = [`CREATE TYPE ${q(e.name)} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`];
       if (e.comment !== undefined) sql.push(`COMMENT ON TYPE ${q(e.name)} IS ${quoteLiteral(e.comment)}`);
-      return [step(`create enum ${words(e.name)}`, sql)];
+      return [step(`create enum ${words(e.name)}`, sql, [], pgLocks.create)];
     }
     case 'dropEnum':
       return [step(`drop enum ${words(change.enum.name)}`, [`DROP TYPE ${q(change.enum.name)}`])];
@@ -526,16 +591,18 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
           change.values.map(
             (v) => `ALTER TYPE ${q(change.enum)} ADD VALUE ${quoteLiteral(v.value)}${v.before !== undefined ? ` BEFORE ${quoteLiteral(v.before)}` : ''}`,
           ),
+          [],
+          pgLocks.addEnumValue,
         ),
       ];
     case 'recreateEnum':
       return [recreateEnum(change, options)];
     case 'setEnumComment':
-      return [step(`comment on enum ${words(change.enum)}`, [`COMMENT ON TYPE ${q(change.enum)} IS ${commentLiteral(change.comment)}`])];
+      return [step(`comment on enum ${words(change.enum)}`, [`COMMENT ON TYPE ${q(change.enum)} IS ${commentLiteral(change.comment)}`], [], pgLocks.comment)];
 
     case 'createSequence':
       // Ownership comes later as an alterSequence, once the owning table exists.
-      return [step(`create sequence ${words(change.sequence.name)}`, [`CREATE SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`])];
+      return [step(`create sequence ${words(change.sequence.name)}`, [`CREATE SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`], [], pgLocks.create)];
     case 'alterSequence':
       return alterSequence(change.from, change.to, options);
     case 'dropSequence':
@@ -552,7 +619,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'renameTable':
       return [step(`rename table ${words(change.from)} to ${words(change.to)}`, [`ALTER TABLE ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`])];
     case 'setTableComment':
-      return [step(`comment on table ${words(change.table)}`, [`COMMENT ON TABLE ${q(change.table)} IS ${commentLiteral(change.comment)}`])];
+      return [step(`comment on table ${words(change.table)}`, [`COMMENT ON TABLE ${q(change.table)} IS ${commentLiteral(change.comment)}`], [], pgLocks.comment)];
 
     case 'addColumn':
       return [
@@ -588,9 +655,12 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       ];
     case 'renameIndex':
       return [
-        step(`rename index ${words(change.table)}.${words(change.from)} to ${words(change.to)}`, [
-          `ALTER INDEX ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`,
-        ]),
+        step(
+          `rename index ${words(change.table)}.${words(change.from)} to ${words(change.to)}`,
+          [`ALTER INDEX ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`],
+          [],
+          pgLocks.renameIndex,
+        ),
       ];
     case 'addPrimaryKey':
       return [
@@ -615,7 +685,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
 
     case 'addIndex': {
       const summary = `create index ${words(change.index.name)} on ${words(change.table)}`;
-      if (change.newTable) return [step(summary, [createIndexStatement(change.table, change.index, false, options)])];
+      if (change.newTable) return [step(summary, [createIndexStatement(change.table, change.index, false, options)], [], pgLocks.create)];
       if (options.concurrentIndexes) {
         // CONCURRENTLY cannot run inside a transaction block, so it is a step of its own.
         return [
@@ -623,13 +693,16 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
             summary: `${summary} (concurrently)`,
             sql: [createIndexStatement(change.table, change.index, true, options)],
             hazards: addIndexHazards(change.table, change.index.name, change.index.unique, true),
+            runs: 'no-transaction',
+            lock: pgLocks.createIndexConcurrently,
             transactional: false,
             timeoutMs: options.indexTimeoutMs,
+            failureLeaves: `index ${words(change.index.name)} on ${words(change.table)}, INVALID if the build got that far; the next plan rebuilds it`,
           },
         ];
       }
       return [
-        step(summary, [createIndexStatement(change.table, change.index, false, options)], addIndexHazards(change.table, change.index.name, change.index.unique, false)),
+        step(summary, [createIndexStatement(change.table, change.index, false, options)], addIndexHazards(change.table, change.index.name, change.index.unique, false), pgLocks.createIndex),
       ];
     }
     case 'dropIndex':
@@ -639,11 +712,9 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       const fk = change.foreignKey;
       const summary = `add foreign key ${words(fk.name)} on ${words(change.table)} -> ${words(fk.refTable)}`;
       const add = `ALTER TABLE ${q(change.table)} ADD ${foreignKeyDefinition(fk, options)}`;
-      if (change.newTable) return [step(summary, [add])];
-      // NOT VALID then VALIDATE: the scan of existing rows runs under a lock that allows writes.
-      return [
-        step(summary, [`${add} NOT VALID`, `ALTER TABLE ${q(change.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`], validateConstraintHazards(change.table, fk.name, 'foreign key')),
-      ];
+      // On a new table only the referenced table is locked against writes while the key is added.
+      if (change.newTable) return [step(summary, [add], [], pgLocks.addForeignKey)];
+      return addThenValidate(change.table, fk.name, 'foreign key', summary, add, options);
     }
     case 'dropForeignKey':
       return [step(`drop foreign key ${words(change.foreignKey.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.foreignKey.name)}`])];
@@ -651,10 +722,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'addCheck': {
       const summary = `add check ${words(change.check.name)} on ${words(change.table)}`;
       const add = `ALTER TABLE ${q(change.table)} ADD ${checkDefinition(change.check, options)}`;
-      if (change.newTable) return [step(summary, [add])];
-      return [
-        step(summary, [`${add} NOT VALID`, `ALTER TABLE ${q(change.table)} VALIDATE CONSTRAINT ${quoteIdent(change.check.name)}`], validateConstraintHazards(change.table, change.check.name, 'check')),
-      ];
+      if (change.newTable) return [step(summary, [add], [], pgLocks.create)];
+      return addThenValidate(change.table, change.check.name, 'check', summary, add, options);
     }
     case 'dropCheck':
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];

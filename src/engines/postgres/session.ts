@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
-import type { PlanStep } from '../../plan/step.js';
+import { stepPlacement, type PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
 import { connectClient } from './connect.js';
-import { VerificationFailed } from '../../errors.js';
+import { StepAfterCommitError, VerificationFailed } from '../../errors.js';
 import { CATALOG_SETTINGS, inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
 import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
@@ -52,8 +52,9 @@ export async function openPostgresSession(url: string, tenant: TenantContext, li
 
 /**
  * Transactional steps in one transaction with the apply settings, verified before COMMIT when
- * asked; then each step that cannot run in a transaction (CREATE INDEX CONCURRENTLY) on its own,
- * with its own timeout.
+ * asked; then, in plan order, each step that runs after it: in a transaction of its own
+ * (VALIDATE CONSTRAINT), or outside any transaction (CREATE INDEX CONCURRENTLY), each with its
+ * own timeout. A failure after the commit is a StepAfterCommitError.
  */
 export async function runSteps(client: pg.ClientBase, schema: string, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
   const inTransaction = steps.filter((s) => s.transactional);
@@ -85,14 +86,39 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
     }
   }
   for (const step of onTheirOwn) {
+    if (stepPlacement(step) === 'own-transaction') {
+      await runInOwnTransaction(client, step, options);
+      continue;
+    }
     const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
-    for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
     try {
+      for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
       // The extended protocol refuses a text holding more than one statement.
       for (const statement of step.sql) await client.query({ text: statement, queryMode: 'extended' } as pg.QueryConfig);
+    } catch (error) {
+      throw new StepAfterCommitError(step, error);
     } finally {
       await client.query('RESET lock_timeout; RESET statement_timeout; RESET search_path').catch(() => {});
     }
+  }
+}
+
+/**
+ * One step in a transaction of its own, after the main transaction has committed, each
+ * statement sent alone (the extended protocol refuses a second statement in one message).
+ */
+async function runInOwnTransaction(client: pg.ClientBase, step: PlanStep, options: RunStepsOptions): Promise<void> {
+  const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
+  try {
+    await client.query('BEGIN');
+    for (const statement of [...settings, ...step.sql]) {
+      const one: pg.QueryConfig & { queryMode: 'extended' } = { text: statement, queryMode: 'extended' };
+      await client.query(one);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await rollbackQuietly(client);
+    throw new StepAfterCommitError(step, error);
   }
 }
 

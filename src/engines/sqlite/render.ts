@@ -150,7 +150,8 @@ export function createIndexStatement(table: string, index: IndexModel, options: 
 // Steps
 
 function step(summary: string, sql: string[], hazards: readonly Hazard[] = []): PlanStep {
-  return { summary, sql, hazards: uniqueHazards(hazards), transactional: true };
+  // Every SQLite step runs in the tenant's one BEGIN IMMEDIATE transaction, which holds the database's write lock.
+  return { summary, sql, hazards: uniqueHazards(hazards), runs: 'main-transaction', lock: 'DATABASE WRITE', transactional: true };
 }
 
 /**
