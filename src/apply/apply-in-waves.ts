@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { errorMessage, VerificationFailed } from '../errors.js';
+import { errorMessage, StepAfterCommitError, VerificationFailed } from '../errors.js';
 import type { BatchRunner, DatabaseAdapter, ReadInTransaction, RunStepsOptions, TenantContext } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
@@ -242,7 +242,7 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
         }
         const schema = scope ? withRereadPart(wave.runnable.get(entry)!, outcome.schema, scope) : outcome.schema;
         if (!r.ok) {
-          finish(entry, 'failed', attempts, `${r.error}; ${committedNote} before that step, and its schema as it now is was recorded as its snapshot: run plan to finish it`, invalidWarning(entry), schema, true);
+          finish(entry, 'failed', attempts, `${r.error} Its schema as it now is was recorded as its snapshot.`, invalidWarning(entry), schema, true);
         } else if (fingerprint(schema) !== entry.planned.to) {
           finish(
             entry,
@@ -329,7 +329,8 @@ async function runTenant(entry: Entry, before: SchemaModel, batch: BatchRunner, 
       await batch.runSteps(entry.tenant, [step], runOptions);
     } catch (error) {
       // The transaction committed before, or an earlier step ran, or this one left an INVALID index.
-      return { entry, ok: false, committed: true, attempts: Math.max(1, attempt), error: `step "${step.summary}" failed: ${errorMessage(error)}` };
+      const message = error instanceof StepAfterCommitError ? error.message : `step "${step.summary}" failed after the main transaction had committed: ${errorMessage(error)}`;
+      return { entry, ok: false, committed: true, attempts: Math.max(1, attempt), error: message };
     }
   }
   return { entry, ok: true, committed: true, attempts: Math.max(1, attempt), ...(verified && { verified }) };

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { errorMessage, VerificationFailed } from '../errors.js';
+import { errorMessage, StepAfterCommitError, VerificationFailed } from '../errors.js';
 import type { DatabaseAdapter, ReadInTransaction, TenantContext, TenantSession } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
@@ -178,7 +178,8 @@ async function applyTenant(
         const invalid = await session.invalidIndexes().catch(() => []);
         if (invalid.length > 0) warnings.push(`index left INVALID by the failed build: ${invalid.join(', ')}; the next plan rebuilds it`);
         const real = await session.inspect().catch(() => undefined);
-        return done('failed', attempt, `${errorMessage(error)}; its change was committed before that step${real ? ', and its schema as it now is was recorded as its snapshot: run plan to finish it' : ''}`, real, real !== undefined);
+        const message = error instanceof StepAfterCommitError ? error.message : `a step failed after the main transaction had committed: ${errorMessage(error)}`;
+        return done('failed', attempt, `${message}${real ? ' Its schema as it now is was recorded as its snapshot.' : ''}`, real, real !== undefined);
       }
 
       const after = await session.inspect();
