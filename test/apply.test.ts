@@ -271,16 +271,16 @@ describe('apply', () => {
 
   test('fail fast: a change set that fails on its first tenants is halted; the rest are not started, and untouched', async () => {
     await resetTenants();
-    // Every tenant holds the rows 'a' and 'b', which the new CHECK refuses.
-    await project.writeManifest({ tables: { accounts: { ...base.tables.accounts, checks: { name_long: 'length(name) > 5' } } } });
+    // Every tenant holds rows, so a new NOT NULL column without a default fails in its transaction.
+    await project.writeManifest({ tables: { accounts: { columns: { ...base.tables.accounts.columns, code: { type: 'text', nullable: false } } } } });
     const plan = await project.withEngine((engine) => engine.plan());
     const results = await project.withEngine((e) => e.apply(plan, { concurrency: 1, failFast: 3 }));
     expect(results.filter((r) => r.status === 'failed')).toHaveLength(3);
     const notStarted = results.filter((r) => r.status === 'not-started');
     expect(notStarted).toHaveLength(tenantCount - 3);
-    for (const r of notStarted) expect(r.error).toMatch(/halted after its first 3 tenants failed \(apply\.failFast\), the first with: .*name_long/);
-    const checks = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'name_long'`));
-    expect(checks.rows[0].n).toBe(0);
+    for (const r of notStarted) expect(r.error).toMatch(/halted after its first 3 tenants failed \(apply\.failFast\), the first with: .*"code"/);
+    const columns = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema LIKE 't\\_%' AND column_name = 'code'`));
+    expect(columns.rows[0].n).toBe(0);
     await project.writeManifest(withNote);
   });
 

@@ -23,17 +23,10 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
   } catch {
     throw new UserError(`${file}: plan file not found`);
   }
-  let plan: PlanFile;
-  try {
-    plan = parseCheckedYaml(text, file, 'plan') as PlanFile;
-  } catch (error) {
-    if (writtenByEarlierVersion(text)) {
-      throw new UserError(
-        `${file} was written by an earlier schema-sync, whose plans do not record what apply needs to check them against their changes: run plan again`,
-      );
-    }
-    throw error;
+  if (writtenByEarlierVersion(text)) {
+    throw new UserError(`${file} was written by an earlier schema-sync, whose plans do not record what apply needs to check them against their changes: run plan again`);
   }
+  const plan = parseCheckedYaml(text, file, 'plan') as PlanFile;
   checkPlanId(plan, file);
   return plan;
 }

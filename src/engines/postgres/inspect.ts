@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type {
   CheckModel,
@@ -17,6 +16,7 @@ import type {
 } from '../../model/types.js';
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
+import { quoteLiteral } from './connect.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
   ALL_RELATION_KINDS,
@@ -178,21 +178,19 @@ export const CATALOG_SETTINGS: readonly string[] = SESSION_SETTINGS.split(';').m
 /**
  * Reads one schema inside the transaction the client is in, which sees that transaction's own
  * uncommitted DDL: apply verifies a tenant this way before its COMMIT. The transaction must have
- * run CATALOG_SETTINGS. Each of these small reads runs the same dozen queries, so they are named
- * (prepared once per connection): parsing and planning them again for each tenant cost more than
- * running them.
+ * run CATALOG_SETTINGS. Its queries go out grouped, a few round trips in all (see QueryChain).
  */
 export async function inspectInTransaction(client: pg.ClientBase, schema: string, scope?: InspectScope): Promise<SchemaModel | undefined> {
   return (await readSchemas(client, [schema], scope, true)).get(schema);
 }
 
-async function readSchemas(client: pg.ClientBase, names: readonly string[], scope: InspectScope | undefined, prepared = false): Promise<Map<string, SchemaModel>> {
+async function readSchemas(client: pg.ClientBase, names: readonly string[], scope: InspectScope | undefined, grouped = false): Promise<Map<string, SchemaModel>> {
   const queries = catalogQueries(await serverVersion(client));
   const keyNames = new KeyNames();
   const found = new Map<string, SchemaModel>();
   for (let i = 0; i < names.length; i += CHUNK_SIZE) {
     const chunk = names.slice(i, i + CHUNK_SIZE);
-    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope, prepared)) found.set(name, model);
+    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope, grouped)) found.set(name, model);
   }
   const result = new Map<string, SchemaModel>();
   for (const name of names) {
@@ -233,15 +231,20 @@ export async function listSchemas(client: pg.ClientBase): Promise<string[]> {
  * 37,000 column rows until the query ended made the garbage collector copy every one of them.
  * pg is only ever handed one query at a time (queueing on a busy client is deprecated); after a
  * failure, or stop(), nothing more is sent.
+ *
+ * Grouped, the queries between two barriers (or steps) go out together as one multi-statement
+ * query, their parameters written into the text as literals: for a single tenant, read back
+ * inside its apply transaction, round trips cost more than the queries, and a dozen of them per
+ * tenant doubled the cost of an apply.
  */
 class QueryChain {
   #tail: Promise<void> = Promise.resolve();
   #stopped = false;
+  #group: Queued[] = [];
 
   constructor(
     private readonly client: pg.ClientBase,
-    /** Send each query as a named statement, prepared once per connection. */
-    private readonly prepared = false,
+    private readonly grouped = false,
   ) {}
 
   /**
@@ -253,15 +256,38 @@ class QueryChain {
     values: unknown[] | (() => unknown[] | undefined),
     onRow: (row: R) => void,
   ): void {
-    this.step(() => {
+    const queued: Queued = { text, values, onRow: onRow as (row: pg.QueryResultRow) => void };
+    if (this.grouped) {
+      this.#group.push(queued);
+      return;
+    }
+    this.#then(() => {
       const params = typeof values === 'function' ? values() : values;
-      return params === undefined ? undefined : streamRows(this.client, text, params, onRow, this.prepared ? statementName(text) : undefined);
+      return params === undefined ? undefined : streamRows(this.client, text, params, queued.onRow);
     });
+  }
+
+  /** Where the queries after it need the rows of those before it. */
+  barrier(): void {
+    if (!this.grouped || this.#group.length === 0) return;
+    const group = this.#group;
+    this.#group = [];
+    this.#then(() => sendGroup(this.client, group));
   }
 
   /** Queues a step of our own, run once every query before it has returned. */
   step(run: () => void | Promise<void>): void {
-    this.#tail = this.#tail.then(() => (this.#stopped ? undefined : run()));
+    this.barrier();
+    this.#then(run);
+  }
+
+  /**
+   * A step that only needs the rows of the queries before it, not their answers before the next
+   * queries go out: grouped, it runs between their rows and those of the queries after it.
+   */
+  between(run: () => void): void {
+    if (this.grouped) this.#group.push({ run });
+    else this.#then(run);
   }
 
   /** Sends nothing more; what is on the wire still completes. */
@@ -271,8 +297,52 @@ class QueryChain {
 
   /** Resolves when every step has run; rejects with the first failure. */
   async done(): Promise<void> {
+    this.barrier();
     await this.#tail;
   }
+
+  #then(run: () => void | Promise<void>): void {
+    this.#tail = this.#tail.then(() => (this.#stopped ? undefined : run()));
+  }
+}
+
+type Queued =
+  | { readonly text: string; readonly values: unknown[] | (() => unknown[] | undefined); readonly onRow: (row: pg.QueryResultRow) => void }
+  | { readonly run: () => void };
+
+/** Queries sent as one text: each `$n` becomes its value as a literal (every one is cast in queries.ts). */
+async function sendGroup(client: pg.ClientBase, group: readonly Queued[]): Promise<void> {
+  // In the group's order: a step of our own, or the query whose result comes next.
+  const handlers: ({ readonly run: () => void } | { readonly onRow: (row: pg.QueryResultRow) => void })[] = [];
+  const texts: string[] = [];
+  for (const queued of group) {
+    if ('run' in queued) {
+      handlers.push(queued);
+      continue;
+    }
+    const params = typeof queued.values === 'function' ? queued.values() : queued.values;
+    if (params === undefined) continue;
+    texts.push(queued.text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => arrayLiteral(params[Number(n) - 1])));
+    handlers.push(queued);
+  }
+  let results: pg.QueryResult[] = [];
+  if (texts.length > 0) {
+    const result = (await client.query({ text: texts.join(';\n'), types: catalogTypes })) as unknown as pg.QueryResult | pg.QueryResult[];
+    results = Array.isArray(result) ? result : [result];
+  }
+  let next = 0;
+  for (const handler of handlers) {
+    if ('run' in handler) handler.run();
+    else for (const row of results[next++]?.rows ?? []) handler.onRow(row);
+  }
+}
+
+/** A text or integer array parameter (or one already written as an array literal) as a quoted literal. */
+function arrayLiteral(value: unknown): string {
+  if (typeof value === 'string') return quoteLiteral(value);
+  if (!Array.isArray(value)) throw new Error('catalog query parameters are arrays');
+  const elements = value.map((v) => (typeof v === 'number' ? String(v) : '"' + String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"') + '"'));
+  return quoteLiteral('{' + elements.join(',') + '}');
 }
 
 /**
@@ -301,27 +371,14 @@ export function parseIntegerArray(text: string, fallback: (text: string) => unkn
 }
 
 /** Runs a query, handing each row to onRow; resolves once pg is ready for the next query. */
-const statementNames = new Map<string, string>();
-
-/** A name per query text: pg refuses one name for two texts on a connection. */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = 'schema_sync_' + createHash('sha1').update(text).digest('hex').slice(0, 16);
-    statementNames.set(text, name);
-  }
-  return name;
-}
-
 function streamRows<R extends pg.QueryResultRow>(
   client: pg.ClientBase,
   text: string,
   values: unknown[],
   onRow: (row: R) => void,
-  name?: string,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const query = new pg.Query<R>({ text, values, types: catalogTypes, ...(name !== undefined && { name }) });
+    const query = new pg.Query<R>({ text, values, types: catalogTypes });
     // A row handler runs inside pg's socket callback: it must not throw there.
     let failure: { error: unknown } | undefined;
     query.on('row', (row) => {
@@ -902,13 +959,14 @@ async function inspectChunk(
   constraintsQuery: string,
   keyNames: KeyNames,
   scope: InspectScope | undefined,
-  prepared: boolean,
+  grouped: boolean,
 ): Promise<Map<string, SchemaModel>> {
   const params = [schemas];
   const chunk = new ChunkDraft(keyNames);
-  const chain = new QueryChain(client, prepared);
+  const chain = new QueryChain(client, grouped);
+  // Barriers and steps separate the queries that need rows of those before them.
   chain.each<SchemaRow>(SCHEMAS, params, (row) => chunk.addSchema(row));
-  chain.step(() => {
+  chain.between(() => {
     if (chunk.drafts.size === 0) chain.stop();
   });
   if (scope === undefined || scope.sequences) {
@@ -916,23 +974,27 @@ async function inspectChunk(
     chain.each<RelationRow>(RELATIONS, [schemas, kinds], (row) => chunk.addRelation(row, scope));
   }
   if (scope !== undefined && scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
-  chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
-  chain.step(() => chunk.closeColumns());
-  chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
-  chain.each<DescriptionRow>(DESCRIPTIONS, () => chunk.tableOids(), (row) => chunk.addDescription(row));
-  chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
-  chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
   if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
-  chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
   // Separate queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
   // workers cost more than the round trips the chain already hides.
   const unmanaged = scope === undefined ? [UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
-  chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
+  chain.barrier();
+  chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
+  chain.between(() => chunk.closeColumns());
+  chain.each<DescriptionRow>(DESCRIPTIONS, () => chunk.tableOids(), (row) => chunk.addDescription(row));
+  chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
+  chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
+  chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
+  chain.barrier();
+  chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
   chain.each<DeparsedRow>(DEPARSED, () => chunk.deparsedToLookUp(), (row) => chunk.addDeparsed(row));
   chain.each<ReferencedColumnRow>(REFERENCED_COLUMNS, () => chunk.tablesToLookUp(), (row) =>
     chunk.addReferencedColumn(row),
   );
+  // Column collations are told from their type's default, which TYPES gives.
+  chain.barrier();
+  chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
   await chain.done();
   return chunk.finish();
 }
