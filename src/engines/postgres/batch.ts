@@ -65,7 +65,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool, limits: Read
   const held = new Set<string>();
   // Connections running a tenant's steps, so an interrupt can cancel them.
   const running = new Set<pg.PoolClient>();
-  const withPooled = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(pool, fn);
+  const withPooled = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(pool, url, fn);
   return {
     async lockTenants(tenants) {
       const taken = await onLockConnection(() => tryAdvisoryLocks(locks, tenants.map((t) => t.name)));

@@ -15,8 +15,14 @@ export function createPool(url: string, max = 10): pg.Pool {
  * and Node would end the whole process. The error reaches the work as its query's rejection;
  * such a client is then discarded, never handed to the next tenant.
  */
-export async function withPoolClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+export async function withPoolClient<T>(pool: pg.Pool, url: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    // pg says only "ECONNREFUSED 127.0.0.1:5999" or "database x does not exist": say where.
+    throw connectError(url, error);
+  }
   const ignore = () => {};
   client.on('error', ignore);
   let broken = false;

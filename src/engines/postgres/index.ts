@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
-import { connectError, createPool, quoteIdent, withPoolClient } from './connect.js';
+import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
 import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
@@ -39,19 +39,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     }
     return pool;
   };
-  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let connected = false;
-    try {
-      return await withPoolClient(getPool(), (client) => {
-        connected = true;
-        return fn(client);
-      });
-    } catch (error) {
-      // pg says only "ECONNREFUSED 127.0.0.1:5999" or "database x does not exist": say where.
-      if (!connected) throw connectError(url, error);
-      throw error;
-    }
-  };
+  const withClient = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(getPool(), url, fn);
   return {
     engine: 'postgres',
     discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
