@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
-import { connectClient, quoteIdent, quoteLiteral } from '../src/engines/postgres/connect.js';
+import { connectClient, createPool, quoteIdent, quoteLiteral } from '../src/engines/postgres/connect.js';
 import {
   checkBody,
   explicitCollations,
@@ -526,6 +526,23 @@ describe('inspectSchemas', () => {
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();
+    }
+  });
+
+  it('every connection schema-sync opens starts with lock and statement timeouts, pooled or not', async () => {
+    const timeouts = { lockTimeoutMs: 250, statementTimeoutMs: 1500 };
+    const own = await connectClient(urlFor(DB), timeouts);
+    const pool = createPool(urlFor(DB), 1, timeouts);
+    try {
+      for (const c of [own, pool]) {
+        expect((await c.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('250ms');
+        expect((await c.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('1500ms');
+      }
+      // A statement that sets no timeout of its own is still bounded.
+      await expect(own.query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
+    } finally {
+      await own.end();
+      await pool.end();
     }
   });
 

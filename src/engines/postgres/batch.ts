@@ -13,7 +13,7 @@ import { runSteps } from './session.js';
  * whole run.
  */
 export async function openPostgresBatch(url: string, pool: pg.Pool, limits: ReadLimits): Promise<BatchRunner> {
-  const locks = await connectClient(url);
+  const locks = await connectClient(url, limits);
   let lost = false;
   locks.on('error', () => {
     lost = true;
@@ -93,7 +93,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool, limits: Read
       const pids = [...running].map((c) => (c as unknown as { processID?: number }).processID).filter((pid): pid is number => typeof pid === 'number');
       if (pids.length === 0) return;
       // The pooled connections are busy with the statements to cancel: ask on a connection of its own.
-      const canceller = await connectClient(url);
+      const canceller = await connectClient(url, limits);
       try {
         await canceller.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
       } finally {

@@ -4,9 +4,27 @@ import { redactUrl } from '../../util/redact-url.js';
 /** Shows up in pg_stat_activity, so an operator can tell our sessions from the application's. */
 export const APPLICATION_NAME = 'schema-sync';
 
+/** How long any statement of ours may wait for a lock, and run. */
+export interface Timeouts {
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+/**
+ * Every wait is bounded (invariant 9): each connection starts with lock_timeout and
+ * statement_timeout as its defaults, so a statement that sets none of its own (discovery, the
+ * history table, a lock query) cannot wait forever either. Apply's transactions and catalog reads
+ * still set their own.
+ */
+function startupOptions(timeouts: Timeouts | undefined): { options?: string } {
+  if (!timeouts) return {};
+  const ms = (value: number) => Math.max(0, Math.floor(value));
+  return { options: `-c lock_timeout=${ms(timeouts.lockTimeoutMs)} -c statement_timeout=${ms(timeouts.statementTimeoutMs)}` };
+}
+
 /** A pool for work across many tenants; each checked-out client serves one tenant at a time. */
-export function createPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, application_name: APPLICATION_NAME });
+export function createPool(url: string, max = 10, timeouts?: Timeouts): pg.Pool {
+  return new pg.Pool({ connectionString: url, max, application_name: APPLICATION_NAME, ...startupOptions(timeouts) });
 }
 
 /**
@@ -38,8 +56,8 @@ export async function withPoolClient<T>(pool: pg.Pool, url: string, fn: (client:
 }
 
 /** One dedicated connection, e.g. for a session that holds a tenant's advisory lock. */
-export async function connectClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME });
+export async function connectClient(url: string, timeouts?: Timeouts): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME, ...startupOptions(timeouts) });
   try {
     await client.connect();
   } catch (error) {

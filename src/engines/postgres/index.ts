@@ -34,7 +34,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     if (!pool) {
       // Two more than apply's concurrency: an apply keeps two for its batched inspections (the
       // next wave's stale check runs while this wave is verified).
-      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)) + 2);
+      pool = createPool(url, Math.max(2, Math.min(settings.apply.concurrency, 16)) + 2, limits);
       pool.on('error', () => {});
     }
     return pool;

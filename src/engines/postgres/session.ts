@@ -21,7 +21,7 @@ function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: n
 }
 
 export async function openPostgresSession(url: string, tenant: TenantContext, limits: ReadLimits): Promise<TenantSession> {
-  const client = await connectClient(url);
+  const client = await connectClient(url, limits);
   // A dropped connection during apply surfaces as a query error; without a listener it would crash the process.
   client.on('error', () => {});
   let locked = false;
