@@ -866,8 +866,11 @@ class ChunkDraft {
     const collations = new Set<number>();
     const opclasses = new Set<number>();
     for (const table of this.#tables.values()) {
+      // Every column collation, not only those that differ from their type's: that needs TYPES,
+      // and asking after it would cost a read inside an apply transaction a round trip. A
+      // fleet's columns use a handful of collations, so the few extra names are nothing.
       for (let position = 1; position < table.attcollations.length; position++) {
-        const collation = this.#columnCollation(table, position);
+        const collation = table.attcollations[position] ?? 0;
         if (collation !== 0 && !this.keyNames.collations.has(collation)) collations.add(collation);
       }
     }
@@ -992,8 +995,6 @@ async function inspectChunk(
   chain.each<ReferencedColumnRow>(REFERENCED_COLUMNS, () => chunk.tablesToLookUp(), (row) =>
     chunk.addReferencedColumn(row),
   );
-  // Column collations are told from their type's default, which TYPES gives.
-  chain.barrier();
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
   await chain.done();
   return chunk.finish();
