@@ -44,8 +44,9 @@ export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   const baseSchema = base.schema();
   const wanted = objectsOf(diffSchemas({ current: baseSchema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
   const stillDifferent = objectsOf(changes);
+  const onlyToValidate = objectsOf(changes.filter((c) => c.kind === 'validateConstraint'));
   const drift = diffSchemas({ current: baseSchema, desired: actual, excluded: desired.excluded }).filter(
-    (change) => !isFailedIndexBuild(change, actual) && !madeAsWanted(change, wanted, stillDifferent),
+    (change) => !isFailedIndexBuild(change, actual) && !isUnvalidated(change, onlyToValidate) && !madeAsWanted(change, wanted, stillDifferent),
   );
   if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
 
@@ -70,6 +71,16 @@ function isFailedIndexBuild(change: Change, actual: SchemaModel): boolean {
   if (change.index.invalid) return true;
   const live = actual.tables.find((t) => t.name === change.table)?.indexes.find((i) => i.name === change.index.name);
   return live?.invalid === true;
+}
+
+/**
+ * A constraint that is as desired but NOT VALID: what a validation that failed after its main
+ * transaction committed leaves (schema-sync's own unfinished work), or a constraint recreated NOT
+ * VALID by hand. Never a state anyone wants to keep, so never drift: the plan validates it, and
+ * the validation fails, changing nothing, while rows still violate it.
+ */
+function isUnvalidated(change: Change, onlyToValidate: readonly ObjectRef[]): boolean {
+  return changeObjects(change).every((o) => onlyToValidate.some((v) => sameObject(v, o)));
 }
 
 /**
