@@ -13,6 +13,7 @@ import { noExclusions } from '../src/manifest/desired.js';
 import { noRenames } from '../src/diff/changes.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { CheckModel, ForeignKeyModel, SchemaModel, TableModel } from '../src/model/types.js';
+import { refineChanges } from '../src/engines/postgres/refine.js';
 import { renderChanges } from '../src/engines/postgres/render.js';
 import { renderChanges as renderSqlite } from '../src/engines/sqlite/render.js';
 import { createTestDatabase, withClient } from './helpers/postgres.js';
@@ -103,6 +104,20 @@ describe('validity in the diff (no database)', () => {
     const changedByHand = orders({ checks: [{ name: positive.name, expression: '(total >= 0)', notValid: true }], foreignKeys: [customerFk] });
     const handChanges = diffSchemas({ current: changedByHand, desired });
     expect(classifyDrift({ base: baseOf(validBase), actual: changedByHand, desired: desiredOf(desired), changes: handChanges }).status).not.toBe('pending');
+  });
+
+  test('a NOT VALID check recreated around an enum swap is not validated a second time', () => {
+    const check: CheckModel = { name: 'orders_open', expression: "(state <> 'gone'::mood)" };
+    const table = (c: CheckModel, values: string[]): SchemaModel => ({
+      tables: [{ name: 'orders', columns: [{ name: 'state', type: 'mood', nullable: true }], uniques: [], indexes: [], foreignKeys: [], checks: [c] }],
+      enums: [{ name: 'mood', values }],
+      sequences: [],
+    });
+    const current = table({ ...check, notValid: true }, ['gone', 'ok']);
+    const wanted = table(check, ['ok', 'gone']);
+    const changes = diffSchemas({ current, desired: wanted });
+    expect(changes.map((c) => c.kind)).toEqual(['recreateEnum', 'validateConstraint']);
+    expect(refineChanges(changes, current, wanted).map((c) => c.kind)).toEqual(['dropCheck', 'recreateEnum', 'addCheck']);
   });
 
   test('rendering: PostgreSQL validates in its own transaction; SQLite refuses plainly', () => {
