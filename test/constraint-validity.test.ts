@@ -17,6 +17,7 @@ import { refineChanges } from '../src/engines/postgres/refine.js';
 import { renderChanges } from '../src/engines/postgres/render.js';
 import { renderChanges as renderSqlite } from '../src/engines/sqlite/render.js';
 import { createTestDatabase, withClient } from './helpers/postgres.js';
+import { runCli } from './helpers/cli.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 
 const run = promisify(execFile);
@@ -266,6 +267,13 @@ describe('NOT VALID constraints on PostgreSQL', () => {
     ]);
     expect(await statusOf('tenant_apply')).toEqual({ status: 'pending', differences: ['validate check orders.orders_total_positive'], drift: [] });
     expect(await dumpedValidity('tenant_apply')).toEqual({ orders_total_positive: true, orders_customer_id_fkey: false });
+    // `check`, as CI runs it: exit 1, and the reviewer reads what the plan will do.
+    const checked = await runCli(['check', '--tenant', 'tenant_apply'], { cwd: project.dir });
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain('validate check orders.orders_total_positive');
+    expect(checked.stdout).toMatch(/pending\s+tenant_apply/);
+    expect(checked.stdout).toContain('1 tenant: 0 in sync, 1 pending, 0 drifted');
+    expect(checked.stdout).not.toContain('changed out of band');
     expect(await modelValidity('tenant_apply')).toEqual({ orders_total_positive: true, orders_customer_id_fkey: false });
 
     await sql(`UPDATE tenant_apply.orders SET total = 1`);
