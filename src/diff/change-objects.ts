@@ -81,5 +81,7 @@ export function changeObjects(change: Change): ObjectRef[] {
     case 'addCheck':
     case 'dropCheck':
       return [inTable('constraint', change.table, change.check.name)];
+    case 'validateConstraint':
+      return [inTable('constraint', change.table, change.name)];
   }
 }

@@ -75,7 +75,12 @@ export type Change =
   | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel; readonly newTable: boolean }
   | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel }
   | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckModel; readonly newTable: boolean }
-  | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckModel };
+  | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckModel }
+  /** A check or foreign key as desired but NOT VALID: existing rows are checked, nothing is recreated. */
+  | { readonly kind: 'validateConstraint'; readonly table: string; readonly name: string; readonly constraint: ValidatedConstraint };
+
+/** The constraints that can exist NOT VALID. */
+export type ValidatedConstraint = 'check' | 'foreign key';
 
 export type ChangeKind = Change['kind'];
 

@@ -63,6 +63,8 @@ export function describeChange(change: Change): string {
       return `add check ${change.table}.${change.check.name}`;
     case 'dropCheck':
       return `drop check ${change.table}.${change.check.name}`;
+    case 'validateConstraint':
+      return `validate ${change.constraint} ${change.table}.${change.name}`;
   }
 }
 

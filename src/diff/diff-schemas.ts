@@ -247,11 +247,13 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
     drop: (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
     add: (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
     rename: renameConstraint,
+    validate: (name) => ({ kind: 'validateConstraint', table, name, constraint: 'foreign key' }),
   }, out);
   diffNamed(from.checks, to.checks, {
     drop: (check) => ({ kind: 'dropCheck', table, check }),
     add: (check) => ({ kind: 'addCheck', table, check, newTable: false }),
     rename: renameConstraint,
+    validate: (name) => ({ kind: 'validateConstraint', table, name, constraint: 'check' }),
   }, out);
 
   if ((from.comment ?? null) !== (to.comment ?? null)) {
@@ -267,37 +269,58 @@ function sameExceptName<T extends { readonly name: string }>(a: T, b: T): boolea
   return same({ ...a, name: '' }, { ...b, name: '' });
 }
 
+/** The definition apart from validity: a NOT VALID constraint differs from its desired self only by it. */
+function validated<T extends { readonly notValid?: true }>(item: T): T {
+  if (!item.notValid) return item;
+  const { notValid: _notValid, ...rest } = item;
+  return rest as T;
+}
+
 /**
  * Named objects that changed in any way are dropped and re-added: constraints cannot be altered.
  * One that only changed its name (a table rename leaves `clients_pkey` behind) is renamed
- * instead, which is a catalog update and keeps the index it owns.
+ * instead, which is a catalog update and keeps the index it owns. A constraint left NOT VALID
+ * (by hand, or by a validation that failed after its apply committed) that is otherwise as
+ * desired is validated in place: recreating it would check the same rows under a stronger lock.
  */
-function diffNamed<T extends { readonly name: string }>(
+function diffNamed<T extends { readonly name: string; readonly notValid?: true }>(
   from: readonly T[],
   to: readonly T[],
-  make: { drop: (item: T) => Change; add: (item: T) => Change; rename: (from: string, to: string) => Change },
+  make: {
+    drop: (item: T) => Change;
+    add: (item: T) => Change;
+    rename: (from: string, to: string) => Change;
+    validate?: (name: string) => Change;
+  },
   out: Change[],
 ): void {
   const live = new Map(from.map((x) => [x.name, x]));
   const wanted = new Map(to.map((x) => [x.name, x]));
+  const canValidate = (item: T, target: T): boolean => make.validate !== undefined && item.notValid === true && same(validated(item), target);
   const dropped = byName(from).filter((item) => {
     const target = wanted.get(item.name);
-    return !target || !same(item, target);
+    return !target || !(same(item, target) || canValidate(item, target));
   });
   const added = byName(to).filter((item) => {
     const existing = live.get(item.name);
-    return !existing || !same(existing, item);
+    return !existing || !(same(existing, item) || canValidate(existing, item));
   });
   const renamedFrom = new Set<T>();
   const renamedTo = new Set<T>();
   for (const old of dropped) {
     if (wanted.has(old.name)) continue;
-    const match = added.find((n) => !renamedTo.has(n) && !live.has(n.name) && sameExceptName(old, n));
+    const match = added.find((n) => !renamedTo.has(n) && !live.has(n.name) && sameExceptName(make.validate ? validated(old) : old, n));
     if (!match) continue;
     renamedFrom.add(old);
     renamedTo.add(match);
     out.push(make.rename(old.name, match.name));
+    if (old.notValid && make.validate) out.push(make.validate(match.name));
   }
   for (const item of dropped) if (!renamedFrom.has(item)) out.push(make.drop(item));
   for (const item of added) if (!renamedTo.has(item)) out.push(make.add(item));
+  if (!make.validate) return;
+  for (const item of byName(from)) {
+    const target = wanted.get(item.name);
+    if (target && !same(item, target) && canValidate(item, target)) out.push(make.validate(item.name));
+  }
 }

@@ -1,6 +1,6 @@
 import type { DesiredSchema } from '../manifest/desired.js';
 import { fingerprint } from '../model/fingerprint.js';
-import type { SchemaModel } from '../model/types.js';
+import type { SchemaModel, TableModel } from '../model/types.js';
 import { changeObjects, objectLabel, sameObject, type ObjectRef } from './change-objects.js';
 import type { Change } from './changes.js';
 import { diffSchemas } from './diff-schemas.js';
@@ -44,8 +44,9 @@ export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   const baseSchema = base.schema();
   const wanted = objectsOf(diffSchemas({ current: baseSchema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
   const stillDifferent = objectsOf(changes);
-  const drift = diffSchemas({ current: baseSchema, desired: actual, excluded: desired.excluded }).filter(
-    (change) => !isFailedIndexBuild(change, actual) && !madeAsWanted(change, wanted, stillDifferent),
+  const onlyToValidate = objectsOf(changes.filter((c) => c.kind === 'validateConstraint'));
+  const drift = diffSchemas({ current: baseSchema, desired: withoutValidity(actual), excluded: desired.excluded }).filter(
+    (change) => !isFailedIndexBuild(change, actual) && !isUnvalidated(change, onlyToValidate) && !madeAsWanted(change, wanted, stillDifferent),
   );
   if (drift.length === 0) return { status: 'pending', drift: [], conflicts: [] };
 
@@ -70,6 +71,33 @@ function isFailedIndexBuild(change: Change, actual: SchemaModel): boolean {
   if (change.index.invalid) return true;
   const live = actual.tables.find((t) => t.name === change.table)?.indexes.find((i) => i.name === change.index.name);
   return live?.invalid === true;
+}
+
+/**
+ * The schema with every constraint taken as valid. NOT VALID is what a validation that failed
+ * after its main transaction committed leaves (schema-sync's own unfinished work), or a constraint
+ * recreated NOT VALID by hand: never a state anyone wants to keep, so losing validity is never
+ * drift, as an INVALID index is not. The plan from the live schema still validates or replaces it.
+ */
+function withoutValidity(schema: SchemaModel): SchemaModel {
+  const unvalidated = (t: TableModel) => t.checks.some((c) => c.notValid) || t.foreignKeys.some((f) => f.notValid);
+  if (!schema.tables.some(unvalidated)) return schema;
+  return {
+    ...schema,
+    tables: schema.tables.map((t) =>
+      unvalidated(t)
+        ? { ...t, checks: t.checks.map(({ notValid: _n, ...c }) => c), foreignKeys: t.foreignKeys.map(({ notValid: _n, ...f }) => f) }
+        : t,
+    ),
+  };
+}
+
+/**
+ * A constraint added since the base that is as desired but NOT VALID: the plan only validates it
+ * (and the validation fails, changing nothing, while rows still violate it).
+ */
+function isUnvalidated(change: Change, onlyToValidate: readonly ObjectRef[]): boolean {
+  return changeObjects(change).every((o) => onlyToValidate.some((v) => sameObject(v, o)));
 }
 
 /**

@@ -65,11 +65,18 @@ export interface ForeignKeyModel {
   readonly match?: 'full';
   readonly deferrable: boolean;
   readonly initiallyDeferred: boolean;
+  /** See CheckModel.notValid. */
+  readonly notValid?: true;
 }
 
 export interface CheckModel {
   readonly name: string;
   readonly expression: string;
+  /**
+   * Set on a constraint added NOT VALID (PostgreSQL) and not validated since: it holds for new
+   * rows only, and pg_dump prints it NOT VALID. Absent when valid, which the desired side always is.
+   */
+  readonly notValid?: true;
 }
 
 export interface TableModel {

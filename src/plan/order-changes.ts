@@ -35,6 +35,7 @@ const rank: Record<ChangeKind, number> = {
   addCheck: 15,
   addIndex: 16,
   addForeignKey: 17,
+  validateConstraint: 18,
 };
 
 /**

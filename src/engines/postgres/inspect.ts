@@ -451,6 +451,8 @@ interface ConstraintRow {
   match: string;
   deferrable: boolean;
   deferred: boolean;
+  /** pg_constraint.convalidated: false for a CHECK or FOREIGN KEY left NOT VALID. */
+  validated: boolean;
   oid: number;
   /** A CHECK's expression digest, for DEPARSED. */
   definition_key: string | null;
@@ -1082,12 +1084,14 @@ function addConstraint(
         ...(row.match === 'f' && { match: 'full' as const }),
         deferrable: row.deferrable,
         initiallyDeferred: row.deferred,
+        ...(!row.validated && { notValid: true as const }),
       });
       break;
     case 'c':
       table.checks.push({
         name: row.name,
         expression: canonicalExpression(table.schema.strip(checkBody(definition ?? '')), table.types),
+        ...(!row.validated && { notValid: true as const }),
       });
       break;
     default:
@@ -1096,7 +1100,7 @@ function addConstraint(
   }
 }
 
-/** `CHECK ((a > 0)) NOT VALID` -> `(a > 0)`: the model holds the expression, not the clause. */
+/** `CHECK ((a > 0)) NOT VALID` -> `(a > 0)`: the model holds the expression; validity comes from convalidated. */
 export function checkBody(definition: string): string {
   let body = definition.trim();
   if (body.endsWith(' NOT VALID')) body = body.slice(0, -' NOT VALID'.length);

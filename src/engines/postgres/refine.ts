@@ -32,6 +32,7 @@ export function refineChanges(changes: readonly Change[], current: SchemaModel, 
   const drops: Change[] = [];
   const adds: Change[] = [];
   const replacedRenames = new Set<string>();
+  const replacedChecks = new Set<string>();
   for (const live of current.tables) {
     if (droppedTables.has(live.name)) continue;
     const name = newTableName.get(live.name) ?? live.name;
@@ -53,13 +54,17 @@ export function refineChanges(changes: readonly Change[], current: SchemaModel, 
       const wanted = findDesired(target.checks, renamed.get(`${name} ${check.name}`) ?? check.name);
       if (!wanted) continue;
       if (wanted.name !== check.name) replacedRenames.add(`${name} ${check.name}`);
+      // Added again (and validated), so a validation of the old one has nothing left to do.
+      replacedChecks.add(`${name} ${wanted.name}`);
       // Dropped under the name the table has before any rename in this plan runs.
       drops.push({ kind: 'dropCheck', table: live.name, check });
       adds.push({ kind: 'addCheck', table: name, check: wanted, newTable: false });
     }
   }
   const kept = changes.filter(
-    (c) => !((c.kind === 'renameIndex' || c.kind === 'renameConstraint') && replacedRenames.has(`${c.table} ${c.from}`)),
+    (c) =>
+      !((c.kind === 'renameIndex' || c.kind === 'renameConstraint') && replacedRenames.has(`${c.table} ${c.from}`)) &&
+      !(c.kind === 'validateConstraint' && replacedChecks.has(`${c.table} ${c.name}`)),
   );
   return [...drops, ...kept, ...adds];
 }

@@ -2,7 +2,7 @@
 // `<qualifier>.<quoted name>` (DESIGN.md invariant 4): nothing relies on search_path, and a
 // hostile name can never leave its quotes.
 import { createHash } from 'node:crypto';
-import type { Change } from '../../diff/changes.js';
+import type { Change, ValidatedConstraint } from '../../diff/changes.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -357,28 +357,30 @@ function ownTransactionStep(
   };
 }
 
+/** VALIDATE CONSTRAINT in a transaction of its own, after the main one has committed. */
+function validateStep(table: string, constraint: string, what: ValidatedConstraint, options: RenderOptions): PlanStep {
+  return ownTransactionStep(
+    `validate ${what} ${words(constraint)} on ${words(table)}`,
+    [`ALTER TABLE ${qualified(table, options)} VALIDATE CONSTRAINT ${quoteIdent(constraint)}`],
+    validateConstraintHazards(table, constraint, what),
+    pgLocks.validateConstraint,
+    `${what} ${words(constraint)} on ${words(table)}, NOT VALID: it holds for new and changed rows, existing rows were not checked ` +
+      '(the next plan validates it)',
+    options.indexTimeoutMs,
+  );
+}
+
 /** ADD CONSTRAINT ... NOT VALID in the main transaction, then VALIDATE in a transaction of its own. */
 function addThenValidate(
   table: string,
   constraint: string,
-  what: 'foreign key' | 'check',
+  what: ValidatedConstraint,
   summary: string,
   add: string,
   options: RenderOptions,
 ): PlanStep[] {
   const addLock = what === 'foreign key' ? pgLocks.addForeignKey : pgLocks.alterTable;
-  return [
-    step(`${summary} (NOT VALID)`, [`${add} NOT VALID`], [], addLock),
-    ownTransactionStep(
-      `validate ${what} ${words(constraint)} on ${words(table)}`,
-      [`ALTER TABLE ${qualified(table, options)} VALIDATE CONSTRAINT ${quoteIdent(constraint)}`],
-      validateConstraintHazards(table, constraint, what),
-      pgLocks.validateConstraint,
-      `${what} ${words(constraint)} on ${words(table)}, NOT VALID: it holds for new and changed rows, existing rows were not checked ` +
-        '(plan and check do not tell it from a valid one, so validate it by hand)',
-      options.indexTimeoutMs,
-    ),
-  ];
+  return [step(`${summary} (NOT VALID)`, [`${add} NOT VALID`], [], addLock), validateStep(table, constraint, what, options)];
 }
 
 function createTable(table: TableModel, options: RenderOptions): PlanStep {
@@ -727,6 +729,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     }
     case 'dropCheck':
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];
+    case 'validateConstraint':
+      return [validateStep(change.table, change.name, change.constraint, options)];
 
     default: {
       const unhandled: never = change;

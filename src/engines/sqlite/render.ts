@@ -297,6 +297,9 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return needsRebuild(change, `add unique ${change.unique.name}`);
     case 'dropUnique':
       return needsRebuild(change, `drop unique ${change.unique.name}`);
+    case 'validateConstraint':
+      // SQLite has no NOT VALID constraints, so its inspector never yields one to validate.
+      throw new Error(`SQLite has no NOT VALID constraints to validate (${change.constraint} ${change.table}.${change.name})`);
     case 'renameConstraint':
       return needsRebuild(change, `rename constraint ${change.from}`);
 
