@@ -26,6 +26,7 @@ const additive: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
   'addIndex',
   'addForeignKey',
   'addCheck',
+  'validateConstraint',
 ]);
 
 const enumKinds: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['createEnum', 'addEnumValues', 'setEnumComment']);

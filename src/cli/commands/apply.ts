@@ -49,7 +49,10 @@ export default class Apply extends BaseCommand {
     const abort = new AbortController();
     const seen: TenantResult[] = [];
     let signals = 0;
+    let finished = false;
     const onSignal = () => {
+      // Once the run is over, what is left is printing its summary: let it finish.
+      if (finished) return;
       signals++;
       if (signals === 1) {
         abort.abort();
@@ -84,8 +87,7 @@ export default class Apply extends BaseCommand {
       );
     } finally {
       progress?.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      finished = true;
     }
     const { results, snapshots, snapshotError, unsavedSnapshots } = run;
     const counts = countByStatus(results);
