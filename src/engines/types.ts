@@ -24,6 +24,8 @@ export interface DiscoveredTenant {
   /** Set by a fleet of several targets; see TenantContext. */
   readonly target?: string;
   readonly localName?: string;
+  /** Why the engine never treats it as a tenant (a system schema), though the config named it. */
+  readonly refused?: string;
 }
 
 export interface TenantSelector {

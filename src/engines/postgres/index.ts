@@ -54,7 +54,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
   return {
     engine: 'postgres',
-    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
+    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector, limits)),
     refineChanges,
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
