@@ -5,6 +5,7 @@
 import type { SqlText } from '../types.js';
 
 import { loadParser, type ParseSync } from './parser.js';
+import { own } from '../../util/own.js';
 
 export async function checkSqlTexts(texts: readonly SqlText[]): Promise<(string | undefined)[]> {
   if (texts.length === 0) return [];
@@ -78,7 +79,7 @@ function forbiddenNode(value: unknown): string | undefined {
   const node = asNode(value);
   if (!node) return undefined;
   for (const [key, child] of Object.entries(node)) {
-    const problem = FORBIDDEN_NODES[key];
+    const problem = own(FORBIDDEN_NODES, key);
     if (problem) return problem;
     const found = forbiddenNode(child);
     if (found) return found;
