@@ -10,7 +10,7 @@ import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
-import { checkSqlTexts } from './sql-text.js';
+import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
@@ -79,4 +79,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts, identifierProblem };

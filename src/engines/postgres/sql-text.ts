@@ -7,6 +7,15 @@ import type { SqlText } from '../types.js';
 import { loadParser, type ParseSync } from './parser.js';
 import { own } from '../../util/own.js';
 
+/** NAMEDATALEN - 1: the server silently cuts a longer identifier to this many bytes. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+export function identifierProblem(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes <= MAX_IDENTIFIER_BYTES) return undefined;
+  return `is ${bytes} bytes long (in UTF-8): PostgreSQL keeps at most ${MAX_IDENTIFIER_BYTES} bytes of a name and would cut the rest, so shorten it`;
+}
+
 export async function checkSqlTexts(texts: readonly SqlText[]): Promise<(string | undefined)[]> {
   if (texts.length === 0) return [];
   const parse = await loadParser();
