@@ -184,3 +184,70 @@ test('a YAML key __proto__ reaches the model as a key, not as a prototype', asyn
     await project.remove();
   }
 });
+
+// Renames, foreign keys, named checks and uniques and sequences under such names: the rename
+// hints and the SQLite rebuild's copy map are records keyed by them.
+const BEFORE = 'version: 1\ntables:\n  a:\n    columns:\n      id: { type: integer, primaryKey: true }\n      x: text\n';
+const AFTER = (sequences: boolean) => `version: 1
+${sequences ? 'sequences:\n  hasOwnProperty: {}\n' : ''}tables:
+  constructor:
+    renamedFrom: a
+    columns:
+      id: { type: integer, primaryKey: true }
+      __proto__: { type: text, renamedFrom: x, unique: true }
+      toString: { type: integer, references: constructor.id }
+    checks:
+      valueOf: "id > 0"
+    uniques:
+      - { name: hasOwnProperty_u, columns: [toString] }
+`;
+
+describe.each([
+  ['postgres', true],
+  ['sqlite', false],
+])('%s: renames to Object.prototype names keep the data', { timeout: 120_000 }, (engineName, postgres) => {
+  test('a table and a column renamed to constructor and __proto__, then in sync', async () => {
+    const db = postgres ? await createTestDatabase('proto2') : undefined;
+    const project = await createTempProject(
+      postgres ? { engine: 'postgres', url: db!.url, tenants: { pattern: 'valueOf' } } : { engine: engineName, tenants: { pattern: 'tenants/*.db' } },
+    );
+    try {
+      await project.withEngine((engine) => engine.project.adapter.createTenant('valueOf'));
+      const round = async (text: string) => {
+        await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), text);
+        return project.withEngine(async (engine) => {
+          const plan = await engine.plan();
+          const results = await engine.apply(plan);
+          const again = await engine.plan();
+          return { kinds: plan.groups.flatMap((g) => g.changes.map((c) => c.kind)), results: results.map((r) => [r.tenant, r.status, r.error]), again: again.summary };
+        });
+      };
+      await round(BEFORE);
+      if (postgres) await withClient(db!.url, (client) => client.query('INSERT INTO "valueOf".a VALUES (1, \'kept\')'));
+      else {
+        const file = new Database(path.join(project.dir, 'tenants', 'valueOf.db'));
+        file.exec("INSERT INTO a VALUES (1, 'kept')");
+        file.close();
+      }
+      const after = await round(AFTER(postgres));
+      expect(after.kinds).toEqual(expect.arrayContaining(['renameTable', 'renameColumn']));
+      expect(after.kinds).not.toContain('dropTable');
+      expect(after.results).toEqual([['valueOf', 'applied', undefined]]);
+      expect(after.again).toMatchObject({ changed: 0, inSync: 1, failed: 0 });
+      const kept = postgres
+        ? await withClient(db!.url, async (client) => (await client.query<{ v: string }>('SELECT "__proto__" AS v FROM "valueOf"."constructor"')).rows.map((r) => r.v))
+        : (() => {
+            const file = new Database(path.join(project.dir, 'tenants', 'valueOf.db'), { readonly: true });
+            try {
+              return (file.prepare('SELECT "__proto__" AS v FROM "constructor"').all() as { v: string }[]).map((r) => r.v);
+            } finally {
+              file.close();
+            }
+          })();
+      expect(kept).toEqual(['kept']);
+    } finally {
+      await db?.drop();
+      await project.remove();
+    }
+  });
+});
