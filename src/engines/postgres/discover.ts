@@ -10,11 +10,12 @@ const reservedSchemas = new Set(['schema_sync', 'public']);
 /**
  * Why a schema is never a tenant, however the config names it: the server's own schemas (a plan
  * against information_schema would drop the catalog's views) and schema-sync's bookkeeping.
- * PostgreSQL reserves every pg_ name (pg_catalog, pg_toast, pg_temp_N, pg_toast_temp_N).
+ * PostgreSQL reserves every name starting with pg_ (pg_catalog, pg_toast, pg_temp_N,
+ * pg_toast_temp_N), case-sensitively as it does.
  */
 export function systemSchemaReason(name: string): string | undefined {
   if (name === 'schema_sync') return "schema-sync's own bookkeeping schema, never a tenant";
-  if (name.toLowerCase() === 'information_schema' || /^pg_/i.test(name)) {
+  if (name === 'information_schema' || name.startsWith('pg_')) {
     return 'a PostgreSQL system schema, never a tenant';
   }
   return undefined;
