@@ -24,6 +24,8 @@ export interface DiscoveredTenant {
   /** Set by a fleet of several targets; see TenantContext. */
   readonly target?: string;
   readonly localName?: string;
+  /** Why the engine never treats it as a tenant (a system schema), though the config named it. */
+  readonly refused?: string;
 }
 
 export interface TenantSelector {
@@ -242,4 +244,9 @@ export interface EngineModule {
    * kind, else why not (a second statement, a comment, a sub-select, a clause after it, ...).
    */
   checkSqlTexts(texts: readonly SqlText[]): Promise<readonly (string | undefined)[]>;
+  /**
+   * Why the server would not keep a name as written (PostgreSQL cuts names at 63 bytes), or
+   * undefined. Absent where any name a manifest can hold is kept whole.
+   */
+  identifierProblem?(name: string): string | undefined;
 }

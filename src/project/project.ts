@@ -13,6 +13,7 @@ import type { SchemaModel } from '../model/types.js';
 import { filterRejected, filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
 import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
+import { checkIdentifiers } from './check-identifiers.js';
 import { sourceOf } from '../manifest/source.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
 
@@ -69,6 +70,7 @@ export class Project {
     if (!this.desiredState) {
       const manifest = await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
+      checkIdentifiers(manifest, overrides, this.engine);
       await checkExpressions(manifest, overrides, this.engine);
       this.desiredState = { manifest, overrides };
     }

@@ -3,6 +3,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { byName, compareNames, fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel, UnmanagedObject } from '../model/types.js';
+import { nameRecord } from '../util/own.js';
 
 /** What a snapshot file holds besides the model. */
 export interface SnapshotHeader {
@@ -172,7 +173,7 @@ function compareKeys(a: string, b: string): number {
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
   if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
+    const out = nameRecord<unknown>();
     for (const key of Object.keys(value).sort(compareKeys)) {
       if (value[key] !== undefined) out[key] = plain(value[key]);
     }

@@ -46,7 +46,7 @@ export function labelsFor(name: string, labels: TenantSelector['labels']): strin
 
 /**
  * Applies the config's exclude and labels to what an engine discovered, refusing names that
- * cannot be quoted safely. Sorted, so every run sees tenants in the same order.
+ * cannot be quoted safely and those the engine refused (its system schemas). Sorted, so every run sees tenants in the same order.
  */
 export function selectTenants(found: readonly DiscoveredTenant[], selector: TenantSelector): Discovery {
   const exclude = matcher(selector.exclude);
@@ -58,7 +58,7 @@ export function selectTenants(found: readonly DiscoveredTenant[], selector: Tena
     const names = tenant.localName !== undefined && tenant.localName !== tenant.name ? [tenant.name, tenant.localName] : [tenant.name];
     if (seen.has(tenant.name) || names.some(exclude)) continue;
     seen.add(tenant.name);
-    const reason = unsafeNameReason(tenant.localName ?? tenant.name) ?? unsafeNameReason(tenant.name);
+    const reason = tenant.refused ?? unsafeNameReason(tenant.localName ?? tenant.name) ?? unsafeNameReason(tenant.name);
     if (reason) {
       rejected.push({ name: tenant.name, reason });
       continue;

@@ -7,6 +7,8 @@
 // printer here, so two spellings of one parse tree print as one string. The rewrites below are
 // the ones PostgreSQL 15 applies when it stores an expression (checked against a real server).
 
+import { own } from '../../util/own.js';
+
 /** Thrown inside this module only; the public functions never throw. */
 class ExpressionSyntaxError extends Error {}
 
@@ -407,11 +409,12 @@ function formatType(spec: TypeSpec): string {
     if (parts.length === 2 && !parts[0]!.quoted && parts[0]!.text === 'pg_catalog') parts = parts.slice(1);
     const only = parts.length === 1 && !parts[0]!.quoted ? parts[0]!.text : undefined;
     if (only !== undefined) {
-      if (TYPE_ALIASES[only] !== undefined) {
-        base = TYPE_ALIASES[only];
-      } else if (only.startsWith('_') && (TYPE_ALIASES[only.slice(1)] !== undefined || BUILTIN_BASES.has(only.slice(1)))) {
+      const alias = own(TYPE_ALIASES, only);
+      if (alias !== undefined) {
+        base = alias;
+      } else if (only.startsWith('_') && (own(TYPE_ALIASES, only.slice(1)) !== undefined || BUILTIN_BASES.has(only.slice(1)))) {
         // _int4 is the catalog name of int4[].
-        base = TYPE_ALIASES[only.slice(1)] ?? only.slice(1);
+        base = own(TYPE_ALIASES, only.slice(1)) ?? only.slice(1);
         array = true;
       } else if (BUILTIN_BASES.has(only)) {
         base = only;
@@ -731,7 +734,7 @@ class Parser {
       return { k: 'quantified', op, l: left, quantifier, r };
     }
     const r = this.parseExpr(bp);
-    const like = LIKE_OPERATORS[op];
+    const like = own(LIKE_OPERATORS, op);
     if (like) return { k: 'like', op: like.op, not: like.not, l: left, r };
     return { k: 'binary', op, l: left, r };
   }
@@ -1058,7 +1061,7 @@ class Parser {
         special = 'double precision';
       } else if (w === 'national' || w === 'character' || w === 'char' || w === 'nchar') {
         if (w === 'national' && !this.acceptWord('character')) this.expectWord('char');
-        special = this.acceptWord('varying') ? 'character varying' : w === 'nchar' ? 'character' : TYPE_ALIASES[w] ?? 'character';
+        special = this.acceptWord('varying') ? 'character varying' : w === 'nchar' ? 'character' : own(TYPE_ALIASES, w) ?? 'character';
       } else if (w === 'bit') {
         special = this.acceptWord('varying') ? 'bit varying' : 'bit';
       } else if (w === 'interval') {

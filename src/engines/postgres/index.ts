@@ -10,7 +10,7 @@ import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
-import { checkSqlTexts } from './sql-text.js';
+import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
@@ -42,7 +42,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   const withClient = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(getPool(), url, fn);
   return {
     engine: 'postgres',
-    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector)),
+    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector, limits)),
     refineChanges,
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
@@ -67,4 +67,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts, identifierProblem };

@@ -25,6 +25,7 @@ import {
 } from './expression.js';
 import { memoize } from '../../util/memo.js';
 import { UserError } from '../../errors.js';
+import { own } from '../../util/own.js';
 
 const typeCache = memoize(canonicalTypeName);
 const defaultCache = memoize((key: string) => {
@@ -202,7 +203,7 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
   let type = canonicalTypeName(column.type);
   let nullable: boolean;
   let defaultValue: string | undefined;
-  const serialType = SERIAL_TYPES[type];
+  const serialType = own(SERIAL_TYPES, type);
   if (serialType !== undefined) {
     // serial is not a type: PostgreSQL creates an integer column, an owned sequence and a default.
     const sequence = serialSequenceName(ctx.table.name, name);
@@ -305,7 +306,7 @@ function normalizeTable(
   const columnTypes = new Map<string, string>();
   for (const c of table.columns) {
     const t = canonicalTypeName(c.type);
-    columnTypes.set(c.name, SERIAL_TYPES[t] ?? t);
+    columnTypes.set(c.name, own(SERIAL_TYPES, t) ?? t);
   }
   const ctx: TableContext = { table, columnTypes, primaryKey: new Set(table.primaryKey?.columns ?? []) };
   return {

@@ -5,6 +5,16 @@
 import type { SqlText } from '../types.js';
 
 import { loadParser, type ParseSync } from './parser.js';
+import { own } from '../../util/own.js';
+
+/** NAMEDATALEN - 1: the server silently cuts a longer identifier to this many bytes. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+export function identifierProblem(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes <= MAX_IDENTIFIER_BYTES) return undefined;
+  return `is ${bytes} bytes long (in UTF-8): PostgreSQL keeps at most ${MAX_IDENTIFIER_BYTES} bytes of a name and would cut the rest, so shorten it`;
+}
 
 export async function checkSqlTexts(texts: readonly SqlText[]): Promise<(string | undefined)[]> {
   if (texts.length === 0) return [];
@@ -78,7 +88,7 @@ function forbiddenNode(value: unknown): string | undefined {
   const node = asNode(value);
   if (!node) return undefined;
   for (const [key, child] of Object.entries(node)) {
-    const problem = FORBIDDEN_NODES[key];
+    const problem = own(FORBIDDEN_NODES, key);
     if (problem) return problem;
     const found = forbiddenNode(child);
     if (found) return found;

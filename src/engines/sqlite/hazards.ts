@@ -4,6 +4,7 @@
 import { canonicalJson } from '../../model/canonical-json.js';
 import type { ColumnModel, TableModel } from '../../model/types.js';
 import type { Hazard, HazardCode } from '../../plan/hazards.js';
+import { own } from '../../util/own.js';
 
 export function hazard(code: HazardCode, message: string): Hazard {
   return { code, message };
@@ -232,7 +233,7 @@ export function rebuildHazards(from: TableModel, to: TableModel, copy: Readonly<
   const strict = to.options?.['strict'] === true;
   for (const column of to.columns) {
     if (column.generated !== undefined) continue;
-    const source = copy[column.name];
+    const source = own(copy, column.name);
     const old = source === undefined ? undefined : from.columns.find((c) => c.name === source);
     if (!old) {
       if (!column.nullable && isNullDefault(column.default)) mayFail(`new NOT NULL column ${name}.${column.name} has no default; fails if ${name} has rows`);

@@ -12,6 +12,7 @@ import type { ColumnModel, IndexModel, SchemaModel, TableModel, UnmanagedObject 
 import { quoteIdent } from './connect.js';
 import { identifierName, isConstantLiteral, isNullDefault, mentionsIdentifier, sameName, scanSql, type SqlToken } from './hazards.js';
 import { createTableStatement } from './render.js';
+import { nameRecord, own as ownValue } from '../../util/own.js';
 
 /** Table options that only a rebuild can change, with the words a reviewer reads. */
 const rebuildOptions: readonly (readonly [key: string, words: string])[] = [
@@ -350,12 +351,12 @@ export function refineChanges(changes: readonly Change[], current: SchemaModel, 
     const droppedColumns = new Set(own.flatMap((c) => (c.kind === 'dropColumn' ? [c.column.name] : [])));
     const droppedIndexes = new Set(own.flatMap((c) => (c.kind === 'dropIndex' ? [c.index.name] : c.kind === 'renameIndex' ? [c.from] : [])));
     const liveColumns = new Set(from.columns.map((c) => c.name));
-    const copy: Record<string, string> = {};
+    const copy = nameRecord<string>();
     for (const column of to.columns) if (liveColumns.has(column.name)) copy[column.name] = column.name;
     // A current column or index neither in the desired table nor dropped by the diff was taken
     // out of management by an override: the rebuild carries it over unchanged, as expectedSchema
     // (what apply verifies) does.
-    const excludedColumns = from.columns.filter((c) => copy[c.name] === undefined && !droppedColumns.has(c.name));
+    const excludedColumns = from.columns.filter((c) => ownValue(copy, c.name) === undefined && !droppedColumns.has(c.name));
     for (const column of excludedColumns) copy[column.name] = column.name;
     const excludedIndexes: IndexModel[] = from.indexes.filter((i) => !droppedIndexes.has(i.name) && !to.indexes.some((d) => d.name === i.name));
     const shape: TableModel =

@@ -10,6 +10,7 @@ import type { PlanStep, RenderChanges, RenderOptions } from '../../plan/step.js'
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { isBuiltinType } from './normalize.js';
 import { addIndexHazards, dropColumnHazards, dropTableHazards, isBareDefault, isParenthesized, rebuildHazards, rowidAlias, uniqueHazards } from './hazards.js';
+import { own } from '../../util/own.js';
 
 /** Prefix of the table a rebuild fills before it takes the original's name. */
 export const rebuildTablePrefix = '_schema_sync_new_';
@@ -166,8 +167,8 @@ function rebuildTable(change: Extract<Change, { kind: 'rebuildTable' }>, options
   const tmp = qualified(temporary, options);
   const sql = [createTableStatement(to, options, temporary)];
 
-  const targets = to.columns.filter((c) => c.generated === undefined && copy[c.name] !== undefined).map((c) => c.name);
-  const sources = targets.map((c) => copy[c] as string);
+  const targets = to.columns.filter((c) => c.generated === undefined && own(copy, c.name) !== undefined).map((c) => c.name);
+  const sources = targets.map((c) => own(copy, c)!);
   // Without an INTEGER PRIMARY KEY the rowid is implicit; copying it keeps rows addressable by the
   // rowids applications (and external-content FTS tables) may hold. A column named like the rowid
   // would shadow it, so then it is left alone.
