@@ -111,7 +111,7 @@ async function schemaSyncBackends(client: pg.Client): Promise<number[]> {
 }
 
 describe('faults at random moments of an apply', () => {
-  test(`${rounds} rounds: none half-migrated, no lock left, none migrated twice, all in sync after a clean apply`, async () => {
+  test(`${rounds} rounds: none half-migrated, no lock left, none migrated twice, all in sync after a clean apply`, { timeout: 30_000 + rounds * 15_000 }, async () => {
     const next = random(seed);
     const counts = { halfMigrated: 0, locksLeft: 0, migratedTwice: 0, stackTraces: 0 };
     for (let round = 0; round < rounds; round++) {
