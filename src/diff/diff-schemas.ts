@@ -1,6 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { byName } from '../model/fingerprint.js';
 import { deepFreeze } from '../util/deep-freeze.js';
+import { own } from '../util/own.js';
 import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
@@ -55,8 +56,8 @@ export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): Sche
   const tables = schema.tables
     .filter((t) => !excluded.tables.includes(t.name))
     .map((t) => {
-      const columns = excluded.columns[t.name] ?? [];
-      const indexes = excluded.indexes[t.name] ?? [];
+      const columns = own(excluded.columns, t.name) ?? [];
+      const indexes = own(excluded.indexes, t.name) ?? [];
       if (columns.length === 0 && indexes.length === 0) return t;
       return {
         ...t,
@@ -147,7 +148,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
 
   for (const to of byName(desired.tables)) {
     let from = live.get(to.name);
-    const oldName = renames.tables[to.name];
+    const oldName = own(renames.tables, to.name);
     if (!from && oldName !== undefined && live.has(oldName) && !wanted.has(oldName)) {
       out.push({ kind: 'renameTable', from: oldName, to: to.name });
       renamedAway.add(oldName);
@@ -161,7 +162,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       }
       continue;
     }
-    out.push(...diffTableOnce(from, to, renames.columns[to.name] ?? noColumnRenames));
+    out.push(...diffTableOnce(from, to, own(renames.columns, to.name) ?? noColumnRenames));
   }
   for (const from of byName(current.tables)) {
     if (!wanted.has(from.name) && !renamedAway.has(from.name)) out.push({ kind: 'dropTable', table: from });

@@ -1,5 +1,6 @@
 import type { Exclusions } from '../manifest/desired.js';
 import type { SchemaModel, TableModel } from '../model/types.js';
+import { own } from '../util/own.js';
 
 /**
  * The schema a tenant should hold after apply: the desired schema, plus whatever an override took
@@ -10,8 +11,8 @@ export function expectedSchema(current: SchemaModel, desired: SchemaModel, exclu
   const tables: TableModel[] = desired.tables.map((table) => {
     const liveTable = live.get(table.name);
     if (!liveTable) return table;
-    const keepColumns = excluded.columns[table.name] ?? [];
-    const keepIndexes = excluded.indexes[table.name] ?? [];
+    const keepColumns = own(excluded.columns, table.name) ?? [];
+    const keepIndexes = own(excluded.indexes, table.name) ?? [];
     // The desired table itself, not a copy: tenants that share it then share their expected schema's tables.
     if (keepColumns.length === 0 && keepIndexes.length === 0) return table;
     return {

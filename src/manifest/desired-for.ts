@@ -5,6 +5,7 @@ import type { SchemaModel } from '../model/types.js';
 import type { DesiredSchema, Exclusions } from './desired.js';
 import { ManifestError } from './errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
+import { own } from '../util/own.js';
 import type { Manifest, Override } from './spec.js';
 import { assembleInput, buildSchema, IssueCollector } from './to-model.js';
 
@@ -57,8 +58,8 @@ function applyExclusions(schema: SchemaModel, renames: RenameHints, excluded: Ex
   const tables = schema.tables
     .filter((table) => !droppedTables.has(table.name))
     .map((table) => {
-      const columns = new Set(excluded.columns[table.name] ?? []);
-      const indexes = new Set(excluded.indexes[table.name] ?? []);
+      const columns = new Set(own(excluded.columns, table.name) ?? []);
+      const indexes = new Set(own(excluded.indexes, table.name) ?? []);
       if (columns.size === 0 && indexes.size === 0) return table;
       return {
         ...table,
@@ -70,7 +71,7 @@ function applyExclusions(schema: SchemaModel, renames: RenameHints, excluded: Ex
   const columnRenames: Record<string, Record<string, string>> = {};
   for (const [table, hints] of Object.entries(renames.columns)) {
     if (droppedTables.has(table)) continue;
-    const columns = new Set(excluded.columns[table] ?? []);
+    const columns = new Set(own(excluded.columns, table) ?? []);
     const kept = Object.fromEntries(Object.entries(hints).filter(([column]) => !columns.has(column)));
     if (Object.keys(kept).length > 0) columnRenames[table] = kept;
   }
