@@ -97,14 +97,18 @@ export class Project {
       }
       return undefined;
     };
-    checkTypes(
-      raw.schema,
-      this.engine.normalizer,
-      raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest),
-      locate,
-    );
+    const files = raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest);
+    checkTypes(raw.schema, this.engine.normalizer, files, locate);
+    let schema: SchemaModel;
+    try {
+      schema = this.engine.normalizer.normalizeSchema(raw.schema);
+    } catch (error) {
+      // What the engine cannot hold (a SQLite index method, say) is said of the files that ask for it.
+      if (error instanceof UserError) throw new UserError(`${files}: ${error.message}`, error.exitCode);
+      throw error;
+    }
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
-    const normalized: DesiredSchema = deepFreeze({ ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) });
+    const normalized: DesiredSchema = deepFreeze({ ...raw, schema });
     await checkNormalizedExpressions(normalized.schema, this.engine);
     this.normalizedByOverrides.set(key, normalized);
     return normalized;
