@@ -5,7 +5,7 @@ import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
 import { loadEngine } from '../engines/index.js';
 import type { DatabaseAdapter, EngineModule, TenantContext, TenantSelector } from '../engines/types.js';
 import { FleetAdapter } from '../targets/fleet-adapter.js';
-import { UserError } from '../errors.js';
+import { TenantQueryError, UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
@@ -60,7 +60,13 @@ export class Project {
 
   /** Tenants from the config's discovery, narrowed by --tenant and --label; so are the refused names. */
   async discover(filter: TenantFilter = {}): Promise<Discovery> {
-    const found = await this.adapter.discoverTenants(this.config.tenants);
+    let found;
+    try {
+      found = await this.adapter.discoverTenants(this.config.tenants);
+    } catch (error) {
+      if (error instanceof TenantQueryError && this.config.file !== undefined) throw new UserError(`${this.relative(this.config.file)}: ${error.message}`);
+      throw error;
+    }
     const discovery = selectTenants(found, this.config.tenants);
     return { tenants: filterTenants(discovery.tenants, filter), rejected: filterRejected(discovery.rejected, filter, this.config.tenants.labels) };
   }
