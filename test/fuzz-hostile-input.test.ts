@@ -320,10 +320,9 @@ function expectFileError(error: unknown, file: string, line: boolean, context: s
 function expectCliBadInput(run: CliResult, file: string, context: string): void {
   const out = run.stdout + run.stderr;
   expectNoCrash(out, context);
-  if (run.code !== 0) {
-    expect(run.code, `${context}\n${out}`).toBe(2);
-    expect(out, `${context}: names ${path.basename(file)}\n${out}`).toContain(path.basename(file));
-  }
+  // 2 is bad input, which names the file; 3 is apply's tenants failed or stale; never 1 or a crash.
+  expect([0, 2, 3], `${context}\n${out}`).toContain(run.code);
+  if (run.code === 2) expect(out, `${context}: names ${path.basename(file)}\n${out}`).toContain(path.basename(file));
 }
 
 interface Outcome {
@@ -515,9 +514,320 @@ async function runDesired(fleet: Fleet, c: DesiredCase): Promise<Outcome> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Configs.
+
+const passwords = ['Kq7@Zx9#Wv3', 'Aa1:Bb2/Cc3', 'Hu2/@#:Tr8', 'p@ss#1:x/y', 'Pq7%40Ss8%23Rt9'];
+/** The password and every piece of it a URL parser could cut it into. */
+const piecesOf = (password: string) => {
+  const decoded = decodeURIComponent(password);
+  return [password, decoded, ...password.split(/[@#:/?%]/), ...decoded.split(/[@#:/?]/)].filter((p) => p.length >= 3);
+};
+
+const hostileQueries: readonly string[] = [
+  "DELETE FROM victim.secrets RETURNING 'fz_a'",
+  "SELECT 'fz_a'; DELETE FROM victim.secrets",
+  "WITH d AS (DELETE FROM victim.secrets RETURNING 1) SELECT 'fz_a' FROM d",
+  "SELECT 'fz_a' WHERE victim.f() = 1",
+  "COMMIT; DELETE FROM victim.secrets; SELECT 'fz_a'",
+  "SET default_transaction_read_only = off; DELETE FROM victim.secrets; SELECT 'fz_a'",
+  'SELECT nspname FROM pg_namespace',
+  "SELECT unnest(ARRAY['information_schema', 'pg_catalog', 'pg_toast', 'fz_a'])",
+  "SELECT 'fz_a' UNION ALL SELECT NULL",
+  "SELECT E'fz_\\x1b[2Ja'",
+  'SELECT 1/0',
+  'not sql at all',
+  "SELECT 'fz_a' --",
+  "SELECT 'fz_a' /*",
+  "DROP TABLE victim.secrets",
+  "CREATE TABLE victim.more (id int)",
+  "SELECT 'fz_a'::text, pg_catalog.txid_current()",
+];
+
+interface ConfigCase {
+  readonly label: string;
+  readonly text: string;
+  /** The case puts a password in a URL: it must never be printed. */
+  readonly password?: string;
+  /** The URL points nowhere: the error is about the server, not a defect of the file. */
+  readonly unreachable?: boolean;
+  /** A path the config names: an error may name that file instead of the config. */
+  readonly path?: string;
+}
+
+function configCase(fleet: Fleet, index: number): ConfigCase {
+  const config = structuredClone(fleet.config) as Record<string, unknown>;
+  const pg = fleet.engine === 'postgres';
+  const r = rng();
+  const label = (what: string, value: unknown) => `#${index} config ${what} = ${JSON.stringify(value)?.slice(0, 80)}`;
+  if (pg && r < 0.3) {
+    const query = pick(hostileQueries);
+    setAt(config, ['tenants'], { query });
+    return { label: label('tenants.query', query), text: stringify(config) };
+  }
+  if (r < 0.45) {
+    const list = Array.from({ length: 1 + Math.floor(rng() * 4) }, () =>
+      pick<unknown>([...(pg ? ['information_schema', 'pg_catalog', 'pg_toast', 'pg_temp_1', 'schema_sync', 'fz_a'] : ['t_a', '../canary', 'canary', '/etc/passwd']), ...hostileNames, ...wrongTypes]),
+    );
+    setAt(config, ['tenants'], { list });
+    return { label: label('tenants.list', list), text: stringify(config) };
+  }
+  if (r < 0.55) {
+    const pattern = pick<unknown>(['**', '*', '../*', '../../**/*.db', '[', '{a,b', '!(x)', '', ...hostileNames, ...wrongTypes]);
+    setAt(config, ['tenants', 'pattern'], pattern);
+    return { label: label('tenants.pattern', pattern), text: stringify(config) };
+  }
+  if (r < 0.65) {
+    const labels = pick<unknown>([{ canary: 'fz_a' }, { canary: [1, 2] }, { '': ['fz_a'] }, { constructor: ['fz_a'] }, { toString: ['fz_a'] }, ['a'], 'x', { a: { b: 1 } }]);
+    setAt(config, ['tenants', 'labels'], labels);
+    const text = stringify(config);
+    return { label: label('tenants.labels', labels), text: chance(0.3) ? text.replace('labels:', 'labels:\n    __proto__: [fz_a]') : text };
+  }
+  if (pg && r < 0.8) {
+    const password = pick(passwords);
+    const url = `postgres://nu_user:${password}@127.0.0.1:1/app`;
+    setAt(config, ['url'], url);
+    return { label: `#${index} config url with a password`, text: stringify(config), password, unreachable: true };
+  }
+  if (r < 0.9) {
+    const slot = pick<Path>([['engine'], ['apply', 'concurrency'], ['apply', 'lockTimeout'], ['apply', 'retries'], ['manifest'], ['overrides'], ['snapshotStore'], ['unknownKey'], ['tenants', 'exclude']]);
+    const value = pick<unknown>([...wrongTypes, ...hostileNames, 'oracle', '-5s', '1y', 'forever', '0ms', '/etc', 'schema']);
+    setAt(config, slot, value);
+    const named = (slot[0] === 'manifest' || slot[0] === 'overrides') && typeof value === 'string' && value !== '' ? { path: value } : {};
+    return { label: label(slot.join('.'), value), text: stringify(config), ...named };
+  }
+  return { label: `#${index} config structure`, text: structuralText(fleet.engine, stringify(config)) };
+}
+
+async function runConfig(fleet: Fleet, c: ConfigCase, viaCli: boolean): Promise<Outcome> {
+  const said: string[] = [];
+  writeFileSync(fleet.configFile, c.text);
+  let outcome: Outcome = { refused: false, applied: 0 };
+  let engine: SchemaSyncEngine | undefined;
+  try {
+    await loadConfig({ file: fleet.configFile });
+    engine = await SchemaSyncEngine.open({ file: fleet.configFile });
+    const tenants = await engine.listTenants();
+    for (const t of tenants) expect(t.name, `${c.label}: a system schema is never a tenant`).not.toMatch(/^(pg_|information_schema$)/);
+    if (tenants.length > 0) {
+      // Read-only: a plan writes nothing, whatever the config selected.
+      const plan = await engine.plan();
+      for (const f of plan.failed) said.push(f.error);
+    }
+  } catch (error) {
+    said.push(errorMessage(error));
+    for (const internal of [TypeError, RangeError, ReferenceError]) expect(error, c.label).not.toBeInstanceOf(internal);
+    if (!c.unreachable) expect(errorMessage(error), `${c.label}: names the config file`).toContain(c.path !== undefined && !errorMessage(error).includes('schema-sync.yaml') ? c.path : 'schema-sync.yaml');
+    outcome = { refused: true, applied: 0 };
+  } finally {
+    await engine?.close();
+  }
+  if (viaCli) {
+    const run = await runCli(['tenants', '--json', '--config', fleet.configFile], { cwd: fleet.dir });
+    said.push(run.stdout, run.stderr);
+    expect([0, 2], `${c.label}: exit code\n${run.stderr}`).toContain(run.code);
+    if (run.code === 2 && !c.unreachable) expect(run.stderr, c.label).toContain(c.path !== undefined && !run.stderr.includes('schema-sync.yaml') ? c.path : 'schema-sync.yaml');
+  }
+  for (const text of said) expectNoCrash(text, c.label);
+  if (c.password) for (const piece of piecesOf(c.password)) for (const text of said) expect(text, `${c.label}: the password is never printed`).not.toContain(piece);
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans: a real plan of the fleet, edited.
+
+function nextManifest(engine: EngineName): Record<string, unknown> {
+  const manifest = baseManifest(engine);
+  setAt(manifest, ['tables', 'items', 'columns', 'note'], { type: 'text', default: "'n'" });
+  setAt(manifest, ['tables', 'items', 'indexes', 'items_qty_idx'], { columns: ['qty'] });
+  delete (manifest['tables'] as Record<string, Record<string, unknown>>)['items']!['checks'];
+  return manifest;
+}
+
+type Mutable = Record<string, unknown>;
+
+function randomPath(root: unknown): (string | number)[] {
+  const at: (string | number)[] = [];
+  let node = root;
+  while (node !== null && typeof node === 'object' && chance(0.8)) {
+    const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+    if (keys.length === 0) break;
+    const key = pick(keys);
+    at.push(key);
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return at.length > 0 ? at : ['groups'];
+}
+
+/** One edit of the kind a hand or an attacker makes; returns its label. */
+function mutatePlan(plan: Mutable, engine: EngineName): string {
+  const groups = plan['groups'] as Mutable[];
+  const group = pick(groups);
+  const steps = group['steps'] as Mutable[];
+  const step = pick(steps);
+  const sql = step['sql'] as string[];
+  const evil = engine === 'postgres' ? 'DROP TABLE victim.secrets' : "ATTACH 'canary.db' AS c; DROP TABLE c.canary";
+  switch (Math.floor(rng() * 14)) {
+    case 0:
+      sql[sql.length - 1] += `; ${evil}`;
+      return 'a second statement appended to a step';
+    case 1:
+      sql.push(pick([evil, `DROP TABLE ${group['placeholder'] as string}."items"`, 'DELETE FROM victim.secrets', 'COMMIT', `ALTER TABLE ${group['placeholder'] as string}."items" ADD COLUMN x text`]));
+      return 'a statement added to a step';
+    case 2:
+      sql[0] = sql[0]!.replaceAll(group['placeholder'] as string, pick(['"fz_c"', '"victim"', '"t_c"', 'main', '"pg_catalog"']));
+      return "a step's placeholder replaced by another schema";
+    case 3: {
+      const tenants = group['tenants'] as Mutable[];
+      pick(tenants)['name'] = pick(['fz_c', 't_c', 'victim', 'pg_catalog', 'information_schema', '../canary', ...hostileNames]);
+      return "a tenant's name changed";
+    }
+    case 4:
+      pick(group['tenants'] as Mutable[])[pick(['from', 'to'])] = pick(['0'.repeat(64), 'x', '', 42, null]);
+      return "a tenant's fingerprint changed";
+    case 5:
+      group['placeholder'] = pick(['"victim"', 'victim', '{{other}}', '', 'fz_c', ...hostileNames]);
+      return "the group's placeholder changed";
+    case 6:
+      step['hazards'] = pick([[], [{ code: 'DELETES_DATA', message: 'x' }], 'none', [{ code: 'NOT_A_CODE' }]]);
+      group['hazards'] = pick([[], ['DELETES_DATA'], ['NOT_A_CODE']]);
+      return 'hazards edited';
+    case 7:
+      for (const st of steps) st['consent'] = pick([true, 'yes', 1]);
+      return 'consent edited';
+    case 8:
+      group['id'] = pick(['000000000000', 'x', ...hostileNames]);
+      return 'the group id changed';
+    case 9: {
+      const target = pick<Mutable>([plan, group, step, ((group['changes'] as Mutable[])[0] ?? group) as Mutable]);
+      target[pick(['extra', '__proto__', 'constructor', 'sqlAfter', 'runAs'])] = pick<unknown>(['DROP TABLE victim.secrets', 1, { a: 1 }]);
+      return 'an unknown key added';
+    }
+    case 10: {
+      const change = pick(group['changes'] as Mutable[]);
+      const column = change['column'] as Mutable | undefined;
+      if (column) column[pick(['type', 'default', 'generated'])] = pick(hostileSql[engine]);
+      else change['table'] = pick(['victim.secrets', '"victim"."secrets"', ...hostileNames]);
+      return 'a change edited';
+    }
+    case 11: {
+      const at = randomPath(plan);
+      setAt(plan, at, pick(wrongTypes));
+      return `a wrong type at ${at.join('.')}`;
+    }
+    case 12: {
+      const at = randomPath(plan);
+      let node = plan as Record<string | number, unknown>;
+      for (const key of at.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+      if (Array.isArray(node)) node.splice(at.at(-1) as number, 1);
+      else delete node[at.at(-1)!];
+      return `${at.join('.')} removed`;
+    }
+    default:
+      groups.push(structuredClone(group));
+      return 'a group duplicated';
+  }
+}
+
+interface PlanCase {
+  readonly label: string;
+  readonly text: string;
+  readonly fileName: string;
+}
+
+function planCase(engine: EngineName, original: PlanFile, index: number): PlanCase {
+  const fileName = `p${index}.yaml`;
+  if (chance(0.12)) {
+    return { label: `#${index} plan structure`, text: structuralText(engine, writePlanYaml(original)), fileName };
+  }
+  const plan = structuredClone(original) as unknown as Mutable;
+  const edits: string[] = [];
+  for (let n = 1 + Math.floor(rng() * 2); n > 0; n--) {
+    try {
+      edits.push(mutatePlan(plan, engine));
+    } catch {
+      break; // an earlier edit removed what this one would edit
+    }
+  }
+  const recompute = chance(0.6);
+  let edited = plan as unknown as PlanFile;
+  if (recompute) {
+    try {
+      edited = withDigests(edited);
+    } catch {
+      // An edit that broke the shape the digest walks: the file goes as edited.
+    }
+  }
+  return { label: `#${index} plan: ${edits.join(', ')}${recompute ? ', digests recomputed' : ''}`, text: writePlanYaml(edited), fileName };
+}
+
+/** What a plan runs on one tenant: where it must start and the SQL it sends. */
+function effectOn(plan: PlanFile, tenant: string, withChanges = false): string {
+  const groups = plan.groups.filter((g) => g.tenants.some((t) => t.name === tenant));
+  return JSON.stringify(
+    groups.map((g) => ({ from: g.tenants.find((t) => t.name === tenant)!.from, sql: g.steps.map((s) => s.sql), ...(withChanges ? { changes: g.changes } : {}) })),
+  );
+}
+
+/**
+ * Known gap (see the report of this test's commit): a change may carry keys its kind does not
+ * have (`table: victim.secrets` on a rebuildTable), which the renderer ignores, so the reviewed
+ * SQL runs while the file shows a key that means nothing. Counted, not failed.
+ */
+let ignoredChangeKeys = 0;
+
+/** Every tenant an edited plan migrated ran exactly the SQL the plan as written gave it. */
+function expectAsWritten(edited: PlanFile, original: PlanFile, applied: readonly string[], label: string): void {
+  for (const tenant of applied) {
+    expect(effectOn(edited, tenant), `${label}: ${tenant} was applied as the written plan says`).toBe(effectOn(original, tenant));
+    if (effectOn(edited, tenant, true) !== effectOn(original, tenant, true)) ignoredChangeKeys++;
+  }
+}
+
+async function runPlan(fleet: Fleet, original: PlanFile, c: PlanCase, viaCli: boolean): Promise<Outcome> {
+  const file = path.join(fleet.dir, 'plans', c.fileName);
+  writeFileSync(file, c.text);
+  let plan: PlanFile;
+  try {
+    plan = await readPlanFile(file);
+  } catch (error) {
+    expectFileError(error, file, false, c.label);
+    if (viaCli) {
+      const run = await runCli(['apply', file, '--config', fleet.configFile], { cwd: fleet.dir });
+      expect(run.code, `${c.label}\n${run.stderr}`).toBe(2);
+      expectCliBadInput(run, file, c.label);
+    }
+    return { refused: true, applied: 0 };
+  }
+  const allowDestructive = chance(0.5);
+  if (viaCli) {
+    const run = await runCli(['apply', file, '--json', '--config', fleet.configFile, ...(allowDestructive ? ['--allow-destructive'] : [])], { cwd: fleet.dir });
+    expect([0, 2, 3], `${c.label}: exit code\n${run.stdout}\n${run.stderr}`).toContain(run.code);
+    expectCliBadInput(run, file, c.label);
+    const results = run.code === 2 ? [] : (JSON.parse(run.stdout) as { results: { tenant: string; status: string }[] }).results;
+    const applied = results.filter((r) => r.status === 'applied').map((r) => r.tenant);
+    expectAsWritten(plan, original, applied, c.label);
+    return { refused: applied.length === 0, applied: applied.length };
+  }
+  const engine = await SchemaSyncEngine.open({ file: fleet.configFile });
+  try {
+    const results = await engine.apply(plan, { allowDestructive });
+    for (const r of results) if (r.error !== undefined) expectNoCrash(r.error, c.label);
+    const applied = results.filter((r) => r.status === 'applied').map((r) => r.tenant);
+    expectAsWritten(plan, original, applied, c.label);
+    return { refused: applied.length === 0, applied: applied.length };
+  } catch (error) {
+    for (const internal of [TypeError, RangeError, ReferenceError]) expect(error, c.label).not.toBeInstanceOf(internal);
+    expectNoCrash(errorMessage(error), c.label);
+    return { refused: true, applied: 0 };
+  } finally {
+    await engine.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The cases.
 
-const perEngine = { manifest: 45, override: 25, config: 30, plan: 35 };
+const perEngine = { manifest: 50, override: 25, config: 35, plan: 40 };
 
 describe.each(['postgres', 'sqlite'] as const)('%s: generated hostile input changes nothing outside the tenants', (engineName) => {
   test('manifests and overrides', { timeout: 300_000 }, async () => {
@@ -547,5 +857,69 @@ describe.each(['postgres', 'sqlite'] as const)('%s: generated hostile input chan
     writeFileSync(path.join(fleet.dir, 'schema', 'manifest.yaml'), stringify(baseManifest(engineName)));
     await applyAll(fleet.configFile, fleet.selected, true);
     console.log(`${engineName}: ${cases.length} manifests and overrides, ${refused} refused, ${applied} tenant applies`);
+  });
+
+  test('configs', { timeout: 300_000 }, async () => {
+    const fleet = fleets[engineName];
+    const cases = Array.from({ length: perEngine.config }, (_, i) => configCase(fleet, i));
+    const before = { outside: await fleet.outside(), unselected: await fleet.unselected() };
+    const original = stringify(fleet.config);
+    const problems: string[] = [];
+    let refused = 0;
+    try {
+      for (const [i, c] of cases.entries()) {
+        try {
+          if ((await runConfig(fleet, c, i % 6 === 0)).refused) refused++;
+        } catch (error) {
+          problems.push(`${c.label}: ${String(error).slice(0, 1500)}`);
+        }
+        await expectUntouched(fleet, before, c.label);
+      }
+    } finally {
+      writeFileSync(fleet.configFile, original);
+    }
+    expect(problems).toEqual([]);
+    expect(refused).toBeGreaterThan(0);
+    console.log(`${engineName}: ${cases.length} configs, ${refused} refused`);
+  });
+
+  test('plan files', { timeout: 300_000 }, async () => {
+    const fleet = fleets[engineName];
+    const manifestFile = path.join(fleet.dir, 'schema', 'manifest.yaml');
+    const planned = async (): Promise<PlanFile> => {
+      writeFileSync(manifestFile, stringify(nextManifest(engineName)));
+      const engine = await SchemaSyncEngine.open({ file: fleet.configFile });
+      try {
+        const plan = await engine.plan({ tenants: [...fleet.selected] });
+        expect(plan.groups.map((g) => g.tenants.length).reduce((a, b) => a + b, 0)).toBe(fleet.selected.length);
+        return plan;
+      } finally {
+        await engine.close();
+      }
+    };
+    let original = await planned();
+    const before = { outside: await fleet.outside(), unselected: await fleet.unselected() };
+    const problems: string[] = [];
+    let refused = 0;
+    for (let i = 0; i < perEngine.plan; i++) {
+      const c = planCase(engineName, original, i);
+      let outcome: Outcome = { refused: true, applied: 0 };
+      try {
+        outcome = await runPlan(fleet, original, c, i % 7 === 0);
+        if (outcome.refused) refused++;
+      } catch (error) {
+        problems.push(`${c.label}: ${String(error).slice(0, 1500)}`);
+      }
+      await expectUntouched(fleet, before, c.label);
+      if (outcome.applied > 0) {
+        // An edit apply accepted (consent, say): back to the state the plan was made from.
+        writeFileSync(manifestFile, stringify(baseManifest(engineName)));
+        await applyAll(fleet.configFile, fleet.selected, true);
+        original = await planned();
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(refused).toBeGreaterThan(perEngine.plan / 2);
+    console.log(`${engineName}: ${perEngine.plan} plan files, ${refused} refused, ${ignoredChangeKeys} applied with keys the renderer ignores`);
   });
 });
