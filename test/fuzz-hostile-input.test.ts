@@ -923,3 +923,99 @@ describe.each(['postgres', 'sqlite'] as const)('%s: generated hostile input chan
     console.log(`${engineName}: ${perEngine.plan} plan files, ${refused} refused, ${ignoredChangeKeys} applied with keys the renderer ignores`);
   });
 });
+
+// Inputs the fuzz found, each fixed at its cause; kept here as fixed examples.
+describe('regressions found by the fuzz', () => {
+  const manifestWith = (engine: EngineName, at: Path, value: unknown): string => {
+    const manifest = baseManifest(engine);
+    setAt(manifest, at, value);
+    return stringify(manifest);
+  };
+  const refusedAtLine = async (engine: EngineName, text: string, message: RegExp) => {
+    const fleet = fleets[engine];
+    const before = { outside: await fleet.outside(), unselected: await fleet.unselected() };
+    writeFileSync(path.join(fleet.dir, 'schema', 'manifest.yaml'), text);
+    const opened = await SchemaSyncEngine.open({ file: fleet.configFile });
+    const error = await opened
+      .plan({ tenants: [...fleet.selected] })
+      .then(() => undefined, (e: unknown) => e)
+      .finally(() => opened.close());
+    expectFileError(error, 'manifest.yaml', true, String(message));
+    expect(errorMessage(error)).toMatch(message);
+    await expectUntouched(fleet, before, String(message));
+  };
+
+  test.each(['postgres', 'sqlite'] as const)('%s: a table named toString or constructor plans like any other', async (engine) => {
+    const fleet = fleets[engine];
+    for (const name of ['toString', 'constructor']) {
+      const manifest = baseManifest(engine);
+      setAt(manifest, ['tables', name], { columns: { id: { type: 'integer', primaryKey: true } } });
+      const outcome = await runDesired(fleet, { kind: 'manifest', label: name, file: 'schema/manifest.yaml', text: stringify(manifest), line: true });
+      expect(outcome, name).toEqual({ refused: false, applied: fleet.selected.length });
+    }
+  });
+
+  test('an empty name, a NUL character and a hostile index method are refused at their line', async () => {
+    const empty = stringify(baseManifest('postgres')).replace('items_name_idx:', '"":');
+    await refusedAtLine('postgres', empty, /manifest\.yaml:\d+:\d+: an empty key: a name cannot be empty/);
+    await refusedAtLine('postgres', manifestWith('postgres', ['tables', 'items', 'comment'], 'a\u0000b'), /manifest\.yaml:\d+:\d+: a NUL character/);
+    await refusedAtLine('postgres', manifestWith('postgres', ['tables', 'items', 'indexes', 'items_name_idx', 'method'], '$$x$$; DROP TABLE victim.secrets'), /manifest\.yaml:\d+:\d+: .*expected an index method's name/);
+    await refusedAtLine('sqlite', manifestWith('sqlite', ['tables', 'items', 'indexes', 'items_name_idx', 'method'], 'gin'), /manifest\.yaml.*index method gin is not supported/);
+  });
+
+  test('deep flow nesting is one clear error, not a stack overflow among thousands of lines', async () => {
+    const text = stringify(baseManifest('postgres')) + 'extra: ' + '['.repeat(3000) + ']'.repeat(3000) + '\n';
+    await refusedAtLine('postgres', text, /^[^\n]*manifest\.yaml:\d+:\d+: nested more than \d+ levels deep[^\n]*$/);
+  });
+
+  test('a default that is not a b_expr, on a new table from an override, plans and applies', async () => {
+    const fleet = fleets.postgres;
+    const override = stringify({ tenants: ['fz_a'], tables: { flags: { columns: { id: { type: 'integer', primaryKey: true }, idle: { type: 'boolean', default: 'pg_catalog.pg_sleep(0) IS NULL' } } } } });
+    const outcome = await runDesired(fleet, { kind: 'override', label: 'b_expr default', file: 'overrides/flags.yaml', text: override, line: true });
+    expect(outcome.refused).toBe(false);
+    const defaults = await withClient(db.url, (c) => c.query(`SELECT column_default FROM information_schema.columns WHERE table_schema = 'fz_a' AND table_name = 'flags' AND column_name = 'idle'`));
+    expect(defaults.rows).toEqual([{ column_default: expect.stringMatching(/pg_sleep.*IS NULL/) }]);
+  });
+
+  test('tenants.query is read-only and one statement; system schemas are never tenants', async () => {
+    const fleet = fleets.postgres;
+    const before = { outside: await fleet.outside(), unselected: await fleet.unselected() };
+    try {
+      for (const query of ['CREATE TABLE victim.more (id int)', "DELETE FROM victim.secrets RETURNING 'fz_a'", "SELECT 'fz_a'; DELETE FROM victim.secrets", "SELECT 'fz_a' WHERE victim.f() = 1"]) {
+        const c = { label: query, text: stringify({ ...fleet.config, tenants: { query } }) };
+        expect(await runConfig(fleet, c, false), query).toEqual({ refused: true, applied: 0 });
+        await expectUntouched(fleet, before, query);
+      }
+      writeFileSync(fleet.configFile, stringify({ ...fleet.config, tenants: { list: ['pg_toast', 'information_schema', 'pg_catalog', 'fz_a'] } }));
+      const engine = await SchemaSyncEngine.open({ file: fleet.configFile });
+      try {
+        expect((await engine.listTenants()).map((t) => t.name)).toEqual(['fz_a']);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      writeFileSync(fleet.configFile, stringify(fleet.config));
+    }
+  });
+
+  test('a plan naming a tenant in two groups is refused whole, and the CLI names the file', async () => {
+    const fleet = fleets.postgres;
+    writeFileSync(path.join(fleet.dir, 'schema', 'manifest.yaml'), stringify(nextManifest('postgres')));
+    const engine = await SchemaSyncEngine.open({ file: fleet.configFile });
+    let plan: PlanFile;
+    try {
+      plan = await engine.plan({ tenants: [...fleet.selected] });
+    } finally {
+      await engine.close();
+    }
+    const doubled = withDigests({ ...plan, groups: [...plan.groups, ...plan.groups] });
+    const file = path.join(fleet.dir, 'plans', 'doubled.yaml');
+    writeFileSync(file, writePlanYaml(doubled));
+    const before = { outside: await fleet.outside(), unselected: await fleet.unselected(), a: await pgSchemaOf(db.url, 'fz_a') };
+    const run = await runCli(['apply', file, '--config', fleet.configFile], { cwd: fleet.dir });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/doubled\.yaml: plan \w+ refused whole, no tenant touched[\s\S]*tenant fz_a is already in group/);
+    expect(await pgSchemaOf(db.url, 'fz_a')).toBe(before.a);
+    await expectUntouched(fleet, before, 'doubled');
+  });
+});
