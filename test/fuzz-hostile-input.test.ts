@@ -117,7 +117,7 @@ const hostileNames: readonly string[] = [
   '1abc',
 ];
 
-const wrongTypes: readonly unknown[] = [42, -1.5, true, null, [], ['a', 'b'], { a: 1 }, { __proto__x: 1 }, [[[]]], 1e309];
+const wrongTypes: readonly unknown[] = [42, -1.5, true, null, [], ['a', 'b'], { a: 1 }, { __proto__x: 1 }, [[[]]], Number.POSITIVE_INFINITY];
 
 const hostileValue = (engine: EngineName): unknown => {
   const r = rng();
@@ -590,7 +590,7 @@ function configCase(fleet: Fleet, index: number): ConfigCase {
   }
   if (r < 0.9) {
     const slot = pick<Path>([['engine'], ['apply', 'concurrency'], ['apply', 'lockTimeout'], ['apply', 'retries'], ['manifest'], ['overrides'], ['snapshotStore'], ['unknownKey'], ['tenants', 'exclude']]);
-    const value = pick<unknown>([...wrongTypes, ...hostileNames, 'oracle', '-5s', '1y', 'forever', '0ms', '/etc', 'schema']);
+    const value = pick<unknown>([...wrongTypes, ...hostileNames, 'oracle', '-5s', '1y', 'forever', '0ms', '/etc', 'schema', '1e309']);
     setAt(config, slot, value);
     const named = (slot[0] === 'manifest' || slot[0] === 'overrides') && typeof value === 'string' && value !== '' ? { path: value } : {};
     return { label: label(slot.join('.'), value), text: stringify(config), ...named };
