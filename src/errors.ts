@@ -14,6 +14,9 @@ export class UserError extends Error {
   }
 }
 
+/** The config's tenants.query failed on the server: the config file is what to fix. */
+export class TenantQueryError extends UserError {}
+
 /**
  * The message of anything thrown, without a stack, ready to print: a URL's password masked,
  * control characters shown as escapes (see printable).

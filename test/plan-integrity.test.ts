@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalJson } from '../src/model/canonical-json.js';
-import { planId, type PlanFile, type PlanFileStep, type PlanGroup } from '../src/plan/plan-file.js';
+import type { PlanFile, PlanFileStep, PlanGroup } from '../src/plan/plan-file.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import { runCli } from './helpers/cli.js';
+import { withDigests } from './helpers/plan-digests.js';
 import { createTestDatabase, qi, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 
@@ -62,17 +61,6 @@ async function state(): Promise<{ secrets: number; legacy: number; notes: number
 }
 
 const untouched = { secrets: 1, legacy: 2, notes: 0, noteTypes: [] };
-
-/** The plan as an attacker who also recomputes every digest would leave it. */
-function withDigests(plan: PlanFile): PlanFile {
-  const groups = plan.groups.map((g): PlanGroup => {
-    const steps = g.steps.map(({ consent: _c, ...s }) => s);
-    const id = createHash('sha256').update(canonicalJson({ changes: g.changes, objects: g.tenantObjects, steps })).digest('hex').slice(0, 12);
-    return { ...g, id };
-  });
-  const body = { ...plan, groups };
-  return { ...body, id: planId(body) };
-}
 
 function editStep(plan: PlanFile, edit: (step: PlanFileStep, group: PlanGroup) => PlanFileStep): PlanFile {
   return { ...plan, groups: plan.groups.map((g) => ({ ...g, steps: g.steps.map((s) => edit(s, g)) })) };

@@ -37,10 +37,14 @@ export class SourceDoc {
       return { source: new SourceDoc(file, parseDocument(''), lines), data: null, issues: [{ ...at(0), message: tooDeep }] };
     }
     const source = new SourceDoc(file, doc, lines);
-    const issues: ManifestIssue[] = doc.errors.map((error) => ({ ...at(error.pos[0]), message: describeYamlError(error) }));
+    let issues: ManifestIssue[] = doc.errors.map((error) => ({ ...at(error.pos[0]), message: describeYamlError(error) }));
+    // Deep nesting fails at every level below the limit: the first says it all.
+    const firstDeep = issues.find((i) => i.message === tooDeep);
+    if (firstDeep) issues = [firstDeep];
     if (issues.length === 0) {
       const deep = deepNode(doc.contents);
       if (deep) issues.push({ ...at(deep.range?.[0] ?? 0), message: tooDeep });
+      else for (const bad of unstorableScalars(doc.contents)) issues.push({ ...at(bad.node.range?.[0] ?? 0), message: bad.message });
     }
     let data: unknown;
     if (issues.length === 0) {
@@ -191,8 +195,8 @@ function describeYamlError(error: YAMLError): string {
   if (error.code === 'MULTIPLE_DOCS') {
     return "a second YAML document starts here: the file must hold exactly one (remove this '---' and what follows, or move it to a file of its own)";
   }
-  // The parser catches its own stack overflow and reports it as this code.
-  if (error.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(error.message)) return tooDeep;
+  // The parser catches its own stack overflow and reports it, under more than one code.
+  if (/call stack/i.test(error.message)) return tooDeep;
   return error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
@@ -210,6 +214,32 @@ function deepNode(root: unknown): Node | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Text no database can hold as a name or a value: a NUL character (PostgreSQL refuses it in
+ * identifiers and text), and an empty map key (every key is a property or an object's name).
+ * Refused here, at its line, instead of deep in a renderer that cannot say which file it came from.
+ */
+function unstorableScalars(root: unknown): { node: Node; message: string }[] {
+  const found: { node: Node; message: string }[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (!isPair(item)) {
+          stack.push(item);
+          continue;
+        }
+        if (isScalar(item.key) && item.key.value === '') found.push({ node: item.key, message: 'an empty key: a name cannot be empty' });
+        stack.push(item.key, item.value);
+      }
+    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\0')) {
+      found.push({ node, message: 'a NUL character (\\x00) in text: no database can store it' });
+    }
+  }
+  return found;
 }
 
 /** The path of the first value nested deeper than MAX_DEPTH in plain data, without recursion. */

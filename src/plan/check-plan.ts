@@ -11,6 +11,9 @@ import type { PlanStep, RenderChanges } from './step.js';
  * then read from that rendering, never from labels a hand could have changed.
  */
 
+/** A plan refused whole because its SQL is not what the planner renders for its changes. */
+export class PlanRefused extends UserError {}
+
 /** Refuses a plan whose content no longer matches its id: something other than consent was edited. */
 export function checkPlanId(plan: PlanFile, file: string): void {
   const expected = planId(plan);
@@ -41,12 +44,22 @@ export interface CheckGroupsInput {
 export async function checkPlanGroups(input: CheckGroupsInput): Promise<void> {
   const { plan, render } = input;
   const problems: string[] = [];
+  // Each tenant has one starting point and one list of steps: a tenant in two groups (or twice
+  // in one) would be migrated twice, the second time by steps its review never showed it.
+  const groupOf = new Map<string, string>();
+  for (const group of plan.groups) {
+    for (const tenant of group.tenants) {
+      const first = groupOf.get(tenant.name);
+      if (first !== undefined) problems.push(`group ${group.id}: tenant ${tenant.name} is already in group ${first}`);
+      else groupOf.set(tenant.name, group.id);
+    }
+  }
   for (const group of plan.groups) {
     const problem = await groupProblem(group, plan, render, input.checkStatements);
     if (problem) problems.push(`group ${group.id} (${group.tenants.length} tenant${group.tenants.length === 1 ? '' : 's'}): ${problem}`);
   }
   if (problems.length === 0) return;
-  throw new UserError(
+  throw new PlanRefused(
     `plan ${plan.id} refused whole, no tenant touched: its SQL is not what schema-sync plans for its recorded changes.\n  ` +
       problems.join('\n  ') +
       '\nRun plan again; only `consent: true` on a step may be edited by hand.',

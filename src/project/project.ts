@@ -5,7 +5,7 @@ import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
 import { loadEngine } from '../engines/index.js';
 import type { DatabaseAdapter, EngineModule, TenantContext, TenantSelector } from '../engines/types.js';
 import { FleetAdapter } from '../targets/fleet-adapter.js';
-import { UserError } from '../errors.js';
+import { TenantQueryError, UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
@@ -61,7 +61,13 @@ export class Project {
 
   /** Tenants from the config's discovery, narrowed by --tenant and --label; so are the refused names. */
   async discover(filter: TenantFilter = {}): Promise<Discovery> {
-    const found = await this.adapter.discoverTenants(this.config.tenants);
+    let found;
+    try {
+      found = await this.adapter.discoverTenants(this.config.tenants);
+    } catch (error) {
+      if (error instanceof TenantQueryError && this.config.file !== undefined) throw new UserError(`${this.relative(this.config.file)}: ${error.message}`);
+      throw error;
+    }
     const discovery = selectTenants(found, this.config.tenants);
     return { tenants: filterTenants(discovery.tenants, filter), rejected: filterRejected(discovery.rejected, filter, this.config.tenants.labels) };
   }
@@ -99,14 +105,18 @@ export class Project {
       }
       return undefined;
     };
-    checkTypes(
-      raw.schema,
-      this.engine.normalizer,
-      raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest),
-      locate,
-    );
+    const files = raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest);
+    checkTypes(raw.schema, this.engine.normalizer, files, locate);
+    let schema: SchemaModel;
+    try {
+      schema = this.engine.normalizer.normalizeSchema(raw.schema);
+    } catch (error) {
+      // What the engine cannot hold (a SQLite index method, say) is said of the files that ask for it.
+      if (error instanceof UserError) throw new UserError(`${files}: ${error.message}`, error.exitCode);
+      throw error;
+    }
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
-    const normalized: DesiredSchema = deepFreeze({ ...raw, schema: this.engine.normalizer.normalizeSchema(raw.schema) });
+    const normalized: DesiredSchema = deepFreeze({ ...raw, schema });
     await checkNormalizedExpressions(normalized.schema, this.engine);
     this.normalizedByOverrides.set(key, normalized);
     return normalized;

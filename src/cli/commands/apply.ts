@@ -6,6 +6,7 @@ import { countByStatus, formatApply } from '../../output/format-apply.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
 import { startProgress } from '../../output/progress.js';
 import { readPlanFile } from '../../plan/plan-yaml.js';
+import { PlanRefused } from '../../plan/check-plan.js';
 import { applyOptionsOf, applyTenants, type ApplyRun } from '../../workflow/apply-tenants.js';
 import { requireTenants } from '../../project/project.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
@@ -85,6 +86,10 @@ export default class Apply extends BaseCommand {
           onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${retries + 1}): ${error}`),
         }),
       );
+    } catch (error) {
+      // The library knows the plan, not its file: a refusal names the file the user gave.
+      if (error instanceof PlanRefused) throw new UserError(`${args.plan}: ${error.message}`, error.exitCode);
+      throw error;
     } finally {
       progress?.stop();
       finished = true;

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import picomatch from 'picomatch';
-import { UserError, errorMessage } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import type { DiscoveredTenant, TenantSelector } from '../types.js';
+import { TenantQueryError } from '../../errors.js';
 import { listSchemas, type ReadLimits } from './inspect.js';
 
 /** schema-sync's own bookkeeping schema is never a tenant. */
@@ -53,11 +54,12 @@ async function runTenantsQuery(client: pg.ClientBase, query: string, limits: Rea
   await client.query(`BEGIN READ ONLY; SET LOCAL lock_timeout = ${lock}; SET LOCAL statement_timeout = ${statement}`);
   try {
     const result = await client.query({ text: query, rowMode: 'array', queryMode: 'extended' } as pg.QueryConfig);
-    return (result.rows as unknown[][]).map((row) => String(row[0]));
+    // A NULL name is no tenant (a LEFT JOIN's empty side), not one called "null".
+    return (result.rows as unknown[][]).filter((row) => row[0] !== null && row[0] !== undefined).map((row) => String(row[0]));
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === '25006' ? 'it must only read (it runs in a READ ONLY transaction)' : code === '57014' ? `it ran longer than the statement timeout (${statement} ms)` : 'it failed';
-    throw new UserError(`the config's tenants.query cannot list tenants: ${why}: ${errorMessage(error)}`, 2);
+    throw new TenantQueryError(`the config's tenants.query cannot list tenants: ${why}: ${errorMessage(error)}`);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }

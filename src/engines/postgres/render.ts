@@ -239,12 +239,30 @@ function notNullCheckName(table: string, column: string): string {
 // ---------------------------------------------------------------------------------------------
 // Definitions
 
+// Words of operators that PostgreSQL's grammar allows in an a_expr but not in a b_expr.
+const aExprOnly = new Set(['and', 'or', 'not', 'is', 'isnull', 'notnull', 'in', 'like', 'ilike', 'similar', 'between', 'collate', 'at', 'overlaps', 'any', 'all', 'some']);
+
+/**
+ * A column definition's DEFAULT takes only a b_expr (gram.y), while the canonical text of a
+ * default drops the parentheses the server prints around it: `pg_sleep(0) IS NULL` must be
+ * written `DEFAULT (pg_sleep(0) IS NULL)`. SET DEFAULT takes any a_expr and needs none.
+ */
+function columnDefault(expr: string): string {
+  let depth = 0;
+  for (const token of scanExpression(expr)) {
+    if (token.text === '(' || token.text === '[') depth++;
+    else if (token.text === ')' || token.text === ']') depth--;
+    else if (depth === 0 && token.kind === 'word' && aExprOnly.has(token.text.toLowerCase())) return `(${expr})`;
+  }
+  return expr;
+}
+
 function columnDefinition(column: ColumnModel, options: RenderOptions): string {
   let sql = `${quoteIdent(column.name)} ${renderType(column.type, options)}`;
   if (column.collation !== undefined) sql += ` COLLATE ${renderCollation(column.collation)}`;
   if (column.generated !== undefined) sql += ` GENERATED ALWAYS AS (${renderExpression(column.generated, options)}) STORED`;
   if (column.identity !== undefined) sql += ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
-  if (column.default !== undefined) sql += ` DEFAULT ${renderExpression(column.default, options)}`;
+  if (column.default !== undefined) sql += ` DEFAULT ${columnDefault(renderExpression(column.default, options))}`;
   if (!column.nullable) sql += ' NOT NULL';
   return sql;
 }
