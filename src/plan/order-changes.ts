@@ -53,8 +53,25 @@ export function orderChanges(changes: readonly Change[]): Change[] {
       expanded.push(change);
     }
   }
+  // The diff names a renamed table's changes by its new name, but the drops that run before the
+  // rename (the kinds ranked below renameTable, listed in the switch) reach it under its old one.
+  const oldNames = new Map<string, string>();
+  for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
   return expanded
     .map((change, index) => ({ change, index }))
     .sort((a, b) => rank[a.change.kind] - rank[b.change.kind] || a.index - b.index)
-    .map((x) => x.change);
+    .map(({ change }): Change => {
+      switch (change.kind) {
+        case 'dropForeignKey':
+        case 'dropIndex':
+        case 'dropCheck':
+        case 'dropUnique':
+        case 'dropPrimaryKey': {
+          const oldName = oldNames.get(change.table);
+          return oldName === undefined ? change : { ...change, table: oldName };
+        }
+        default:
+          return change;
+      }
+    });
 }
