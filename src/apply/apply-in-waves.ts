@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { errorMessage, StepAfterCommitError, VerificationFailed } from '../errors.js';
+import { errorMessage, VerificationFailed } from '../errors.js';
 import type { BatchRunner, DatabaseAdapter, ReadInTransaction, RunStepsOptions, TenantContext } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
@@ -9,6 +9,7 @@ import { backoff, refusalMessage, sleep, stepsForTenant } from './apply-plan.js'
 import { stepsNeedingConsent } from '../plan/check-plan.js';
 import { DEFAULT_FAIL_FAST, FailFast } from './fail-fast.js';
 import { verificationScope, withRereadPart } from './verification-scope.js';
+import { afterCommitMessage, committedMismatchMessage, recordedNote, rolledBackMessage, verifyInTransaction } from './verify-tenant.js';
 
 interface Entry {
   readonly group: PlanGroup;
@@ -242,17 +243,9 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
         }
         const schema = scope ? withRereadPart(wave.runnable.get(entry)!, outcome.schema, scope) : outcome.schema;
         if (!r.ok) {
-          finish(entry, 'failed', attempts, `${r.error} Its schema as it now is was recorded as its snapshot.`, invalidWarning(entry), schema, true);
+          finish(entry, 'failed', attempts, `${r.error}${recordedNote}`, invalidWarning(entry), schema, true);
         } else if (fingerprint(schema) !== entry.planned.to) {
-          finish(
-            entry,
-            'failed',
-            attempts,
-            `verification failed: ${committedNote} (steps outside the transaction cannot be rolled back), but the schema read back is not the planned one; it was recorded as the tenant's snapshot: run plan to see what differs`,
-            invalidWarning(entry),
-            schema,
-            true,
-          );
+          finish(entry, 'failed', attempts, committedMismatchMessage, invalidWarning(entry), schema, true);
         } else finish(entry, 'applied', attempts, undefined, invalidWarning(entry), schema);
       }
     }
@@ -329,27 +322,9 @@ async function runTenant(entry: Entry, before: SchemaModel, batch: BatchRunner, 
       await batch.runSteps(entry.tenant, [step], runOptions);
     } catch (error) {
       // The transaction committed before, or an earlier step ran, or this one left an INVALID index.
-      const message = error instanceof StepAfterCommitError ? error.message : `step "${step.summary}" failed after the main transaction had committed: ${errorMessage(error)}`;
-      return { entry, ok: false, committed: true, attempts: Math.max(1, attempt), error: message };
+      return { entry, ok: false, committed: true, attempts: Math.max(1, attempt), error: afterCommitMessage(step, error) };
     }
   }
   return { entry, ok: true, committed: true, attempts: Math.max(1, attempt), ...(verified && { verified }) };
 }
 
-/** Reads the tenant inside its transaction (the scoped part only, where the plan allows) and compares. */
-export async function verifyInTransaction(
-  entry: { readonly group: PlanGroup; readonly planned: PlanTenant },
-  before: SchemaModel,
-  read: ReadInTransaction,
-): Promise<{ problem?: string; schema?: SchemaModel }> {
-  const scope = verificationScope(entry.group);
-  const reread = await read(scope);
-  const schema = scope ? withRereadPart(before, reread, scope) : reread;
-  if (fingerprint(schema) !== entry.planned.to) return { problem: 'the schema read back inside the transaction is not the planned one' };
-  return { schema };
-}
-
-/** The message of a tenant whose verification rolled its transaction back. */
-export function rolledBackMessage(problem: string): string {
-  return `verification failed before commit: ${problem}; the transaction was rolled back and the tenant is unchanged; run plan to see what differs`;
-}

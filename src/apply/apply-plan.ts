@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
-import { errorMessage, StepAfterCommitError, VerificationFailed } from '../errors.js';
+import { errorMessage, VerificationFailed } from '../errors.js';
 import type { DatabaseAdapter, ReadInTransaction, TenantContext, TenantSession } from '../engines/types.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
 import { sqlForTenant } from '../plan/plan-file.js';
 import type { PlanStep } from '../plan/step.js';
-import { applyInWaves, rolledBackMessage, verifyInTransaction } from './apply-in-waves.js';
+import { applyInWaves } from './apply-in-waves.js';
+import { afterCommitMessage, committedMismatchMessage, recordedNote, rolledBackMessage, verifyInTransaction } from './verify-tenant.js';
 import { checkPlanGroups, stepsNeedingConsent } from '../plan/check-plan.js';
 import { DEFAULT_FAIL_FAST, FailFast } from './fail-fast.js';
 
@@ -172,27 +173,22 @@ async function applyTenant(
       if (transactional.length > 0) await session.runSteps(transactional, separate.length === 0 ? { ...runOptions, verify } : runOptions);
       if (verified) return done('applied', attempt, undefined, verified);
       committed = true;
-      try {
-        for (const step of separate) await session.runSteps([step], runOptions);
-      } catch (error) {
-        const invalid = await session.invalidIndexes().catch(() => []);
-        if (invalid.length > 0) warnings.push(`index left INVALID by the failed build: ${invalid.join(', ')}; the next plan rebuilds it`);
-        const real = await session.inspect().catch(() => undefined);
-        const message = error instanceof StepAfterCommitError ? error.message : `a step failed after the main transaction had committed: ${errorMessage(error)}`;
-        return done('failed', attempt, `${message}${real ? ' Its schema as it now is was recorded as its snapshot.' : ''}`, real, real !== undefined);
+      for (const step of separate) {
+        try {
+          await session.runSteps([step], runOptions);
+        } catch (error) {
+          const invalid = await session.invalidIndexes().catch(() => []);
+          if (invalid.length > 0) warnings.push(`index left INVALID by the failed build: ${invalid.join(', ')}; the next plan rebuilds it`);
+          const real = await session.inspect().catch(() => undefined);
+          return done('failed', attempt, `${afterCommitMessage(step, error)}${real ? recordedNote : ''}`, real, real !== undefined);
+        }
       }
 
       const after = await session.inspect();
       const invalid = await session.invalidIndexes();
       if (invalid.length > 0) warnings.push(`INVALID indexes: ${invalid.join(', ')}; the next plan rebuilds them`);
       if (fingerprint(after) !== entry.to) {
-        return done(
-          'failed',
-          attempt,
-          "verification failed: its change was committed (steps outside the transaction cannot be rolled back), but the schema read back is not the planned one; it was recorded as the tenant's snapshot: run plan to see what differs",
-          after,
-          true,
-        );
+        return done('failed', attempt, committedMismatchMessage, after, true);
       }
       return done('applied', attempt, undefined, after);
     } catch (error) {
