@@ -9,6 +9,8 @@ import {
   checkBody,
   explicitCollations,
   inspectInvalidIndexes,
+  CATALOG_SETTINGS,
+  inspectInTransaction,
   inspectSchemas,
   readIsolating,
   listSchemas,
@@ -668,6 +670,29 @@ describe('inspectSchemas with a scope', () => {
     expect(some?.tables.map((t) => t.name)).toEqual(tables);
     expect(some?.enums).toEqual(whole.enums);
     expect(some?.sequences).toEqual(whole.sequences);
+  });
+
+  it('a read inside a transaction (queries grouped, parameters as literals) equals the streamed read, Pagila and hostile names', async () => {
+    const whole = (await inspectSchemas(pagila, ['public'])).get('public')!;
+    await pagila.query(`BEGIN; ${CATALOG_SETTINGS.join('; ')}`);
+    try {
+      expect(await inspectInTransaction(pagila, 'public')).toEqual(whole);
+      const tables = ['film', 'film_actor', 'payment'];
+      const scoped = await inspectInTransaction(pagila, 'public', { tables, enums: true, sequences: true });
+      expect(scoped?.tables).toEqual(whole.tables.filter((t) => tables.includes(t.name)));
+      expect(scoped?.sequences).toEqual(whole.sequences);
+    } finally {
+      await pagila.query('ROLLBACK');
+    }
+    for (const name of [HOSTILE, APOSTROPHE]) {
+      const streamed = (await inspectSchemas(client, [name])).get(name);
+      await client.query(`BEGIN; ${CATALOG_SETTINGS.join('; ')}`);
+      try {
+        expect(await inspectInTransaction(client, name), name).toEqual(streamed);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    }
   });
 
   it('reads the same tables in every schema, hostile names included', async () => {
