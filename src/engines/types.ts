@@ -212,6 +212,8 @@ export interface CompileFailure {
   readonly message: string;
   /** The plan step's summary when a statement rendered from the manifest's model failed. */
   readonly step?: string;
+  /** Which of the input's changes that step was rendering. */
+  readonly change?: number;
   /** Where a statement of `sql:` is written. */
   readonly source?: { readonly file: string; readonly line: number };
 }
