@@ -196,14 +196,22 @@ describe('sql: in the manifest', () => {
     expect(await scratchSchemasLeft()).toBe(0);
   });
 
-  test('a domain and a function made by sql: are there for the tables that use them', async () => {
-    await sql('CREATE SCHEMA sql_b');
+  test('a domain and a function made by sql: are there for the tables that use them; apply resolves them in the tenant', async () => {
+    // Made by hand here as well: apply resolves the CHECK's function in the tenant's own schema.
+    await sql(`CREATE SCHEMA sql_b; CREATE DOMAIN sql_b.year AS integer CHECK (VALUE >= 1901 AND VALUE <= 2155);
+      CREATE FUNCTION sql_b.twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 2 $$`);
     const p = await project(['sql_b']);
     await p.writeManifest({
       sql: ["CREATE DOMAIN year AS integer CHECK (VALUE >= 1901 AND VALUE <= 2155)", 'CREATE FUNCTION twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 2 $$'],
       tables: { t: { columns: { id: { type: 'int', primaryKey: true }, y: 'year' }, checks: { t_id_check: 'twice(id) > 0' } } },
     });
-    const plan = await p.withEngine((e) => e.plan());
-    expect(plan.groups.flatMap((g) => g.steps.map((s) => s.summary))).toContain('create table t');
+    await p.withEngine(async (e) => {
+      const plan = await e.plan();
+      expect(plan.groups.flatMap((g) => g.steps.map((s) => s.summary))).toContain('create table t');
+      expect((await e.apply(plan)).map((r) => [r.status, r.error])).toEqual([['applied', undefined]]);
+      expect((await e.plan()).groups).toEqual([]);
+    });
+    const check = await withClient(db.url, async (c) => (await c.query(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 't_id_check' AND connamespace = 'sql_b'::regnamespace`)).rows[0]?.def);
+    expect(check).toBe('CHECK ((sql_b.twice(id) > 0))');
   });
 });
