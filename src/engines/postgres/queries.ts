@@ -184,7 +184,8 @@ export const ALL_RELATION_KINDS = ['r', 'p', 'S', 'v', 'm', 'f', 'c'];
  * CHECK added to a parent is added to the tables that inherit from it, by the same statement. The
  * planner finds the named tables through pg_class's (relname, relnamespace) index, and their rows
  * by oid (an array, so it does not hash all of pg_class to join them), instead of reading every
- * relation of the schemas.
+ * relation of the schemas; the inheriting tables per table through pg_inherits' inhparent index
+ * (LATERAL, OFFSET 0: a fleet of partitioned tenants fills pg_inherits).
  */
 export const TABLES_NAMED = `
 WITH RECURSIVE scoped(oid) AS (
@@ -193,7 +194,7 @@ WITH RECURSIVE scoped(oid) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
   UNION
-  SELECT i.inhrelid FROM pg_inherits i JOIN scoped s ON i.inhparent = s.oid
+  SELECT i.inhrelid FROM scoped s CROSS JOIN LATERAL (SELECT x.inhrelid FROM pg_inherits x WHERE x.inhparent = s.oid OFFSET 0) i
 )${tableRows}
   AND c.oid = ANY(ARRAY(SELECT oid FROM scoped))`;
 
@@ -274,7 +275,7 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
        ${nullsNotDistinct} AS nulls_not_distinct
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_constraint con ON con.conrelid = r.oid
+CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = r.oid OFFSET 0) con
 WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
@@ -290,8 +291,10 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
  * An FK's target is named unqualified in the constraint's own schema (connamespace, the table's),
  * else qualified: regnamespace prints the schema as quote_ident does. Joining pg_class for the
  * table's schema instead made the planner hash all of pg_class and scan all of pg_constraint
- * (500 of 1,000 tenants: 100 -> 45 ms of server time). Joined to the oids rather than filtered by
- * `= ANY`: with 10,000 tenants the planner chose to scan all of pg_constraint for the filter.
+ * (500 of 1,000 tenants: 100 -> 45 ms of server time). Read per table oid (LATERAL, OFFSET 0)
+ * rather than filtered by `= ANY`, with which the planner chose to scan all of pg_constraint on
+ * 10,000 tenants, or merge-joined, which reads the conrelid index from the chunk's lowest table
+ * oid to its highest: all of it once a fleet's tables were made at different times.
  * convalidated is false for a CHECK or FOREIGN KEY added NOT VALID and not validated since (what
  * pg_dump prints as NOT VALID); it is true for every other kind.
  */
@@ -324,7 +327,10 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * Deparsing opens the table, so indexes without expressions get neither. A predicate comes as
  * the digest of its expression tree: see DEPARSED. indisvalid is false after a failed CREATE
  * INDEX CONCURRENTLY. $1 is the oids of the chunk's tables, as for COLUMNS: read through
- * pg_index's indrelid index, not a scan of every tenant's indexes joined to pg_class.
+ * pg_index's indrelid index per table oid (see CONSTRAINTS), not a scan of every tenant's
+ * indexes joined to pg_class. A primary key's index (indisprimary) and an exclusion
+ * constraint's (indisexclusion) always back their constraint, so only a unique index is looked
+ * up in pg_constraint: that probe, per index, was most of the query.
  */
 export const INDEXES = `
 SELECT i.indrelid AS table_oid, ic.relname AS name,
@@ -341,11 +347,13 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
                ORDER BY k.ord)
        END AS key_texts
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_index i ON i.indrelid = r.oid
-JOIN pg_class ic ON ic.oid = i.indexrelid
+CROSS JOIN LATERAL (SELECT x.* FROM pg_index x WHERE x.indrelid = r.oid OFFSET 0) i
+CROSS JOIN LATERAL (SELECT x.relname, x.relam FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
 JOIN pg_am am ON am.oid = ic.relam
-WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k
-                  WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
+WHERE NOT i.indisprimary AND NOT i.indisexclusion
+  AND (NOT i.indisunique
+       OR NOT EXISTS (SELECT 1 FROM pg_constraint k
+                      WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')))`;
 
 /**
  * CHECK bodies ($1, constraint oids) and index predicates ($2, index oids), one per distinct
