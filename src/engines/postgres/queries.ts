@@ -71,8 +71,8 @@ const notPartOfAnother = (catalog: string, oid: string): string =>
  * catalog row by oid. The namespace column still decides. LATERAL with OFFSET 0 keeps both
  * loops (schemas, then their objects), whatever the planner thinks of their row counts: as plain
  * joins, it hashed the whole catalog (pg_class) or read the reference index's range of every
- * schema of the database. Schemas PostgreSQL pins (pg_catalog) have no such rows; a tenant's always do,
- * public's included.
+ * schema of the database. Join what else a row needs the same way, LATERAL by oid. Schemas
+ * PostgreSQL pins (pg_catalog) have no such rows; a tenant's always do, public's included.
  */
 const inSchemas = (catalog: string, alias: string, namespaceColumn: string): string => `
 FROM pg_namespace n
@@ -171,7 +171,7 @@ WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[]) AND c.re
   AND ${notExtensionMember('pg_class', 'c.oid')}
 UNION ALL
 SELECT ${relationColumns}${inSchemas('pg_type', 't', 'typnamespace')}
-JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+CROSS JOIN LATERAL (SELECT x.* FROM pg_class x WHERE x.oid = t.typrelid AND x.relkind = 'c' OFFSET 0) c
 WHERE n.nspname = ANY($1::text[]) AND 'c' = ANY($2::text[]) AND t.typtype = 'c'
   AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
@@ -402,7 +402,11 @@ export const ENUMS = `
 SELECT n.nspname AS schema, t.typname AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
        ds.description AS comment${inSchemas('pg_type', 't', 'typnamespace')}
-LEFT JOIN pg_description ds ON ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0
+LEFT JOIN LATERAL (
+  SELECT x.description FROM pg_description x
+  WHERE x.objoid = t.oid AND x.classoid = 'pg_type'::regclass AND x.objsubid = 0
+  OFFSET 0
+) ds ON true
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'e' AND ${notExtensionMember('pg_type', 't.oid')}`;
 
 /**
