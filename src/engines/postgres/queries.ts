@@ -21,9 +21,10 @@
 //   (attrelid, conrelid, indrelid, tgrelid, polrelid, ev_class, adrelid, objoid).
 // - A lookup by oid (a type, a collation, an FK's target) goes through the catalog's oid index,
 //   as a scalar subquery under a CASE where only some rows need it.
-// Check a new query with EXPLAIN (ANALYZE, BUFFERS) on 10,000 tenants (npm run bench --
-// --tenants 10000 --keep): no Seq Scan on a catalog that grows with the fleet, and a chunk's
-// buffers the same as on 1,000 tenants.
+// Check a new query on fleets of 1,000 and 10,000 tenants (built once by npm run bench --
+// --tenants N --database NAME) with node --import tsx bench/explain-inspect.ts --database NAME
+// [--spread]: no Seq Scan on a catalog that grows with the fleet, and a chunk's buffers about the
+// same on both (a B-tree one level deeper costs a little more per probe).
 // inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
 // out schema-qualified and can be stripped reliably.
 //
