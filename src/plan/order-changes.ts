@@ -11,6 +11,8 @@ const rank: Record<ChangeKind, number> = {
   dropCheck: 1,
   dropUnique: 1,
   dropPrimaryKey: 2,
+  // Before a rename, so a partition leaves under the names its parent knows.
+  detachPartition: 2,
   renameTable: 3,
   renameColumn: 4,
   renameConstraint: 4,
@@ -21,11 +23,16 @@ const rank: Record<ChangeKind, number> = {
   setEnumComment: 5,
   createSequence: 6,
   createTable: 7,
+  replaceTable: 7,
   addColumn: 8,
   alterColumn: 8,
   rebuildTable: 8,
   setTableComment: 8,
+  alterTable: 8,
   dropColumn: 9,
+  // Once its columns are as desired (they must match the parent's), before the parent's keys and
+  // indexes are added, which then reach it too.
+  attachPartition: 9,
   dropTable: 10,
   dropSequence: 11,
   dropEnum: 12,
@@ -35,6 +42,7 @@ const rank: Record<ChangeKind, number> = {
   addCheck: 15,
   addIndex: 16,
   addForeignKey: 17,
+  setObjectComment: 17,
   validateConstraint: 18,
 };
 

@@ -158,6 +158,7 @@ function normalizeSequence(sequence: SequenceModel): SequenceModel {
     cache: canonicalInteger(sequence.cache) ?? '1',
     cycle: sequence.cycle === true,
     ...(sequence.ownedBy ? { ownedBy: { table: sequence.ownedBy.table, column: sequence.ownedBy.column } } : {}),
+    ...(sequence.comment !== undefined ? { comment: sequence.comment } : {}),
   };
 }
 
@@ -199,7 +200,7 @@ interface TableContext {
 }
 
 function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s: SequenceModel) => void): ColumnModel {
-  const { name, identity, collation, comment } = column;
+  const { name, identity, collation, comment, statistics, storage, compression, options, identityOptions } = column;
   let type = canonicalTypeName(column.type);
   let nullable: boolean;
   let defaultValue: string | undefined;
@@ -227,6 +228,11 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
     ...(generated !== undefined ? { generated } : {}),
     ...(collation !== undefined ? { collation } : {}),
     ...(comment !== undefined ? { comment } : {}),
+    ...(statistics !== undefined ? { statistics } : {}),
+    ...(storage !== undefined ? { storage } : {}),
+    ...(compression !== undefined ? { compression } : {}),
+    ...(options !== undefined ? { options } : {}),
+    ...(identityOptions !== undefined ? { identityOptions } : {}),
   };
 }
 
