@@ -80,7 +80,8 @@ export type Change =
   | { readonly kind: 'replaceTable'; readonly from: TableModel; readonly to: TableModel; readonly reasons: readonly string[] }
   | { readonly kind: 'alterTable'; readonly table: string; readonly from: TableModel; readonly to: TableModel; readonly changed: readonly TableProperty[] }
   | { readonly kind: 'attachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel }
-  | { readonly kind: 'detachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel }
+  /** `reattached`: attached again (a new bound or parent) in the same transaction, so no row leaves. */
+  | { readonly kind: 'detachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel; readonly reattached?: true }
   | { readonly kind: 'setObjectComment'; readonly object: CommentedObject; readonly comment?: string }
   | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }
   | { readonly kind: 'setTableComment'; readonly table: string; readonly comment?: string }

@@ -243,7 +243,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     const fromParent = from.partitionOf;
     const toParent = to.partitionOf;
     if (!same(fromParent ?? null, toParent ?? null)) {
-      if (fromParent) out.push({ kind: 'detachPartition', table: to.name, partitionOf: fromParent });
+      if (fromParent) out.push({ kind: 'detachPartition', table: to.name, partitionOf: fromParent, ...(toParent && { reattached: true as const }) });
       if (toParent) attach.push({ kind: 'attachPartition', table: to.name, partitionOf: toParent });
     }
     const changed = tableProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null));

@@ -196,8 +196,13 @@ export function assembleInput(manifest: Manifest, overrides: readonly Override[]
       const origin = below(root, 'tables', name);
       let table = input.tables.get(name);
       if (!table) {
-        if (isOverride && spec.columns === undefined && spec.partitionOf === undefined) {
-          issues.add(origin, `table '${name}' is not in the manifest, so an override that adds it must give its columns`);
+        if (spec.columns === undefined && spec.partitionOf === undefined) {
+          issues.add(
+            origin,
+            isOverride
+              ? `table '${name}' is not in the manifest, so an override that adds it must give its columns`
+              : `table '${name}' needs columns (or partitionOf, to take a partitioned table's columns)`,
+          );
         }
         table = newTable(name);
         input.tables.set(name, table);
@@ -712,7 +717,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
     return {
       name: draft.name,
       columns: draft.columns,
-      ...(draft.primaryKey ? { primaryKey: { name: named.primaryKey!, columns: draft.primaryKey.model.columns } } : {}),
+      ...(draft.primaryKey ? { primaryKey: { name: named.primaryKey!, ...draft.primaryKey.model } } : {}),
       uniques: sortByName(draft.uniques.map((u, i) => ({ name: named.uniques[i]!, ...u.model }))),
       indexes: sortByName(draft.indexes.map((i) => i.model)),
       foreignKeys: sortByName(draft.foreignKeys.map((f, i) => ({ name: named.foreignKeys[i]!, ...f.model }))),

@@ -42,7 +42,7 @@ const rank: Record<ChangeKind, number> = {
   addCheck: 15,
   addIndex: 16,
   addForeignKey: 17,
-  setObjectComment: 17,
+  setObjectComment: 17.5,
   validateConstraint: 18,
 };
 

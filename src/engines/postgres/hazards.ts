@@ -391,11 +391,10 @@ export function attachPartitionHazards(table: string, parent: string): Hazard[] 
 }
 
 /** DETACH PARTITION: the partition's rows stop being rows of the partitioned table. */
-export function detachPartitionHazards(table: string, parent: string): Hazard[] {
-  return [
-    hazard('DELETES_DATA', `detaching ${table} from ${parent} removes its rows from ${parent} (they stay in ${table})`),
-    hazard('ACCESS_EXCLUSIVE_LOCK', `${parent} is locked against reads and writes while ${table} is detached`),
-  ];
+export function detachPartitionHazards(table: string, parent: string, reattached: boolean): Hazard[] {
+  const lock = hazard('ACCESS_EXCLUSIVE_LOCK', `${parent} is locked against reads and writes while ${table} is detached`);
+  if (reattached) return [lock];
+  return [hazard('DELETES_DATA', `detaching ${table} from ${parent} removes its rows from ${parent} (they stay in ${table})`), lock];
 }
 
 /** SET LOGGED / SET UNLOGGED copies the whole table. */

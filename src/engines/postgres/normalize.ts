@@ -267,7 +267,7 @@ function normalizeTable(
   return {
     ...table,
     columns: table.columns.map((c) => normalizeColumn(c, ctx, addSequence)),
-    ...(table.primaryKey ? { primaryKey: { name: table.primaryKey.name, columns: [...table.primaryKey.columns] } } : {}),
+    ...(table.primaryKey ? { primaryKey: { ...table.primaryKey, columns: [...table.primaryKey.columns] } } : {}),
     uniques: byName((table.uniques ?? []).map(normalizeUnique)),
     indexes: byName((table.indexes ?? []).map(normalizeIndex)),
     foreignKeys: byName((table.foreignKeys ?? []).map((f) => normalizeForeignKey(f, tables))),

@@ -494,7 +494,7 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
   for (const column of table.columns) {
     if (column.comment !== undefined) statements.push(commentOnColumn(table.name, column.name, column.comment, options));
     const actions = partition ? [] : columnSettingActions({ name: column.name, type: column.type, nullable: column.nullable }, column);
-    if (actions.length > 0) statements.push(`ALTER TABLE ${q} ALTER COLUMN ${quoteIdent(column.name)} ${actions.join(' ')}`);
+    if (actions.length > 0) statements.push(alterColumnActions(q, column.name, actions));
   }
   const constraint = (name: string): CommentedObject => ({ kind: 'constraint', table: table.name, name });
   for (const item of [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks]) {
@@ -506,6 +506,11 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
 /** COMMENT ON CONSTRAINT for a constraint added with a comment. */
 function constraintComment(table: string, item: { readonly name: string; readonly comment?: string }, options: RenderOptions): string[] {
   return item.comment === undefined ? [] : [commentOnObject({ kind: 'constraint', table, name: item.name }, item.comment, options)];
+}
+
+/** One ALTER TABLE with an ALTER COLUMN per action. */
+function alterColumnActions(table: string, column: string, actions: readonly string[]): string {
+  return `ALTER TABLE ${table} ${actions.map((a) => `ALTER COLUMN ${quoteIdent(column)} ${a}`).join(', ')}`;
 }
 
 /** `DEFAULT`, or `FOR VALUES ...` as pg_get_expr prints a bound. */
@@ -547,7 +552,7 @@ function addColumnStatements(table: string, column: ColumnModel, options: Render
   const sql = [`ALTER TABLE ${qualified(table, options)} ADD COLUMN ${columnDefinition(column, options)}`];
   if (column.comment !== undefined) sql.push(commentOnColumn(table, column.name, column.comment, options));
   const actions = columnSettingActions({ name: column.name, type: column.type, nullable: column.nullable }, column);
-  if (actions.length > 0) sql.push(`ALTER TABLE ${qualified(table, options)} ALTER COLUMN ${quoteIdent(column.name)} ${actions.join(' ')}`);
+  if (actions.length > 0) sql.push(alterColumnActions(qualified(table, options), column.name, actions));
   return sql;
 }
 
@@ -813,7 +818,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
         step(
           `detach partition ${words(change.table)} from ${words(change.partitionOf.table)}`,
           [`ALTER TABLE ${q(change.partitionOf.table)} DETACH PARTITION ${q(change.table)}`],
-          detachPartitionHazards(change.table, change.partitionOf.table),
+          detachPartitionHazards(change.table, change.partitionOf.table, change.reattached === true),
         ),
       ];
     case 'setObjectComment':
