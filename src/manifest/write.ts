@@ -152,16 +152,22 @@ function inheritedColumn(column: ColumnModel): ColumnModel {
 function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tables: ReadonlyMap<string, TableModel>): Yaml {
   const at = (...path: unknown[]): unknown[] => ['tables', table.name, ...path];
   const columnNames = table.columns.map((c) => c.name);
+  // A partition lists only the columns that differ from what its parent gives it, so its keys
+  // are written on the table, not on columns.
+  const parent = table.partitionOf && tables.get(table.partitionOf.table);
+  const sugar = parent === undefined;
   const pk = table.primaryKey;
   const pkOnColumn =
-    pk !== undefined && pk.columns.length === 1 && pk.comment === undefined && names.omittable(pk.name, primaryKeyNameParts(table.name)) ? pk.columns[0] : undefined;
+    sugar && pk !== undefined && pk.columns.length === 1 && pk.comment === undefined && names.omittable(pk.name, primaryKeyNameParts(table.name))
+      ? pk.columns[0]
+      : undefined;
 
   const uniqueOnColumn = new Map<string, UniqueModel>();
   const tableUniques: UniqueModel[] = [];
   for (const unique of table.uniques) {
     const column = unique.columns[0]!;
     const plain = unique.columns.length === 1 && !unique.nullsNotDistinct && !unique.deferrable && !unique.initiallyDeferred && unique.comment === undefined;
-    if (plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, uniqueNameParts(table.name, unique.columns))) {
+    if (sugar && plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, uniqueNameParts(table.name, unique.columns))) {
       uniqueOnColumn.set(column, unique);
     } else tableUniques.push(unique);
   }
@@ -179,14 +185,12 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
       !fk.initiallyDeferred &&
       fk.match === undefined &&
       fk.comment === undefined;
-    if (plain && !referenceOnColumn.has(column) && names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns))) {
+    if (sugar && plain && !referenceOnColumn.has(column) && names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns))) {
       referenceOnColumn.set(column, fk);
     } else tableForeignKeys.push(fk);
   }
 
   const pkColumns = new Set(pk?.columns ?? []);
-  // A partition lists only the columns that differ from what its parent gives it.
-  const parent = table.partitionOf && tables.get(table.partitionOf.table);
   const inherited = new Map((parent?.columns ?? []).map((c) => [c.name, inheritedColumn(c)]));
   // A Map, not an object: an object would move columns named like integers ("2024") to the front.
   const columns = new Map<string, unknown>();

@@ -1121,10 +1121,9 @@ function identitySequence(values: readonly string[] | null, type: string): Ident
   if (values === null) return undefined;
   const [start = '', increment = '', minValue = '', maxValue = '', cache = '', cycle = ''] = values;
   const options: IdentitySequenceModel = { start, increment, minValue, maxValue, cache, cycle: cycle === 'true' };
-  const ascending = !increment.startsWith('-');
   const isDefault =
     increment === '1' && minValue === '1' && maxValue === IDENTITY_MAX[type] && start === '1' && cache === '1' && !options.cycle;
-  return isDefault && ascending ? undefined : options;
+  return isDefault ? undefined : options;
 }
 
 /** Names of the given attnums of a table, in key order; attnums it does not have are left out. */
