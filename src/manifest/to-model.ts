@@ -196,13 +196,8 @@ export function assembleInput(manifest: Manifest, overrides: readonly Override[]
       const origin = below(root, 'tables', name);
       let table = input.tables.get(name);
       if (!table) {
-        if (spec.columns === undefined && spec.partitionOf === undefined) {
-          issues.add(
-            origin,
-            isOverride
-              ? `table '${name}' is not in the manifest, so an override that adds it must give its columns`
-              : `table '${name}' needs columns (or partitionOf, to take a partitioned table's columns)`,
-          );
+        if (isOverride && spec.columns === undefined && spec.partitionOf === undefined) {
+          issues.add(origin, `table '${name}' is not in the manifest, so an override that adds it must give its columns`);
         }
         table = newTable(name);
         input.tables.set(name, table);
