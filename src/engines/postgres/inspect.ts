@@ -52,6 +52,10 @@ export const COMPARED_KINDS: readonly string[] = [
   'indexes',
   'enums',
   'sequences',
+  'partitioned tables (strategy and key) and partitions (parent and bound)',
+  'table storage (unlogged, storage parameters)',
+  'column settings (statistics target, storage, compression, options, identity sequence options)',
+  'comments on constraints, indexes and sequences',
 ];
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
