@@ -5,6 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import { inspectSchemas } from '../src/engines/postgres/inspect.js';
+import { renderChanges } from '../src/engines/postgres/render.js';
+import { orderChanges } from '../src/plan/order-changes.js';
 import { writeManifest } from '../src/manifest/index.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { readDump } from './helpers/fixtures.js';
@@ -39,6 +41,17 @@ beforeAll(async () => {
       ALTER TABLE settings.items ALTER COLUMN n SET STATISTICS 500, ALTER COLUMN n SET (n_distinct = 10),
         ALTER COLUMN kind SET STORAGE MAIN;
       CREATE TABLE settings.items_a (kind text NOT NULL, n integer);
+      CREATE SCHEMA auto_names;
+      CREATE TABLE auto_names.events (id integer NOT NULL, kind text NOT NULL, PRIMARY KEY (kind, id)) PARTITION BY LIST (kind);
+      CREATE INDEX events_id_idx ON auto_names.events (id);
+      CREATE TABLE auto_names.events_a PARTITION OF auto_names.events FOR VALUES IN ('a');
+      CREATE SCHEMA own_names;
+      CREATE TABLE own_names.events (id integer NOT NULL, kind text NOT NULL, PRIMARY KEY (kind, id)) PARTITION BY LIST (kind);
+      CREATE INDEX events_id_idx ON own_names.events (id);
+      CREATE TABLE own_names.events_a (id integer NOT NULL, kind text NOT NULL);
+      CREATE INDEX events_a_by_id ON own_names.events_a (id);
+      ALTER TABLE own_names.events_a ADD CONSTRAINT events_a_key PRIMARY KEY (kind, id);
+      ALTER TABLE own_names.events ATTACH PARTITION own_names.events_a FOR VALUES IN ('a');
     `);
   });
 }, 60_000);
@@ -79,6 +92,27 @@ describe('partitioned and plain tables differ', () => {
       'alterColumn n statistics,options',
       'alterTable',
     ]);
+  });
+});
+
+describe("a partition's attached indexes", () => {
+  test('are the parent\'s, but their names are compared, and renamed to converge', async () => {
+    const models = await read(['auto_names', 'own_names']);
+    const auto = models.get('auto_names')!;
+    const own = models.get('own_names')!;
+    const partition = own.tables.find((t) => t.name === 'events_a')!;
+    expect(partition.indexes).toEqual([]);
+    expect(partition.primaryKey).toBeUndefined();
+    expect(partition.attachedIndexes).toEqual({ events_a_by_id: 'events_id_idx', events_a_key: 'events_pkey' });
+    const changes = orderChanges(diffSchemas({ current: own, desired: auto }));
+    expect(changes.map((c) => (c.kind === 'renameIndex' ? `${c.from} -> ${c.to}` : c.kind))).toEqual([
+      'events_a_by_id -> events_a_id_idx',
+      'events_a_key -> events_a_pkey',
+    ]);
+    const steps = renderChanges(changes, { qualifier: '"own_names"', concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: [], tenantSequences: [] });
+    await withClient(db.url, (c) => c.query(steps.flatMap((s) => s.sql).join(';\n')));
+    const after = (await read(['own_names'])).get('own_names')!;
+    expect(after.tables).toEqual(auto.tables);
   });
 });
 

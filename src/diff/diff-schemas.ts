@@ -238,10 +238,13 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       pushCreated(to, wanted, out);
       continue;
     }
-    const changes = diffTableOnce(from, to, own(renames.columns, to.name) ?? noColumnRenames);
-    out.push(...(to.partitionOf && from.partitionOf ? partitionChanges(changes, from, to, live, wanted) : changes));
     const fromParent = from.partitionOf;
     const toParent = to.partitionOf;
+    // A detached partition keeps what it had from its parent as its own.
+    const base = fromParent && !toParent ? asDetached(from, live.get(fromParent.table)) : from;
+    const changes = diffTableOnce(base, to, own(renames.columns, to.name) ?? noColumnRenames);
+    out.push(...(toParent && fromParent ? partitionChanges(changes, from, to, live, wanted) : changes));
+    if (toParent && fromParent?.table === toParent.table) out.push(...attachedIndexRenames(from, to));
     if (!same(fromParent ?? null, toParent ?? null)) {
       if (fromParent) out.push({ kind: 'detachPartition', table: to.name, partitionOf: fromParent, ...(toParent && { reattached: true as const }) });
       if (toParent) attach.push({ kind: 'attachPartition', table: to.name, partitionOf: toParent });
@@ -268,6 +271,37 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     if (parent !== undefined && (gone.has(parent) || (!wanted.has(parent) && live.has(parent)))) continue;
     out.push({ kind: 'dropTable', table: from });
   }
+}
+
+/**
+ * A partition as DETACH PARTITION leaves it: the indexes attached to its parent's become its own
+ * under their own names (a primary key or unique constraint under its index's name), and so do
+ * the foreign keys and checks it had from the parent, under the parent's names.
+ */
+function asDetached(partition: TableModel, parent: TableModel | undefined): TableModel {
+  const { partitionOf: _p, attachedIndexes, ...table } = partition;
+  if (!parent) return table;
+  const childOf = new Map(Object.entries(attachedIndexes ?? {}).map(([child, parentIndex]) => [parentIndex, child]));
+  const renamed = <T extends { readonly name: string; readonly comment?: string }>(item: T): T => ({ ...withoutComment(item), name: childOf.get(item.name) ?? item.name });
+  return {
+    ...table,
+    ...(parent.primaryKey && !table.primaryKey && { primaryKey: renamed(parent.primaryKey) }),
+    uniques: byName([...table.uniques, ...parent.uniques.map(renamed)]),
+    indexes: byName([...table.indexes, ...parent.indexes.filter((i) => childOf.has(i.name)).map(renamed)]),
+    foreignKeys: byName([...table.foreignKeys, ...parent.foreignKeys.map(withoutComment)]),
+    checks: byName([...table.checks, ...parent.checks.map(withoutComment)]),
+  };
+}
+
+/** A partition's index attached to the same parent index under another name is renamed. */
+function attachedIndexRenames(from: TableModel, to: TableModel): Change[] {
+  const liveByParent = new Map(Object.entries(from.attachedIndexes ?? {}).map(([child, parent]) => [parent, child]));
+  const changes: Change[] = [];
+  for (const [child, parent] of Object.entries(to.attachedIndexes ?? {})) {
+    const current = liveByParent.get(parent);
+    if (current !== undefined && current !== child) changes.push({ kind: 'renameIndex', table: to.name, from: current, to: child });
+  }
+  return changes;
 }
 
 /** The indexes, foreign keys and column settings of a table created in this plan. */

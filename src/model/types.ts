@@ -128,6 +128,12 @@ export interface TableModel {
    * triggers it got from the parent are the parent's, and only its own are listed here.
    */
   readonly partitionOf?: PartitionOfModel;
+  /**
+   * A partition's indexes that are attached to its parent's partitioned indexes (their own name
+   * -> the parent index's name): the parent's indexes, but pg_dump names them, and a detached
+   * partition keeps them as its own.
+   */
+  readonly attachedIndexes?: Readonly<Record<string, string>>;
   /** PostgreSQL: an UNLOGGED table. */
   readonly unlogged?: true;
   /** PostgreSQL storage parameters (reloptions: fillfactor, autovacuum_*), name -> value as the server prints it. */

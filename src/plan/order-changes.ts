@@ -6,13 +6,14 @@ import type { Change, ChangeKind } from '../diff/changes.js';
  * come last so referenced keys exist before the foreign keys that point at them.
  */
 const rank: Record<ChangeKind, number> = {
+  // First: a detached partition's indexes and constraints from its parent become its own, which
+  // the drops after it may remove; and it leaves under the names its parent knows.
+  detachPartition: -1,
   dropForeignKey: 0,
   dropIndex: 1,
   dropCheck: 1,
   dropUnique: 1,
   dropPrimaryKey: 2,
-  // Before a rename, so a partition leaves under the names its parent knows.
-  detachPartition: 2,
   renameTable: 3,
   renameColumn: 4,
   renameConstraint: 4,

@@ -506,8 +506,9 @@ interface IndexRow {
   opclasses: number[];
   collations: number[];
   oid: number;
-  /** An index a partition got from its parent's partitioned index. */
+  /** An index a partition got from its parent's partitioned index, and that index's name. */
   attached: boolean;
+  parent_index: string | null;
   /** The predicate's expression digest, for DEPARSED. */
   predicate_key: string | null;
   /** Only for indexes with expression keys, as is key_texts. */
@@ -606,6 +607,7 @@ interface TableDraft {
   comment?: string;
   partitionBy?: string;
   partitionOf?: PartitionOfModel;
+  attachedIndexes?: Record<string, string>;
   unlogged?: true;
   storageParameters?: Record<string, string>;
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
@@ -682,6 +684,7 @@ class SchemaDraft {
         ...(t.comment !== undefined && { comment: t.comment }),
         ...(t.partitionBy !== undefined && { partitionBy: t.partitionBy }),
         ...(t.partitionOf !== undefined && { partitionOf: t.partitionOf }),
+        ...(t.attachedIndexes !== undefined && { attachedIndexes: sortedRecord(t.attachedIndexes) }),
         ...(t.unlogged && { unlogged: true as const }),
         ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
       }))
@@ -832,7 +835,11 @@ class ChunkDraft {
 
   addIndex(row: IndexRow): void {
     const table = this.#tables.get(row.table_oid);
-    if (table === undefined || row.attached) return;
+    if (table === undefined) return;
+    if (row.attached) {
+      (table.attachedIndexes ??= {})[row.name] = row.parent_index ?? '';
+      return;
+    }
     this.#indexes.push(row);
     this.#deparse(table, 'predicate', row.oid, row.predicate_key);
   }
@@ -1420,6 +1427,10 @@ function unmanagedRelationKind(row: RelationRow): string {
     default:
       return 'type';
   }
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort((a, b) => compareNames(a[0], b[0])));
 }
 
 function compareNames(a: string, b: string): number {

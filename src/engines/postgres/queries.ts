@@ -300,7 +300,8 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * INDEX CONCURRENTLY. $1 is the oids of the chunk's tables, as for COLUMNS: read through
  * pg_index's indrelid index, not a scan of every tenant's indexes joined to pg_class. An index a
  * partition got from its parent's partitioned index is a partition of it (relispartition): the
- * parent's index, not the partition's own.
+ * parent's index, not the partition's own; it comes with the parent index's name (pg_inherits by
+ * inhrelid), a constraint's index included.
  */
 export const INDEXES = `
 SELECT i.indrelid AS table_oid, ic.relname AS name,
@@ -310,6 +311,9 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        i.indexrelid AS oid,
        ic.relispartition AS attached,
+       CASE WHEN ic.relispartition THEN
+         (SELECT pc.relname FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = i.indexrelid)
+       END AS parent_index,
        CASE WHEN i.indpred IS NOT NULL THEN ${deparseKey('i.indpred')} END AS predicate_key,
        CASE WHEN i.indexprs IS NOT NULL THEN pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
        CASE WHEN i.indexprs IS NOT NULL THEN
@@ -321,7 +325,8 @@ FROM unnest($1::oid[]) AS r(oid)
 JOIN pg_index i ON i.indrelid = r.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
-WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k
+WHERE ic.relispartition
+   OR NOT EXISTS (SELECT 1 FROM pg_constraint k
                   WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
 
 /**
