@@ -74,6 +74,7 @@ const inPlaceColumnChanges: ReadonlySet<ColumnProperty> = new Set<ColumnProperty
   'compression',
   'options',
   'identityOptions',
+  'identitySequenceName',
 ]);
 
 function isScopedChange(change: Change): boolean {

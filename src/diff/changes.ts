@@ -32,7 +32,8 @@ export type ColumnProperty =
   | 'storage'
   | 'compression'
   | 'options'
-  | 'identityOptions';
+  | 'identityOptions'
+  | 'identitySequenceName';
 
 /** What ALTER TABLE can change of a table itself, in place. */
 export type TableProperty = 'unlogged' | 'storageParameters';

@@ -30,6 +30,7 @@ const columnProperties: readonly ColumnProperty[] = [
   'compression',
   'options',
   'identityOptions',
+  'identitySequenceName',
 ];
 
 const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameters'];
@@ -41,7 +42,7 @@ const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameter
  * targets, storage).
  */
 const recursingProperties: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>(['type', 'collation', 'generated', 'identity', 'nullable', 'default', 'statistics', 'storage']);
-const parentOnlyProperties: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>(['type', 'collation', 'generated', 'identity', 'identityOptions']);
+const parentOnlyProperties: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>(['type', 'collation', 'generated', 'identity', 'identityOptions', 'identitySequenceName']);
 
 /**
  * What a partition created with PARTITION OF holds of its parent's columns before any ALTER:
@@ -50,7 +51,7 @@ const parentOnlyProperties: ReadonlySet<ColumnProperty> = new Set<ColumnProperty
  */
 function inheritedColumns(parent: TableModel): ColumnModel[] {
   return parent.columns.map((c) => {
-    const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, ...kept } = c;
+    const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, identitySequenceName: _in, ...kept } = c;
     return kept;
   });
 }

@@ -34,6 +34,7 @@ export interface IdentityOptionsSpec {
   readonly maxValue?: number | string;
   readonly cache?: number | string;
   readonly cycle?: boolean;
+  readonly sequenceName?: string;
 }
 
 /** A bare string is the type of a nullable column with nothing else. */

@@ -521,6 +521,7 @@ function columnModel(draft: ColumnDraft): ColumnModel {
       ? { options: sortedRecord(Object.entries(spec.options).map(([k, v]) => [k, String(v)] as const)) }
       : {}),
     ...(spec.identity !== undefined && spec.identityOptions !== undefined ? identityOptions(spec.type, spec.identityOptions) : {}),
+    ...(spec.identity !== undefined && spec.identityOptions?.sequenceName !== undefined ? { identitySequenceName: spec.identityOptions.sequenceName } : {}),
   };
 }
 
@@ -773,7 +774,7 @@ function draftTables(input: SchemaInput, issues: IssueCollector): TableDraft[] {
  * compression or identity (PostgreSQL's MergeAttributes).
  */
 function inheritedColumn(column: ColumnModel): ColumnModel {
-  const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, ...kept } = column;
+  const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, identitySequenceName: _in, ...kept } = column;
   return kept;
 }
 

@@ -145,7 +145,7 @@ function defaultValue(text: string): string | number | boolean {
  * gives a partition's column that the manifest does not list (to-model.ts, inheritedColumn).
  */
 function inheritedColumn(column: ColumnModel): ColumnModel {
-  const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, ...kept } = column;
+  const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, identitySequenceName: _in, ...kept } = column;
   return kept;
 }
 
@@ -269,7 +269,12 @@ function columnSpec(
   if (column.storage !== undefined) spec.storage = column.storage;
   if (column.compression !== undefined) spec.compression = column.compression;
   if (column.options !== undefined) spec.options = Object.fromEntries(Object.entries(column.options).map(([k, v]) => [k, defaultValue(v)]));
-  if (column.identityOptions !== undefined) spec.identityOptions = identityOptionsSpec(column.type, column.identityOptions);
+  if (column.identityOptions !== undefined || column.identitySequenceName !== undefined) {
+    spec.identityOptions = {
+      ...(column.identitySequenceName !== undefined ? { sequenceName: column.identitySequenceName } : {}),
+      ...(column.identityOptions !== undefined ? identityOptionsSpec(column.type, column.identityOptions) : {}),
+    };
+  }
   const fk = sugar.reference;
   if (fk) {
     spec.references = `${fk.refTable}.${fk.refColumns[0]!}`;

@@ -29,6 +29,11 @@ export interface ColumnModel {
   readonly options?: Readonly<Record<string, string>>;
   /** An identity column's sequence options: all of them, when any differs from CREATE SEQUENCE's defaults for the column's type. */
   readonly identityOptions?: IdentitySequenceModel;
+  /**
+   * An identity column's sequence, when it is not named `<table>_<column>_seq` (PostgreSQL's
+   * default, which a renamed table or column leaves behind): pg_dump names it.
+   */
+  readonly identitySequenceName?: string;
 }
 
 /** An identity column's sequence options, as SequenceModel spells them. */

@@ -19,6 +19,7 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
+import { serialSequenceName } from './normalize.js';
 import {
   ALL_RELATION_KINDS,
   DEPARSED,
@@ -783,7 +784,7 @@ class ChunkDraft {
     const table = this.#tables.get(row.table_oid);
     if (table === undefined) return;
     const draft = table.schema;
-    table.columnsAt[row.position] = toColumn(draft, row);
+    table.columnsAt[row.position] = toColumn(draft, row, table.name);
     table.attnames[row.position] = row.name;
     table.attcollations[row.position] = row.collation_oid;
     table.atttypids[row.position] = row.type_oid;
@@ -1087,7 +1088,7 @@ async function inspectChunk(
   return chunk.finish();
 }
 
-function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
+function toColumn(draft: SchemaDraft, row: ColumnRow, table: string): Mutable<ColumnModel> {
   const type = draft.strip(row.type);
   const column: Mutable<ColumnModel> = { name: row.name, type, nullable: !row.not_null };
   if (row.default_expr !== null) {
@@ -1105,6 +1106,8 @@ function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
   if (options !== undefined) column.options = options;
   const identityOptions = identitySequence(row.identity_sequence, type);
   if (identityOptions !== undefined) column.identityOptions = identityOptions;
+  const sequenceName = row.identity_sequence?.[6];
+  if (sequenceName !== undefined && sequenceName !== serialSequenceName(table, row.name)) column.identitySequenceName = sequenceName;
   return column;
 }
 

@@ -164,7 +164,7 @@ interface TableContext {
 }
 
 function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s: SequenceModel) => void): ColumnModel {
-  const { name, identity, collation, comment, statistics, storage, compression, options, identityOptions } = column;
+  const { name, identity, collation, comment, statistics, storage, compression, options, identityOptions, identitySequenceName } = column;
   let type = column.type.trim();
   let nullable: boolean;
   let defaultValue: string | undefined;
@@ -197,6 +197,7 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
     ...(compression !== undefined ? { compression } : {}),
     ...(options !== undefined ? { options } : {}),
     ...(identityOptions !== undefined ? { identityOptions } : {}),
+    ...(identitySequenceName !== undefined ? { identitySequenceName } : {}),
   };
 }
 

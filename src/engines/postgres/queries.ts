@@ -168,8 +168,8 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        ${compression} AS compression,
        a.attoptions::text[] AS options,
        CASE WHEN a.attidentity <> '' THEN
-         (SELECT ARRAY[s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text]
-          FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid
+         (SELECT ARRAY[s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text, sc.relname::text]
+          FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid JOIN pg_class sc ON sc.oid = s.seqrelid
           WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
             AND d.classid = 'pg_class'::regclass AND d.deptype = 'i')
        END AS identity_sequence
@@ -179,7 +179,7 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
 /**
  * Column settings: attstattarget (-1 is the default), attstorage (inspect.ts compares it with
  * TYPES' typstorage), attcompression (PG14+; '' is default_toast_compression) and attoptions. An
- * identity column's sequence options come from its sequence, found through pg_depend's
+ * identity column's sequence options and name come from its sequence, found through pg_depend's
  * reference index (deptype 'i' on the column), for identity columns only.
  */
 export const COLUMNS = columnsQuery('a.attcompression::text');

@@ -19,6 +19,7 @@ import type {
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import type { CommentedObject } from '../../diff/changes.js';
+import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import {
   addColumnHazards,
@@ -267,10 +268,7 @@ function columnDefinition(column: ColumnModel, options: RenderOptions): string {
   let sql = `${quoteIdent(column.name)} ${renderType(column.type, options)}`;
   if (column.collation !== undefined) sql += ` COLLATE ${renderCollation(column.collation)}`;
   if (column.generated !== undefined) sql += ` GENERATED ALWAYS AS (${renderExpression(column.generated, options)}) STORED`;
-  if (column.identity !== undefined) {
-    sql += ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
-    if (column.identityOptions !== undefined) sql += ` (${identitySequenceOptions(column.identityOptions).join(' ')})`;
-  }
+  if (column.identity !== undefined) sql += ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${identityClause(column, options)}`;
   if (column.default !== undefined) sql += ` DEFAULT ${columnDefault(renderExpression(column.default, options))}`;
   if (!column.nullable) sql += ' NOT NULL';
   return sql;
@@ -341,6 +339,15 @@ function createIndexStatement(table: string, index: IndexModel, concurrently: bo
 
 function commentOnColumn(table: string, column: string, comment: string | undefined, options: RenderOptions): string {
   return `COMMENT ON COLUMN ${qualified(table, options)}.${quoteIdent(column)} IS ${commentLiteral(comment)}`;
+}
+
+/** ` (SEQUENCE NAME ... START WITH ...)` of an identity column, or nothing when it has neither. */
+function identityClause(column: ColumnModel, options: RenderOptions): string {
+  const parts = [
+    ...(column.identitySequenceName !== undefined ? [`SEQUENCE NAME ${qualified(column.identitySequenceName, options)}`] : []),
+    ...(column.identityOptions !== undefined ? identitySequenceOptions(column.identityOptions) : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(' ')})`;
 }
 
 function identitySequenceOptions(s: IdentitySequenceModel): string[] {
@@ -650,7 +657,7 @@ function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: 
     steps.push(
       from.identity === undefined
         ? step(`alter column ${name}: add identity (${to.identity})`, [
-            alter(`ADD GENERATED ${kind} AS IDENTITY${to.identityOptions ? ` (${identitySequenceOptions(to.identityOptions).join(' ')})` : ''}`),
+            alter(`ADD GENERATED ${kind} AS IDENTITY${identityClause(to, options)}`),
           ])
         : step(`alter column ${name}: identity ${from.identity} -> ${to.identity}`, [alter(`SET GENERATED ${kind}`)]),
     );
@@ -661,6 +668,16 @@ function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: 
     if (sequenceOptions !== undefined) {
       const actions = identitySequenceOptions(sequenceOptions).map((o) => `SET ${o}`);
       steps.push(step(`alter column ${name}: identity sequence options`, [alter(actions.join(' '))], [], pgLocks.alterSequence));
+    }
+  }
+
+  if (changed.has('identitySequenceName') && from.identity !== undefined && to.identity !== undefined) {
+    const before = from.identitySequenceName ?? serialSequenceName(table, from.name);
+    const after = to.identitySequenceName ?? serialSequenceName(table, to.name);
+    if (before !== after) {
+      steps.push(
+        step(`alter column ${name}: identity sequence ${words(before)} -> ${words(after)}`, [`ALTER SEQUENCE ${qualified(before, options)} RENAME TO ${quoteIdent(after)}`], [], pgLocks.alterTable),
+      );
     }
   }
 

@@ -77,6 +77,7 @@ function alterReasons(change: Extract<Change, { kind: 'alterColumn' }>): string[
       case 'compression':
       case 'options':
       case 'identityOptions':
+      case 'identitySequenceName':
         return [];
     }
   });
