@@ -191,6 +191,21 @@ function parentsFirst(tables: readonly TableModel[]): TableModel[] {
     .map(({ t }) => t);
 }
 
+/**
+ * SET LOGGED / UNLOGGED on a table sets its owned sequences the same way (PostgreSQL 15): those
+ * the desired schema holds otherwise are set back after it.
+ */
+function ownedSequencesAfterSetLogged(table: TableModel, current: SchemaModel, desired: SchemaModel): Change[] {
+  const changes: Change[] = [];
+  for (const to of byName(desired.sequences)) {
+    const from = current.sequences.find((s) => s.name === to.name);
+    if (!from || from.ownedBy?.table !== table.name || to.ownedBy?.table !== table.name) continue;
+    const after = { ...from, ...(table.unlogged ? { unlogged: true as const } : { unlogged: undefined }) };
+    if ((after.unlogged ?? false) !== (to.unlogged ?? false)) changes.push({ kind: 'alterSequence', from: after, to: { ...to } });
+  }
+  return changes;
+}
+
 /** Why a table cannot become the desired one in place, or undefined when it can. */
 function replaceReasons(from: TableModel, to: TableModel): string[] {
   const reasons: string[] = [];
@@ -252,6 +267,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     }
     const changed = tableProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null));
     if (changed.length > 0) out.push({ kind: 'alterTable', table: to.name, from, to, changed });
+    if (changed.includes('unlogged')) out.push(...ownedSequencesAfterSetLogged(to, current, desired));
   }
   out.push(...attach);
   // Foreign keys of other tables that reference a replaced table go with its drop; they come back.

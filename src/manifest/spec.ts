@@ -119,6 +119,7 @@ export interface SequenceSpec {
   readonly cycle?: boolean;
   /** `table.column` */
   readonly ownedBy?: string;
+  readonly unlogged?: boolean;
   readonly comment?: string;
 }
 

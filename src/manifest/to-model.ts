@@ -633,6 +633,7 @@ function sequenceModel(name: string, entry: Entry<SequenceSpec>, issues: IssueCo
     cache: cache.toString(),
     cycle: spec.cycle ?? false,
     ...(ownedBy ? { ownedBy } : {}),
+    ...(spec.unlogged === true ? { unlogged: true as const } : {}),
     ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
   };
 }

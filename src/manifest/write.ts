@@ -119,6 +119,7 @@ function sequenceSpec(model: SequenceModel): Yaml {
   if (BigInt(model.cache) !== 1n) spec.cache = integerValue(model.cache);
   if (model.cycle) spec.cycle = true;
   if (model.ownedBy) spec.ownedBy = `${model.ownedBy.table}.${model.ownedBy.column}`;
+  if (model.unlogged) spec.unlogged = true;
   if (model.comment !== undefined) spec.comment = model.comment;
   return spec;
 }

@@ -161,6 +161,8 @@ export interface SequenceModel {
   readonly cache: string;
   readonly cycle: boolean;
   readonly ownedBy?: { readonly table: string; readonly column: string };
+  /** An UNLOGGED sequence (PostgreSQL 15+); a sequence owned by an unlogged table is unlogged with it. */
+  readonly unlogged?: true;
   readonly comment?: string;
 }
 

@@ -720,14 +720,14 @@ class ChunkDraft {
   readonly #tables = new Map<number, TableDraft>();
   #tableOids: string | undefined;
   /** Sequences by oid, from RELATIONS, waiting for SEQUENCES. */
-  readonly #sequences = new Map<number, { readonly draft: SchemaDraft; readonly name: string }>();
+  readonly #sequences = new Map<number, { readonly draft: SchemaDraft; readonly name: string; readonly unlogged: boolean }>();
   /** Column names by table oid: the chunk's tables, then the tables outside it that FKs reference. */
   readonly #columnNames = new Map<number, string[]>();
   readonly #pendingForeignKeys: PendingForeignKey[] = [];
   /** Constraints, waiting for DEPARSED (CHECKs), REFERENCED_COLUMNS (FKs) and OBJECT_DESCRIPTIONS. */
   readonly #constraints: { readonly table: TableDraft; readonly row: ConstraintRow }[] = [];
   /** Sequences as SEQUENCES returns them, waiting for OBJECT_DESCRIPTIONS. */
-  readonly #sequenceRows: { readonly draft: SchemaDraft; readonly name: string; readonly row: SequenceRow }[] = [];
+  readonly #sequenceRows: { readonly draft: SchemaDraft; readonly name: string; readonly unlogged: boolean; readonly row: SequenceRow }[] = [];
   /** Comments on constraints, indexes and sequences by oid. */
   readonly #objectComments = new Map<number, string>();
   readonly #indexes: IndexRow[] = [];
@@ -884,7 +884,7 @@ class ChunkDraft {
     const draft = this.#draftsByOid.get(row.schema_oid);
     if (draft === undefined) return;
     if (row.kind === 'S') {
-      if (scope === undefined || scope.sequences) this.#sequences.set(row.oid, { draft, name: row.name });
+      if (scope === undefined || scope.sequences) this.#sequences.set(row.oid, { draft, name: row.name, unlogged: row.unlogged });
       return;
     }
     if (scope !== undefined) return;
@@ -1032,10 +1032,9 @@ class ChunkDraft {
       const definition = row.type === 'c' ? this.#deparsed(table, 'check', row.definition_key) : undefined;
       addConstraint(table, row, this.#columnNames, definition, this.#objectComments.get(row.oid));
     }
-    for (const { draft, name, row } of this.#sequenceRows) {
-      const sequence = toSequence(name, row);
+    for (const { draft, name, unlogged, row } of this.#sequenceRows) {
       const comment = this.#objectComments.get(row.oid);
-      draft.sequences.push(comment === undefined ? sequence : { ...sequence, comment });
+      draft.sequences.push({ ...toSequence(name, row), ...(unlogged && { unlogged: true as const }), ...(comment !== undefined && { comment }) });
     }
     const models = new Map<string, SchemaModel>();
     for (const [name, draft] of this.drafts) models.set(name, draft.finish());

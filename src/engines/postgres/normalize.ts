@@ -123,6 +123,7 @@ function normalizeSequence(sequence: SequenceModel): SequenceModel {
     cache: canonicalInteger(sequence.cache) ?? '1',
     cycle: sequence.cycle === true,
     ...(sequence.ownedBy ? { ownedBy: { table: sequence.ownedBy.table, column: sequence.ownedBy.column } } : {}),
+    ...(sequence.unlogged === true ? { unlogged: true as const } : {}),
     ...(sequence.comment !== undefined ? { comment: sequence.comment } : {}),
   };
 }
@@ -150,7 +151,9 @@ function hasSerialOptions(sequence: SequenceModel, type: SequenceType): boolean 
     s.minValue === '1' &&
     s.maxValue === SEQUENCE_LIMITS[type].max &&
     s.cache === '1' &&
-    !s.cycle
+    !s.cycle &&
+    s.unlogged !== true &&
+    s.comment === undefined
   );
 }
 

@@ -717,7 +717,10 @@ function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOp
         : 'OWNED BY NONE',
     );
   }
-  if (clauses.length === 0) return [];
+  const persistence = (from.unlogged ?? false) !== (to.unlogged ?? false) ? [`ALTER SEQUENCE ${qualified(from.name, options)} SET ${to.unlogged ? 'UNLOGGED' : 'LOGGED'}`] : [];
+  if (clauses.length === 0) {
+    return persistence.length === 0 ? [] : [step(`alter sequence ${words(to.name)}: ${to.unlogged ? 'unlogged' : 'logged'}`, persistence, [], pgLocks.alterTable)];
+  }
   const what =
     owner(from) !== owner(to) && clauses.length === 1
       ? to.ownedBy
@@ -725,7 +728,12 @@ function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOp
         : 'owned by none'
       : 'options';
   return [
-    step(`alter sequence ${words(to.name)}: ${what}`, [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`], alterSequenceHazards(from, to), pgLocks.alterSequence),
+    step(
+      `alter sequence ${words(to.name)}: ${what}`,
+      [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`, ...persistence],
+      alterSequenceHazards(from, to),
+      persistence.length > 0 ? pgLocks.alterTable : pgLocks.alterSequence,
+    ),
   ];
 }
 
@@ -798,7 +806,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
         step(
           `create sequence ${words(change.sequence.name)}`,
           [
-            `CREATE SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`,
+            `CREATE ${change.sequence.unlogged ? 'UNLOGGED ' : ''}SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`,
             ...(change.sequence.comment !== undefined ? [commentOnObject({ kind: 'sequence', name: change.sequence.name }, change.sequence.comment, options)] : []),
           ],
           [],
