@@ -1,4 +1,5 @@
 import type { Change, ChangeKind } from '../diff/changes.js';
+import type { TableModel } from '../model/types.js';
 
 /**
  * Execution order: constraints that could block a drop go first, then renames, types and
@@ -47,6 +48,31 @@ const rank: Record<ChangeKind, number> = {
   validateConstraint: 18,
 };
 
+/** Before renames and creates: see droppedInTheWay. */
+const EARLY_DROP = 2.5;
+
+/** The relation names a table holds: its own, and its indexes' (keys and unique constraints have one). */
+function relationNames(table: TableModel): string[] {
+  return [table.name, ...(table.primaryKey ? [table.primaryKey.name] : []), ...table.uniques.map((u) => u.name), ...table.indexes.map((i) => i.name)];
+}
+
+/**
+ * Dropped tables holding a name a created or renamed table needs (a table renamed out of band
+ * keeps its old key's name): they go before the renames and creates, which would fail otherwise.
+ */
+function droppedInTheWay(changes: readonly Change[]): Set<string> {
+  const needed = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === 'createTable') for (const name of relationNames(change.table)) needed.add(name);
+    if (change.kind === 'renameTable') needed.add(change.to);
+  }
+  const early = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === 'dropTable' && relationNames(change.table).some((name) => needed.has(name))) early.add(change.table.name);
+  }
+  return early;
+}
+
 /**
  * Orders changes for execution. A sequence owned by a column is created without its owner and
  * handed to the column once the table exists, since OWNED BY needs the column to be there.
@@ -66,9 +92,11 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   // rename (the kinds ranked below renameTable, listed in the switch) reach it under its old one.
   const oldNames = new Map<string, string>();
   for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
+  const early = droppedInTheWay(expanded);
+  const rankOf = (change: Change): number => (change.kind === 'dropTable' && early.has(change.table.name) ? EARLY_DROP : rank[change.kind]);
   return expanded
     .map((change, index) => ({ change, index }))
-    .sort((a, b) => rank[a.change.kind] - rank[b.change.kind] || a.index - b.index)
+    .sort((a, b) => rankOf(a.change) - rankOf(b.change) || a.index - b.index)
     .map(({ change }): Change => {
       switch (change.kind) {
         case 'dropForeignKey':
