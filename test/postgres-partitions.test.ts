@@ -37,7 +37,7 @@ beforeAll(async () => {
       CREATE TABLE other_key.items (kind text NOT NULL, n integer) PARTITION BY RANGE (kind);
       CREATE TABLE other_key.items_a PARTITION OF other_key.items FOR VALUES FROM ('a') TO ('b');
       CREATE SCHEMA settings;
-      CREATE TABLE settings.items (kind text NOT NULL, n integer) WITH (fillfactor = 70);
+      CREATE TABLE settings.items (kind text NOT NULL, n integer) WITH (fillfactor = 70, toast.autovacuum_enabled = false);
       ALTER TABLE settings.items ALTER COLUMN n SET STATISTICS 500, ALTER COLUMN n SET (n_distinct = 10),
         ALTER COLUMN kind SET STORAGE MAIN;
       CREATE TABLE settings.items_a (kind text NOT NULL, n integer);
@@ -81,7 +81,8 @@ describe('partitioned and plain tables differ', () => {
   test('column statistics, options and storage, and storage parameters are read and compared', async () => {
     const models = await read(['plain', 'settings']);
     const settings = models.get('settings')!.tables.find((t) => t.name === 'items')!;
-    expect(settings.storageParameters).toEqual({ fillfactor: '70' });
+    // toast.* parameters live on the TOAST table, where pg_dump finds them too.
+    expect(settings.storageParameters).toEqual({ fillfactor: '70', 'toast.autovacuum_enabled': 'false' });
     expect(settings.columns).toEqual([
       { name: 'kind', type: 'text', nullable: false, storage: 'main' },
       { name: 'n', type: 'integer', nullable: true, statistics: 500, options: { n_distinct: '10' } },
@@ -165,5 +166,62 @@ describe("Pagila's payment partitions", () => {
     expect(original).toContain('ATTACH PARTITION TENANT.payment_p2022_07');
     expect(original).toContain('CREATE INDEX idx_fk_payment_p2022_01_customer_id');
     expect(await dumpPayment('pagila_copy')).toEqual(original);
+  });
+});
+
+/** One object of the reference schema changed, as a person might by hand. */
+const mutations: readonly (readonly [string, string])[] = [
+  ['statistics target', 'ALTER TABLE ev ALTER COLUMN body SET STATISTICS 50'],
+  ['column option', 'ALTER TABLE ev ALTER COLUMN body SET (n_distinct = 7)'],
+  ['column storage', 'ALTER TABLE ev ALTER COLUMN body SET STORAGE EXTERNAL'],
+  ['column compression', 'ALTER TABLE ev ALTER COLUMN body SET COMPRESSION lz4'],
+  ['storage parameter', 'ALTER TABLE ev_a SET (fillfactor = 60)'],
+  ['toast storage parameter', 'ALTER TABLE ev_a SET (toast.autovacuum_enabled = false)'],
+  ['unlogged table', 'ALTER TABLE plain SET UNLOGGED'],
+  ['identity option', 'ALTER TABLE plain ALTER COLUMN id SET INCREMENT BY 2'],
+  ['identity sequence name', 'ALTER SEQUENCE plain_id_seq RENAME TO plain_numbers'],
+  ['constraint comment', "COMMENT ON CONSTRAINT plain_pkey ON plain IS 'the key'"],
+  ['index comment', "COMMENT ON INDEX ev_kind_idx IS 'by kind'"],
+  ['sequence comment', "COMMENT ON SEQUENCE s IS 'counts'"],
+  ['unlogged sequence', 'ALTER SEQUENCE s SET UNLOGGED'],
+  ['partition bound', "ALTER TABLE ev DETACH PARTITION ev_b; ALTER TABLE ev ATTACH PARTITION ev_b FOR VALUES IN ('b', 'c')"],
+  ['partition detached', 'ALTER TABLE ev DETACH PARTITION ev_b'],
+  ['attached index name', 'ALTER INDEX ev_a_kind_idx RENAME TO ev_a_by_kind'],
+  ["partition's own index", 'CREATE INDEX ev_a_id_idx ON ev_a (id)'],
+  ["partition's own check", 'ALTER TABLE ev_a ADD CONSTRAINT ev_a_id_check CHECK (id > 0)'],
+  ['partition dropped', 'DROP TABLE ev_b'],
+  ['partition key', "DROP TABLE ev; CREATE TABLE ev (id integer NOT NULL, kind text NOT NULL, body text) PARTITION BY RANGE (kind); CREATE INDEX ev_kind_idx ON ev (kind)"],
+];
+
+const reference = `
+CREATE TABLE ev (id integer NOT NULL, kind text NOT NULL, body text) PARTITION BY LIST (kind);
+CREATE INDEX ev_kind_idx ON ev (kind);
+CREATE TABLE ev_a PARTITION OF ev FOR VALUES IN ('a');
+CREATE TABLE ev_b PARTITION OF ev FOR VALUES IN ('b');
+CREATE TABLE plain (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+CREATE SEQUENCE s;`;
+
+async function dumpSchema(schema: string): Promise<string> {
+  const { stdout } = await run('pg_dump', ['--schema-only', '--no-owner', '-d', db.url, '-n', schema]);
+  return stdout.split('\n').filter((line) => !line.startsWith('--') && !line.startsWith('\\')).join('\n').replaceAll(`${schema}.`, 'TENANT.').replace(/CREATE SCHEMA \S+;/, '');
+}
+
+describe('single-object changes to partitions, settings and comments', () => {
+  test.each(mutations.map(([name, sql], i) => ({ name, sql, schema: `mutated_${i}` })))('$name: pg_dump and check both see it, and the plan converges', async ({ sql, schema }) => {
+    await withClient(db.url, async (c) => {
+      await c.query(`DROP SCHEMA IF EXISTS reference CASCADE; CREATE SCHEMA reference; SET search_path TO reference; ${reference}`);
+      await c.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${reference}; ${sql}`);
+    });
+    expect(await dumpSchema(schema)).not.toEqual(await dumpSchema('reference'));
+    const models = await read(['reference', schema]);
+    const desired = models.get('reference')!;
+    const changes = orderChanges(diffSchemas({ current: models.get(schema)!, desired }));
+    expect(changes.length).toBeGreaterThan(0);
+    const steps = renderChanges(changes, { qualifier: `"${schema}"`, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: [], tenantSequences: ['s'] });
+    await withClient(db.url, async (c) => {
+      for (const statement of steps.flatMap((st) => st.sql)) await c.query(statement);
+    });
+    expect(diffSchemas({ current: (await read([schema])).get(schema)!, desired })).toEqual([]);
+    expect(await dumpSchema(schema)).toEqual(await dumpSchema('reference'));
   });
 });

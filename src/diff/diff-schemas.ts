@@ -1,7 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { byName } from '../model/fingerprint.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
+import type { ColumnModel, EnumModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
 import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, TableProperty } from './changes.js';
@@ -200,8 +200,9 @@ function ownedSequencesAfterSetLogged(table: TableModel, current: SchemaModel, d
   for (const to of byName(desired.sequences)) {
     const from = current.sequences.find((s) => s.name === to.name);
     if (!from || from.ownedBy?.table !== table.name || to.ownedBy?.table !== table.name) continue;
-    const after = { ...from, ...(table.unlogged ? { unlogged: true as const } : { unlogged: undefined }) };
-    if ((after.unlogged ?? false) !== (to.unlogged ?? false)) changes.push({ kind: 'alterSequence', from: after, to: { ...to } });
+    const { unlogged: _unlogged, ...logged } = from;
+    const after: SequenceModel = table.unlogged ? { ...logged, unlogged: true } : logged;
+    if ((after.unlogged ?? false) !== (to.unlogged ?? false)) changes.push({ kind: 'alterSequence', from: after, to });
   }
   return changes;
 }
@@ -232,9 +233,10 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       renamedAway.add(oldName);
       from = { ...live.get(oldName)!, name: to.name };
     }
-    // A partition of a table created or replaced in this plan is created with it.
+    // A partition of a table created or replaced in this plan (or of a partition created anew
+    // with it) is created with it.
     const parent = to.partitionOf?.table;
-    if (from && parent !== undefined && (replaced.has(parent) || (!live.has(parent) && wanted.has(parent)))) {
+    if (from && parent !== undefined && (gone.has(parent) || (!live.has(parent) && wanted.has(parent)))) {
       if (from.partitionOf?.table === parent) {
         gone.add(from.name);
         from = undefined;
@@ -285,7 +287,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     if (wanted.has(from.name) || renamedAway.has(from.name)) continue;
     // A partition goes with its partitioned table.
     const parent = from.partitionOf?.table;
-    if (parent !== undefined && (gone.has(parent) || (!wanted.has(parent) && live.has(parent)))) continue;
+    if (parent !== undefined && (gone.has(parent) || (!wanted.has(parent) && live.has(parent) && !renamedAway.has(parent)))) continue;
     out.push({ kind: 'dropTable', table: from });
   }
 }

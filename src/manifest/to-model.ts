@@ -471,9 +471,17 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
   const partitionBy = spec('partitionBy')?.value ?? (typeof legacyPartitionBy === 'string' ? legacyPartitionBy : undefined);
   const parameters = spec('storageParameters')?.value;
   const own = new Map(columns.map((c) => [c.name, columnModel(c)]));
+  // A partition's column listed in the manifest replaces the inherited one, but keeps its NOT
+  // NULL unless it says otherwise: a partition cannot drop a NOT NULL its parent has.
+  const explicitlyNullable = new Set(columns.filter((c) => typeof c.spec !== 'string' && c.spec.nullable !== undefined).map((c) => c.name));
+  const partitionColumn = (c: ColumnModel): ColumnModel => {
+    const column = own.get(c.name);
+    if (column === undefined) return c;
+    return explicitlyNullable.has(c.name) ? column : { ...column, nullable: column.nullable && c.nullable };
+  };
   return {
     name: table,
-    columns: inherited === undefined ? [...own.values()] : inherited.map((c) => own.get(c.name) ?? c),
+    columns: inherited === undefined ? [...own.values()] : inherited.map(partitionColumn),
     partitionBy,
     partitionOf: spec('partitionOf') as Entry<{ readonly table: string; readonly bound: string }> | undefined,
     unlogged: spec('unlogged')?.value ?? legacyUnlogged === true,

@@ -48,6 +48,8 @@ export const pgLocks = {
   /** ALTER INDEX ... RENAME takes only SHARE UPDATE EXCLUSIVE since PostgreSQL 12. */
   renameIndex: 'SHARE UPDATE EXCLUSIVE',
   alterSequence: 'SHARE ROW EXCLUSIVE',
+  /** ALTER COLUMN ... SET STATISTICS and SET (n_distinct = ...): reads and writes go on. */
+  setColumnStatistics: 'SHARE UPDATE EXCLUSIVE',
   /** ALTER TYPE ... ADD VALUE locks the type, not the tables that use it. */
   addEnumValue: 'EXCLUSIVE',
 } as const satisfies Record<string, StepLock>;

@@ -428,8 +428,9 @@ interface TableRow {
   partition_of: string | null;
   partition_bound: string | null;
   unlogged: boolean;
-  /** reloptions: `name=value` texts. */
+  /** reloptions: `name=value` texts; toast_parameters those of the TOAST table, named without `toast.`. */
   storage_parameters: string[] | null;
+  toast_parameters: string[] | null;
 }
 interface ColumnRow {
   table_oid: number;
@@ -764,7 +765,7 @@ class ChunkDraft {
     if (row.partition_by !== null) table.partitionBy = draft.strip(row.partition_by);
     if (row.partition_of !== null) table.partitionOf = { table: row.partition_of, bound: draft.strip(row.partition_bound ?? '') };
     if (row.unlogged) table.unlogged = true;
-    const parameters = nameValues(row.storage_parameters);
+    const parameters = nameValues([...(row.storage_parameters ?? []), ...(row.toast_parameters ?? []).map((p) => `toast.${p}`)]);
     if (parameters !== undefined) table.storageParameters = parameters;
     draft.tables.push(table);
     this.#tables.set(row.oid, table);

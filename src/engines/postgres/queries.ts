@@ -125,7 +125,8 @@ const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class
  * What a table row says of partitioning and storage: the partition key of a partitioned table;
  * for a partition, its parent (pg_inherits by inhrelid: one row per partition, looked up only for
  * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
- * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts.
+ * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts,
+ * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid.
  */
 const partitionColumns = `
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
@@ -136,7 +137,10 @@ const partitionColumns = `
        END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
        c.relpersistence = 'u' AS unlogged,
-       c.reloptions::text[] AS storage_parameters`;
+       c.reloptions::text[] AS storage_parameters,
+       CASE WHEN c.reltoastrelid <> 0 THEN
+         (SELECT tc.reloptions::text[] FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
+       END AS toast_parameters`;
 
 /**
  * Which of the requested schemas exist: a missing schema gets no entry in the result. The oid is

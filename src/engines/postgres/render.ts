@@ -684,7 +684,9 @@ function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: 
   const settings = (['statistics', 'storage', 'compression', 'options'] as const).filter((p) => changed.has(p));
   if (settings.length > 0) {
     const actions = columnSettingActions({ ...from, ...(changed.has('type') && { type: to.type }) }, to);
-    steps.push(step(`alter column ${name}: ${settings.join(', ')}`, actions.map(alter), [], pgLocks.alterTable));
+    // SET STORAGE and SET COMPRESSION take ACCESS EXCLUSIVE; the statistics settings less.
+    const lock = settings.some((p) => p === 'storage' || p === 'compression') ? pgLocks.alterTable : pgLocks.setColumnStatistics;
+    steps.push(step(`alter column ${name}: ${settings.join(', ')}`, actions.map(alter), [], lock));
   }
 
   if (changed.has('comment')) {
