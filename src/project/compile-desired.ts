@@ -47,7 +47,7 @@ export class DesiredCompiler {
   ) {}
 
   compile(source: DesiredSource): Promise<SchemaModel> {
-    const input = canonicalJson({ schema: source.schema, sql: source.sql.map((s) => s.text) });
+    const input = canonicalJson({ schema: source.schema, sql: source.sql.map((s) => (s.wholeSchema ? { text: s.text, wholeSchema: s.wholeSchema } : s.text)) });
     let result = this.compiled.get(input);
     if (!result) {
       result = this.compileUncached(source, input);

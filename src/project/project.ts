@@ -8,7 +8,7 @@ import { FleetAdapter } from '../targets/fleet-adapter.js';
 import { TenantQueryError, UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
+import { desiredFor, isSqlManifest, loadManifest, loadOverrides, loadSqlManifest, manifestDigest, withoutExcluded, type Manifest, type Override } from '../manifest/index.js';
 import type { SchemaModel } from '../model/types.js';
 import { filterRejected, filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
@@ -90,7 +90,9 @@ export class Project {
 
   async loadDesiredState(): Promise<{ manifest: Manifest; overrides: Override[] }> {
     if (!this.desiredState) {
-      const manifest = await loadManifest(this.relative(this.config.manifest));
+      const manifest = (await isSqlManifest(this.config.manifest, this.config.manifestSql))
+        ? await loadSqlManifest(this.config.manifest, this.config.manifestSql, (file) => this.relative(file))
+        : await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
       checkIdentifiers(manifest, overrides, this.engine);
       await checkExpressions(manifest, overrides, this.engine);
@@ -125,7 +127,7 @@ export class Project {
       const found = locateIn(docs, ['tables', table, 'columns', column, 'type']) ?? locateIn(docs, ['tables', table, 'columns', column]);
       return found?.at;
     };
-    const files = raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest);
+    const files = raw.overrides.length > 0 ? `${this.manifestName(manifest)} with ${raw.overrides.join(', ')}` : this.manifestName(manifest);
     checkTypes(raw.schema, this.engine.normalizer, files, locate);
     let prepared: SchemaModel;
     try {
@@ -143,6 +145,8 @@ export class Project {
       if (error instanceof CompileFailed) throw new UserError(describeCompileFailure(error.failure, error.changes, { files, locate: (base, matches) => locateIn(docs, base, matches) }));
       throw compileConnectionError(error, this.config.devUrl !== undefined);
     }
+    // A SQL manifest's tables come from the compile: the overrides' exclusions apply to them now.
+    if (manifest.sql) schema = withoutExcluded(schema, raw.excluded);
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
     const desired: DesiredSchema = deepFreeze({ ...raw, schema });
     await checkNormalizedExpressions(desired.schema, this.engine);
@@ -162,10 +166,15 @@ export class Project {
     const { manifest, overrides } = await this.loadDesiredState();
     const commit = await gitCommit(this.config.baseDir);
     return {
-      path: path.relative(this.config.baseDir, this.config.manifest) || path.basename(this.config.manifest),
+      path: this.config.manifestSql?.command !== undefined ? manifest.file : path.relative(this.config.baseDir, this.config.manifest) || path.basename(this.config.manifest),
       digest: manifestDigest(manifest, overrides),
       ...(commit ? { commit } : {}),
     };
+  }
+
+  /** The manifest as messages name it: its path, or the command that prints it. */
+  private manifestName(manifest: Manifest): string {
+    return this.config.manifestSql?.command !== undefined ? manifest.file : this.relative(this.config.manifest);
   }
 
   /** Types and sequences a tenant's expressions may name: they get the tenant's qualifier. */

@@ -7,7 +7,7 @@ import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
 import { quoteIdent } from './connect.js';
 import { CATALOG_SETTINGS, inspectInTransaction, type ReadLimits } from './inspect.js';
 import { renderChanges } from './render.js';
-import { sqlStatements, type SqlStatement } from './sql-source.js';
+import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './sql-source.js';
 
 /** server_version_num of the server that compiles: PostgreSQL prints differently across majors. */
 export async function compilerVersion(client: pg.ClientBase): Promise<string> {
@@ -22,7 +22,8 @@ function scratchName(): string {
 
 interface Statement {
   readonly sql: string;
-  readonly failure: (message: string) => CompileFailure;
+  /** `position`: where in the statement the server placed its error (1-based, in characters). */
+  readonly failure: (message: string, position?: number) => CompileFailure;
 }
 
 /**
@@ -51,18 +52,21 @@ export async function compileSchemas(client: pg.ClientBase, inputs: readonly Com
 async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<CompileOutcome> {
   const scratch = scratchName();
   const qualifier = quoteIdent(scratch);
-  let sql: { before: SqlStatement[]; after: SqlStatement[] };
+  let sql: SqlStatements;
   try {
-    sql = await sqlStatements(input.sql);
+    sql = await sqlStatements(input.sql, scratch);
   } catch (error) {
+    if (error instanceof Error) throw error;
     return { ok: false, error: error as CompileFailure };
   }
+  const missing = await missingExtension(client, sql.extensions);
+  if (missing) return { ok: false, error: missing };
   const options = { qualifier, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
   // One change at a time, so the server's refusal names the change, and the manifest line behind it.
   const rendered = input.changes.flatMap((change, index) => renderChanges([change], options).map((step) => ({ step, index })));
   const fromSql = (s: SqlStatement): Statement => ({
     sql: s.text,
-    failure: (message) => ({ message, source: s.source }),
+    failure: (message, position) => ({ message, source: { file: s.source.file, line: s.source.line + linesBefore(s.text, position) } }),
   });
   const statements: Statement[] = [
     ...sql.before.map(fromSql),
@@ -79,7 +83,8 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
       } catch (error) {
         if (!isServerError(error)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT compile');
-        return { ok: false, error: statement.failure(serverMessage(error)) };
+        const position = Number((error as { position?: string }).position);
+        return { ok: false, error: statement.failure(serverMessage(error), Number.isInteger(position) && position > 0 ? position : undefined) };
       }
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
@@ -89,6 +94,40 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   } finally {
     await client.query('ROLLBACK TO SAVEPOINT compile').catch(() => undefined);
   }
+}
+
+/**
+ * The first extension the SQL creates that the database lacks, or has in another schema than
+ * the SQL says. An extension exists once per database, so schema-sync never creates one: a
+ * person installs it once, where every tenant's objects can use it.
+ */
+async function missingExtension(client: pg.ClientBase, needs: readonly ExtensionNeed[]): Promise<CompileFailure | undefined> {
+  if (needs.length === 0) return undefined;
+  const { rows } = await client.query<{ name: string; schema: string }>(
+    'SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($1::text[])',
+    [needs.map((n) => n.name)],
+  );
+  const installed = new Map(rows.map((r) => [r.name, r.schema]));
+  for (const need of needs) {
+    const schema = installed.get(need.name);
+    const create = `CREATE EXTENSION ${quoteIdent(need.name)}${need.schema !== undefined ? ` WITH SCHEMA ${quoteIdent(need.schema)}` : ''}`;
+    if (schema === undefined) {
+      return {
+        message: `the extension ${need.name} is not installed in this database; schema-sync never creates an extension (it exists once per database, not per tenant): run ${create} once`,
+        source: need.source,
+      };
+    }
+    if (need.schema !== undefined && schema !== need.schema) {
+      return { message: `the extension ${need.name} is installed in schema ${schema}, but the SQL expects it in ${need.schema}`, source: need.source };
+    }
+  }
+  return undefined;
+}
+
+/** Line breaks before the server's error position in a statement: the line the server points at. */
+function linesBefore(text: string, position: number | undefined): number {
+  if (position === undefined) return 0;
+  return [...text.slice(0, position - 1)].filter((c) => c === '\n').length;
 }
 
 /** An error the server raised for a statement, as opposed to a lost connection. */
