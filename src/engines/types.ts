@@ -300,4 +300,9 @@ export interface EngineModule {
    * undefined. Absent where any name a manifest can hold is kept whole.
    */
   identifierProblem?(name: string): string | undefined;
+  /**
+   * The statements that build a schema from nothing (`changes`, in plan order), naming no schema,
+   * for a SQL manifest (`inspect -o x.sql`). Absent where the engine cannot write one.
+   */
+  schemaSql?(input: { readonly changes: readonly Change[]; readonly tenantTypes: readonly string[]; readonly tenantSequences: readonly string[] }): Promise<string[]>;
 }

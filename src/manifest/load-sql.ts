@@ -47,17 +47,38 @@ function tail(text: string, lines = 20): string {
 /** Runs the manifest's command in `cwd` and returns what it printed; its stderr is shown when it fails. */
 export function runManifestCommand(command: string, cwd: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    // Its own process group, so a timeout stops what the shell started too, not the shell alone.
+    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = (): void => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    // Detached, it would outlive an interrupted run: it goes when this process does.
+    process.once('exit', stop);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) => reject(new UserError(`manifest command ${JSON.stringify(command)} could not start: ${error.message}`)));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      process.removeListener('exit', stop);
+      reject(new UserError(`manifest command ${JSON.stringify(command)} could not start: ${error.message}`));
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      process.removeListener('exit', stop);
       const stderr = tail(Buffer.concat(err).toString('utf8'));
       const said = stderr ? `:\n${stderr}` : ' (it printed nothing on stderr)';
       if (signal !== null) {
-        const why = signal === 'SIGKILL' ? `did not finish within ${timeoutMs / 1000}s (manifest.timeout)` : `was stopped by ${signal}`;
+        const why = timedOut ? `did not finish within ${timeoutMs / 1000}s (manifest.timeout)` : `was stopped by ${signal}`;
         reject(new UserError(`manifest command ${JSON.stringify(command)} ${why}${said}`));
       } else if (code !== 0) {
         reject(new UserError(`manifest command ${JSON.stringify(command)} failed with exit code ${code}${said}`));

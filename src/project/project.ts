@@ -9,7 +9,9 @@ import { TenantQueryError, UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { desiredFor, isSqlManifest, loadManifest, loadOverrides, loadSqlManifest, manifestDigest, withoutExcluded, type Manifest, type Override } from '../manifest/index.js';
-import type { SchemaModel } from '../model/types.js';
+import { emptySchema, type SchemaModel } from '../model/types.js';
+import { diffSchemas } from '../diff/diff-schemas.js';
+import { orderChanges } from '../plan/order-changes.js';
 import { filterRejected, filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
 import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
@@ -170,6 +172,24 @@ export class Project {
       digest: manifestDigest(manifest, overrides),
       ...(commit ? { commit } : {}),
     };
+  }
+
+  /**
+   * An inspected schema as a SQL manifest: tenant-neutral statements in an order that runs, and
+   * the objects the model does not manage listed as comments, as the YAML manifest lists them.
+   */
+  async schemaAsSql(schema: SchemaModel, tenant: string): Promise<string> {
+    if (!this.engine.schemaSql) throw new UserError(`${this.config.engine} cannot write a schema as SQL: write a YAML manifest (-o <file>.yaml)`);
+    const changes = orderChanges(diffSchemas({ current: emptySchema, desired: schema }));
+    const { types, sequences } = this.tenantObjects(schema);
+    const statements = await this.engine.schemaSql({ changes, tenantTypes: types, tenantSequences: sequences });
+    const unmanaged = (schema.unmanaged ?? []).map((o) => `--   ${o.kind} ${o.table ? `${o.table}.` : ''}${o.name}`.replace(/[\r\n]/g, ' '));
+    const header = [
+      `-- The schema of tenant ${JSON.stringify(tenant)}, written by schema-sync inspect, naming no schema:`,
+      '-- use it as the manifest (manifest: <this file>) or run it with the target schema first in search_path.',
+      ...(unmanaged.length > 0 ? ['-- Not written here (not managed by schema-sync yet):', ...unmanaged] : []),
+    ];
+    return [...header, '', ...statements.map((s) => `${s}\n`)].join('\n');
   }
 
   /** The manifest as messages name it: its path, or the command that prints it. */
