@@ -304,3 +304,19 @@ describe('overrides on a SQL manifest', () => {
     expect(tables).toEqual(['a', 'extra']);
   });
 });
+
+describe('the config', () => {
+  test('a manifest map with an unknown key is refused at its line, before any database work', async () => {
+    const p = await project(['cfg'], { command: 'cat schema.sql', schemaName: 'x' });
+    await expect(p.open()).rejects.toThrow(/schema-sync\.yaml:\d+:\d+: manifest: unknown property 'schemaName'/);
+    const both = await project(['cfg'], { command: 'cat schema.sql', sql: 'schema.sql' });
+    await expect(both.open()).rejects.toThrow(/schema-sync\.yaml: manifest: give either 'sql' \(a file or folder\) or 'command', not both/);
+  });
+
+  test('SQLite refuses a SQL manifest plainly: its compile runs YAML only, for now', async () => {
+    const p = await createTempProject({ engine: 'sqlite', tenants: { pattern: 'data/*.db' }, manifest: 'schema.sql' });
+    projects.push(p);
+    await writeFile(path.join(p.dir, 'schema.sql'), 'CREATE TABLE a (id integer);\n');
+    await expect(p.withEngine((e) => e.project.loadDesiredState())).rejects.toThrow(/schema\.sql: a SQL manifest is compiled on PostgreSQL only, for now; for sqlite, write the manifest in YAML/);
+  });
+});

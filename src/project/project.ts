@@ -92,7 +92,11 @@ export class Project {
 
   async loadDesiredState(): Promise<{ manifest: Manifest; overrides: Override[] }> {
     if (!this.desiredState) {
-      const manifest = (await isSqlManifest(this.config.manifest, this.config.manifestSql))
+      const sql = await isSqlManifest(this.config.manifest, this.config.manifestSql);
+      if (sql && this.config.engine !== 'postgres') {
+        throw new UserError(`${this.relative(this.config.manifest)}: a SQL manifest is compiled on PostgreSQL only, for now; for ${this.config.engine}, write the manifest in YAML`);
+      }
+      const manifest = sql
         ? await loadSqlManifest(this.config.manifest, this.config.manifestSql, (file) => this.relative(file))
         : await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
