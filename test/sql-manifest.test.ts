@@ -18,7 +18,7 @@ const projects: TempProject[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('sqlmanifest');
-  await sql('CREATE SCHEMA extensions; CREATE EXTENSION citext WITH SCHEMA extensions');
+  await sql('CREATE SCHEMA extensions; CREATE EXTENSION citext WITH SCHEMA extensions; CREATE EXTENSION pg_trgm WITH SCHEMA public');
   // Empty tenants for the refusals: a plan compiles the desired schema only for tenants that exist.
   await sql('CREATE SCHEMA refused; CREATE SCHEMA folder_c; CREATE SCHEMA cmd_c');
 }, 60_000);
@@ -268,12 +268,40 @@ describe('what a dump holds besides the schema', () => {
     ['another schema', 'CREATE SCHEMA reports;\n', /schema\.sql:1: .*"CREATE SCHEMA reports;?": it creates a schema \(reports\)/],
     ['an extension not installed', 'CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA extensions;\nCREATE TABLE a (h extensions.hstore);\n', /schema\.sql:1: .*the extension hstore is not installed in this database; schema-sync never creates an extension/],
     ['an extension in another schema than installed', 'CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA elsewhere;\n', /schema\.sql:1: .*the extension citext is installed in schema extensions, but the SQL expects it in elsewhere/],
-    ['an extension inside the dumped schema', 'CREATE EXTENSION citext WITH SCHEMA public;\nCREATE TABLE public.a (id int);\n', /schema\.sql:1: .*creates the extension citext in public, the schema this file dumps/],
+    [
+      "an object named like a member of an extension in the dumped schema",
+      'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;\nCREATE TABLE public.a (t text);\nCREATE FUNCTION public.similarity(text, text) RETURNS real LANGUAGE sql AS $$ SELECT 1::real $$;\n',
+      /schema\.sql:3: .*creates public\.similarity, a name an extension installed in public has too/,
+    ],
     ['a table alias named like the schema', 'CREATE TABLE public.a (id int);\nCREATE VIEW public.v AS SELECT public.id FROM public.a public;\n', /schema\.sql:2: .*names qualified with public could not be taken out safely/],
   ];
   test.each(refusals)('%s is refused with its file and line', async (_what, text, expected) => {
     const p = await project(['refused'], 'schema.sql', { 'schema.sql': text });
     await expect(p.withEngine((e) => e.plan())).rejects.toThrow(expected);
+  });
+
+  test("an extension installed in the dumped schema (public, as Rails dumps it) keeps its objects named there; the tenant's own lose the qualifier", async () => {
+    const text = [
+      'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;',
+      "COMMENT ON EXTENSION pg_trgm IS 'text similarity';",
+      'CREATE TABLE public.docs (id integer NOT NULL, title text);',
+      'ALTER TABLE ONLY public.docs ADD CONSTRAINT docs_pkey PRIMARY KEY (id);',
+      'CREATE INDEX docs_title_trgm ON public.docs USING gin (title public.gin_trgm_ops);',
+      "CREATE INDEX docs_title_sim ON public.docs USING btree (public.similarity(title, 'x'::text));",
+      '',
+    ].join('\n');
+    const p = await project(['trgm_b'], 'db/structure.sql', { 'db/structure.sql': text });
+    await buildAndConverge(p, 'trgm_b');
+    // Printed with an empty search_path, so that every schema shows.
+    const indexes = await withClient(db.url, async (c) => {
+      await c.query("SET search_path TO ''");
+      return (await c.query("SELECT indexdef FROM pg_indexes WHERE schemaname = 'trgm_b' ORDER BY indexname")).rows.map((r) => r.indexdef);
+    });
+    expect(indexes).toEqual([
+      'CREATE UNIQUE INDEX docs_pkey ON trgm_b.docs USING btree (id)',
+      "CREATE INDEX docs_title_sim ON trgm_b.docs USING btree (public.similarity(title, 'x'::text))",
+      'CREATE INDEX docs_title_trgm ON trgm_b.docs USING gin (title public.gin_trgm_ops)',
+    ]);
   });
 
   test('a function body stays as written; its SET search_path naming the dumped schema names the tenant', async () => {
@@ -286,7 +314,7 @@ describe('what a dump holds besides the schema', () => {
     const p = await project(['fn_b'], 'schema.sql', { 'schema.sql': text });
     // The compile runs the function's CREATE: a body that lost or kept the wrong qualifier is still valid SQL, so look at what it ran.
     const { sqlStatements } = await import('../src/engines/postgres/sql-source.js');
-    const { before } = await sqlStatements([{ text, file: 'schema.sql', line: 1, wholeSchema: {} }], 'tenant_x');
+    const { before } = await sqlStatements([{ text, file: 'schema.sql', line: 1, wholeSchema: {} }], { searchPath: 'tenant_x' });
     expect(before.map((s) => s.text)).toEqual([
       'CREATE TABLE a (id int)',
       'CREATE FUNCTION count_a() RETURNS bigint LANGUAGE sql SET search_path = "tenant_x", pg_temp\n    AS $$ SELECT count(*) FROM public.a $$',

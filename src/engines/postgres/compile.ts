@@ -54,13 +54,11 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   const qualifier = quoteIdent(scratch);
   let sql: SqlStatements;
   try {
-    sql = await sqlStatements(input.sql, scratch);
+    sql = await sqlStatements(input.sql, { searchPath: scratch, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
   } catch (error) {
     if (error instanceof Error) throw error;
     return { ok: false, error: error as CompileFailure };
   }
-  const missing = await missingExtension(client, sql.extensions);
-  if (missing) return { ok: false, error: missing };
   const options = { qualifier, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
   // One change at a time, so the server's refusal names the change, and the manifest line behind it.
   const rendered = input.changes.flatMap((change, index) => renderChanges([change], options).map((step) => ({ step, index })));
@@ -97,10 +95,37 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
 }
 
 /**
- * The first extension the SQL creates that the database lacks, or has in another schema than
- * the SQL says. An extension exists once per database, so schema-sync never creates one: a
- * person installs it once, where every tenant's objects can use it.
+ * Checks the extensions the SQL creates: each must be installed, in the schema the SQL says. An
+ * extension exists once per database, so schema-sync never creates one: a person installs it
+ * once, where every tenant's objects can use it. Throws a CompileFailure for the first that is
+ * not; returns the names of the objects of those installed in the dumped schema (a dump of
+ * public with pgcrypto there), which the SQL must keep naming in that schema.
  */
+async function extensionMembers(client: pg.ClientBase, needs: readonly ExtensionNeed[], dumped: string | undefined): Promise<ReadonlySet<string>> {
+  const missing = await missingExtension(client, needs);
+  if (missing) throw missing;
+  const inDumped = needs.filter((n) => n.schema !== undefined && n.schema === dumped).map((n) => n.name);
+  if (inDumped.length === 0) return new Set();
+  const { rows } = await client.query<{ name: string }>(EXTENSION_MEMBERS, [inDumped]);
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Names of the objects an extension owns (pg_depend deptype 'e'), of every kind SQL can name with a schema. */
+const EXTENSION_MEMBERS = `
+  WITH members AS (
+    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+    WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e' AND e.extname = ANY($1::text[]))
+  SELECT t.typname::text AS name FROM members m JOIN pg_catalog.pg_type t ON m.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = m.objid
+  UNION SELECT p.proname::text FROM members m JOIN pg_catalog.pg_proc p ON m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = m.objid
+  UNION SELECT o.oprname::text FROM members m JOIN pg_catalog.pg_operator o ON m.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND o.oid = m.objid
+  UNION SELECT c.relname::text FROM members m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
+  UNION SELECT oc.opcname::text FROM members m JOIN pg_catalog.pg_opclass oc ON m.classid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AND oc.oid = m.objid
+  UNION SELECT f.opfname::text FROM members m JOIN pg_catalog.pg_opfamily f ON m.classid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND f.oid = m.objid
+  UNION SELECT co.collname::text FROM members m JOIN pg_catalog.pg_collation co ON m.classid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND co.oid = m.objid
+  UNION SELECT ts.cfgname::text FROM members m JOIN pg_catalog.pg_ts_config ts ON m.classid = 'pg_catalog.pg_ts_config'::pg_catalog.regclass AND ts.oid = m.objid
+  UNION SELECT td.dictname::text FROM members m JOIN pg_catalog.pg_ts_dict td ON m.classid = 'pg_catalog.pg_ts_dict'::pg_catalog.regclass AND td.oid = m.objid`;
+
+/** The first extension the SQL creates that the database lacks, or has in another schema than the SQL says. */
 async function missingExtension(client: pg.ClientBase, needs: readonly ExtensionNeed[]): Promise<CompileFailure | undefined> {
   if (needs.length === 0) return undefined;
   const { rows } = await client.query<{ name: string; schema: string }>(

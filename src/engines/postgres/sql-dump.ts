@@ -62,14 +62,6 @@ export function dumpVerdict(kind: string, node: Node, schema: string | undefined
     const options = (node.options as { DefElem?: { defname?: string; arg?: unknown } }[] | undefined) ?? [];
     const at = options.find((o) => o.DefElem?.defname === 'schema');
     const where = at ? stringValue(at.DefElem?.arg) : undefined;
-    if (where !== undefined && where === schema) {
-      return {
-        action: 'refuse',
-        reason:
-          `it creates the extension ${node.extname as string} in ${schema}, the schema this file dumps: an extension exists once per database, ` +
-          `so its objects cannot be every tenant's own. Move it to a shared schema (ALTER EXTENSION ${quoteIdent(node.extname as string)} SET SCHEMA extensions) and dump again`,
-      };
-    }
     return { action: 'extension', name: node.extname as string, ...(where !== undefined ? { schema: where } : {}) };
   }
   if (kind === 'InsertStmt') {
@@ -119,6 +111,12 @@ function unqualifiedName(name: string, schema: string): string | undefined {
   return identifierValue(name, first) === schema ? name.slice(tokens[2].start) : undefined;
 }
 
+/** The value of the first identifier of a name written in a string (`"Foo"(int)` -> Foo). */
+function firstName(text: string): string | undefined {
+  const first = sqlTokens(text).next().value as SqlToken | undefined;
+  return first ? identifierValue(text, first) : undefined;
+}
+
 /** Casts whose string names an object, resolved when the expression is built (early-bound). */
 const OBJECT_REFERENCE_TYPES = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regoper', 'regoperator', 'regconfig', 'regdictionary', 'regcollation']);
 
@@ -128,6 +126,8 @@ const QUALIFIED_NAME_KEYS = new Set(['funcname', 'names', 'objname', 'defnames',
 interface Rewrites {
   /** Byte offsets of string constants to replace, and their new value. */
   readonly constants: Map<number, string>;
+  /** Names in the schema that belong to an extension installed there: they stay qualified. */
+  readonly keep: ReadonlySet<string>;
 }
 
 /**
@@ -140,7 +140,11 @@ function expectedTree(value: unknown, schema: string, searchPath: string, rewrit
   if (Array.isArray(value)) {
     const names = value.map(stringValue);
     const qualified =
-      QUALIFIED_NAME_KEYS.has(key) && value.length >= (key === 'fields' ? 3 : 2) && names.every((n) => n !== undefined) && names[0] === schema;
+      QUALIFIED_NAME_KEYS.has(key) &&
+      value.length >= (key === 'fields' ? 3 : 2) &&
+      names.every((n) => n !== undefined) &&
+      names[0] === schema &&
+      !rewrites.keep.has(names[1]!);
     return (qualified ? value.slice(1) : value).map((item) => expectedTree(item, schema, searchPath, rewrites));
   }
   if (value === null || typeof value !== 'object') return value;
@@ -148,7 +152,7 @@ function expectedTree(value: unknown, schema: string, searchPath: string, rewrit
   const out: Node = {};
   for (const [k, child] of Object.entries(node)) {
     if (k === 'location' || k === 'stmt_location' || k === 'stmt_len') continue;
-    if (k === 'schemaname' && 'relname' in node && child === schema) continue;
+    if (k === 'schemaname' && 'relname' in node && child === schema && !rewrites.keep.has(node.relname as string)) continue;
     out[k] = expectedTree(child, schema, searchPath, rewrites, k);
   }
   const cast = node.TypeCast as { arg?: { A_Const?: { sval?: { sval?: string }; location?: number } }; typeName?: { names?: unknown[] } } | undefined;
@@ -156,7 +160,7 @@ function expectedTree(value: unknown, schema: string, searchPath: string, rewrit
   const castTo = stringValue(cast?.typeName?.names?.at(-1));
   if (constant?.sval?.sval !== undefined && castTo !== undefined && OBJECT_REFERENCE_TYPES.has(castTo) && constant.location !== undefined) {
     const rest = unqualifiedName(constant.sval.sval, schema);
-    if (rest !== undefined) {
+    if (rest !== undefined && !rewrites.keep.has(firstName(rest) ?? rest)) {
       rewrites.constants.set(constant.location, quoteLiteral(rest));
       ((out.TypeCast as Node).arg as { A_Const: { sval: { sval: string } } }).A_Const.sval.sval = rest;
     }
@@ -175,8 +179,11 @@ function expectedTree(value: unknown, schema: string, searchPath: string, rewrit
 }
 
 function withoutLocations(value: unknown): unknown {
-  return expectedTree(value, '\0', '\0', { constants: new Map() });
+  return expectedTree(value, '\0', '\0', { constants: new Map(), keep: new Set() });
 }
+
+/** Characters of an operator's name (scan.l's op_chars). */
+const OPERATOR_CHARS = /^[~!@#^&|`?+\-*/%<>=]+/;
 
 /** Char index in `text` of a byte offset of its UTF-8 form. */
 function charIndex(text: string, bytes: Buffer, offset: number): number {
@@ -184,13 +191,14 @@ function charIndex(text: string, bytes: Buffer, offset: number): number {
 }
 
 /**
- * One statement with `schema` taken out of every name that is qualified with it, and a routine's
- * `SET search_path` naming `searchPath` instead. Throws the reason when the result would not mean
+ * One statement with `schema` taken out of every name that is qualified with it, but for the
+ * names in `keep` (an extension's, installed in that schema, shared by every tenant), and a
+ * routine's `SET search_path` naming `searchPath` instead. Throws the reason when the result would not mean
  * the same statement in the new schema.
  */
-export function unqualifiedStatement(statement: string, schema: string, searchPath: string, parse: ParseSync): string {
+export function unqualifiedStatement(statement: string, schema: string, searchPath: string, parse: ParseSync, keep: ReadonlySet<string> = new Set()): string {
   const original = (parse(statement) as { stmts?: unknown[] }).stmts ?? [];
-  const rewrites: Rewrites = { constants: new Map() };
+  const rewrites: Rewrites = { constants: new Map(), keep };
   const expected = expectedTree(original, schema, searchPath, rewrites);
   const bytes = Buffer.from(statement, 'utf8');
   const edits: { start: number; end: number; text: string }[] = [];
@@ -207,6 +215,8 @@ export function unqualifiedStatement(statement: string, schema: string, searchPa
     const previous = tokens[i - 1];
     if (identifierValue(statement, token) !== schema || !dot || !next || statement.slice(dot.start, dot.end) !== '.') return;
     if (previous && statement.slice(previous.start, previous.end) === '.') return;
+    const name = identifierValue(statement, next) ?? OPERATOR_CHARS.exec(statement.slice(next.start))?.[0];
+    if (name !== undefined && keep.has(name)) return;
     edits.push({ start: token.start, end: next.start, text: '' });
   });
   edits.sort((a, b) => b.start - a.start);

@@ -107,6 +107,19 @@ export interface ExtensionNeed {
   readonly source: { readonly file: string; readonly line: number };
 }
 
+export interface SqlStatementOptions {
+  /** What a routine's `SET search_path` names where it named the dumped schema. */
+  readonly searchPath?: string;
+  /**
+   * Checks the extensions a whole schema's SQL creates (throwing a CompileFailure) and returns the
+   * names of the members of those installed in the dumped schema: they stay qualified.
+   */
+  readonly extensionMembers?: (extensions: readonly ExtensionNeed[], dumped: string | undefined) => Promise<ReadonlySet<string>>;
+}
+
+/** Statements that create the object they name (as opposed to altering or commenting on it). */
+const CREATES = new Set(['CreateStmt', 'CreateSeqStmt', 'ViewStmt', 'CreateTableAsStmt', 'CompositeTypeStmt', 'CreateFunctionStmt', 'CreateDomainStmt', 'CreateEnumStmt', 'CreateRangeStmt', 'DefineStmt']);
+
 export interface SqlStatements {
   readonly before: SqlStatement[];
   readonly after: SqlStatement[];
@@ -177,7 +190,7 @@ function dumpedSchema(sources: readonly SqlSource[], statements: readonly Parsed
  * where it named the dumped schema. Throws a CompileFailure naming the file and line of a
  * statement that does not parse, is not allowed, or names a schema for the object it creates.
  */
-export async function sqlStatements(sources: readonly SqlSource[], searchPath = ''): Promise<SqlStatements> {
+export async function sqlStatements(sources: readonly SqlSource[], options: SqlStatementOptions = {}): Promise<SqlStatements> {
   const before: SqlStatement[] = [];
   const after: SqlStatement[] = [];
   const extensions: ExtensionNeed[] = [];
@@ -185,6 +198,15 @@ export async function sqlStatements(sources: readonly SqlSource[], searchPath = 
   const parse = await loadParser();
   const parsed = sources.map((source) => parseSource(source, parse));
   const dumped = dumpedSchema(sources, parsed);
+  sources.forEach((source, i) => {
+    if (!source.wholeSchema) return;
+    for (const { kind, node, source: where } of parsed[i]!) {
+      const verdict = dumpVerdict(kind, node, dumped);
+      if (verdict.action === 'extension') extensions.push({ name: verdict.name, ...(verdict.schema !== undefined ? { schema: verdict.schema } : {}), source: where });
+    }
+  });
+  const keep = options.extensionMembers && extensions.length > 0 ? await options.extensionMembers(extensions, dumped) : new Set<string>();
+  const searchPath = options.searchPath ?? '';
   sources.forEach((source, i) => {
     for (const statement of parsed[i]!) {
       const { kind, node, source: where } = statement;
@@ -194,10 +216,7 @@ export async function sqlStatements(sources: readonly SqlSource[], searchPath = 
         const verdict = dumpVerdict(kind, node, dumped);
         if (verdict.action === 'skip') continue;
         if (verdict.action === 'refuse') refuse(`${label}: ${verdict.reason}`);
-        if (verdict.action === 'extension') {
-          extensions.push({ name: verdict.name, ...(verdict.schema !== undefined ? { schema: verdict.schema } : {}), source: where });
-          continue;
-        }
+        if (verdict.action === 'extension') continue;
       }
       if (!BEFORE_TABLES.has(kind) && !AFTER_TABLES.has(kind) && !(source.wholeSchema && WHOLE_SCHEMA_ONLY.has(kind))) {
         refuse(`${source.wholeSchema ? 'the desired schema' : '`sql:`'} holds only statements that create or alter the tenant's own objects (tables, views, functions, triggers, policies, types, ...); ${label} is not one`);
@@ -216,10 +235,14 @@ export async function sqlStatements(sources: readonly SqlSource[], searchPath = 
       if (qualified !== undefined && qualified.schema !== dumped) {
         refuse(`${label} creates ${qualified.text}, outside ${dumped ?? 'the tenant'}: the SQL must describe one schema, the tenant's`);
       }
+      const created = qualified?.text.slice(qualified.schema.length + 1);
+      if (created !== undefined && keep.has(created) && CREATES.has(kind)) {
+        refuse(`${label} creates ${qualified!.text}, a name an extension installed in ${dumped} has too: it could not be told from the extension's, which every tenant shares`);
+      }
       let text = statement.text;
       if (dumped !== undefined) {
         try {
-          text = unqualifiedStatement(text, dumped, searchPath, parse);
+          text = unqualifiedStatement(text, dumped, searchPath, parse, keep);
         } catch (error) {
           refuse(`${label}: ${(error as Error).message}`);
         }
