@@ -86,15 +86,27 @@ function qualifiedTarget(kind: string, node: Node): { schema: string; text: stri
   }
 }
 
-/** 1-based line of a byte offset in the text. */
-function lineAt(text: string, byteOffset: number): number {
-  const prefix = Buffer.from(text).subarray(0, byteOffset).toString();
-  return prefix.split('\n').length;
+/**
+ * 1-based line of a byte offset in the text, by the byte offsets at which lines start: computed
+ * once per text, as a dump of tens of thousands of statements asks for each one's line.
+ */
+function lineFinder(bytes: Buffer): (byteOffset: number) => number {
+  const starts = [0];
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+  return (byteOffset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= byteOffset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
 }
 
 /** The statement's text from its first token: the parser's location starts after the previous `;`. */
-function trimmedStatement(text: string, from: number, length: number | undefined): { text: string; offset: number } {
-  const bytes = Buffer.from(text);
+function trimmedStatement(bytes: Buffer, from: number, length: number | undefined): { text: string; offset: number } {
   const raw = bytes.subarray(from, length === undefined ? bytes.length : from + length).toString();
   const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(raw)?.[0] ?? '';
   return { text: raw.slice(lead.length).trim(), offset: from + Buffer.byteLength(lead) };
@@ -141,7 +153,9 @@ function refusal(message: string, source: { file: string; line: number }): never
 /** The source's statements, each with its kind, tree, text and line. */
 function parseSource(source: SqlSource, parse: ParseSync): ParsedStatement[] {
   const text = source.wholeSchema ? withoutMetaCommands(source.text) : source.text;
-  const at = (offset: number) => ({ file: source.file, line: source.line + lineAt(text, offset) - 1 });
+  const bytes = Buffer.from(text);
+  const lineAt = lineFinder(bytes);
+  const at = (offset: number) => ({ file: source.file, line: source.line + lineAt(offset) - 1 });
   let parsed: { stmts?: { stmt: Node; stmt_location?: number; stmt_len?: number }[] };
   try {
     parsed = parse(text) as typeof parsed;
@@ -151,7 +165,7 @@ function parseSource(source: SqlSource, parse: ParseSync): ParsedStatement[] {
   }
   return (parsed.stmts ?? []).map((entry) => {
     const kind = Object.keys(entry.stmt)[0] ?? '';
-    const statement = trimmedStatement(text, entry.stmt_location ?? 0, entry.stmt_len);
+    const statement = trimmedStatement(bytes, entry.stmt_location ?? 0, entry.stmt_len);
     return { kind, node: (entry.stmt[kind] ?? {}) as Node, text: statement.text, source: at(statement.offset) };
   });
 }
