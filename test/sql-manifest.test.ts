@@ -304,6 +304,14 @@ describe('what a dump holds besides the schema', () => {
     ]);
   });
 
+  test('a dump by pg_dump before 10, which sets search_path and names nothing, builds its tables', async () => {
+    const text = 'CREATE SCHEMA old_a;\n\nSET search_path = old_a, pg_catalog;\n\nCREATE TABLE things (\n    id integer NOT NULL\n);\n\nALTER TABLE ONLY things\n    ADD CONSTRAINT things_pkey PRIMARY KEY (id);\n';
+    const p = await project(['old_b'], 'schema.sql', { 'schema.sql': text });
+    await buildAndConverge(p, 'old_b');
+    const keys = await withClient(db.url, async (c) => (await c.query("SELECT conname FROM pg_constraint WHERE conrelid = 'old_b.things'::regclass")).rows.map((r) => r.conname));
+    expect(keys).toEqual(['things_pkey']);
+  });
+
   test('a function body stays as written; its SET search_path naming the dumped schema names the tenant', async () => {
     const text = [
       'CREATE TABLE public.a (id int);',

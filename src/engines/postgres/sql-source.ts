@@ -172,7 +172,7 @@ function parseSource(source: SqlSource, parse: ParseSync): ParsedStatement[] {
 
 /**
  * The schema a whole schema's SQL names its objects with: the one given, else the one schema every
- * qualified object it creates names (none when it qualifies nothing).
+ * qualified object it creates names, else the one schema it creates (none when it names none).
  */
 function dumpedSchema(sources: readonly SqlSource[], statements: readonly ParsedStatement[][]): string | undefined {
   const given = sources.find((s) => s.wholeSchema?.schema !== undefined)?.wholeSchema?.schema;
@@ -194,7 +194,10 @@ function dumpedSchema(sources: readonly SqlSource[], statements: readonly Parsed
       found ??= { ...target, source: statement.source };
     }
   });
-  return found?.schema;
+  if (found) return found.schema;
+  // A dump by pg_dump before 10 names nothing and sets search_path instead: its one CREATE SCHEMA says which.
+  const created = sources.flatMap((source, i) => (source.wholeSchema ? statements[i]!.filter((s) => s.kind === 'CreateSchemaStmt') : []));
+  return created.length === 1 ? (created[0]!.node.schemaname as string | undefined) : undefined;
 }
 
 /**
