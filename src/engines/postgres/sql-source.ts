@@ -172,7 +172,8 @@ function parseSource(source: SqlSource, parse: ParseSync): ParsedStatement[] {
 
 /**
  * The schema a whole schema's SQL names its objects with: the one given, else the one schema every
- * qualified object it creates names, else the one schema it creates (none when it names none).
+ * qualified object it creates names, else the one schema it creates and sets search_path to (none
+ * when it names none).
  */
 function dumpedSchema(sources: readonly SqlSource[], statements: readonly ParsedStatement[][]): string | undefined {
   const given = sources.find((s) => s.wholeSchema?.schema !== undefined)?.wholeSchema?.schema;
@@ -195,9 +196,13 @@ function dumpedSchema(sources: readonly SqlSource[], statements: readonly Parsed
     }
   });
   if (found) return found.schema;
-  // A dump by pg_dump before 10 names nothing and sets search_path instead: its one CREATE SCHEMA says which.
-  const created = sources.flatMap((source, i) => (source.wholeSchema ? statements[i]!.filter((s) => s.kind === 'CreateSchemaStmt') : []));
-  return created.length === 1 ? (created[0]!.node.schemaname as string | undefined) : undefined;
+  // A dump by pg_dump before 10 names nothing: it creates its schema and sets search_path to it.
+  const whole = sources.flatMap((source, i) => (source.wholeSchema ? statements[i]! : []));
+  const created = whole.filter((s) => s.kind === 'CreateSchemaStmt').map((s) => s.node.schemaname as string | undefined);
+  const searched = whole
+    .filter((s) => s.kind === 'VariableSetStmt' && s.node.name === 'search_path')
+    .map((s) => (s.node.args as { A_Const?: { sval?: { sval?: string } } }[] | undefined)?.[0]?.A_Const?.sval?.sval);
+  return created.length === 1 && created[0] !== undefined && searched.includes(created[0]) ? created[0] : undefined;
 }
 
 /**
