@@ -125,7 +125,7 @@ describe('real schemas as SQL manifests', () => {
     } finally {
       await other.drop();
     }
-  });
+  }, 180_000);
 });
 
 describe('a pg_dump of a reference tenant as the manifest', () => {
