@@ -87,7 +87,11 @@ const REFERENCE = (s: string) => `
     paid boolean);
   CREATE INDEX invoices_unpaid ON ${s}.invoices (account_id, lower(no::text)) WHERE paid IS NOT TRUE;
   COMMENT ON TABLE ${s}.invoices IS 'one per order';
-  COMMENT ON COLUMN ${s}.invoices.total IS 'in euros';`;
+  COMMENT ON COLUMN ${s}.invoices.total IS 'in euros';
+  CREATE TABLE ${s}.events (id bigint NOT NULL, at date NOT NULL, kind text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+  CREATE TABLE ${s}.events_2024 PARTITION OF ${s}.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+  CREATE TABLE ${s}.events_rest PARTITION OF ${s}.events DEFAULT;
+  CREATE INDEX events_kind ON ${s}.events (kind);`;
 
 describe('real schemas as SQL manifests', () => {
   test('Chinook builds an empty tenant that pg_dump shows identical to the one psql loaded from the same file', async () => {
@@ -162,7 +166,7 @@ describe('inspect -o x.sql', () => {
     await sql(REFERENCE('insp_a'));
     const p = await project(['insp_a', 'insp_b'], 'schema/insp.sql');
     const out = await runCli(['inspect', '--config', p.configFile, '--tenant', 'insp_a', '-o', 'schema/insp.sql'], { cwd: p.dir });
-    expect(out.stderr).toMatch(/Wrote schema\/insp\.sql: 2 tables, 1 enums/);
+    expect(out.stderr).toMatch(/Wrote schema\/insp\.sql: 5 tables, 1 enums/);
     expect(out.code).toBe(0);
     const text = await readFile(path.join(p.dir, 'schema', 'insp.sql'), 'utf8');
     expect(text).not.toContain('insp_a.');
