@@ -1,6 +1,7 @@
 // The manifest and override files as written, after JSON Schema validation: the shapes of
 // schemas/manifest.schema.json and schemas/override.schema.json. Numbers a JS number would
 // round (`1.50`, a bigint bound) are kept as the text they were written as.
+import type { SqlSource } from '../engines/types.js';
 
 export type FkActionSpec = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
 
@@ -161,6 +162,8 @@ export interface Manifest {
   /** The path it was loaded from, as given. */
   readonly file: string;
   readonly content: ManifestContent;
+  /** Set when the manifest is SQL (see load-sql.ts): the whole desired schema, and content is empty. */
+  readonly sql?: readonly SqlSource[];
 }
 
 /** A loaded, validated override file. */
