@@ -4,8 +4,9 @@ import { deepFreeze } from '../util/deep-freeze.js';
 import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
-import type { Change, ColumnProperty, EnumColumnUse, RenameHints } from './changes.js';
+import type { Change, ColumnProperty, EnumColumnUse, RenameHints, RowSecurity } from './changes.js';
 import { noRenames } from './changes.js';
+import { diffObjects } from './diff-objects.js';
 import { own } from '../util/own.js';
 
 export interface DiffInput {
@@ -45,6 +46,7 @@ export function diffSchemas(input: DiffInput): Change[] {
   diffEnums(current, desired, changes);
   diffSequences(current, desired, changes);
   diffTables(current, desired, renames, changes);
+  changes.push(...diffObjects(current, desired, changes));
   return changes;
 }
 
@@ -160,6 +162,9 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       for (const foreignKey of byName(to.foreignKeys)) {
         out.push({ kind: 'addForeignKey', table: to.name, foreignKey, newTable: true });
       }
+      if (to.rowSecurity || to.forceRowSecurity) {
+        out.push({ kind: 'setRowSecurity', table: to.name, from: { enabled: false, forced: false }, to: rowSecurity(to) });
+      }
       continue;
     }
     out.push(...diffTableOnce(from, to, own(renames.columns, to.name) ?? noColumnRenames));
@@ -260,6 +265,11 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
   if ((from.comment ?? null) !== (to.comment ?? null)) {
     out.push({ kind: 'setTableComment', table, ...(to.comment !== undefined ? { comment: to.comment } : {}) });
   }
+  if (!same(rowSecurity(from), rowSecurity(to))) out.push({ kind: 'setRowSecurity', table, from: rowSecurity(from), to: rowSecurity(to) });
+}
+
+function rowSecurity(table: TableModel): RowSecurity {
+  return { enabled: table.rowSecurity === true, forced: table.forceRowSecurity === true };
 }
 
 function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[] {

@@ -36,7 +36,35 @@ const rank: Record<ChangeKind, number> = {
   addIndex: 16,
   addForeignKey: 17,
   validateConstraint: 18,
+  setRowSecurity: 8,
+  // Objects: by their phase, in objectRank.
+  createObject: 0,
+  dropObject: 0,
+  replaceObject: 0,
+  alterObject: 17.7,
 };
+
+/**
+ * Objects needed by tables (types and routines that need no table) are created after the enums
+ * and sequences and before the tables, and dropped after the tables and before the enums; the
+ * others (views, triggers, policies, and what needs a table) are dropped before anything else,
+ * since they block the drops and type changes of what they use, and created once every table,
+ * column, key and index is there. A routine replaced in place goes where it would be created.
+ */
+function changeRank(change: Change): number {
+  switch (change.kind) {
+    case 'createObject':
+      return change.phase === 'before tables' ? 6.5 : 17.5;
+    case 'replaceObject':
+      return 6.5;
+    case 'dropObject':
+      // One that comes back before the tables goes right before it does.
+      if (change.phase === 'before tables') return change.recreate ? 6.4 : 11.5;
+      return -1;
+    default:
+      return rank[change.kind];
+  }
+}
 
 /**
  * Orders changes for execution. A sequence owned by a column is created without its owner and
@@ -59,7 +87,7 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
   return expanded
     .map((change, index) => ({ change, index }))
-    .sort((a, b) => rank[a.change.kind] - rank[b.change.kind] || a.index - b.index)
+    .sort((a, b) => changeRank(a.change) - changeRank(b.change) || a.index - b.index)
     .map(({ change }): Change => {
       switch (change.kind) {
         case 'dropForeignKey':

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type {
   CheckModel,
   ColumnModel,
+  DefinedObjectModel,
   EnumModel,
   FkAction,
   ForeignKeyModel,
@@ -19,9 +20,25 @@ import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
+  ObjectsDraft,
+  type CompositeRow,
+  type DependencyRow,
+  type DomainRow,
+  type PolicyRow,
+  type RoutineRow,
+  type TriggerRow,
+  type ViewRow,
+} from './inspect-objects.js';
+import {
   ALL_RELATION_KINDS,
   COLUMNS,
+  COMPOSITE_TYPES,
   DEPARSED,
+  DOMAINS,
+  OBJECT_DEPENDENCIES,
+  POLICIES,
+  TRIGGERS,
+  VIEWS,
   DESCRIPTIONS,
   INDEXES,
   INVALID_INDEXES,
@@ -190,7 +207,7 @@ async function readSchemas(client: pg.ClientBase, names: readonly string[], scop
   const found = new Map<string, SchemaModel>();
   for (let i = 0; i < names.length; i += CHUNK_SIZE) {
     const chunk = names.slice(i, i + CHUNK_SIZE);
-    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope, grouped)) found.set(name, model);
+    for (const [name, model] of await inspectChunk(client, chunk, queries, keyNames, scope, grouped)) found.set(name, model);
   }
   const result = new Map<string, SchemaModel>();
   for (const name of names) {
@@ -409,6 +426,8 @@ interface TableRow {
   name: string;
   partition_by: string | null;
   unlogged: boolean;
+  row_security: boolean;
+  force_row_security: boolean;
 }
 interface ColumnRow {
   table_oid: number;
@@ -567,6 +586,8 @@ interface TableDraft {
   readonly name: string;
   comment?: string;
   options?: Record<string, string | boolean>;
+  rowSecurity?: true;
+  forceRowSecurity?: true;
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
   readonly columnsAt: Mutable<ColumnModel>[];
   columns: readonly ColumnModel[];
@@ -609,6 +630,8 @@ class SchemaDraft {
   readonly sequences: SequenceModel[] = [];
   readonly unmanaged: UnmanagedObject[] = [];
   readonly externalTypes = new Set<string>();
+  /** Views, routines, triggers, policies, domains and composite types, set by the chunk. */
+  objects: readonly DefinedObjectModel[] = [];
   readonly #prefix: string;
 
   constructor(
@@ -641,6 +664,8 @@ class SchemaDraft {
         foreignKeys: byName(t.foreignKeys),
         checks: byName(t.checks),
         ...(t.comment !== undefined && { comment: t.comment }),
+        ...(t.rowSecurity && { rowSecurity: t.rowSecurity }),
+        ...(t.forceRowSecurity && { forceRowSecurity: t.forceRowSecurity }),
         ...(t.options !== undefined && { options: t.options }),
       }))
       .sort((a, b) => compareNames(a.name, b.name));
@@ -653,6 +678,7 @@ class SchemaDraft {
       sequences: byName(this.sequences).map((s) => sharedInterner.sequence(s)),
       ...(this.externalTypes.size > 0 && { externalTypes: [...this.externalTypes].sort(compareNames) }),
       unmanaged,
+      ...(this.objects.length > 0 && { objects: this.objects }),
     };
   }
 }
@@ -683,6 +709,7 @@ class ChunkDraft {
   readonly #indexes: IndexRow[] = [];
   /** Representatives for DEPARSED: a constraint or index oid per expression key not known yet. */
   readonly #toDeparse = new Map<number, string>();
+  readonly objects = new ObjectsDraft((oid) => this.#draftsByOid.get(oid));
 
   constructor(private readonly keyNames: KeyNames) {}
 
@@ -714,7 +741,10 @@ class ChunkDraft {
     if (row.partition_by !== null) options.partitionBy = draft.strip(row.partition_by);
     if (row.unlogged) options.unlogged = true;
     if (Object.keys(options).length > 0) table.options = options;
+    if (row.row_security) table.rowSecurity = true;
+    if (row.force_row_security) table.forceRowSecurity = true;
     draft.tables.push(table);
+    this.objects.addTable(row.oid, draft, row.name);
     this.#tables.set(row.oid, table);
     this.#tableOids = undefined;
     this.#columnNames.set(row.oid, table.attnames);
@@ -830,7 +860,9 @@ class ChunkDraft {
     }
     if (scope !== undefined) return;
     if (!row.is_partition && (row.kind === 'r' || row.kind === 'p')) this.addTable(row);
-    else draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
+    else if (row.kind === 'v' || row.kind === 'm') this.objects.addView(row.oid, draft, row.name);
+    // A composite type's pg_class row: the type is read by COMPOSITE_TYPES.
+    else if (row.kind !== 'c') draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
   }
 
   /** SEQUENCES' parameter: the sequences RELATIONS found. Undefined when there are none. */
@@ -952,6 +984,7 @@ class ChunkDraft {
     }
     for (const { table, row } of this.#checks) addConstraint(table, row, this.#columnNames, this.#deparsed(table, 'check', row.definition_key));
     for (const { table, row } of this.#pendingForeignKeys) addConstraint(table, row, this.#columnNames, undefined);
+    for (const draft of this.drafts.values()) draft.objects = this.objects.objectsOf(draft);
     const models = new Map<string, SchemaModel>();
     for (const [name, draft] of this.drafts) models.set(name, draft.finish());
     return models;
@@ -961,7 +994,7 @@ class ChunkDraft {
 async function inspectChunk(
   client: pg.ClientBase,
   schemas: readonly string[],
-  constraintsQuery: string,
+  queries: ReturnType<typeof catalogQueries>,
   keyNames: KeyNames,
   scope: InspectScope | undefined,
   grouped: boolean,
@@ -984,13 +1017,24 @@ async function inspectChunk(
   // workers cost more than the round trips the chain already hides.
   const unmanaged = scope === undefined ? [UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
+  const objects = chunk.objects;
+  if (scope === undefined) {
+    chain.each<RoutineRow>(queries.routines, params, (row) => objects.addRoutine(row));
+    chain.each<DomainRow>(DOMAINS, params, (row) => objects.addDomain(row));
+    chain.each<CompositeRow>(COMPOSITE_TYPES, params, (row) => objects.addComposite(row));
+  }
   chain.barrier();
   chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.between(() => chunk.closeColumns());
   chain.each<DescriptionRow>(DESCRIPTIONS, () => chunk.tableOids(), (row) => chunk.addDescription(row));
-  chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
+  chain.each<ConstraintRow>(queries.constraints, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
   chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
   chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
+  if (scope === undefined) {
+    chain.each<ViewRow>(VIEWS, () => objects.viewsToLookUp(), (row) => objects.addViewDefinition(row));
+    chain.each<TriggerRow>(TRIGGERS, () => objects.triggerRelations(), (row) => objects.addTrigger(row));
+    chain.each<PolicyRow>(POLICIES, () => objects.policyTables(), (row) => objects.addPolicy(row));
+  }
   chain.barrier();
   chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
   chain.each<DeparsedRow>(DEPARSED, () => chunk.deparsedToLookUp(), (row) => chunk.addDeparsed(row));
@@ -998,6 +1042,9 @@ async function inspectChunk(
     chunk.addReferencedColumn(row),
   );
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
+  if (scope === undefined) {
+    chain.each<DependencyRow>(OBJECT_DEPENDENCIES, () => objects.dependenciesToLookUp(), (row) => objects.addDependency(row));
+  }
   await chain.done();
   return chunk.finish();
 }

@@ -51,6 +51,9 @@ const deparseKey = (tree: string): string => `encode(sha256(convert_to(${tree}::
 /** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
 const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
+/** Relations whose triggers and policies are managed: the managed tables and the views. */
+const managedRelation = `(c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition)`;
+
 /**
  * Which of the requested schemas exist: a missing schema gets no entry in the result. The oid is
  * how the other queries' rows (relnamespace, collnamespace, ...) name a schema.
@@ -75,7 +78,8 @@ ORDER BY n.nspname COLLATE "C"`;
 const tableRows = `
 SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged
+       c.relpersistence = 'u' AS unlogged,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
@@ -95,7 +99,8 @@ export const RELATIONS = `
 SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
        c.relispartition AS is_partition,
        CASE WHEN c.relkind = 'p' AND NOT c.relispartition THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged
+       c.relpersistence = 'u' AS unlogged,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[])
@@ -354,8 +359,8 @@ WHERE s.seqrelid = ANY($1::oid[])
        WHERE i.classid = 'pg_class'::regclass AND i.objid = s.seqrelid AND i.deptype = 'i') = 0`;
 
 /**
- * Functions, procedures and aggregates (prokind is PG11+; 'w' window functions count as
- * functions). Overloads share a name, so the input argument types are part of it, as in
+ * Aggregates (prokind is PG11+); functions and procedures are managed (ROUTINES). Overloads
+ * share a name, so the input argument types are part of it, as in
  * `last_day(timestamp with time zone)`; proargtypes leaves OUT arguments out, like the signature.
  */
 export const UNMANAGED_ROUTINES = `
@@ -364,28 +369,29 @@ SELECT n.nspname AS schema,
        p.proname::text AS name, oidvectortypes(p.proargtypes) AS args
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
+WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a' AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
 /**
- * Domains, range types and base types. Enums are managed, composite types come from pg_class,
- * and the array type (found through another type's typarray) and multirange type (typtype 'm',
+ * Range types and base types. Enums, domains and composite types are managed, and the array type (found through another type's typarray) and multirange type (typtype 'm',
  * PG14+) PostgreSQL creates alongside a type are not objects of their own.
  */
 export const UNMANAGED_TYPES = `
 SELECT n.nspname AS schema,
-       CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END AS kind,
+       'type' AS kind,
        t.typname::text AS name, NULL::text AS args
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
+WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('r', 'b')
   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
 /**
- * Objects that hang off a table, named `table.object`. Triggers: tgisinternal marks the ones
- * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
- * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
- * Exclusion constraints are not in the model, so their owner is told about them here.
+ * Objects that hang off a table, named `table.object`. Triggers and policies of managed tables and
+ * views are managed (TRIGGERS, POLICIES); those of partitions and foreign tables are listed here.
+ * Triggers: tgisinternal marks the ones behind FKs and deferrable uniques; tgparentid <> 0 (PG13+)
+ * marks the clones a partitioned table's trigger gets on each partition. Rules: every view has an
+ * internal '_RETURN' rule. Exclusion constraints are not in the model, so their owner is told
+ * about them here.
  */
 export const UNMANAGED_TABLE_OBJECTS = `
 SELECT n.nspname AS schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
@@ -393,13 +399,14 @@ FROM pg_trigger tg
 JOIN pg_class c ON c.oid = tg.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND NOT tg.tgisinternal AND tg.tgparentid = 0
+  AND NOT ${managedRelation}
   AND ${notExtensionMember('pg_trigger', 'tg.oid')}
 UNION ALL
 SELECT n.nspname, 'policy', c.relname || '.' || pol.polname, NULL
 FROM pg_policy pol
 JOIN pg_class c ON c.oid = pol.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[])
+WHERE n.nspname = ANY($1::text[]) AND NOT ${managedRelation}
 UNION ALL
 SELECT n.nspname, 'rule', c.relname || '.' || r.rulename, NULL
 FROM pg_rewrite r
@@ -506,9 +513,223 @@ ORDER BY n.nspname COLLATE "C", ic.relname COLLATE "C"`;
 /** The queries to run against a server of the given server_version_num. */
 export function catalogQueries(serverVersionNum: number): {
   readonly constraints: string;
+  readonly routines: string;
 } {
   if (serverVersionNum < 130000) {
     throw new Error(`PostgreSQL ${serverVersionNum} is not supported; schema-sync needs PostgreSQL 13 or newer`);
   }
-  return { constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15 };
+  return {
+    constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15,
+    routines: serverVersionNum >= 140000 ? ROUTINES : ROUTINES_PRE14,
+  };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Objects the server prints whole (DefinedObjectModel): routines, domains, composite types, views,
+// materialized views, triggers and policies. Each read once per chunk, never per tenant.
+//
+// A schema's routines, domains and composite types are found through pg_depend's reference index
+// (refclassid, refobjid): each has a deptype 'n' row on its namespace (ProcedureCreate,
+// TypeCreate), while a table's row type, an array type and a composite type's pg_class row have
+// none. That reads the chunk's objects only, where a filter on pronamespace or typnamespace read
+// all of pg_proc or pg_type (neither has an index that leads with the namespace alone).
+
+/** A deptype 'n' row of one of the chunk's schemas ($1, names) on objects of the catalog. */
+const inSchemas = (catalog: string): string => `
+FROM pg_namespace n
+JOIN pg_depend d ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
+  AND d.classid = '${catalog}'::regclass AND d.deptype = 'n'`;
+
+const descriptionOf = (catalog: string, oid: string): string =>
+  `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${catalog}'::regclass AND ds.objsubid = 0)`;
+
+const routinesQuery = (body: string): string => `
+SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name,
+       CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
+       oidvectortypes(p.proargtypes) AS identity_args,
+       pg_get_function_arguments(p.oid) || CASE WHEN p.prokind <> 'p' THEN ' RETURNS ' || pg_get_function_result(p.oid) ELSE '' END AS signature,
+       pg_get_functiondef(p.oid) AS definition,
+       ${body} AS body,
+       ${descriptionOf('pg_proc', 'p.oid')} AS comment
+${inSchemas('pg_proc')}
+JOIN pg_proc p ON p.oid = d.objid
+WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
+  AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
+
+/**
+ * Functions and procedures (aggregates stay unmanaged), named with their input argument types
+ * (oidvectortypes of proargtypes, as UNMANAGED_ROUTINES names them: `f(integer, text)`), which is
+ * what tells overloads apart; argument names are in the signature. pg_get_functiondef prints the whole
+ * CREATE OR REPLACE statement; `body` is prosrc, the text the user wrote between the dollar
+ * quotes, which inspect.ts leaves as written (only the catalog's own text around it is made
+ * tenant-neutral). A SQL-standard body (prosqlbody, PG14+: BEGIN ATOMIC, RETURN) is deparsed by
+ * the server, so it is catalog output like the rest, and body is null. `signature` is what CREATE
+ * OR REPLACE cannot change: the arguments as declared (names, defaults) and the result type.
+ */
+export const ROUTINES = routinesQuery('CASE WHEN p.prosqlbody IS NULL THEN p.prosrc END');
+
+/** ROUTINES before PG14, which has no SQL-standard bodies. */
+export const ROUTINES_PRE14 = routinesQuery('p.prosrc');
+
+/**
+ * Domains: base type (format_type, with its typmod), a collation other than the base type's,
+ * default (deparsed from typdefaultbin with no relation), NOT NULL, and the CHECK constraints by
+ * name, through pg_constraint's contypid index (PG17+ also keeps NOT NULL there as contype 'n',
+ * which is typnotnull's and left out).
+ */
+export const DOMAINS = `
+SELECT t.oid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typname) AS quoted,
+       format_type(t.typbasetype, t.typtypmod) AS base_type,
+       CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN
+         (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
+                      ELSE co.collnamespace::regnamespace::text || '.' || quote_ident(co.collname) END
+          FROM pg_collation co WHERE co.oid = t.typcollation)
+       END AS collation,
+       pg_get_expr(t.typdefaultbin, 0) AS default_expr,
+       t.typnotnull AS not_null,
+       ARRAY(SELECT con.conname::text FROM pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_names,
+       ARRAY(SELECT quote_ident(con.conname) FROM pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_quoted,
+       ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_definitions,
+       ${descriptionOf('pg_type', 't.oid')} AS comment
+${inSchemas('pg_type')}
+JOIN pg_type t ON t.oid = d.objid
+JOIN pg_type bt ON bt.oid = t.typbasetype
+WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'd'
+  AND ${notPartOfAnother('pg_type', 't.oid')}`;
+
+/**
+ * Composite types (CREATE TYPE ... AS): a pg_type row of typtype 'c' whose pg_class row is of
+ * relkind 'c' (a table's row type has no namespace dependency, but checked all the same). The
+ * attributes in attnum order, each as pg_dump writes it: name, format_type, and a collation other
+ * than its type's.
+ */
+export const COMPOSITE_TYPES = `
+SELECT t.oid, t.typrelid AS relid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typname) AS quoted,
+       ARRAY(SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) ||
+                    CASE WHEN a.attcollation <> 0 AND a.attcollation <> at.typcollation THEN
+                      ' COLLATE ' || (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
+                                                  ELSE co.collnamespace::regnamespace::text || '.' || quote_ident(co.collname) END
+                                      FROM pg_collation co WHERE co.oid = a.attcollation)
+                    ELSE '' END
+             FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS attributes,
+       ${descriptionOf('pg_type', 't.oid')} AS comment
+${inSchemas('pg_type')}
+JOIN pg_type t ON t.oid = d.objid
+WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'c'
+  AND (SELECT rc.relkind FROM pg_class rc WHERE rc.oid = t.typrelid) = 'c'
+  AND ${notPartOfAnother('pg_type', 't.oid')}`;
+
+/**
+ * Views and materialized views, by oid ($1, RELATIONS' relkind 'v' and 'm' rows). pg_get_viewdef
+ * opens the view (a transient ACCESS SHARE lock, as deparsing a table's expressions does).
+ * reloptions hold security_barrier, security_invoker (PG15+), check_option and a materialized
+ * view's storage parameters. A materialized view's indexes, as pg_get_indexdef prints them.
+ */
+export const VIEWS = `
+SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
+       pg_get_viewdef(c.oid, true) AS body,
+       c.reloptions::text[] AS options,
+       CASE WHEN c.relkind = 'm' THEN
+         ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid)
+       END AS indexes,
+       ${descriptionOf('pg_class', 'c.oid')} AS comment
+FROM pg_class c
+WHERE c.oid = ANY($1::oid[])`;
+
+/**
+ * Triggers of the chunk's managed tables and views ($1, oids), through pg_trigger's (tgrelid,
+ * tgname) index; internal ones (FKs) and a partitioned table's clones (tgparentid, PG13+) are
+ * not the user's. pg_get_triggerdef as pg_dump calls it (not pretty); tgenabled is not in it.
+ */
+export const TRIGGERS = `
+SELECT tg.oid, tg.tgrelid AS table_oid, tg.tgname::text AS name,
+       pg_get_triggerdef(tg.oid, false) AS definition, tg.tgenabled::text AS enabled,
+       ${descriptionOf('pg_trigger', 'tg.oid')} AS comment
+FROM unnest($1::oid[]) AS r(oid)
+JOIN pg_trigger tg ON tg.tgrelid = r.oid
+WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
+  AND ${notExtensionMember('pg_trigger', 'tg.oid')}`;
+
+/**
+ * Row-level security policies of the chunk's managed tables ($1, oids), through pg_policy's
+ * (polrelid, polname) index. No catalog function prints a policy, so inspect.ts writes CREATE
+ * POLICY from its parts, as pg_dump does: roles (0 is PUBLIC) by name from pg_roles, which any
+ * role may read, and USING / WITH CHECK deparsed against the table.
+ */
+export const POLICIES = `
+SELECT pol.oid, pol.polrelid AS table_oid, pol.polname::text AS name, quote_ident(pol.polname) AS quoted,
+       (SELECT quote_ident(c.relname) FROM pg_class c WHERE c.oid = pol.polrelid) AS quoted_table,
+       pol.polpermissive AS permissive, pol.polcmd::text AS command,
+       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE (SELECT quote_ident(ro.rolname) FROM pg_roles ro WHERE ro.oid = r.oid) END
+             FROM unnest(pol.polroles) AS r(oid) ORDER BY 1) AS roles,
+       pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
+       pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
+       ${descriptionOf('pg_policy', 'pol.oid')} AS comment
+FROM unnest($1::oid[]) AS r(oid)
+JOIN pg_policy pol ON pol.polrelid = r.oid`;
+
+/**
+ * What the objects found above depend on, from pg_depend's (classid, objid) index: $1 routines,
+ * $2 domains, $3 composite types' pg_class rows, $4 views (their '_RETURN' rule holds the
+ * dependencies, found through pg_rewrite's ev_class index), $5 triggers, $6 policies. A domain's
+ * CHECK constraints depend on what their expressions call. Each referenced object comes back as
+ * its schema, kind and name (a routine with its identity arguments; a table's, view's or
+ * composite type's row type as that relation; an array type as its element), for inspect.ts to
+ * keep those of the object's own schema. Internal rows (deptype 'i': a view's rule on the view)
+ * say nothing of what must exist first.
+ */
+export const OBJECT_DEPENDENCIES = `
+SELECT src.catalog, src.oid, k.schema_oid AS ref_schema_oid, k.kind AS ref_kind, k.name AS ref_name, k.args AS ref_args
+FROM (
+  SELECT 'pg_proc' AS catalog, d.objid AS oid, d.refclassid, d.refobjid
+  FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = ANY($1::oid[]) AND d.deptype <> 'i'
+  UNION ALL
+  SELECT 'pg_type', d.objid, d.refclassid, d.refobjid
+  FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = ANY($2::oid[]) AND d.deptype <> 'i'
+  UNION ALL
+  SELECT 'pg_type', con.contypid, d.refclassid, d.refobjid
+  FROM pg_constraint con
+  JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid AND d.deptype <> 'i'
+  WHERE con.contypid = ANY($2::oid[])
+  UNION ALL
+  SELECT 'pg_class', d.objid, d.refclassid, d.refobjid
+  FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = ANY($3::oid[]) AND d.deptype <> 'i'
+  UNION ALL
+  SELECT 'pg_class', r.ev_class, d.refclassid, d.refobjid
+  FROM pg_rewrite r
+  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.deptype <> 'i'
+  WHERE r.ev_class = ANY($4::oid[]) AND d.refobjid <> r.ev_class
+  UNION ALL
+  SELECT 'pg_trigger', d.objid, d.refclassid, d.refobjid
+  FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = ANY($5::oid[]) AND d.deptype <> 'i'
+  UNION ALL
+  SELECT 'pg_policy', d.objid, d.refclassid, d.refobjid
+  FROM pg_depend d WHERE d.classid = 'pg_policy'::regclass AND d.objid = ANY($6::oid[]) AND d.deptype <> 'i'
+) src
+CROSS JOIN LATERAL (
+  SELECT c.relnamespace AS schema_oid,
+         CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'c' THEN 'composite type'
+                        WHEN 'S' THEN 'sequence' WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' END AS kind,
+         c.relname::text AS name, NULL::text AS args
+  FROM pg_class c WHERE src.refclassid = 'pg_class'::regclass AND c.oid = src.refobjid
+  UNION ALL
+  SELECT p.pronamespace, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN NULL ELSE 'function' END,
+         p.proname::text, oidvectortypes(p.proargtypes)
+  FROM pg_proc p WHERE src.refclassid = 'pg_proc'::regclass AND p.oid = src.refobjid
+  UNION ALL
+  SELECT t.typnamespace,
+         CASE WHEN t.typtype = 'd' THEN 'domain' WHEN t.typtype = 'e' THEN 'enum'
+              WHEN rc.relkind = 'c' THEN 'composite type' WHEN rc.relkind = 'v' THEN 'view'
+              WHEN rc.relkind = 'm' THEN 'materialized view' WHEN rc.relkind IN ('r', 'p') THEN 'table' END,
+         coalesce(rc.relname, t.typname)::text, NULL
+  FROM pg_type t0
+  JOIN pg_type t ON t.oid = CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0 THEN t0.typelem ELSE t0.oid END
+  LEFT JOIN pg_class rc ON t.typrelid <> 0 AND rc.oid = t.typrelid
+  WHERE src.refclassid = 'pg_type'::regclass AND t0.oid = src.refobjid
+) k
+WHERE k.kind IS NOT NULL`;

@@ -18,6 +18,7 @@ import type {
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
+import { renderObjectChange } from './render-objects.js';
 import {
   addColumnHazards,
   addIndexHazards,
@@ -749,6 +750,13 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];
     case 'validateConstraint':
       return [validateStep(change.table, change.name, change.constraint, options)];
+
+    case 'setRowSecurity':
+    case 'createObject':
+    case 'dropObject':
+    case 'replaceObject':
+    case 'alterObject':
+      return renderObjectChange(change, options);
 
     default: {
       const unhandled: never = change;
