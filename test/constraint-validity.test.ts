@@ -52,7 +52,7 @@ function orders(extra: Partial<TableModel>): SchemaModel {
 }
 
 function desiredOf(schema: SchemaModel): DesiredSchema {
-  return { schema, renames: noRenames, excluded: noExclusions, overrides: [] };
+  return { schema, renames: noRenames, excluded: noExclusions, overrides: [], sql: [] };
 }
 
 describe('validity in the diff (no database)', () => {

@@ -265,7 +265,7 @@ function tenantObjects(...schemas: SchemaModel[]): { types: string[]; sequences:
 }
 
 function diff(current: SchemaModel, desired: SchemaModel) {
-  return diffTenant('t', current, { schema: desired, renames: noRenames, excluded: noExclusions, overrides: [] }, refineChanges);
+  return diffTenant('t', current, { schema: desired, renames: noRenames, excluded: noExclusions, overrides: [], sql: [] }, refineChanges);
 }
 
 describe('objects converge between two hand-built schemas', () => {
