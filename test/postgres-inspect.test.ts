@@ -425,7 +425,6 @@ describe('inspectSchemas', () => {
 
   it('reports what the model does not cover as unmanaged', () => {
     expect(a?.unmanaged).toEqual([
-      { kind: 'aggregate', name: 'total(integer)' },
       { kind: 'collation', name: 'my_c' },
       { kind: 'exclusion constraint', name: 'bookings.bookings_during_excl' },
       { kind: 'extension', name: 'pg_trgm' },
@@ -442,6 +441,7 @@ describe('inspectSchemas', () => {
 
   it('reads views, routines, triggers, policies, domains and composite types, and row-level security', () => {
     expect((a?.objects ?? []).map(objectKey)).toEqual([
+      'aggregate:total(integer)',
       'composite type:pair',
       'domain:positive_int',
       'function:add_one(integer, mood)',
@@ -621,7 +621,7 @@ describe('pagila', () => {
     model = (await inspectSchemas(pagila, ['public'])).get('public');
   });
 
-  it('reads views, functions, triggers and domains as objects, and leaves partitions unmanaged', () => {
+  it('reads views, functions, aggregates, triggers and domains as objects, and leaves partitions unmanaged', () => {
     const keys = (model?.objects ?? []).map(objectKey);
     const ofKind = (kind: string) => keys.filter((k) => k.startsWith(kind + ':')).map((k) => k.slice(kind.length + 1));
     expect(ofKind('view')).toEqual([
@@ -639,9 +639,10 @@ describe('pagila', () => {
     expect(ofKind('trigger')).toContain('film.film_fulltext_trigger');
     expect(ofKind('trigger')).toContain('actor.last_updated');
     expect(ofKind('domain')).toEqual(['bıgınt', 'year']);
-    expect(unmanagedOf(model, 'aggregate')).toEqual(['group_concat(text)']);
+    expect(ofKind('aggregate')).toEqual(['group_concat(text)']);
+    expect(model?.objects?.find((o) => o.kind === 'aggregate')?.definition).toBe('CREATE AGGREGATE group_concat(text) (\n    SFUNC = _group_concat,\n    STYPE = text\n)');
     expect(unmanagedOf(model, 'partition')).toEqual([1, 2, 3, 4, 5, 6, 7].map((m) => `payment_p2022_0${m}`));
-    expect(model?.unmanaged?.map((u) => u.kind).filter((k) => k !== 'aggregate' && k !== 'partition')).toEqual([]);
+    expect(model?.unmanaged?.map((u) => u.kind).filter((k) => k !== 'partition')).toEqual([]);
     // A function that returns a table's rows needs the table: it comes after the tables.
     expect(model?.objects?.find((o) => o.name === 'rewards_report(integer, numeric)')?.dependsOn).toEqual(['table:customer']);
     expect(model?.objects?.find((o) => o.kind === 'materialized view')?.indexes).toEqual([

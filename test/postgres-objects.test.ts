@@ -128,6 +128,28 @@ const cases: ObjectCase[] = [
     changes: ['dropObject'],
   },
   {
+    name: 'an aggregate and its state function are created, and a view that uses it',
+    before: film,
+    after: `${film}
+      CREATE FUNCTION cat(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a || ', ', '') || b $$;
+      CREATE AGGREGATE concat_all(text) (SFUNC = cat, STYPE = text, INITCOND = '');
+      CREATE VIEW titles AS SELECT concat_all(title) AS titles FROM film;`,
+    changes: ['createObject', 'createObject', 'createObject'],
+  },
+  {
+    name: "an aggregate's initial state changes: recreated under its view",
+    before: `${film}
+      CREATE FUNCTION cat(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a || ', ', '') || b $$;
+      CREATE AGGREGATE concat_all(text) (SFUNC = cat, STYPE = text);
+      CREATE VIEW titles AS SELECT concat_all(title) AS titles FROM film;`,
+    after: `${film}
+      CREATE FUNCTION cat(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a || ', ', '') || b $$;
+      CREATE AGGREGATE concat_all(text) (SFUNC = cat, STYPE = text, INITCOND = '', PARALLEL = SAFE);
+      CREATE VIEW titles AS SELECT concat_all(title) AS titles FROM film;`,
+    changes: ['dropObject', 'dropObject', 'createObject', 'createObject'],
+    hazards: ['DROPS_DEPENDED_ON_OBJECT'],
+  },
+  {
     name: 'a procedure is created, changed and its comment set',
     before: `CREATE PROCEDURE touch(n integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM n; END $$;`,
     after: `CREATE PROCEDURE touch(n integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM n + 1; END $$;

@@ -101,6 +101,13 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
   return out;
 }
 
+/** The objects in an order that creates each after what it depends on (dependency depth, then key). */
+export function dependencyOrder(objects: readonly DefinedObjectModel[]): DefinedObjectModel[] {
+  const byKey = new Map(objects.map((o) => [objectKey(o), o]));
+  const graph = new Graph(byKey);
+  return [...byKey.keys()].sort((a, b) => graph.depth(a) - graph.depth(b) || compare(a, b)).map((key) => byKey.get(key)!);
+}
+
 /** The properties that differ, when nothing else does and each can change in place. */
 function inPlace(from: DefinedObjectModel, to: DefinedObjectModel): ObjectProperty[] | undefined {
   const changed: ObjectProperty[] = [];

@@ -114,7 +114,16 @@ export interface SequenceModel {
   readonly ownedBy?: { readonly table: string; readonly column: string };
 }
 
-export type DefinedObjectKind = 'view' | 'materialized view' | 'function' | 'procedure' | 'trigger' | 'policy' | 'domain' | 'composite type';
+export type DefinedObjectKind =
+  | 'view'
+  | 'materialized view'
+  | 'function'
+  | 'procedure'
+  | 'aggregate'
+  | 'trigger'
+  | 'policy'
+  | 'domain'
+  | 'composite type';
 
 /** An object the server prints whole: its definition is the server's own text, tenant-neutral. */
 export interface DefinedObjectModel {

@@ -23,7 +23,15 @@ function scratchName(): string {
 interface Statement {
   readonly sql: string;
   readonly failure: (message: string) => CompileFailure;
+  /**
+   * A type or routine of `sql:`, run before the tables: one that names a table's row type (a
+   * function RETURNS SETOF film, as pg_dump orders after the table) is tried again after them.
+   */
+  readonly mayWaitForTables?: true;
 }
+
+/** undefined_object (a type such as a table's row type) and undefined_table. */
+const WAITS_FOR_TABLES = new Set(['42704', '42P01']);
 
 /**
  * Each input is compiled in a savepoint of one transaction, so one broken desired schema does not
@@ -68,23 +76,39 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
     sql: s.text,
     failure: (message) => ({ message, source: s.source }),
   });
-  const statements: Statement[] = [
-    ...sql.before.map(fromSql),
-    ...steps.flatMap((step) =>
-      step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary }) })),
-    ),
-    ...sql.after.map(fromSql),
-  ];
+  const tableSteps: Statement[] = steps.flatMap((step) =>
+    step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary }) })),
+  );
+  const before = sql.before.map((s): Statement => ({ ...fromSql(s), mayWaitForTables: true }));
   await client.query(`SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`);
   try {
-    for (const statement of statements) {
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
-        if (!isServerError(error)) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT compile');
-        return { ok: false, error: statement.failure(serverMessage(error)) };
+    const waiting: Statement[] = [];
+    for (const statement of [...before, ...tableSteps, WAITING, ...sql.after.map(fromSql)]) {
+      if (statement === WAITING) {
+        for (const deferred of waiting) {
+          const failure = await run(client, deferred);
+          if (failure !== undefined) return failure;
+        }
+        continue;
       }
+      if (statement.mayWaitForTables) {
+        await client.query('SAVEPOINT compile_statement');
+        try {
+          await client.query(statement.sql);
+          await client.query('RELEASE SAVEPOINT compile_statement');
+        } catch (error) {
+          if (!isServerError(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT compile_statement');
+          if (!WAITS_FOR_TABLES.has(error.code)) {
+            await client.query('ROLLBACK TO SAVEPOINT compile');
+            return { ok: false, error: statement.failure(serverMessage(error)) };
+          }
+          waiting.push(statement);
+        }
+        continue;
+      }
+      const failure = await run(client, statement);
+      if (failure !== undefined) return failure;
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
     const schema = await inspectInTransaction(client, scratch);
@@ -92,6 +116,21 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
     return { ok: true, schema };
   } finally {
     await client.query('ROLLBACK TO SAVEPOINT compile').catch(() => undefined);
+  }
+}
+
+/** Where the statements that waited for the tables run: after the tables, before the rest. */
+const WAITING: Statement = { sql: '', failure: (message) => ({ message }) };
+
+/** Runs one statement; a failure the server reports rolls the input's compile back. */
+async function run(client: pg.ClientBase, statement: Statement): Promise<CompileOutcome | undefined> {
+  try {
+    await client.query(statement.sql);
+    return undefined;
+  } catch (error) {
+    if (!isServerError(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT compile');
+    return { ok: false, error: statement.failure(serverMessage(error)) };
   }
 }
 

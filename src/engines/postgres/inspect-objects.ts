@@ -25,6 +25,36 @@ export interface RoutineRow {
   body: string | null;
   comment: string | null;
 }
+export interface AggregateRow {
+  oid: number;
+  schema_oid: number;
+  name: string;
+  quoted: string;
+  identity_args: string;
+  args: string;
+  agg_kind: string;
+  sfunc: string;
+  stype: string;
+  sspace: number;
+  finalfunc: string | null;
+  final_extra: boolean;
+  final_modify: string;
+  combinefunc: string | null;
+  serialfunc: string | null;
+  deserialfunc: string | null;
+  initcond: string | null;
+  msfunc: string | null;
+  minvfunc: string | null;
+  mstype: string | null;
+  msspace: number;
+  mfinalfunc: string | null;
+  mfinal_extra: boolean;
+  mfinal_modify: string;
+  minitcond: string | null;
+  sortop: string | null;
+  parallel: string;
+  comment: string | null;
+}
 export interface DomainRow {
   oid: number;
   schema_oid: number;
@@ -148,6 +178,17 @@ export class ObjectsDraft {
     });
   }
 
+  addAggregate(row: AggregateRow): void {
+    const schema = this.schemaByOid(row.schema_oid);
+    if (schema === undefined) return;
+    this.#add(schema, 'pg_proc', row.oid, {
+      kind: 'aggregate',
+      name: `${row.name}(${schema.strip(row.identity_args)})`,
+      definition: aggregateDefinition(schema, row),
+      ...(row.comment !== null && { comment: row.comment }),
+    });
+  }
+
   addDomain(row: DomainRow): void {
     const schema = this.schemaByOid(row.schema_oid);
     if (schema === undefined) return;
@@ -252,7 +293,7 @@ export class ObjectsDraft {
       return oids;
     };
     return [
-      of('pg_proc', ['function', 'procedure']),
+      of('pg_proc', ['function', 'procedure', 'aggregate']),
       of('pg_type', ['domain']),
       this.#compositeRelations(),
       of('pg_class', ['view', 'materialized view']),
@@ -319,4 +360,41 @@ function domainDefinition(quotedName: string, parts: DomainParts, quotedChecks: 
   if (parts.notNull) sql += ' NOT NULL';
   parts.checks.forEach((check, i) => (sql += ` CONSTRAINT ${quotedChecks[i] ?? check.name} ${check.definition}`));
   return sql;
+}
+
+const finalModify: Readonly<Record<string, string>> = { r: 'READ_ONLY', s: 'SHAREABLE', w: 'READ_WRITE' };
+
+/**
+ * CREATE AGGREGATE with the options pg_dump writes (dumpAgg), each only where it is not the
+ * default: an ordered-set aggregate's final function modifies its state by default (READ_WRITE),
+ * a plain one's does not (READ_ONLY).
+ */
+function aggregateDefinition(schema: ObjectSchema, row: AggregateRow): string {
+  const name = (fn: string): string => schema.strip(fn);
+  const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+  const defaultModify = row.agg_kind === 'n' ? 'r' : 'w';
+  const options = [`SFUNC = ${name(row.sfunc)}`, `STYPE = ${schema.strip(row.stype)}`];
+  if (row.sspace !== 0) options.push(`SSPACE = ${row.sspace}`);
+  if (row.finalfunc !== null) options.push(`FINALFUNC = ${name(row.finalfunc)}`);
+  if (row.final_extra) options.push('FINALFUNC_EXTRA');
+  if (row.finalfunc !== null && row.final_modify !== defaultModify) options.push(`FINALFUNC_MODIFY = ${finalModify[row.final_modify] ?? row.final_modify}`);
+  if (row.combinefunc !== null) options.push(`COMBINEFUNC = ${name(row.combinefunc)}`);
+  if (row.serialfunc !== null) options.push(`SERIALFUNC = ${name(row.serialfunc)}`);
+  if (row.deserialfunc !== null) options.push(`DESERIALFUNC = ${name(row.deserialfunc)}`);
+  if (row.initcond !== null) options.push(`INITCOND = ${literal(row.initcond)}`);
+  if (row.msfunc !== null) {
+    options.push(`MSFUNC = ${name(row.msfunc)}`);
+    if (row.minvfunc !== null) options.push(`MINVFUNC = ${name(row.minvfunc)}`);
+    if (row.mstype !== null) options.push(`MSTYPE = ${schema.strip(row.mstype)}`);
+    if (row.msspace !== 0) options.push(`MSSPACE = ${row.msspace}`);
+    if (row.mfinalfunc !== null) options.push(`MFINALFUNC = ${name(row.mfinalfunc)}`);
+    if (row.mfinal_extra) options.push('MFINALFUNC_EXTRA');
+    if (row.mfinalfunc !== null && row.mfinal_modify !== defaultModify) options.push(`MFINALFUNC_MODIFY = ${finalModify[row.mfinal_modify] ?? row.mfinal_modify}`);
+    if (row.minitcond !== null) options.push(`MINITCOND = ${literal(row.minitcond)}`);
+  }
+  if (row.sortop !== null) options.push(`SORTOP = ${row.sortop}`);
+  if (row.agg_kind === 'h') options.push('HYPOTHETICAL');
+  if (row.parallel === 's') options.push('PARALLEL = SAFE');
+  else if (row.parallel === 'r') options.push('PARALLEL = RESTRICTED');
+  return `CREATE AGGREGATE ${row.quoted}(${schema.strip(row.args)}) (\n    ${options.join(',\n    ')}\n)`;
 }

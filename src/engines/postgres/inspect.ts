@@ -20,6 +20,7 @@ import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
 import {
   ObjectsDraft,
+  type AggregateRow,
   type CompositeRow,
   type DependencyRow,
   type DomainRow,
@@ -29,6 +30,7 @@ import {
   type ViewRow,
 } from './inspect-objects.js';
 import {
+  AGGREGATES,
   ALL_RELATION_KINDS,
   COLUMNS,
   COMPOSITE_TYPES,
@@ -52,7 +54,6 @@ import {
   TABLES_NAMED,
   TYPES,
   UNMANAGED_OTHER,
-  UNMANAGED_ROUTINES,
   UNMANAGED_TABLE_OBJECTS,
   UNMANAGED_TYPES,
   catalogQueries,
@@ -1011,11 +1012,12 @@ async function inspectChunk(
   if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
   // Separate queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
   // workers cost more than the round trips the chain already hides.
-  const unmanaged = scope === undefined ? [UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
+  const unmanaged = scope === undefined ? [UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   const objects = chunk.objects;
   if (scope === undefined) {
     chain.each<RoutineRow>(queries.routines, params, (row) => objects.addRoutine(row));
+    chain.each<AggregateRow>(AGGREGATES, params, (row) => objects.addAggregate(row));
     chain.each<DomainRow>(DOMAINS, params, (row) => objects.addDomain(row));
     chain.each<CompositeRow>(COMPOSITE_TYPES, params, (row) => objects.addComposite(row));
   }

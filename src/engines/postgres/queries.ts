@@ -359,21 +359,9 @@ WHERE s.seqrelid = ANY($1::oid[])
        WHERE i.classid = 'pg_class'::regclass AND i.objid = s.seqrelid AND i.deptype = 'i') = 0`;
 
 /**
- * Aggregates (prokind is PG11+); functions and procedures are managed (ROUTINES). Overloads
- * share a name, so the input argument types are part of it, as in
- * `last_day(timestamp with time zone)`; proargtypes leaves OUT arguments out, like the signature.
- */
-export const UNMANAGED_ROUTINES = `
-SELECT n.nspname AS schema,
-       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
-       p.proname::text AS name, oidvectortypes(p.proargtypes) AS args
-FROM pg_proc p
-JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a' AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
-
-/**
- * Range types and base types. Enums, domains and composite types are managed, and the array type (found through another type's typarray) and multirange type (typtype 'm',
- * PG14+) PostgreSQL creates alongside a type are not objects of their own.
+ * Range types and base types. Enums, domains and composite types are managed, and the array type
+ * (found through another type's typarray) and multirange type (typtype 'm', PG14+) PostgreSQL
+ * creates alongside a type are not objects of their own.
  */
 export const UNMANAGED_TYPES = `
 SELECT n.nspname AS schema,
@@ -557,8 +545,8 @@ WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
   AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
 /**
- * Functions and procedures (aggregates stay unmanaged), named with their input argument types
- * (oidvectortypes of proargtypes, as UNMANAGED_ROUTINES names them: `f(integer, text)`), which is
+ * Functions and procedures (prokind is PG11+; 'w' window functions count as functions), named
+ * with their input argument types (oidvectortypes of proargtypes: `f(integer, text)`), which is
  * what tells overloads apart; argument names are in the signature. pg_get_functiondef prints the whole
  * CREATE OR REPLACE statement; `body` is prosrc, the text the user wrote between the dollar
  * quotes, which inspect.ts leaves as written (only the catalog's own text around it is made
@@ -570,6 +558,40 @@ export const ROUTINES = routinesQuery('CASE WHEN p.prosqlbody IS NULL THEN p.pro
 
 /** ROUTINES before PG14, which has no SQL-standard bodies. */
 export const ROUTINES_PRE14 = routinesQuery('p.prosrc');
+
+/**
+ * Aggregates: no catalog function prints one, so inspect.ts writes CREATE AGGREGATE from
+ * pg_aggregate's columns, as pg_dump does (dumpAgg). Support functions by regproc, which names a
+ * function of another schema than pg_catalog qualified (search_path is ''), so the tenant's own
+ * are stripped like any other name; pg_get_function_arguments prints an ordered-set aggregate's
+ * arguments with their ORDER BY. aggfinalmodify and aggmfinalmodify are PG11+.
+ */
+export const AGGREGATES = `
+SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name, quote_ident(p.proname) AS quoted,
+       oidvectortypes(p.proargtypes) AS identity_args,
+       pg_get_function_arguments(p.oid) AS args,
+       a.aggkind::text AS agg_kind,
+       a.aggtransfn::regproc::text AS sfunc, format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace,
+       CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::regproc::text END AS finalfunc,
+       a.aggfinalextra AS final_extra, a.aggfinalmodify::text AS final_modify,
+       CASE WHEN a.aggcombinefn <> 0 THEN a.aggcombinefn::regproc::text END AS combinefunc,
+       CASE WHEN a.aggserialfn <> 0 THEN a.aggserialfn::regproc::text END AS serialfunc,
+       CASE WHEN a.aggdeserialfn <> 0 THEN a.aggdeserialfn::regproc::text END AS deserialfunc,
+       a.agginitval AS initcond,
+       CASE WHEN a.aggmtransfn <> 0 THEN a.aggmtransfn::regproc::text END AS msfunc,
+       CASE WHEN a.aggminvtransfn <> 0 THEN a.aggminvtransfn::regproc::text END AS minvfunc,
+       CASE WHEN a.aggmtransfn <> 0 THEN format_type(a.aggmtranstype, NULL) END AS mstype, a.aggmtransspace AS msspace,
+       CASE WHEN a.aggmfinalfn <> 0 THEN a.aggmfinalfn::regproc::text END AS mfinalfunc,
+       a.aggmfinalextra AS mfinal_extra, a.aggmfinalmodify::text AS mfinal_modify,
+       a.aggminitval AS minitcond,
+       CASE WHEN a.aggsortop <> 0 THEN (SELECT o.oprname::text FROM pg_operator o WHERE o.oid = a.aggsortop) END AS sortop,
+       p.proparallel::text AS parallel,
+       ${descriptionOf('pg_proc', 'p.oid')} AS comment
+${inSchemas('pg_proc')}
+JOIN pg_proc p ON p.oid = d.objid
+JOIN pg_aggregate a ON a.aggfnoid = p.oid
+WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a'
+  AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
 /**
  * Domains: base type (format_type, with its typmod), a collation other than the base type's,
@@ -674,7 +696,7 @@ FROM unnest($1::oid[]) AS r(oid)
 JOIN pg_policy pol ON pol.polrelid = r.oid`;
 
 /**
- * What the objects found above depend on, from pg_depend's (classid, objid) index: $1 routines,
+ * What the objects found above depend on, from pg_depend's (classid, objid) index: $1 routines and aggregates,
  * $2 domains, $3 composite types' pg_class rows, $4 views (their '_RETURN' rule holds the
  * dependencies, found through pg_rewrite's ev_class index), $5 triggers, $6 policies. A domain's
  * CHECK constraints depend on what their expressions call. Each referenced object comes back as
@@ -718,7 +740,7 @@ CROSS JOIN LATERAL (
          c.relname::text AS name, NULL::text AS args
   FROM pg_class c WHERE src.refclassid = 'pg_class'::regclass AND c.oid = src.refobjid
   UNION ALL
-  SELECT p.pronamespace, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN NULL ELSE 'function' END,
+  SELECT p.pronamespace, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
          p.proname::text, oidvectortypes(p.proargtypes)
   FROM pg_proc p WHERE src.refclassid = 'pg_proc'::regclass AND p.oid = src.refobjid
   UNION ALL

@@ -10,7 +10,8 @@
 // invariant 4), and the body of a routine, the user's own text, is run as written.
 import type { Change } from '../../diff/changes.js';
 import { routineArguments, routineName } from '../../model/object-key.js';
-import type { DefinedObjectKind, DefinedObjectModel } from '../../model/types.js';
+import { dependencyOrder } from '../../diff/diff-objects.js';
+import type { DefinedObjectKind, DefinedObjectModel, TableModel } from '../../model/types.js';
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
@@ -33,6 +34,7 @@ const headers: Readonly<Record<DefinedObjectKind, string | undefined>> = {
   'materialized view': 'CREATE MATERIALIZED VIEW ',
   function: 'CREATE OR REPLACE FUNCTION ',
   procedure: 'CREATE OR REPLACE PROCEDURE ',
+  aggregate: 'CREATE AGGREGATE ',
   domain: 'CREATE DOMAIN ',
   'composite type': 'CREATE TYPE ',
   // Not schema objects: named within their table, which search_path resolves.
@@ -45,6 +47,7 @@ const sqlKinds: Readonly<Record<DefinedObjectKind, string>> = {
   'materialized view': 'MATERIALIZED VIEW',
   function: 'FUNCTION',
   procedure: 'PROCEDURE',
+  aggregate: 'AGGREGATE',
   domain: 'DOMAIN',
   'composite type': 'TYPE',
   trigger: 'TRIGGER',
@@ -58,8 +61,11 @@ const triggerStates: Readonly<Record<NonNullable<DefinedObjectModel['enabled']> 
   always: 'ENABLE ALWAYS',
 };
 
+/** The manifest's form: no qualifier at all. */
+const unqualified: RenderOptions = { qualifier: '', concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: [], tenantSequences: [] };
+
 function qualified(name: string, options: RenderOptions): string {
-  return `${options.qualifier}.${quoteIdent(name)}`;
+  return options.qualifier === '' ? quoteIdent(name) : `${options.qualifier}.${quoteIdent(name)}`;
 }
 
 /** Words for a summary line, control characters made visible. */
@@ -95,7 +101,12 @@ function identifierAt(text: string, at: number): { value: string; end: number } 
 
 /** The object's own name within the object's kind: a routine's without its arguments. */
 function ownName(object: DefinedObjectModel): string {
-  return object.kind === 'function' || object.kind === 'procedure' ? routineName(object.name) : object.name;
+  return isRoutine(object) ? routineName(object.name) : object.name;
+}
+
+/** Named with its argument types, which may be the tenant's own. */
+function isRoutine(object: DefinedObjectModel): boolean {
+  return object.kind === 'function' || object.kind === 'procedure' || object.kind === 'aggregate';
 }
 
 /** The definition with the object's own name qualified by the tenant. */
@@ -116,6 +127,7 @@ function reference(object: DefinedObjectModel, options: RenderOptions): string {
   switch (object.kind) {
     case 'function':
     case 'procedure':
+    case 'aggregate':
       return `${qualified(routineName(object.name), options)}(${routineArguments(object.name)})`;
     case 'trigger':
     case 'policy':
@@ -161,6 +173,7 @@ const createLocks: Readonly<Record<DefinedObjectKind, StepLock>> = {
   'materialized view': 'ACCESS SHARE',
   function: pgLocks.create,
   procedure: pgLocks.create,
+  aggregate: pgLocks.create,
   domain: pgLocks.create,
   'composite type': pgLocks.create,
   trigger: 'SHARE ROW EXCLUSIVE',
@@ -187,7 +200,7 @@ export function renderObjectChange(change: ObjectChange, options: RenderOptions)
       const { object } = change;
       const statement = `DROP ${sqlKinds[object.kind]} ${reference(object, options)}`;
       // A routine's argument types may be the tenant's own, named unqualified.
-      const sql = object.kind === 'function' || object.kind === 'procedure' ? inTenant([statement], options) : [statement];
+      const sql = isRoutine(object) ? inTenant([statement], options) : [statement];
       const hazards = dropObjectHazards(object, change.recreate === true, change.dependants ?? []);
       return [step(`drop ${words(objectWords(object))}${change.recreate ? ' (to recreate it)' : ''}`, sql, hazards, pgLocks.alterTable)];
     }
@@ -244,4 +257,29 @@ function alterObject(change: Extract<Change, { kind: 'alterObject' }>, options: 
     }
   }
   return step(`alter ${words(objectWords(to))}: ${change.changed.join(', ')}`, inTenant(sql, options), hazards, strongestLock(locks));
+}
+
+/**
+ * The statements that make the schema's objects, and its tables' row-level security, as a
+ * manifest's `sql:` holds them: unqualified (the compile and each tenant put them in place),
+ * one entry per object, each object after what it depends on.
+ */
+export function objectStatements(objects: readonly DefinedObjectModel[], tables: readonly TableModel[]): string[] {
+  const entries: string[] = [];
+  for (const object of dependencyOrder(objects)) {
+    const sql = [object.definition];
+    if (object.kind === 'trigger' && object.enabled !== undefined) {
+      sql.push(`ALTER TABLE ${quoteIdent(object.table ?? '')} ${triggerStates[object.enabled]} TRIGGER ${quoteIdent(object.name)}`);
+    }
+    sql.push(...(object.indexes ?? []));
+    if (object.comment !== undefined) sql.push(commentOn(object, object.comment, unqualified));
+    entries.push(sql.map((s) => `${s};`).join('\n'));
+  }
+  for (const table of tables) {
+    const sql: string[] = [];
+    if (table.rowSecurity) sql.push(`ALTER TABLE ${quoteIdent(table.name)} ENABLE ROW LEVEL SECURITY;`);
+    if (table.forceRowSecurity) sql.push(`ALTER TABLE ${quoteIdent(table.name)} FORCE ROW LEVEL SECURITY;`);
+    if (sql.length > 0) entries.push(sql.join('\n'));
+  }
+  return entries;
 }
