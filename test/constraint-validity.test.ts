@@ -263,7 +263,7 @@ describe('NOT VALID constraints on PostgreSQL', () => {
     // The snapshot holds the real state (NOT VALID): pending, not drifted, and never in sync.
     const snapshot = await project.withEngine(async (engine) => (await engine.snapshots()).load('tenant_apply'));
     expect(snapshot?.schema.tables.find((t) => t.name === 'orders')?.checks).toEqual([
-      { name: 'orders_total_positive', expression: 'total > 0', notValid: true },
+      { name: 'orders_total_positive', expression: '(total > 0)', notValid: true },
     ]);
     expect(await statusOf('tenant_apply')).toEqual({ status: 'pending', differences: ['validate check orders.orders_total_positive'], drift: [] });
     expect(await dumpedValidity('tenant_apply')).toEqual({ orders_total_positive: true, orders_customer_id_fkey: false });

@@ -218,6 +218,8 @@ export interface CompileFailure {
   readonly message: string;
   /** The plan step's summary when a statement rendered from the manifest's model failed. */
   readonly step?: string;
+  /** Which of the input's changes that step was rendering. */
+  readonly change?: number;
   /** Where a statement of `sql:` is written. */
   readonly source?: { readonly file: string; readonly line: number };
 }
@@ -245,6 +247,8 @@ export interface DatabaseAdapter {
    */
   refineChanges?(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[];
   readonly inspector: SchemaInspector;
+  /** What the inspector reads and the diff compares, in words for the summary of check and audit. */
+  readonly comparedKinds: readonly string[];
   /** Compiles desired schemas on this server (or the in-memory database) for the inspector. */
   readonly compiler: SchemaCompiler;
   /**

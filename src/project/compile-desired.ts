@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Change } from '../diff/changes.js';
 import { diffSchemas } from '../diff/diff-schemas.js';
 import type { CompileFailure, SchemaCompiler, SqlSource } from '../engines/types.js';
 import { canonicalJson } from '../model/canonical-json.js';
@@ -20,7 +21,11 @@ export interface DesiredSource {
 }
 
 export class CompileFailed extends Error {
-  constructor(readonly failure: CompileFailure) {
+  constructor(
+    readonly failure: CompileFailure,
+    /** The changes the compile rendered; failure.change indexes them. */
+    readonly changes: readonly Change[],
+  ) {
     super(failure.message);
     this.name = 'CompileFailed';
   }
@@ -62,7 +67,7 @@ export class DesiredCompiler {
       { changes, tenantTypes: source.tenantTypes, tenantSequences: source.tenantSequences, sql: source.sql },
     ]);
     if (!outcome) throw new Error('the compiler returned no outcome');
-    if (!outcome.ok) throw new CompileFailed(outcome.error);
+    if (!outcome.ok) throw new CompileFailed(outcome.error, changes);
     await this.writeCache(key, outcome.schema);
     return deepFreeze(outcome.schema);
   }
@@ -97,6 +102,9 @@ export class DesiredCompiler {
     if (file === undefined) return;
     try {
       await mkdir(path.dirname(file), { recursive: true });
+      // Kept out of `git status`: a team that wants read-only runs from a clean clone commits it with `git add -f`, or sets devUrl.
+      const ignore = path.join(path.dirname(file), '.gitignore');
+      await writeFile(ignore, '*\n', { flag: 'wx' }).catch(() => undefined);
       const temp = `${file}.${process.pid}.tmp`;
       await writeFile(temp, JSON.stringify({ schema }) + '\n');
       await rename(temp, file);

@@ -15,7 +15,8 @@ import { filterRejected, filterTenants, selectTenants, type Discovery, type Tena
 import { checkTypes } from './check-types.js';
 import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
 import { checkIdentifiers } from './check-identifiers.js';
-import { sourceOf } from '../manifest/source.js';
+import { sourceOf, type DocPath } from '../manifest/source.js';
+import { own } from '../util/own.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
 import { CompileFailed, DesiredCompiler } from './compile-desired.js';
 import { describeCompileFailure } from './compile-failure.js';
@@ -119,15 +120,11 @@ export class Project {
 
   private async compileDesired(raw: DesiredSchema, manifest: Manifest, overrides: readonly Override[]): Promise<DesiredSchema> {
     const applying = overrides.filter((o) => raw.overrides.includes(o.name)).reverse();
-    const locate = (table: string, column?: string): string | undefined => {
-      // The last override that defines the column wins, as in the merge; else the manifest.
-      for (const doc of [...applying.map((o) => sourceOf(o.content)), sourceOf(manifest.content)]) {
-        const at = column === undefined ? ['tables', table] : ['tables', table, 'columns', column];
-        if (!doc?.has(at)) continue;
-        const { line, column: col } = doc.position(column !== undefined && doc.has([...at, 'type']) ? [...at, 'type'] : at);
-        return `${doc.file}:${line}:${col}`;
-      }
-      return undefined;
+    // The last override that writes a path wins, as in the merge; else the manifest.
+    const docs = [...applying.map((o) => o.content), manifest.content];
+    const locate = (table: string, column: string): string | undefined => {
+      const found = locateIn(docs, ['tables', table, 'columns', column, 'type']) ?? locateIn(docs, ['tables', table, 'columns', column]);
+      return found?.at;
     };
     const files = raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest);
     checkTypes(raw.schema, this.engine.normalizer, files, locate);
@@ -144,7 +141,7 @@ export class Project {
     try {
       schema = await this.compiler.compile({ schema: prepared, sql: raw.sql, tenantTypes: tenantObjects.types, tenantSequences: tenantObjects.sequences });
     } catch (error) {
-      if (error instanceof CompileFailed) throw new UserError(describeCompileFailure(error.failure, { files, raw: raw.schema, locate }));
+      if (error instanceof CompileFailed) throw new UserError(describeCompileFailure(error.failure, error.changes, { files, locate: (base, matches) => locateIn(docs, base, matches) }));
       throw compileConnectionError(error, this.config.devUrl !== undefined);
     }
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
@@ -218,11 +215,44 @@ async function gitCommit(dir: string): Promise<string | undefined> {
 }
 
 /**
+ * Where in the desired state's files a path is written (the first document that has it), or with
+ * `matches`, the first string under it that matches, as `file:line:column` and its path.
+ */
+function locateIn(docs: readonly object[], base: DocPath, matches?: (text: string) => boolean): { at: string; path: DocPath } | undefined {
+  for (const content of docs) {
+    const source = sourceOf(content);
+    if (!source?.has(base)) continue;
+    let node: unknown = content;
+    for (const segment of base) node = node !== null && typeof node === 'object' ? own(node as Record<string, unknown>, String(segment)) : undefined;
+    const path = matches ? firstMatch(node, base, matches) : base;
+    if (!path) continue;
+    const { line, column } = source.position(path);
+    return { at: `${source.file}:${line}:${column}`, path };
+  }
+  return undefined;
+}
+
+function firstMatch(node: unknown, path: DocPath, matches: (text: string) => boolean): DocPath | undefined {
+  if (typeof node === 'string') return matches(node) ? path : undefined;
+  if (node === null || typeof node !== 'object') return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.keys(node).map((k) => [k, own(node as Record<string, unknown>, k)]);
+  for (const [key, value] of entries) {
+    // A key is text the user wrote too (a column's name).
+    if (typeof key === 'string' && matches(key)) return [...path, key];
+    const found = firstMatch(value, [...path, key], matches);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * A compile that the server refused for lack of privilege says what would let it run; other
  * errors (a lost connection) pass unchanged.
  */
 function compileConnectionError(error: unknown, onDevUrl: boolean): unknown {
-  if ((error as { code?: string }).code !== '42501') return error;
+  // 42501: no CREATE privilege; 25006: the role's transactions are read-only.
+  const code = (error as { code?: string }).code;
+  if (code !== '42501' && code !== '25006') return error;
   const where = onDevUrl ? 'the devUrl server' : "the tenants' server";
   return new UserError(
     `cannot compile the desired schema on ${where}: ${(error as Error).message}. The compile creates a scratch schema ` +

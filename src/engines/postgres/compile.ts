@@ -65,19 +65,15 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   } catch (error) {
     return { ok: false, error: error as CompileFailure };
   }
-  const steps = renderChanges(input.changes, {
-    qualifier,
-    concurrentIndexes: false,
-    indexTimeoutMs: 0,
-    tenantTypes: input.tenantTypes,
-    tenantSequences: input.tenantSequences,
-  });
+  const options = { qualifier, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
+  // One change at a time, so the server's refusal names the change, and the manifest line behind it.
+  const rendered = input.changes.flatMap((change, index) => renderChanges([change], options).map((step) => ({ step, index })));
   const fromSql = (s: SqlStatement): Statement => ({
     sql: s.text,
     failure: (message) => ({ message, source: s.source }),
   });
-  const tableSteps: Statement[] = steps.flatMap((step) =>
-    step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary }) })),
+  const tableSteps: Statement[] = rendered.flatMap(({ step, index }) =>
+    step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })),
   );
   const before = sql.before.map((s): Statement => ({ ...fromSql(s), mayWaitForTables: true }));
   await client.query(`SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`);

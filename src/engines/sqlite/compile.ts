@@ -23,19 +23,15 @@ export function compileSchemas(inputs: readonly CompileInput[]): CompileOutcome[
 function compileOne(input: CompileInput): CompileOutcome {
   const db = new Database(':memory:');
   try {
-    const steps = renderChanges(input.changes, {
-      qualifier: '"main"',
-      concurrentIndexes: false,
-      indexTimeoutMs: 0,
-      tenantTypes: input.tenantTypes,
-      tenantSequences: input.tenantSequences,
-    });
-    for (const step of steps) {
-      for (const sql of step.sql) {
-        try {
-          db.exec(sql);
-        } catch (error) {
-          return { ok: false, error: { message: (error as Error).message, step: step.summary } };
+    const options = { qualifier: '"main"', concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
+    for (const [index, change] of input.changes.entries()) {
+      for (const step of renderChanges([change], options)) {
+        for (const sql of step.sql) {
+          try {
+            db.exec(sql);
+          } catch (error) {
+            return { ok: false, error: { message: (error as Error).message, step: step.summary, change: index } };
+          }
         }
       }
     }
