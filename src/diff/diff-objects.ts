@@ -1,6 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { objectKey, routineName, tableKey } from '../model/object-key.js';
 import type { DefinedObjectKind, DefinedObjectModel, SchemaModel } from '../model/types.js';
+import type { Exclusions } from '../manifest/desired.js';
 import type { Change, ObjectPhase, ObjectProperty } from './changes.js';
 
 /** Kinds that always come after the tables: they are defined on tables or select from them. */
@@ -99,6 +100,16 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
     });
   }
   return out;
+}
+
+/**
+ * A trigger or policy on a table an override took out of management, or an object that reads
+ * one: left as it is, like the table.
+ */
+export function onExcludedTable(object: DefinedObjectModel, excluded: Exclusions): boolean {
+  if (excluded.tables.length === 0) return false;
+  if (object.table !== undefined && excluded.tables.includes(object.table)) return true;
+  return (object.dependsOn ?? []).some((key) => key.startsWith('table:') && excluded.tables.includes(key.slice('table:'.length)));
 }
 
 /** The objects in an order that creates each after what it depends on (dependency depth, then key). */

@@ -68,6 +68,12 @@ export const COMPARED_KINDS: readonly string[] = [
   'indexes',
   'enums',
   'sequences',
+  'row-level security',
+  'views and materialized views (with their indexes)',
+  'functions, procedures and aggregates',
+  'triggers (with their enabled state)',
+  'policies',
+  'domains (with their checks) and composite types',
 ];
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */

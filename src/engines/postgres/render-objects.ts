@@ -3,11 +3,12 @@
 //
 // A definition is the server's own text with the tenant's qualifier stripped: a view's body names
 // its tables unqualified, a trigger its table and function, a routine its argument types. So each
-// step that runs one sets the tenant first in search_path (SET LOCAL, for that step only) and puts
-// it back to '' at the step's end: the unqualified names resolve in the tenant, as they did in the
-// schema the definition was read from (pg_catalog is searched first either way). The object's own
-// name is rewritten qualified, so what is created can only land in the tenant (DESIGN.md
-// invariant 4), and the body of a routine, the user's own text, is run as written.
+// step that runs one sets search_path to the tenant alone (SET LOCAL: to the end of the
+// transaction, which the runner starts with that same search_path, so the step leaves it as it
+// found it): the unqualified names resolve in the tenant, as they did in the schema the definition
+// was read from (pg_catalog is searched first either way), and never in another tenant. The
+// object's own name is rewritten qualified, so what is created can only land in the tenant
+// (DESIGN.md invariant 4), and the body of a routine, the user's own text, is run as written.
 import type { Change } from '../../diff/changes.js';
 import { routineArguments, routineName } from '../../model/object-key.js';
 import { dependencyOrder } from '../../diff/diff-objects.js';
@@ -77,9 +78,12 @@ function step(summary: string, sql: string[], hazards: readonly Hazard[], lock: 
   return { summary, sql, hazards: uniqueHazards(hazards), runs: 'main-transaction', lock, transactional: true };
 }
 
-/** Statements that name tenant objects unqualified, run with the tenant first in search_path. */
+/**
+ * Statements that name tenant objects unqualified, run with the tenant as search_path. Said in
+ * the step itself, so the reviewed SQL runs the same whoever runs it.
+ */
 function inTenant(statements: readonly string[], options: RenderOptions): string[] {
-  return [`SET LOCAL search_path TO ${options.qualifier}`, ...statements, `SET LOCAL search_path TO ''`];
+  return [`SET LOCAL search_path TO ${options.qualifier}`, ...statements];
 }
 
 /** The plain value of the identifier at `at`, and where it ends; undefined when there is none. */
