@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { noRenames } from '../src/diff/changes.js';
+import { expectedSchema } from '../src/diff/expected-schema.js';
 import { noExclusions } from '../src/manifest/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';
@@ -323,5 +324,99 @@ describe('objects converge between two hand-built schemas', () => {
     expect(after.objects ?? []).toEqual(desired.objects ?? []);
     expect(fingerprint(after)).toBe(fingerprint(desired));
     expect(diff(after, desired).changes).toEqual([]);
+  });
+});
+
+describe('inspection of objects', () => {
+  // Every kind, with a view over a view, a function a view and a check call, a trigger left disabled.
+  const everything = `
+    CREATE DOMAIN year AS integer DEFAULT 2000 CONSTRAINT year_range CHECK (VALUE > 1900);
+    CREATE TYPE pair AS (a integer, b text COLLATE "C");
+    CREATE FUNCTION norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(t) $$;
+    CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+    CREATE PROCEDURE noop(n integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM n; END $$;
+    CREATE AGGREGATE concat_all(text) (SFUNC = textcat, STYPE = text, INITCOND = '');
+    CREATE TABLE film (id integer PRIMARY KEY, title text CHECK (norm(title) <> ''), made year, p pair);
+    CREATE VIEW titles WITH (security_barrier) AS SELECT id, norm(title) AS title FROM film;
+    CREATE VIEW all_titles AS SELECT concat_all(title) AS titles FROM titles;
+    CREATE MATERIALIZED VIEW ids AS SELECT id FROM film;
+    CREATE UNIQUE INDEX ids_id ON ids (id);
+    CREATE TRIGGER film_stamp BEFORE INSERT OR UPDATE OF title ON film FOR EACH ROW WHEN (NEW.id > 0) EXECUTE FUNCTION stamp();
+    ALTER TABLE film DISABLE TRIGGER film_stamp;
+    ALTER TABLE film ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY mine ON film AS RESTRICTIVE FOR UPDATE USING (id > 0) WITH CHECK (made > 1950);
+    COMMENT ON VIEW titles IS 'normalized';
+    COMMENT ON FUNCTION norm(text) IS 'lower case';
+    COMMENT ON POLICY mine ON film IS 'positive ids';`;
+
+  beforeAll(() => build('objects_plain', everything));
+
+  test('two schemas built from the same SQL read as equal objects, whatever their names', async () => {
+    const hostile = 'objects "x"; drop';
+    await build(hostile, everything);
+    const plain = await read('objects_plain');
+    const other = await read(hostile);
+    expect(plain.objects?.map((o) => `${o.kind}:${o.name}`)).toEqual([
+      'aggregate:concat_all(text)',
+      'composite type:pair',
+      'domain:year',
+      'function:norm(text)',
+      'function:stamp()',
+      'materialized view:ids',
+      'policy:mine',
+      'procedure:noop(integer)',
+      'trigger:film_stamp',
+      'view:all_titles',
+      'view:titles',
+    ]);
+    expect(other.objects).toEqual(plain.objects);
+    expect(other.tables.find((t) => t.name === 'film')?.rowSecurity).toBe(true);
+    // Nothing of the schema's own name is left in what was read.
+    for (const object of other.objects ?? []) expect(JSON.stringify(object)).not.toContain('drop');
+    expect(plain.unmanaged).toEqual([]);
+  });
+
+  test.each([
+    ['a view body', 'CREATE VIEW titles WITH (security_barrier) AS SELECT id, norm(title) AS title FROM film;', "CREATE VIEW titles WITH (security_barrier) AS SELECT id, norm(title) || '' AS title FROM film;"],
+    ['a view option', 'CREATE VIEW titles WITH (security_barrier) AS', 'CREATE VIEW titles AS'],
+    ['a function body', '$$ SELECT lower(t) $$', '$$ SELECT upper(t) $$'],
+    ['a function volatility', 'LANGUAGE sql IMMUTABLE AS $$ SELECT lower', 'LANGUAGE sql STABLE AS $$ SELECT lower'],
+    ["a trigger's WHEN", 'WHEN (NEW.id > 0)', 'WHEN (NEW.id > 1)'],
+    ["a trigger's enabled state", 'ALTER TABLE film DISABLE TRIGGER film_stamp;', ''],
+    ["a policy's command", 'FOR UPDATE USING', 'FOR ALL USING'],
+    ['row-level security', 'ALTER TABLE film ENABLE ROW LEVEL SECURITY;', 'ALTER TABLE film ENABLE ROW LEVEL SECURITY; ALTER TABLE film FORCE ROW LEVEL SECURITY;'],
+    ["a domain's default", 'DEFAULT 2000', 'DEFAULT 2001'],
+    ["a domain's check", 'CHECK (VALUE > 1900)', 'CHECK (VALUE >= 1900)'],
+    ["a composite type's collation", 'b text COLLATE "C"', 'b text'],
+    ["an aggregate's initial state", "INITCOND = ''", "INITCOND = '-'"],
+    ["a materialized view's index", 'CREATE UNIQUE INDEX ids_id ON ids (id);', 'CREATE INDEX ids_id ON ids (id);'],
+    ['a comment', "COMMENT ON POLICY mine ON film IS 'positive ids';", ''],
+  ])('one property changed, the models differ: %s', async (what, from, to) => {
+    expect(everything).toContain(from);
+    const name = `objects_${what.replace(/\W+/g, '_')}`;
+    await build(name, everything.replace(from, () => to));
+    const changed = await read(name);
+    const plain = await read('objects_plain');
+    expect(fingerprint(changed)).not.toBe(fingerprint(plain));
+    expect(diff(plain, changed).changes.length).toBeGreaterThan(0);
+  });
+
+  test('a trigger, policy or view on a table an override excludes is neither dropped nor expected gone', async () => {
+    const plain = await read('objects_plain');
+    const withoutFilm: SchemaModel = { ...plain, tables: plain.tables.filter((t) => t.name !== 'film'), objects: [] };
+    const excluded = { tables: ['film'], columns: {}, indexes: {} };
+    const { changes, to, from } = diffTenant('t', plain, { schema: withoutFilm, renames: noRenames, excluded, overrides: [], sql: [] });
+    // The routines and types that need no table are the manifest's to drop; nothing on film, and
+    // nothing that reads film (all_titles reads it through titles), is.
+    const dropped = changes.map((c) => (c.kind === 'dropObject' ? `${c.object.kind}:${c.object.name}` : c.kind));
+    expect([...dropped].sort()).toEqual([
+      'aggregate:concat_all(text)', 'composite type:pair', 'domain:year', 'function:norm(text)', 'function:stamp()', 'procedure:noop(integer)',
+    ]);
+    expect(to).not.toBe(from);
+    // What apply verifies against keeps them as they are.
+    const expected = expectedSchema(plain, withoutFilm, excluded);
+    expect(expected.objects?.map((o) => `${o.kind}:${o.name}`)).toEqual([
+      'materialized view:ids', 'policy:mine', 'trigger:film_stamp', 'view:all_titles', 'view:titles',
+    ]);
   });
 });

@@ -103,13 +103,27 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
 }
 
 /**
- * A trigger or policy on a table an override took out of management, or an object that reads
- * one: left as it is, like the table.
+ * The objects on a table an override took out of management (its triggers and policies), and
+ * those that need one, directly or through another such object (a view over a view of it): left
+ * as they are, like the table.
  */
-export function onExcludedTable(object: DefinedObjectModel, excluded: Exclusions): boolean {
-  if (excluded.tables.length === 0) return false;
-  if (object.table !== undefined && excluded.tables.includes(object.table)) return true;
-  return (object.dependsOn ?? []).some((key) => key.startsWith('table:') && excluded.tables.includes(key.slice('table:'.length)));
+export function onExcludedTables(objects: readonly DefinedObjectModel[], excluded: Exclusions): DefinedObjectModel[] {
+  if (excluded.tables.length === 0) return [];
+  const out = new Set(excluded.tables.map(tableKey));
+  const found = new Set<DefinedObjectModel>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const object of objects) {
+      if (found.has(object)) continue;
+      const onTable = object.table !== undefined && out.has(tableKey(object.table));
+      if (onTable || (object.dependsOn ?? []).some((key) => out.has(key))) {
+        found.add(object);
+        out.add(objectKey(object));
+        grew = true;
+      }
+    }
+  }
+  return objects.filter((o) => found.has(o));
 }
 
 /** The objects in an order that creates each after what it depends on (dependency depth, then key). */

@@ -6,7 +6,7 @@ import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
 import type { Change, ColumnProperty, EnumColumnUse, RenameHints, RowSecurity } from './changes.js';
 import { noRenames } from './changes.js';
-import { diffObjects, onExcludedTable } from './diff-objects.js';
+import { diffObjects, onExcludedTables } from './diff-objects.js';
 import { own } from '../util/own.js';
 
 export interface DiffInput {
@@ -55,7 +55,8 @@ export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): Sche
   if (excluded.tables.length === 0 && Object.keys(excluded.columns).length === 0 && Object.keys(excluded.indexes).length === 0) {
     return schema;
   }
-  const objects = schema.objects?.filter((o) => !onExcludedTable(o, excluded));
+  const left = new Set(onExcludedTables(schema.objects ?? [], excluded));
+  const objects = schema.objects?.filter((o) => !left.has(o));
   const tables = schema.tables
     .filter((t) => !excluded.tables.includes(t.name))
     .map((t) => {
