@@ -97,7 +97,7 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     const text = readFileSync(manifestPath(), 'utf8');
     expect(text).toContain('users:');
     // The view is managed, written as SQL; what the model does not cover is listed as a comment.
-    expect(text).toMatch(/^sql:\n  - \|-?\n    CREATE VIEW recent_users AS\n     SELECT users.id,/m);
+    expect(text).toMatch(/^sql:\n {2}- \|-?\n {4}CREATE VIEW recent_users AS\n {5}SELECT users.id,/m);
     expect(text).toMatch(/#\s+collation: nocase/);
     const plan = await latestPlan('--exit-code');
     expect(plan.result.code).toBe(0);

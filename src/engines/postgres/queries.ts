@@ -522,11 +522,27 @@ export function catalogQueries(serverVersionNum: number): {
 // none. That reads the chunk's objects only, where a filter on pronamespace or typnamespace read
 // all of pg_proc or pg_type (neither has an index that leads with the namespace alone).
 
-/** A deptype 'n' row of one of the chunk's schemas ($1, names) on objects of the catalog. */
+/**
+ * A deptype 'n' row of one of the chunk's schemas ($1, names) on objects of the catalog, looked
+ * up per schema (OFFSET 0 keeps the subquery apart): as a join, the planner read every row of
+ * the catalog's in pg_depend (the depender index leads with classid) and hashed the schemas.
+ */
 const inSchemas = (catalog: string): string => `
 FROM pg_namespace n
-JOIN pg_depend d ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
-  AND d.classid = '${catalog}'::regclass AND d.deptype = 'n'`;
+CROSS JOIN LATERAL (
+  SELECT d.objid FROM pg_depend d
+  WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
+    AND d.classid = '${catalog}'::regclass AND d.deptype = 'n'
+  OFFSET 0
+) d`;
+
+/**
+ * The rows of `catalog` whose `column` is one of the oids in `param`, one index lookup per oid
+ * (OFFSET 0, as above): with a few thousand oids the planner otherwise hashed them and read the
+ * whole catalog, every tenant's rows.
+ */
+const byOids = (param: string, catalog: string, alias: string, column: string): string =>
+  `unnest(${param}::oid[]) AS r(oid) CROSS JOIN LATERAL (SELECT * FROM ${catalog} ${alias} WHERE ${alias}.${column} = r.oid OFFSET 0) ${alias}`;
 
 const descriptionOf = (catalog: string, oid: string): string =>
   `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${catalog}'::regclass AND ds.objsubid = 0)`;
@@ -589,7 +605,8 @@ SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name, quote_ident(p.pronam
        ${descriptionOf('pg_proc', 'p.oid')} AS comment
 ${inSchemas('pg_proc')}
 JOIN pg_proc p ON p.oid = d.objid
-JOIN pg_aggregate a ON a.aggfnoid = p.oid
+-- Per aggregate, through pg_aggregate's aggfnoid index: as a join, the planner read all of it.
+CROSS JOIN LATERAL (SELECT * FROM pg_aggregate a WHERE a.aggfnoid = p.oid OFFSET 0) a
 WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a'
   AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
@@ -631,12 +648,12 @@ WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'd'
 export const COMPOSITE_TYPES = `
 SELECT t.oid, t.typrelid AS relid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typname) AS quoted,
        ARRAY(SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) ||
-                    CASE WHEN a.attcollation <> 0 AND a.attcollation <> at.typcollation THEN
+                    CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT at.typcollation FROM pg_type at WHERE at.oid = a.atttypid) THEN
                       ' COLLATE ' || (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
                                                   ELSE co.collnamespace::regnamespace::text || '.' || quote_ident(co.collname) END
                                       FROM pg_collation co WHERE co.oid = a.attcollation)
                     ELSE '' END
-             FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+             FROM pg_attribute a
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attributes,
        ${descriptionOf('pg_type', 't.oid')} AS comment
@@ -660,8 +677,7 @@ SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
          ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid)
        END AS indexes,
        ${descriptionOf('pg_class', 'c.oid')} AS comment
-FROM pg_class c
-WHERE c.oid = ANY($1::oid[])`;
+FROM ${byOids('$1', 'pg_class', 'c', 'oid')}`;
 
 /**
  * Triggers of the chunk's managed tables and views ($1, oids), through pg_trigger's (tgrelid,
@@ -672,8 +688,7 @@ export const TRIGGERS = `
 SELECT tg.oid, tg.tgrelid AS table_oid, tg.tgname::text AS name,
        pg_get_triggerdef(tg.oid, false) AS definition, tg.tgenabled::text AS enabled,
        ${descriptionOf('pg_trigger', 'tg.oid')} AS comment
-FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_trigger tg ON tg.tgrelid = r.oid
+FROM ${byOids('$1', 'pg_trigger', 'tg', 'tgrelid')}
 WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
   AND ${notExtensionMember('pg_trigger', 'tg.oid')}`;
 
@@ -692,8 +707,13 @@ SELECT pol.oid, pol.polrelid AS table_oid, pol.polname::text AS name, quote_iden
        pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
        pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
        ${descriptionOf('pg_policy', 'pol.oid')} AS comment
-FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_policy pol ON pol.polrelid = r.oid`;
+FROM ${byOids('$1', 'pg_policy', 'pol', 'polrelid')}`;
+
+/** The pg_depend rows of the objects of `catalog` whose oids are in `param`, what they need (not their internal parts). */
+const dependencies = (param: string, catalog: string): string =>
+  `unnest(${param}::oid[]) AS r(oid) CROSS JOIN LATERAL (
+    SELECT * FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = r.oid AND d.deptype <> 'i' OFFSET 0
+  ) d`;
 
 /**
  * What the objects found above depend on, from pg_depend's (classid, objid) index: $1 routines and aggregates,
@@ -709,30 +729,28 @@ export const OBJECT_DEPENDENCIES = `
 SELECT src.catalog, src.oid, k.schema_oid AS ref_schema_oid, k.kind AS ref_kind, k.name AS ref_name, k.args AS ref_args
 FROM (
   SELECT 'pg_proc' AS catalog, d.objid AS oid, d.refclassid, d.refobjid
-  FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = ANY($1::oid[]) AND d.deptype <> 'i'
+  FROM ${dependencies('$1', 'pg_proc')}
   UNION ALL
   SELECT 'pg_type', d.objid, d.refclassid, d.refobjid
-  FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = ANY($2::oid[]) AND d.deptype <> 'i'
+  FROM ${dependencies('$2', 'pg_type')}
   UNION ALL
   SELECT 'pg_type', con.contypid, d.refclassid, d.refobjid
-  FROM pg_constraint con
+  FROM ${byOids('$2', 'pg_constraint', 'con', 'contypid')}
   JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid AND d.deptype <> 'i'
-  WHERE con.contypid = ANY($2::oid[])
   UNION ALL
   SELECT 'pg_class', d.objid, d.refclassid, d.refobjid
-  FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = ANY($3::oid[]) AND d.deptype <> 'i'
+  FROM ${dependencies('$3', 'pg_class')}
   UNION ALL
-  SELECT 'pg_class', r.ev_class, d.refclassid, d.refobjid
-  FROM pg_rewrite r
-  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.deptype <> 'i'
-  WHERE r.ev_class = ANY($4::oid[]) AND d.refobjid <> r.ev_class
+  SELECT 'pg_class', rw.ev_class, d.refclassid, d.refobjid
+  FROM ${byOids('$4', 'pg_rewrite', 'rw', 'ev_class')}
+  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.deptype <> 'i'
+  WHERE d.refobjid <> rw.ev_class
   UNION ALL
   SELECT 'pg_trigger', d.objid, d.refclassid, d.refobjid
-  FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = ANY($5::oid[]) AND d.deptype <> 'i'
+  FROM ${dependencies('$5', 'pg_trigger')}
   UNION ALL
   SELECT 'pg_policy', d.objid, d.refclassid, d.refobjid
-  FROM pg_depend d WHERE d.classid = 'pg_policy'::regclass AND d.objid = ANY($6::oid[]) AND d.deptype <> 'i'
-) src
+  FROM ${dependencies('$6', 'pg_policy')}) src
 CROSS JOIN LATERAL (
   SELECT c.relnamespace AS schema_oid,
          CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'c' THEN 'composite type'
