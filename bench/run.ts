@@ -6,13 +6,15 @@
 // straight through one connection. The machine is shared and noisy, so only the ratios mean
 // anything, and they are reported, never asserted in tests (DESIGN.md, bench/).
 
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { SchemaSyncEngine } from '../src/engine.js';
 import { BenchUsageError, parseBenchArgs, usage, type BenchArgs } from './args.js';
 import { auditBreakdown } from './breakdown.js';
 import { readCatalog } from './catalog.js';
 import { expectAllApplied, expectAuditInSync, expectEmptyPlan, expectOneGroup } from './checks.js';
 import { Cleanup } from './cleanup.js';
-import { connect, createBenchDatabase, redact, serverUrl } from './database.js';
+import { connect, createBenchDatabase, openKeptDatabase, redact, serverUrl } from './database.js';
 import { benchManifest, manifestWithAddedColumn } from './manifest.js';
 import { Samples, timed } from './measure.js';
 import { Progress } from './progress.js';
@@ -27,15 +29,16 @@ const names = {
   bare: 'bare catalog read',
   audit: 'audit',
   plan: 'plan (no changes)',
+  compile: 'compile the desired schema (no cache)',
   straight: 'straight SQL, 1 connection',
   planAdd: 'plan (+column, +index)',
   apply: 'apply (+column, +index)',
 } as const;
 
 async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): Promise<Report> {
-  const db = await createBenchDatabase();
+  const db = args.database === undefined ? await createBenchDatabase() : await openKeptDatabase(args.database);
   cleanup.add('drop database', async () => {
-    if (args.keep) progress.log(`kept database ${db.name}: ${redact(db.url)}`);
+    if (args.keep || args.database !== undefined) progress.log(`kept database ${db.name}: ${redact(db.url)}`);
     else await db.drop();
   });
   progress.log(`database ${db.name} on ${redact(serverUrl)}`);
@@ -56,14 +59,22 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
     return engine;
   };
 
-  // Setup, untimed.
+  // Setup, untimed: a kept database (--database) that already holds the fleet is reused.
   const tenants = tenantNames(args.tenants);
   const engine = await open();
-  const setup = await timed(() => createTenants(engine, db.url, tenants, progress));
-  progress.log(`created ${tenants.length} tenants in ${setup.seconds.toFixed(1)}s`);
+  const existing = (await engine.listTenants()).length;
+  if (existing === 0) {
+    const setup = await timed(() => createTenants(engine, db.url, tenants, progress));
+    progress.log(`created ${tenants.length} tenants in ${setup.seconds.toFixed(1)}s`);
+  } else if (args.database !== undefined) {
+    progress.log(`reusing the ${existing} tenants of database ${db.name}`);
+  }
   const discovered = await engine.listTenants();
   if (discovered.length !== tenants.length) {
-    throw new Error(`discovery found ${discovered.length} tenants, expected ${tenants.length}`);
+    throw new Error(
+      `discovery found ${discovered.length} tenants, expected ${tenants.length}` +
+        (args.database === undefined ? '' : ` (database ${db.name} holds another fleet: give its --tenants, or another --database)`),
+    );
   }
 
   const samples = new Samples();
@@ -74,7 +85,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
   // also checks the fleet is what the measurements assume.
   progress.log('warm-up: bare catalog read and audit');
   const counts = await readCatalog(catalog, tenants);
-  progress.log(`catalog: ${counts.tables} tables, ${counts.columns} columns, ${counts.constraints} constraints, ${counts.indexes} indexes`);
+  progress.log(`catalog rows: ${Object.entries(counts).map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
   expectAuditInSync(await engine.audit(), tenants.length, 'warm-up audit');
 
   for (let run = 1; run <= args.repeat; run++) {
@@ -86,6 +97,12 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
     const plan = await timed(() => engine.plan());
     expectEmptyPlan(plan.value, tenants.length, 'plan');
     samples.add(names.plan, plan.seconds);
+    // The compile on its own: a fresh engine, the compile cache emptied first.
+    await rm(path.join(project.dir, '.schema-sync'), { recursive: true, force: true });
+    const fresh = await open();
+    const firstTenant = discovered[0];
+    if (!firstTenant) throw new Error('no tenant to compile for');
+    samples.add(names.compile, (await timed(() => fresh.project.desiredFor(firstTenant))).seconds);
   }
 
   const breakdown = args.breakdown ? await auditBreakdown(engine, catalog, tenants, progress) : undefined;
@@ -137,6 +154,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
       row(names.bare),
       row(names.audit, names.bare, 1.5),
       row(names.plan, names.bare),
+      row(names.compile, names.audit, 0.05),
       row(names.planAdd, names.bare),
       row(names.straight),
       row(names.apply, names.straight, 2),

@@ -23,14 +23,13 @@ function scratchName(): string {
 interface Statement {
   readonly sql: string;
   readonly failure: (message: string) => CompileFailure;
-  /**
-   * A type or routine of `sql:`, run before the tables: one that names a table's row type (a
-   * function RETURNS SETOF film, as pg_dump orders after the table) is tried again after them.
-   */
-  readonly mayWaitForTables?: true;
 }
 
-/** undefined_object (a type such as a table's row type) and undefined_table. */
+/**
+ * undefined_object (a type such as a table's row type) and undefined_table: a type or routine of
+ * `sql:` that fails with one before the tables (a function RETURNS SETOF film, which pg_dump
+ * orders after the table) is tried again after them.
+ */
 const WAITS_FOR_TABLES = new Set(['42704', '42P01']);
 
 /**
@@ -75,36 +74,29 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   const tableSteps: Statement[] = rendered.flatMap(({ step, index }) =>
     step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })),
   );
-  const before = sql.before.map((s): Statement => ({ ...fromSql(s), mayWaitForTables: true }));
-  await client.query(`SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`);
+  const before = sql.before.map(fromSql);
+  const after = sql.after.map(fromSql);
+  const statements: Statement[] = [...before, ...tableSteps, ...after];
+  const start = `SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`;
+  await client.query(start);
   try {
-    const waiting: Statement[] = [];
-    for (const statement of [...before, ...tableSteps, WAITING, ...sql.after.map(fromSql)]) {
-      if (statement === WAITING) {
-        for (const deferred of waiting) {
-          const failure = await run(client, deferred);
-          if (failure !== undefined) return failure;
-        }
-        continue;
+    // All in one round trip; only when the server refuses one is each sent alone, to name it (or
+    // to run a routine that needs a table's row type after the tables). A newline before each `;`
+    // ends a statement's trailing line comment first.
+    try {
+      await client.query(statements.map((s) => s.sql).join('\n;\n'));
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      await client.query(`ROLLBACK TO SAVEPOINT compile; ${start.replace('SAVEPOINT compile; ', '')}`);
+      const failure = await runOneByOne(client, before, tableSteps, after);
+      if (failure === 'deferred') {
+        // Ran, once the statements that waited for the tables went after them.
+      } else if (failure !== undefined) {
+        return failure;
+      } else {
+        // Alone, every statement ran: the one text did not hold them as planned. Said plainly.
+        return { ok: false, error: { message: `the statements ran one by one but not together: ${serverMessage(error)}` } };
       }
-      if (statement.mayWaitForTables) {
-        await client.query('SAVEPOINT compile_statement');
-        try {
-          await client.query(statement.sql);
-          await client.query('RELEASE SAVEPOINT compile_statement');
-        } catch (error) {
-          if (!isServerError(error)) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT compile_statement');
-          if (!WAITS_FOR_TABLES.has(error.code)) {
-            await client.query('ROLLBACK TO SAVEPOINT compile');
-            return { ok: false, error: statement.failure(serverMessage(error)) };
-          }
-          waiting.push(statement);
-        }
-        continue;
-      }
-      const failure = await run(client, statement);
-      if (failure !== undefined) return failure;
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
     const schema = await inspectInTransaction(client, scratch);
@@ -115,8 +107,39 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   }
 }
 
-/** Where the statements that waited for the tables run: after the tables, before the rest. */
-const WAITING: Statement = { sql: '', failure: (message) => ({ message }) };
+/**
+ * The statements one at a time: a type or routine of `sql:` that fails before the tables for want
+ * of a type or table waits until after them. Returns the first failure, 'deferred' when all ran
+ * and some had waited, undefined when all ran in order.
+ */
+async function runOneByOne(
+  client: pg.ClientBase,
+  before: readonly Statement[],
+  tableSteps: readonly Statement[],
+  after: readonly Statement[],
+): Promise<CompileOutcome | 'deferred' | undefined> {
+  const waiting: Statement[] = [];
+  for (const statement of before) {
+    await client.query('SAVEPOINT compile_statement');
+    try {
+      await client.query(statement.sql);
+      await client.query('RELEASE SAVEPOINT compile_statement');
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT compile_statement');
+      if (!WAITS_FOR_TABLES.has(error.code)) {
+        await client.query('ROLLBACK TO SAVEPOINT compile');
+        return { ok: false, error: statement.failure(serverMessage(error)) };
+      }
+      waiting.push(statement);
+    }
+  }
+  for (const statement of [...tableSteps, ...waiting, ...after]) {
+    const failure = await run(client, statement);
+    if (failure !== undefined) return failure;
+  }
+  return waiting.length > 0 ? 'deferred' : undefined;
+}
 
 /** Runs one statement; a failure the server reports rolls the input's compile back. */
 async function run(client: pg.ClientBase, statement: Statement): Promise<CompileOutcome | undefined> {

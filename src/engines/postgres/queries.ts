@@ -1,6 +1,30 @@
-// Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, filtered with
-// `n.nspname = ANY($1::text[])` (COLUMNS, CONSTRAINTS and INDEXES: by the chunk's table oids from RELATIONS),
-// never one query per tenant or per table (STYLE.md, Inspection).
+// Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, by the chunk's
+// schema names ($1::text[]) or by oids a query before it returned (COLUMNS, CONSTRAINTS and
+// INDEXES: the chunk's table oids from RELATIONS), never one query per tenant or per table
+// (STYLE.md, Inspection).
+//
+// The pattern every query follows, new ones included: a chunk reads only its own rows, each
+// through an index, so it costs the same whether the database holds 1,000 tenants or 100,000.
+// - An object that lives in a schema is never found by joining the catalog's namespace column
+//   (relnamespace, typnamespace, pronamespace, ...) to pg_namespace: no catalog has an index that
+//   leads with it, so every chunk read the whole catalog, every tenant's rows (10,000 tenants
+//   took 16x the time of 1,000). Write `${inSchemas('pg_proc', 'p', 'pronamespace')}` as the
+//   FROM clause instead, with `n.nspname = ANY($1::text[])` in the WHERE clause: it finds the
+//   objects from the schemas' side, through pg_depend's reference index (see inSchemas).
+// - Not every object has that dependency: one PostgreSQL makes as part of another has none (a
+//   table's row type, array types, indexes, TOAST tables, a composite type's pg_class row). Read
+//   those through their owner: an index by indrelid, a composite type through its pg_type row.
+//   test/catalog-reach.test.ts checks, for each catalog read this way, that every object of
+//   the kinds read has the dependency.
+// - An object that hangs off a table (column, constraint, index, trigger, policy, rule, default,
+//   comment) is read by the table's oid, through the catalog's index that leads with it
+//   (attrelid, conrelid, indrelid, tgrelid, polrelid, ev_class, adrelid, objoid).
+// - A lookup by oid (a type, a collation, an FK's target) goes through the catalog's oid index,
+//   as a scalar subquery under a CASE where only some rows need it.
+// Check a new query on fleets of 1,000 and 10,000 tenants (built once by npm run bench --
+// --tenants N --database NAME) with node --import tsx bench/explain-inspect.ts --database NAME
+// [--spread]: no Seq Scan on a catalog that grows with the fleet, and a chunk's buffers about the
+// same on both (a B-tree one level deeper costs a little more per probe).
 // inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
 // out schema-qualified and can be stripped reliably.
 //
@@ -39,6 +63,52 @@ const notExtensionMember = (catalog: string, oid: string): string =>
  */
 const notPartOfAnother = (catalog: string, oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype IN ('e', 'i'))`;
+
+/**
+ * `FROM` the chunk's schemas (pg_namespace n, for `n.nspname = ANY($1::text[])`) and their
+ * objects of `catalog` (as `alias`, all its columns): every such object has a pg_depend row on
+ * its schema (deptype 'n', recorded when the object is created and moved by SET SCHEMA), read
+ * per schema through pg_depend_reference_index (refclassid, refobjid, refobjsubid), and its
+ * catalog row by oid. The namespace column still decides. LATERAL with OFFSET 0 keeps both
+ * loops (schemas, then their objects), whatever the planner thinks of their row counts: as plain
+ * joins, it hashed the whole catalog (pg_class) or read the reference index's range of every
+ * schema of the database. Join what else a row needs the same way, LATERAL by oid. Schemas
+ * PostgreSQL pins (pg_catalog) have no such rows; a tenant's always do, public's included.
+ */
+const inSchemas = (catalog: string, alias: string, namespaceColumn: string): string => `
+FROM pg_namespace n
+CROSS JOIN LATERAL (
+  SELECT d.objid FROM pg_depend d
+  WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
+    AND d.classid = '${catalog}'::regclass AND d.deptype = 'n'
+  OFFSET 0
+) nd
+CROSS JOIN LATERAL (SELECT x.* FROM ${catalog} x WHERE x.oid = nd.objid AND x.${namespaceColumn} = n.oid OFFSET 0) ${alias}`;
+
+/**
+ * inSchemas for several catalogs at once: the body of a CTE (`member`) of the chunk's schemas'
+ * objects of those catalogs (schema, schema_oid, classid, objid), one pass over each schema's
+ * dependencies; memberRows then reads one catalog's rows from it by oid.
+ */
+const schemaMembers = (...catalogs: string[]): string => `
+  SELECT n.nspname AS schema, n.oid AS schema_oid, nd.classid, nd.objid
+  FROM pg_namespace n
+  CROSS JOIN LATERAL (
+    SELECT d.classid, d.objid FROM pg_depend d
+    WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
+      AND d.classid IN (${catalogs.map((c) => `'${c}'::regclass`).join(', ')}) AND d.deptype = 'n'
+    OFFSET 0
+  ) nd
+  WHERE n.nspname = ANY($1::text[])
+`;
+
+const memberRows = (catalog: string, alias: string, namespaceColumn: string): string => `
+FROM member m
+CROSS JOIN LATERAL (
+  SELECT x.* FROM ${catalog} x
+  WHERE m.classid = '${catalog}'::regclass AND x.oid = m.objid AND x.${namespaceColumn} = m.schema_oid
+  OFFSET 0
+) ${alias}`;
 
 /**
  * The digest of a stored expression tree (pg_node_tree), which names every column by attnum and
@@ -85,25 +155,30 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
 /**
- * Every relation of the schemas a full read needs, in one pass over pg_class, which has no index
- * on the schema alone, so each query that filtered it by schema read all of it (a fleet's
- * tenants' tables, indexes and TOAST tables): the managed tables (with tableRows' columns), the sequences
+ * Every relation of the schemas a full read needs, in one pass over the schemas' pg_class rows
+ * (inSchemas): the managed tables (with tableRows' columns), the sequences
  * (their oids go to SEQUENCES), and the unmanaged relations: views, materialized views, foreign
  * tables, composite types (relkind 'c'), and partitions (relispartition, PG10+), which belong to
  * their parent's DDL. Indexes of partitions are partitions too (relkind 'i'), and are left out
  * with every other index. A partitioned table that is itself a partition gets no partition key:
  * it is not a managed table. $2 is the relkinds wanted: a scoped read wants only sequences ('S'),
- * and must not deparse a partition key, which waits for a lock on the table.
+ * and must not deparse a partition key, which waits for a lock on the table. A composite type's
+ * pg_class row has no dependency on its schema (its pg_type row has one), so composite types
+ * come through the schemas' pg_type rows.
  */
-export const RELATIONS = `
-SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
+const relationColumns = `c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
        c.relispartition AS is_partition,
        CASE WHEN c.relkind = 'p' AND NOT c.relispartition THEN pg_get_partkeydef(c.oid) END AS partition_by,
        c.relpersistence = 'u' AS unlogged,
-       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[])
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security`;
+export const RELATIONS = `
+SELECT ${relationColumns}${inSchemas('pg_class', 'c', 'relnamespace')}
+WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[]) AND c.relkind <> 'c'
+  AND ${notExtensionMember('pg_class', 'c.oid')}
+UNION ALL
+SELECT ${relationColumns}${inSchemas('pg_type', 't', 'typnamespace')}
+CROSS JOIN LATERAL (SELECT x.* FROM pg_class x WHERE x.oid = t.typrelid AND x.relkind = 'c' OFFSET 0) c
+WHERE n.nspname = ANY($1::text[]) AND 'c' = ANY($2::text[]) AND t.typtype = 'c'
   AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
 /** RELATIONS' relkinds for a whole read. */
@@ -115,7 +190,8 @@ export const ALL_RELATION_KINDS = ['r', 'p', 'S', 'v', 'm', 'f', 'c'];
  * CHECK added to a parent is added to the tables that inherit from it, by the same statement. The
  * planner finds the named tables through pg_class's (relname, relnamespace) index, and their rows
  * by oid (an array, so it does not hash all of pg_class to join them), instead of reading every
- * relation of the schemas.
+ * relation of the schemas; the inheriting tables per table through pg_inherits' inhparent index
+ * (LATERAL, OFFSET 0: a fleet of partitioned tenants fills pg_inherits).
  */
 export const TABLES_NAMED = `
 WITH RECURSIVE scoped(oid) AS (
@@ -124,7 +200,7 @@ WITH RECURSIVE scoped(oid) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
   UNION
-  SELECT i.inhrelid FROM pg_inherits i JOIN scoped s ON i.inhparent = s.oid
+  SELECT i.inhrelid FROM scoped s CROSS JOIN LATERAL (SELECT x.inhrelid FROM pg_inherits x WHERE x.inhparent = s.oid OFFSET 0) i
 )${tableRows}
   AND c.oid = ANY(ARRAY(SELECT oid FROM scoped))`;
 
@@ -142,21 +218,27 @@ WITH RECURSIVE scoped(oid) AS (
  * pg_type (twice), pg_collation, pg_namespace and pg_description cost more than the rest of the
  * query (500 tenants, 37,000 columns: 275 -> 165 ms of server time). What those gave comes from
  * TYPES and KEY_NAMES, one row per distinct type or collation, and from DESCRIPTIONS, one index
- * range per table; pg_attrdef is read only for a column that has a default (atthasdef).
+ * range per table. Defaults come from pg_attrdef one index range per table (adrelid, LATERAL),
+ * hashed to the column rows: probed per column with a default, they were three quarters of the
+ * query's buffers on 10,000 tenants (one index descent per default, where a table's defaults sit
+ * side by side).
  */
 export const COLUMNS = `
+WITH defaults AS MATERIALIZED (
+  SELECT d.adrelid, d.adnum, d.adbin
+  FROM unnest($1::oid[]) AS r(oid)
+  CROSS JOIN LATERAL (SELECT x.adrelid, x.adnum, x.adbin FROM pg_attrdef x WHERE x.adrelid = r.oid OFFSET 0) d
+)
 SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.atttypid AS type_oid,
        a.attnotnull AS not_null,
-       CASE WHEN a.atthasdef THEN
-         (SELECT pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END)
-          FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)
-       END AS default_expr,
+       CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END) END AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
        a.attcollation AS collation_oid
 FROM pg_attribute a
+LEFT JOIN defaults d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
 
 /**
@@ -205,7 +287,7 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
        ${nullsNotDistinct} AS nulls_not_distinct
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_constraint con ON con.conrelid = r.oid
+CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = r.oid OFFSET 0) con
 WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
@@ -221,8 +303,10 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
  * An FK's target is named unqualified in the constraint's own schema (connamespace, the table's),
  * else qualified: regnamespace prints the schema as quote_ident does. Joining pg_class for the
  * table's schema instead made the planner hash all of pg_class and scan all of pg_constraint
- * (500 of 1,000 tenants: 100 -> 45 ms of server time). Joined to the oids rather than filtered by
- * `= ANY`: with 10,000 tenants the planner chose to scan all of pg_constraint for the filter.
+ * (500 of 1,000 tenants: 100 -> 45 ms of server time). Read per table oid (LATERAL, OFFSET 0)
+ * rather than filtered by `= ANY`, with which the planner chose to scan all of pg_constraint on
+ * 10,000 tenants, or merge-joined, which reads the conrelid index from the chunk's lowest table
+ * oid to its highest: all of it once a fleet's tables were made at different times.
  * convalidated is false for a CHECK or FOREIGN KEY added NOT VALID and not validated since (what
  * pg_dump prints as NOT VALID); it is true for every other kind.
  */
@@ -255,7 +339,10 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * Deparsing opens the table, so indexes without expressions get neither. A predicate comes as
  * the digest of its expression tree: see DEPARSED. indisvalid is false after a failed CREATE
  * INDEX CONCURRENTLY. $1 is the oids of the chunk's tables, as for COLUMNS: read through
- * pg_index's indrelid index, not a scan of every tenant's indexes joined to pg_class.
+ * pg_index's indrelid index per table oid (see CONSTRAINTS), not a scan of every tenant's
+ * indexes joined to pg_class. A primary key's index (indisprimary) and an exclusion
+ * constraint's (indisexclusion) always back their constraint, so only a unique index is looked
+ * up in pg_constraint: that probe, per index, was most of the query.
  */
 export const INDEXES = `
 SELECT i.indrelid AS table_oid, ic.relname AS name,
@@ -272,11 +359,13 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
                ORDER BY k.ord)
        END AS key_texts
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_index i ON i.indrelid = r.oid
-JOIN pg_class ic ON ic.oid = i.indexrelid
+CROSS JOIN LATERAL (SELECT x.* FROM pg_index x WHERE x.indrelid = r.oid OFFSET 0) i
+CROSS JOIN LATERAL (SELECT x.relname, x.relam FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
 JOIN pg_am am ON am.oid = ic.relam
-WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k
-                  WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
+WHERE NOT i.indisprimary AND NOT i.indisexclusion
+  AND (NOT i.indisunique
+       OR NOT EXISTS (SELECT 1 FROM pg_constraint k
+                      WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')))`;
 
 /**
  * CHECK bodies ($1, constraint oids) and index predicates ($2, index oids), one per distinct
@@ -324,19 +413,22 @@ WHERE opc.oid = ANY($2::oid[]) AND NOT opc.opcdefault`;
 export const ENUMS = `
 SELECT n.nspname AS schema, t.typname AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       ds.description AS comment
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_description ds ON ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0
+       ds.description AS comment${inSchemas('pg_type', 't', 'typnamespace')}
+LEFT JOIN LATERAL (
+  SELECT x.description FROM pg_description x
+  WHERE x.objoid = t.oid AND x.classoid = 'pg_type'::regclass AND x.objsubid = 0
+  OFFSET 0
+) ds ON true
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'e' AND ${notExtensionMember('pg_type', 't.oid')}`;
 
 /**
  * Sequences, by oid ($1, RELATIONS' relkind 'S' rows; pg_sequence is PG10+, before that the
  * values lived in the sequence relation itself). OWNED BY is a pg_depend row of deptype 'a' on a
  * table column; an identity column's sequence has deptype 'i' and is part of the column, not a
- * sequence of its own, so it gets no row. Both are looked up per sequence through pg_depend's
- * (classid, objid) index: as joins, the planner read every pg_class dependency of the database
- * (a few hundred thousand rows for 1,000 tenants) into hash tables for each chunk.
+ * sequence of its own, so it gets no row. Both come from one range of pg_depend's (classid,
+ * objid) index per sequence: as joins, the planner read every pg_class dependency of the database
+ * (a few hundred thousand rows for 1,000 tenants) into hash tables for each chunk, and as two
+ * lookups per sequence they were a third of the query.
  */
 export const SEQUENCES = `
 SELECT s.seqrelid AS oid, format_type(s.seqtypid, NULL) AS type,
@@ -345,124 +437,116 @@ SELECT s.seqrelid AS oid, format_type(s.seqtypid, NULL) AS type,
        s.seqcycle AS cycle,
        o.owned_table, o.owned_column
 FROM pg_sequence s
+CROSS JOIN LATERAL (
+  SELECT bool_or(d.deptype = 'i') AS is_identity,
+         max(d.refobjid) FILTER (WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a') AS owner_oid,
+         max(d.refobjsubid) FILTER (WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a') AS owner_attnum
+  FROM pg_depend d
+  WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+) dep
 LEFT JOIN LATERAL (
   SELECT oc.relname AS owned_table, oa.attname AS owned_column
-  FROM pg_depend d
-  JOIN pg_class oc ON oc.oid = d.refobjid
-  JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
-  WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
-    AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a'
+  FROM pg_class oc
+  JOIN pg_attribute oa ON oa.attrelid = oc.oid AND oa.attnum = dep.owner_attnum
+  WHERE oc.oid = dep.owner_oid
   OFFSET 0
 ) o ON true
-WHERE s.seqrelid = ANY($1::oid[])
-  AND (SELECT count(*) FROM pg_depend i
-       WHERE i.classid = 'pg_class'::regclass AND i.objid = s.seqrelid AND i.deptype = 'i') = 0`;
+WHERE s.seqrelid = ANY($1::oid[]) AND NOT coalesce(dep.is_identity, false)`;
 
 /**
+/**
  * Range types and base types. Enums, domains and composite types are managed, and the array type
- * (found through another type's typarray) and multirange type (typtype 'm', PG14+) PostgreSQL
- * creates alongside a type are not objects of their own.
+ * (another type's typarray) and multirange type (typtype 'm', PG14+) PostgreSQL creates
+ * alongside a type are not objects of their own. An array type names its
+ * element in typelem, so the element is found by oid: pg_type has no index on typarray.
  */
 export const UNMANAGED_TYPES = `
 SELECT n.nspname AS schema,
        'type' AS kind,
-       t.typname::text AS name, NULL::text AS args
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
+       t.typname::text AS name, NULL::text AS args${inSchemas('pg_type', 't', 'typnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('r', 'b')
-  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
 /**
  * Objects that hang off a table, named `table.object`. Triggers and policies of managed tables and
  * views are managed (TRIGGERS, POLICIES); those of partitions and foreign tables are listed here.
- * Triggers: tgisinternal marks the ones behind FKs and deferrable uniques; tgparentid <> 0 (PG13+)
- * marks the clones a partitioned table's trigger gets on each partition. Rules: every view has an
- * internal '_RETURN' rule. Exclusion constraints are not in the model, so their owner is told
- * about them here.
+ * Triggers: tgisinternal marks the ones
+ * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
+ * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
+ * Exclusion constraints are not in the model, so their owner is told about them here. Each
+ * catalog is read through its index on the relation's oid (tgrelid, polrelid, ev_class,
+ * conrelid), for the schemas' relations that can hold such objects (inSchemas), one relation
+ * at a time (LATERAL, OFFSET 0): joined to pg_class by the schema, or hashed, pg_trigger (four
+ * rows per FK) was read whole for every chunk. relhastriggers and relhasrules are true for a
+ * relation that has (or once had) triggers or rules, so where they are false there is nothing
+ * to look up.
  */
 export const UNMANAGED_TABLE_OBJECTS = `
-SELECT n.nspname AS schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
-FROM pg_trigger tg
-JOIN pg_class c ON c.oid = tg.tgrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND NOT tg.tgisinternal AND tg.tgparentid = 0
-  AND NOT ${managedRelation}
+WITH owner AS MATERIALIZED (
+  SELECT n.nspname AS schema, c.oid, c.relname, c.relkind, c.relispartition, c.relhastriggers, c.relhasrules${inSchemas('pg_class', 'c', 'relnamespace')}
+  WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+)
+SELECT c.schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_trigger x WHERE c.relhastriggers AND x.tgrelid = c.oid OFFSET 0) tg
+WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND NOT ${managedRelation}
   AND ${notExtensionMember('pg_trigger', 'tg.oid')}
 UNION ALL
-SELECT n.nspname, 'policy', c.relname || '.' || pol.polname, NULL
-FROM pg_policy pol
-JOIN pg_class c ON c.oid = pol.polrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND NOT ${managedRelation}
+SELECT c.schema, 'policy', c.relname || '.' || pol.polname, NULL
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_policy x WHERE x.polrelid = c.oid OFFSET 0) pol
+WHERE NOT ${managedRelation}
 UNION ALL
-SELECT n.nspname, 'rule', c.relname || '.' || r.rulename, NULL
-FROM pg_rewrite r
-JOIN pg_class c ON c.oid = r.ev_class
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'
+SELECT c.schema, 'rule', c.relname || '.' || r.rulename, NULL
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_rewrite x WHERE c.relhasrules AND x.ev_class = c.oid OFFSET 0) r
+WHERE r.rulename <> '_RETURN'
   AND ${notExtensionMember('pg_rewrite', 'r.oid')}
 UNION ALL
-SELECT n.nspname, 'exclusion constraint', c.relname || '.' || con.conname, NULL
-FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND con.contype = 'x' AND con.conparentid = 0
+SELECT c.schema, 'exclusion constraint', c.relname || '.' || con.conname, NULL
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = c.oid OFFSET 0) con
+WHERE con.contype = 'x' AND con.conparentid = 0
   AND NOT c.relispartition`;
 
 /**
  * Everything else that lives in a namespace and is cheap to list. An extension is reported once
  * (extnamespace), its member objects not at all. Operators are named with their operand types,
- * since `=` is overloaded; NONE stands for the missing side of a prefix operator.
+ * since `=` is overloaded; NONE stands for the missing side of a prefix operator. None of these
+ * catalogs has an index that leads with the schema: as inSchemas, but one pass over the
+ * schemas' dependencies for all of them.
  */
 export const UNMANAGED_OTHER = `
-SELECT n.nspname AS schema, 'extension' AS kind, e.extname::text AS name, NULL::text AS args
-FROM pg_extension e
-JOIN pg_namespace n ON n.oid = e.extnamespace
-WHERE n.nspname = ANY($1::text[])
+WITH member AS MATERIALIZED (${schemaMembers('pg_extension', 'pg_collation', 'pg_operator', 'pg_opclass', 'pg_opfamily', 'pg_statistic_ext', 'pg_ts_config', 'pg_ts_dict', 'pg_conversion')})
+SELECT m.schema AS schema, 'extension' AS kind, e.extname::text AS name, NULL::text AS args${memberRows('pg_extension', 'e', 'extnamespace')}
 UNION ALL
-SELECT n.nspname, 'collation', co.collname::text, NULL
-FROM pg_collation co
-JOIN pg_namespace n ON n.oid = co.collnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_collation', 'co.oid')}
+SELECT m.schema, 'collation', co.collname::text, NULL${memberRows('pg_collation', 'co', 'collnamespace')}
+WHERE ${notExtensionMember('pg_collation', 'co.oid')}
 UNION ALL
-SELECT n.nspname, 'operator', o.oprname::text,
-       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', ' || format_type(o.oprright, NULL)
-FROM pg_operator o
-JOIN pg_namespace n ON n.oid = o.oprnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_operator', 'o.oid')}
+SELECT m.schema, 'operator', o.oprname::text,
+       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', ' || format_type(o.oprright, NULL)${memberRows('pg_operator', 'o', 'oprnamespace')}
+WHERE ${notExtensionMember('pg_operator', 'o.oid')}
 UNION ALL
-SELECT n.nspname, 'operator class', opc.opcname || ' (' || am.amname || ')', NULL
-FROM pg_opclass opc
+SELECT m.schema, 'operator class', opc.opcname || ' (' || am.amname || ')', NULL${memberRows('pg_opclass', 'opc', 'opcnamespace')}
 JOIN pg_am am ON am.oid = opc.opcmethod
-JOIN pg_namespace n ON n.oid = opc.opcnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_opclass', 'opc.oid')}
+WHERE ${notExtensionMember('pg_opclass', 'opc.oid')}
 UNION ALL
-SELECT n.nspname, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL
-FROM pg_opfamily opf
+SELECT m.schema, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL${memberRows('pg_opfamily', 'opf', 'opfnamespace')}
 JOIN pg_am am ON am.oid = opf.opfmethod
-JOIN pg_namespace n ON n.oid = opf.opfnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_opfamily', 'opf.oid')}
+WHERE ${notExtensionMember('pg_opfamily', 'opf.oid')}
 UNION ALL
-SELECT n.nspname, 'statistics', s.stxname::text, NULL
-FROM pg_statistic_ext s
-JOIN pg_namespace n ON n.oid = s.stxnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_statistic_ext', 's.oid')}
+SELECT m.schema, 'statistics', s.stxname::text, NULL${memberRows('pg_statistic_ext', 's', 'stxnamespace')}
+WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}
 UNION ALL
-SELECT n.nspname, 'text search configuration', cfg.cfgname::text, NULL
-FROM pg_ts_config cfg
-JOIN pg_namespace n ON n.oid = cfg.cfgnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_ts_config', 'cfg.oid')}
+SELECT m.schema, 'text search configuration', cfg.cfgname::text, NULL${memberRows('pg_ts_config', 'cfg', 'cfgnamespace')}
+WHERE ${notExtensionMember('pg_ts_config', 'cfg.oid')}
 UNION ALL
-SELECT n.nspname, 'text search dictionary', d.dictname::text, NULL
-FROM pg_ts_dict d
-JOIN pg_namespace n ON n.oid = d.dictnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_ts_dict', 'd.oid')}
+SELECT m.schema, 'text search dictionary', d.dictname::text, NULL${memberRows('pg_ts_dict', 'd', 'dictnamespace')}
+WHERE ${notExtensionMember('pg_ts_dict', 'd.oid')}
 UNION ALL
-SELECT n.nspname, 'conversion', cv.conname::text, NULL
-FROM pg_conversion cv
-JOIN pg_namespace n ON n.oid = cv.connamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_conversion', 'cv.oid')}`;
+SELECT m.schema, 'conversion', cv.conname::text, NULL${memberRows('pg_conversion', 'cv', 'connamespace')}
+WHERE ${notExtensionMember('pg_conversion', 'cv.oid')}`;
 
 /**
  * Tables of the given schemas that another session holds, or waits for, in ACCESS EXCLUSIVE mode:
@@ -480,23 +564,22 @@ WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg
   AND n.nspname = ANY($1::text[])
 ORDER BY 1, 2`;
 
-/** Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, on any relation of the schema. */
-export const INVALID_INDEXES = `
-SELECT ic.relname AS name
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE n.nspname = $1 AND NOT i.indisvalid
-ORDER BY ic.relname COLLATE "C"`;
+/**
+ * Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, on any relation of the schema. An
+ * index has no dependency on its schema: it is found through its table's (inSchemas), by
+ * pg_index's indrelid index.
+ */
+const invalidIndexes = (schemas: string): string => `
+SELECT n.nspname AS schema, ic.relname AS name${inSchemas('pg_class', 'c', 'relnamespace')}
+JOIN pg_index i ON i.indrelid = c.oid
+JOIN pg_class ic ON ic.oid = i.indexrelid AND ic.relnamespace = n.oid
+WHERE ${schemas} AND c.relkind IN ('r', 'p', 'm') AND NOT i.indisvalid
+ORDER BY n.nspname COLLATE "C", ic.relname COLLATE "C"`;
+
+export const INVALID_INDEXES = invalidIndexes('n.nspname = $1');
 
 /** INVALID_INDEXES for many schemas at once, for the apply waves. */
-export const INVALID_INDEXES_OF_SCHEMAS = `
-SELECT n.nspname AS schema, ic.relname AS name
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND NOT i.indisvalid
-ORDER BY n.nspname COLLATE "C", ic.relname COLLATE "C"`;
+export const INVALID_INDEXES_OF_SCHEMAS = invalidIndexes('n.nspname = ANY($1::text[])');
 
 /** The queries to run against a server of the given server_version_num. */
 export function catalogQueries(serverVersionNum: number): {
@@ -523,20 +606,6 @@ export function catalogQueries(serverVersionNum: number): {
 // all of pg_proc or pg_type (neither has an index that leads with the namespace alone).
 
 /**
- * A deptype 'n' row of one of the chunk's schemas ($1, names) on objects of the catalog, looked
- * up per schema (OFFSET 0 keeps the subquery apart): as a join, the planner read every row of
- * the catalog's in pg_depend (the depender index leads with classid) and hashed the schemas.
- */
-const inSchemas = (catalog: string): string => `
-FROM pg_namespace n
-CROSS JOIN LATERAL (
-  SELECT d.objid FROM pg_depend d
-  WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
-    AND d.classid = '${catalog}'::regclass AND d.deptype = 'n'
-  OFFSET 0
-) d`;
-
-/**
  * The rows of `catalog` whose `column` is one of the oids in `param`, one index lookup per oid
  * (OFFSET 0, as above): with a few thousand oids the planner otherwise hashed them and read the
  * whole catalog, every tenant's rows.
@@ -555,8 +624,7 @@ SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name,
        pg_get_functiondef(p.oid) AS definition,
        ${body} AS body,
        ${descriptionOf('pg_proc', 'p.oid')} AS comment
-${inSchemas('pg_proc')}
-JOIN pg_proc p ON p.oid = d.objid
+${inSchemas('pg_proc', 'p', 'pronamespace')}
 WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
   AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
@@ -603,8 +671,7 @@ SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name, quote_ident(p.pronam
        CASE WHEN a.aggsortop <> 0 THEN (SELECT o.oprname::text FROM pg_operator o WHERE o.oid = a.aggsortop) END AS sortop,
        p.proparallel::text AS parallel,
        ${descriptionOf('pg_proc', 'p.oid')} AS comment
-${inSchemas('pg_proc')}
-JOIN pg_proc p ON p.oid = d.objid
+${inSchemas('pg_proc', 'p', 'pronamespace')}
 -- Per aggregate, through pg_aggregate's aggfnoid index: as a join, the planner read all of it.
 CROSS JOIN LATERAL (SELECT * FROM pg_aggregate a WHERE a.aggfnoid = p.oid OFFSET 0) a
 WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a'
@@ -633,8 +700,7 @@ SELECT t.oid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typnam
        ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_definitions,
        ${descriptionOf('pg_type', 't.oid')} AS comment
-${inSchemas('pg_type')}
-JOIN pg_type t ON t.oid = d.objid
+${inSchemas('pg_type', 't', 'typnamespace')}
 JOIN pg_type bt ON bt.oid = t.typbasetype
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'd'
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
@@ -657,8 +723,7 @@ SELECT t.oid, t.typrelid AS relid, n.oid AS schema_oid, t.typname::text AS name,
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attributes,
        ${descriptionOf('pg_type', 't.oid')} AS comment
-${inSchemas('pg_type')}
-JOIN pg_type t ON t.oid = d.objid
+${inSchemas('pg_type', 't', 'typnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'c'
   AND (SELECT rc.relkind FROM pg_class rc WHERE rc.oid = t.typrelid) = 'c'
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
