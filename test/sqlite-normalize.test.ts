@@ -337,6 +337,18 @@ tables:
     ).toThrow(/t\.a: type 'VARCHAR\(10\)' is not allowed in a STRICT table/);
   });
 
+  test("PostgreSQL's partitions, storage and column settings are refused, not dropped in silence", () => {
+    expect(() =>
+      normalizeSchema({
+        tables: [
+          { ...emptyTable('t', [{ name: 'a', type: 'text', nullable: true, statistics: 100 }]), partitionBy: 'LIST (a)', unlogged: true },
+        ],
+        enums: [],
+        sequences: [],
+      }),
+    ).toThrow(/t: partitionBy, unlogged are PostgreSQL's[^]*t\.a: statistics are PostgreSQL column settings/);
+  });
+
   test('index keys: the natural NULLS order is accepted, the other refused; a collation equal to the column one is implied', () => {
     const table: TableModel = {
       ...emptyTable('t', [{ name: 'a', type: 'text', nullable: true, collation: 'NoCase' }]),

@@ -11,7 +11,10 @@ export interface Config {
   /** Where the desired schema is compiled instead of the tenants' server (Atlas's dev database). */
   readonly devUrl?: string;
   readonly tenants: TenantSelector;
+  /** The manifest's path (YAML, a .sql file or a folder of them); for a command, the directory it runs in. */
   readonly manifest: string;
+  /** The manifest is SQL (a file or folder of .sql, or a command's output), with these settings. */
+  readonly manifestSql?: ManifestSqlSettings;
   readonly overrides: string;
   readonly plans: string;
   readonly snapshots: string;
@@ -21,6 +24,14 @@ export interface Config {
   readonly reconcile: ReconcileSettings;
   /** Several servers, each with its own url and discovery; absent for one server. */
   readonly targets?: readonly TargetSettings[];
+}
+
+export interface ManifestSqlSettings {
+  /** A shell command that prints the SQL, run in `manifest`. */
+  readonly command?: string;
+  readonly timeoutMs: number;
+  /** The schema the SQL qualifies its objects with; unset: detected. */
+  readonly schema?: string;
 }
 
 export interface TargetSettings {

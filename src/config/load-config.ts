@@ -45,7 +45,7 @@ interface RawConfig {
   url?: string;
   devUrl?: string;
   tenants?: TenantSelector;
-  manifest?: string;
+  manifest?: string | { sql?: string; command?: string; timeout?: string; schema?: string };
   overrides?: string;
   plans?: string;
   snapshots?: string;
@@ -170,7 +170,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     try {
       return parseDuration(value ?? fallback);
     } catch (error) {
-      throw new UserError(`${file}: apply.${key}: ${errorMessage(error)}`);
+      throw new UserError(`${file}: ${key.includes('.') ? key : `apply.${key}`}: ${errorMessage(error)}`);
     }
   };
   return {
@@ -180,7 +180,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     ...(url !== undefined ? { url } : {}),
     ...(devUrl !== undefined ? { devUrl } : {}),
     tenants,
-    manifest: path.resolve(baseDir, raw.manifest ?? 'schema/manifest.yaml'),
+    ...manifestSettings(raw.manifest, baseDir, (value) => duration('manifest.timeout', value, '2m'), file),
     overrides: path.resolve(baseDir, raw.overrides ?? 'overrides'),
     plans: path.resolve(baseDir, raw.plans ?? 'plans'),
     snapshots: path.resolve(baseDir, raw.snapshots ?? 'snapshots'),
@@ -205,6 +205,16 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       reports: path.resolve(baseDir, raw.reconcile?.reports ?? 'reports'),
     },
   };
+}
+
+/** Where the desired schema comes from: a path (YAML, or SQL by its name), or a map for SQL. */
+function manifestSettings(manifest: RawConfig['manifest'], baseDir: string, timeout: (value: string | undefined) => number, file: string): Pick<Config, 'manifest' | 'manifestSql'> {
+  if (manifest === undefined || typeof manifest === 'string') return { manifest: path.resolve(baseDir, manifest ?? 'schema/manifest.yaml') };
+  if ((manifest.sql === undefined) === (manifest.command === undefined)) throw new UserError(`${file}: manifest: give either 'sql' (a file or folder) or 'command', not ${manifest.sql === undefined ? 'neither' : 'both'}`);
+  if (manifest.timeout !== undefined && manifest.command === undefined) throw new UserError(`${file}: manifest.timeout goes with 'command'`);
+  const schema = manifest.schema !== undefined ? { schema: manifest.schema } : {};
+  if (manifest.command !== undefined) return { manifest: baseDir, manifestSql: { command: manifest.command, timeoutMs: timeout(manifest.timeout), ...schema } };
+  return { manifest: path.resolve(baseDir, manifest.sql ?? ''), manifestSql: { timeoutMs: 0, ...schema } };
 }
 
 export { redactUrl } from '../util/redact-url.js';

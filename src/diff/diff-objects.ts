@@ -15,7 +15,8 @@ const blockingTypeChange: ReadonlySet<DefinedObjectKind> = new Set<DefinedObject
 
 /**
  * Pure: the changes of views, routines, triggers, policies, domains and composite types, given
- * the table changes the diff found (a column type change recreates the views on its table).
+ * the table changes the diff found (a column type change recreates the views on its table, a
+ * replaced table everything on it).
  * Changed objects are altered in place where PostgreSQL can (a comment, a trigger's enabled
  * state, a materialized view's indexes, a domain's default, NOT NULL and checks), replaced in
  * place when a routine keeps its arguments and result (CREATE OR REPLACE), and dropped and created
@@ -49,6 +50,10 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
   // and comes back after it.
   const queue = [...recreates, ...drops];
   for (const change of tableChanges) {
+    // A table dropped and created again (its partitioning changed) takes everything on it along.
+    if (change.kind === 'replaceTable') {
+      for (const dependant of liveGraph.dependantsOf(tableKey(change.from.name))) queue.push(...markRecreated(dependant));
+    }
     if (change.kind === 'alterColumn' && change.changed.includes('type')) {
       for (const dependant of liveGraph.dependantsOf(tableKey(change.table))) {
         if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));

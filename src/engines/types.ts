@@ -200,6 +200,13 @@ export interface SqlSource {
   readonly file: string;
   /** Line of the file on which the text's first line is. */
   readonly line: number;
+  /**
+   * Set when the text is the whole desired schema (the manifest is SQL: a pg_dump, a Rails
+   * structure.sql): what a dump holds besides the schema's objects (SET, owners, grants, psql
+   * commands) is skipped, the statements run in the order written, and the schema they are
+   * qualified with (given here, else the one schema every created object names) is taken out.
+   */
+  readonly wholeSchema?: { readonly schema?: string };
 }
 
 /**
@@ -283,7 +290,8 @@ export interface DatabaseAdapter {
  * key or predicate, a generation expression) or a column type.
  */
 export interface SqlText {
-  readonly kind: 'expression' | 'type';
+  /** partitionKey: `RANGE (a)`; partitionBound: `FOR VALUES ...` or `DEFAULT`. */
+  readonly kind: 'expression' | 'type' | 'partitionKey' | 'partitionBound';
   readonly text: string;
 }
 
@@ -301,4 +309,9 @@ export interface EngineModule {
    * undefined. Absent where any name a manifest can hold is kept whole.
    */
   identifierProblem?(name: string): string | undefined;
+  /**
+   * The statements that build a schema from nothing (`changes`, in plan order), naming no schema,
+   * for a SQL manifest (`inspect -o x.sql`). Absent where the engine cannot write one.
+   */
+  schemaSql?(input: { readonly changes: readonly Change[]; readonly tenantTypes: readonly string[]; readonly tenantSequences: readonly string[] }): Promise<string[]>;
 }

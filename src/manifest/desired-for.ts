@@ -80,6 +80,14 @@ function applyExclusions(schema: SchemaModel, renames: RenameHints, excluded: Ex
   return { schema: { ...schema, tables }, renames: { tables: tableRenames, columns: columnRenames } };
 }
 
+/**
+ * The schema without what the exclusions take out: for a SQL manifest, whose tables come from the
+ * compile, not from the model the exclusions were first applied to.
+ */
+export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): SchemaModel {
+  return applyExclusions(schema, { tables: {}, columns: {} }, excluded).schema;
+}
+
 /** The `sql:` texts of a manifest or override, each with the file and line it starts on. */
 function sqlSources(content: { readonly sql?: string | readonly string[] }, file: string): SqlSource[] {
   if (content.sql === undefined) return [];
@@ -127,7 +135,7 @@ export function desiredFor(tenant: TenantContext, manifest: Manifest, overrides:
   if (issues.issues.length > 0) throw new ManifestError(issues.issues);
   const excluded = mergeExclusions(applying);
   const result = applyExclusions(schema, renames, excluded);
-  const sql = [manifest, ...applying].flatMap((doc) => sqlSources(doc.content, doc.file));
+  const sql = [...(manifest.sql ?? sqlSources(manifest.content, manifest.file)), ...applying.flatMap((doc) => sqlSources(doc.content, doc.file))];
   const desired: DesiredSchema = { schema: result.schema, renames: result.renames, excluded, overrides: applying.map((o) => o.name), sql };
   cache.set(key, deepFreeze(desired));
   return desired;

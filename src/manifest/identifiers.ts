@@ -24,9 +24,13 @@ export function identifiersOf(content: ManifestContent | OverrideContent): Writt
     const at = ['tables', table];
     key(table, at);
     value(spec.renamedFrom, [...at, 'renamedFrom']);
+    value(spec.partitionOf?.table, [...at, 'partitionOf', 'table']);
     for (const [column, columnSpec] of Object.entries(spec.columns ?? {})) {
       key(column, [...at, 'columns', column]);
-      if (typeof columnSpec === 'object') value(columnSpec.renamedFrom, [...at, 'columns', column, 'renamedFrom']);
+      if (typeof columnSpec === 'object') {
+        value(columnSpec.renamedFrom, [...at, 'columns', column, 'renamedFrom']);
+        value(columnSpec.identityOptions?.sequenceName, [...at, 'columns', column, 'identityOptions', 'sequenceName']);
+      }
     }
     for (const index of Object.keys(spec.indexes ?? {})) key(index, [...at, 'indexes', index]);
     const primaryKey = spec.primaryKey;

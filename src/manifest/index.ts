@@ -1,6 +1,7 @@
 export type { DesiredSchema, Exclusions } from './desired.js';
 export { noExclusions } from './desired.js';
-export { desiredFor, mergeExclusions, overrideApplies } from './desired-for.js';
+export { desiredFor, mergeExclusions, overrideApplies, withoutExcluded } from './desired-for.js';
+export { isSqlManifest, loadSqlManifest } from './load-sql.js';
 export { manifestDigest } from './digest.js';
 export { formatIssue, ManifestError, type ManifestIssue } from './errors.js';
 export { loadManifest, loadOverrides, parseManifest, parseOverride } from './load.js';

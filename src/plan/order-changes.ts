@@ -1,4 +1,5 @@
 import type { Change, ChangeKind } from '../diff/changes.js';
+import type { TableModel } from '../model/types.js';
 
 /**
  * Execution order: constraints that could block a drop go first, then renames, types and
@@ -6,6 +7,9 @@ import type { Change, ChangeKind } from '../diff/changes.js';
  * come last so referenced keys exist before the foreign keys that point at them.
  */
 const rank: Record<ChangeKind, number> = {
+  // First: a detached partition's indexes and constraints from its parent become its own, which
+  // the drops after it may remove; and it leaves under the names its parent knows.
+  detachPartition: -1,
   dropForeignKey: 0,
   dropIndex: 1,
   dropCheck: 1,
@@ -21,11 +25,16 @@ const rank: Record<ChangeKind, number> = {
   setEnumComment: 5,
   createSequence: 6,
   createTable: 7,
+  replaceTable: 7,
   addColumn: 8,
   alterColumn: 8,
   rebuildTable: 8,
   setTableComment: 8,
+  alterTable: 8,
   dropColumn: 9,
+  // Once its columns are as desired (they must match the parent's), before the parent's keys and
+  // indexes are added, which then reach it too.
+  attachPartition: 9,
   dropTable: 10,
   dropSequence: 11,
   dropEnum: 12,
@@ -35,6 +44,7 @@ const rank: Record<ChangeKind, number> = {
   addCheck: 15,
   addIndex: 16,
   addForeignKey: 17,
+  setObjectComment: 17.5,
   validateConstraint: 18,
   setRowSecurity: 8,
   // Objects: by their phase, in objectRank.
@@ -43,6 +53,31 @@ const rank: Record<ChangeKind, number> = {
   replaceObject: 0,
   alterObject: 17.7,
 };
+
+/** Before renames and creates: see droppedInTheWay. */
+const EARLY_DROP = 2.5;
+
+/** The relation names a table holds: its own, and its indexes' (keys and unique constraints have one). */
+function relationNames(table: TableModel): string[] {
+  return [table.name, ...(table.primaryKey ? [table.primaryKey.name] : []), ...table.uniques.map((u) => u.name), ...table.indexes.map((i) => i.name)];
+}
+
+/**
+ * Dropped tables holding a name a created or renamed table needs (a table renamed out of band
+ * keeps its old key's name): they go before the renames and creates, which would fail otherwise.
+ */
+function droppedInTheWay(changes: readonly Change[]): Set<string> {
+  const needed = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === 'createTable') for (const name of relationNames(change.table)) needed.add(name);
+    if (change.kind === 'renameTable') needed.add(change.to);
+  }
+  const early = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === 'dropTable' && relationNames(change.table).some((name) => needed.has(name))) early.add(change.table.name);
+  }
+  return early;
+}
 
 /**
  * Objects needed by tables (types and routines that need no table) are created after the enums
@@ -60,7 +95,7 @@ function changeRank(change: Change): number {
     case 'dropObject':
       // One that comes back before the tables goes right before it does.
       if (change.phase === 'before tables') return change.recreate ? 6.4 : 11.5;
-      return -1;
+      return -2;
     default:
       return rank[change.kind];
   }
@@ -85,9 +120,11 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   // rename (the kinds ranked below renameTable, listed in the switch) reach it under its old one.
   const oldNames = new Map<string, string>();
   for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
+  const early = droppedInTheWay(expanded);
+  const rankOf = (change: Change): number => (change.kind === 'dropTable' && early.has(change.table.name) ? EARLY_DROP : changeRank(change));
   return expanded
     .map((change, index) => ({ change, index }))
-    .sort((a, b) => changeRank(a.change) - changeRank(b.change) || a.index - b.index)
+    .sort((a, b) => rankOf(a.change) - rankOf(b.change) || a.index - b.index)
     .map(({ change }): Change => {
       switch (change.kind) {
         case 'dropForeignKey':

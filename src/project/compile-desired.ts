@@ -10,7 +10,7 @@ import { orderChanges } from '../plan/order-changes.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 
 /** Bumped whenever what a compile returns for the same input changes shape. */
-const COMPILE_FORMAT = 1;
+const COMPILE_FORMAT = 2;
 
 /** What to compile: the manifest's model, completed by the engine's normalizer, and its SQL. */
 export interface DesiredSource {
@@ -47,7 +47,7 @@ export class DesiredCompiler {
   ) {}
 
   compile(source: DesiredSource): Promise<SchemaModel> {
-    const input = canonicalJson({ schema: source.schema, sql: source.sql.map((s) => s.text) });
+    const input = canonicalJson({ schema: source.schema, sql: source.sql.map((s) => (s.wholeSchema ? { text: s.text, wholeSchema: s.wholeSchema } : s.text)) });
     let result = this.compiled.get(input);
     if (!result) {
       result = this.compileUncached(source, input);
@@ -68,7 +68,11 @@ export class DesiredCompiler {
     // reads back as `= ANY (ARRAY[('a'::character varying)::text, ...])`. Plans render the
     // printed text, so the desired schema is the fixed point: what a tenant built from the plan
     // holds (invariant 1). It is reached in one more round, rarely two.
-    for (let round = 0; ; round++) {
+    // A whole schema's SQL builds the tables too: run again on top of them it would build them
+    // twice. Until the model holds what it makes besides (SchemaModel.objects), its first round
+    // stands; a dump is the server's printed text already.
+    const holdsObjects = (schema as { objects?: unknown }).objects !== undefined;
+    for (let round = 0; holdsObjects || !source.sql.some((s) => s.wholeSchema); round++) {
       // Where the inspector reads what `sql:` made (SchemaModel.objects), the model renders it;
       // where it does not, `sql:` must run again for the tables that use what it made.
       const again = await this.compileOnce(schema, (schema as { objects?: unknown }).objects === undefined ? source.sql : [], source);

@@ -8,9 +8,11 @@ import { FleetAdapter } from '../targets/fleet-adapter.js';
 import { TenantQueryError, UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import { desiredFor, loadManifest, loadOverrides, manifestDigest, type Manifest, type Override } from '../manifest/index.js';
+import { desiredFor, isSqlManifest, loadManifest, loadOverrides, loadSqlManifest, manifestDigest, withoutExcluded, type Manifest, type Override } from '../manifest/index.js';
 import { routineName } from '../model/object-key.js';
-import type { SchemaModel } from '../model/types.js';
+import { emptySchema, type SchemaModel } from '../model/types.js';
+import { diffSchemas } from '../diff/diff-schemas.js';
+import { orderChanges } from '../plan/order-changes.js';
 import { filterRejected, filterTenants, selectTenants, type Discovery, type TenantFilter } from '../tenants/select-tenants.js';
 import { checkTypes } from './check-types.js';
 import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
@@ -91,7 +93,13 @@ export class Project {
 
   async loadDesiredState(): Promise<{ manifest: Manifest; overrides: Override[] }> {
     if (!this.desiredState) {
-      const manifest = await loadManifest(this.relative(this.config.manifest));
+      const sql = await isSqlManifest(this.config.manifest, this.config.manifestSql);
+      if (sql && this.config.engine !== 'postgres') {
+        throw new UserError(`${this.relative(this.config.manifest)}: a SQL manifest is compiled on PostgreSQL only, for now; for ${this.config.engine}, write the manifest in YAML`);
+      }
+      const manifest = sql
+        ? await loadSqlManifest(this.config.manifest, this.config.manifestSql, (file) => this.relative(file))
+        : await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
       checkIdentifiers(manifest, overrides, this.engine);
       await checkExpressions(manifest, overrides, this.engine);
@@ -126,7 +134,7 @@ export class Project {
       const found = locateIn(docs, ['tables', table, 'columns', column, 'type']) ?? locateIn(docs, ['tables', table, 'columns', column]);
       return found?.at;
     };
-    const files = raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest);
+    const files = raw.overrides.length > 0 ? `${this.manifestName(manifest)} with ${raw.overrides.join(', ')}` : this.manifestName(manifest);
     checkTypes(raw.schema, this.engine.normalizer, files, locate);
     let prepared: SchemaModel;
     try {
@@ -144,6 +152,8 @@ export class Project {
       if (error instanceof CompileFailed) throw new UserError(describeCompileFailure(error.failure, error.changes, { files, locate: (base, matches) => locateIn(docs, base, matches) }));
       throw compileConnectionError(error, this.config.devUrl !== undefined);
     }
+    // A SQL manifest's tables come from the compile: the overrides' exclusions apply to them now.
+    if (manifest.sql) schema = withoutExcluded(schema, raw.excluded);
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
     const desired: DesiredSchema = deepFreeze({ ...raw, schema });
     await checkNormalizedExpressions(desired.schema, this.engine);
@@ -163,10 +173,33 @@ export class Project {
     const { manifest, overrides } = await this.loadDesiredState();
     const commit = await gitCommit(this.config.baseDir);
     return {
-      path: path.relative(this.config.baseDir, this.config.manifest) || path.basename(this.config.manifest),
+      path: this.config.manifestSql?.command !== undefined ? manifest.file : path.relative(this.config.baseDir, this.config.manifest) || path.basename(this.config.manifest),
       digest: manifestDigest(manifest, overrides),
       ...(commit ? { commit } : {}),
     };
+  }
+
+  /**
+   * An inspected schema as a SQL manifest: tenant-neutral statements in an order that runs, and
+   * the objects the model does not manage listed as comments, as the YAML manifest lists them.
+   */
+  async schemaAsSql(schema: SchemaModel, tenant: string): Promise<string> {
+    if (!this.engine.schemaSql) throw new UserError(`${this.config.engine} cannot write a schema as SQL: write a YAML manifest (-o <file>.yaml)`);
+    const changes = orderChanges(diffSchemas({ current: emptySchema, desired: schema }));
+    const { types, sequences } = this.tenantObjects(schema);
+    const statements = await this.engine.schemaSql({ changes, tenantTypes: types, tenantSequences: sequences });
+    const unmanaged = (schema.unmanaged ?? []).map((o) => `--   ${o.kind} ${o.table ? `${o.table}.` : ''}${o.name}`.replace(/[\r\n]/g, ' '));
+    const header = [
+      `-- The schema of tenant ${JSON.stringify(tenant)}, written by schema-sync inspect, naming no schema:`,
+      '-- use it as the manifest (manifest: <this file>) or run it with the target schema first in search_path.',
+      ...(unmanaged.length > 0 ? ['-- Not written here (not managed by schema-sync yet):', ...unmanaged] : []),
+    ];
+    return [...header, '', ...statements.map((s) => `${s}\n`)].join('\n');
+  }
+
+  /** The manifest as messages name it: its path, or the command that prints it. */
+  private manifestName(manifest: Manifest): string {
+    return this.config.manifestSql?.command !== undefined ? manifest.file : this.relative(this.config.manifest);
   }
 
   /** Types and sequences a tenant's expressions may name: they get the tenant's qualifier. */

@@ -19,11 +19,12 @@ export default class Inspect extends BaseCommand {
   static override examples = [
     '<%= config.bin %> inspect --tenant acme -o schema/manifest.yaml --force',
     '<%= config.bin %> inspect --tenant acme -o schema/manifest.yaml --force --adopt',
+    '<%= config.bin %> inspect --tenant acme -o schema/structure.sql',
     '<%= config.bin %> inspect --json',
   ];
   static override flags = {
     tenant: Flags.string({ char: 't', description: 'the tenant to inspect' }),
-    out: Flags.string({ char: 'o', description: 'write the manifest to this file (an existing one only with --force)' }),
+    out: Flags.string({ char: 'o', description: 'write the manifest to this file (an existing one only with --force); a name ending in .sql writes tenant-neutral SQL' }),
     force: Flags.boolean({ description: 'with -o: replace the file if it exists', default: false }),
     adopt: Flags.boolean({ description: "also record the live schema as the tenant's snapshot: its drift is measured from here on", default: false }),
   };
@@ -48,7 +49,9 @@ export default class Inspect extends BaseCommand {
       const only = inspected[0]!;
       if (!only.schema) throw new UserError(`${only.tenant.name}: ${only.error}`);
       if (flags.out) {
-        const text = adoptedManifest(only.schema, project.engine.normalizer);
+        const text = /\.sql$/i.test(flags.out)
+          ? await project.schemaAsSql(only.schema, only.tenant.name)
+          : adoptedManifest(only.schema, project.engine.normalizer);
         await writeManifestFile(flags.out, text, flags.force);
         const unmanaged = only.schema.unmanaged ?? [];
         process.stderr.write(

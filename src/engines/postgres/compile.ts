@@ -7,7 +7,7 @@ import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
 import { quoteIdent } from './connect.js';
 import { CATALOG_SETTINGS, inspectInTransaction, type ReadLimits } from './inspect.js';
 import { renderChanges } from './render.js';
-import { sqlStatements, type SqlStatement } from './sql-source.js';
+import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './sql-source.js';
 
 /** server_version_num of the server that compiles: PostgreSQL prints differently across majors. */
 export async function compilerVersion(client: pg.ClientBase): Promise<string> {
@@ -22,7 +22,8 @@ function scratchName(): string {
 
 interface Statement {
   readonly sql: string;
-  readonly failure: (message: string) => CompileFailure;
+  /** `position`: where in the statement the server placed its error (1-based, in characters). */
+  readonly failure: (message: string, position?: number) => CompileFailure;
 }
 
 /**
@@ -58,10 +59,11 @@ export async function compileSchemas(client: pg.ClientBase, inputs: readonly Com
 async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<CompileOutcome> {
   const scratch = scratchName();
   const qualifier = quoteIdent(scratch);
-  let sql: { before: SqlStatement[]; after: SqlStatement[] };
+  let sql: SqlStatements;
   try {
-    sql = await sqlStatements(input.sql);
+    sql = await sqlStatements(input.sql, { searchPath: scratch, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
   } catch (error) {
+    if (error instanceof Error) throw error;
     return { ok: false, error: error as CompileFailure };
   }
   const options = { qualifier, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
@@ -69,7 +71,7 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   const rendered = input.changes.flatMap((change, index) => renderChanges([change], options).map((step) => ({ step, index })));
   const fromSql = (s: SqlStatement): Statement => ({
     sql: s.text,
-    failure: (message) => ({ message, source: s.source }),
+    failure: (message, position) => ({ message, source: { file: s.source.file, line: s.source.line + linesBefore(s.text, position) } }),
   });
   const tableSteps: Statement[] = rendered.flatMap(({ step, index }) =>
     step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })),
@@ -129,7 +131,7 @@ async function runOneByOne(
       await client.query('ROLLBACK TO SAVEPOINT compile_statement');
       if (!WAITS_FOR_TABLES.has(error.code)) {
         await client.query('ROLLBACK TO SAVEPOINT compile');
-        return { ok: false, error: statement.failure(serverMessage(error)) };
+        return failureOf(statement, error);
       }
       waiting.push(statement);
     }
@@ -149,8 +151,75 @@ async function run(client: pg.ClientBase, statement: Statement): Promise<Compile
   } catch (error) {
     if (!isServerError(error)) throw error;
     await client.query('ROLLBACK TO SAVEPOINT compile');
-    return { ok: false, error: statement.failure(serverMessage(error)) };
+    return failureOf(statement, error);
   }
+}
+
+/** The statement's failure, at the line of the statement the server pointed at. */
+function failureOf(statement: Statement, error: { message: string }): CompileOutcome {
+  const position = Number((error as { position?: string }).position);
+  return { ok: false, error: statement.failure(serverMessage(error), Number.isInteger(position) && position > 0 ? position : undefined) };
+}
+
+/**
+ * Checks the extensions the SQL creates: each must be installed, in the schema the SQL says. An
+ * extension exists once per database, so schema-sync never creates one: a person installs it
+ * once, where every tenant's objects can use it. Throws a CompileFailure for the first that is
+ * not; returns the names of the objects of those installed in the dumped schema (a dump of
+ * public with pgcrypto there), which the SQL must keep naming in that schema.
+ */
+async function extensionMembers(client: pg.ClientBase, needs: readonly ExtensionNeed[], dumped: string | undefined): Promise<ReadonlySet<string>> {
+  const missing = await missingExtension(client, needs);
+  if (missing) throw missing;
+  const inDumped = needs.filter((n) => n.schema !== undefined && n.schema === dumped).map((n) => n.name);
+  if (inDumped.length === 0) return new Set();
+  const { rows } = await client.query<{ name: string }>(EXTENSION_MEMBERS, [inDumped]);
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Names of the objects an extension owns (pg_depend deptype 'e'), of every kind SQL can name with a schema. */
+const EXTENSION_MEMBERS = `
+  WITH members AS (
+    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+    WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e' AND e.extname = ANY($1::text[]))
+  SELECT t.typname::text AS name FROM members m JOIN pg_catalog.pg_type t ON m.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = m.objid
+  UNION SELECT p.proname::text FROM members m JOIN pg_catalog.pg_proc p ON m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = m.objid
+  UNION SELECT o.oprname::text FROM members m JOIN pg_catalog.pg_operator o ON m.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND o.oid = m.objid
+  UNION SELECT c.relname::text FROM members m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
+  UNION SELECT oc.opcname::text FROM members m JOIN pg_catalog.pg_opclass oc ON m.classid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AND oc.oid = m.objid
+  UNION SELECT f.opfname::text FROM members m JOIN pg_catalog.pg_opfamily f ON m.classid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND f.oid = m.objid
+  UNION SELECT co.collname::text FROM members m JOIN pg_catalog.pg_collation co ON m.classid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND co.oid = m.objid
+  UNION SELECT ts.cfgname::text FROM members m JOIN pg_catalog.pg_ts_config ts ON m.classid = 'pg_catalog.pg_ts_config'::pg_catalog.regclass AND ts.oid = m.objid
+  UNION SELECT td.dictname::text FROM members m JOIN pg_catalog.pg_ts_dict td ON m.classid = 'pg_catalog.pg_ts_dict'::pg_catalog.regclass AND td.oid = m.objid`;
+
+/** The first extension the SQL creates that the database lacks, or has in another schema than the SQL says. */
+async function missingExtension(client: pg.ClientBase, needs: readonly ExtensionNeed[]): Promise<CompileFailure | undefined> {
+  if (needs.length === 0) return undefined;
+  const { rows } = await client.query<{ name: string; schema: string }>(
+    'SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($1::text[])',
+    [needs.map((n) => n.name)],
+  );
+  const installed = new Map(rows.map((r) => [r.name, r.schema]));
+  for (const need of needs) {
+    const schema = installed.get(need.name);
+    const create = `CREATE EXTENSION ${quoteIdent(need.name)}${need.schema !== undefined ? ` WITH SCHEMA ${quoteIdent(need.schema)}` : ''}`;
+    if (schema === undefined) {
+      return {
+        message: `the extension ${need.name} is not installed in this database; schema-sync never creates an extension (it exists once per database, not per tenant): run ${create} once`,
+        source: need.source,
+      };
+    }
+    if (need.schema !== undefined && schema !== need.schema) {
+      return { message: `the extension ${need.name} is installed in schema ${schema}, but the SQL expects it in ${need.schema}`, source: need.source };
+    }
+  }
+  return undefined;
+}
+
+/** Line breaks before the server's error position in a statement: the line the server points at. */
+function linesBefore(text: string, position: number | undefined): number {
+  if (position === undefined) return 0;
+  return [...text.slice(0, position - 1)].filter((c) => c === '\n').length;
 }
 
 /** An error the server raised for a statement, as opposed to a lost connection. */

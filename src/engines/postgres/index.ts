@@ -14,6 +14,7 @@ import { openPostgresSession } from './session.js';
 import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 import { compileSchemas, compilerVersion } from './compile.js';
+import { schemaSql } from './schema-sql.js';
 
 const normalizer: Normalizer = {
   normalizeSchema,
@@ -78,4 +79,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts, identifierProblem };
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts, identifierProblem, schemaSql };

@@ -118,11 +118,33 @@ CROSS JOIN LATERAL (
  */
 const deparseKey = (tree: string): string => `encode(sha256(convert_to(${tree}::text, 'UTF8')), 'hex')`;
 
-/** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
-const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
+/** Managed tables: plain and partitioned ones, partitions (relispartition, PG10+) included. */
+const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
-/** Relations whose triggers and policies are managed: the managed tables and the views. */
-const managedRelation = `(c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition)`;
+/**
+ * What a table row says of partitioning and storage: the partition key of a partitioned table;
+ * for a partition, its parent (pg_inherits by inhrelid: one row per partition, looked up only for
+ * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
+ * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts,
+ * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid.
+ */
+const partitionColumns = `
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       CASE WHEN c.relispartition THEN
+         (SELECT CASE WHEN pc.relnamespace = c.relnamespace THEN pc.relname::text
+                      ELSE pc.relnamespace::regnamespace::text || '.' || quote_ident(pc.relname) END
+          FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = c.oid)
+       END AS partition_of,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
+       c.relpersistence = 'u' AS unlogged,
+       c.reloptions::text[] AS storage_parameters,
+       CASE WHEN c.reltoastrelid <> 0 THEN
+         (SELECT tc.reloptions::text[] FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
+       END AS toast_parameters,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security`;
+
+/** Relations whose triggers and policies are managed: the tables (partitions too) and the views. */
+const managedRelation = `(c.relkind IN ('r', 'p', 'v'))`;
 
 /**
  * Which of the requested schemas exist: a missing schema gets no entry in the result. The oid is
@@ -142,14 +164,11 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
 ORDER BY n.nspname COLLATE "C"`;
 
 /**
- * Managed tables: relkind 'p' (PG10+) is a partitioned parent and is a table; its partition key
- * and an UNLOGGED table are engine-only options. Comments come from DESCRIPTIONS.
+ * Managed tables: relkind 'p' (PG10+) is a partitioned table, relispartition a partition of one;
+ * see partitionColumns. Comments come from DESCRIPTIONS.
  */
 const tableRows = `
-SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
-       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged,
-       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
+SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,${partitionColumns}
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
@@ -158,19 +177,15 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
  * Every relation of the schemas a full read needs, in one pass over the schemas' pg_class rows
  * (inSchemas): the managed tables (with tableRows' columns), the sequences
  * (their oids go to SEQUENCES), and the unmanaged relations: views, materialized views, foreign
- * tables, composite types (relkind 'c'), and partitions (relispartition, PG10+), which belong to
- * their parent's DDL. Indexes of partitions are partitions too (relkind 'i'), and are left out
- * with every other index. A partitioned table that is itself a partition gets no partition key:
- * it is not a managed table. $2 is the relkinds wanted: a scoped read wants only sequences ('S'),
- * and must not deparse a partition key, which waits for a lock on the table. A composite type's
- * pg_class row has no dependency on its schema (its pg_type row has one), so composite types
- * come through the schemas' pg_type rows.
+ * tables and composite types (relkind 'c'). Partitions are managed tables (a foreign table that
+ * is a partition stays a foreign table). Indexes of partitions are partitions too (relkind 'i'),
+ * and are left out with every other index. $2 is the relkinds wanted: a scoped read wants only
+ * sequences ('S'), and must not deparse a partition key, which waits for a lock on the table. A
+ * composite type's pg_class row has no dependency on its schema (its pg_type row has one), so
+ * composite types come through the schemas' pg_type rows.
  */
 const relationColumns = `c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
-       c.relispartition AS is_partition,
-       CASE WHEN c.relkind = 'p' AND NOT c.relispartition THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged,
-       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security`;
+       c.relispartition AS is_partition,${partitionColumns}`;
 export const RELATIONS = `
 SELECT ${relationColumns}${inSchemas('pg_class', 'c', 'relnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[]) AND c.relkind <> 'c'
@@ -223,7 +238,7 @@ WITH RECURSIVE scoped(oid) AS (
  * query's buffers on 10,000 tenants (one index descent per default, where a table's defaults sit
  * side by side).
  */
-export const COLUMNS = `
+const columnsQuery = (compression: string): string => `
 WITH defaults AS MATERIALIZED (
   SELECT d.adrelid, d.adnum, d.adbin
   FROM unnest($1::oid[]) AS r(oid)
@@ -236,10 +251,31 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END) END AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
-       a.attcollation AS collation_oid
+       a.attcollation AS collation_oid,
+       a.attstattarget AS statistics,
+       a.attstorage::text AS storage,
+       ${compression} AS compression,
+       a.attoptions::text[] AS options,
+       CASE WHEN a.attidentity <> '' THEN
+         (SELECT ARRAY[s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text, sc.relname::text]
+          FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid JOIN pg_class sc ON sc.oid = s.seqrelid
+          WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+            AND d.classid = 'pg_class'::regclass AND d.deptype = 'i')
+       END AS identity_sequence
 FROM pg_attribute a
 LEFT JOIN defaults d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/**
+ * Column settings: attstattarget (-1 is the default), attstorage (inspect.ts compares it with
+ * TYPES' typstorage), attcompression (PG14+; '' is default_toast_compression) and attoptions. An
+ * identity column's sequence options and name come from its sequence, found through pg_depend's
+ * reference index (deptype 'i' on the column), for identity columns only.
+ */
+export const COLUMNS = columnsQuery('a.attcompression::text');
+
+/** COLUMNS before PG14, which has no attcompression. */
+export const COLUMNS_PRE14 = columnsQuery("''::text");
 
 /**
  * Comments on the chunk's tables (objsubid 0, what obj_description(oid, 'pg_class') reads) and
@@ -253,6 +289,19 @@ FROM pg_description ds
 WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass`;
 
 /**
+ * Comments on the chunk's constraints ($1, pg_constraint oids), and on its indexes and sequences
+ * ($2, pg_class oids), by pg_description's (objoid, classoid, objsubid) index.
+ */
+export const OBJECT_DESCRIPTIONS = `
+SELECT ds.objoid AS oid, ds.description AS comment
+FROM pg_description ds
+WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0
+UNION ALL
+SELECT ds.objoid, ds.description
+FROM pg_description ds
+WHERE ds.objoid = ANY($2::oid[]) AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0`;
+
+/**
  * The column types of a chunk ($1, type oids), one row per distinct type: its default collation
  * (a column's attcollation only counts when it differs), and its element type for an array (or
  * itself), which decides whether the type is external: neither pg_catalog's nor an enum of the
@@ -260,7 +309,7 @@ WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass`;
  * type or another schema's type. element_type is how format_type names it.
  */
 export const TYPES = `
-SELECT t.oid, t.typcollation AS collation_oid,
+SELECT t.oid, t.typcollation AS collation_oid, t.typstorage::text AS storage,
        e.typnamespace AS element_schema_oid,
        e.typnamespace = 'pg_catalog'::regnamespace AS element_in_catalog,
        e.typtype = 'e' AS element_is_enum,
@@ -285,7 +334,8 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.convalidated AS validated,
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
-       ${nullsNotDistinct} AS nulls_not_distinct
+       ${nullsNotDistinct} AS nulls_not_distinct,
+       con.conislocal AS is_local
 FROM unnest($1::oid[]) AS r(oid)
 CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = r.oid OFFSET 0) con
 WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
@@ -308,7 +358,8 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
  * 10,000 tenants, or merge-joined, which reads the conrelid index from the chunk's lowest table
  * oid to its highest: all of it once a fleet's tables were made at different times.
  * convalidated is false for a CHECK or FOREIGN KEY added NOT VALID and not validated since (what
- * pg_dump prints as NOT VALID); it is true for every other kind.
+ * pg_dump prints as NOT VALID); it is true for every other kind. A CHECK a partition got from its
+ * parent is not local (conislocal): it is the parent's.
  */
 export const CONSTRAINTS = constraintsQuery(
   `CASE WHEN con.contype = 'u' THEN coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) ELSE false END`,
@@ -342,7 +393,10 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * pg_index's indrelid index per table oid (see CONSTRAINTS), not a scan of every tenant's
  * indexes joined to pg_class. A primary key's index (indisprimary) and an exclusion
  * constraint's (indisexclusion) always back their constraint, so only a unique index is looked
- * up in pg_constraint: that probe, per index, was most of the query.
+ * up in pg_constraint: that probe, per index, was most of the query. An index a partition got
+ * from its parent's partitioned index is a partition of it (relispartition): the parent's index,
+ * not the partition's own; it comes with the parent index's name (pg_inherits by inhrelid), a
+ * constraint's index included.
  */
 export const INDEXES = `
 SELECT i.indrelid AS table_oid, ic.relname AS name,
@@ -351,6 +405,10 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indkey::int2[] AS attnums, i.indoption::int2[] AS options,
        i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        i.indexrelid AS oid,
+       ic.relispartition AS attached,
+       CASE WHEN ic.relispartition THEN
+         (SELECT pc.relname FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = i.indexrelid)
+       END AS parent_index,
        CASE WHEN i.indpred IS NOT NULL THEN ${deparseKey('i.indpred')} END AS predicate_key,
        CASE WHEN i.indexprs IS NOT NULL THEN pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
        CASE WHEN i.indexprs IS NOT NULL THEN
@@ -360,12 +418,13 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        END AS key_texts
 FROM unnest($1::oid[]) AS r(oid)
 CROSS JOIN LATERAL (SELECT x.* FROM pg_index x WHERE x.indrelid = r.oid OFFSET 0) i
-CROSS JOIN LATERAL (SELECT x.relname, x.relam FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
+CROSS JOIN LATERAL (SELECT x.relname, x.relam, x.relispartition FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
 JOIN pg_am am ON am.oid = ic.relam
-WHERE NOT i.indisprimary AND NOT i.indisexclusion
-  AND (NOT i.indisunique
-       OR NOT EXISTS (SELECT 1 FROM pg_constraint k
-                      WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')))`;
+WHERE ic.relispartition
+   OR (NOT i.indisprimary AND NOT i.indisexclusion
+       AND (NOT i.indisunique
+            OR NOT EXISTS (SELECT 1 FROM pg_constraint k
+                           WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))))`;
 
 /**
  * CHECK bodies ($1, constraint oids) and index predicates ($2, index oids), one per distinct
@@ -584,6 +643,7 @@ export const INVALID_INDEXES_OF_SCHEMAS = invalidIndexes('n.nspname = ANY($1::te
 /** The queries to run against a server of the given server_version_num. */
 export function catalogQueries(serverVersionNum: number): {
   readonly constraints: string;
+  readonly columns: string;
   readonly routines: string;
 } {
   if (serverVersionNum < 130000) {
@@ -591,6 +651,7 @@ export function catalogQueries(serverVersionNum: number): {
   }
   return {
     constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15,
+    columns: serverVersionNum >= 140000 ? COLUMNS : COLUMNS_PRE14,
     routines: serverVersionNum >= 140000 ? ROUTINES : ROUTINES_PRE14,
   };
 }

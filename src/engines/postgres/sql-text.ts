@@ -23,6 +23,7 @@ export async function checkSqlTexts(texts: readonly SqlText[]): Promise<(string 
 }
 
 function problemOf({ kind, text }: SqlText, parse: ParseSync): string | undefined {
+  if (kind === 'partitionKey' || kind === 'partitionBound') return partitionProblem(kind, text, parse);
   const what = kind === 'type' ? 'a type' : 'an SQL expression';
   if (text.trim() === '') return `expected ${what}, found nothing`;
   const lexical = lexicalProblem(text);
@@ -114,13 +115,19 @@ function typeProblem(tree: unknown): string | undefined {
 const identStart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80);
 const identPart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80);
 
+/** A piece of SQL text as the server's lexer (scan.l) cuts it; `start` and `end` index the string. */
+export interface SqlToken {
+  readonly kind: 'comment' | 'string' | 'escape-string' | 'quoted-identifier' | 'dollar-string' | 'identifier' | 'number' | 'parameter' | 'other';
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * Comments and semicolons, which the parse tree does not show: a comment could swallow the rest
- * of a rendered line. Scanned with the lexer's rules for what is quoted (scan.l): strings ('',
- * E'', N'', B'', X'', U&''), quoted identifiers and dollar quotes; anything else that holds `--`
- * or `/*` is a comment, even inside an operator.
+ * The project's one PostgreSQL tokenizer: what is quoted ('', E'', N'', B'', X'', U&'', quoted
+ * identifiers, dollar quotes) and what is a comment (`--`, nested `/* *\/`), with scan.l's rules.
+ * A string's prefix letter (N, B, X, U&) is a token of its own; whitespace is no token.
  */
-export function lexicalProblem(text: string): string | undefined {
+export function* sqlTokens(text: string): Generator<SqlToken> {
   const n = text.length;
   let i = 0;
   const skipQuoted = (from: number, quote: string, backslash: boolean): number => {
@@ -137,39 +144,108 @@ export function lexicalProblem(text: string): string | undefined {
   while (i < n) {
     const c = text[i]!;
     const next = text[i + 1];
-    if ((c === '-' && next === '-') || (c === '/' && next === '*')) return 'holds an SQL comment: comments are not allowed here';
-    if (c === ';') return 'holds a semicolon: no second statement may follow';
-    if (c === "'") {
-      const end = skipQuoted(i, "'", false);
-      // With standard_conforming_strings off, \' would not end this string.
-      if (/\\'/.test(text.slice(i, end))) return "holds a backslash before a quote in a string: write the string as E'...' with \\\\ or \\'";
-      i = end;
+    const start = i;
+    if (c === '-' && next === '-') {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? n : eol;
+      yield { kind: 'comment', start, end: i };
+    } else if (c === '/' && next === '*') {
+      let depth = 0;
+      while (i < n) {
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth += 1;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth -= 1;
+          i += 2;
+          if (depth === 0) break;
+        } else i += 1;
+      }
+      yield { kind: 'comment', start, end: i };
+    } else if (c === "'") {
+      i = skipQuoted(i, "'", false);
+      yield { kind: 'string', start, end: i };
     } else if ((c === 'e' || c === 'E') && next === "'") {
       i = skipQuoted(i + 1, "'", true);
+      yield { kind: 'escape-string', start, end: i };
     } else if (/[nNbBxX]/.test(c) && next === "'") {
       i += 1;
+      yield { kind: 'other', start, end: i };
     } else if ((c === 'u' || c === 'U') && next === '&' && (text[i + 2] === "'" || text[i + 2] === '"')) {
       i += 2;
+      yield { kind: 'other', start, end: i };
     } else if (c === '"') {
       i = skipQuoted(i, '"', false);
+      yield { kind: 'quoted-identifier', start, end: i };
     } else if (c === '$') {
-      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i))?.[0];
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 256))?.[0];
       if (tag === undefined) {
         i += 1;
         while (i < n && /[0-9]/.test(text[i]!)) i += 1;
+        yield { kind: 'parameter', start, end: i };
       } else {
         const close = text.indexOf(tag, i + tag.length);
         i = close < 0 ? n : close + tag.length;
+        yield { kind: 'dollar-string', start, end: i };
       }
     } else if (identStart(c)) {
       i += 1;
       while (i < n && identPart(text[i])) i += 1;
+      yield { kind: 'identifier', start, end: i };
     } else if (/[0-9]/.test(c)) {
       i += 1;
       while (i < n && /[0-9A-Za-z_.]/.test(text[i]!)) i += 1;
+      yield { kind: 'number', start, end: i };
+    } else if (/\s/.test(c)) {
+      i += 1;
     } else {
       i += 1;
+      yield { kind: 'other', start, end: i };
+    }
+  }
+}
+
+/**
+ * Comments and semicolons, which the parse tree does not show: a comment could swallow the rest
+ * of a rendered line. Anything outside quotes that holds `--` or `/*` is a comment, even inside
+ * an operator.
+ */
+export function lexicalProblem(text: string): string | undefined {
+  for (const token of sqlTokens(text)) {
+    if (token.kind === 'comment') return 'holds an SQL comment: comments are not allowed here';
+    if (token.kind === 'other' && text[token.start] === ';') return 'holds a semicolon: no second statement may follow';
+    // With standard_conforming_strings off, \' would not end this string.
+    if (token.kind === 'string' && /\\'/.test(text.slice(token.start, token.end))) {
+      return "holds a backslash before a quote in a string: write the string as E'...' with \\\\ or \\'";
     }
   }
   return undefined;
+}
+
+/**
+ * A partition key (`RANGE (a)`) or bound (`FOR VALUES ...`, `DEFAULT`) is pasted into CREATE
+ * TABLE after PARTITION BY or PARTITION OF: parsed there, it must give one CREATE TABLE with
+ * nothing but the key or the bound, and hold no query.
+ */
+function partitionProblem(kind: 'partitionKey' | 'partitionBound', text: string, parse: ParseSync): string | undefined {
+  const what = kind === 'partitionKey' ? 'a partition key such as RANGE (created_at)' : "a partition bound such as FOR VALUES IN ('a') or DEFAULT";
+  if (text.trim() === '') return `expected ${what}, found nothing`;
+  const lexical = lexicalProblem(text);
+  if (lexical) return lexical;
+  const statement = kind === 'partitionKey' ? `CREATE TABLE x (a int) PARTITION BY ${text}` : `CREATE TABLE x PARTITION OF y ${text}`;
+  let tree: unknown;
+  try {
+    tree = parse(statement);
+  } catch (error) {
+    return `not ${what}: ${(error as Error).message}`;
+  }
+  const stmts = asNode(tree)?.['stmts'];
+  if (!Array.isArray(stmts) || stmts.length !== 1) return 'holds more than one SQL statement';
+  const create = asNode(asNode(asNode(stmts[0])?.['stmt'])?.['CreateStmt']);
+  const part = create?.[kind === 'partitionKey' ? 'partspec' : 'partbound'];
+  if (!create || part === undefined) return `is not ${what}`;
+  const allowed = new Set(['relation', 'tableElts', 'inhRelations', 'partspec', 'partbound', 'oncommit', 'if_not_exists']);
+  if (Object.keys(create).some((key) => !allowed.has(key))) return `is followed by a clause (WITH, TABLESPACE, ...): write ${what} alone`;
+  if (kind === 'partitionKey' && create['partbound'] !== undefined) return `is not ${what}`;
+  return forbiddenNode(part);
 }

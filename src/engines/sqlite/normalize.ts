@@ -221,7 +221,18 @@ function normalizeOptions(table: TableModel, columns: readonly ColumnModel[], pr
   return Object.keys(options).length > 0 ? options : undefined;
 }
 
+/** PostgreSQL's table and column settings, which SQLite has no place for: refused, never dropped in silence. */
+function postgresOnly(table: TableModel, problems: string[]): void {
+  const tableKeys = (['partitionBy', 'partitionOf', 'unlogged', 'storageParameters'] as const).filter((k) => table[k] !== undefined);
+  if (tableKeys.length > 0) problems.push(`${table.name}: ${tableKeys.join(', ')} are PostgreSQL's; the sqlite engine has no partitions or storage parameters`);
+  for (const column of table.columns) {
+    const keys = (['statistics', 'storage', 'compression', 'options', 'identityOptions', 'identitySequenceName'] as const).filter((k) => column[k] !== undefined);
+    if (keys.length > 0) problems.push(`${table.name}.${column.name}: ${keys.join(', ')} are PostgreSQL column settings; the sqlite engine has none`);
+  }
+}
+
 function normalizeTable(table: TableModel, tables: ReadonlyMap<string, TableModel>, problems: string[]): TableModel {
+  postgresOnly(table, problems);
   const columns = table.columns.map((c) => normalizeColumn(c, table, problems));
   const ctx: TableContext = { table, problems, collations: new Map(columns.map((c) => [c.name, c.collation ?? 'BINARY'])) };
   const options = normalizeOptions(table, columns, problems);
