@@ -31,7 +31,7 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let project: TempProject;
 
 
-/** Every tenant at `base`, with a view and a trigger function (unmanaged), the manifest at withNote. */
+/** Every tenant at `base`, with a collation and a text search configuration (unmanaged), the manifest at withNote. */
 async function resetTenants(): Promise<void> {
   await withClient(db.url, async (c) => {
     for (const t of tenants) await c.query(`DROP SCHEMA IF EXISTS ${qi(t)} CASCADE; CREATE SCHEMA ${qi(t)}`);
@@ -43,8 +43,8 @@ async function resetTenants(): Promise<void> {
   });
   await withClient(db.url, async (c) => {
     for (const t of tenants) {
-      await c.query(`CREATE VIEW ${qi(t)}.big_orders AS SELECT * FROM ${qi(t)}.orders WHERE total > 100`);
-      await c.query(`CREATE FUNCTION ${qi(t)}.touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`);
+      await c.query(`CREATE COLLATION ${qi(t)}.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`);
+      await c.query(`CREATE TEXT SEARCH CONFIGURATION ${qi(t)}.simple_cfg (COPY = pg_catalog.simple)`);
     }
   });
   await project.writeManifest(withNote);
@@ -75,7 +75,7 @@ afterAll(async () => {
 describe('apply verification', () => {
   test('an additive plan ends with the same schema a whole read gives, unmanaged objects included', async () => {
     await resetTenants();
-    // The views and functions made after the last apply are not managed: not drift, still pending.
+    // The collation and configuration made after the last apply are not managed: not drift, still pending.
     const plan = await project.withEngine((engine) => engine.plan());
     expect(plan.groups.map((g) => g.changes.map((c) => c.kind))).toEqual([['addColumn', 'addIndex']]);
     const results = await project.withEngine((engine) => engine.apply(plan));
@@ -83,7 +83,7 @@ describe('apply verification', () => {
     const whole = await wholeReads();
     for (const result of results) {
       expect(result.schema, result.tenant).toEqual(whole.get(result.tenant));
-      expect(result.schema?.unmanaged?.map((u) => u.name), result.tenant).toEqual(['touch()', 'big_orders']);
+      expect(result.schema?.unmanaged?.map((u) => u.name), result.tenant).toEqual(['nocase', 'simple_cfg']);
     }
     expect((await project.withEngine((e) => e.audit())).summary.inSync).toBe(tenants.length);
   });

@@ -195,35 +195,45 @@ describe('the inspector reads every kind, however the object was made', () => {
 
   it('unmanaged objects of every kind; an extension once, not its members', () => {
     expect(model?.unmanaged).toEqual([
-      { kind: 'aggregate', name: 'total(integer)' },
       { kind: 'collation', name: 'my_c' },
       { kind: 'conversion', name: 'my_conv' },
-      { kind: 'domain', name: 'positive_int' },
       { kind: 'exclusion constraint', name: 'bookings.bookings_during_excl' },
       { kind: 'extension', name: 'hstore' },
       { kind: 'extension', name: 'pg_trgm' },
       { kind: 'foreign table', name: 'remote_rows' },
-      { kind: 'function', name: 'add_one(integer)' },
-      { kind: 'function', name: 'mood_eq(mood, mood)' },
-      { kind: 'function', name: 'moved_fn()' },
-      { kind: 'function', name: 'touch()' },
-      { kind: 'materialized view', name: 'account_counts' },
       { kind: 'operator', name: '===(mood, mood)' },
       { kind: 'operator class', name: 'my_int_ops (btree)' },
       { kind: 'operator family', name: 'my_family (btree)' },
       { kind: 'operator family', name: 'my_int_ops (btree)' },
-      { kind: 'policy', name: 'accounts.own_rows' },
-      { kind: 'procedure', name: 'noop()' },
       { kind: 'rule', name: 'bookings.bookings_no_delete' },
       { kind: 'statistics', name: 'accounts_stats' },
       { kind: 'text search configuration', name: 'simple_cfg' },
       { kind: 'text search dictionary', name: 'simple_dict' },
-      { kind: 'trigger', name: 'accounts.accounts_touch' },
       { kind: 'type', name: 'floatrange' },
-      { kind: 'type', name: 'moved_pair' },
-      { kind: 'type', name: 'pair' },
-      { kind: 'view', name: 'active_accounts' },
     ]);
+  });
+
+  it('views, routines, triggers, policies, domains and composite types, replaced or moved in, and none of an extension', () => {
+    expect(model?.objects?.map((o) => (o.table === undefined ? `${o.kind}:${o.name}` : `${o.kind}:${o.table}.${o.name}`))).toEqual([
+      'aggregate:total(integer)',
+      'composite type:moved_pair',
+      'composite type:pair',
+      'domain:positive_int',
+      'function:add_one(integer)',
+      'function:mood_eq(mood, mood)',
+      'function:moved_fn()',
+      'function:touch()',
+      'materialized view:account_counts',
+      'policy:accounts.own_rows',
+      'procedure:noop()',
+      'trigger:accounts.accounts_touch',
+      'view:active_accounts',
+    ]);
+    const object = (name: string) => model?.objects?.find((o) => o.name === name);
+    // As last replaced.
+    expect(object('add_one(integer)')?.definition).toContain("AS $function$SELECT $1 + 2$function$");
+    expect(object('active_accounts')?.definition).toContain('accounts.mood');
+    expect(object('account_counts')?.indexes).toEqual(['CREATE INDEX account_counts_idx ON account_counts USING btree (count)']);
   });
 
   it('the table that moved out is read in its new schema', async () => {

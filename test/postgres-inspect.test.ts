@@ -16,6 +16,7 @@ import {
   listSchemas,
   stripSchemaQualifier,
 } from '../src/engines/postgres/inspect.js';
+import { objectKey } from '../src/model/object-key.js';
 
 const BASE_URL = process.env.SCHEMA_SYNC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = `ss_inspect_${randomBytes(5).toString('hex')}`;
@@ -43,8 +44,6 @@ function table(model: SchemaModel | undefined, name: string): TableModel {
   return found;
 }
 const column = (t: TableModel, name: string) => t.columns.find((c) => c.name === name);
-const unmanagedOf = (model: SchemaModel | undefined, kind: string): string[] =>
-  (model?.unmanaged ?? []).filter((u) => u.kind === kind).map((u) => u.name);
 const sorted = (names: readonly string[]): string[] => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** The tenant that holds one of everything the model covers, plus unmanaged objects. */
@@ -436,28 +435,50 @@ describe('inspectSchemas', () => {
 
   it('reports what the model does not cover as unmanaged', () => {
     expect(a?.unmanaged).toEqual([
-      { kind: 'aggregate', name: 'total(integer)' },
       { kind: 'collation', name: 'my_c' },
-      { kind: 'domain', name: 'positive_int' },
       { kind: 'exclusion constraint', name: 'bookings.bookings_during_excl' },
       { kind: 'extension', name: 'pg_trgm' },
       { kind: 'foreign table', name: 'remote_rows' },
-      { kind: 'function', name: 'add_one(integer, mood)' },
-      { kind: 'function', name: 'mood_eq(mood, mood)' },
-      { kind: 'function', name: 'touch()' },
-      { kind: 'materialized view', name: 'account_counts' },
       { kind: 'operator', name: '===(mood, mood)' },
-      { kind: 'policy', name: 'accounts.own_rows' },
-      { kind: 'procedure', name: 'noop()' },
       { kind: 'rule', name: 'events.events_no_delete' },
       { kind: 'statistics', name: 'accounts_stats' },
       { kind: 'text search configuration', name: 'simple_cfg' },
-      { kind: 'trigger', name: 'accounts.accounts_touch' },
-      { kind: 'trigger', name: 'ledger.ledger_touch' },
       { kind: 'type', name: 'floatrange' },
-      { kind: 'type', name: 'pair' },
-      { kind: 'view', name: 'active_accounts' },
     ]);
+  });
+
+  it('reads views, routines, triggers, policies, domains and composite types, and row-level security', () => {
+    expect((a?.objects ?? []).map(objectKey)).toEqual([
+      'aggregate:total(integer)',
+      'composite type:pair',
+      'domain:positive_int',
+      'function:add_one(integer, mood)',
+      'function:mood_eq(mood, mood)',
+      'function:touch()',
+      'materialized view:account_counts',
+      'policy:accounts.own_rows',
+      'procedure:noop()',
+      'trigger:accounts.accounts_touch',
+      'trigger:ledger.ledger_touch',
+      'view:active_accounts',
+    ]);
+    const object = (key: string) => a?.objects?.find((o) => objectKey(o) === key);
+    expect(object('policy:accounts.own_rows')).toEqual({
+      kind: 'policy',
+      name: 'own_rows',
+      table: 'accounts',
+      definition: 'CREATE POLICY own_rows ON accounts USING (true)',
+      dependsOn: ['table:accounts'],
+    });
+    expect(object('domain:positive_int')?.definition).toBe('CREATE DOMAIN positive_int AS integer CONSTRAINT positive_int_check CHECK ((VALUE > 0))');
+    expect(object('trigger:accounts.accounts_touch')).toMatchObject({
+      definition: 'CREATE TRIGGER accounts_touch BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION touch()',
+      dependsOn: ['function:touch()', 'table:accounts'],
+    });
+    // The tenant's enum in an argument type is named unqualified, like every tenant object.
+    expect(object('function:add_one(integer, mood)')?.definition).toMatch(/^CREATE OR REPLACE FUNCTION add_one\(integer, mood\)\n RETURNS integer\n/);
+    expect(table(a, 'accounts').rowSecurity).toBe(true);
+    expect(table(a, 'accounts').forceRowSecurity).toBeUndefined();
   });
 
   it('keeps tenants independent in one call', () => {
@@ -608,24 +629,33 @@ describe('pagila', () => {
     model = (await inspectSchemas(pagila, ['public'])).get('public');
   });
 
-  it('reports views, functions, triggers, domains and partitions as unmanaged', () => {
-    expect(unmanagedOf(model, 'view')).toEqual([
+  it('reads views, functions, aggregates, triggers and domains as objects, and leaves partitions unmanaged', () => {
+    const keys = (model?.objects ?? []).map(objectKey);
+    const ofKind = (kind: string) => keys.filter((k) => k.startsWith(kind + ':')).map((k) => k.slice(kind.length + 1));
+    expect(ofKind('view')).toEqual([
       'actor_info', 'customer_list', 'film_list', 'nicer_but_slower_film_list', 'sales_by_film_category',
       'sales_by_store', 'staff_list',
     ]);
-    expect(unmanagedOf(model, 'materialized view')).toEqual(['rental_by_category']);
-    expect(unmanagedOf(model, 'function')).toEqual(sorted([
+    expect(ofKind('materialized view')).toEqual(['rental_by_category']);
+    expect(ofKind('function')).toEqual(sorted([
       '_group_concat(text, text)', 'film_in_stock(integer, integer)', 'film_not_in_stock(integer, integer)',
       'get_customer_balance(integer, timestamp with time zone)', 'inventory_held_by_customer(integer)',
       'inventory_in_stock(integer)', 'last_day(timestamp with time zone)', 'last_updated()',
       'rewards_report(integer, numeric)',
     ]));
-    expect(unmanagedOf(model, 'aggregate')).toEqual(['group_concat(text)']);
-    expect(unmanagedOf(model, 'trigger')).toHaveLength(15);
-    expect(unmanagedOf(model, 'trigger')).toContain('film.film_fulltext_trigger');
-    expect(unmanagedOf(model, 'trigger')).toContain('actor.last_updated');
-    expect(unmanagedOf(model, 'domain')).toEqual(['bıgınt', 'year']);
-    expect(unmanagedOf(model, 'partition')).toEqual([]);
+    expect(ofKind('trigger')).toHaveLength(15);
+    expect(ofKind('trigger')).toContain('film.film_fulltext_trigger');
+    expect(ofKind('trigger')).toContain('actor.last_updated');
+    expect(ofKind('domain')).toEqual(['bıgınt', 'year']);
+    expect(ofKind('aggregate')).toEqual(['group_concat(text)']);
+    expect(model?.objects?.find((o) => o.kind === 'aggregate')?.definition).toBe('CREATE AGGREGATE group_concat(text) (\n    SFUNC = _group_concat,\n    STYPE = text\n)');
+    // Nothing is left outside the model: partitions are managed tables.
+    expect(model?.unmanaged).toEqual([]);
+    // A function that returns a table's rows needs the table: it comes after the tables.
+    expect(model?.objects?.find((o) => o.name === 'rewards_report(integer, numeric)')?.dependsOn).toEqual(['table:customer']);
+    expect(model?.objects?.find((o) => o.kind === 'materialized view')?.indexes).toEqual([
+      'CREATE UNIQUE INDEX rental_category ON rental_by_category USING btree (category)',
+    ]);
   });
 
   it('reads tables like film and actor', () => {

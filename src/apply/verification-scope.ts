@@ -99,5 +99,6 @@ export function withRereadPart(before: SchemaModel, reread: SchemaModel, scope: 
     sequences: scope.sequences ? reread.sequences : before.sequences,
     ...(externalTypes.length > 0 && { externalTypes }),
     ...(before.unmanaged !== undefined && { unmanaged: before.unmanaged }),
+    ...(before.objects !== undefined && { objects: before.objects }),
   };
 }

@@ -1,3 +1,4 @@
+import type { DefinedObjectModel, DefinedObjectKind } from '../model/types.js';
 import type { Change } from './changes.js';
 
 /**
@@ -6,7 +7,7 @@ import type { Change } from './changes.js';
  * same object, as the three-way drift check must.
  */
 export interface ObjectRef {
-  readonly kind: 'table' | 'column' | 'index' | 'constraint' | 'primary key' | 'table comment' | 'enum' | 'sequence';
+  readonly kind: 'table' | 'column' | 'index' | 'constraint' | 'primary key' | 'table comment' | 'row security' | 'enum' | 'sequence' | DefinedObjectKind;
   /** The table the object lives in (the table itself for kind 'table'). */
   readonly table?: string;
   readonly name: string;
@@ -14,7 +15,9 @@ export interface ObjectRef {
 
 export function objectLabel(ref: ObjectRef): string {
   if (ref.kind === 'table' || ref.kind === 'enum' || ref.kind === 'sequence') return `${ref.kind} ${ref.name}`;
-  if (ref.kind === 'primary key' || ref.kind === 'table comment') return `${ref.kind} of ${ref.table}`;
+  if (ref.kind === 'primary key' || ref.kind === 'table comment' || ref.kind === 'row security') return `${ref.kind} of ${ref.table}`;
+  if (ref.kind === 'trigger' || ref.kind === 'policy') return `${ref.kind} ${ref.name} on ${ref.table}`;
+  if (ref.table === undefined) return `${ref.kind} ${ref.name}`;
   return `${ref.kind} ${ref.table}.${ref.name}`;
 }
 
@@ -30,6 +33,10 @@ export function sameObject(a: ObjectRef, b: ObjectRef): boolean {
 
 const table = (name: string): ObjectRef => ({ kind: 'table', table: name, name });
 const inTable = (kind: ObjectRef['kind'], tableName: string, name: string): ObjectRef => ({ kind, table: tableName, name });
+
+/** A trigger or policy lives in its table: dropping the table collides with a change to it. */
+const definedObject = (object: DefinedObjectModel): ObjectRef =>
+  object.table === undefined ? { kind: object.kind, name: object.name } : inTable(object.kind, object.table, object.name);
 
 export function changeObjects(change: Change): ObjectRef[] {
   switch (change.kind) {
@@ -92,5 +99,13 @@ export function changeObjects(change: Change): ObjectRef[] {
       return [inTable('constraint', change.table, change.check.name)];
     case 'validateConstraint':
       return [inTable('constraint', change.table, change.name)];
+    case 'setRowSecurity':
+      return [inTable('row security', change.table, '')];
+    case 'createObject':
+    case 'dropObject':
+      return [definedObject(change.object)];
+    case 'replaceObject':
+    case 'alterObject':
+      return [definedObject(change.to)];
   }
 }

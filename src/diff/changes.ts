@@ -1,6 +1,7 @@
 import type {
   CheckModel,
   ColumnModel,
+  DefinedObjectModel,
   EnumModel,
   ForeignKeyModel,
   IndexModel,
@@ -111,7 +112,46 @@ export type Change =
   | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckModel; readonly newTable: boolean }
   | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckModel }
   /** A check or foreign key as desired but NOT VALID: existing rows are checked, nothing is recreated. */
-  | { readonly kind: 'validateConstraint'; readonly table: string; readonly name: string; readonly constraint: ValidatedConstraint };
+  | { readonly kind: 'validateConstraint'; readonly table: string; readonly name: string; readonly constraint: ValidatedConstraint }
+  | { readonly kind: 'setRowSecurity'; readonly table: string; readonly from: RowSecurity; readonly to: RowSecurity }
+  /**
+   * A view, routine, trigger, policy, domain or composite type. `recreate`: it was dropped earlier
+   * in the same plan, because it changed in a way only a new object can express, or because an
+   * object it depends on was recreated.
+   */
+  | { readonly kind: 'createObject'; readonly object: DefinedObjectModel; readonly phase: ObjectPhase; readonly recreate?: true }
+  /** `dependants`: keys of the live objects that depend on it (each dropped before it in the same plan). */
+  | {
+      readonly kind: 'dropObject';
+      readonly object: DefinedObjectModel;
+      readonly phase: ObjectPhase;
+      readonly recreate?: true;
+      readonly dependants?: readonly string[];
+    }
+  /**
+   * A routine replaced in place (CREATE OR REPLACE: same arguments and result), so what uses it
+   * keeps using it. `usedBy` names those users: triggers and views by key, and a table's indexes,
+   * checks and defaults whose expressions call it (`index film.film_title_idx`).
+   */
+  | { readonly kind: 'replaceObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy?: readonly string[] }
+  /** Changed where it stands: a comment, a trigger's enabled state, a materialized view's indexes, a domain's default, NOT NULL or checks. */
+  | { readonly kind: 'alterObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly changed: readonly ObjectProperty[] };
+
+/** A table's row-level security flags. */
+export interface RowSecurity {
+  readonly enabled: boolean;
+  readonly forced: boolean;
+}
+
+/**
+ * When an object is created and dropped relative to the tables: types and routines that need no
+ * table exist before the tables (whose columns, defaults, checks and indexes may use them) and go
+ * after them; views, triggers, policies, and anything that needs a table, come after the tables
+ * and go before them.
+ */
+export type ObjectPhase = 'before tables' | 'after tables';
+
+export type ObjectProperty = 'comment' | 'enabled' | 'indexes' | 'domain';
 
 /** The constraints that can exist NOT VALID. */
 export type ValidatedConstraint = 'check' | 'foreign key';

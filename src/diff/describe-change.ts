@@ -75,7 +75,25 @@ export function describeChange(change: Change): string {
       return `drop check ${change.table}.${change.check.name}`;
     case 'validateConstraint':
       return `validate ${change.constraint} ${change.table}.${change.name}`;
+    case 'setRowSecurity':
+      return `row level security on ${change.table}: ${rowSecurityWords(change.from)} -> ${rowSecurityWords(change.to)}`;
+    case 'createObject':
+      return `${change.recreate ? 'recreate' : 'create'} ${objectWords(change.object)}`;
+    case 'dropObject':
+      return `drop ${objectWords(change.object)}${change.recreate ? ' (recreated)' : ''}`;
+    case 'replaceObject':
+      return `replace ${objectWords(change.to)}`;
+    case 'alterObject':
+      return `alter ${objectWords(change.to)}: ${change.changed.join(', ')}`;
   }
+}
+
+function rowSecurityWords(state: { enabled: boolean; forced: boolean }): string {
+  return state.enabled ? (state.forced ? 'enabled, forced' : 'enabled') : state.forced ? 'disabled, forced' : 'disabled';
+}
+
+function objectWords(object: { kind: string; name: string; table?: string }): string {
+  return object.table === undefined ? `${object.kind} ${object.name}` : `${object.kind} ${object.name} on ${object.table}`;
 }
 
 function show(value: unknown): string {

@@ -4,8 +4,9 @@ import { deepFreeze } from '../util/deep-freeze.js';
 import type { ColumnModel, EnumModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
-import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, TableProperty } from './changes.js';
+import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, RowSecurity, TableProperty } from './changes.js';
 import { noRenames } from './changes.js';
+import { diffObjects, onExcludedTables } from './diff-objects.js';
 import { own } from '../util/own.js';
 
 export interface DiffInput {
@@ -74,6 +75,7 @@ export function diffSchemas(input: DiffInput): Change[] {
   diffEnums(current, desired, changes);
   diffSequences(current, desired, changes);
   diffTables(current, desired, renames, changes);
+  changes.push(...diffObjects(current, desired, changes));
   return changes;
 }
 
@@ -82,6 +84,8 @@ export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): Sche
   if (excluded.tables.length === 0 && Object.keys(excluded.columns).length === 0 && Object.keys(excluded.indexes).length === 0) {
     return schema;
   }
+  const left = new Set(onExcludedTables(schema.objects ?? [], excluded));
+  const objects = schema.objects?.filter((o) => !left.has(o));
   const tables = schema.tables
     .filter((t) => !excluded.tables.includes(t.name))
     .map((t) => {
@@ -94,7 +98,7 @@ export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): Sche
         indexes: t.indexes.filter((i) => !indexes.includes(i.name)),
       };
     });
-  return { ...schema, tables };
+  return { ...schema, tables, ...(objects !== undefined && { objects }) };
 }
 
 function diffEnums(current: SchemaModel, desired: SchemaModel, out: Change[]): void {
@@ -339,6 +343,9 @@ function pushCreated(to: TableModel, wanted: ReadonlyMap<string, TableModel>, ou
   for (const foreignKey of byName(to.foreignKeys)) {
     out.push({ kind: 'addForeignKey', table: to.name, foreignKey, newTable: true });
   }
+  if (to.rowSecurity || to.forceRowSecurity) {
+    out.push({ kind: 'setRowSecurity', table: to.name, from: { enabled: false, forced: false }, to: rowSecurity(to) });
+  }
 }
 
 /**
@@ -475,6 +482,11 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
   if ((from.comment ?? null) !== (to.comment ?? null)) {
     out.push({ kind: 'setTableComment', table, ...(to.comment !== undefined ? { comment: to.comment } : {}) });
   }
+  if (!same(rowSecurity(from), rowSecurity(to))) out.push({ kind: 'setRowSecurity', table, from: rowSecurity(from), to: rowSecurity(to) });
+}
+
+function rowSecurity(table: TableModel): RowSecurity {
+  return { enabled: table.rowSecurity === true, forced: table.forceRowSecurity === true };
 }
 
 function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[] {

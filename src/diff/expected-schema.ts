@@ -1,6 +1,8 @@
 import type { Exclusions } from '../manifest/desired.js';
 import type { SchemaModel, TableModel } from '../model/types.js';
 import { own } from '../util/own.js';
+import { sortedObjects } from '../model/fingerprint.js';
+import { onExcludedTables } from './diff-objects.js';
 
 /**
  * The schema a tenant should hold after apply: the desired schema, plus whatever an override took
@@ -25,5 +27,12 @@ export function expectedSchema(current: SchemaModel, desired: SchemaModel, exclu
     const table = live.get(name);
     if (table) tables.push(table);
   }
-  return { ...desired, tables };
+  if (excluded.tables.length === 0) return { ...desired, tables };
+  // The objects on an excluded table stay as they are, and the desired ones on it are not made.
+  const kept = onExcludedTables(current.objects ?? [], excluded);
+  const notMade = new Set(onExcludedTables(desired.objects ?? [], excluded));
+  const made = (desired.objects ?? []).filter((o) => !notMade.has(o));
+  const objects = sortedObjects([...made, ...kept]);
+  const { objects: _desiredObjects, ...rest } = desired;
+  return { ...rest, tables, ...(objects.length > 0 && { objects }) };
 }

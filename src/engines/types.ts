@@ -151,6 +151,12 @@ export interface Normalizer {
   /** The inverse sugar for writing a manifest from an inspected schema (serial columns). */
   toManifestSchema(schema: SchemaModel): SchemaModel;
   /**
+   * The manifest's `sql:` for an inspected schema: statements that make its objects (views,
+   * routines, triggers, policies, domains, ...) in an order that runs; absent where the engine's
+   * model holds none.
+   */
+  manifestSql?(schema: SchemaModel): string[];
+  /**
    * Types the engine knows without the schema declaring them, checked before the compile to name
    * the column; absent where the compiling server judges types itself (PostgreSQL).
    */

@@ -17,6 +17,6 @@ export {
 } from './names.js';
 export type * from './spec.js';
 export { schemaDirectory } from './validate.js';
-export { defaultManifestSchemaUrl, writeManifest, type WriteManifestOptions } from './write.js';
+export { adoptedManifest, defaultManifestSchemaUrl, writeManifest, type WriteManifestOptions } from './write.js';
 export { canonicalJson } from '../model/canonical-json.js';
 export { parseCheckedYaml } from './checked-yaml.js';

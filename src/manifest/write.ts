@@ -12,6 +12,7 @@ import type {
   TableModel,
   UniqueModel,
 } from '../model/types.js';
+import type { Normalizer } from '../engines/types.js';
 import { deepEqual } from '../model/deep-equal.js';
 import { formatIndexKey } from './index-keys.js';
 import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from './names.js';
@@ -20,6 +21,8 @@ import { sequenceDefaults } from './to-model.js';
 export interface WriteManifestOptions {
   /** Where editors find the JSON Schema, relative to the written file. */
   readonly schemaUrl?: string;
+  /** The engine's statements for the schema's objects (Normalizer.manifestSql), written under `sql:`. */
+  readonly sql?: readonly string[];
 }
 
 /** Where schema-sync's JSON Schema is when the manifest sits in schema/ and the package is installed. */
@@ -31,7 +34,8 @@ type Yaml = Record<string, unknown>;
  * A schema as manifest YAML, for `inspect -o` (adopting a live schema). Compact: a column with
  * only a type is written as that type, values equal to the defaults are left out, and so are
  * constraint names equal to the names PostgreSQL would give. Loading the text back gives the same
- * schema (unmanaged objects are listed in a closing comment, since nothing manages them).
+ * schema (unmanaged objects are listed in a closing comment, since nothing manages them), with its
+ * other objects under `sql:` as the engine prints them (options.sql).
  */
 export function writeManifest(schema: SchemaModel, options: WriteManifestOptions = {}): string {
   const names = new NameCounts(schema);
@@ -48,6 +52,8 @@ export function writeManifest(schema: SchemaModel, options: WriteManifestOptions
   }
   const tables = new Map(schema.tables.map((t) => [t.name, t]));
   if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow, tables)]));
+  // Compiled as written, each entry after what it needs: views, routines, triggers, policies, ...
+  if (options.sql !== undefined && options.sql.length > 0) content.sql = [...options.sql];
 
   const doc = new Document(content);
   for (const path of flow) {
@@ -56,6 +62,12 @@ export function writeManifest(schema: SchemaModel, options: WriteManifestOptions
   }
   const header = `# yaml-language-server: $schema=${options.schemaUrl ?? defaultManifestSchemaUrl}\n`;
   return header + doc.toString({ lineWidth: 0 }) + unmanagedComment(schema);
+}
+
+/** An inspected schema as the manifest that adopts it (`inspect -o`): the engine's sugar, and its objects under `sql:`. */
+export function adoptedManifest(schema: SchemaModel, normalizer: Normalizer, options: Omit<WriteManifestOptions, 'sql'> = {}): string {
+  const sql = normalizer.manifestSql?.(schema);
+  return writeManifest(normalizer.toManifestSchema(schema), { ...options, ...(sql !== undefined && { sql }) });
 }
 
 function unmanagedComment(schema: SchemaModel): string {

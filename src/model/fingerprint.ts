@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { deepEqual } from './deep-equal.js';
-import type { SchemaModel } from './types.js';
+import type { DefinedObjectModel, SchemaModel } from './types.js';
 
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -28,7 +28,15 @@ export function managedForm(schema: SchemaModel): SchemaModel {
       foreignKeys: byName(t.foreignKeys),
       checks: byName(t.checks),
     })),
+    ...(schema.objects !== undefined && schema.objects.length > 0 && { objects: sortedObjects(schema.objects) }),
   };
+}
+
+/** Defined objects by kind, table and name, as inspection sorts them. */
+export function sortedObjects(objects: readonly DefinedObjectModel[]): DefinedObjectModel[] {
+  return [...objects].sort(
+    (a, b) => compareNames(a.kind, b.kind) || compareNames(a.table ?? '', b.table ?? '') || compareNames(a.name, b.name),
+  );
 }
 
 const fingerprints = new WeakMap<SchemaModel, string>();

@@ -124,6 +124,10 @@ export interface TableModel {
   readonly foreignKeys: readonly ForeignKeyModel[];
   readonly checks: readonly CheckModel[];
   readonly comment?: string;
+  /** Row-level security is enabled (PostgreSQL ALTER TABLE ... ENABLE ROW LEVEL SECURITY). */
+  readonly rowSecurity?: true;
+  /** Row-level security applies to the table's owner too (FORCE ROW LEVEL SECURITY). */
+  readonly forceRowSecurity?: true;
   /** Engine-only table options (SQLite `withoutRowid`, `strict`; MySQL engine, charset). */
   readonly options?: Readonly<Record<string, string | boolean>>;
   /** A partitioned table's strategy and key, as pg_get_partkeydef prints it: `RANGE (created_at)`. */
@@ -166,6 +170,51 @@ export interface SequenceModel {
   readonly comment?: string;
 }
 
+export type DefinedObjectKind =
+  | 'view'
+  | 'materialized view'
+  | 'function'
+  | 'procedure'
+  | 'aggregate'
+  | 'trigger'
+  | 'policy'
+  | 'domain'
+  | 'composite type';
+
+/** An object the server prints whole: its definition is the server's own text, tenant-neutral. */
+export interface DefinedObjectModel {
+  readonly kind: DefinedObjectKind;
+  /** Unique within its kind (and table): a routine's name carries its input argument types (its identity; argument names are in the definition), `f(integer, text)`. */
+  readonly name: string;
+  /** The table of a trigger or a policy. */
+  readonly table?: string;
+  /** SQL that creates it exactly, as the catalog functions print it, with the tenant's own qualifier stripped. */
+  readonly definition: string;
+  /** Keys (`table:film`, `view:v`, `function:f(integer)`, `domain:year`, ...) of the tenant's own objects it needs, from pg_depend. */
+  readonly dependsOn?: readonly string[];
+  readonly comment?: string;
+  /**
+   * What an in-place replace (CREATE OR REPLACE) cannot change: a routine's arguments as declared
+   * (names, modes, defaults) and its result. Absent for kinds that are never replaced in place.
+   */
+  readonly signature?: string;
+  /** A trigger's state other than the default (fires in origin and local sessions). */
+  readonly enabled?: 'disabled' | 'replica' | 'always';
+  /** The indexes of a materialized view, each as the server prints its CREATE INDEX, sorted. */
+  readonly indexes?: readonly string[];
+  /** A domain's parts, which ALTER DOMAIN changes in place (its columns keep their values). */
+  readonly domain?: DomainParts;
+}
+
+export interface DomainParts {
+  /** Base type and collation: these cannot change in place. */
+  readonly type: string;
+  readonly default?: string;
+  readonly notNull?: true;
+  /** Named CHECK constraints, by name, each as `CHECK (...)`. */
+  readonly checks: readonly { readonly name: string; readonly definition: string }[];
+}
+
 /** An object the model does not manage: reported, never dropped (invariant 8). */
 export interface UnmanagedObject {
   readonly kind: string;
@@ -183,6 +232,8 @@ export interface SchemaModel {
   /** Types the schema uses but does not manage (domains, extension types). */
   readonly externalTypes?: readonly string[];
   readonly unmanaged?: readonly UnmanagedObject[];
+  /** Views, routines, triggers, policies, domains and composite types, sorted by kind, table, name. */
+  readonly objects?: readonly DefinedObjectModel[];
 }
 
 export const emptySchema: SchemaModel = { tables: [], enums: [], sequences: [] };

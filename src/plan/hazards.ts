@@ -6,6 +6,12 @@ export const hazardCodes = [
   'MAY_FAIL_ON_EXISTING_ROWS',
   'INDEX_BUILD',
   'RUNS_AFTER_COMMIT',
+  /** Drops a view, routine or type that other objects use. */
+  'DROPS_DEPENDED_ON_OBJECT',
+  /** Replaces the body of a routine that triggers, views, indexes, checks or defaults call. */
+  'REPLACES_ROUTINE_IN_USE',
+  /** Disables or stops forcing row-level security, or drops a policy. */
+  'WEAKENS_SECURITY',
 ] as const;
 
 export type HazardCode = (typeof hazardCodes)[number];

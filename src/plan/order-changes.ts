@@ -46,6 +46,12 @@ const rank: Record<ChangeKind, number> = {
   addForeignKey: 17,
   setObjectComment: 17.5,
   validateConstraint: 18,
+  setRowSecurity: 8,
+  // Objects: by their phase, in objectRank.
+  createObject: 0,
+  dropObject: 0,
+  replaceObject: 0,
+  alterObject: 17.7,
 };
 
 /** Before renames and creates: see droppedInTheWay. */
@@ -74,6 +80,28 @@ function droppedInTheWay(changes: readonly Change[]): Set<string> {
 }
 
 /**
+ * Objects needed by tables (types and routines that need no table) are created after the enums
+ * and sequences and before the tables, and dropped after the tables and before the enums; the
+ * others (views, triggers, policies, and what needs a table) are dropped before anything else,
+ * since they block the drops and type changes of what they use, and created once every table,
+ * column, key and index is there. A routine replaced in place goes where it would be created.
+ */
+function changeRank(change: Change): number {
+  switch (change.kind) {
+    case 'createObject':
+      return change.phase === 'before tables' ? 6.5 : 17.5;
+    case 'replaceObject':
+      return 6.5;
+    case 'dropObject':
+      // One that comes back before the tables goes right before it does.
+      if (change.phase === 'before tables') return change.recreate ? 6.4 : 11.5;
+      return -2;
+    default:
+      return rank[change.kind];
+  }
+}
+
+/**
  * Orders changes for execution. A sequence owned by a column is created without its owner and
  * handed to the column once the table exists, since OWNED BY needs the column to be there.
  */
@@ -93,7 +121,7 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   const oldNames = new Map<string, string>();
   for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
   const early = droppedInTheWay(expanded);
-  const rankOf = (change: Change): number => (change.kind === 'dropTable' && early.has(change.table.name) ? EARLY_DROP : rank[change.kind]);
+  const rankOf = (change: Change): number => (change.kind === 'dropTable' && early.has(change.table.name) ? EARLY_DROP : changeRank(change));
   return expanded
     .map((change, index) => ({ change, index }))
     .sort((a, b) => rankOf(a.change) - rankOf(b.change) || a.index - b.index)

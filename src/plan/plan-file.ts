@@ -18,10 +18,12 @@ export interface PlanFileStep extends PlanStep {
   readonly consent?: boolean;
 }
 
-/** Types and sequences living in the tenant that the group's expressions name: they get its qualifier. */
+/** Types, sequences and routines living in the tenant that the group's expressions name: they get its qualifier. */
 export interface TenantObjects {
   readonly types: readonly string[];
   readonly sequences: readonly string[];
+  /** Present when the tenant has routines. */
+  readonly functions?: readonly string[];
 }
 
 /** Tenants whose change sets are identical: a reviewer reads the change once. */
@@ -156,7 +158,13 @@ export function renderGroup(
   render: RenderChanges,
 ): { placeholder: string; steps: PlanStep[] } {
   const renderWith = (qualifier: string) =>
-    render(changes, { ...options, qualifier, tenantTypes: objects.types, tenantSequences: objects.sequences });
+    render(changes, {
+      ...options,
+      qualifier,
+      tenantTypes: objects.types,
+      tenantSequences: objects.sequences,
+      ...(objects.functions !== undefined && { tenantFunctions: objects.functions }),
+    });
   const placeholder = choosePlaceholder(renderWith('"t"'));
   return { placeholder, steps: renderWith(placeholder) };
 }

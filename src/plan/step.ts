@@ -72,6 +72,8 @@ export interface RenderOptions {
   /** Names of types and sequences that live in the tenant, so expressions naming them get qualified. */
   readonly tenantTypes: readonly string[];
   readonly tenantSequences: readonly string[];
+  /** Names of the tenant's routines, so an expression that calls one (a default, an index key) gets it qualified. */
+  readonly tenantFunctions?: readonly string[];
 }
 
 export type RenderChanges = (changes: readonly Change[], options: RenderOptions) => PlanStep[];

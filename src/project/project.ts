@@ -9,6 +9,7 @@ import { TenantQueryError, UserError } from '../errors.js';
 import type { DesiredSchema } from '../manifest/desired.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { desiredFor, isSqlManifest, loadManifest, loadOverrides, loadSqlManifest, manifestDigest, withoutExcluded, type Manifest, type Override } from '../manifest/index.js';
+import { routineName } from '../model/object-key.js';
 import { emptySchema, type SchemaModel } from '../model/types.js';
 import { diffSchemas } from '../diff/diff-schemas.js';
 import { orderChanges } from '../plan/order-changes.js';
@@ -202,15 +203,24 @@ export class Project {
   }
 
   /** Types and sequences a tenant's expressions may name: they get the tenant's qualifier. */
-  tenantObjects(...schemas: SchemaModel[]): { types: string[]; sequences: string[] } {
+  tenantObjects(...schemas: SchemaModel[]): { types: string[]; sequences: string[]; functions?: string[] } {
     const types = new Set<string>();
     const sequences = new Set<string>();
+    const functions = new Set<string>();
     for (const schema of schemas) {
       for (const e of schema.enums) types.add(e.name);
       for (const t of schema.externalTypes ?? []) if (!t.includes('.')) types.add(t);
       for (const s of schema.sequences) sequences.add(s.name);
+      for (const o of schema.objects ?? []) {
+        if (o.kind === 'function' || o.kind === 'aggregate') functions.add(routineName(o.name));
+        if (o.kind === 'domain' || o.kind === 'composite type') types.add(o.name);
+      }
     }
-    return { types: [...types].sort(), sequences: [...sequences].sort() };
+    return {
+      types: [...types].sort(),
+      sequences: [...sequences].sort(),
+      ...(functions.size > 0 && { functions: [...functions].sort() }),
+    };
   }
 
   /** A path as the user would type it: relative to the working directory when that is shorter. */

@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { UserError, errorMessage } from '../errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import { byName, compareNames, fingerprint } from '../model/fingerprint.js';
+import { byName, compareNames, fingerprint, sortedObjects } from '../model/fingerprint.js';
 import type { SchemaModel, UnmanagedObject } from '../model/types.js';
 import { nameRecord } from '../util/own.js';
 
@@ -39,6 +39,7 @@ export function canonicalSnapshotModel(schema: SchemaModel): SchemaModel {
     })),
     ...(externalTypes.length > 0 ? { externalTypes } : {}),
     ...(unmanaged.length > 0 ? { unmanaged } : {}),
+    ...(schema.objects !== undefined && schema.objects.length > 0 ? { objects: sortedObjects(schema.objects) } : {}),
   };
 }
 

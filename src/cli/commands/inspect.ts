@@ -2,7 +2,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { UserError, errorMessage } from '../../errors.js';
-import { writeManifest } from '../../manifest/index.js';
+import { adoptedManifest } from '../../manifest/index.js';
 import { fingerprint } from '../../model/fingerprint.js';
 import { colors } from '../../output/colors.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
@@ -51,16 +51,17 @@ export default class Inspect extends BaseCommand {
       if (flags.out) {
         const text = /\.sql$/i.test(flags.out)
           ? await project.schemaAsSql(only.schema, only.tenant.name)
-          : writeManifest(project.engine.normalizer.toManifestSchema(only.schema));
+          : adoptedManifest(only.schema, project.engine.normalizer);
         await writeManifestFile(flags.out, text, flags.force);
         const unmanaged = only.schema.unmanaged ?? [];
         process.stderr.write(
           `Wrote ${flags.out}: ${only.schema.tables.length} tables, ${only.schema.enums.length} enums` +
+            `${(only.schema.objects ?? []).length > 0 ? `, ${only.schema.objects!.length} other objects under sql:` : ''}` +
             `${unmanaged.length > 0 ? `, ${unmanaged.length} unmanaged objects listed as comments` : ''}\n`,
         );
       }
       if (flags.json) this.printJson({ tenant: only.tenant.name, fingerprint: fingerprint(only.schema), schema: only.schema });
-      else if (!flags.out) process.stdout.write(writeManifest(project.engine.normalizer.toManifestSchema(only.schema)));
+      else if (!flags.out) process.stdout.write(adoptedManifest(only.schema, project.engine.normalizer));
       if (flags.adopt) {
         // Asked for: a snapshot not saved is a failure, not a warning.
         let recorded;

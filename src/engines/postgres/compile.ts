@@ -27,6 +27,13 @@ interface Statement {
 }
 
 /**
+ * undefined_object (a type such as a table's row type) and undefined_table: a type or routine of
+ * `sql:` that fails with one before the tables (a function RETURNS SETOF film, which pg_dump
+ * orders after the table) is tried again after them.
+ */
+const WAITS_FOR_TABLES = new Set(['42704', '42P01']);
+
+/**
  * Each input is compiled in a savepoint of one transaction, so one broken desired schema does not
  * hide the others' results. The caller's limits bound every statement (invariant 9).
  */
@@ -66,35 +73,32 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
     sql: s.text,
     failure: (message, position) => ({ message, source: { file: s.source.file, line: s.source.line + linesBefore(s.text, position) } }),
   });
-  const statements: Statement[] = [
-    ...sql.before.map(fromSql),
-    ...rendered.flatMap(({ step, index }) =>
-      step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })),
-    ),
-    ...sql.after.map(fromSql),
-  ];
+  const tableSteps: Statement[] = rendered.flatMap(({ step, index }) =>
+    step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })),
+  );
+  const before = sql.before.map(fromSql);
+  const after = sql.after.map(fromSql);
+  const statements: Statement[] = [...before, ...tableSteps, ...after];
   const start = `SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`;
   await client.query(start);
   try {
-    // All in one round trip; only when the server refuses one is each sent alone, to name it. A
-    // newline before each `;` ends a statement's trailing line comment first.
+    // All in one round trip; only when the server refuses one is each sent alone, to name it (or
+    // to run a routine that needs a table's row type after the tables). A newline before each `;`
+    // ends a statement's trailing line comment first.
     try {
       await client.query(statements.map((s) => s.sql).join('\n;\n'));
     } catch (error) {
       if (!isServerError(error)) throw error;
       await client.query(`ROLLBACK TO SAVEPOINT compile; ${start.replace('SAVEPOINT compile; ', '')}`);
-      for (const statement of statements) {
-        try {
-          await client.query(statement.sql);
-        } catch (one) {
-          if (!isServerError(one)) throw one;
-          await client.query('ROLLBACK TO SAVEPOINT compile');
-          const position = Number((one as { position?: string }).position);
-          return { ok: false, error: statement.failure(serverMessage(one), Number.isInteger(position) && position > 0 ? position : undefined) };
-        }
+      const failure = await runOneByOne(client, before, tableSteps, after);
+      if (failure === 'deferred') {
+        // Ran, once the statements that waited for the tables went after them.
+      } else if (failure !== undefined) {
+        return failure;
+      } else {
+        // Alone, every statement ran: the one text did not hold them as planned. Said plainly.
+        return { ok: false, error: { message: `the statements ran one by one but not together: ${serverMessage(error)}` } };
       }
-      // Alone, every statement ran: the one text did not hold them as planned. Said plainly.
-      return { ok: false, error: { message: `the statements ran one by one but not together: ${serverMessage(error)}` } };
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
     const schema = await inspectInTransaction(client, scratch);
@@ -103,6 +107,58 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   } finally {
     await client.query('ROLLBACK TO SAVEPOINT compile').catch(() => undefined);
   }
+}
+
+/**
+ * The statements one at a time: a type or routine of `sql:` that fails before the tables for want
+ * of a type or table waits until after them. Returns the first failure, 'deferred' when all ran
+ * and some had waited, undefined when all ran in order.
+ */
+async function runOneByOne(
+  client: pg.ClientBase,
+  before: readonly Statement[],
+  tableSteps: readonly Statement[],
+  after: readonly Statement[],
+): Promise<CompileOutcome | 'deferred' | undefined> {
+  const waiting: Statement[] = [];
+  for (const statement of before) {
+    await client.query('SAVEPOINT compile_statement');
+    try {
+      await client.query(statement.sql);
+      await client.query('RELEASE SAVEPOINT compile_statement');
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT compile_statement');
+      if (!WAITS_FOR_TABLES.has(error.code)) {
+        await client.query('ROLLBACK TO SAVEPOINT compile');
+        return failureOf(statement, error);
+      }
+      waiting.push(statement);
+    }
+  }
+  for (const statement of [...tableSteps, ...waiting, ...after]) {
+    const failure = await run(client, statement);
+    if (failure !== undefined) return failure;
+  }
+  return waiting.length > 0 ? 'deferred' : undefined;
+}
+
+/** Runs one statement; a failure the server reports rolls the input's compile back. */
+async function run(client: pg.ClientBase, statement: Statement): Promise<CompileOutcome | undefined> {
+  try {
+    await client.query(statement.sql);
+    return undefined;
+  } catch (error) {
+    if (!isServerError(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT compile');
+    return failureOf(statement, error);
+  }
+}
+
+/** The statement's failure, at the line of the statement the server pointed at. */
+function failureOf(statement: Statement, error: { message: string }): CompileOutcome {
+  const position = Number((error as { position?: string }).position);
+  return { ok: false, error: statement.failure(serverMessage(error), Number.isInteger(position) && position > 0 ? position : undefined) };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Hazard decisions for PostgreSQL DDL, kept apart from the SQL text so a reviewer can read
 // what we consider dangerous in one place. Everything here is pure: names in, hazards out.
-import type { ColumnModel, SequenceModel } from '../../model/types.js';
-import type { Hazard, HazardCode } from '../../plan/hazards.js';
+import type { ColumnModel, DefinedObjectModel, SequenceModel } from '../../model/types.js';
+import { hazardCodes, type Hazard, type HazardCode } from '../../plan/hazards.js';
 import { stepLocks, type StepLock } from '../../plan/step.js';
 
 function hazard(code: HazardCode, message: string): Hazard {
@@ -10,14 +10,7 @@ function hazard(code: HazardCode, message: string): Hazard {
 
 /** Hazards in a fixed order (the order of hazardCodes), one per code, so plans are deterministic. */
 export function uniqueHazards(hazards: readonly Hazard[]): Hazard[] {
-  const order: readonly HazardCode[] = [
-    'DELETES_DATA',
-    'REWRITES_TABLE',
-    'ACCESS_EXCLUSIVE_LOCK',
-    'MAY_FAIL_ON_EXISTING_ROWS',
-    'INDEX_BUILD',
-    'RUNS_AFTER_COMMIT',
-  ];
+  const order: readonly HazardCode[] = hazardCodes;
   const seen = new Map<HazardCode, Hazard>();
   for (const h of hazards) if (!seen.has(h.code)) seen.set(h.code, h);
   return order.flatMap((code) => {
@@ -405,4 +398,60 @@ export function setLoggedHazards(table: string): Hazard[] {
     hazard('REWRITES_TABLE', `changing whether ${table} is logged rewrites it`),
     hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes during the rewrite`),
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views, routines, triggers, policies, domains and composite types
+
+/** What a reader calls the object: `view film_list`, `trigger film_ts on film`. */
+export function objectWords(object: Pick<DefinedObjectModel, 'kind' | 'name' | 'table'>): string {
+  return object.table === undefined ? `${object.kind} ${object.name}` : `${object.kind} ${object.name} on ${object.table}`;
+}
+
+/**
+ * A materialized view's rows are gone with it (a recreated one is filled again from its query);
+ * a policy dropped for good lets through what it held back (a permissive one's loss narrows
+ * access instead, but which applies depends on the others, so a reviewer looks); an object others
+ * use is dropped only with them, which the plan does first.
+ */
+export function dropObjectHazards(object: DefinedObjectModel, recreate: boolean, dependants: readonly string[]): Hazard[] {
+  const hazards: Hazard[] = [];
+  const what = objectWords(object);
+  if (!recreate && object.kind === 'materialized view') hazards.push(hazard('DELETES_DATA', `drops ${what} and its rows`));
+  if (!recreate && object.kind === 'policy') hazards.push(hazard('WEAKENS_SECURITY', `drops ${what}: the rows it governed follow the remaining policies`));
+  if (dependants.length > 0) {
+    hazards.push(
+      hazard(
+        'DROPS_DEPENDED_ON_OBJECT',
+        `drops ${what}, which ${dependants.join(', ')} ${dependants.length === 1 ? 'depends' : 'depend'} on; the plan drops ${dependants.length === 1 ? 'it' : 'them'} first${recreate ? ' and creates everything again after it' : ''}`,
+      ),
+    );
+  }
+  return hazards;
+}
+
+/** A routine's new body takes effect for every caller at once; an index built with the old one holds the old results. */
+export function replaceObjectHazards(object: DefinedObjectModel, usedBy: readonly string[]): Hazard[] {
+  if (usedBy.length === 0) return [];
+  const indexes = usedBy.some((u) => u.startsWith('index ') || u.startsWith('materialized view:'));
+  return [
+    hazard(
+      'REPLACES_ROUTINE_IN_USE',
+      `replaces ${objectWords(object)}, which ${usedBy.join(', ')} ${usedBy.length === 1 ? 'uses' : 'use'}` +
+        (indexes ? '; an index or materialized view computed with the old body keeps its old results until rebuilt (REINDEX, REFRESH)' : ''),
+    ),
+  ];
+}
+
+/** ALTER DOMAIN ... ADD CONSTRAINT and SET NOT NULL check every column of the domain. */
+export function alterDomainHazards(domain: string, addsCheck: boolean, setsNotNull: boolean): Hazard[] {
+  if (!addsCheck && !setsNotNull) return [];
+  return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `checks every value of domain ${domain} in the tables that use it; fails if one does not pass`)];
+}
+
+export function rowSecurityHazards(table: string, from: { enabled: boolean; forced: boolean }, to: { enabled: boolean; forced: boolean }): Hazard[] {
+  const hazards: Hazard[] = [];
+  if (from.enabled && !to.enabled) hazards.push(hazard('WEAKENS_SECURITY', `disables row-level security on ${table}: its policies stop applying`));
+  else if (from.forced && !to.forced) hazards.push(hazard('WEAKENS_SECURITY', `stops forcing row-level security on ${table}: its owner bypasses the policies`));
+  return hazards;
 }

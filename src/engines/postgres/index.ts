@@ -7,6 +7,7 @@ import { COMPARED_KINDS, inspectOutcomes, readIsolating, type ReadLimits } from 
 import { normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
+import { objectStatements } from './render-objects.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
@@ -15,7 +16,11 @@ import { checkPlannedStatements } from './statements.js';
 import { compileSchemas, compilerVersion } from './compile.js';
 import { schemaSql } from './schema-sql.js';
 
-const normalizer: Normalizer = { normalizeSchema, toManifestSchema };
+const normalizer: Normalizer = {
+  normalizeSchema,
+  toManifestSchema,
+  manifestSql: (schema) => objectStatements(schema.objects ?? [], schema.tables),
+};
 
 /** SQLSTATEs worth retrying: lock_not_available, deadlock, serialization failure, shutdown. */
 const transientStates = new Set(['55P03', '40P01', '40001', '57P01', '57P02', '57P03', '53300']);

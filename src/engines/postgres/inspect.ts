@@ -2,6 +2,7 @@ import pg from 'pg';
 import type {
   CheckModel,
   ColumnModel,
+  DefinedObjectModel,
   EnumModel,
   FkAction,
   ForeignKeyModel,
@@ -21,8 +22,26 @@ import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
 import { serialSequenceName } from './normalize.js';
 import {
+  ObjectsDraft,
+  type AggregateRow,
+  type CompositeRow,
+  type DependencyRow,
+  type DomainRow,
+  type PolicyRow,
+  type RoutineRow,
+  type TriggerRow,
+  type ViewRow,
+} from './inspect-objects.js';
+import {
+  AGGREGATES,
   ALL_RELATION_KINDS,
+  COMPOSITE_TYPES,
   DEPARSED,
+  DOMAINS,
+  OBJECT_DEPENDENCIES,
+  POLICIES,
+  TRIGGERS,
+  VIEWS,
   DESCRIPTIONS,
   INDEXES,
   INVALID_INDEXES,
@@ -38,7 +57,6 @@ import {
   TABLES_NAMED,
   TYPES,
   UNMANAGED_OTHER,
-  UNMANAGED_ROUTINES,
   UNMANAGED_TABLE_OBJECTS,
   UNMANAGED_TYPES,
   catalogQueries,
@@ -57,6 +75,12 @@ export const COMPARED_KINDS: readonly string[] = [
   'table storage (unlogged, storage parameters)',
   'column settings (statistics target, storage, compression, options, identity sequence options)',
   'comments on constraints, indexes and sequences',
+  'row-level security',
+  'views and materialized views (with their indexes)',
+  'functions, procedures and aggregates',
+  'triggers (with their enabled state)',
+  'policies',
+  'domains (with their checks) and composite types',
 ];
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
@@ -431,6 +455,8 @@ interface TableRow {
   /** reloptions: `name=value` texts; toast_parameters those of the TOAST table, named without `toast.`. */
   storage_parameters: string[] | null;
   toast_parameters: string[] | null;
+  row_security: boolean;
+  force_row_security: boolean;
 }
 interface ColumnRow {
   table_oid: number;
@@ -612,6 +638,8 @@ interface TableDraft {
   attachedIndexes?: Record<string, string>;
   unlogged?: true;
   storageParameters?: Record<string, string>;
+  rowSecurity?: true;
+  forceRowSecurity?: true;
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
   readonly columnsAt: Mutable<ColumnModel>[];
   columns: readonly ColumnModel[];
@@ -652,6 +680,8 @@ class SchemaDraft {
   readonly sequences: SequenceModel[] = [];
   readonly unmanaged: UnmanagedObject[] = [];
   readonly externalTypes = new Set<string>();
+  /** Views, routines, triggers, policies, domains and composite types, set by the chunk. */
+  objects: readonly DefinedObjectModel[] = [];
   readonly #prefix: string;
 
   constructor(
@@ -689,6 +719,8 @@ class SchemaDraft {
         ...(t.attachedIndexes !== undefined && { attachedIndexes: sortedRecord(t.attachedIndexes) }),
         ...(t.unlogged && { unlogged: true as const }),
         ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
+        ...(t.rowSecurity && { rowSecurity: t.rowSecurity }),
+        ...(t.forceRowSecurity && { forceRowSecurity: t.forceRowSecurity }),
       }))
       .sort((a, b) => compareNames(a.name, b.name));
     const unmanaged = [...this.unmanaged].sort(
@@ -700,6 +732,7 @@ class SchemaDraft {
       sequences: byName(this.sequences).map((s) => sharedInterner.sequence(s)),
       ...(this.externalTypes.size > 0 && { externalTypes: [...this.externalTypes].sort(compareNames) }),
       unmanaged,
+      ...(this.objects.length > 0 && { objects: this.objects }),
     };
   }
 }
@@ -734,6 +767,7 @@ class ChunkDraft {
   readonly #indexes: IndexRow[] = [];
   /** Representatives for DEPARSED: a constraint or index oid per expression key not known yet. */
   readonly #toDeparse = new Map<number, string>();
+  readonly objects = new ObjectsDraft((oid) => this.#draftsByOid.get(oid));
 
   constructor(private readonly keyNames: KeyNames) {}
 
@@ -767,7 +801,10 @@ class ChunkDraft {
     if (row.unlogged) table.unlogged = true;
     const parameters = nameValues([...(row.storage_parameters ?? []), ...(row.toast_parameters ?? []).map((p) => `toast.${p}`)]);
     if (parameters !== undefined) table.storageParameters = parameters;
+    if (row.row_security) table.rowSecurity = true;
+    if (row.force_row_security) table.forceRowSecurity = true;
     draft.tables.push(table);
+    this.objects.addTable(row.oid, draft, row.name);
     this.#tables.set(row.oid, table);
     this.#tableOids = undefined;
     this.#columnNames.set(row.oid, table.attnames);
@@ -890,7 +927,9 @@ class ChunkDraft {
     }
     if (scope !== undefined) return;
     if (row.kind === 'r' || row.kind === 'p') this.addTable(row);
-    else draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
+    else if (row.kind === 'v' || row.kind === 'm') this.objects.addView(row.oid, draft, row.name);
+    // A composite type's pg_class row: the type is read by COMPOSITE_TYPES.
+    else if (row.kind !== 'c') draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
   }
 
   /** SEQUENCES' parameter: the sequences RELATIONS found. Undefined when there are none. */
@@ -1037,6 +1076,7 @@ class ChunkDraft {
       const comment = this.#objectComments.get(row.oid);
       draft.sequences.push({ ...toSequence(name, row), ...(unlogged && { unlogged: true as const }), ...(comment !== undefined && { comment }) });
     }
+    for (const draft of this.drafts.values()) draft.objects = this.objects.objectsOf(draft);
     const models = new Map<string, SchemaModel>();
     for (const [name, draft] of this.drafts) models.set(name, draft.finish());
     return models;
@@ -1067,8 +1107,15 @@ async function inspectChunk(
   if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
   // Separate queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
   // workers cost more than the round trips the chain already hides.
-  const unmanaged = scope === undefined ? [UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
+  const unmanaged = scope === undefined ? [UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
+  const objects = chunk.objects;
+  if (scope === undefined) {
+    chain.each<RoutineRow>(queries.routines, params, (row) => objects.addRoutine(row));
+    chain.each<AggregateRow>(AGGREGATES, params, (row) => objects.addAggregate(row));
+    chain.each<DomainRow>(DOMAINS, params, (row) => objects.addDomain(row));
+    chain.each<CompositeRow>(COMPOSITE_TYPES, params, (row) => objects.addComposite(row));
+  }
   chain.barrier();
   chain.each<ColumnRow>(queries.columns, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.between(() => chunk.closeColumns());
@@ -1076,6 +1123,11 @@ async function inspectChunk(
   chain.each<ConstraintRow>(queries.constraints, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
   chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
   chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
+  if (scope === undefined) {
+    chain.each<ViewRow>(VIEWS, () => objects.viewsToLookUp(), (row) => objects.addViewDefinition(row));
+    chain.each<TriggerRow>(TRIGGERS, () => objects.triggerRelations(), (row) => objects.addTrigger(row));
+    chain.each<PolicyRow>(POLICIES, () => objects.policyTables(), (row) => objects.addPolicy(row));
+  }
   chain.barrier();
   chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
   chain.each<DeparsedRow>(DEPARSED, () => chunk.deparsedToLookUp(), (row) => chunk.addDeparsed(row));
@@ -1084,6 +1136,9 @@ async function inspectChunk(
   );
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
   chain.each<ObjectDescriptionRow>(OBJECT_DESCRIPTIONS, () => chunk.objectsToDescribe(), (row) => chunk.addObjectDescription(row));
+  if (scope === undefined) {
+    chain.each<DependencyRow>(OBJECT_DEPENDENCIES, () => objects.dependenciesToLookUp(), (row) => objects.addDependency(row));
+  }
   await chain.done();
   return chunk.finish();
 }

@@ -140,7 +140,11 @@ const partitionColumns = `
        c.reloptions::text[] AS storage_parameters,
        CASE WHEN c.reltoastrelid <> 0 THEN
          (SELECT tc.reloptions::text[] FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
-       END AS toast_parameters`;
+       END AS toast_parameters,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security`;
+
+/** Relations whose triggers and policies are managed: the tables (partitions too) and the views. */
+const managedRelation = `(c.relkind IN ('r', 'p', 'v'))`;
 
 /**
  * Which of the requested schemas exist: a missing schema gets no entry in the result. The oid is
@@ -509,32 +513,24 @@ LEFT JOIN LATERAL (
 WHERE s.seqrelid = ANY($1::oid[]) AND NOT coalesce(dep.is_identity, false)`;
 
 /**
- * Functions, procedures and aggregates (prokind is PG11+; 'w' window functions count as
- * functions). Overloads share a name, so the input argument types are part of it, as in
- * `last_day(timestamp with time zone)`; proargtypes leaves OUT arguments out, like the signature.
- */
-export const UNMANAGED_ROUTINES = `
-SELECT n.nspname AS schema,
-       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
-       p.proname::text AS name, oidvectortypes(p.proargtypes) AS args${inSchemas('pg_proc', 'p', 'pronamespace')}
-WHERE n.nspname = ANY($1::text[]) AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
-
 /**
- * Domains, range types and base types. Enums are managed, composite types come from pg_class,
- * and the array type (another type's typarray) and multirange type (typtype 'm', PG14+)
- * PostgreSQL creates alongside a type are not objects of their own. An array type names its
+ * Range types and base types. Enums, domains and composite types are managed, and the array type
+ * (another type's typarray) and multirange type (typtype 'm', PG14+) PostgreSQL creates
+ * alongside a type are not objects of their own. An array type names its
  * element in typelem, so the element is found by oid: pg_type has no index on typarray.
  */
 export const UNMANAGED_TYPES = `
 SELECT n.nspname AS schema,
-       CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END AS kind,
+       'type' AS kind,
        t.typname::text AS name, NULL::text AS args${inSchemas('pg_type', 't', 'typnamespace')}
-WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
+WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('r', 'b')
   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
 /**
- * Objects that hang off a table, named `table.object`. Triggers: tgisinternal marks the ones
+ * Objects that hang off a table, named `table.object`. Triggers and policies of managed tables and
+ * views are managed (TRIGGERS, POLICIES); those of partitions and foreign tables are listed here.
+ * Triggers: tgisinternal marks the ones
  * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
  * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
  * Exclusion constraints are not in the model, so their owner is told about them here. Each
@@ -547,18 +543,19 @@ WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
  */
 export const UNMANAGED_TABLE_OBJECTS = `
 WITH owner AS MATERIALIZED (
-  SELECT n.nspname AS schema, c.oid, c.relname, c.relispartition, c.relhastriggers, c.relhasrules${inSchemas('pg_class', 'c', 'relnamespace')}
+  SELECT n.nspname AS schema, c.oid, c.relname, c.relkind, c.relispartition, c.relhastriggers, c.relhasrules${inSchemas('pg_class', 'c', 'relnamespace')}
   WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 )
 SELECT c.schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
 FROM owner c
 CROSS JOIN LATERAL (SELECT x.* FROM pg_trigger x WHERE c.relhastriggers AND x.tgrelid = c.oid OFFSET 0) tg
-WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
+WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND NOT ${managedRelation}
   AND ${notExtensionMember('pg_trigger', 'tg.oid')}
 UNION ALL
 SELECT c.schema, 'policy', c.relname || '.' || pol.polname, NULL
 FROM owner c
 CROSS JOIN LATERAL (SELECT x.* FROM pg_policy x WHERE x.polrelid = c.oid OFFSET 0) pol
+WHERE NOT ${managedRelation}
 UNION ALL
 SELECT c.schema, 'rule', c.relname || '.' || r.rulename, NULL
 FROM owner c
@@ -647,6 +644,7 @@ export const INVALID_INDEXES_OF_SCHEMAS = invalidIndexes('n.nspname = ANY($1::te
 export function catalogQueries(serverVersionNum: number): {
   readonly constraints: string;
   readonly columns: string;
+  readonly routines: string;
 } {
   if (serverVersionNum < 130000) {
     throw new Error(`PostgreSQL ${serverVersionNum} is not supported; schema-sync needs PostgreSQL 13 or newer`);
@@ -654,5 +652,250 @@ export function catalogQueries(serverVersionNum: number): {
   return {
     constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15,
     columns: serverVersionNum >= 140000 ? COLUMNS : COLUMNS_PRE14,
+    routines: serverVersionNum >= 140000 ? ROUTINES : ROUTINES_PRE14,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Objects the server prints whole (DefinedObjectModel): routines, domains, composite types, views,
+// materialized views, triggers and policies. Each read once per chunk, never per tenant.
+//
+// A schema's routines, domains and composite types are found through pg_depend's reference index
+// (refclassid, refobjid): each has a deptype 'n' row on its namespace (ProcedureCreate,
+// TypeCreate), while a table's row type, an array type and a composite type's pg_class row have
+// none. That reads the chunk's objects only, where a filter on pronamespace or typnamespace read
+// all of pg_proc or pg_type (neither has an index that leads with the namespace alone).
+
+/**
+ * The rows of `catalog` whose `column` is one of the oids in `param`, one index lookup per oid
+ * (OFFSET 0, as above): with a few thousand oids the planner otherwise hashed them and read the
+ * whole catalog, every tenant's rows.
+ */
+const byOids = (param: string, catalog: string, alias: string, column: string): string =>
+  `unnest(${param}::oid[]) AS r(oid) CROSS JOIN LATERAL (SELECT * FROM ${catalog} ${alias} WHERE ${alias}.${column} = r.oid OFFSET 0) ${alias}`;
+
+const descriptionOf = (catalog: string, oid: string): string =>
+  `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${catalog}'::regclass AND ds.objsubid = 0)`;
+
+const routinesQuery = (body: string): string => `
+SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name,
+       CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
+       oidvectortypes(p.proargtypes) AS identity_args,
+       pg_get_function_arguments(p.oid) || CASE WHEN p.prokind <> 'p' THEN ' RETURNS ' || pg_get_function_result(p.oid) ELSE '' END AS signature,
+       pg_get_functiondef(p.oid) AS definition,
+       ${body} AS body,
+       ${descriptionOf('pg_proc', 'p.oid')} AS comment
+${inSchemas('pg_proc', 'p', 'pronamespace')}
+WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
+  AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
+
+/**
+ * Functions and procedures (prokind is PG11+; 'w' window functions count as functions), named
+ * with their input argument types (oidvectortypes of proargtypes: `f(integer, text)`), which is
+ * what tells overloads apart; argument names are in the signature. pg_get_functiondef prints the whole
+ * CREATE OR REPLACE statement; `body` is prosrc, the text the user wrote between the dollar
+ * quotes, which inspect.ts leaves as written (only the catalog's own text around it is made
+ * tenant-neutral). A SQL-standard body (prosqlbody, PG14+: BEGIN ATOMIC, RETURN) is deparsed by
+ * the server, so it is catalog output like the rest, and body is null. `signature` is what CREATE
+ * OR REPLACE cannot change: the arguments as declared (names, defaults) and the result type.
+ */
+export const ROUTINES = routinesQuery('CASE WHEN p.prosqlbody IS NULL THEN p.prosrc END');
+
+/** ROUTINES before PG14, which has no SQL-standard bodies. */
+export const ROUTINES_PRE14 = routinesQuery('p.prosrc');
+
+/**
+ * Aggregates: no catalog function prints one, so inspect.ts writes CREATE AGGREGATE from
+ * pg_aggregate's columns, as pg_dump does (dumpAgg). Support functions by regproc, which names a
+ * function of another schema than pg_catalog qualified (search_path is ''), so the tenant's own
+ * are stripped like any other name; pg_get_function_arguments prints an ordered-set aggregate's
+ * arguments with their ORDER BY. aggfinalmodify and aggmfinalmodify are PG11+.
+ */
+export const AGGREGATES = `
+SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name, quote_ident(p.proname) AS quoted,
+       oidvectortypes(p.proargtypes) AS identity_args,
+       pg_get_function_arguments(p.oid) AS args,
+       a.aggkind::text AS agg_kind,
+       a.aggtransfn::regproc::text AS sfunc, format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace,
+       CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::regproc::text END AS finalfunc,
+       a.aggfinalextra AS final_extra, a.aggfinalmodify::text AS final_modify,
+       CASE WHEN a.aggcombinefn <> 0 THEN a.aggcombinefn::regproc::text END AS combinefunc,
+       CASE WHEN a.aggserialfn <> 0 THEN a.aggserialfn::regproc::text END AS serialfunc,
+       CASE WHEN a.aggdeserialfn <> 0 THEN a.aggdeserialfn::regproc::text END AS deserialfunc,
+       a.agginitval AS initcond,
+       CASE WHEN a.aggmtransfn <> 0 THEN a.aggmtransfn::regproc::text END AS msfunc,
+       CASE WHEN a.aggminvtransfn <> 0 THEN a.aggminvtransfn::regproc::text END AS minvfunc,
+       CASE WHEN a.aggmtransfn <> 0 THEN format_type(a.aggmtranstype, NULL) END AS mstype, a.aggmtransspace AS msspace,
+       CASE WHEN a.aggmfinalfn <> 0 THEN a.aggmfinalfn::regproc::text END AS mfinalfunc,
+       a.aggmfinalextra AS mfinal_extra, a.aggmfinalmodify::text AS mfinal_modify,
+       a.aggminitval AS minitcond,
+       CASE WHEN a.aggsortop <> 0 THEN (SELECT o.oprname::text FROM pg_operator o WHERE o.oid = a.aggsortop) END AS sortop,
+       p.proparallel::text AS parallel,
+       ${descriptionOf('pg_proc', 'p.oid')} AS comment
+${inSchemas('pg_proc', 'p', 'pronamespace')}
+-- Per aggregate, through pg_aggregate's aggfnoid index: as a join, the planner read all of it.
+CROSS JOIN LATERAL (SELECT * FROM pg_aggregate a WHERE a.aggfnoid = p.oid OFFSET 0) a
+WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a'
+  AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
+
+/**
+ * Domains: base type (format_type, with its typmod), a collation other than the base type's,
+ * default (deparsed from typdefaultbin with no relation), NOT NULL, and the CHECK constraints by
+ * name, through pg_constraint's contypid index (PG17+ also keeps NOT NULL there as contype 'n',
+ * which is typnotnull's and left out).
+ */
+export const DOMAINS = `
+SELECT t.oid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typname) AS quoted,
+       format_type(t.typbasetype, t.typtypmod) AS base_type,
+       CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN
+         (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
+                      ELSE co.collnamespace::regnamespace::text || '.' || quote_ident(co.collname) END
+          FROM pg_collation co WHERE co.oid = t.typcollation)
+       END AS collation,
+       pg_get_expr(t.typdefaultbin, 0) AS default_expr,
+       t.typnotnull AS not_null,
+       ARRAY(SELECT con.conname::text FROM pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_names,
+       ARRAY(SELECT quote_ident(con.conname) FROM pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_quoted,
+       ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_definitions,
+       ${descriptionOf('pg_type', 't.oid')} AS comment
+${inSchemas('pg_type', 't', 'typnamespace')}
+JOIN pg_type bt ON bt.oid = t.typbasetype
+WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'd'
+  AND ${notPartOfAnother('pg_type', 't.oid')}`;
+
+/**
+ * Composite types (CREATE TYPE ... AS): a pg_type row of typtype 'c' whose pg_class row is of
+ * relkind 'c' (a table's row type has no namespace dependency, but checked all the same). The
+ * attributes in attnum order, each as pg_dump writes it: name, format_type, and a collation other
+ * than its type's.
+ */
+export const COMPOSITE_TYPES = `
+SELECT t.oid, t.typrelid AS relid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typname) AS quoted,
+       ARRAY(SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) ||
+                    CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT at.typcollation FROM pg_type at WHERE at.oid = a.atttypid) THEN
+                      ' COLLATE ' || (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
+                                                  ELSE co.collnamespace::regnamespace::text || '.' || quote_ident(co.collname) END
+                                      FROM pg_collation co WHERE co.oid = a.attcollation)
+                    ELSE '' END
+             FROM pg_attribute a
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS attributes,
+       ${descriptionOf('pg_type', 't.oid')} AS comment
+${inSchemas('pg_type', 't', 'typnamespace')}
+WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'c'
+  AND (SELECT rc.relkind FROM pg_class rc WHERE rc.oid = t.typrelid) = 'c'
+  AND ${notPartOfAnother('pg_type', 't.oid')}`;
+
+/**
+ * Views and materialized views, by oid ($1, RELATIONS' relkind 'v' and 'm' rows). pg_get_viewdef
+ * opens the view (a transient ACCESS SHARE lock, as deparsing a table's expressions does).
+ * reloptions hold security_barrier, security_invoker (PG15+), check_option and a materialized
+ * view's storage parameters. A materialized view's indexes, as pg_get_indexdef prints them.
+ */
+export const VIEWS = `
+SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
+       pg_get_viewdef(c.oid, true) AS body,
+       c.reloptions::text[] AS options,
+       CASE WHEN c.relkind = 'm' THEN
+         ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid)
+       END AS indexes,
+       ${descriptionOf('pg_class', 'c.oid')} AS comment
+FROM ${byOids('$1', 'pg_class', 'c', 'oid')}`;
+
+/**
+ * Triggers of the chunk's managed tables and views ($1, oids), through pg_trigger's (tgrelid,
+ * tgname) index; internal ones (FKs) and a partitioned table's clones (tgparentid, PG13+) are
+ * not the user's. pg_get_triggerdef as pg_dump calls it (not pretty); tgenabled is not in it.
+ */
+export const TRIGGERS = `
+SELECT tg.oid, tg.tgrelid AS table_oid, tg.tgname::text AS name,
+       pg_get_triggerdef(tg.oid, false) AS definition, tg.tgenabled::text AS enabled,
+       ${descriptionOf('pg_trigger', 'tg.oid')} AS comment
+FROM ${byOids('$1', 'pg_trigger', 'tg', 'tgrelid')}
+WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
+  AND ${notExtensionMember('pg_trigger', 'tg.oid')}`;
+
+/**
+ * Row-level security policies of the chunk's managed tables ($1, oids), through pg_policy's
+ * (polrelid, polname) index. No catalog function prints a policy, so inspect.ts writes CREATE
+ * POLICY from its parts, as pg_dump does: roles (0 is PUBLIC) by name from pg_roles, which any
+ * role may read, and USING / WITH CHECK deparsed against the table.
+ */
+export const POLICIES = `
+SELECT pol.oid, pol.polrelid AS table_oid, pol.polname::text AS name, quote_ident(pol.polname) AS quoted,
+       (SELECT quote_ident(c.relname) FROM pg_class c WHERE c.oid = pol.polrelid) AS quoted_table,
+       pol.polpermissive AS permissive, pol.polcmd::text AS command,
+       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE (SELECT quote_ident(ro.rolname) FROM pg_roles ro WHERE ro.oid = r.oid) END
+             FROM unnest(pol.polroles) AS r(oid) ORDER BY 1) AS roles,
+       pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
+       pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
+       ${descriptionOf('pg_policy', 'pol.oid')} AS comment
+FROM ${byOids('$1', 'pg_policy', 'pol', 'polrelid')}`;
+
+/** The pg_depend rows of the objects of `catalog` whose oids are in `param`, what they need (not their internal parts). */
+const dependencies = (param: string, catalog: string): string =>
+  `unnest(${param}::oid[]) AS r(oid) CROSS JOIN LATERAL (
+    SELECT * FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = r.oid AND d.deptype <> 'i' OFFSET 0
+  ) d`;
+
+/**
+ * What the objects found above depend on, from pg_depend's (classid, objid) index: $1 routines and aggregates,
+ * $2 domains, $3 composite types' pg_class rows, $4 views (their '_RETURN' rule holds the
+ * dependencies, found through pg_rewrite's ev_class index), $5 triggers, $6 policies. A domain's
+ * CHECK constraints depend on what their expressions call. Each referenced object comes back as
+ * its schema, kind and name (a routine with its identity arguments; a table's, view's or
+ * composite type's row type as that relation; an array type as its element), for inspect.ts to
+ * keep those of the object's own schema. Internal rows (deptype 'i': a view's rule on the view)
+ * say nothing of what must exist first.
+ */
+export const OBJECT_DEPENDENCIES = `
+SELECT src.catalog, src.oid, k.schema_oid AS ref_schema_oid, k.kind AS ref_kind, k.name AS ref_name, k.args AS ref_args
+FROM (
+  SELECT 'pg_proc' AS catalog, d.objid AS oid, d.refclassid, d.refobjid
+  FROM ${dependencies('$1', 'pg_proc')}
+  UNION ALL
+  SELECT 'pg_type', d.objid, d.refclassid, d.refobjid
+  FROM ${dependencies('$2', 'pg_type')}
+  UNION ALL
+  SELECT 'pg_type', con.contypid, d.refclassid, d.refobjid
+  FROM ${byOids('$2', 'pg_constraint', 'con', 'contypid')}
+  JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid AND d.deptype <> 'i'
+  UNION ALL
+  SELECT 'pg_class', d.objid, d.refclassid, d.refobjid
+  FROM ${dependencies('$3', 'pg_class')}
+  UNION ALL
+  SELECT 'pg_class', rw.ev_class, d.refclassid, d.refobjid
+  FROM ${byOids('$4', 'pg_rewrite', 'rw', 'ev_class')}
+  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.deptype <> 'i'
+  WHERE d.refobjid <> rw.ev_class
+  UNION ALL
+  SELECT 'pg_trigger', d.objid, d.refclassid, d.refobjid
+  FROM ${dependencies('$5', 'pg_trigger')}
+  UNION ALL
+  SELECT 'pg_policy', d.objid, d.refclassid, d.refobjid
+  FROM ${dependencies('$6', 'pg_policy')}) src
+CROSS JOIN LATERAL (
+  SELECT c.relnamespace AS schema_oid,
+         CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'c' THEN 'composite type'
+                        WHEN 'S' THEN 'sequence' WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' END AS kind,
+         c.relname::text AS name, NULL::text AS args
+  FROM pg_class c WHERE src.refclassid = 'pg_class'::regclass AND c.oid = src.refobjid
+  UNION ALL
+  SELECT p.pronamespace, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+         p.proname::text, oidvectortypes(p.proargtypes)
+  FROM pg_proc p WHERE src.refclassid = 'pg_proc'::regclass AND p.oid = src.refobjid
+  UNION ALL
+  SELECT t.typnamespace,
+         CASE WHEN t.typtype = 'd' THEN 'domain' WHEN t.typtype = 'e' THEN 'enum'
+              WHEN rc.relkind = 'c' THEN 'composite type' WHEN rc.relkind = 'v' THEN 'view'
+              WHEN rc.relkind = 'm' THEN 'materialized view' WHEN rc.relkind IN ('r', 'p') THEN 'table' END,
+         coalesce(rc.relname, t.typname)::text, NULL
+  FROM pg_type t0
+  JOIN pg_type t ON t.oid = CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0 THEN t0.typelem ELSE t0.oid END
+  LEFT JOIN pg_class rc ON t.typrelid <> 0 AND rc.oid = t.typrelid
+  WHERE src.refclassid = 'pg_type'::regclass AND t0.oid = src.refobjid
+) k
+WHERE k.kind IS NOT NULL`;

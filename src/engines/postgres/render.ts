@@ -21,6 +21,7 @@ import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../pla
 import type { CommentedObject } from '../../diff/changes.js';
 import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
+import { renderObjectChange } from './render-objects.js';
 import {
   addColumnHazards,
   addIndexHazards,
@@ -142,9 +143,10 @@ function literalContent(text: string): string | undefined {
 
 /**
  * Expressions are already SQL, with the tenant's own qualifier stripped by inspection. Apply
- * runs with an empty search_path, so the two places where an expression names a tenant object
- * get the qualifier back: a cast to a tenant type (`'a'::mood`, `'{a}'::mood[]`) and
- * `nextval('seq'::regclass)` naming a tenant sequence. Everything else is written as given.
+ * runs with an empty search_path, so the places where an expression names a tenant object get
+ * the qualifier back: a cast to a tenant type (`'a'::mood`, `'{a}'::mood[]`), a call of a tenant
+ * routine (`norm(name)` in an index key or a default), and `nextval('seq'::regclass)` naming a
+ * tenant sequence. Everything else is written as given.
  */
 export function renderExpression(expr: string, options: RenderOptions): string {
   const tokens = scanExpression(expr);
@@ -163,6 +165,16 @@ export function renderExpression(expr: string, options: RenderOptions): string {
       const name = identifierValue(typeToken);
       if (options.tenantTypes.includes(name)) out[target] = qualified(name, options);
       return;
+    }
+    if ((token.kind === 'word' || token.kind === 'qident') && options.tenantFunctions !== undefined && tokens[next(i + 1)]?.text === '(') {
+      let before = i - 1;
+      while (tokens[before]?.kind === 'space') before--;
+      const name = identifierValue(token);
+      // Not a qualified name's last part, nor a type's name after `::` (numeric(10,2)).
+      if (tokens[before]?.text !== '.' && tokens[before]?.text !== '::' && options.tenantFunctions.includes(name)) {
+        out[i] = qualified(name, options);
+        return;
+      }
     }
     if (token.kind !== 'word' || token.text.toLowerCase() !== 'nextval') return;
     const open = next(i + 1);
@@ -974,6 +986,13 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];
     case 'validateConstraint':
       return [validateStep(change.table, change.name, change.constraint, options)];
+
+    case 'setRowSecurity':
+    case 'createObject':
+    case 'dropObject':
+    case 'replaceObject':
+    case 'alterObject':
+      return renderObjectChange(change, options);
 
     default: {
       const unhandled: never = change;

@@ -43,6 +43,12 @@ function tableOf(change: Change): string | undefined {
     case 'dropSequence':
     case 'alterSequence':
       throw new Error(`SQLite has no ${change.kind.includes('Enum') ? 'enum types' : 'sequences'}; got a ${change.kind} change (the SQLite normalizer should have refused the schema)`);
+    case 'createObject':
+    case 'dropObject':
+    case 'replaceObject':
+    case 'alterObject':
+    case 'setRowSecurity':
+      throw new Error(`SQLite's model has no ${change.kind} changes (its inspector reads no such objects)`);
     default:
       return change.table;
   }

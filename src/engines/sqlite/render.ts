@@ -309,6 +309,13 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       throw new Error(`SQLite has no NOT VALID constraints to validate (${change.constraint} ${change.table}.${change.name})`);
     case 'renameConstraint':
       return needsRebuild(change, `rename constraint ${change.from}`);
+    case 'createObject':
+    case 'dropObject':
+    case 'replaceObject':
+    case 'alterObject':
+    case 'setRowSecurity':
+      // Its inspector reads triggers and views as unmanaged objects, so no diff yields these.
+      throw new Error(`SQLite's model has no ${change.kind} changes`);
 
     default: {
       const unhandled: never = change;
