@@ -71,11 +71,11 @@ export class DesiredCompiler {
     // A whole schema's SQL builds the tables too: run again on top of them it would build them
     // twice. Until the model holds what it makes besides (SchemaModel.objects), its first round
     // stands; a dump is the server's printed text already.
-    const holdsObjects = (schema as { objects?: unknown }).objects !== undefined;
+    const holdsObjects = schema.objects !== undefined;
     for (let round = 0; holdsObjects || !source.sql.some((s) => s.wholeSchema); round++) {
       // Where the inspector reads what `sql:` made (SchemaModel.objects), the model renders it;
       // where it does not, `sql:` must run again for the tables that use what it made.
-      const again = await this.compileOnce(schema, (schema as { objects?: unknown }).objects === undefined ? source.sql : [], source);
+      const again = await this.compileOnce(schema, holdsObjects ? [] : source.sql, source);
       if (canonicalJson(again) === canonicalJson(schema)) break;
       if (round === 2) throw new CompileFailed({ message: 'what the server prints for the desired schema does not read back the same after three rounds' }, []);
       schema = again;
