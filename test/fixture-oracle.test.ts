@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { SchemaSyncEngine } from '../src/engine.js';
+import { adoptTenant, dumpDifference, dumpSchema, loadFixture, pendingSteps, type SchemaFixture } from './helpers/oracle.js';
+import { createTestDatabase, qi, withClient } from './helpers/postgres.js';
+import { createTempProject, type TempProject } from './helpers/project.js';
+
+// Issue 12's oracle, which nobody in this project wrote: each real schema is loaded into tenant A,
+// adopted as the manifest (`inspect -o`), and an empty tenant B is built from that manifest with
+// plan + apply. `pg_dump --schema-only` must then print A and B identically once the schema name
+// is replaced: whatever schema-sync cannot read, write or rebuild shows up as a line of difference.
+//
+// How a fixture gets into a tenant (test/helpers/oracle.ts, sqlForTenant): files that qualify
+// every name with `public.` have that qualifier rewritten to the tenant; files that rely on
+// `SET search_path = public, ...` get the tenant put first in that path. Nothing else is edited.
+
+const fixtures: readonly SchemaFixture[] = [
+  // Sample databases kept in test/fixtures (see their READMEs).
+  { name: 'chinook', file: 'chinook/postgres.schema.sql', style: 'search-path' },
+  { name: 'pagila', file: 'pagila/pagila-schema.sql', style: 'qualified' },
+  { name: 'sakila', file: 'sakila/postgres-sakila-schema.sql', style: 'search-path' },
+  // Application schemas: a Rails db/structure.sql each (see test/fixtures/<name>/README.md).
+  { name: 'circuitverse', file: 'circuitverse/structure.sql', style: 'qualified' },
+  { name: 'e-manifest', file: 'e-manifest/structure.sql', style: 'search-path' },
+];
+
+const A = 'oracle_a';
+const B = 'oracle_b';
+
+describe.each(fixtures)('$name: adopt tenant A, build B from the manifest, pg_dump agrees', (fixture) => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let project: TempProject;
+  let engine: SchemaSyncEngine | undefined;
+  let unmanaged: readonly { kind: string; name: string }[] = [];
+  let adoptError: string | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(`oracle_${fixture.name.replace(/\W/g, '_')}`);
+    await loadFixture(db.url, fixture, A);
+    await withClient(db.url, (c) => c.query(`CREATE SCHEMA ${qi(B)}`));
+    project = await createTempProject({ engine: 'postgres', url: db.url, tenants: { list: [A, B] }, apply: { retries: 0 } });
+    // Adoption reads A with the project's own inspector, as `inspect --tenant A -o` does.
+    const adopting = await project.open();
+    try {
+      ({ unmanaged } = await adoptTenant(adopting, A, project.dir));
+    } catch (error) {
+      adoptError = error instanceof Error ? error.message : String(error);
+    } finally {
+      await adopting.close();
+    }
+    if (adoptError === undefined) engine = await project.open();
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await project?.remove();
+    await db?.drop();
+  });
+
+  function opened(): SchemaSyncEngine {
+    if (!engine) throw new Error(`adoption failed: ${adoptError}`);
+    return engine;
+  }
+
+  test('the adopted manifest plans nothing for A itself', async () => {
+    const plan = await opened().plan({ tenants: [A] });
+    expect(plan.failed).toEqual([]);
+    expect(pendingSteps(plan).get(A) ?? []).toEqual([]);
+    expect(plan.inSync).toEqual([A]);
+  });
+
+  test('B is built from the manifest by plan + apply, and then plans nothing', async () => {
+    const build = await opened().plan({ tenants: [B] });
+    expect(build.failed).toEqual([]);
+    const results = await opened().apply(build);
+    expect(results.map((r) => [r.tenant, r.status, r.error])).toEqual([[B, 'applied', undefined]]);
+    const again = await opened().plan({ tenants: [B] });
+    expect(pendingSteps(again).get(B) ?? []).toEqual([]);
+  });
+
+  test('pg_dump --schema-only of A and of B are identical once the schema name is replaced', async () => {
+    const [dumpA, dumpB] = await Promise.all([dumpSchema(db.url, A), dumpSchema(db.url, B)]);
+    // The dump of A must hold the fixture, or equality would prove nothing.
+    expect(dumpA).toMatch(/CREATE TABLE <tenant>\./);
+    expect(dumpB, `lines of A's dump missing from B (-) or only in B (+):\n${dumpDifference(dumpA, dumpB)}`).toBe(dumpA);
+  });
+
+  test('check agrees: both tenants in sync', async () => {
+    const report = await opened().audit();
+    expect(report.tenants.map((t) => [t.tenant, t.status, t.differences])).toEqual([
+      [A, 'in-sync', []],
+      [B, 'in-sync', []],
+    ]);
+  });
+
+  if (fixture.name === 'pagila') {
+    test('Pagila: nothing in the tenant is left unmanaged, by the inspector or by check', async () => {
+      expect(adoptError).toBeUndefined();
+      expect(unmanaged).toEqual([]);
+      const report = await opened().audit({ tenants: [A] });
+      expect(report.tenants[0]!.unmanaged).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeManifest } from '../../src/manifest/index.js';
+import type { SchemaSyncEngine } from '../../src/engine.js';
+import type { PlanFile } from '../../src/plan/plan-file.js';
+import { inspectTenants } from '../../src/workflow/inspect-tenants.js';
+import { fixturesDir, readDump } from './fixtures.js';
+import { qi, withClient } from './postgres.js';
+
+// The oracle of issue 12: pg_dump, a program nobody in this project wrote, decides whether two
+// tenants hold the same schema. Everything here only moves text between pg_dump and the tests;
+// none of it interprets SQL beyond the few literal rewrites that put a fixture into a tenant.
+
+/** How a fixture file names its schema, and so how it is put into a tenant. */
+export type LoadStyle =
+  /** Every object is written `public.x` (pg_dump 10 and later): the qualifier is rewritten to the tenant. */
+  | 'qualified'
+  /** Objects are unqualified and the file sets `search_path = public, ...`: the tenant is put first in that path. */
+  | 'search-path';
+
+export interface SchemaFixture {
+  readonly name: string;
+  /** Relative to test/fixtures. */
+  readonly file: string;
+  readonly style: LoadStyle;
+}
+
+/**
+ * A fixture's SQL, written for one tenant. Only three things change, each a literal rewrite:
+ * `public.` qualifiers become the tenant's (qualified files); every `SET search_path` that names
+ * public puts the tenant before it, so unqualified objects land in the tenant while extensions
+ * installed in public stay reachable; owners and psql meta-commands are dropped (readDump).
+ * Tenant names are plain lower-case identifiers, so they need no quoting inside literals such as
+ * `nextval('tenant.seq'::regclass)`.
+ */
+export function sqlForTenant(fixture: SchemaFixture, tenant: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(tenant)) throw new Error(`tenant name ${tenant} must be a plain identifier`);
+  let sql = readDump(fixture.file);
+  if (fixture.style === 'qualified') sql = sql.replace(/(?<![\w."])public\./g, `${tenant}.`);
+  sql = sql.replace(/^SET search_path (?:=|TO) [^;\n]*\bpublic\b[^;\n]*;$/gm, `SET search_path TO ${tenant}, public, pg_catalog;`);
+  return sql;
+}
+
+/** Creates the tenant's schema and runs the fixture in it, on one session, as psql would. */
+export async function loadFixture(url: string, fixture: SchemaFixture, tenant: string): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query(`CREATE SCHEMA ${qi(tenant)}`);
+    // For the files that never set a search_path themselves (Chinook's extract).
+    await client.query(`SET search_path TO ${qi(tenant)}, public, pg_catalog`);
+    await client.query(sqlForTenant(fixture, tenant));
+  });
+}
+
+/** Runs one SQL text in a tenant, unqualified names resolving to the tenant first. */
+export async function runInTenant(url: string, tenant: string, sql: string): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query(`SET search_path TO ${qi(tenant)}, public, pg_catalog`);
+    await client.query(sql);
+  });
+}
+
+function run(file: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/**
+ * `pg_dump --schema-only` of one schema, normalised only where two tenants must differ: the
+ * schema's own name becomes `<tenant>`, and the dump's header comments (server and pg_dump
+ * versions) and its session SET lines are dropped. Everything else is compared byte for byte.
+ */
+export async function dumpSchema(url: string, schema: string): Promise<string> {
+  const text = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', `--schema=${schema}`, `--dbname=${url}`]);
+  return normalizeDump(text, schema);
+}
+
+/**
+ * Dumps of many schemas from one pg_dump run, split into one normalised text per schema. pg_dump
+ * heads every object with `-- Name: ...; Type: ...; Schema: <schema>; Owner: ...`, so each entry
+ * goes to the schema it names; the schema's own CREATE SCHEMA entry (Schema: -) goes to it by
+ * name. An entry that belongs to none of them fails loudly rather than being dropped.
+ */
+export async function dumpSchemas(url: string, schemas: readonly string[]): Promise<Map<string, string>> {
+  const args = ['--schema-only', '--no-owner', '--no-privileges', ...schemas.map((s) => `--schema=${s}`), `--dbname=${url}`];
+  const whole = await run('pg_dump', args);
+  // The closing lines follow the last entry; every schema's text gets them.
+  const trailerAt = whole.lastIndexOf('\n--\n-- PostgreSQL database dump complete\n--\n');
+  if (trailerAt < 0) throw new Error('pg_dump output has no closing comment');
+  const text = whole.slice(0, trailerAt + 1);
+  const trailer = whole.slice(trailerAt + 1);
+  const header = /^--\n-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: .*\n--\n/gm;
+  const starts: { index: number; name: string; schema: string }[] = [];
+  for (const m of text.matchAll(header)) starts.push({ index: m.index, name: m[1]!, schema: m[3]! });
+  const parts = new Map<string, string[]>(schemas.map((s) => [s, []]));
+  const preamble = text.slice(0, starts[0]?.index ?? text.length);
+  starts.forEach((start, i) => {
+    const entry = text.slice(start.index, starts[i + 1]?.index ?? text.length);
+    const owner = start.schema === '-' ? start.name : start.schema;
+    const into = parts.get(owner);
+    if (!into) throw new Error(`pg_dump entry ${JSON.stringify(start.name)} (schema ${start.schema}) belongs to none of the dumped schemas`);
+    into.push(entry);
+  });
+  return new Map([...parts].map(([schema, entries]) => [schema, normalizeDump(preamble + entries.join('') + trailer, schema)]));
+}
+
+export function normalizeDump(text: string, schema: string): string {
+  const name = new RegExp(`(?<![\\w$])("?)${schema.replace(/[$]/g, '\\$')}\\1(?![\\w$])`, 'g');
+  return text
+    .split('\n')
+    .filter((line) => !/^-- Dumped (?:from database|by pg_dump) version /.test(line))
+    // pg_dump 15.14 and later fence the script with a random key, new on every run.
+    .filter((line) => !/^\\(?:un)?restrict \w+$/.test(line))
+    .filter((line) => !/^SET \w+ = .*;$/.test(line) && !/^SELECT pg_catalog\.set_config\('search_path', '', false\);$/.test(line))
+    .map((line) => line.replace(name, '<tenant>'))
+    .join('\n')
+    .trimEnd();
+}
+
+/** The lines of `b` not in `a` and of `a` not in `b`, for a failure message a person can read. */
+export function dumpDifference(a: string, b: string): string {
+  const left = new Set(a.split('\n'));
+  const right = new Set(b.split('\n'));
+  const removed = [...left].filter((l) => !right.has(l)).map((l) => `- ${l}`);
+  const added = [...right].filter((l) => !left.has(l)).map((l) => `+ ${l}`);
+  return [...removed, ...added].slice(0, 60).join('\n');
+}
+
+/**
+ * Adopts a tenant the way `inspect --tenant <t> -o schema/manifest.yaml` does: the same
+ * inspection workflow and the same manifest writer, into the project's manifest file.
+ */
+export async function adoptTenant(engine: SchemaSyncEngine, tenant: string, dir: string): Promise<{ manifest: string; unmanaged: readonly { kind: string; name: string }[] }> {
+  const discovered = await engine.listTenants({ tenants: [tenant] });
+  if (!discovered.some((t) => t.name === tenant)) throw new Error(`tenant ${tenant} not found by discovery`);
+  const [inspected] = await inspectTenants(engine.project, discovered.filter((t) => t.name === tenant));
+  if (!inspected?.schema) throw new Error(`cannot inspect ${tenant}: ${inspected?.error ?? 'no result'}`);
+  const manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(inspected.schema));
+  await writeFile(path.join(dir, 'schema', 'manifest.yaml'), manifest);
+  return { manifest, unmanaged: inspected.schema.unmanaged ?? [] };
+}
+
+/** The step summaries of a plan, per tenant: what is left to do. */
+export function pendingSteps(plan: PlanFile): Map<string, string[]> {
+  const steps = new Map<string, string[]>();
+  for (const group of plan.groups) {
+    for (const t of group.tenants) steps.set(t.name, group.steps.map((s) => s.summary));
+  }
+  return steps;
+}
+
+export const fixturePath = (relative: string) => path.join(fixturesDir, relative);
