@@ -110,24 +110,37 @@ export async function dumpSchemas(url: string, schemas: readonly string[]): Prom
 
 export function normalizeDump(text: string, schema: string): string {
   const name = new RegExp(`(?<![\\w$])("?)${schema.replace(/[$]/g, '\\$')}\\1(?![\\w$])`, 'g');
-  return text
-    .split('\n')
-    .filter((line) => !/^-- Dumped (?:from database|by pg_dump) version /.test(line))
-    // pg_dump 15.14 and later fence the script with a random key, new on every run.
-    .filter((line) => !/^\\(?:un)?restrict \w+$/.test(line))
-    .filter((line) => !/^SET \w+ = .*;$/.test(line) && !/^SELECT pg_catalog\.set_config\('search_path', '', false\);$/.test(line))
-    .map((line) => line.replace(name, '<tenant>'))
-    .join('\n')
-    .trimEnd();
+  return (
+    text
+      // pg_dump 15.14 and later fence the script with a random key, new on every run.
+      .replace(/^\\(?:un)?restrict \w+\n/gm, '')
+      .replace(/^-- Dumped (?:from database|by pg_dump) version .*\n/gm, '')
+      // A SET line goes with the blank line after it: pg_dump writes some (default_tablespace,
+      // default_table_access_method) once, before the first object that needs them, which in a
+      // dump of many schemas can fall to any of them.
+      .replace(/^SET \w+ = .*;\n\n?/gm, '')
+      .replace(/^SELECT pg_catalog\.set_config\('search_path', '', false\);\n/gm, '')
+      .replace(name, '<tenant>')
+      .trimEnd()
+  );
 }
 
-/** The lines of `b` not in `a` and of `a` not in `b`, for a failure message a person can read. */
-export function dumpDifference(a: string, b: string): string {
-  const left = new Set(a.split('\n'));
-  const right = new Set(b.split('\n'));
-  const removed = [...left].filter((l) => !right.has(l)).map((l) => `- ${l}`);
-  const added = [...right].filter((l) => !left.has(l)).map((l) => `+ ${l}`);
-  return [...removed, ...added].slice(0, 60).join('\n');
+/**
+ * Where two dumps part: the lines between their common beginning and common end, `-` from `a` and
+ * `+` from `b`, a few of each, for a failure message a person can read.
+ */
+export function dumpDifference(a: string, b: string, context = 3, most = 40): string {
+  const left = a.split('\n');
+  const right = b.split('\n');
+  let head = 0;
+  while (head < left.length && head < right.length && left[head] === right[head]) head++;
+  let tail = 0;
+  while (tail < left.length - head && tail < right.length - head && left[left.length - 1 - tail] === right[right.length - 1 - tail]) tail++;
+  const before = left.slice(Math.max(0, head - context), head).map((l) => `  ${l}`);
+  const removed = left.slice(head, left.length - tail).map((l) => `- ${l}`);
+  const added = right.slice(head, right.length - tail).map((l) => `+ ${l}`);
+  const cut = (lines: string[]) => (lines.length > most ? [...lines.slice(0, most), `  ... ${lines.length - most} more`] : lines);
+  return [`(from line ${head + 1})`, ...before, ...cut(removed), ...cut(added)].join('\n');
 }
 
 /**
