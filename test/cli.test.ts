@@ -246,7 +246,7 @@ describe('the CLI, as a user runs it', { timeout: 240_000 }, () => {
     writeFileSync(manifestPath(), 'version: 1\ntables:\n  users:\n    columns:\n      id: { type: nosuchtype }\n');
     const unknown = await cli('plan');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/schema\/manifest\.yaml:5:\d+: tables\.users\.columns\.id\.type: unknown type 'nosuchtype'/);
+    expect(unknown.stderr).toMatch(/schema\/manifest\.yaml:5:\d+: tables\.users\.columns\.id\.type: the server refused it while compiling the desired schema: type "nosuchtype" does not exist/);
     writeFileSync(manifestPath(), good);
   });
 

@@ -52,7 +52,7 @@ function orders(extra: Partial<TableModel>): SchemaModel {
 }
 
 function desiredOf(schema: SchemaModel): DesiredSchema {
-  return { schema, renames: noRenames, excluded: noExclusions, overrides: [] };
+  return { schema, renames: noRenames, excluded: noExclusions, overrides: [], sql: [] };
 }
 
 describe('validity in the diff (no database)', () => {
@@ -263,7 +263,7 @@ describe('NOT VALID constraints on PostgreSQL', () => {
     // The snapshot holds the real state (NOT VALID): pending, not drifted, and never in sync.
     const snapshot = await project.withEngine(async (engine) => (await engine.snapshots()).load('tenant_apply'));
     expect(snapshot?.schema.tables.find((t) => t.name === 'orders')?.checks).toEqual([
-      { name: 'orders_total_positive', expression: 'total > 0', notValid: true },
+      { name: 'orders_total_positive', expression: '(total > 0)', notValid: true },
     ]);
     expect(await statusOf('tenant_apply')).toEqual({ status: 'pending', differences: ['validate check orders.orders_total_positive'], drift: [] });
     expect(await dumpedValidity('tenant_apply')).toEqual({ orders_total_positive: true, orders_customer_id_fkey: false });

@@ -46,7 +46,8 @@ describe('PostgreSQL safety', () => {
   test('audit works with a role that can only read the catalogs, and takes no lock on tenant tables', async () => {
     const url = new URL(db.url);
     url.username = reader;
-    const p = await project({ engine: 'postgres', url: url.toString(), tenants: { pattern: 'tenant_*' } }, table);
+    // The reader cannot compile the desired schema (its transactions are read-only): the devUrl can.
+    const p = await project({ engine: 'postgres', url: url.toString(), devUrl: db.url, tenants: { pattern: 'tenant_*' } }, table);
     // A migration holding an exclusive lock on a table must not block a catalog-only audit.
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();

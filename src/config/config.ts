@@ -8,6 +8,8 @@ export interface Config {
   readonly baseDir: string;
   readonly engine: EngineName;
   readonly url?: string;
+  /** Where the desired schema is compiled instead of the tenants' server (Atlas's dev database). */
+  readonly devUrl?: string;
   readonly tenants: TenantSelector;
   readonly manifest: string;
   readonly overrides: string;

@@ -43,6 +43,7 @@ export interface LoadConfigOptions {
 interface RawConfig {
   engine: EngineName;
   url?: string;
+  devUrl?: string;
   tenants?: TenantSelector;
   manifest?: string;
   overrides?: string;
@@ -159,6 +160,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     checkUrl('', url);
     checkSources('tenants', tenants);
   }
+  const devUrl = env['SCHEMA_SYNC_DEV_URL'] ?? raw.devUrl;
+  if (devUrl !== undefined) {
+    if (raw.engine === 'sqlite') throw new UserError(`${file}: devUrl is for server engines; SQLite compiles the desired schema in memory`);
+    checkUrl(' in devUrl', devUrl);
+  }
   const apply = raw.apply ?? {};
   const duration = (key: string, value: string | undefined, fallback: string) => {
     try {
@@ -172,6 +178,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     baseDir,
     engine: raw.engine,
     ...(url !== undefined ? { url } : {}),
+    ...(devUrl !== undefined ? { devUrl } : {}),
     tenants,
     manifest: path.resolve(baseDir, raw.manifest ?? 'schema/manifest.yaml'),
     overrides: path.resolve(baseDir, raw.overrides ?? 'overrides'),

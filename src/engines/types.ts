@@ -150,8 +150,11 @@ export interface Normalizer {
   normalizeSchema(schema: SchemaModel): SchemaModel;
   /** The inverse sugar for writing a manifest from an inspected schema (serial columns). */
   toManifestSchema(schema: SchemaModel): SchemaModel;
-  /** Types the engine knows without the schema declaring them. */
-  isBuiltinType(type: string): boolean;
+  /**
+   * Types the engine knows without the schema declaring them, checked before the compile to name
+   * the column; absent where the compiling server judges types itself (PostgreSQL).
+   */
+  isBuiltinType?(type: string): boolean;
 }
 
 /** One row of the database snapshot store's table (see HistoryTable). */
@@ -185,6 +188,45 @@ export interface HistoryTable {
   load(tenant: TenantContext, id?: string): Promise<(HistoryEntry & { readonly snapshot: string }) | undefined>;
 }
 
+/** SQL text a manifest or override holds (`sql:`), with where it starts. */
+export interface SqlSource {
+  readonly text: string;
+  readonly file: string;
+  /** Line of the file on which the text's first line is. */
+  readonly line: number;
+}
+
+/**
+ * One desired schema to compile: the changes that build the manifest's model from nothing (the
+ * neutral layer diffs and orders them; the engine renders them) and the SQL it holds.
+ */
+export interface CompileInput {
+  readonly changes: readonly Change[];
+  readonly tenantTypes: readonly string[];
+  readonly tenantSequences: readonly string[];
+  readonly sql: readonly SqlSource[];
+}
+
+/** Why the server would not build a desired schema: its message, and what it was building. */
+export interface CompileFailure {
+  readonly message: string;
+  /** The plan step's summary when a statement rendered from the manifest's model failed. */
+  readonly step?: string;
+  /** Which of the input's changes that step was rendering. */
+  readonly change?: number;
+  /** Where a statement of `sql:` is written. */
+  readonly source?: { readonly file: string; readonly line: number };
+}
+
+export type CompileOutcome = { readonly ok: true; readonly schema: SchemaModel } | { readonly ok: false; readonly error: CompileFailure };
+
+/** Builds desired schemas where they never persist and reads them back with the tenants' inspector. */
+export interface SchemaCompiler {
+  /** The engine and the server's major version: what decides how the server prints, for the compile cache's key. */
+  version(): Promise<string>;
+  compileSchemas(inputs: readonly CompileInput[]): Promise<CompileOutcome[]>;
+}
+
 /** One engine's connection to one server: discovery, inspection, rendering, running. */
 export interface DatabaseAdapter {
   readonly engine: EngineName;
@@ -199,6 +241,8 @@ export interface DatabaseAdapter {
    */
   refineChanges?(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[];
   readonly inspector: SchemaInspector;
+  /** Compiles desired schemas on this server (or the in-memory database) for the inspector. */
+  readonly compiler: SchemaCompiler;
   /**
    * Finishes what a killed writer left behind (a SQLite hot journal) under each tenant's lock, so
    * read-only inspection can read the tenant again. Engines whose server recovers by itself omit it.

@@ -8,6 +8,8 @@ import { deepFreeze } from '../util/deep-freeze.js';
 import type { Manifest, Override } from './spec.js';
 import { assembleInput, buildSchema, IssueCollector } from './to-model.js';
 import { nameRecord, own } from '../util/own.js';
+import type { SqlSource } from '../engines/types.js';
+import { sourceOf } from './source.js';
 
 const matchers = new WeakMap<Override, (name: string) => boolean>();
 
@@ -78,6 +80,17 @@ function applyExclusions(schema: SchemaModel, renames: RenameHints, excluded: Ex
   return { schema: { ...schema, tables }, renames: { tables: tableRenames, columns: columnRenames } };
 }
 
+/** The `sql:` texts of a manifest or override, each with the file and line it starts on. */
+function sqlSources(content: { readonly sql?: string | readonly string[] }, file: string): SqlSource[] {
+  if (content.sql === undefined) return [];
+  const source = sourceOf(content);
+  const texts = typeof content.sql === 'string' ? [content.sql] : content.sql;
+  return texts.map((text, i) => {
+    const path = typeof content.sql === 'string' ? ['sql'] : ['sql', i];
+    return { text, file: source?.file ?? file, line: source ? source.textLine(path) : 1 };
+  });
+}
+
 /** Desired schemas already built, per manifest, per set of applying overrides. */
 const built = new WeakMap<Manifest, Map<string, DesiredSchema>>();
 const overrideIds = new WeakMap<Override, number>();
@@ -114,7 +127,8 @@ export function desiredFor(tenant: TenantContext, manifest: Manifest, overrides:
   if (issues.issues.length > 0) throw new ManifestError(issues.issues);
   const excluded = mergeExclusions(applying);
   const result = applyExclusions(schema, renames, excluded);
-  const desired: DesiredSchema = { schema: result.schema, renames: result.renames, excluded, overrides: applying.map((o) => o.name) };
+  const sql = [manifest, ...applying].flatMap((doc) => sqlSources(doc.content, doc.file));
+  const desired: DesiredSchema = { schema: result.schema, renames: result.renames, excluded, overrides: applying.map((o) => o.name), sql };
   cache.set(key, deepFreeze(desired));
   return desired;
 }

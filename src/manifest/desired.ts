@@ -1,5 +1,6 @@
 import type { RenameHints } from '../diff/changes.js';
 import type { SchemaModel } from '../model/types.js';
+import type { SqlSource } from '../engines/types.js';
 
 /** Objects an override takes out of management for some tenants: neither created nor dropped. */
 export interface Exclusions {
@@ -22,4 +23,6 @@ export interface DesiredSchema {
   readonly excluded: Exclusions;
   /** Override files that applied, in the order they were applied. */
   readonly overrides: readonly string[];
+  /** The manifest's `sql:`, then each applying override's, in order. */
+  readonly sql: readonly SqlSource[];
 }

@@ -88,6 +88,13 @@ export class SourceDoc {
     return { line, column: col };
   }
 
+  /** Line on which a string's text begins: the line after the `|` or `>` of a block scalar. */
+  textLine(path: DocPath): number {
+    const node = this.find(path, false);
+    const { line } = this.position(path);
+    return isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? line + 1 : line;
+  }
+
   /** The text a number was written as (`1.50`, `9223372036854775807`), which JS numbers lose. */
   numberText(path: DocPath): string | undefined {
     const node = this.find(path, false);

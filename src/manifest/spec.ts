@@ -105,6 +105,8 @@ export interface ManifestContent {
   readonly sequences?: Readonly<Record<string, SequenceSpec>>;
   readonly externalTypes?: readonly string[];
   readonly tables?: Readonly<Record<string, TableSpec>>;
+  /** Statements for the objects tables: does not describe (views, functions, triggers, ...). */
+  readonly sql?: string | readonly string[];
 }
 
 export interface ExcludeSpec {
@@ -125,6 +127,7 @@ export interface OverrideContent {
   readonly enums?: Readonly<Record<string, EnumSpec>>;
   readonly sequences?: Readonly<Record<string, SequenceSpec>>;
   readonly externalTypes?: readonly string[];
+  readonly sql?: string | readonly string[];
   readonly exclude?: ExcludeSpec;
 }
 

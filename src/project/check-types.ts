@@ -12,12 +12,14 @@ export function checkTypes(
   source: string,
   locate: (table: string, column: string) => string | undefined = () => undefined,
 ): void {
+  const isBuiltinType = normalizer.isBuiltinType;
+  if (!isBuiltinType) return;
   const declared = new Set([...schema.enums.map((e) => e.name), ...(schema.externalTypes ?? [])]);
   const problems: string[] = [];
   for (const table of schema.tables) {
     for (const column of table.columns) {
       const base = unquote(column.type.replace(/(\[\])+$/, '').trim());
-      if (declared.has(base) || normalizer.isBuiltinType(column.type)) continue;
+      if (declared.has(base) || isBuiltinType(column.type)) continue;
       const where = locate(table.name, column.name);
       problems.push(
         `${where ? `${where}: ` : ''}tables.${table.name}.columns.${column.name}.type: unknown type '${column.type}' ` +

@@ -14,8 +14,11 @@ import { filterRejected, filterTenants, selectTenants, type Discovery, type Tena
 import { checkTypes } from './check-types.js';
 import { checkExpressions, checkNormalizedExpressions } from './check-expressions.js';
 import { checkIdentifiers } from './check-identifiers.js';
-import { sourceOf } from '../manifest/source.js';
+import { sourceOf, type DocPath } from '../manifest/source.js';
+import { own } from '../util/own.js';
 import type { RefineChanges } from '../plan/plan-tenant.js';
+import { CompileFailed, DesiredCompiler } from './compile-desired.js';
+import { describeCompileFailure } from './compile-failure.js';
 
 /**
  * A configured project: config, engine adapter, manifest and overrides, loaded once and shared
@@ -23,8 +26,10 @@ import type { RefineChanges } from '../plan/plan-tenant.js';
  */
 export class Project {
   private adapterInstance: DatabaseAdapter | undefined;
+  private devAdapter: DatabaseAdapter | undefined;
+  private compilerInstance: DesiredCompiler | undefined;
   private desiredState: { manifest: Manifest; overrides: Override[] } | undefined;
-  private readonly normalizedByOverrides = new Map<string, DesiredSchema>();
+  private readonly compiledByOverrides = new Map<string, Promise<DesiredSchema>>();
   private readonly usedOverrides = new Set<string>();
 
   private constructor(
@@ -51,6 +56,17 @@ export class Project {
         : connect(this.config.url, this.config.tenants);
     }
     return this.adapterInstance;
+  }
+
+  /** Where desired schemas are compiled: the devUrl's server, else the tenants' (the first target's). */
+  private get compiler(): DesiredCompiler {
+    this.compilerInstance ??= new DesiredCompiler(() => {
+      const devUrl = this.config.devUrl;
+      if (devUrl === undefined) return this.adapter.compiler;
+      this.devAdapter ??= this.engine.createAdapter({ url: devUrl, baseDir: this.config.baseDir, tenants: { list: [] }, apply: this.config.apply });
+      return this.devAdapter.compiler;
+    }, path.join(this.config.baseDir, '.schema-sync', 'compiled'));
+    return this.compilerInstance;
   }
 
   /** The engine's rewrite of changes it cannot make one by one, if it has one. */
@@ -84,42 +100,53 @@ export class Project {
   }
 
   /**
-   * The tenant's desired schema, normalized by the engine. Tenants that share the same set of
-   * overrides share one normalized schema, so a fleet of 10,000 normalizes a handful of times.
+   * The tenant's desired schema, compiled by the server (DESIGN.md invariant 2). Tenants that
+   * share the same set of overrides share one compiled schema, so a fleet of 10,000 compiles a
+   * handful of times, and not at all when the compile cache has the result.
    */
   async desiredFor(tenant: TenantContext): Promise<DesiredSchema> {
     const { manifest, overrides } = await this.loadDesiredState();
     const raw = desiredFor(tenant, manifest, overrides);
     for (const name of raw.overrides) this.usedOverrides.add(name);
     const key = raw.overrides.join('\0');
-    const cached = this.normalizedByOverrides.get(key);
-    if (cached) return cached;
+    let compiled = this.compiledByOverrides.get(key);
+    if (!compiled) {
+      compiled = this.compileDesired(raw, manifest, overrides);
+      this.compiledByOverrides.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private async compileDesired(raw: DesiredSchema, manifest: Manifest, overrides: readonly Override[]): Promise<DesiredSchema> {
     const applying = overrides.filter((o) => raw.overrides.includes(o.name)).reverse();
+    // The last override that writes a path wins, as in the merge; else the manifest.
+    const docs = [...applying.map((o) => o.content), manifest.content];
     const locate = (table: string, column: string): string | undefined => {
-      // The last override that defines the column wins, as in the merge; else the manifest.
-      for (const doc of [...applying.map((o) => sourceOf(o.content)), sourceOf(manifest.content)]) {
-        const at = ['tables', table, 'columns', column];
-        if (!doc?.has(at)) continue;
-        const { line, column: col } = doc.position(doc.has([...at, 'type']) ? [...at, 'type'] : at);
-        return `${doc.file}:${line}:${col}`;
-      }
-      return undefined;
+      const found = locateIn(docs, ['tables', table, 'columns', column, 'type']) ?? locateIn(docs, ['tables', table, 'columns', column]);
+      return found?.at;
     };
     const files = raw.overrides.length > 0 ? `${this.relative(this.config.manifest)} with ${raw.overrides.join(', ')}` : this.relative(this.config.manifest);
     checkTypes(raw.schema, this.engine.normalizer, files, locate);
-    let schema: SchemaModel;
+    let prepared: SchemaModel;
     try {
-      schema = this.engine.normalizer.normalizeSchema(raw.schema);
+      prepared = this.engine.normalizer.normalizeSchema(raw.schema);
     } catch (error) {
       // What the engine cannot hold (a SQLite index method, say) is said of the files that ask for it.
       if (error instanceof UserError) throw new UserError(`${files}: ${error.message}`, error.exitCode);
       throw error;
     }
+    const tenantObjects = this.tenantObjects(prepared);
+    let schema: SchemaModel;
+    try {
+      schema = await this.compiler.compile({ schema: prepared, sql: raw.sql, tenantTypes: tenantObjects.types, tenantSequences: tenantObjects.sequences });
+    } catch (error) {
+      if (error instanceof CompileFailed) throw new UserError(describeCompileFailure(error.failure, error.changes, { files, locate: (base, matches) => locateIn(docs, base, matches) }));
+      throw compileConnectionError(error, this.config.devUrl !== undefined);
+    }
     // Frozen like every shared model: the diff remembers its result per pair of frozen tables.
-    const normalized: DesiredSchema = deepFreeze({ ...raw, schema });
-    await checkNormalizedExpressions(normalized.schema, this.engine);
-    this.normalizedByOverrides.set(key, normalized);
-    return normalized;
+    const desired: DesiredSchema = deepFreeze({ ...raw, schema });
+    await checkNormalizedExpressions(desired.schema, this.engine);
+    return desired;
   }
 
   /**
@@ -160,9 +187,10 @@ export class Project {
   }
 
   async close(): Promise<void> {
-    const adapter = this.adapterInstance;
+    const adapters = [this.adapterInstance, this.devAdapter];
     this.adapterInstance = undefined;
-    if (adapter) await adapter.close();
+    this.devAdapter = undefined;
+    for (const adapter of adapters) if (adapter) await adapter.close();
   }
 }
 
@@ -174,6 +202,53 @@ async function gitCommit(dir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where in the desired state's files a path is written (the first document that has it), or with
+ * `matches`, the first string under it that matches, as `file:line:column` and its path.
+ */
+function locateIn(docs: readonly object[], base: DocPath, matches?: (text: string) => boolean): { at: string; path: DocPath } | undefined {
+  for (const content of docs) {
+    const source = sourceOf(content);
+    if (!source?.has(base)) continue;
+    let node: unknown = content;
+    for (const segment of base) node = node !== null && typeof node === 'object' ? own(node as Record<string, unknown>, String(segment)) : undefined;
+    const path = matches ? firstMatch(node, base, matches) : base;
+    if (!path) continue;
+    const { line, column } = source.position(path);
+    return { at: `${source.file}:${line}:${column}`, path };
+  }
+  return undefined;
+}
+
+function firstMatch(node: unknown, path: DocPath, matches: (text: string) => boolean): DocPath | undefined {
+  if (typeof node === 'string') return matches(node) ? path : undefined;
+  if (node === null || typeof node !== 'object') return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.keys(node).map((k) => [k, own(node as Record<string, unknown>, k)]);
+  for (const [key, value] of entries) {
+    // A key is text the user wrote too (a column's name).
+    if (typeof key === 'string' && matches(key)) return [...path, key];
+    const found = firstMatch(value, [...path, key], matches);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A compile that the server refused for lack of privilege says what would let it run; other
+ * errors (a lost connection) pass unchanged.
+ */
+function compileConnectionError(error: unknown, onDevUrl: boolean): unknown {
+  // 42501: no CREATE privilege; 25006: the role's transactions are read-only.
+  const code = (error as { code?: string }).code;
+  if (code !== '42501' && code !== '25006') return error;
+  const where = onDevUrl ? 'the devUrl server' : "the tenants' server";
+  return new UserError(
+    `cannot compile the desired schema on ${where}: ${(error as Error).message}. The compile creates a scratch schema ` +
+      `in a transaction that is always rolled back, so the role needs CREATE on the database; or set devUrl to a server ` +
+      `where it has it. A compile cached in .schema-sync/compiled/ (from a run that could compile) needs neither.`,
+  );
 }
 
 export function requireTenants(discovery: Discovery): void {

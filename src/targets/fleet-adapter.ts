@@ -29,6 +29,8 @@ export class FleetAdapter implements DatabaseAdapter {
   readonly normalizer: DatabaseAdapter['normalizer'];
   readonly refineChanges?: DatabaseAdapter['refineChanges'];
   readonly inspector: DatabaseAdapter['inspector'];
+  /** The first target's: the desired schema is the same for every target (a devUrl overrides it). */
+  readonly compiler: DatabaseAdapter['compiler'];
   readonly runner: DatabaseAdapter['runner'];
   readonly history?: HistoryTable;
 
@@ -38,6 +40,7 @@ export class FleetAdapter implements DatabaseAdapter {
     this.engine = first.adapter.engine;
     this.render = first.adapter.render;
     this.normalizer = first.adapter.normalizer;
+    this.compiler = first.adapter.compiler;
     if (first.adapter.refineChanges) {
       const refine = first.adapter.refineChanges.bind(first.adapter);
       this.refineChanges = (changes, current, desired) => refine(changes, current, desired);

@@ -4,7 +4,7 @@ import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
 import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
-import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
+import { normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
@@ -12,8 +12,9 @@ import { openPostgresBatch } from './batch.js';
 import { openPostgresSession } from './session.js';
 import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
+import { compileSchemas, compilerVersion } from './compile.js';
 
-const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
+const normalizer: Normalizer = { normalizeSchema, toManifestSchema };
 
 /** SQLSTATEs worth retrying: lock_not_available, deadlock, serialization failure, shutdown. */
 const transientStates = new Set(['55P03', '40P01', '40001', '57P01', '57P02', '57P03', '53300']);
@@ -46,6 +47,10 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     refineChanges,
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
+    },
+    compiler: {
+      version: () => withClient((c) => compilerVersion(c)),
+      compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),
     },
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
     dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),

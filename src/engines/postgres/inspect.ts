@@ -17,7 +17,6 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
-import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import {
   ALL_RELATION_KINDS,
   COLUMNS,
@@ -590,14 +589,11 @@ interface TableDraft {
   readonly checks: CheckModel[];
 }
 
-/** Puts the columns in attnum order and canonicalizes generation expressions, which need them all. */
+/** Puts the columns in attnum order. */
 function closeColumns(table: TableDraft): void {
   const columns: Mutable<ColumnModel>[] = [];
   for (const column of table.columnsAt) if (column !== undefined) columns.push(column);
   const types = new Map(columns.map((c) => [c.name, c.type]));
-  for (const column of columns) {
-    if (column.generated !== undefined) column.generated = canonicalExpression(column.generated, types);
-  }
   table.columns = columns;
   table.types = types;
 }
@@ -916,7 +912,7 @@ class ChunkDraft {
       if (comment !== undefined) column.comment = comment;
       const type = this.keyNames.types.get(table.atttypids[position] ?? 0);
       if (type !== undefined && !type.elementInCatalog && !(type.elementSchemaOid === draft.oid && type.elementIsEnum)) {
-        draft.externalTypes.add(canonicalType(draft.strip(type.elementType)));
+        draft.externalTypes.add(draft.strip(type.elementType));
       }
     }
   }
@@ -1003,17 +999,13 @@ async function inspectChunk(
 }
 
 function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
-  const type = canonicalType(draft.strip(row.type));
+  const type = draft.strip(row.type);
   const column: Mutable<ColumnModel> = { name: row.name, type, nullable: !row.not_null };
   if (row.default_expr !== null) {
     const expression = draft.strip(row.default_expr);
     // A generated column's expression sits in pg_attrdef like a default ('s' stored; PG18 'v').
-    // Canonicalized in closeColumns(), once every column's type is known.
     if (row.generated !== '') column.generated = expression;
-    else {
-      const value = canonicalDefault(expression, type);
-      if (value !== undefined) column.default = value;
-    }
+    else column.default = expression;
   }
   if (row.identity === 'a') column.identity = 'always';
   else if (row.identity === 'd') column.identity = 'by default';
@@ -1090,7 +1082,7 @@ function addConstraint(
     case 'c':
       table.checks.push({
         name: row.name,
-        expression: canonicalExpression(table.schema.strip(checkBody(definition ?? '')), table.types),
+        expression: table.schema.strip(checkBody(definition ?? '')),
         ...(!row.validated && { notValid: true as const }),
       });
       break;
@@ -1147,7 +1139,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate
     const key: Mutable<IndexKey> =
       column !== undefined
         ? { column }
-        : { expression: canonicalExpression(draft.strip(row.key_texts?.[i] ?? ''), table.types) };
+        : { expression: draft.strip(row.key_texts?.[i] ?? '') };
     const option = row.options[i] ?? 0;
     const descending = (option & INDOPTION_DESC) !== 0;
     const nullsFirst = (option & INDOPTION_NULLS_FIRST) !== 0;
@@ -1171,7 +1163,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate
     method: row.method,
     keys,
     include,
-    ...(predicate !== undefined && { where: canonicalExpression(draft.strip(predicate), table.types) }),
+    ...(predicate !== undefined && { where: draft.strip(predicate) }),
     ...(!row.is_valid && { invalid: true as const }),
   };
 }

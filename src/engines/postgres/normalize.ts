@@ -1,12 +1,11 @@
-// PostgreSQL canonical form of the schema model (DESIGN.md invariant 2): types as format_type()
-// prints them, expressions and defaults as ruleutils.c prints them (see expression.ts), serial
-// columns as the integer column + owned sequence + nextval default PostgreSQL really creates.
-// Applied to a desired schema and to an inspected one, it makes equal schemas equal strings.
+// The shape of a desired schema written by a person, before the server compiles it (compile.ts):
+// names and defaults a manifest may leave out, and serial columns as the integer column + owned
+// sequence + nextval default PostgreSQL really creates. Types and expressions are left exactly as
+// written: the server reads them, and the inspector prints them back (DESIGN.md invariant 2).
 import { byName } from '../../model/fingerprint.js';
 import { parseFkAction } from '../../model/fk-action.js';
 import type {
-  CheckModel,
-  ColumnModel,
+    ColumnModel,
   ForeignKeyModel,
   IndexKey,
   IndexModel,
@@ -15,68 +14,34 @@ import type {
   TableModel,
   UniqueModel,
 } from '../../model/types.js';
-import {
-  canonicalDefaultText,
-  canonicalExpressionText,
-  canonicalTypeName,
-  isBuiltinTypeName,
-  quoteIdentifier,
-  simpleColumnName,
-} from './expression.js';
-import { memoize } from '../../util/memo.js';
-import { UserError } from '../../errors.js';
 import { own } from '../../util/own.js';
-
-const typeCache = memoize(canonicalTypeName);
-const defaultCache = memoize((key: string) => {
-  const split = key.indexOf('\0');
-  return canonicalDefaultText(key.slice(split + 1), typeCache(key.slice(0, split)));
-});
-const expressionCache = memoize((key: string) => {
-  const split = key.indexOf('\0');
-  const types = key.slice(0, split);
-  const columnTypes = types === '' ? undefined : new Map(types.split('\u0001').map((pair) => pair.split('\u0002') as [string, string]));
-  return canonicalExpressionText(key.slice(split + 1), columnTypes ? { columnTypes } : {});
-});
-
-/** Canonical spelling of a PostgreSQL type, as format_type() prints it (`int` -> `integer`). */
-export function canonicalType(type: string): string {
-  return typeCache(type);
-}
-
-/** Canonical form of a column default expression for a column of the given canonical type. */
-export function canonicalDefault(expression: string, type: string): string | undefined {
-  return defaultCache(type + '\0' + expression);
-}
-
-/**
- * Canonical form of a CHECK, index, partial-index or generated-column expression. With the
- * table's column types, a `::text` cast is dropped only from varchar/char/text columns (on an
- * integer column `a::text` changes the meaning); without them it is always dropped.
- */
-export function canonicalExpression(expression: string, columnTypes?: ReadonlyMap<string, string>): string {
-  let types = '';
-  if (columnTypes && columnTypes.size > 0) {
-    const pairs: string[] = [];
-    for (const [name, type] of columnTypes) pairs.push(name + '\u0002' + type);
-    types = pairs.join('\u0001');
-  }
-  return expressionCache(types + '\0' + expression);
-}
-
-export function isBuiltinType(type: string): boolean {
-  return isBuiltinTypeName(type);
-}
+import { UserError } from '../../errors.js';
+import { quoteIdent } from './connect.js';
 
 // ---------------------------------------------------------------------------------------------
 // Serial columns and sequences
 
 type SequenceType = SequenceModel['type'];
 
+/** serial and its aliases, as PostgreSQL's parser recognizes them (case-insensitive, unquoted). */
 const SERIAL_TYPES: Readonly<Record<string, SequenceType>> = {
   smallserial: 'smallint',
+  serial2: 'smallint',
   serial: 'integer',
+  serial4: 'integer',
   bigserial: 'bigint',
+  serial8: 'bigint',
+};
+
+/** Integer type spellings a sequence's AS takes. */
+const INTEGER_TYPES: Readonly<Record<string, SequenceType>> = {
+  smallint: 'smallint',
+  int2: 'smallint',
+  integer: 'integer',
+  int: 'integer',
+  int4: 'integer',
+  bigint: 'bigint',
+  int8: 'bigint',
 };
 
 const SEQUENCE_LIMITS: Readonly<Record<SequenceType, { readonly min: string; readonly max: string }>> = {
@@ -122,7 +87,8 @@ export function serialSequenceName(table: string, column: string): string {
 
 /** The default PostgreSQL gives a serial column: nextval of its sequence as a regclass. */
 function nextvalDefault(sequence: string): string {
-  return `nextval('${quoteIdentifier(sequence).replace(/'/g, "''")}'::regclass)`;
+  const name = /^[a-z_][a-z0-9_]*$/.test(sequence) ? sequence : quoteIdent(sequence);
+  return `nextval('${name.replace(/'/g, "''")}'::regclass)`;
 }
 
 function canonicalInteger(value: unknown): string | undefined {
@@ -135,8 +101,7 @@ function canonicalInteger(value: unknown): string | undefined {
 }
 
 function sequenceType(value: unknown): SequenceType {
-  const t = typeof value === 'string' ? canonicalTypeName(value) : 'bigint';
-  return t === 'smallint' || t === 'integer' || t === 'bigint' ? t : 'bigint';
+  return typeof value === 'string' ? (own(INTEGER_TYPES, value.trim().toLowerCase()) ?? 'bigint') : 'bigint';
 }
 
 /** CREATE SEQUENCE defaults for whatever the manifest left out. */
@@ -194,16 +159,15 @@ function hasSerialOptions(sequence: SequenceModel, type: SequenceType): boolean 
 
 interface TableContext {
   readonly table: TableModel;
-  readonly columnTypes: ReadonlyMap<string, string>;
   readonly primaryKey: ReadonlySet<string>;
 }
 
 function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s: SequenceModel) => void): ColumnModel {
   const { name, identity, collation, comment } = column;
-  let type = canonicalTypeName(column.type);
+  let type = column.type.trim();
   let nullable: boolean;
   let defaultValue: string | undefined;
-  const serialType = own(SERIAL_TYPES, type);
+  const serialType = own(SERIAL_TYPES, type.toLowerCase());
   if (serialType !== undefined) {
     // serial is not a type: PostgreSQL creates an integer column, an owned sequence and a default.
     const sequence = serialSequenceName(ctx.table.name, name);
@@ -213,11 +177,11 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
     defaultValue = nextvalDefault(sequence);
   } else {
     const raw: unknown = column.default;
-    defaultValue = raw === undefined || raw === null ? undefined : canonicalDefaultText(String(raw), type);
+    defaultValue = raw === undefined || raw === null ? undefined : String(raw);
     // Primary-key and identity columns are NOT NULL whatever the manifest says.
     nullable = column.nullable !== false && !ctx.primaryKey.has(name) && identity === undefined;
   }
-  const generated = column.generated ? canonicalExpressionText(column.generated, ctx) : undefined;
+  const generated = column.generated ? column.generated : undefined;
   return {
     name,
     type,
@@ -230,16 +194,9 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
   };
 }
 
-function normalizeIndexKey(key: IndexKey, ctx: TableContext): IndexKey {
+function normalizeIndexKey(key: IndexKey): IndexKey {
   const { column, expression, descending, nulls, ...rest } = key;
-  let target: { column: string } | { expression: string };
-  if (expression !== undefined) {
-    // PostgreSQL stores `((a))` as a plain column key.
-    const bare = simpleColumnName(expression);
-    target = bare !== undefined ? { column: bare } : { expression: canonicalExpressionText(expression, ctx) };
-  } else {
-    target = { column: column ?? '' };
-  }
+  const target: { column: string } | { expression: string } = expression !== undefined ? { expression } : { column: column ?? '' };
   const desc = descending === true;
   // NULLS LAST is the default for ASC and NULLS FIRST for DESC; pg_get_indexdef omits defaults.
   const nullsOrder = nulls?.toLowerCase();
@@ -252,15 +209,15 @@ function normalizeIndexKey(key: IndexKey, ctx: TableContext): IndexKey {
   };
 }
 
-function normalizeIndex(index: IndexModel, ctx: TableContext): IndexModel {
+function normalizeIndex(index: IndexModel): IndexModel {
   const hasWhere = index.where !== undefined && index.where.trim() !== '';
-  const where = hasWhere ? canonicalExpressionText(index.where!, ctx) : undefined;
+  const where = hasWhere ? index.where : undefined;
   const { where: _where, ...rest } = index;
   return {
     ...rest,
     unique: index.unique === true,
     method: (index.method ?? '').trim().toLowerCase() || 'btree',
-    keys: (index.keys ?? []).map((k) => normalizeIndexKey(k, ctx)),
+    keys: (index.keys ?? []).map(normalizeIndexKey),
     include: [...(index.include ?? [])],
     ...(where !== undefined ? { where } : {}),
   };
@@ -294,33 +251,25 @@ function normalizeForeignKey(fk: ForeignKeyModel, tables: ReadonlyMap<string, Ta
   };
 }
 
-function normalizeCheck(check: CheckModel, ctx: TableContext): CheckModel {
-  return { ...check, expression: canonicalExpressionText(check.expression, ctx) };
-}
 
 function normalizeTable(
   table: TableModel,
   tables: ReadonlyMap<string, TableModel>,
   addSequence: (s: SequenceModel) => void,
 ): TableModel {
-  const columnTypes = new Map<string, string>();
-  for (const c of table.columns) {
-    const t = canonicalTypeName(c.type);
-    columnTypes.set(c.name, own(SERIAL_TYPES, t) ?? t);
-  }
-  const ctx: TableContext = { table, columnTypes, primaryKey: new Set(table.primaryKey?.columns ?? []) };
+  const ctx: TableContext = { table, primaryKey: new Set(table.primaryKey?.columns ?? []) };
   return {
     ...table,
     columns: table.columns.map((c) => normalizeColumn(c, ctx, addSequence)),
     ...(table.primaryKey ? { primaryKey: { name: table.primaryKey.name, columns: [...table.primaryKey.columns] } } : {}),
     uniques: byName((table.uniques ?? []).map(normalizeUnique)),
-    indexes: byName((table.indexes ?? []).map((i) => normalizeIndex(i, ctx))),
+    indexes: byName((table.indexes ?? []).map(normalizeIndex)),
     foreignKeys: byName((table.foreignKeys ?? []).map((f) => normalizeForeignKey(f, tables))),
-    checks: byName((table.checks ?? []).map((c) => normalizeCheck(c, ctx))),
+    checks: byName([...(table.checks ?? [])]),
   };
 }
 
-/** Canonicalizes a desired schema written by a person (types, defaults, expressions, serial). */
+/** Completes a desired schema written by a person (names, sequence options, serial) for the compile. */
 export function normalizeSchema(schema: SchemaModel): SchemaModel {
   const virtual = schema.tables.flatMap((t) => t.columns.filter((c) => c.virtual).map((c) => `tables.${t.name}.columns.${c.name}`));
   if (virtual.length > 0) {
@@ -341,7 +290,7 @@ export function normalizeSchema(schema: SchemaModel): SchemaModel {
     sequences: byName([...sequences.values()]),
   };
   const extras: { externalTypes?: string[]; unmanaged?: SchemaModel['unmanaged'] } = {};
-  if (schema.externalTypes) extras.externalTypes = [...new Set(schema.externalTypes.map(canonicalTypeName))].sort();
+  if (schema.externalTypes) extras.externalTypes = [...new Set(schema.externalTypes.map((t) => t.trim()))].sort();
   if (schema.unmanaged) {
     extras.unmanaged = [...schema.unmanaged].sort((a, b) =>
       a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
@@ -357,7 +306,7 @@ export function toManifestSchema(schema: SchemaModel): SchemaModel {
   const serialFor: Readonly<Record<SequenceType, string>> = { smallint: 'smallserial', integer: 'serial', bigint: 'bigserial' };
   const tables = schema.tables.map((table) => {
     const columns = table.columns.map((column) => {
-      const type = canonicalTypeName(column.type);
+      const type = column.type;
       if (type !== 'smallint' && type !== 'integer' && type !== 'bigint') return column;
       if (column.nullable || column.identity !== undefined || column.generated !== undefined) return column;
       const name = serialSequenceName(table.name, column.name);

@@ -9,6 +9,7 @@ import { recoverFile } from './recover.js';
 import { renderChanges } from './render.js';
 import { openSqliteSession } from './session.js';
 import { checkSqlTexts } from './sql-text.js';
+import { compileSchemas, compilerVersion } from './compile.js';
 import { createTenantFile, dropTenantFile } from './tenants.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
@@ -20,6 +21,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     discoverTenants: async (selector) => discoverSqliteFiles(selector, settings.baseDir),
     refineChanges,
     inspector: { inspectTenants: (tenants) => inspectFiles(tenants) },
+    compiler: { version: async () => compilerVersion(), compileSchemas: async (inputs) => compileSchemas(inputs) },
     async recoverTenants(tenants) {
       const out = new Map<string, RecoverOutcome>();
       for (const tenant of tenants) {

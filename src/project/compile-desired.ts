@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Change } from '../diff/changes.js';
+import { diffSchemas } from '../diff/diff-schemas.js';
+import type { CompileFailure, SchemaCompiler, SqlSource } from '../engines/types.js';
+import { canonicalJson } from '../model/canonical-json.js';
+import { emptySchema, type SchemaModel } from '../model/types.js';
+import { orderChanges } from '../plan/order-changes.js';
+import { deepFreeze } from '../util/deep-freeze.js';
+
+/** Bumped whenever what a compile returns for the same input changes shape. */
+const COMPILE_FORMAT = 1;
+
+/** What to compile: the manifest's model, completed by the engine's normalizer, and its SQL. */
+export interface DesiredSource {
+  readonly schema: SchemaModel;
+  readonly sql: readonly SqlSource[];
+  readonly tenantTypes: readonly string[];
+  readonly tenantSequences: readonly string[];
+}
+
+export class CompileFailed extends Error {
+  constructor(
+    readonly failure: CompileFailure,
+    /** The changes the compile rendered; failure.change indexes them. */
+    readonly changes: readonly Change[],
+  ) {
+    super(failure.message);
+    this.name = 'CompileFailed';
+  }
+}
+
+/**
+ * Compiles desired schemas on a server (see SchemaCompiler) once per distinct input, and keeps
+ * the result in memory and in a cache directory, keyed by the input and the compiling server's
+ * major version: an unchanged manifest is never compiled again, so a role that may only read the
+ * catalogs can still audit, from the cache.
+ */
+export class DesiredCompiler {
+  private readonly compiled = new Map<string, Promise<SchemaModel>>();
+  private version: Promise<string> | undefined;
+
+  constructor(
+    private readonly compiler: () => SchemaCompiler,
+    private readonly cacheDir: string | undefined,
+  ) {}
+
+  compile(source: DesiredSource): Promise<SchemaModel> {
+    const input = canonicalJson({ schema: source.schema, sql: source.sql.map((s) => s.text) });
+    let result = this.compiled.get(input);
+    if (!result) {
+      result = this.compileUncached(source, input);
+      this.compiled.set(input, result);
+    }
+    return result;
+  }
+
+  private async compileUncached(source: DesiredSource, input: string): Promise<SchemaModel> {
+    this.version ??= this.compiler().version();
+    const version = await this.version;
+    const key = createHash('sha256').update(`${COMPILE_FORMAT}\0${version}\0${input}`).digest('hex');
+    const cached = await this.readCache(key);
+    if (cached) return cached;
+    const changes = orderChanges(diffSchemas({ current: emptySchema, desired: source.schema }));
+    const [outcome] = await this.compiler().compileSchemas([
+      { changes, tenantTypes: source.tenantTypes, tenantSequences: source.tenantSequences, sql: source.sql },
+    ]);
+    if (!outcome) throw new Error('the compiler returned no outcome');
+    if (!outcome.ok) throw new CompileFailed(outcome.error, changes);
+    await this.writeCache(key, outcome.schema);
+    return deepFreeze(outcome.schema);
+  }
+
+  private file(key: string): string | undefined {
+    return this.cacheDir === undefined ? undefined : path.join(this.cacheDir, `${key}.json`);
+  }
+
+  private async readCache(key: string): Promise<SchemaModel | undefined> {
+    const file = this.file(key);
+    if (file === undefined) return undefined;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const parsed = JSON.parse(text) as { schema?: SchemaModel };
+      const schema = parsed.schema;
+      // A file cut short or edited is compiled again, never trusted.
+      if (!schema || !Array.isArray(schema.tables) || !Array.isArray(schema.enums) || !Array.isArray(schema.sequences)) return undefined;
+      return deepFreeze(schema);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Best effort: a cache that cannot be written (a read-only checkout) only costs a compile next time. */
+  private async writeCache(key: string, schema: SchemaModel): Promise<void> {
+    const file = this.file(key);
+    if (file === undefined) return;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      // Kept out of `git status`: a team that wants read-only runs from a clean clone commits it with `git add -f`, or sets devUrl.
+      const ignore = path.join(path.dirname(file), '.gitignore');
+      await writeFile(ignore, '*\n', { flag: 'wx' }).catch(() => undefined);
+      const temp = `${file}.${process.pid}.tmp`;
+      await writeFile(temp, JSON.stringify({ schema }) + '\n');
+      await rename(temp, file);
+    } catch {
+      // see above
+    }
+  }
+}

@@ -1,0 +1,209 @@
+// The server judges the desired schema (DESIGN.md invariant 2): the manifest is compiled in a
+// scratch schema that never persists and read back by the tenants' inspector. These tests hold
+// the spellings the hand-written printer got wrong, the compile's isolation, its cache, devUrl,
+// and the errors of `sql:`.
+import { randomBytes } from 'node:crypto';
+import { cp, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeManifest } from '../src/manifest/index.js';
+import { createTestDatabase, qi, urlFor, withClient } from './helpers/postgres.js';
+import { createTempProject, type TempProject } from './helpers/project.js';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let dev: Awaited<ReturnType<typeof createTestDatabase>>;
+const role = `ss_compile_ro_${randomBytes(4).toString('hex')}`;
+const projects: TempProject[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('compile');
+  dev = await createTestDatabase('compile_dev');
+  await withClient(db.url, async (c) => {
+    await c.query(`CREATE ROLE ${qi(role)} LOGIN`);
+    // Enough to read every tenant's catalog rows and nothing more: no CREATE on the database.
+    await c.query(`REVOKE CREATE ON DATABASE ${qi(db.name)} FROM PUBLIC`);
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of projects) await p.remove();
+  await db?.drop();
+  await dev?.drop();
+  await withClient(urlFor('postgres'), (c) => c.query(`DROP ROLE IF EXISTS ${qi(role)}`));
+});
+
+async function project(tenants: string[], extra: Record<string, unknown> = {}): Promise<TempProject> {
+  const p = await createTempProject({ engine: 'postgres', url: db.url, tenants: { list: tenants }, apply: { retries: 0 }, ...extra });
+  projects.push(p);
+  return p;
+}
+
+async function sql(text: string): Promise<void> {
+  await withClient(db.url, (c) => c.query(text));
+}
+
+/** Adopts a tenant's live schema as the project's manifest, the way `inspect -o` does. */
+async function adopt(p: TempProject, tenant: string): Promise<void> {
+  await p.withEngine(async (engine) => {
+    const outcome = (await engine.project.adapter.inspector.inspectTenants([{ name: tenant, labels: [] }])).get(tenant);
+    if (!outcome?.ok) throw new Error(`cannot inspect ${tenant}`);
+    await writeFile(path.join(p.dir, 'schema', 'manifest.yaml'), writeManifest(engine.project.engine.normalizer.toManifestSchema(outcome.schema)));
+  });
+}
+
+async function scratchSchemasLeft(): Promise<number> {
+  return withClient(db.url, async (c) => Number((await c.query(`SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'schema_sync_compile_%'`)).rows[0].n));
+}
+
+describe('the server judges spellings', () => {
+  // A CHECK is written the same way on both sides: `NOT IN ('a', 'b')` and pg_dump's
+  // `<> ALL ((ARRAY[...])::text[])` are different expression trees, and pg_dump prints them apart.
+  test("a person's spellings and the catalog's meet, because the server reads both", async () => {
+    await sql(`CREATE SCHEMA spell_a;
+      CREATE TYPE spell_a.mood AS ENUM ('active', 'gone');
+      CREATE TABLE spell_a.users (
+        id bigserial PRIMARY KEY,
+        email character varying(255) NOT NULL,
+        status spell_a.mood NOT NULL DEFAULT 'active'::spell_a.mood,
+        created_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+        score integer,
+        total integer GENERATED ALWAYS AS (((score * 2) + 1)) STORED,
+        CONSTRAINT users_email_check CHECK (email LIKE '%@%' AND email NOT IN ('a', 'b')),
+        CONSTRAINT users_score_check CHECK ((((score >= 0) AND (score <= 100)) OR (score IS NULL))));
+      CREATE UNIQUE INDEX users_email ON spell_a.users USING btree (lower((email)::text)) WHERE ((status <> 'gone'::spell_a.mood) AND (score > 0));`);
+    const p = await project(['spell_a']);
+    await p.writeManifest({
+      enums: { mood: ['active', 'gone'] },
+      tables: {
+        users: {
+          columns: {
+            id: { type: 'bigserial', primaryKey: true },
+            email: { type: 'varchar(255)', nullable: false },
+            status: { type: 'mood', nullable: false, default: "'active'" },
+            created_at: { type: 'timestamptz', nullable: false, default: 'current_timestamp' },
+            score: 'int4',
+            total: { type: 'int', generated: 'score * 2 + 1' },
+          },
+          checks: { users_email_check: "email LIKE '%@%' AND email NOT IN ('a', 'b')", users_score_check: 'score between 0 and 100 or score is null' },
+          indexes: { users_email: { columns: [{ expression: 'lower(email)' }], unique: true, method: 'BTREE', where: "status != 'gone' and score > 0" } },
+        },
+      },
+    });
+    const plan = await p.withEngine((e) => e.plan());
+    expect(plan.groups).toEqual([]);
+    expect(plan.inSync).toEqual(['spell_a']);
+  });
+
+  test('NORMALIZE(x, NFKC) in an index survives adopt and builds a new tenant', async () => {
+    await sql(`CREATE SCHEMA norm_a; CREATE SCHEMA norm_b;
+      CREATE TABLE norm_a.people (id int PRIMARY KEY, display_name text);
+      CREATE INDEX people_display ON norm_a.people (lower(NORMALIZE(display_name, NFKC)));`);
+    const p = await project(['norm_a', 'norm_b']);
+    await adopt(p, 'norm_a');
+    await p.withEngine(async (e) => {
+      const build = await e.plan({ tenants: ['norm_b'] });
+      const results = await e.apply(build);
+      expect(results.map((r) => [r.tenant, r.status, r.error])).toEqual([['norm_b', 'applied', undefined]]);
+      const again = await e.plan();
+      expect(again.groups).toEqual([]);
+    });
+    const defs = await withClient(db.url, async (c) =>
+      (await c.query(`SELECT n.nspname, pg_get_indexdef(i.oid) AS def FROM pg_class i JOIN pg_namespace n ON n.oid = i.relnamespace WHERE i.relname = 'people_display' ORDER BY 1`)).rows,
+    );
+    expect(defs.map((r) => r.def.replace(r.nspname, 'T'))).toEqual([
+      'CREATE INDEX people_display ON T.people USING btree (lower(NORMALIZE(display_name, NFKC)))',
+      'CREATE INDEX people_display ON T.people USING btree (lower(NORMALIZE(display_name, NFKC)))',
+    ]);
+  });
+
+  test('a late-bound nextval stays late-bound, and differs from an early-bound one', async () => {
+    await sql(`CREATE SCHEMA late_a; CREATE SCHEMA late_b; CREATE SCHEMA late_c;
+      CREATE SEQUENCE late_a.contacts_seq; CREATE TABLE late_a.contacts (id bigint DEFAULT nextval(('contacts_seq'::text)::regclass));
+      CREATE SEQUENCE late_c.contacts_seq; CREATE TABLE late_c.contacts (id bigint DEFAULT nextval('late_c.contacts_seq'::regclass));`);
+    const p = await project(['late_a', 'late_b', 'late_c']);
+    await adopt(p, 'late_a');
+    await p.withEngine(async (e) => {
+      const build = await e.plan({ tenants: ['late_b'] });
+      expect((await e.apply(build)).map((r) => r.status)).toEqual(['applied']);
+      const report = await e.audit();
+      const states = Object.fromEntries(report.tenants.map((t) => [t.tenant, t.status]));
+      expect(states).toEqual({ late_a: 'in-sync', late_b: 'in-sync', late_c: 'pending' });
+    });
+    const defaults = await withClient(db.url, async (c) =>
+      (await c.query(`SELECT n.nspname, pg_get_expr(d.adbin, d.adrelid) AS def FROM pg_attrdef d JOIN pg_class t ON t.oid = d.adrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname IN ('late_a', 'late_b') ORDER BY 1`)).rows,
+    );
+    expect(defaults.map((r) => r.def)).toEqual(["nextval(('contacts_seq'::text)::regclass)", "nextval(('contacts_seq'::text)::regclass)"]);
+  });
+});
+
+describe('the compile never persists and is cached', () => {
+  test('no scratch schema is left, after a compile that worked and after one the server refused', async () => {
+    await sql('CREATE SCHEMA keep_a');
+    const p = await project(['keep_a']);
+    await p.writeManifest({ tables: { t: { columns: { id: { type: 'int', primaryKey: true } } } } });
+    await p.withEngine((e) => e.plan());
+    expect(await scratchSchemasLeft()).toBe(0);
+    await p.writeManifest({ tables: { t: { columns: { id: { type: 'int', primaryKey: true }, n: { type: 'int', default: 'no_such_function()' } } } } });
+    await expect(p.withEngine((e) => e.plan())).rejects.toThrow(/schema\/manifest\.yaml:\d+:\d+: tables\.t\.columns\.n\.default: the server refused it while compiling the desired schema: function no_such_function\(\) does not exist/);
+    expect(await scratchSchemasLeft()).toBe(0);
+  });
+
+  test('an unchanged manifest is read from the cache: a role that cannot compile still audits; without the cache it is told what to do; devUrl compiles elsewhere', async () => {
+    await sql(`CREATE SCHEMA cache_a; CREATE TABLE cache_a.t (id int PRIMARY KEY, note text);
+      GRANT USAGE ON SCHEMA cache_a TO ${qi(role)}`);
+    const manifest = { tables: { t: { columns: { id: { type: 'int', primaryKey: true }, note: 'text' } } } };
+    const owner = await project(['cache_a']);
+    await owner.writeManifest(manifest);
+    expect((await owner.withEngine((e) => e.audit())).tenants.map((t) => t.status)).toEqual(['in-sync']);
+    const cacheDir = path.join(owner.dir, '.schema-sync', 'compiled');
+    expect((await readdir(cacheDir)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+
+    const readOnlyUrl = new URL(db.url);
+    readOnlyUrl.username = role;
+    const reader = await createTempProject({ engine: 'postgres', url: readOnlyUrl.toString(), tenants: { list: ['cache_a'] } });
+    projects.push(reader);
+    await reader.writeManifest(manifest);
+    await expect(reader.withEngine((e) => e.audit())).rejects.toThrow(/cannot compile the desired schema on the tenants' server: permission denied.*devUrl/s);
+
+    // The owner's cache, committed with the project, is all the reader needs.
+    await rm(path.join(reader.dir, '.schema-sync'), { recursive: true, force: true });
+    await cp(path.join(owner.dir, '.schema-sync'), path.join(reader.dir, '.schema-sync'), { recursive: true });
+    expect((await reader.withEngine((e) => e.audit())).tenants.map((t) => t.status)).toEqual(['in-sync']);
+
+    // Or a devUrl where the compile may create its scratch schema.
+    await rm(path.join(reader.dir, '.schema-sync'), { recursive: true, force: true });
+    const withDev = await createTempProject({ engine: 'postgres', url: readOnlyUrl.toString(), devUrl: dev.url, tenants: { list: ['cache_a'] } });
+    projects.push(withDev);
+    await withDev.writeManifest(manifest);
+    expect((await withDev.withEngine((e) => e.audit())).tenants.map((t) => t.status)).toEqual(['in-sync']);
+  });
+});
+
+describe('sql: in the manifest', () => {
+  test('a statement the parser refuses, one that names a schema, and one that is not DDL are each named at their line', async () => {
+    await sql('CREATE SCHEMA sql_a');
+    const p = await project(['sql_a']);
+    const manifestFile = path.join(p.dir, 'schema', 'manifest.yaml');
+    const write = (body: string) => writeFile(manifestFile, `version: 1\ntables:\n  t:\n    columns:\n      id: int\nsql: |\n${body}`);
+    await write('  CREATE VIEW v AS SELECT id FROM t;\n  CREATE VIEW w AS SELEC 1;\n');
+    await expect(p.withEngine((e) => e.plan())).rejects.toThrow(/schema\/manifest\.yaml:8: the server refused it while compiling the desired schema: PostgreSQL's parser refuses it: syntax error at or near "SELEC"/);
+    await write('  CREATE VIEW v AS SELECT id FROM t;\n\n  CREATE VIEW public.w AS SELECT 1;\n');
+    await expect(p.withEngine((e) => e.plan())).rejects.toThrow(/schema\/manifest\.yaml:9: .*names its schema \(public\.w\)/);
+    await write('  DROP TABLE t;\n');
+    await expect(p.withEngine((e) => e.plan())).rejects.toThrow(/schema\/manifest\.yaml:7: .*"DROP TABLE t" is not one/);
+    await write('  CREATE VIEW v AS SELECT nope FROM t;\n');
+    await expect(p.withEngine((e) => e.plan())).rejects.toThrow(/schema\/manifest\.yaml:7: the server refused it while compiling the desired schema: column "nope" does not exist/);
+    expect(await scratchSchemasLeft()).toBe(0);
+  });
+
+  test('a domain and a function made by sql: are there for the tables that use them', async () => {
+    await sql('CREATE SCHEMA sql_b');
+    const p = await project(['sql_b']);
+    await p.writeManifest({
+      sql: ["CREATE DOMAIN year AS integer CHECK (VALUE >= 1901 AND VALUE <= 2155)", 'CREATE FUNCTION twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 2 $$'],
+      tables: { t: { columns: { id: { type: 'int', primaryKey: true }, y: 'year' }, checks: { t_id_check: 'twice(id) > 0' } } },
+    });
+    const plan = await p.withEngine((e) => e.plan());
+    expect(plan.groups.flatMap((g) => g.steps.map((s) => s.summary))).toContain('create table t');
+  });
+});
