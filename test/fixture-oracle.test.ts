@@ -81,7 +81,8 @@ describe.each(fixtures)('$name: adopt tenant A, build B from the manifest, pg_du
     const [dumpA, dumpB] = await Promise.all([dumpSchema(db.url, A), dumpSchema(db.url, B)]);
     // The dump of A must hold the fixture, or equality would prove nothing.
     expect(dumpA).toMatch(/CREATE TABLE <tenant>\./);
-    expect(dumpB, `lines of A's dump missing from B (-) or only in B (+):\n${dumpDifference(dumpA, dumpB)}`).toBe(dumpA);
+    // Compared as a boolean: vitest's own diff of two large dumps is slow and less readable.
+    expect(dumpB === dumpA, `where the dumps of A (-) and B (+) part:\n${dumpDifference(dumpA, dumpB)}`).toBe(true);
   });
 
   test('check agrees: both tenants in sync', async () => {

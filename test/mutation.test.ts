@@ -77,17 +77,28 @@ async function mutate(url: string, cases: readonly { tenant: string; mutation: M
   });
 }
 
-/** One call for the whole batch; if it throws, one call per tenant, so the failure stays with its tenant. */
+/**
+ * One call for the whole batch. If it throws, one call per tenant, so a failure stays with its
+ * tenant; but when the first tenant alone fails with the batch's own error, the error is not any
+ * tenant's (the manifest does not compile, say) and every tenant gets it without more calls.
+ */
 async function batched<T>(tenants: readonly string[], all: (tenants: readonly string[]) => Promise<T>, each: (result: T) => void, onError: (tenant: string, error: string) => void): Promise<void> {
+  let batchError: string;
   try {
     each(await all(tenants));
-  } catch {
-    for (const tenant of tenants) {
-      try {
-        each(await all([tenant]));
-      } catch (error) {
-        onError(tenant, message(error));
+    return;
+  } catch (error) {
+    batchError = message(error);
+  }
+  for (const [i, tenant] of tenants.entries()) {
+    try {
+      each(await all([tenant]));
+    } catch (error) {
+      if (i === 0 && message(error) === batchError) {
+        for (const t of tenants) onError(t, batchError);
+        return;
       }
+      onError(tenant, message(error));
     }
   }
 }
@@ -203,15 +214,15 @@ test('the reference tenant is in sync with the manifest adopted from it', async 
 
 test('harness control: one pg_dump run split per schema equals the single-schema dump', () => {
   expect(referenceDump).toMatch(/CREATE TABLE <tenant>\.film /);
-  expect(referenceDump, dumpDifference(singleReferenceDump, referenceDump)).toBe(singleReferenceDump);
+  expect(referenceDump === singleReferenceDump, dumpDifference(singleReferenceDump, referenceDump)).toBe(true);
 });
 
 test('harness control: an unchanged clone dumps as the reference, is in sync, and apply leaves it so', () => {
   const control = outcomes.get(CONTROL)!;
-  expect(control.dumpBefore, dumpDifference(referenceDump, control.dumpBefore ?? '')).toBe(referenceDump);
+  expect(control.dumpBefore === referenceDump, dumpDifference(referenceDump, control.dumpBefore ?? '')).toBe(true);
   expect(control.audit?.status).toBe('in-sync');
   expect(control.stepsAfter).toEqual([]);
-  expect(control.dumpAfter).toBe(referenceDump);
+  expect(control.dumpAfter === referenceDump, dumpDifference(referenceDump, control.dumpAfter ?? '')).toBe(true);
 });
 
 for (const [i, m] of mutations.entries()) describe(m.name, () => {
@@ -219,7 +230,7 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
 
   test('is made out of band, and pg_dump sees it', () => {
     expect(outcome().mutationError, `the mutation SQL failed: ${m.sql}`).toBeUndefined();
-    expect(outcome().dumpBefore, 'pg_dump does not see this mutation: the case is wrong').not.toBe(referenceDump);
+    expect(outcome().dumpBefore !== referenceDump, 'pg_dump does not see this mutation: the case is wrong').toBe(true);
   });
 
   test('check reports the tenant as not in sync and names the object', () => {
@@ -243,6 +254,7 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
     expect(outcome().replanError, 'the second plan failed').toBeUndefined();
     expect(outcome().stepsAfter, 'steps left after apply').toEqual([]);
     const after = outcome().dumpAfter ?? '';
-    expect(after, `pg_dump after apply still differs:\n${dumpDifference(referenceDump, after)}`).toBe(referenceDump);
+    // Compared as a boolean: vitest's own diff of two 100 kB dumps takes seconds per case.
+    expect(after === referenceDump, `pg_dump after apply still differs:\n${dumpDifference(referenceDump, after)}`).toBe(true);
   });
 });
