@@ -159,13 +159,10 @@ beforeAll(async () => {
   for (const tenant of tenants) outcomes.set(tenant, { tenant });
   await cloneReference(db.url, [REF, ...tenants]);
   project = await createTempProject({ engine: 'postgres', url: db.url, tenants: { pattern: 'mut_*' }, apply: { retries: 0, concurrency: 4 } });
-  const engine = await project.open();
   try {
-    await adoptTenant(engine, REF, project.dir);
+    await adoptTenant(project.configFile, project.dir, REF);
   } catch (error) {
     setupError = `adopting the reference tenant failed: ${message(error)}`;
-  } finally {
-    await engine.close();
   }
   await mutate(db.url, mutations.map((mutation, i) => ({ tenant: tenantOf(i), mutation })));
   const before = await dumpSchemas(db.url, [REF, ...tenants]);

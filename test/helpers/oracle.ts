@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeManifest } from '../../src/manifest/index.js';
+import Inspect from '../../src/cli/commands/inspect.js';
 import type { SchemaSyncEngine } from '../../src/engine.js';
+import type { UnmanagedObject } from '../../src/model/types.js';
 import type { PlanFile } from '../../src/plan/plan-file.js';
 import { inspectTenants } from '../../src/workflow/inspect-tenants.js';
-import { fixturesDir, readDump } from './fixtures.js';
+import { readDump } from './fixtures.js';
 import { qi, withClient } from './postgres.js';
 
 // The oracle of issue 12: pg_dump, a program nobody in this project wrote, decides whether two
@@ -144,17 +144,37 @@ export function dumpDifference(a: string, b: string, context = 3, most = 40): st
 }
 
 /**
- * Adopts a tenant the way `inspect --tenant <t> -o schema/manifest.yaml` does: the same
- * inspection workflow and the same manifest writer, into the project's manifest file.
+ * Adopts a tenant by running the `inspect` command itself in this process, as a user would type
+ * `schema-sync inspect --config <file> --tenant <t> -o schema/manifest.yaml --force`: whatever
+ * `inspect -o` writes is what the tests build from. Its stderr is kept for the error.
  */
-export async function adoptTenant(engine: SchemaSyncEngine, tenant: string, dir: string): Promise<{ manifest: string; unmanaged: readonly { kind: string; name: string }[] }> {
-  const discovered = await engine.listTenants({ tenants: [tenant] });
-  if (!discovered.some((t) => t.name === tenant)) throw new Error(`tenant ${tenant} not found by discovery`);
-  const [inspected] = await inspectTenants(engine.project, discovered.filter((t) => t.name === tenant));
-  if (!inspected?.schema) throw new Error(`cannot inspect ${tenant}: ${inspected?.error ?? 'no result'}`);
-  const manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(inspected.schema));
-  await writeFile(path.join(dir, 'schema', 'manifest.yaml'), manifest);
-  return { manifest, unmanaged: inspected.schema.unmanaged ?? [] };
+export async function adoptTenant(configFile: string, dir: string, tenant: string): Promise<void> {
+  const out = path.join(dir, 'schema', 'manifest.yaml');
+  const previousCode = process.exitCode;
+  const write = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stderr.write;
+  let code: number | string | null | undefined;
+  try {
+    process.exitCode = 0;
+    await Inspect.run(['--config', configFile, '--tenant', tenant, '-o', out, '--force'], repositoryRoot);
+    code = process.exitCode;
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = previousCode;
+  }
+  if (code !== 0) throw new Error(`inspect --tenant ${tenant} -o exited ${String(code)}: ${stderr.trim()}`);
+}
+
+/** What the project's inspector leaves unmanaged in a tenant (the list `inspect` prints as comments). */
+export async function unmanagedObjects(engine: SchemaSyncEngine, tenant: string): Promise<readonly UnmanagedObject[]> {
+  const discovered = (await engine.listTenants({ tenants: [tenant] })).filter((t) => t.name === tenant);
+  const [inspected] = await inspectTenants(engine.project, discovered);
+  if (!inspected?.schema) throw new Error(`cannot inspect ${tenant}: ${inspected?.error ?? 'not found by discovery'}`);
+  return inspected.schema.unmanaged ?? [];
 }
 
 /** The step summaries of a plan, per tenant: what is left to do. */
@@ -166,4 +186,4 @@ export function pendingSteps(plan: PlanFile): Map<string, string[]> {
   return steps;
 }
 
-export const fixturePath = (relative: string) => path.join(fixturesDir, relative);
+const repositoryRoot = path.join(import.meta.dirname, '..', '..');
