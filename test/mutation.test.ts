@@ -226,13 +226,13 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
   const outcome = () => outcomes.get(tenantOf(i))!;
 
   test('is made out of band, and pg_dump sees it', () => {
-    expect(outcome().mutationError, `the mutation SQL failed: ${m.sql}`).toBeUndefined();
+    expect(outcome().mutationError, `the mutation SQL failed (${outcome().mutationError}): ${m.sql}`).toBeUndefined();
     expect(outcome().dumpBefore !== referenceDump, 'pg_dump does not see this mutation: the case is wrong').toBe(true);
   });
 
   test('check reports the tenant as not in sync and names the object', () => {
     expect(setupError).toBeUndefined();
-    expect(outcome().auditError).toBeUndefined();
+    expect(outcome().auditError, `check failed: ${outcome().auditError}`).toBeUndefined();
     const audit = outcome().audit;
     expect(audit, 'check did not report this tenant').toBeDefined();
     const lines = [...audit!.differences, ...audit!.drift, ...audit!.conflicts, ...(audit!.error ? [audit!.error] : [])];
@@ -246,9 +246,9 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
 
   test('plan + apply converges: the next plan is empty and pg_dump equals the reference again', () => {
     expect(setupError).toBeUndefined();
-    expect(outcome().planError, 'plan failed').toBeUndefined();
-    expect(outcome().applyError, 'apply failed').toBeUndefined();
-    expect(outcome().replanError, 'the second plan failed').toBeUndefined();
+    expect(outcome().planError, `plan failed: ${outcome().planError}`).toBeUndefined();
+    expect(outcome().applyError, `apply failed: ${outcome().applyError}`).toBeUndefined();
+    expect(outcome().replanError, `the second plan failed: ${outcome().replanError}`).toBeUndefined();
     expect(outcome().stepsAfter, 'steps left after apply').toEqual([]);
     const after = outcome().dumpAfter ?? '';
     // Compared as a boolean: vitest's own diff of two 100 kB dumps takes seconds per case.
