@@ -32,6 +32,7 @@ interface CaseOutcome {
   audit?: TenantAudit;
   auditError?: string;
   planError?: string;
+  stepsPlanned?: readonly string[];
   applyStatus?: string;
   applyError?: string;
   stepsAfter?: readonly string[];
@@ -124,6 +125,10 @@ async function convergeAll(engine: SchemaSyncEngine, tenants: readonly string[])
     async (ts) => {
       const plan = await engine.plan({ tenants: [...ts] }, planOptions);
       for (const failed of plan.failed) outcomes.get(failed.tenant)!.planError = failed.error;
+      for (const [tenant, steps] of pendingSteps(plan)) {
+        const outcome = outcomes.get(tenant);
+        if (outcome) outcome.stepsPlanned = steps;
+      }
       const results = await engine.apply(plan, { allowDestructive: true });
       for (const r of results) {
         const outcome = outcomes.get(r.tenant)!;
@@ -247,7 +252,7 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
   test('plan + apply converges: the next plan is empty and pg_dump equals the reference again', () => {
     expect(setupError).toBeUndefined();
     expect(outcome().planError, `plan failed: ${outcome().planError}`).toBeUndefined();
-    expect(outcome().applyError, `apply failed: ${outcome().applyError}`).toBeUndefined();
+    expect(outcome().applyError, `apply failed: ${outcome().applyError}; the plan was ${JSON.stringify(outcome().stepsPlanned)}`).toBeUndefined();
     expect(outcome().replanError, `the second plan failed: ${outcome().replanError}`).toBeUndefined();
     expect(outcome().stepsAfter, 'steps left after apply').toEqual([]);
     const after = outcome().dumpAfter ?? '';
