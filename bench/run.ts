@@ -6,6 +6,8 @@
 // straight through one connection. The machine is shared and noisy, so only the ratios mean
 // anything, and they are reported, never asserted in tests (DESIGN.md, bench/).
 
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { SchemaSyncEngine } from '../src/engine.js';
 import { BenchUsageError, parseBenchArgs, usage, type BenchArgs } from './args.js';
 import { auditBreakdown } from './breakdown.js';
@@ -27,6 +29,7 @@ const names = {
   bare: 'bare catalog read',
   audit: 'audit',
   plan: 'plan (no changes)',
+  compile: 'compile the desired schema (no cache)',
   straight: 'straight SQL, 1 connection',
   planAdd: 'plan (+column, +index)',
   apply: 'apply (+column, +index)',
@@ -86,6 +89,12 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
     const plan = await timed(() => engine.plan());
     expectEmptyPlan(plan.value, tenants.length, 'plan');
     samples.add(names.plan, plan.seconds);
+    // The compile on its own: a fresh engine, the compile cache emptied first.
+    await rm(path.join(project.dir, '.schema-sync'), { recursive: true, force: true });
+    const fresh = await open();
+    const firstTenant = discovered[0];
+    if (!firstTenant) throw new Error('no tenant to compile for');
+    samples.add(names.compile, (await timed(() => fresh.project.desiredFor(firstTenant))).seconds);
   }
 
   const breakdown = args.breakdown ? await auditBreakdown(engine, catalog, tenants, progress) : undefined;
@@ -137,6 +146,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
       row(names.bare),
       row(names.audit, names.bare, 1.5),
       row(names.plan, names.bare),
+      row(names.compile, names.audit, 0.05),
       row(names.planAdd, names.bare),
       row(names.straight),
       row(names.apply, names.straight, 2),

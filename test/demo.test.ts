@@ -27,7 +27,7 @@ describe('the demo the README starts with', { timeout: 120_000 }, () => {
       expect(result.stdout).toContain('$ schema-sync check');
       expect(result.stdout).toContain('(exit 1)');
       expect(result.stdout).toContain('3 applied');
-      expect(result.stdout).toMatch(/3 tenants: 3 in sync, 0 pending, 0 drifted\n\(exit 0\)/);
+      expect(result.stdout).toMatch(/3 tenants: 3 in sync, 0 pending, 0 drifted\ncompared: tables .*\n\(exit 0\)/);
     }
     expect(existsSync(path.join(dir, 'demo', 'data', 'tenants', 'demo_initech.db'))).toBe(true);
   });

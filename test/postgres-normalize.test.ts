@@ -96,7 +96,7 @@ describe('normalizeSchema', () => {
     expect(normalized.sequences.find((s) => s.name === 'invoice_seq')).toEqual({
       name: 'invoice_seq', type: 'bigint', start: '1', increment: '1', minValue: '1', maxValue: '9223372036854775807', cache: '1', cycle: false,
     });
-    const descending = normalizeSchema({ tables: [], enums: [], sequences: [{ name: 's', type: 'int' as never, increment: '-1' } as never] });
+    const descending = normalizeSchema({ tables: [], enums: [], sequences: [{ name: 's', type: 'integer', increment: '-1' } as never] });
     expect(descending.sequences[0]).toEqual({ name: 's', type: 'integer', start: '-1', increment: '-1', minValue: '-2147483648', maxValue: '-1', cache: '1', cycle: false });
   });
 

@@ -241,6 +241,8 @@ export interface DatabaseAdapter {
    */
   refineChanges?(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[];
   readonly inspector: SchemaInspector;
+  /** What the inspector reads and the diff compares, in words for the summary of check and audit. */
+  readonly comparedKinds: readonly string[];
   /** Compiles desired schemas on this server (or the in-memory database) for the inspector. */
   readonly compiler: SchemaCompiler;
   /**

@@ -12,7 +12,7 @@ const label: Record<AuditStatus, string> = {
 const indent = '            ';
 
 /** The drift report of `audit` and `check`. */
-export function formatAudit(report: AuditReport, options: { unmanaged: boolean }): string {
+export function formatAudit(report: AuditReport, options: { unmanaged: boolean; beforeSummary?: readonly string[] }): string {
   const lines: string[] = [];
   for (const t of report.tenants) {
     lines.push(`  ${label[t.status]}  ${t.tenant}${t.status === 'error' ? `: ${t.error}` : ''}`);
@@ -21,7 +21,7 @@ export function formatAudit(report: AuditReport, options: { unmanaged: boolean }
       lines.push(colors.dim(`${indent}unmanaged: ${t.unmanaged.map((u) => `${u.kind} ${u.name}`).join(', ')}`));
     }
   }
-  lines.push(formatAuditSummary(report));
+  lines.push(...(options.beforeSummary ?? []), formatAuditSummary(report));
   return lines.join('\n');
 }
 
@@ -40,6 +40,23 @@ function details(t: TenantAudit): string[] {
   return lines;
 }
 
+/**
+ * `check`'s lines for tenants that hold objects outside the model: never compared, so never a
+ * difference; with --strict each one fails the check.
+ */
+export function formatUnmanaged(report: AuditReport, strict: boolean): string[] {
+  const holding = report.tenants.filter((t) => t.unmanaged.length > 0);
+  if (holding.length === 0) return [];
+  const lines = holding.map((t) => {
+    const shown = t.unmanaged.slice(0, 5).map((u) => `${u.kind} ${u.name}`).join(', ');
+    const more = t.unmanaged.length > 5 ? `, and ${t.unmanaged.length - 5} more` : '';
+    const count = `${t.unmanaged.length} object${t.unmanaged.length === 1 ? '' : 's'}`;
+    return `  ${strict ? colors.red('unmanaged') : colors.dim('unmanaged')} ${t.tenant}: ${count} outside the model, not compared (${shown}${more})`;
+  });
+  const why = strict ? 'check --strict fails on them' : 'check --strict fails on them; `audit` lists them all';
+  return [...lines, colors.dim(`(${holding.length} tenant${holding.length === 1 ? '' : 's'} hold objects schema-sync does not compare: ${why})`)];
+}
+
 export function formatAuditSummary(report: AuditReport): string {
   const s = report.summary;
   const parts = [colors.green(`${s.inSync} in sync`)];
@@ -47,7 +64,8 @@ export function formatAuditSummary(report: AuditReport): string {
   parts.push(s.drifted > 0 ? colors.red(`${s.drifted} drifted`) : '0 drifted');
   if (s.conflicts > 0) parts.push(colors.red(`${s.conflicts} in conflict`));
   if (s.errors > 0) parts.push(colors.red(`${s.errors} could not be read`));
-  const line = `${s.total} tenant${s.total === 1 ? '' : 's'}: ${parts.join(', ')}`;
+  const compared = report.compared.length > 0 ? `\n${colors.dim(`compared: ${report.compared.join('; ')}`)}` : '';
+  const line = `${s.total} tenant${s.total === 1 ? '' : 's'}: ${parts.join(', ')}${compared}`;
   const unknown = report.tenants.filter((t) => t.status === 'pending' && !t.hasBase).length;
   if (unknown === 0) return line;
   const which = unknown === 1 ? '1 pending tenant has' : `${unknown} pending tenants have`;

@@ -62,14 +62,30 @@ export class DesiredCompiler {
     const key = createHash('sha256').update(`${COMPILE_FORMAT}\0${version}\0${input}`).digest('hex');
     const cached = await this.readCache(key);
     if (cached) return cached;
-    const changes = orderChanges(diffSchemas({ current: emptySchema, desired: source.schema }));
-    const [outcome] = await this.compiler().compileSchemas([
-      { changes, tenantTypes: source.tenantTypes, tenantSequences: source.tenantSequences, sql: source.sql },
-    ]);
+    let schema = await this.compileOnce(source.schema, source.sql, source);
+    // What the server prints does not always parse back to the same tree: `v IN ('a', 'b')` on a
+    // varchar column prints as `= ANY ((ARRAY['a'::character varying, ...])::text[])`, which
+    // reads back as `= ANY (ARRAY[('a'::character varying)::text, ...])`. Plans render the
+    // printed text, so the desired schema is the fixed point: what a tenant built from the plan
+    // holds (invariant 1). It is reached in one more round, rarely two.
+    for (let round = 0; ; round++) {
+      // Where the inspector reads what `sql:` made (SchemaModel.objects), the model renders it;
+      // where it does not, `sql:` must run again for the tables that use what it made.
+      const again = await this.compileOnce(schema, (schema as { objects?: unknown }).objects === undefined ? source.sql : [], source);
+      if (canonicalJson(again) === canonicalJson(schema)) break;
+      if (round === 2) throw new CompileFailed({ message: 'what the server prints for the desired schema does not read back the same after three rounds' }, []);
+      schema = again;
+    }
+    await this.writeCache(key, schema);
+    return deepFreeze(schema);
+  }
+
+  private async compileOnce(desired: SchemaModel, sql: readonly SqlSource[], source: DesiredSource): Promise<SchemaModel> {
+    const changes = orderChanges(diffSchemas({ current: emptySchema, desired }));
+    const [outcome] = await this.compiler().compileSchemas([{ changes, tenantTypes: source.tenantTypes, tenantSequences: source.tenantSequences, sql }]);
     if (!outcome) throw new Error('the compiler returned no outcome');
     if (!outcome.ok) throw new CompileFailed(outcome.error, changes);
-    await this.writeCache(key, outcome.schema);
-    return deepFreeze(outcome.schema);
+    return outcome.schema;
   }
 
   private file(key: string): string | undefined {

@@ -99,7 +99,7 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
     const store = await openSnapshotStore(project, { tenants });
     // One read of every tenant serves the report and the plan.
     const assessed = await assessTenants(project, tenants, snapshotBases(store));
-    const report = auditReport(assessed);
+    const report = auditReport(assessed, project.adapter.comparedKinds);
     const files = await writeDriftReport(config.reconcile.reports, report, {
       at,
       ...(followed ? { ref: followed.ref, commit: followed.commit } : {}),

@@ -31,6 +31,7 @@ export class FleetAdapter implements DatabaseAdapter {
   readonly inspector: DatabaseAdapter['inspector'];
   /** The first target's: the desired schema is the same for every target (a devUrl overrides it). */
   readonly compiler: DatabaseAdapter['compiler'];
+  readonly comparedKinds: DatabaseAdapter['comparedKinds'];
   readonly runner: DatabaseAdapter['runner'];
   readonly history?: HistoryTable;
 
@@ -41,6 +42,7 @@ export class FleetAdapter implements DatabaseAdapter {
     this.render = first.adapter.render;
     this.normalizer = first.adapter.normalizer;
     this.compiler = first.adapter.compiler;
+    this.comparedKinds = first.adapter.comparedKinds;
     if (first.adapter.refineChanges) {
       const refine = first.adapter.refineChanges.bind(first.adapter);
       this.refineChanges = (changes, current, desired) => refine(changes, current, desired);

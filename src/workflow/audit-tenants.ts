@@ -41,6 +41,8 @@ export interface AuditSummary {
 export interface AuditReport {
   readonly tenants: readonly TenantAudit[];
   readonly summary: AuditSummary;
+  /** The object kinds compared (DatabaseAdapter.comparedKinds); what a tenant holds beyond them is its `unmanaged`. */
+  readonly compared: readonly string[];
 }
 
 export interface AuditOptions {
@@ -50,11 +52,11 @@ export interface AuditOptions {
 
 /** Read-only drift report: inspects, diffs, and writes nothing (invariant 7). */
 export async function auditTenants(project: Project, tenants: readonly TenantContext[], options: AuditOptions = {}): Promise<AuditReport> {
-  return auditReport(await assessTenants(project, tenants, options.baseOf));
+  return auditReport(await assessTenants(project, tenants, options.baseOf), project.adapter.comparedKinds);
 }
 
 /** The drift report of tenants already assessed. */
-export function auditReport(assessed: readonly TenantAssessment[]): AuditReport {
+export function auditReport(assessed: readonly TenantAssessment[], compared: readonly string[]): AuditReport {
   const audits = assessed.map((a): TenantAudit => {
     const unmanaged = a.schema?.unmanaged ?? [];
     if (a.error !== undefined) {
@@ -72,7 +74,7 @@ export function auditReport(assessed: readonly TenantAssessment[]): AuditReport 
       unmanaged,
     };
   });
-  return { tenants: audits, summary: summarize(audits) };
+  return { tenants: audits, summary: summarize(audits), compared };
 }
 
 /** The base of each tenant: its newest snapshot in the store. */

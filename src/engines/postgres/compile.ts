@@ -71,16 +71,27 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
     ),
     ...sql.after.map(fromSql),
   ];
-  await client.query(`SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`);
+  const start = `SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`;
+  await client.query(start);
   try {
-    for (const statement of statements) {
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
-        if (!isServerError(error)) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT compile');
-        return { ok: false, error: statement.failure(serverMessage(error)) };
+    // All in one round trip; only when the server refuses one is each sent alone, to name it. A
+    // newline before each `;` ends a statement's trailing line comment first.
+    try {
+      await client.query(statements.map((s) => s.sql).join('\n;\n'));
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      await client.query(`ROLLBACK TO SAVEPOINT compile; ${start.replace('SAVEPOINT compile; ', '')}`);
+      for (const statement of statements) {
+        try {
+          await client.query(statement.sql);
+        } catch (one) {
+          if (!isServerError(one)) throw one;
+          await client.query('ROLLBACK TO SAVEPOINT compile');
+          return { ok: false, error: statement.failure(serverMessage(one)) };
+        }
       }
+      // Alone, every statement ran: the one text did not hold them as planned. Said plainly.
+      return { ok: false, error: { message: `the statements ran one by one but not together: ${serverMessage(error)}` } };
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
     const schema = await inspectInTransaction(client, scratch);

@@ -3,7 +3,7 @@ import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, Ten
 import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
-import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
+import { COMPARED_KINDS, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
 import { normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
@@ -48,6 +48,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
     },
+    comparedKinds: COMPARED_KINDS,
     compiler: {
       version: () => withClient((c) => compilerVersion(c)),
       compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),

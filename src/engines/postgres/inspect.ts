@@ -41,6 +41,17 @@ import {
   catalogQueries,
 } from './queries.js';
 
+/** What a tenant's read compares; anything else it holds is reported as unmanaged. */
+export const COMPARED_KINDS: readonly string[] = [
+  'tables',
+  'columns (type, nullability, default, identity, generation, collation, comment)',
+  'primary keys',
+  'unique, check and foreign key constraints',
+  'indexes',
+  'enums',
+  'sequences',
+];
+
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
 const CHUNK_SIZE = 500;
 

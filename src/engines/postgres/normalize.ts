@@ -33,17 +33,6 @@ const SERIAL_TYPES: Readonly<Record<string, SequenceType>> = {
   serial8: 'bigint',
 };
 
-/** Integer type spellings a sequence's AS takes. */
-const INTEGER_TYPES: Readonly<Record<string, SequenceType>> = {
-  smallint: 'smallint',
-  int2: 'smallint',
-  integer: 'integer',
-  int: 'integer',
-  int4: 'integer',
-  bigint: 'bigint',
-  int8: 'bigint',
-};
-
 const SEQUENCE_LIMITS: Readonly<Record<SequenceType, { readonly min: string; readonly max: string }>> = {
   smallint: { min: '-32768', max: '32767' },
   integer: { min: '-2147483648', max: '2147483647' },
@@ -101,7 +90,8 @@ function canonicalInteger(value: unknown): string | undefined {
 }
 
 function sequenceType(value: unknown): SequenceType {
-  return typeof value === 'string' ? (own(INTEGER_TYPES, value.trim().toLowerCase()) ?? 'bigint') : 'bigint';
+  // The manifest reader has already spelled it as one of the three (to-model.ts).
+  return value === 'smallint' || value === 'integer' || value === 'bigint' ? value : 'bigint';
 }
 
 /** CREATE SEQUENCE defaults for whatever the manifest left out. */

@@ -2,21 +2,24 @@ import type pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
 import { stepPlacement, type PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
-import { connectClient } from './connect.js';
+import { connectClient, quoteIdent } from './connect.js';
 import { StepAfterCommitError, VerificationFailed } from '../../errors.js';
 import { CATALOG_SETTINGS, inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
 import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
 /**
- * Settings for every apply transaction. search_path is emptied so that a statement which forgot
- * its schema fails instead of landing in another tenant (invariant 4).
+ * Settings for every apply transaction. Every statement names its objects with the tenant's
+ * schema (invariant 4); search_path is the tenant's own schema, and nothing else, because an
+ * expression or a body read back from the server names the tenant's own objects unqualified (the
+ * inspector strips the tenant's qualifier): a function a CHECK or an index calls, a view's tables.
+ * They resolve in this tenant, as they did in the compile's scratch schema, and never in another.
  */
-function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: number }): string[] {
+function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: number }, schema: string): string[] {
   return [
     `SET LOCAL lock_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`,
     `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`,
-    `SET LOCAL search_path TO ''`,
+    `SET LOCAL search_path TO ${quoteIdent(schema)}`,
   ];
 }
 
@@ -66,7 +69,7 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
     // the rest of the text and leaves the transaction aborted, so nothing commits.
     // The catalog settings of the read-back go in the same round trip, after the DDL, so they
     // cannot change how the DDL itself reads its literals.
-    const statements = ['BEGIN', ...sessionSettings(options), ...inTransaction.flatMap((step) => step.sql), ...(options.verify ? CATALOG_SETTINGS : [])];
+    const statements = ['BEGIN', ...sessionSettings(options, schema), ...inTransaction.flatMap((step) => step.sql), ...(options.verify ? CATALOG_SETTINGS : [])];
     const problem = statementsProblem(await loadParser(), statements);
     if (problem) throw new Error(`refusing to send the tenant's SQL: ${problem}`);
     try {
@@ -87,10 +90,10 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
   }
   for (const step of onTheirOwn) {
     if (stepPlacement(step) === 'own-transaction') {
-      await runInOwnTransaction(client, step, options);
+      await runInOwnTransaction(client, schema, step, options);
       continue;
     }
-    const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
+    const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs }, schema);
     try {
       for (const setting of settings) await client.query(setting.replace('SET LOCAL', 'SET'));
       // The extended protocol refuses a text holding more than one statement.
@@ -107,8 +110,8 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
  * One step in a transaction of its own, after the main transaction has committed, each
  * statement sent alone (the extended protocol refuses a second statement in one message).
  */
-async function runInOwnTransaction(client: pg.ClientBase, step: PlanStep, options: RunStepsOptions): Promise<void> {
-  const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs });
+async function runInOwnTransaction(client: pg.ClientBase, schema: string, step: PlanStep, options: RunStepsOptions): Promise<void> {
+  const settings = sessionSettings({ ...options, statementTimeoutMs: step.timeoutMs ?? options.statementTimeoutMs }, schema);
   try {
     await client.query('BEGIN');
     for (const statement of [...settings, ...step.sql]) {

@@ -1,7 +1,7 @@
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, RecoverOutcome } from '../types.js';
 import { discoverSqliteFiles, tenantFilePath } from './discover.js';
 import { sqliteHistory } from './history.js';
-import { inspectFiles } from './inspect.js';
+import { COMPARED_KINDS, inspectFiles } from './inspect.js';
 import { isBusyError } from './lock.js';
 import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './rebuild.js';
@@ -21,6 +21,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     discoverTenants: async (selector) => discoverSqliteFiles(selector, settings.baseDir),
     refineChanges,
     inspector: { inspectTenants: (tenants) => inspectFiles(tenants) },
+    comparedKinds: COMPARED_KINDS,
     compiler: { version: async () => compilerVersion(), compileSchemas: async (inputs) => compileSchemas(inputs) },
     async recoverTenants(tenants) {
       const out = new Map<string, RecoverOutcome>();

@@ -134,6 +134,15 @@ const sameNames = (a: readonly string[], b: readonly string[]): boolean =>
 
 // ---------------------------------------------------------------------------------------------
 
+/** What a tenant file's read compares; triggers and views are reported as unmanaged. */
+export const COMPARED_KINDS: readonly string[] = [
+  'tables (with their options)',
+  'columns (type, nullability, default, generation, collation)',
+  'primary keys',
+  'unique, check and foreign key constraints',
+  'indexes',
+];
+
 /**
  * The normalized model of one open database. Reads only, in one read transaction (one snapshot)
  * of its own, or, when the handle is already inside a transaction (the apply session's), in that.
