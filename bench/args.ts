@@ -12,9 +12,11 @@ export interface BenchArgs {
   readonly scenario: 'fleet' | 'online-validate';
   /** Rows of the online-validate table. */
   readonly rows: number;
+  /** A database to build the fleet in once and reuse in later runs; never dropped. */
+  readonly database?: string;
 }
 
-export const usage = `usage: npm run bench -- [--scenario fleet|online-validate] [--tenants N] [--rows N] [--engine postgres|sqlite] [--repeat R] [--keep] [--json] [--breakdown]
+export const usage = `usage: npm run bench -- [--scenario fleet|online-validate] [--tenants N] [--rows N] [--engine postgres|sqlite] [--repeat R] [--keep] [--database NAME] [--json] [--breakdown]
 
   --scenario S    fleet (default): audit, plan and apply over a fleet of tenants;
                   online-validate: a NOT NULL and a CHECK added to one big table while a reader
@@ -26,6 +28,9 @@ export const usage = `usage: npm run bench -- [--scenario fleet|online-validate]
   --engine E      engine to measure: postgres (default) or sqlite
   --repeat R      run every measurement R times and report the median (default 1)
   --keep          keep the bench database and project directory afterwards
+  --database NAME work in this database instead of a new one, and keep it: the first run builds
+                  the fleet in it (creating the database if needed), later runs with the same
+                  --tenants reuse it, so a fleet of 10,000 tenants is built once (postgres only)
   --json          print the results as JSON on stdout (progress still goes to stderr)
   --breakdown     also time the phases inside audit: discovery, each catalog query, diff
 
@@ -55,6 +60,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
         breakdown: { type: 'boolean' },
         scenario: { type: 'string' },
         rows: { type: 'string' },
+        database: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -76,6 +82,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   if (scenario === 'online-validate' && engine !== 'postgres') {
     throw new BenchUsageError('--scenario online-validate measures PostgreSQL only');
   }
+  if (v.database !== undefined && (engine !== 'postgres' || scenario !== 'fleet')) {
+    throw new BenchUsageError('--database: only the postgres fleet scenario builds its fleet in a database');
+  }
+  if (v.database !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(v.database)) {
+    throw new BenchUsageError(`--database ${v.database}: expected a lower-case name of letters, digits and underscores`);
+  }
   return {
     scenario,
     rows: positiveInteger('--rows', v.rows, 5_000_000),
@@ -85,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
     repeat: positiveInteger('--repeat', v.repeat, 1),
     json: v.json ?? false,
     breakdown: v.breakdown ?? false,
+    ...(v.database !== undefined && { database: v.database }),
   };
 }
 

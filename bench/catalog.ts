@@ -1,35 +1,42 @@
-// The baseline for audit and plan: the least a tool must ask the catalog to know a tenant's
-// tables, columns (type, nullability, default), constraints and indexes. Every row is fetched and
-// every deparsing function the answer needs runs on the server, but nothing is done with the rows.
-// The bench keeps its own SQL here on purpose: the library's queries are what is being measured.
+// The baseline for audit and plan: the least a tool must ask the catalog to know everything audit
+// compares or reports about a tenant: its tables (with partition key and persistence), columns
+// (type, nullability, default), constraints, indexes, comments, enums, sequences, and the objects
+// it reports as unmanaged (other relations, routines, types, triggers, policies, rules, and the
+// rest). One query per kind the audit reads, every row fetched and every deparsing function the
+// answer needs run on the server, but nothing done with the rows. Written as a tool plainly
+// would, each filtered by schema name. The bench keeps its own SQL here on purpose: the
+// library's queries are what is being measured.
 
 import type pg from 'pg';
 
 /** Same chunk size as the library's inspector, so both send the same number of `= ANY` arrays. */
 export const catalogChunk = 500;
 
-const TABLES = `
-SELECT n.nspname, c.relname, c.relkind, c.relpersistence
+const inChunk = (namespaceColumn: string): string => `JOIN pg_namespace n ON n.oid = ${namespaceColumn} AND n.nspname = ANY($1::text[])`;
+
+/** Every relation: tables, sequences, views, materialized views, foreign tables, composite types, partitions. */
+const RELATIONS = `
+SELECT n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by
 FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')`;
+${inChunk('c.relnamespace')}
+WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f', 'c')`;
 
 const COLUMNS = `
 SELECT n.nspname, c.relname, a.attname, a.attnum,
-       format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+       format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull, a.attcollation,
        a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) AS default_expr
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
+${inChunk('c.relnamespace')}
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`;
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`;
 
 const CONSTRAINTS = `
 SELECT n.nspname, c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid) AS definition
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[])`;
+${inChunk('c.relnamespace')}`;
 
 const INDEXES = `
 SELECT n.nspname, c.relname, ic.relname AS index_name, i.indisunique, i.indisvalid,
@@ -37,29 +44,103 @@ SELECT n.nspname, c.relname, ic.relname AS index_name, i.indisunique, i.indisval
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')`;
+${inChunk('c.relnamespace')}
+WHERE c.relkind IN ('r', 'p')`;
 
-export const catalogQueries = { tables: TABLES, columns: COLUMNS, constraints: CONSTRAINTS, indexes: INDEXES } as const;
+/** Comments on tables and their columns. */
+const COMMENTS = `
+SELECT n.nspname, c.relname, ds.objsubid, ds.description
+FROM pg_description ds
+JOIN pg_class c ON c.oid = ds.objoid AND ds.classoid = 'pg_class'::regclass
+${inChunk('c.relnamespace')}`;
 
-export interface CatalogCounts {
-  tables: number;
-  columns: number;
-  constraints: number;
-  indexes: number;
-}
+const ENUMS = `
+SELECT n.nspname, t.typname, e.enumlabel, e.enumsortorder, obj_description(t.oid, 'pg_type') AS comment
+FROM pg_type t
+${inChunk('t.typnamespace')}
+JOIN pg_enum e ON e.enumtypid = t.oid`;
+
+const SEQUENCES = `
+SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL) AS type, s.seqstart, s.seqincrement,
+       s.seqmin, s.seqmax, s.seqcache, s.seqcycle, d.refobjid::regclass AS owned_by, d.refobjsubid, d.deptype
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+${inChunk('c.relnamespace')}
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')`;
+
+/** Functions, procedures and aggregates, with their argument types. */
+const ROUTINES = `
+SELECT n.nspname, p.proname, p.prokind, pg_get_function_identity_arguments(p.oid) AS args
+FROM pg_proc p
+${inChunk('p.pronamespace')}`;
+
+/** Domains, range and base types (and the arrays and row types to tell apart from them). */
+const TYPES = `
+SELECT n.nspname, t.typname, t.typtype, t.typelem, t.typrelid
+FROM pg_type t
+${inChunk('t.typnamespace')}
+WHERE t.typtype IN ('d', 'r', 'b', 'm')`;
+
+/** Triggers, policies and rules of every relation. */
+const TABLE_OBJECTS = `
+SELECT n.nspname, c.relname, 'trigger' AS kind, tg.tgname AS name
+FROM pg_trigger tg
+JOIN pg_class c ON c.oid = tg.tgrelid
+${inChunk('c.relnamespace')}
+WHERE NOT tg.tgisinternal
+UNION ALL
+SELECT n.nspname, c.relname, 'policy', pol.polname
+FROM pg_policy pol
+JOIN pg_class c ON c.oid = pol.polrelid
+${inChunk('c.relnamespace')}
+UNION ALL
+SELECT n.nspname, c.relname, 'rule', r.rulename
+FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+${inChunk('c.relnamespace')}`;
+
+/** Extensions, collations, operators and the other kinds that live in a schema. */
+const OTHER = [
+  ['pg_extension', 'extname', 'extnamespace'],
+  ['pg_collation', 'collname', 'collnamespace'],
+  ['pg_operator', 'oprname', 'oprnamespace'],
+  ['pg_opclass', 'opcname', 'opcnamespace'],
+  ['pg_opfamily', 'opfname', 'opfnamespace'],
+  ['pg_statistic_ext', 'stxname', 'stxnamespace'],
+  ['pg_ts_config', 'cfgname', 'cfgnamespace'],
+  ['pg_ts_dict', 'dictname', 'dictnamespace'],
+  ['pg_conversion', 'conname', 'connamespace'],
+]
+  .map(([catalog, name, namespace]) => `SELECT n.nspname, '${catalog}' AS kind, x.${name}::text AS name FROM ${catalog} x ${inChunk(`x.${namespace}`)}`)
+  .join('\nUNION ALL\n');
+
+export const catalogQueries = {
+  relations: RELATIONS,
+  columns: COLUMNS,
+  constraints: CONSTRAINTS,
+  indexes: INDEXES,
+  comments: COMMENTS,
+  'enum labels': ENUMS,
+  sequences: SEQUENCES,
+  routines: ROUTINES,
+  types: TYPES,
+  'triggers, policies, rules': TABLE_OBJECTS,
+  'other objects': OTHER,
+} as const;
+
+export type CatalogCounts = Record<keyof typeof catalogQueries, number>;
 
 /**
- * Reads the four catalogs for all tenants, a chunk at a time, and returns only the row counts
+ * Reads the catalogs for all tenants, a chunk at a time, and returns only the row counts
  * (holding 10,000 tenants' rows would measure the garbage collector, not the catalog).
  */
 export async function readCatalog(client: pg.ClientBase, tenants: readonly string[]): Promise<CatalogCounts> {
-  const counts: CatalogCounts = { tables: 0, columns: 0, constraints: 0, indexes: 0 };
+  const kinds = Object.keys(catalogQueries) as (keyof typeof catalogQueries)[];
+  const counts = Object.fromEntries(kinds.map((k) => [k, 0])) as CatalogCounts;
   for (let i = 0; i < tenants.length; i += catalogChunk) {
     const params = [tenants.slice(i, i + catalogChunk)];
-    for (const kind of ['tables', 'columns', 'constraints', 'indexes'] as const) {
-      counts[kind] += (await client.query(catalogQueries[kind], params)).rowCount ?? 0;
-    }
+    for (const kind of kinds) counts[kind] += (await client.query(catalogQueries[kind], params)).rowCount ?? 0;
   }
   return counts;
 }

@@ -61,6 +61,25 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   };
 }
 
+/**
+ * A database of the given name, made if it does not exist yet, that drop() leaves in place: the
+ * fleet built in it is reused by later runs (--database).
+ */
+export async function openKeptDatabase(name: string): Promise<BenchDatabase & { readonly created: boolean }> {
+  const admin = await connect(serverUrl);
+  let created = false;
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await admin.query(`CREATE DATABASE "${name}"`);
+      created = true;
+    }
+  } finally {
+    await admin.end();
+  }
+  return { name, url: urlFor(name), created, drop: async () => {} };
+}
+
 /** A few connections to run setup SQL on in parallel. */
 export async function connectMany(url: string, count: number): Promise<pg.Client[]> {
   return Promise.all(Array.from({ length: count }, () => connect(url)));

@@ -14,7 +14,7 @@ import { auditBreakdown } from './breakdown.js';
 import { readCatalog } from './catalog.js';
 import { expectAllApplied, expectAuditInSync, expectEmptyPlan, expectOneGroup } from './checks.js';
 import { Cleanup } from './cleanup.js';
-import { connect, createBenchDatabase, redact, serverUrl } from './database.js';
+import { connect, createBenchDatabase, openKeptDatabase, redact, serverUrl } from './database.js';
 import { benchManifest, manifestWithAddedColumn } from './manifest.js';
 import { Samples, timed } from './measure.js';
 import { Progress } from './progress.js';
@@ -36,9 +36,9 @@ const names = {
 } as const;
 
 async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): Promise<Report> {
-  const db = await createBenchDatabase();
+  const db = args.database === undefined ? await createBenchDatabase() : await openKeptDatabase(args.database);
   cleanup.add('drop database', async () => {
-    if (args.keep) progress.log(`kept database ${db.name}: ${redact(db.url)}`);
+    if (args.keep || args.database !== undefined) progress.log(`kept database ${db.name}: ${redact(db.url)}`);
     else await db.drop();
   });
   progress.log(`database ${db.name} on ${redact(serverUrl)}`);
@@ -59,14 +59,22 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
     return engine;
   };
 
-  // Setup, untimed.
+  // Setup, untimed: a kept database (--database) that already holds the fleet is reused.
   const tenants = tenantNames(args.tenants);
   const engine = await open();
-  const setup = await timed(() => createTenants(engine, db.url, tenants, progress));
-  progress.log(`created ${tenants.length} tenants in ${setup.seconds.toFixed(1)}s`);
+  const existing = (await engine.listTenants()).length;
+  if (existing === 0) {
+    const setup = await timed(() => createTenants(engine, db.url, tenants, progress));
+    progress.log(`created ${tenants.length} tenants in ${setup.seconds.toFixed(1)}s`);
+  } else if (args.database !== undefined) {
+    progress.log(`reusing the ${existing} tenants of database ${db.name}`);
+  }
   const discovered = await engine.listTenants();
   if (discovered.length !== tenants.length) {
-    throw new Error(`discovery found ${discovered.length} tenants, expected ${tenants.length}`);
+    throw new Error(
+      `discovery found ${discovered.length} tenants, expected ${tenants.length}` +
+        (args.database === undefined ? '' : ` (database ${db.name} holds another fleet: give its --tenants, or another --database)`),
+    );
   }
 
   const samples = new Samples();
@@ -77,7 +85,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
   // also checks the fleet is what the measurements assume.
   progress.log('warm-up: bare catalog read and audit');
   const counts = await readCatalog(catalog, tenants);
-  progress.log(`catalog: ${counts.tables} tables, ${counts.columns} columns, ${counts.constraints} constraints, ${counts.indexes} indexes`);
+  progress.log(`catalog rows: ${Object.entries(counts).map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
   expectAuditInSync(await engine.audit(), tenants.length, 'warm-up audit');
 
   for (let run = 1; run <= args.repeat; run++) {

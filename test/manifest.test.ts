@@ -937,6 +937,100 @@ describe('writeManifest', () => {
   });
 });
 
+describe('partitions, settings and comments in the manifest', () => {
+  const column = (name: string, type: string, extra: Partial<SchemaModel['tables'][number]['columns'][number]> = {}) => ({ name, type, nullable: true, ...extra });
+  const schema: SchemaModel = {
+    tables: [
+      {
+        name: 'events',
+        columns: [
+          column('id', 'bigint', { nullable: false, identity: 'always', identityOptions: { start: '1000', increment: '10', minValue: '1', maxValue: '9223372036854775807', cache: '20', cycle: false } }),
+          column('at', 'timestamp with time zone', { nullable: false, statistics: 500 }),
+          column('body', 'text', { storage: 'external', compression: 'lz4', options: { n_distinct: '-0.5' }, comment: 'payload' }),
+        ],
+        primaryKey: { name: 'events_pkey', columns: ['at', 'id'], comment: 'one per instant' },
+        uniques: [],
+        indexes: [{ name: 'events_body_idx', unique: false, method: 'btree', keys: [{ column: 'body' }], include: [], comment: 'by body' }],
+        foreignKeys: [],
+        checks: [{ name: 'events_id_check', expression: '(id > 0)', comment: 'positive' }],
+        partitionBy: 'RANGE (at)',
+      },
+      {
+        name: 'events_2024',
+        columns: [
+          column('id', 'bigint', { nullable: false }),
+          column('at', 'timestamp with time zone', { nullable: false }),
+          column('body', 'text', { storage: 'external', default: "'none'::text", statistics: 10 }),
+        ],
+        uniques: [],
+        indexes: [{ name: 'events_2024_id_idx', unique: false, method: 'btree', keys: [{ column: 'id' }], include: [] }],
+        foreignKeys: [{ name: 'events_2024_id_fkey', columns: ['id'], refTable: 'ids', refColumns: ['id'], onDelete: 'no action', onUpdate: 'no action', deferrable: false, initiallyDeferred: false, comment: 'known ids' }],
+        checks: [],
+        partitionOf: { table: 'events', bound: "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00')" },
+        storageParameters: { autovacuum_enabled: 'false', fillfactor: '70' },
+      },
+      {
+        name: 'events_other',
+        columns: [
+          column('id', 'bigint', { nullable: false }),
+          column('at', 'timestamp with time zone', { nullable: false }),
+          column('body', 'text', { storage: 'external' }),
+        ],
+        uniques: [],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
+        partitionOf: { table: 'events', bound: 'DEFAULT' },
+      },
+      {
+        name: 'ids',
+        columns: [column('id', 'bigint', { nullable: false })],
+        primaryKey: { name: 'ids_pkey', columns: ['id'] },
+        uniques: [{ name: 'ids_id_key', columns: ['id'], comment: 'again' }],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
+        unlogged: true,
+      },
+    ],
+    enums: [],
+    sequences: [{ name: 'counter', type: 'bigint', start: '1', increment: '1', minValue: '1', maxValue: '9223372036854775807', cache: '1', cycle: false, comment: 'counts' }],
+  };
+
+  it('round-trip, a partition listing only what differs from its parent', () => {
+    const text = writeManifest(schema);
+    expect(text).toContain('    partitionBy: RANGE (at)');
+    expect(text).toContain("    partitionOf: { table: events, bound: FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00') }");
+    expect(text).toContain('  events_other:\n    partitionOf: { table: events, bound: DEFAULT }\n');
+    expect(text).toContain("      body: { type: text, default: \"'none'::text\", statistics: 10, storage: external }");
+    const partition = text.slice(text.indexOf('  events_2024:'), text.indexOf('  events_other:'));
+    expect(partition).toContain('      body:');
+    expect(partition).not.toContain('      id:');
+    expect(text).toContain('identityOptions: { increment: 10, start: 1000, cache: 20 }');
+    const back = desiredFor(tenant('any'), manifestOf(text), []);
+    expect(back.schema).toStrictEqual(schema);
+  });
+
+  it('refuses a partition column its parent does not have, and a partition of a table that is not partitioned', () => {
+    const yaml = [
+      'version: 1',
+      'tables:',
+      '  p: { columns: { a: int }, partitionBy: LIST (a) }',
+      '  p1:',
+      '    partitionOf: { table: p, bound: "FOR VALUES IN (1)" }',
+      '    columns: { b: int }',
+      '  q: { columns: { a: int } }',
+      '  q1: { partitionOf: { table: q, bound: DEFAULT } }',
+      '  r1: { partitionOf: { table: nowhere, bound: DEFAULT } }',
+    ].join('\n');
+    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), []))).toEqual([
+      "schema/manifest.yaml:6:16: tables.p1.columns.b: column 'b' is not a column of the partitioned table: a partition has its parent's columns only",
+      "schema/manifest.yaml:8:31: tables.q1.partitionOf.table: table 'q' is not partitioned (give it partitionBy)",
+      "schema/manifest.yaml:9:31: tables.r1.partitionOf.table: unknown table 'nowhere'",
+    ]);
+  });
+});
+
 describe('JSON Schemas', () => {
   const read = async (name: string): Promise<Record<string, unknown>> =>
     JSON.parse(await readFile(new URL(`../schemas/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -303,7 +303,10 @@ describe('inspectSchemas', () => {
 
     const events = table(a, 'events');
     expect(column(events, 'id')).toEqual({ name: 'id', type: ty('bigint'), nullable: false, identity: 'always' });
-    expect(column(events, 'seq')).toEqual({ name: 'seq', type: ty('integer'), nullable: false, identity: 'by default' });
+    expect(column(events, 'seq')).toEqual({
+      name: 'seq', type: ty('integer'), nullable: false, identity: 'by default',
+      identityOptions: { start: '100', increment: '1', minValue: '1', maxValue: '2147483647', cache: '1', cycle: false },
+    });
     expect(a?.externalTypes).toEqual(sorted([ty('positive_int'), ty('shared.citext')]));
   });
 
@@ -415,11 +418,20 @@ describe('inspectSchemas', () => {
 
   it('reads partitioned and unlogged tables, and lists tables in name order', () => {
     expect(a?.tables.map((t) => t.name)).toEqual([
-      'accounts', 'bookings', 'events', 'ledger', 'ledger_refs', 'memberships', 'pair_refs', 'pairs', 'scratch',
+      'accounts', 'bookings', 'events', 'ledger', 'ledger_2024', 'ledger_2025', 'ledger_refs', 'memberships', 'pair_refs', 'pairs', 'scratch',
     ]);
-    expect(table(a, 'ledger').options).toEqual({ partitionBy: 'RANGE (day)' });
-    expect(table(a, 'scratch').options).toEqual({ unlogged: true });
+    expect(table(a, 'ledger').partitionBy).toBe('RANGE (day)');
+    expect(table(a, 'ledger').partitionOf).toBeUndefined();
+    expect(table(a, 'scratch').unlogged).toBe(true);
     expect(table(a, 'accounts').options).toBeUndefined();
+    expect(table(a, 'accounts').unlogged).toBeUndefined();
+    // A partition: its parent and bound; the primary key and its index are the parent's.
+    const partition = table(a, 'ledger_2024');
+    expect(partition.partitionOf).toEqual({ table: 'ledger', bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" });
+    expect(partition.partitionBy).toBeUndefined();
+    expect(partition.primaryKey).toBeUndefined();
+    expect(partition.indexes).toEqual([]);
+    expect(partition.columns.map((c) => [c.name, c.nullable])).toEqual([['id', false], ['day', false]]);
   });
 
   it('reports what the model does not cover as unmanaged', () => {
@@ -435,8 +447,6 @@ describe('inspectSchemas', () => {
       { kind: 'function', name: 'touch()' },
       { kind: 'materialized view', name: 'account_counts' },
       { kind: 'operator', name: '===(mood, mood)' },
-      { kind: 'partition', name: 'ledger_2024' },
-      { kind: 'partition', name: 'ledger_2025' },
       { kind: 'policy', name: 'accounts.own_rows' },
       { kind: 'procedure', name: 'noop()' },
       { kind: 'rule', name: 'events.events_no_delete' },
@@ -615,11 +625,11 @@ describe('pagila', () => {
     expect(unmanagedOf(model, 'trigger')).toContain('film.film_fulltext_trigger');
     expect(unmanagedOf(model, 'trigger')).toContain('actor.last_updated');
     expect(unmanagedOf(model, 'domain')).toEqual(['bıgınt', 'year']);
-    expect(unmanagedOf(model, 'partition')).toEqual([1, 2, 3, 4, 5, 6, 7].map((m) => `payment_p2022_0${m}`));
+    expect(unmanagedOf(model, 'partition')).toEqual([]);
   });
 
   it('reads tables like film and actor', () => {
-    expect(model?.tables).toHaveLength(15);
+    expect(model?.tables).toHaveLength(22);
     expect(model?.sequences).toHaveLength(13);
     expect(model?.enums).toEqual([{ name: 'mpaa_rating', values: ['G', 'PG', 'PG-13', 'R', 'NC-17'] }]);
     const actor = table(model, 'actor');
@@ -649,24 +659,56 @@ describe('pagila', () => {
       ['film_original_language_id_fkey', 'language', 'restrict', 'cascade'],
     ]);
     expect(model?.externalTypes).toContain(ty('year'));
-    expect(table(model, 'payment').options).toEqual({ partitionBy: 'RANGE (payment_date)' });
+    expect(table(model, 'payment').partitionBy).toBe('RANGE (payment_date)');
     expect(table(model, 'payment').primaryKey?.columns).toEqual(['payment_date', 'payment_id']);
+  });
+
+  it('reads payment partitions with their bounds and only their own indexes and foreign keys', () => {
+    const partitions = model!.tables.filter((t) => t.partitionOf?.table === 'payment');
+    expect(partitions.map((t) => t.name)).toEqual([1, 2, 3, 4, 5, 6, 7].map((m) => `payment_p2022_0${m}`));
+    const first = table(model, 'payment_p2022_01');
+    expect(first.partitionOf).toEqual({ table: 'payment', bound: "FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00')" });
+    // payment_p2022_01_pkey is attached to payment_pkey: the parent's, not the partition's.
+    expect(first.primaryKey).toBeUndefined();
+    expect(first.indexes.map((i) => i.name)).toEqual([
+      'idx_fk_payment_p2022_01_customer_id', 'idx_fk_payment_p2022_01_staff_id', 'payment_p2022_01_customer_id_idx',
+    ]);
+    expect(first.foreignKeys.map((f) => [f.name, f.refTable])).toEqual([
+      ['payment_p2022_01_customer_id_fkey', 'customer'],
+      ['payment_p2022_01_rental_id_fkey', 'rental'],
+      ['payment_p2022_01_staff_id_fkey', 'staff'],
+    ]);
+    expect(first.columns.map((c) => c.name)).toEqual(table(model, 'payment').columns.map((c) => c.name));
   });
 });
 
 describe('inspectSchemas with a scope', () => {
   it('reads each named table exactly as a whole read does, and nothing else', async () => {
     const whole = (await inspectSchemas(pagila, ['public'])).get('public')!;
+    // A partitioned table is read with its partitions, which an ALTER of it changes too.
+    const withPartitions = (names: readonly string[]): string[] => {
+      const found = new Set(names);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const t of whole.tables) {
+          if (t.partitionOf && found.has(t.partitionOf.table) && !found.has(t.name)) {
+            found.add(t.name);
+            grew = true;
+          }
+        }
+      }
+      return whole.tables.filter((t) => found.has(t.name)).map((t) => t.name);
+    };
     for (const t of whole.tables) {
       const part = (await inspectSchemas(pagila, ['public'], { tables: [t.name, 'no_such_table'], enums: false, sequences: false })).get('public');
-      expect(part?.tables, t.name).toEqual([t]);
+      expect(part?.tables, t.name).toEqual(whole.tables.filter((w) => withPartitions([t.name]).includes(w.name)));
       expect(part?.enums).toEqual([]);
       expect(part?.sequences).toEqual([]);
       expect(part?.unmanaged).toEqual([]);
     }
     const tables = ['film', 'film_actor', 'payment'];
     const some = (await inspectSchemas(pagila, ['public'], { tables, enums: true, sequences: true })).get('public');
-    expect(some?.tables.map((t) => t.name)).toEqual(tables);
+    expect(some?.tables.map((t) => t.name)).toEqual(withPartitions(tables));
     expect(some?.enums).toEqual(whole.enums);
     expect(some?.sequences).toEqual(whole.sequences);
   });
@@ -678,7 +720,7 @@ describe('inspectSchemas with a scope', () => {
       expect(await inspectInTransaction(pagila, 'public')).toEqual(whole);
       const tables = ['film', 'film_actor', 'payment'];
       const scoped = await inspectInTransaction(pagila, 'public', { tables, enums: true, sequences: true });
-      expect(scoped?.tables).toEqual(whole.tables.filter((t) => tables.includes(t.name)));
+      expect(scoped?.tables).toEqual(whole.tables.filter((t) => tables.includes(t.name) || t.partitionOf?.table === 'payment'));
       expect(scoped?.sequences).toEqual(whole.sequences);
     } finally {
       await pagila.query('ROLLBACK');

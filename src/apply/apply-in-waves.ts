@@ -64,8 +64,8 @@ export async function applyInWaves(
     }
   }
 
-  // Each batched inspection scans the catalogs once whatever the wave's size (pg_class has no
-  // index on the schema alone), so waves as large as an inspection chunk keep those scans few.
+  // Each batched inspection costs its round trips and queries' fixed work whatever the wave's
+  // size, so waves as large as an inspection chunk keep those few.
   const waveSize = Math.max(1, options.waveSize ?? Math.max(500, options.concurrency * 16));
   const failFast = new FailFast(options.failFast ?? DEFAULT_FAIL_FAST);
   const batch = await adapter.runner.openBatch!();

@@ -27,6 +27,8 @@ const additive: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
   'addForeignKey',
   'addCheck',
   'validateConstraint',
+  'alterTable',
+  'setObjectComment',
 ]);
 
 const enumKinds: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['createEnum', 'addEnumValues', 'setEnumComment']);
@@ -53,7 +55,7 @@ export function verificationScope(group: PlanGroup): InspectScope | undefined {
   return {
     tables: [...tables].sort(compareNames),
     enums: group.changes.some((c) => enumKinds.has(c.kind)),
-    sequences: group.changes.some((c) => sequenceKinds.has(c.kind)),
+    sequences: group.changes.some((c) => sequenceKinds.has(c.kind) || (c.kind === 'setObjectComment' && c.object.kind === 'sequence')),
   };
 }
 
@@ -62,7 +64,18 @@ export function verificationScope(group: PlanGroup): InspectScope | undefined {
  * schema's type, and a new generation expression is a DROP and ADD of the column, which drops a
  * sequence it owns.
  */
-const inPlaceColumnChanges: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>(['nullable', 'default', 'identity', 'comment']);
+const inPlaceColumnChanges: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>([
+  'nullable',
+  'default',
+  'identity',
+  'comment',
+  'statistics',
+  'storage',
+  'compression',
+  'options',
+  'identityOptions',
+  'identitySequenceName',
+]);
 
 function isScopedChange(change: Change): boolean {
   if (!additive.has(change.kind)) return false;

@@ -50,7 +50,16 @@ export function changeObjects(change: Change): ObjectRef[] {
     case 'dropTable':
       return [table(change.table.name)];
     case 'rebuildTable':
+    case 'replaceTable':
       return [table(change.to.name)];
+    case 'alterTable':
+    case 'attachPartition':
+    case 'detachPartition':
+      return [table(change.table)];
+    case 'setObjectComment':
+      return change.object.kind === 'sequence'
+        ? [{ kind: 'sequence', name: change.object.name }]
+        : [inTable(change.object.kind, change.object.table, change.object.name)];
     case 'renameTable':
       return [table(change.from), table(change.to)];
     case 'setTableComment':

@@ -4,6 +4,7 @@ import type {
   EnumModel,
   ForeignKeyModel,
   IndexModel,
+  PartitionOfModel,
   PrimaryKeyModel,
   SequenceModel,
   TableModel,
@@ -19,7 +20,29 @@ export interface EnumColumnUse {
   readonly default?: string;
 }
 
-export type ColumnProperty = 'type' | 'nullable' | 'default' | 'identity' | 'generated' | 'collation' | 'comment';
+export type ColumnProperty =
+  | 'type'
+  | 'nullable'
+  | 'default'
+  | 'identity'
+  | 'generated'
+  | 'collation'
+  | 'comment'
+  | 'statistics'
+  | 'storage'
+  | 'compression'
+  | 'options'
+  | 'identityOptions'
+  | 'identitySequenceName';
+
+/** What ALTER TABLE can change of a table itself, in place. */
+export type TableProperty = 'unlogged' | 'storageParameters';
+
+/** Objects of a table or schema that hold a comment of their own. */
+export type CommentedObject =
+  | { readonly kind: 'constraint'; readonly table: string; readonly name: string }
+  | { readonly kind: 'index'; readonly table: string; readonly name: string }
+  | { readonly kind: 'sequence'; readonly name: string };
 
 /**
  * One engine-neutral schema change. Each kind has exactly one renderer per engine, so the
@@ -51,6 +74,16 @@ export type Change =
       readonly reasons: readonly string[];
       readonly keep: readonly UnmanagedObject[];
     }
+  /**
+   * A table whose partitioning (strategy, key, or being partitioned at all) changed: PostgreSQL
+   * cannot alter it, so the table is dropped with its rows (and partitions) and created anew.
+   */
+  | { readonly kind: 'replaceTable'; readonly from: TableModel; readonly to: TableModel; readonly reasons: readonly string[] }
+  | { readonly kind: 'alterTable'; readonly table: string; readonly from: TableModel; readonly to: TableModel; readonly changed: readonly TableProperty[] }
+  | { readonly kind: 'attachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel }
+  /** `reattached`: attached again (a new bound or parent) in the same transaction, so no row leaves. */
+  | { readonly kind: 'detachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel; readonly reattached?: true }
+  | { readonly kind: 'setObjectComment'; readonly object: CommentedObject; readonly comment?: string }
   | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }
   | { readonly kind: 'setTableComment'; readonly table: string; readonly comment?: string }
   | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnModel }
@@ -70,7 +103,8 @@ export type Change =
   | { readonly kind: 'dropPrimaryKey'; readonly table: string; readonly primaryKey: PrimaryKeyModel }
   | { readonly kind: 'addUnique'; readonly table: string; readonly unique: UniqueModel }
   | { readonly kind: 'dropUnique'; readonly table: string; readonly unique: UniqueModel }
-  | { readonly kind: 'addIndex'; readonly table: string; readonly index: IndexModel; readonly newTable: boolean }
+  /** `partitioned`: on a partitioned table, whose indexes cannot be built CONCURRENTLY. */
+  | { readonly kind: 'addIndex'; readonly table: string; readonly index: IndexModel; readonly newTable: boolean; readonly partitioned?: true }
   | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexModel }
   | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel; readonly newTable: boolean }
   | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel }

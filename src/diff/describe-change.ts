@@ -25,6 +25,16 @@ export function describeChange(change: Change): string {
       return `drop table ${change.table.name}`;
     case 'rebuildTable':
       return `rebuild table ${change.to.name}: ${change.reasons.join('; ')}`;
+    case 'replaceTable':
+      return `replace table ${change.to.name}: ${change.reasons.join('; ')}`;
+    case 'alterTable':
+      return `alter table ${change.table}: ${change.changed.join(', ')}`;
+    case 'attachPartition':
+      return `attach ${change.table} to ${change.partitionOf.table} ${change.partitionOf.bound}`;
+    case 'detachPartition':
+      return `detach ${change.table} from ${change.partitionOf.table}`;
+    case 'setObjectComment':
+      return `set comment on ${change.object.kind} ${change.object.kind === 'sequence' ? '' : `${change.object.table}.`}${change.object.name}`;
     case 'renameTable':
       return `rename table ${change.from} to ${change.to}`;
     case 'setTableComment':
@@ -70,5 +80,5 @@ export function describeChange(change: Change): string {
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return 'none';
-  return String(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

@@ -4,7 +4,7 @@ import { deepFreeze } from '../util/deep-freeze.js';
 import type { ColumnModel, EnumModel, SchemaModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
-import type { Change, ColumnProperty, EnumColumnUse, RenameHints } from './changes.js';
+import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, TableProperty } from './changes.js';
 import { noRenames } from './changes.js';
 import { own } from '../util/own.js';
 
@@ -25,7 +25,36 @@ const columnProperties: readonly ColumnProperty[] = [
   'generated',
   'collation',
   'comment',
+  'statistics',
+  'storage',
+  'compression',
+  'options',
+  'identityOptions',
+  'identitySequenceName',
 ];
+
+const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameters'];
+
+/**
+ * Column properties a partition takes from its partitioned table: they cannot be set on the
+ * partition alone (type, collation, generated, identity), or ALTER TABLE sets them on the
+ * partitions too when it sets them on the parent (PostgreSQL 15: NOT NULL, defaults, statistics
+ * targets, storage).
+ */
+const recursingProperties: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>(['type', 'collation', 'generated', 'identity', 'nullable', 'default', 'statistics', 'storage']);
+const parentOnlyProperties: ReadonlySet<ColumnProperty> = new Set<ColumnProperty>(['type', 'collation', 'generated', 'identity', 'identityOptions', 'identitySequenceName']);
+
+/**
+ * What a partition created with PARTITION OF holds of its parent's columns before any ALTER:
+ * the parent's columns with their type, collation, NOT NULL, default, generation and storage
+ * (MergeAttributes), and none of its statistics targets, options, compression or comments.
+ */
+function inheritedColumns(parent: TableModel): ColumnModel[] {
+  return parent.columns.map((c) => {
+    const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, identitySequenceName: _in, ...kept } = c;
+    return kept;
+  });
+}
 
 const same = deepEqual;
 
@@ -134,19 +163,68 @@ function diffSequences(current: SchemaModel, desired: SchemaModel, out: Change[]
   for (const to of byName(desired.sequences)) {
     const from = live.get(to.name);
     if (!from) out.push({ kind: 'createSequence', sequence: to });
-    else if (!same(from, to)) out.push({ kind: 'alterSequence', from, to });
+    else {
+      if (!same(withoutComment(from), withoutComment(to))) out.push({ kind: 'alterSequence', from, to });
+      pushComment(out, { kind: 'sequence', name: to.name }, from.comment, to.comment);
+    }
   }
   for (const from of byName(current.sequences)) {
     if (!wanted.has(from.name)) out.push({ kind: 'dropSequence', sequence: from });
   }
 }
 
+/** Tables with every partitioned table before its partitions, else by name. */
+function parentsFirst(tables: readonly TableModel[]): TableModel[] {
+  const byTableName = new Map(tables.map((t) => [t.name, t]));
+  const depth = (t: TableModel): number => {
+    let d = 0;
+    const seen = new Set<string>();
+    for (let p = t.partitionOf?.table; p !== undefined && !seen.has(p); p = byTableName.get(p)?.partitionOf?.table) {
+      seen.add(p);
+      d++;
+    }
+    return d;
+  };
+  return byName(tables)
+    .map((t) => ({ t, d: depth(t) }))
+    .sort((a, b) => a.d - b.d)
+    .map(({ t }) => t);
+}
+
+/**
+ * SET LOGGED / UNLOGGED on a table sets its owned sequences the same way (PostgreSQL 15): those
+ * the desired schema holds otherwise are set back after it.
+ */
+function ownedSequencesAfterSetLogged(table: TableModel, current: SchemaModel, desired: SchemaModel): Change[] {
+  const changes: Change[] = [];
+  for (const to of byName(desired.sequences)) {
+    const from = current.sequences.find((s) => s.name === to.name);
+    if (!from || from.ownedBy?.table !== table.name || to.ownedBy?.table !== table.name) continue;
+    const after = { ...from, ...(table.unlogged ? { unlogged: true as const } : { unlogged: undefined }) };
+    if ((after.unlogged ?? false) !== (to.unlogged ?? false)) changes.push({ kind: 'alterSequence', from: after, to: { ...to } });
+  }
+  return changes;
+}
+
+/** Why a table cannot become the desired one in place, or undefined when it can. */
+function replaceReasons(from: TableModel, to: TableModel): string[] {
+  const reasons: string[] = [];
+  if ((from.partitionBy ?? null) !== (to.partitionBy ?? null)) {
+    reasons.push(`partitioning ${from.partitionBy ?? 'none'} -> ${to.partitionBy ?? 'none'}`);
+  }
+  return reasons;
+}
+
 function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameHints, out: Change[]): void {
   const live = new Map(current.tables.map((t) => [t.name, t]));
-  const wanted = new Set(desired.tables.map((t) => t.name));
+  const wanted = new Map(desired.tables.map((t) => [t.name, t]));
   const renamedAway = new Set<string>();
+  /** Live tables that go away whole, with the partitions under them. */
+  const gone = new Set<string>();
+  const replaced = new Set<string>();
+  const attach: Change[] = [];
 
-  for (const to of byName(desired.tables)) {
+  for (const to of parentsFirst(desired.tables)) {
     let from = live.get(to.name);
     const oldName = own(renames.tables, to.name);
     if (!from && oldName !== undefined && live.has(oldName) && !wanted.has(oldName)) {
@@ -154,19 +232,144 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       renamedAway.add(oldName);
       from = { ...live.get(oldName)!, name: to.name };
     }
-    if (!from) {
-      out.push({ kind: 'createTable', table: to });
-      for (const index of byName(to.indexes)) out.push({ kind: 'addIndex', table: to.name, index, newTable: true });
-      for (const foreignKey of byName(to.foreignKeys)) {
-        out.push({ kind: 'addForeignKey', table: to.name, foreignKey, newTable: true });
+    // A partition of a table created or replaced in this plan is created with it.
+    const parent = to.partitionOf?.table;
+    if (from && parent !== undefined && (replaced.has(parent) || (!live.has(parent) && wanted.has(parent)))) {
+      if (from.partitionOf?.table === parent) {
+        gone.add(from.name);
+        from = undefined;
       }
+    }
+    const reasons = from ? replaceReasons(from, to) : [];
+    if (from && reasons.length > 0) {
+      out.push({ kind: 'replaceTable', from, to, reasons });
+      replaced.add(to.name);
+      gone.add(from.name);
+      for (const t of current.tables) if (t.partitionOf?.table === from.name) gone.add(t.name);
+      pushCreated(to, wanted, out);
       continue;
     }
-    out.push(...diffTableOnce(from, to, own(renames.columns, to.name) ?? noColumnRenames));
+    if (!from) {
+      out.push({ kind: 'createTable', table: to });
+      pushCreated(to, wanted, out);
+      continue;
+    }
+    const fromParent = from.partitionOf;
+    const toParent = to.partitionOf;
+    // A detached partition keeps what it had from its parent as its own.
+    const base = fromParent && !toParent ? asDetached(from, live.get(fromParent.table)) : from;
+    const changes = diffTableOnce(base, to, own(renames.columns, to.name) ?? noColumnRenames);
+    out.push(...(toParent && fromParent ? partitionChanges(changes, from, to, live, wanted) : changes));
+    if (toParent && fromParent?.table === toParent.table) out.push(...attachedIndexRenames(from, to));
+    if (!same(fromParent ?? null, toParent ?? null)) {
+      if (fromParent) out.push({ kind: 'detachPartition', table: to.name, partitionOf: fromParent, ...(toParent && { reattached: true as const }) });
+      if (toParent) attach.push({ kind: 'attachPartition', table: to.name, partitionOf: toParent });
+    }
+    const changed = tableProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null));
+    if (changed.length > 0) out.push({ kind: 'alterTable', table: to.name, from, to, changed });
+    if (changed.includes('unlogged')) out.push(...ownedSequencesAfterSetLogged(to, current, desired));
+  }
+  out.push(...attach);
+  // Foreign keys of other tables that reference a replaced table go with its drop; they come back.
+  for (const to of byName(desired.tables)) {
+    const from = live.get(to.name);
+    if (!from || gone.has(from.name) || replaced.has(to.name)) continue;
+    for (const fk of byName(from.foreignKeys)) {
+      const target = to.foreignKeys.find((f) => f.name === fk.name);
+      if (!replaced.has(fk.refTable) || !target || !same(fk, target)) continue;
+      out.push({ kind: 'dropForeignKey', table: to.name, foreignKey: fk });
+      out.push({ kind: 'addForeignKey', table: to.name, foreignKey: target, newTable: false });
+    }
   }
   for (const from of byName(current.tables)) {
-    if (!wanted.has(from.name) && !renamedAway.has(from.name)) out.push({ kind: 'dropTable', table: from });
+    if (wanted.has(from.name) || renamedAway.has(from.name)) continue;
+    // A partition goes with its partitioned table.
+    const parent = from.partitionOf?.table;
+    if (parent !== undefined && (gone.has(parent) || (!wanted.has(parent) && live.has(parent)))) continue;
+    out.push({ kind: 'dropTable', table: from });
   }
+}
+
+/**
+ * A partition as DETACH PARTITION leaves it: the indexes attached to its parent's become its own
+ * under their own names (a primary key or unique constraint under its index's name), and so do
+ * the foreign keys and checks it had from the parent, under the parent's names.
+ */
+function asDetached(partition: TableModel, parent: TableModel | undefined): TableModel {
+  const { partitionOf: _p, attachedIndexes, ...table } = partition;
+  if (!parent) return table;
+  const childOf = new Map(Object.entries(attachedIndexes ?? {}).map(([child, parentIndex]) => [parentIndex, child]));
+  const renamed = <T extends { readonly name: string; readonly comment?: string }>(item: T): T => ({ ...withoutComment(item), name: childOf.get(item.name) ?? item.name });
+  return {
+    ...table,
+    ...(parent.primaryKey && !table.primaryKey && { primaryKey: renamed(parent.primaryKey) }),
+    uniques: byName([...table.uniques, ...parent.uniques.map(renamed)]),
+    indexes: byName([...table.indexes, ...parent.indexes.filter((i) => childOf.has(i.name)).map(renamed)]),
+    foreignKeys: byName([...table.foreignKeys, ...parent.foreignKeys.map(withoutComment)]),
+    checks: byName([...table.checks, ...parent.checks.map(withoutComment)]),
+  };
+}
+
+/** A partition's index attached to the same parent index under another name is renamed. */
+function attachedIndexRenames(from: TableModel, to: TableModel): Change[] {
+  const liveByParent = new Map(Object.entries(from.attachedIndexes ?? {}).map(([child, parent]) => [parent, child]));
+  const changes: Change[] = [];
+  for (const [child, parent] of Object.entries(to.attachedIndexes ?? {})) {
+    const current = liveByParent.get(parent);
+    if (current !== undefined && current !== child) changes.push({ kind: 'renameIndex', table: to.name, from: current, to: child });
+  }
+  return changes;
+}
+
+/** The indexes, foreign keys and column settings of a table created in this plan. */
+function pushCreated(to: TableModel, wanted: ReadonlyMap<string, TableModel>, out: Change[]): void {
+  const parent = to.partitionOf && wanted.get(to.partitionOf.table);
+  if (parent) {
+    // PARTITION OF gives the partition its parent's columns; what differs is set afterwards.
+    const changes = diffTableOnce({ ...to, columns: inheritedColumns(parent) }, to, noColumnRenames);
+    for (const change of changes) {
+      if (change.kind !== 'alterColumn') continue;
+      const changed = change.changed.filter((p) => !parentOnlyProperties.has(p) && p !== 'comment');
+      if (changed.length > 0) out.push({ ...change, changed });
+    }
+  }
+  for (const index of byName(to.indexes)) out.push({ kind: 'addIndex', table: to.name, index, newTable: true });
+  for (const foreignKey of byName(to.foreignKeys)) {
+    out.push({ kind: 'addForeignKey', table: to.name, foreignKey, newTable: true });
+  }
+}
+
+/**
+ * A partition's changes: its columns are its parent's, so no column is added, dropped or
+ * renamed on it, and a property its parent's ALTER also sets on it (the same change on both) is
+ * left to the parent's.
+ */
+function partitionChanges(
+  changes: readonly Change[],
+  from: TableModel,
+  to: TableModel,
+  live: ReadonlyMap<string, TableModel>,
+  wanted: ReadonlyMap<string, TableModel>,
+): Change[] {
+  const liveParent = live.get(from.partitionOf!.table);
+  const wantedParent = wanted.get(to.partitionOf!.table);
+  const result: Change[] = [];
+  for (const change of changes) {
+    if (change.kind === 'addColumn' || change.kind === 'dropColumn' || change.kind === 'renameColumn') continue;
+    if (change.kind !== 'alterColumn') {
+      result.push(change);
+      continue;
+    }
+    const liveColumn = liveParent?.columns.find((c) => c.name === change.from.name);
+    const wantedColumn = wantedParent?.columns.find((c) => c.name === change.to.name);
+    const changed = change.changed.filter((p) => {
+      if (parentOnlyProperties.has(p)) return false;
+      if (!recursingProperties.has(p) || !liveColumn || !wantedColumn) return true;
+      return !(same(liveColumn[p] ?? null, change.from[p] ?? null) && same(wantedColumn[p] ?? null, change.to[p] ?? null));
+    });
+    if (changed.length > 0) result.push({ ...change, changed });
+  }
+  return result;
 }
 
 const noColumnRenames: Readonly<Record<string, string>> = Object.freeze({});
@@ -226,35 +429,45 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
   }
 
   const renameConstraint = (a: string, b: string): Change => ({ kind: 'renameConstraint', table, from: a, to: b });
-  if (!same(from.primaryKey ?? null, to.primaryKey ?? null)) {
-    if (from.primaryKey && to.primaryKey && sameExceptName(from.primaryKey, to.primaryKey)) {
+  const livePk = from.primaryKey && withoutComment(from.primaryKey);
+  const wantedPk = to.primaryKey && withoutComment(to.primaryKey);
+  if (!same(livePk ?? null, wantedPk ?? null)) {
+    if (from.primaryKey && to.primaryKey && livePk && wantedPk && sameExceptName(livePk, wantedPk)) {
       out.push(renameConstraint(from.primaryKey.name, to.primaryKey.name));
+      pushComment(out, { kind: 'constraint', table, name: to.primaryKey.name }, from.primaryKey.comment, to.primaryKey.comment);
     } else {
       if (from.primaryKey) out.push({ kind: 'dropPrimaryKey', table, primaryKey: from.primaryKey });
       if (to.primaryKey) out.push({ kind: 'addPrimaryKey', table, primaryKey: to.primaryKey });
     }
+  } else if (from.primaryKey && to.primaryKey) {
+    pushComment(out, { kind: 'constraint', table, name: to.primaryKey.name }, from.primaryKey.comment, to.primaryKey.comment);
   }
+  const constraint = (name: string): CommentedObject => ({ kind: 'constraint', table, name });
   diffNamed(from.uniques, to.uniques, {
     drop: (unique) => ({ kind: 'dropUnique', table, unique }),
     add: (unique) => ({ kind: 'addUnique', table, unique }),
     rename: renameConstraint,
+    comment: constraint,
   }, out);
   diffNamed(from.indexes, to.indexes, {
     drop: (index) => ({ kind: 'dropIndex', table, index }),
-    add: (index) => ({ kind: 'addIndex', table, index, newTable: false }),
+    add: (index) => ({ kind: 'addIndex', table, index, newTable: false, ...(to.partitionBy !== undefined && { partitioned: true as const }) }),
     rename: (a, b) => ({ kind: 'renameIndex', table, from: a, to: b }),
+    comment: (name) => ({ kind: 'index', table, name }),
   }, out);
   diffNamed(from.foreignKeys, to.foreignKeys, {
     drop: (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
     add: (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
     rename: renameConstraint,
     validate: (name) => ({ kind: 'validateConstraint', table, name, constraint: 'foreign key' }),
+    comment: constraint,
   }, out);
   diffNamed(from.checks, to.checks, {
     drop: (check) => ({ kind: 'dropCheck', table, check }),
     add: (check) => ({ kind: 'addCheck', table, check, newTable: false }),
     rename: renameConstraint,
     validate: (name) => ({ kind: 'validateConstraint', table, name, constraint: 'check' }),
+    comment: constraint,
   }, out);
 
   if ((from.comment ?? null) !== (to.comment ?? null)) {
@@ -263,7 +476,17 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
 }
 
 function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[] {
-  return columnProperties.filter((p) => (from[p] ?? null) !== (to[p] ?? null));
+  return columnProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null));
+}
+
+function withoutComment<T extends { readonly comment?: string }>(item: T): T {
+  if (item.comment === undefined) return item;
+  const { comment: _comment, ...rest } = item;
+  return rest as T;
+}
+
+function pushComment(out: Change[], object: CommentedObject, from: string | undefined, to: string | undefined): void {
+  if ((from ?? null) !== (to ?? null)) out.push({ kind: 'setObjectComment', object, ...(to !== undefined ? { comment: to } : {}) });
 }
 
 function sameExceptName<T extends { readonly name: string }>(a: T, b: T): boolean {
@@ -284,17 +507,28 @@ function validated<T extends { readonly notValid?: true }>(item: T): T {
  * (by hand, or by a validation that failed after its apply committed) that is otherwise as
  * desired is validated in place: recreating it would check the same rows under a stronger lock.
  */
-function diffNamed<T extends { readonly name: string; readonly notValid?: true }>(
-  from: readonly T[],
-  to: readonly T[],
+function diffNamed<T extends { readonly name: string; readonly notValid?: true; readonly comment?: string }>(
+  fromWithComments: readonly T[],
+  toWithComments: readonly T[],
   make: {
     drop: (item: T) => Change;
     add: (item: T) => Change;
     rename: (from: string, to: string) => Change;
     validate?: (name: string) => Change;
+    /** The object whose comment a kept or renamed item's comment change sets. */
+    comment: (name: string) => CommentedObject;
   },
   out: Change[],
 ): void {
+  // A comment is set in place (COMMENT ON); only the definition decides a drop and re-add, and
+  // an added item brings its comment with it.
+  const from = fromWithComments.map(withoutComment);
+  const to = toWithComments.map(withoutComment);
+  const liveComments = new Map(fromWithComments.map((x) => [x.name, x.comment]));
+  const wantedItems = new Map(toWithComments.map((x) => [x.name, x]));
+  const withComment = (item: T): T => wantedItems.get(item.name) ?? item;
+  const liveItems = new Map(fromWithComments.map((x) => [x.name, x]));
+  const asLive = (item: T): T => liveItems.get(item.name) ?? item;
   const live = new Map(from.map((x) => [x.name, x]));
   const wanted = new Map(to.map((x) => [x.name, x]));
   const canValidate = (item: T, target: T): boolean => make.validate !== undefined && item.notValid === true && same(validated(item), target);
@@ -316,9 +550,16 @@ function diffNamed<T extends { readonly name: string; readonly notValid?: true }
     renamedTo.add(match);
     out.push(make.rename(old.name, match.name));
     if (old.notValid && make.validate) out.push(make.validate(match.name));
+    pushComment(out, make.comment(match.name), liveComments.get(old.name), withComment(match).comment);
   }
-  for (const item of dropped) if (!renamedFrom.has(item)) out.push(make.drop(item));
-  for (const item of added) if (!renamedTo.has(item)) out.push(make.add(item));
+  for (const item of dropped) if (!renamedFrom.has(item)) out.push(make.drop(asLive(item)));
+  for (const item of added) if (!renamedTo.has(item)) out.push(make.add(withComment(item)));
+  for (const item of byName(to)) {
+    const existing = live.get(item.name);
+    if (existing && (same(existing, item) || canValidate(existing, item))) {
+      pushComment(out, make.comment(item.name), liveComments.get(item.name), withComment(item).comment);
+    }
+  }
   if (!make.validate) return;
   for (const item of byName(from)) {
     const target = wanted.get(item.name);

@@ -277,7 +277,8 @@ export interface DatabaseAdapter {
  * key or predicate, a generation expression) or a column type.
  */
 export interface SqlText {
-  readonly kind: 'expression' | 'type';
+  /** partitionKey: `RANGE (a)`; partitionBound: `FOR VALUES ...` or `DEFAULT`. */
+  readonly kind: 'expression' | 'type' | 'partitionKey' | 'partitionBound';
   readonly text: string;
 }
 

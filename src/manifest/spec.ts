@@ -20,12 +20,27 @@ export interface ColumnSpecObject {
   readonly references?: string;
   readonly onDelete?: FkActionSpec;
   readonly onUpdate?: FkActionSpec;
+  readonly statistics?: number;
+  readonly storage?: 'plain' | 'external' | 'extended' | 'main';
+  readonly compression?: string;
+  readonly options?: Readonly<Record<string, number | string>>;
+  readonly identityOptions?: IdentityOptionsSpec;
+}
+
+export interface IdentityOptionsSpec {
+  readonly start?: number | string;
+  readonly increment?: number | string;
+  readonly minValue?: number | string;
+  readonly maxValue?: number | string;
+  readonly cache?: number | string;
+  readonly cycle?: boolean;
+  readonly sequenceName?: string;
 }
 
 /** A bare string is the type of a nullable column with nothing else. */
 export type ColumnSpec = string | ColumnSpecObject;
 
-export type PrimaryKeySpec = readonly string[] | { readonly name?: string; readonly columns: readonly string[] };
+export type PrimaryKeySpec = readonly string[] | { readonly name?: string; readonly columns: readonly string[]; readonly comment?: string };
 
 export type UniqueSpec =
   | readonly string[]
@@ -35,6 +50,7 @@ export type UniqueSpec =
       readonly nullsNotDistinct?: boolean;
       readonly deferrable?: boolean;
       readonly initiallyDeferred?: boolean;
+      readonly comment?: string;
     };
 
 export type IndexKeySpec =
@@ -54,6 +70,7 @@ export interface IndexSpec {
   readonly where?: string;
   readonly method?: string;
   readonly include?: readonly string[];
+  readonly comment?: string;
 }
 
 export interface ForeignKeySpec {
@@ -65,9 +82,10 @@ export interface ForeignKeySpec {
   readonly deferrable?: boolean;
   readonly initiallyDeferred?: boolean;
   readonly match?: 'full' | 'simple';
+  readonly comment?: string;
 }
 
-export type CheckSpec = string | { readonly name?: string; readonly expression: string };
+export type CheckSpec = string | { readonly name?: string; readonly expression: string; readonly comment?: string };
 
 /** name -> expression, or a list of expressions and { name, expression } maps. */
 export type ChecksSpec = Readonly<Record<string, string>> | readonly CheckSpec[];
@@ -75,7 +93,12 @@ export type ChecksSpec = Readonly<Record<string, string>> | readonly CheckSpec[]
 export interface TableSpec {
   readonly comment?: string;
   readonly renamedFrom?: string;
+  /** Absent only on a partition, whose columns come from its partitioned table. */
   readonly columns: Readonly<Record<string, ColumnSpec>>;
+  readonly partitionBy?: string;
+  readonly partitionOf?: { readonly table: string; readonly bound: string };
+  readonly unlogged?: boolean;
+  readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
   readonly primaryKey?: PrimaryKeySpec;
   readonly uniques?: readonly UniqueSpec[];
   readonly indexes?: Readonly<Record<string, IndexSpec>>;
@@ -96,6 +119,8 @@ export interface SequenceSpec {
   readonly cycle?: boolean;
   /** `table.column` */
   readonly ownedBy?: string;
+  readonly unlogged?: boolean;
+  readonly comment?: string;
 }
 
 export interface ManifestContent {

@@ -31,6 +31,8 @@ export function sqlTextsOf(content: ManifestContent | OverrideContent): WrittenS
       if (typeof columnSpec.default !== 'string' || columnSpec.default.trim() !== '') add('expression', columnSpec.default, [...columnAt, 'default']);
       add('expression', columnSpec.generated, [...columnAt, 'generated']);
     }
+    add('partitionKey', spec.partitionBy, [...at, 'partitionBy']);
+    add('partitionBound', spec.partitionOf?.bound, [...at, 'partitionOf', 'bound']);
     const checks = spec.checks;
     if (Array.isArray(checks)) {
       (checks as readonly (string | { expression: string })[]).forEach((check, i) => {

@@ -4,6 +4,7 @@ import type {
   ColumnModel,
   EnumModel,
   ForeignKeyModel,
+  IdentitySequenceModel,
   IndexKey,
   IndexModel,
   PrimaryKeyModel,
@@ -28,6 +29,7 @@ import type {
   ColumnSpec,
   EnumSpec,
   ForeignKeySpec,
+  IdentityOptionsSpec,
   IndexKeySpec,
   IndexSpec,
   Manifest,
@@ -83,11 +85,33 @@ interface Entry<T> {
 interface CheckEntry {
   readonly name?: string;
   readonly expression: string;
+  readonly comment?: string;
   readonly origin: Origin;
 }
 
-type ReplacedTableKey = 'comment' | 'renamedFrom' | 'primaryKey' | 'uniques' | 'foreignKeys' | 'options';
-const REPLACED_KEYS: readonly ReplacedTableKey[] = ['comment', 'renamedFrom', 'primaryKey', 'uniques', 'foreignKeys', 'options'];
+type ReplacedTableKey =
+  | 'comment'
+  | 'renamedFrom'
+  | 'primaryKey'
+  | 'uniques'
+  | 'foreignKeys'
+  | 'options'
+  | 'partitionBy'
+  | 'partitionOf'
+  | 'unlogged'
+  | 'storageParameters';
+const REPLACED_KEYS: readonly ReplacedTableKey[] = [
+  'comment',
+  'renamedFrom',
+  'primaryKey',
+  'uniques',
+  'foreignKeys',
+  'options',
+  'partitionBy',
+  'partitionOf',
+  'unlogged',
+  'storageParameters',
+];
 
 interface TableInput {
   readonly name: string;
@@ -112,10 +136,15 @@ function rootOrigin(file: string, content: object): Origin {
 
 function checkEntries(spec: ChecksSpec, origin: Origin): CheckEntry[] {
   if (Array.isArray(spec)) {
-    return (spec as readonly (string | { name?: string; expression: string })[]).map((item, i) =>
+    return (spec as readonly (string | { name?: string; expression: string; comment?: string })[]).map((item, i) =>
       typeof item === 'string'
         ? { expression: item, origin: below(origin, i) }
-        : { ...(item.name !== undefined ? { name: item.name } : {}), expression: item.expression, origin: below(origin, i) },
+        : {
+            ...(item.name !== undefined ? { name: item.name } : {}),
+            expression: item.expression,
+            ...(item.comment !== undefined ? { comment: item.comment } : {}),
+            origin: below(origin, i),
+          },
     );
   }
   return Object.entries(spec as Readonly<Record<string, string>>).map(([name, expression]) => ({ name, expression, origin: below(origin, name) }));
@@ -167,7 +196,7 @@ export function assembleInput(manifest: Manifest, overrides: readonly Override[]
       const origin = below(root, 'tables', name);
       let table = input.tables.get(name);
       if (!table) {
-        if (isOverride && spec.columns === undefined) {
+        if (isOverride && spec.columns === undefined && spec.partitionOf === undefined) {
           issues.add(origin, `table '${name}' is not in the manifest, so an override that adds it must give its columns`);
         }
         table = newTable(name);
@@ -213,6 +242,10 @@ interface TableDraft {
   readonly indexes: { model: IndexModel; origin: Origin }[];
   readonly comment: string | undefined;
   readonly options: Record<string, string | boolean> | undefined;
+  readonly partitionBy: string | undefined;
+  readonly partitionOf: Entry<{ readonly table: string; readonly bound: string }> | undefined;
+  readonly unlogged: boolean;
+  readonly storageParameters: Record<string, string> | undefined;
   readonly renamedFrom: Entry<string> | undefined;
   readonly columnRenames: Map<string, Entry<string>>;
 }
@@ -234,7 +267,11 @@ interface ColumnDraft {
   nullable: boolean;
 }
 
-function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
+/**
+ * `inherited`: a partition's columns as PARTITION OF gives them from its partitioned table; a
+ * column the partition lists replaces its inherited one, and it can list no other.
+ */
+function draftTable(input: TableInput, issues: IssueCollector, inherited?: readonly ColumnModel[]): TableDraft {
   const table = input.name;
   const spec = <K extends ReplacedTableKey>(key: K): Entry<TableSpec[K]> | undefined => input.keys.get(key) as Entry<TableSpec[K]> | undefined;
   const columns: ColumnDraft[] = [];
@@ -292,7 +329,13 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
   }
 
   const byName = new Map(columns.map((c) => [c.name, c]));
-  const columnNames = new Set(byName.keys());
+  if (inherited !== undefined) {
+    const parentColumns = new Set(inherited.map((c) => c.name));
+    for (const column of columns) {
+      if (!parentColumns.has(column.name)) issues.addAtKey(column.origin, `column '${column.name}' is not a column of the partitioned table: a partition has its parent's columns only`);
+    }
+  }
+  const columnNames = new Set([...(inherited ?? []).map((c) => c.name), ...byName.keys()]);
   const checkColumnList = (names: readonly string[], origin: Origin, what: string): void => {
     names.forEach((name, i) => {
       if (!columnNames.has(name)) issues.add(below(origin, i), `unknown column '${name}' in ${what} of table '${table}'`);
@@ -308,6 +351,7 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
     const [names, name, listOrigin] = isList(value)
       ? [value, undefined, tablePrimaryKey.origin]
       : [value.columns, value.name, below(tablePrimaryKey.origin, 'columns')];
+    const pkComment = isList(value) ? undefined : value.comment;
     if (columnPrimaryKey.length > 0) {
       issues.add(tablePrimaryKey.origin, `primary key given twice: here and by primaryKey on column '${columnPrimaryKey[0]!.name}'`);
     }
@@ -318,7 +362,12 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
         issues.add(below(listOrigin, i), `column '${column}' is nullable: true, but a primary key column cannot be nullable`);
       }
     });
-    primaryKey = { model: { columns: [...names] }, name, parts: primaryKeyNameParts(table), origin: tablePrimaryKey.origin };
+    primaryKey = {
+      model: { columns: [...names], ...(pkComment !== undefined ? { comment: pkComment } : {}) },
+      name,
+      parts: primaryKeyNameParts(table),
+      origin: tablePrimaryKey.origin,
+    };
   } else if (columnPrimaryKey.length > 0) {
     primaryKey = {
       model: { columns: columnPrimaryKey.map((c) => c.name) },
@@ -348,6 +397,7 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
         ...(value.nullsNotDistinct === true ? { nullsNotDistinct: true } : {}),
         ...(value.deferrable === true ? { deferrable: true } : {}),
         ...(value.initiallyDeferred === true ? { initiallyDeferred: true } : {}),
+        ...(value.comment !== undefined ? { comment: value.comment } : {}),
       },
       name: value.name,
       parts: uniqueNameParts(table, value.columns),
@@ -376,6 +426,7 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
         ...(value.match === 'full' ? { match: 'full' as const } : {}),
         deferrable: value.deferrable ?? false,
         initiallyDeferred: value.initiallyDeferred ?? false,
+        ...(value.comment !== undefined ? { comment: value.comment } : {}),
       },
       name: value.name,
       parts: foreignKeyNameParts(table, value.columns),
@@ -385,9 +436,9 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
     });
   });
 
-  const columnList = columns.map((c) => c.name);
+  const columnList = [...columnNames];
   const checks: Pending<CheckModel>[] = input.checks.map((check) => ({
-    model: { expression: check.expression },
+    model: { expression: check.expression, ...(check.comment !== undefined ? { comment: check.comment } : {}) },
     name: check.name,
     parts: checkNameParts(table, check.expression, columnList),
     origin: check.origin,
@@ -406,17 +457,30 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
         keys,
         include: [...(value.include ?? [])],
         ...(value.where !== undefined ? { where: value.where } : {}),
+        ...(value.comment !== undefined ? { comment: value.comment } : {}),
       },
       origin: entry.origin,
     });
   }
 
-  const options = spec('options')?.value;
+  const written = spec('options')?.value;
+  // `partitionBy` and `unlogged` were once written under options (inspect -o before 0.x): still read there.
+  const { partitionBy: legacyPartitionBy, unlogged: legacyUnlogged, ...options } = written ?? {};
   const renamedFrom = spec('renamedFrom');
   const comment = spec('comment')?.value;
+  const partitionBy = spec('partitionBy')?.value ?? (typeof legacyPartitionBy === 'string' ? legacyPartitionBy : undefined);
+  const parameters = spec('storageParameters')?.value;
+  const own = new Map(columns.map((c) => [c.name, columnModel(c)]));
   return {
     name: table,
-    columns: columns.map((c) => columnModel(c)),
+    columns: inherited === undefined ? [...own.values()] : inherited.map((c) => own.get(c.name) ?? c),
+    partitionBy,
+    partitionOf: spec('partitionOf') as Entry<{ readonly table: string; readonly bound: string }> | undefined,
+    unlogged: spec('unlogged')?.value ?? legacyUnlogged === true,
+    storageParameters:
+      parameters === undefined || Object.keys(parameters).length === 0
+        ? undefined
+        : sortedRecord(Object.entries(parameters).map(([key, v]) => [key, String(v)] as const)),
     columnNames,
     primaryKey,
     uniques,
@@ -425,7 +489,7 @@ function draftTable(input: TableInput, issues: IssueCollector): TableDraft {
     indexes,
     comment,
     options:
-      options === undefined
+      written === undefined || Object.keys(options).length === 0
         ? undefined
         : Object.fromEntries(Object.entries(options).map(([key, v]) => [key, typeof v === 'number' ? String(v) : v])),
     renamedFrom: renamedFrom === undefined ? undefined : { value: renamedFrom.value as string, origin: renamedFrom.origin },
@@ -450,7 +514,39 @@ function columnModel(draft: ColumnDraft): ColumnModel {
     ...(spec.generated !== undefined && spec.virtual === true ? { virtual: true as const } : {}),
     ...(spec.collation !== undefined ? { collation: spec.collation } : {}),
     ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
+    ...(spec.statistics !== undefined && spec.statistics >= 0 ? { statistics: spec.statistics } : {}),
+    ...(spec.storage !== undefined ? { storage: spec.storage } : {}),
+    ...(spec.compression !== undefined ? { compression: spec.compression } : {}),
+    ...(spec.options !== undefined && Object.keys(spec.options).length > 0
+      ? { options: sortedRecord(Object.entries(spec.options).map(([k, v]) => [k, String(v)] as const)) }
+      : {}),
+    ...(spec.identity !== undefined && spec.identityOptions !== undefined ? identityOptions(spec.type, spec.identityOptions) : {}),
+    ...(spec.identity !== undefined && spec.identityOptions?.sequenceName !== undefined ? { identitySequenceName: spec.identityOptions.sequenceName } : {}),
   };
+}
+
+/**
+ * The identity sequence's options: CREATE SEQUENCE's defaults for the column's type where the
+ * manifest gives none, and nothing at all when every one is the default (as inspection reads it).
+ */
+function identityOptions(type: string, spec: IdentityOptionsSpec): { identityOptions?: IdentitySequenceModel } {
+  const sequenceType = SEQUENCE_TYPES[type.trim().toLowerCase() as keyof typeof SEQUENCE_TYPES] ?? 'bigint';
+  const value = (v: number | string | undefined): bigint | undefined => (v === undefined ? undefined : BigInt(String(v).replace(/^\+/, '')));
+  const increment = value(spec.increment) ?? 1n;
+  const defaults = sequenceDefaults(sequenceType, increment === 0n ? 1n : increment);
+  const minValue = value(spec.minValue) ?? defaults.minValue;
+  const maxValue = value(spec.maxValue) ?? defaults.maxValue;
+  const model: IdentitySequenceModel = {
+    start: (value(spec.start) ?? (increment > 0n ? minValue : maxValue)).toString(),
+    increment: increment.toString(),
+    minValue: minValue.toString(),
+    maxValue: maxValue.toString(),
+    cache: (value(spec.cache) ?? 1n).toString(),
+    cycle: spec.cycle ?? false,
+  };
+  const [, high] = SEQUENCE_LIMITS[sequenceType];
+  const isDefault = model.start === '1' && model.increment === '1' && model.minValue === '1' && model.maxValue === high.toString() && model.cache === '1' && !model.cycle;
+  return isDefault ? {} : { identityOptions: model };
 }
 
 function indexKey(spec: IndexKeySpec, origin: Origin, columns: ReadonlySet<string>, table: string, issues: IssueCollector): IndexKey {
@@ -537,6 +633,8 @@ function sequenceModel(name: string, entry: Entry<SequenceSpec>, issues: IssueCo
     cache: cache.toString(),
     cycle: spec.cycle ?? false,
     ...(ownedBy ? { ownedBy } : {}),
+    ...(spec.unlogged === true ? { unlogged: true as const } : {}),
+    ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
   };
 }
 
@@ -570,7 +668,7 @@ export interface BuiltSchema {
 
 /** Builds the model; problems go to `issues` and the result is only meaningful when there are none. */
 export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSchema {
-  const drafts = [...input.tables.values()].map((table) => draftTable(table, issues));
+  const drafts = draftTables(input, issues);
   const draftByName = new Map(drafts.map((d) => [d.name, d]));
 
   // References between tables.
@@ -616,13 +714,17 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
     return {
       name: draft.name,
       columns: draft.columns,
-      ...(draft.primaryKey ? { primaryKey: { name: named.primaryKey!, columns: draft.primaryKey.model.columns } } : {}),
+      ...(draft.primaryKey ? { primaryKey: { name: named.primaryKey!, ...draft.primaryKey.model } } : {}),
       uniques: sortByName(draft.uniques.map((u, i) => ({ name: named.uniques[i]!, ...u.model }))),
       indexes: sortByName(draft.indexes.map((i) => i.model)),
       foreignKeys: sortByName(draft.foreignKeys.map((f, i) => ({ name: named.foreignKeys[i]!, ...f.model }))),
       checks: sortByName(draft.checks.map((c, i) => ({ name: named.checks[i]!, ...c.model }))),
       ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
       ...(draft.options !== undefined ? { options: sortedRecord(Object.entries(draft.options)) } : {}),
+      ...(draft.partitionBy !== undefined ? { partitionBy: draft.partitionBy } : {}),
+      ...(draft.partitionOf !== undefined ? { partitionOf: { table: draft.partitionOf.value.table, bound: draft.partitionOf.value.bound } } : {}),
+      ...(draft.unlogged ? { unlogged: true as const } : {}),
+      ...(draft.storageParameters !== undefined ? { storageParameters: draft.storageParameters } : {}),
     };
   });
 
@@ -634,6 +736,47 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
     ...(externalTypes.length > 0 ? { externalTypes } : {}),
   };
   return { schema, renames };
+}
+
+/**
+ * The tables' drafts, each partitioned table before its partitions, which take its columns. A
+ * partition of a table the manifest does not hold, or of one that is not partitioned, is an error.
+ */
+function draftTables(input: SchemaInput, issues: IssueCollector): TableDraft[] {
+  const drafts = new Map<string, TableDraft>();
+  const visiting = new Set<string>();
+  const draft = (table: TableInput): TableDraft => {
+    const done = drafts.get(table.name);
+    if (done) return done;
+    const partitionOf = table.keys.get('partitionOf') as Entry<{ table: string; bound: string }> | undefined;
+    let inherited: ColumnModel[] | undefined;
+    if (partitionOf !== undefined) {
+      const parentInput = input.tables.get(partitionOf.value.table);
+      visiting.add(table.name);
+      if (!parentInput) issues.add(below(partitionOf.origin, 'table'), `unknown table '${partitionOf.value.table}'`);
+      else if (visiting.has(parentInput.name)) issues.add(below(partitionOf.origin, 'table'), `table '${table.name}' cannot be a partition of itself`);
+      else {
+        const parent = draft(parentInput);
+        if (parent.partitionBy === undefined) issues.add(below(partitionOf.origin, 'table'), `table '${parent.name}' is not partitioned (give it partitionBy)`);
+        inherited = parent.columns.map(inheritedColumn);
+      }
+      visiting.delete(table.name);
+    }
+    const result = draftTable(table, issues, inherited);
+    drafts.set(table.name, result);
+    return result;
+  };
+  return [...input.tables.values()].map(draft);
+}
+
+/**
+ * A partitioned table's column as PARTITION OF gives it to a partition: its type, collation, NOT
+ * NULL, default, generation and storage, and none of its comment, statistics target, options,
+ * compression or identity (PostgreSQL's MergeAttributes).
+ */
+function inheritedColumn(column: ColumnModel): ColumnModel {
+  const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, identitySequenceName: _in, ...kept } = column;
+  return kept;
 }
 
 function collectRenames(drafts: readonly TableDraft[], issues: IssueCollector): RenameHints {

@@ -19,7 +19,9 @@ function validatorFor(name: SchemaName): ValidateFunction {
   const known = validators.get(name);
   if (known) return known;
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    // strictRequired off: a table's `if`/`else` requires columns only when partitionOf is absent,
+    // naming properties its parent schema defines.
+    ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
     // Editors (vscode-json-languageservice) show it; we translate pattern errors with it too.
     ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   }
@@ -32,7 +34,8 @@ function validatorFor(name: SchemaName): ValidateFunction {
 export function validateAgainstSchema(name: SchemaName, data: unknown, source: SourceDoc): ManifestIssue[] {
   const validate = validatorFor(name);
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((error) => translateError(error, data, source));
+  // An `if` failing says only that its `then` or `else` did, whose own error says what is wrong.
+  return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => translateError(error, data, source));
 }
 
 function instancePath(pointer: string, data: unknown): PathSegment[] {

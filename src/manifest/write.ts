@@ -4,6 +4,7 @@ import type {
   ColumnModel,
   EnumModel,
   ForeignKeyModel,
+  IdentitySequenceModel,
   IndexKey,
   IndexModel,
   SchemaModel,
@@ -11,6 +12,7 @@ import type {
   TableModel,
   UniqueModel,
 } from '../model/types.js';
+import { deepEqual } from '../model/deep-equal.js';
 import { formatIndexKey } from './index-keys.js';
 import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from './names.js';
 import { sequenceDefaults } from './to-model.js';
@@ -44,7 +46,8 @@ export function writeManifest(schema: SchemaModel, options: WriteManifestOptions
     content.externalTypes = [...schema.externalTypes];
     flow.push(['externalTypes']);
   }
-  if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow)]));
+  const tables = new Map(schema.tables.map((t) => [t.name, t]));
+  if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow, tables)]));
 
   const doc = new Document(content);
   for (const path of flow) {
@@ -116,6 +119,8 @@ function sequenceSpec(model: SequenceModel): Yaml {
   if (BigInt(model.cache) !== 1n) spec.cache = integerValue(model.cache);
   if (model.cycle) spec.cycle = true;
   if (model.ownedBy) spec.ownedBy = `${model.ownedBy.table}.${model.ownedBy.column}`;
+  if (model.unlogged) spec.unlogged = true;
+  if (model.comment !== undefined) spec.comment = model.comment;
   return spec;
 }
 
@@ -136,18 +141,34 @@ function defaultValue(text: string): string | number | boolean {
   return text;
 }
 
-function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][]): Yaml {
+/**
+ * A partitioned table's column as a partition created with PARTITION OF holds it: what loading
+ * gives a partition's column that the manifest does not list (to-model.ts, inheritedColumn).
+ */
+function inheritedColumn(column: ColumnModel): ColumnModel {
+  const { comment: _c, statistics: _s, options: _o, compression: _z, identity: _i, identityOptions: _io, identitySequenceName: _in, ...kept } = column;
+  return kept;
+}
+
+function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tables: ReadonlyMap<string, TableModel>): Yaml {
   const at = (...path: unknown[]): unknown[] => ['tables', table.name, ...path];
   const columnNames = table.columns.map((c) => c.name);
+  // A partition lists only the columns that differ from what its parent gives it, so its keys
+  // are written on the table, not on columns.
+  const parent = table.partitionOf && tables.get(table.partitionOf.table);
+  const sugar = parent === undefined;
   const pk = table.primaryKey;
-  const pkOnColumn = pk !== undefined && pk.columns.length === 1 && names.omittable(pk.name, primaryKeyNameParts(table.name)) ? pk.columns[0] : undefined;
+  const pkOnColumn =
+    sugar && pk !== undefined && pk.columns.length === 1 && pk.comment === undefined && names.omittable(pk.name, primaryKeyNameParts(table.name))
+      ? pk.columns[0]
+      : undefined;
 
   const uniqueOnColumn = new Map<string, UniqueModel>();
   const tableUniques: UniqueModel[] = [];
   for (const unique of table.uniques) {
     const column = unique.columns[0]!;
-    const plain = unique.columns.length === 1 && !unique.nullsNotDistinct && !unique.deferrable && !unique.initiallyDeferred;
-    if (plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, uniqueNameParts(table.name, unique.columns))) {
+    const plain = unique.columns.length === 1 && !unique.nullsNotDistinct && !unique.deferrable && !unique.initiallyDeferred && unique.comment === undefined;
+    if (sugar && plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, uniqueNameParts(table.name, unique.columns))) {
       uniqueOnColumn.set(column, unique);
     } else tableUniques.push(unique);
   }
@@ -163,16 +184,19 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][]): Yam
       fk.refTable.split('.').length <= 2 &&
       !fk.deferrable &&
       !fk.initiallyDeferred &&
-      fk.match === undefined;
-    if (plain && !referenceOnColumn.has(column) && names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns))) {
+      fk.match === undefined &&
+      fk.comment === undefined;
+    if (sugar && plain && !referenceOnColumn.has(column) && names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns))) {
       referenceOnColumn.set(column, fk);
     } else tableForeignKeys.push(fk);
   }
 
   const pkColumns = new Set(pk?.columns ?? []);
+  const inherited = new Map((parent?.columns ?? []).map((c) => [c.name, inheritedColumn(c)]));
   // A Map, not an object: an object would move columns named like integers ("2024") to the front.
   const columns = new Map<string, unknown>();
   for (const column of table.columns) {
+    if (parent && deepEqual(inherited.get(column.name) ?? null, column)) continue;
     const spec = columnSpec(column, {
       primaryKey: column.name === pkOnColumn,
       notNullImplied: pkColumns.has(column.name) || column.identity !== undefined,
@@ -185,9 +209,23 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][]): Yam
 
   const spec: Yaml = {};
   if (table.comment !== undefined) spec.comment = table.comment;
-  spec.columns = columns;
+  if (table.partitionOf !== undefined) {
+    spec.partitionOf = { table: table.partitionOf.table, bound: table.partitionOf.bound };
+    flow.push(at('partitionOf'));
+  }
+  if (!parent || columns.size > 0) spec.columns = columns;
+  if (table.partitionBy !== undefined) spec.partitionBy = table.partitionBy;
+  if (table.unlogged) spec.unlogged = true;
+  if (table.storageParameters !== undefined && Object.keys(table.storageParameters).length > 0) {
+    spec.storageParameters = Object.fromEntries(Object.entries(table.storageParameters).map(([k, v]) => [k, defaultValue(v)]));
+    flow.push(at('storageParameters'));
+  }
   if (pk !== undefined && pkOnColumn === undefined) {
-    spec.primaryKey = names.omittable(pk.name, primaryKeyNameParts(table.name)) ? [...pk.columns] : { name: pk.name, columns: [...pk.columns] };
+    const omit = names.omittable(pk.name, primaryKeyNameParts(table.name));
+    spec.primaryKey =
+      omit && pk.comment === undefined
+        ? [...pk.columns]
+        : { ...(omit ? {} : { name: pk.name }), columns: [...pk.columns], ...(pk.comment !== undefined ? { comment: pk.comment } : {}) };
     flow.push(at('primaryKey'));
   }
   if (tableUniques.length > 0) {
@@ -228,6 +266,16 @@ function columnSpec(
   if (column.virtual === true) spec.virtual = true;
   if (column.collation !== undefined) spec.collation = column.collation;
   if (column.comment !== undefined) spec.comment = column.comment;
+  if (column.statistics !== undefined) spec.statistics = column.statistics;
+  if (column.storage !== undefined) spec.storage = column.storage;
+  if (column.compression !== undefined) spec.compression = column.compression;
+  if (column.options !== undefined) spec.options = Object.fromEntries(Object.entries(column.options).map(([k, v]) => [k, defaultValue(v)]));
+  if (column.identityOptions !== undefined || column.identitySequenceName !== undefined) {
+    spec.identityOptions = {
+      ...(column.identitySequenceName !== undefined ? { sequenceName: column.identitySequenceName } : {}),
+      ...(column.identityOptions !== undefined ? identityOptionsSpec(column.type, column.identityOptions) : {}),
+    };
+  }
   const fk = sugar.reference;
   if (fk) {
     spec.references = `${fk.refTable}.${fk.refColumns[0]!}`;
@@ -237,8 +285,23 @@ function columnSpec(
   return Object.keys(spec).length === 1 && (column.nullable || sugar.notNullImplied) ? column.type : spec;
 }
 
+/** An identity sequence's options that are not CREATE SEQUENCE's defaults for the column's type (to-model.ts fills those in). */
+function identityOptionsSpec(type: string, options: IdentitySequenceModel): Yaml {
+  const sequenceType = type === 'smallint' || type === 'integer' ? type : 'bigint';
+  const increment = BigInt(options.increment);
+  const defaults = sequenceDefaults(sequenceType, increment);
+  const spec: Yaml = {};
+  if (increment !== 1n) spec.increment = integerValue(options.increment);
+  if (BigInt(options.minValue) !== defaults.minValue) spec.minValue = integerValue(options.minValue);
+  if (BigInt(options.maxValue) !== defaults.maxValue) spec.maxValue = integerValue(options.maxValue);
+  if (BigInt(options.start) !== (increment > 0n ? BigInt(options.minValue) : BigInt(options.maxValue))) spec.start = integerValue(options.start);
+  if (BigInt(options.cache) !== 1n) spec.cache = integerValue(options.cache);
+  if (options.cycle) spec.cycle = true;
+  return spec;
+}
+
 function uniqueSpec(unique: UniqueModel, omitName: boolean): unknown {
-  const flags = unique.nullsNotDistinct || unique.deferrable || unique.initiallyDeferred;
+  const flags = unique.nullsNotDistinct || unique.deferrable || unique.initiallyDeferred || unique.comment !== undefined;
   if (omitName && !flags) return [...unique.columns];
   return {
     ...(omitName ? {} : { name: unique.name }),
@@ -246,6 +309,7 @@ function uniqueSpec(unique: UniqueModel, omitName: boolean): unknown {
     ...(unique.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
     ...(unique.deferrable ? { deferrable: true } : {}),
     ...(unique.initiallyDeferred ? { initiallyDeferred: true } : {}),
+    ...(unique.comment !== undefined ? { comment: unique.comment } : {}),
   };
 }
 
@@ -269,6 +333,7 @@ function indexSpec(index: IndexModel): Yaml {
     ...(index.where !== undefined ? { where: index.where } : {}),
     ...(index.method !== 'btree' ? { method: index.method } : {}),
     ...(index.include.length > 0 ? { include: [...index.include] } : {}),
+    ...(index.comment !== undefined ? { comment: index.comment } : {}),
   };
 }
 
@@ -282,16 +347,18 @@ function foreignKeySpec(fk: ForeignKeyModel, omitName: boolean): Yaml {
     ...(fk.deferrable ? { deferrable: true } : {}),
     ...(fk.initiallyDeferred ? { initiallyDeferred: true } : {}),
     ...(fk.match === 'full' ? { match: 'full' } : {}),
+    ...(fk.comment !== undefined ? { comment: fk.comment } : {}),
   };
 }
 
 /** All named: a map of name -> expression. Otherwise a list: bare expressions where the name is the default. */
 function checksSpec(table: TableModel, checks: readonly CheckModel[], columns: readonly string[], names: NameCounts, flow: unknown[][]): unknown {
   const omit = checks.map((c) => names.omittable(c.name, checkNameParts(table.name, c.expression, columns)));
-  if (!omit.some(Boolean)) return Object.fromEntries(checks.map((c) => [c.name, c.expression]));
+  const commented = checks.some((c) => c.comment !== undefined);
+  if (!omit.some(Boolean) && !commented) return Object.fromEntries(checks.map((c) => [c.name, c.expression]));
   return checks.map((c, i) => {
-    if (omit[i]) return c.expression;
+    if (omit[i] && c.comment === undefined) return c.expression;
     flow.push(['tables', table.name, 'checks', i]);
-    return { name: c.name, expression: c.expression };
+    return { ...(omit[i] ? {} : { name: c.name }), expression: c.expression, ...(c.comment !== undefined ? { comment: c.comment } : {}) };
   });
 }

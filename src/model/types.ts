@@ -19,11 +19,37 @@ export interface ColumnModel {
   readonly virtual?: true;
   readonly collation?: string;
   readonly comment?: string;
+  /** attstattarget (SET STATISTICS); absent for -1, the server's default_statistics_target. */
+  readonly statistics?: number;
+  /** attstorage (SET STORAGE), only when it differs from the type's typstorage. */
+  readonly storage?: 'plain' | 'external' | 'extended' | 'main';
+  /** attcompression (SET COMPRESSION, PostgreSQL 14+); absent for default_toast_compression. */
+  readonly compression?: string;
+  /** attoptions (SET (n_distinct = ...)): option -> value as the server prints it. */
+  readonly options?: Readonly<Record<string, string>>;
+  /** An identity column's sequence options: all of them, when any differs from CREATE SEQUENCE's defaults for the column's type. */
+  readonly identityOptions?: IdentitySequenceModel;
+  /**
+   * An identity column's sequence, when it is not named `<table>_<column>_seq` (PostgreSQL's
+   * default, which a renamed table or column leaves behind): pg_dump names it.
+   */
+  readonly identitySequenceName?: string;
+}
+
+/** An identity column's sequence options, as SequenceModel spells them. */
+export interface IdentitySequenceModel {
+  readonly start: string;
+  readonly increment: string;
+  readonly minValue: string;
+  readonly maxValue: string;
+  readonly cache: string;
+  readonly cycle: boolean;
 }
 
 export interface PrimaryKeyModel {
   readonly name: string;
   readonly columns: readonly string[];
+  readonly comment?: string;
 }
 
 export interface UniqueModel {
@@ -32,6 +58,7 @@ export interface UniqueModel {
   readonly nullsNotDistinct?: boolean;
   readonly deferrable?: boolean;
   readonly initiallyDeferred?: boolean;
+  readonly comment?: string;
 }
 
 export interface IndexKey {
@@ -53,6 +80,7 @@ export interface IndexModel {
   readonly where?: string;
   /** Set on an index a failed concurrent build left INVALID; it never matches a desired index, so the next plan rebuilds it. */
   readonly invalid?: true;
+  readonly comment?: string;
 }
 
 export interface ForeignKeyModel {
@@ -67,6 +95,7 @@ export interface ForeignKeyModel {
   readonly initiallyDeferred: boolean;
   /** See CheckModel.notValid. */
   readonly notValid?: true;
+  readonly comment?: string;
 }
 
 export interface CheckModel {
@@ -77,6 +106,13 @@ export interface CheckModel {
    * rows only, and pg_dump prints it NOT VALID. Absent when valid, which the desired side always is.
    */
   readonly notValid?: true;
+  readonly comment?: string;
+}
+
+/** Where a partition sits: its partitioned table and its bound as pg_get_expr(relpartbound) prints it (`DEFAULT` for a default partition). */
+export interface PartitionOfModel {
+  readonly table: string;
+  readonly bound: string;
 }
 
 export interface TableModel {
@@ -90,6 +126,23 @@ export interface TableModel {
   readonly comment?: string;
   /** Engine-only table options (SQLite `withoutRowid`, `strict`; MySQL engine, charset). */
   readonly options?: Readonly<Record<string, string | boolean>>;
+  /** A partitioned table's strategy and key, as pg_get_partkeydef prints it: `RANGE (created_at)`. */
+  readonly partitionBy?: string;
+  /**
+   * A partition. Its columns come from its partitioned table; the indexes, constraints and
+   * triggers it got from the parent are the parent's, and only its own are listed here.
+   */
+  readonly partitionOf?: PartitionOfModel;
+  /**
+   * A partition's indexes that are attached to its parent's partitioned indexes (their own name
+   * -> the parent index's name): the parent's indexes, but pg_dump names them, and a detached
+   * partition keeps them as its own.
+   */
+  readonly attachedIndexes?: Readonly<Record<string, string>>;
+  /** PostgreSQL: an UNLOGGED table. */
+  readonly unlogged?: true;
+  /** PostgreSQL storage parameters (reloptions: fillfactor, autovacuum_*), name -> value as the server prints it. */
+  readonly storageParameters?: Readonly<Record<string, string>>;
 }
 
 export interface EnumModel {
@@ -108,6 +161,9 @@ export interface SequenceModel {
   readonly cache: string;
   readonly cycle: boolean;
   readonly ownedBy?: { readonly table: string; readonly column: string };
+  /** An UNLOGGED sequence (PostgreSQL 15+); a sequence owned by an unlogged table is unlogged with it. */
+  readonly unlogged?: true;
+  readonly comment?: string;
 }
 
 /** An object the model does not manage: reported, never dropped (invariant 8). */

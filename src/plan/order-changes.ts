@@ -6,6 +6,9 @@ import type { Change, ChangeKind } from '../diff/changes.js';
  * come last so referenced keys exist before the foreign keys that point at them.
  */
 const rank: Record<ChangeKind, number> = {
+  // First: a detached partition's indexes and constraints from its parent become its own, which
+  // the drops after it may remove; and it leaves under the names its parent knows.
+  detachPartition: -1,
   dropForeignKey: 0,
   dropIndex: 1,
   dropCheck: 1,
@@ -21,11 +24,16 @@ const rank: Record<ChangeKind, number> = {
   setEnumComment: 5,
   createSequence: 6,
   createTable: 7,
+  replaceTable: 7,
   addColumn: 8,
   alterColumn: 8,
   rebuildTable: 8,
   setTableComment: 8,
+  alterTable: 8,
   dropColumn: 9,
+  // Once its columns are as desired (they must match the parent's), before the parent's keys and
+  // indexes are added, which then reach it too.
+  attachPartition: 9,
   dropTable: 10,
   dropSequence: 11,
   dropEnum: 12,
@@ -35,6 +43,7 @@ const rank: Record<ChangeKind, number> = {
   addCheck: 15,
   addIndex: 16,
   addForeignKey: 17,
+  setObjectComment: 17.5,
   validateConstraint: 18,
 };
 

@@ -45,6 +45,8 @@ export async function checkNormalizedExpressions(schema: SchemaModel, engine: Pi
       if (column.default !== undefined) texts.push({ kind: 'expression', text: column.default, where: `${where} default` });
       if (column.generated !== undefined) texts.push({ kind: 'expression', text: column.generated, where: `${where} generated` });
     }
+    if (table.partitionBy !== undefined) texts.push({ kind: 'partitionKey', text: table.partitionBy, where: `${table.name} partitionBy` });
+    if (table.partitionOf !== undefined) texts.push({ kind: 'partitionBound', text: table.partitionOf.bound, where: `${table.name} partitionOf` });
     for (const check of table.checks) texts.push({ kind: 'expression', text: check.expression, where: `${table.name} check ${check.name}` });
     for (const index of table.indexes) {
       if (index.where !== undefined) texts.push({ kind: 'expression', text: index.where, where: `${table.name} index ${index.name}` });

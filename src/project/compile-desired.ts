@@ -10,7 +10,7 @@ import { orderChanges } from '../plan/order-changes.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 
 /** Bumped whenever what a compile returns for the same input changes shape. */
-const COMPILE_FORMAT = 1;
+const COMPILE_FORMAT = 2;
 
 /** What to compile: the manifest's model, completed by the engine's normalizer, and its SQL. */
 export interface DesiredSource {

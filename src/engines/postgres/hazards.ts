@@ -373,3 +373,34 @@ export function alterSequenceHazards(from: SequenceModel, to: SequenceModel): Ha
     ? [hazard('MAY_FAIL_ON_EXISTING_ROWS', `fails if the current value of sequence ${to.name} is outside its new range`)]
     : [];
 }
+
+/** A table whose partitioning changed cannot be altered into it: dropped with its rows and partitions, created empty. */
+export function replaceTableHazards(table: string, reasons: readonly string[]): Hazard[] {
+  return [
+    hazard('DELETES_DATA', `drops table ${table} with all its rows and partitions and creates it anew (${reasons.join('; ')}); PostgreSQL cannot change a table's partitioning in place`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`),
+  ];
+}
+
+/** ATTACH PARTITION scans the table to check its rows against the bound (and the default partition for rows that now belong here). */
+export function attachPartitionHazards(table: string, parent: string): Hazard[] {
+  return [
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `attaching ${table} to ${parent} fails if a row of ${table} lies outside its bound, or the default partition holds a row inside it`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `${table} (and a default partition of ${parent}) is locked against reads and writes while its rows are checked`),
+  ];
+}
+
+/** DETACH PARTITION: the partition's rows stop being rows of the partitioned table. */
+export function detachPartitionHazards(table: string, parent: string, reattached: boolean): Hazard[] {
+  const lock = hazard('ACCESS_EXCLUSIVE_LOCK', `${parent} is locked against reads and writes while ${table} is detached`);
+  if (reattached) return [lock];
+  return [hazard('DELETES_DATA', `detaching ${table} from ${parent} removes its rows from ${parent} (they stay in ${table})`), lock];
+}
+
+/** SET LOGGED / SET UNLOGGED copies the whole table. */
+export function setLoggedHazards(table: string): Hazard[] {
+  return [
+    hazard('REWRITES_TABLE', `changing whether ${table} is logged rewrites it`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes during the rewrite`),
+  ];
+}

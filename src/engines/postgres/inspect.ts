@@ -6,7 +6,9 @@ import type {
   FkAction,
   ForeignKeyModel,
   IndexKey,
+  IdentitySequenceModel,
   IndexModel,
+  PartitionOfModel,
   PrimaryKeyModel,
   SchemaModel,
   SequenceModel,
@@ -17,14 +19,15 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
+import { serialSequenceName } from './normalize.js';
 import {
   ALL_RELATION_KINDS,
-  COLUMNS,
   DEPARSED,
   DESCRIPTIONS,
   INDEXES,
   INVALID_INDEXES,
   KEY_NAMES,
+  OBJECT_DESCRIPTIONS,
   LIST_SCHEMAS,
   LOCKED_TABLES,
   REFERENCED_COLUMNS,
@@ -50,6 +53,10 @@ export const COMPARED_KINDS: readonly string[] = [
   'indexes',
   'enums',
   'sequences',
+  'partitioned tables (strategy and key) and partitions (parent and bound)',
+  'table storage (unlogged, storage parameters)',
+  'column settings (statistics target, storage, compression, options, identity sequence options)',
+  'comments on constraints, indexes and sequences',
 ];
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
@@ -200,7 +207,7 @@ async function readSchemas(client: pg.ClientBase, names: readonly string[], scop
   const found = new Map<string, SchemaModel>();
   for (let i = 0; i < names.length; i += CHUNK_SIZE) {
     const chunk = names.slice(i, i + CHUNK_SIZE);
-    for (const [name, model] of await inspectChunk(client, chunk, queries.constraints, keyNames, scope, grouped)) found.set(name, model);
+    for (const [name, model] of await inspectChunk(client, chunk, queries, keyNames, scope, grouped)) found.set(name, model);
   }
   const result = new Map<string, SchemaModel>();
   for (const name of names) {
@@ -418,7 +425,11 @@ interface TableRow {
   schema_oid: number;
   name: string;
   partition_by: string | null;
+  partition_of: string | null;
+  partition_bound: string | null;
   unlogged: boolean;
+  /** reloptions: `name=value` texts. */
+  storage_parameters: string[] | null;
 }
 interface ColumnRow {
   table_oid: number;
@@ -431,6 +442,13 @@ interface ColumnRow {
   identity: string;
   generated: string;
   collation_oid: number;
+  statistics: number | null;
+  storage: string;
+  compression: string;
+  /** attoptions: `name=value` texts. */
+  options: string[] | null;
+  /** An identity column's sequence: start, increment, min, max, cache, cycle. */
+  identity_sequence: string[] | null;
 }
 interface DescriptionRow {
   table_oid: number;
@@ -441,6 +459,7 @@ interface DescriptionRow {
 interface TypeRow {
   oid: number;
   collation_oid: number;
+  storage: string;
   element_schema_oid: number;
   element_in_catalog: boolean;
   element_is_enum: boolean;
@@ -467,6 +486,8 @@ interface ConstraintRow {
   /** A CHECK's expression digest, for DEPARSED. */
   definition_key: string | null;
   nulls_not_distinct: boolean;
+  /** conislocal: false for a CHECK a partition (or child) got from its parent. */
+  is_local: boolean;
 }
 interface IndexRow {
   table_oid: number;
@@ -486,6 +507,9 @@ interface IndexRow {
   opclasses: number[];
   collations: number[];
   oid: number;
+  /** An index a partition got from its parent's partitioned index, and that index's name. */
+  attached: boolean;
+  parent_index: string | null;
   /** The predicate's expression digest, for DEPARSED. */
   predicate_key: string | null;
   /** Only for indexes with expression keys, as is key_texts. */
@@ -504,6 +528,10 @@ interface DeparsedRow {
   kind: 'check' | 'predicate';
   oid: number;
   text: string;
+}
+interface ObjectDescriptionRow {
+  oid: number;
+  comment: string;
 }
 interface ReferencedColumnRow {
   table_oid: number;
@@ -553,6 +581,8 @@ interface CatalogName {
 interface TypeInfo {
   /** typcollation: a column of the type has it unless it says otherwise. */
   readonly collation: number;
+  /** typstorage: a column of the type has it unless SET STORAGE says otherwise. */
+  readonly storage: string;
   readonly elementSchemaOid: number;
   readonly elementInCatalog: boolean;
   readonly elementIsEnum: boolean;
@@ -576,15 +606,20 @@ interface TableDraft {
   readonly schema: SchemaDraft;
   readonly name: string;
   comment?: string;
-  options?: Record<string, string | boolean>;
+  partitionBy?: string;
+  partitionOf?: PartitionOfModel;
+  attachedIndexes?: Record<string, string>;
+  unlogged?: true;
+  storageParameters?: Record<string, string>;
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
   readonly columnsAt: Mutable<ColumnModel>[];
   columns: readonly ColumnModel[];
   /** Column name and attcollation by attnum, for the keys of constraints and indexes. */
   readonly attnames: string[];
   readonly attcollations: number[];
-  /** atttypid and the column's comment by attnum, for finish(). */
+  /** atttypid, attstorage and the column's comment by attnum, for finish(). */
   readonly atttypids: number[];
+  readonly attstorages: string[];
   readonly comments: string[];
   /**
    * Column name -> canonical type. The canonicalizer needs it to tell a cast PostgreSQL adds
@@ -648,7 +683,11 @@ class SchemaDraft {
         foreignKeys: byName(t.foreignKeys),
         checks: byName(t.checks),
         ...(t.comment !== undefined && { comment: t.comment }),
-        ...(t.options !== undefined && { options: t.options }),
+        ...(t.partitionBy !== undefined && { partitionBy: t.partitionBy }),
+        ...(t.partitionOf !== undefined && { partitionOf: t.partitionOf }),
+        ...(t.attachedIndexes !== undefined && { attachedIndexes: sortedRecord(t.attachedIndexes) }),
+        ...(t.unlogged && { unlogged: true as const }),
+        ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
       }))
       .sort((a, b) => compareNames(a.name, b.name));
     const unmanaged = [...this.unmanaged].sort(
@@ -681,12 +720,16 @@ class ChunkDraft {
   readonly #tables = new Map<number, TableDraft>();
   #tableOids: string | undefined;
   /** Sequences by oid, from RELATIONS, waiting for SEQUENCES. */
-  readonly #sequences = new Map<number, { readonly draft: SchemaDraft; readonly name: string }>();
+  readonly #sequences = new Map<number, { readonly draft: SchemaDraft; readonly name: string; readonly unlogged: boolean }>();
   /** Column names by table oid: the chunk's tables, then the tables outside it that FKs reference. */
   readonly #columnNames = new Map<number, string[]>();
   readonly #pendingForeignKeys: PendingForeignKey[] = [];
-  /** CHECKs, waiting for DEPARSED. */
-  readonly #checks: { readonly table: TableDraft; readonly row: ConstraintRow }[] = [];
+  /** Constraints, waiting for DEPARSED (CHECKs), REFERENCED_COLUMNS (FKs) and OBJECT_DESCRIPTIONS. */
+  readonly #constraints: { readonly table: TableDraft; readonly row: ConstraintRow }[] = [];
+  /** Sequences as SEQUENCES returns them, waiting for OBJECT_DESCRIPTIONS. */
+  readonly #sequenceRows: { readonly draft: SchemaDraft; readonly name: string; readonly unlogged: boolean; readonly row: SequenceRow }[] = [];
+  /** Comments on constraints, indexes and sequences by oid. */
+  readonly #objectComments = new Map<number, string>();
   readonly #indexes: IndexRow[] = [];
   /** Representatives for DEPARSED: a constraint or index oid per expression key not known yet. */
   readonly #toDeparse = new Map<number, string>();
@@ -710,6 +753,7 @@ class ChunkDraft {
       attnames: [],
       attcollations: [],
       atttypids: [],
+      attstorages: [],
       comments: [],
       types: new Map(),
       uniques: [],
@@ -717,10 +761,11 @@ class ChunkDraft {
       foreignKeys: [],
       checks: [],
     };
-    const options: Record<string, string | boolean> = {};
-    if (row.partition_by !== null) options.partitionBy = draft.strip(row.partition_by);
-    if (row.unlogged) options.unlogged = true;
-    if (Object.keys(options).length > 0) table.options = options;
+    if (row.partition_by !== null) table.partitionBy = draft.strip(row.partition_by);
+    if (row.partition_of !== null) table.partitionOf = { table: row.partition_of, bound: draft.strip(row.partition_bound ?? '') };
+    if (row.unlogged) table.unlogged = true;
+    const parameters = nameValues(row.storage_parameters);
+    if (parameters !== undefined) table.storageParameters = parameters;
     draft.tables.push(table);
     this.#tables.set(row.oid, table);
     this.#tableOids = undefined;
@@ -739,10 +784,11 @@ class ChunkDraft {
     const table = this.#tables.get(row.table_oid);
     if (table === undefined) return;
     const draft = table.schema;
-    table.columnsAt[row.position] = toColumn(draft, row);
+    table.columnsAt[row.position] = toColumn(draft, row, table.name);
     table.attnames[row.position] = row.name;
     table.attcollations[row.position] = row.collation_oid;
     table.atttypids[row.position] = row.type_oid;
+    table.attstorages[row.position] = row.storage;
   }
 
   addDescription(row: DescriptionRow): void {
@@ -764,6 +810,7 @@ class ChunkDraft {
   addType(row: TypeRow): void {
     this.keyNames.types.set(row.oid, {
       collation: row.collation_oid,
+      storage: row.storage,
       elementSchemaOid: row.element_schema_oid,
       elementInCatalog: row.element_in_catalog,
       elementIsEnum: row.element_is_enum,
@@ -779,16 +826,21 @@ class ChunkDraft {
   addConstraint(row: ConstraintRow): void {
     const table = this.#tables.get(row.table_oid);
     if (table === undefined) return;
+    // A CHECK a partition got from its partitioned table is the parent's.
+    if (row.type === 'c' && !row.is_local && table.partitionOf !== undefined) return;
+    // Built in finish(), once their comments (and a CHECK's text) are in.
+    this.#constraints.push({ table, row });
     if (row.type === 'f' && !this.#columnNames.has(row.ref_oid)) this.#pendingForeignKeys.push({ table, row });
-    else if (row.type === 'c') {
-      this.#checks.push({ table, row });
-      this.#deparse(table, 'check', row.oid, row.definition_key);
-    } else addConstraint(table, row, this.#columnNames, undefined);
+    else if (row.type === 'c') this.#deparse(table, 'check', row.oid, row.definition_key);
   }
 
   addIndex(row: IndexRow): void {
     const table = this.#tables.get(row.table_oid);
     if (table === undefined) return;
+    if (row.attached) {
+      (table.attachedIndexes ??= {})[row.name] = row.parent_index ?? '';
+      return;
+    }
     this.#indexes.push(row);
     this.#deparse(table, 'predicate', row.oid, row.predicate_key);
   }
@@ -832,11 +884,11 @@ class ChunkDraft {
     const draft = this.#draftsByOid.get(row.schema_oid);
     if (draft === undefined) return;
     if (row.kind === 'S') {
-      if (scope === undefined || scope.sequences) this.#sequences.set(row.oid, { draft, name: row.name });
+      if (scope === undefined || scope.sequences) this.#sequences.set(row.oid, { draft, name: row.name, unlogged: row.unlogged });
       return;
     }
     if (scope !== undefined) return;
-    if (!row.is_partition && (row.kind === 'r' || row.kind === 'p')) this.addTable(row);
+    if (row.kind === 'r' || row.kind === 'p') this.addTable(row);
     else draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
   }
 
@@ -847,7 +899,18 @@ class ChunkDraft {
 
   addSequence(row: SequenceRow): void {
     const sequence = this.#sequences.get(row.oid);
-    sequence?.draft.sequences.push(toSequence(sequence.name, row));
+    if (sequence !== undefined) this.#sequenceRows.push({ ...sequence, row });
+  }
+
+  /** OBJECT_DESCRIPTIONS' parameters: the constraints, indexes and sequences read. Undefined when there are none. */
+  objectsToDescribe(): [number[], number[]] | undefined {
+    const constraints = this.#constraints.map((c) => c.row.oid);
+    const relations = [...this.#indexes.map((i) => i.oid), ...this.#sequenceRows.map((s) => s.row.oid)];
+    return constraints.length === 0 && relations.length === 0 ? undefined : [constraints, relations];
+  }
+
+  addObjectDescription(row: ObjectDescriptionRow): void {
+    this.#objectComments.set(row.oid, row.comment);
   }
 
   addEnum(row: EnumRow): void {
@@ -922,6 +985,11 @@ class ChunkDraft {
       const comment = table.comments[position];
       if (comment !== undefined) column.comment = comment;
       const type = this.keyNames.types.get(table.atttypids[position] ?? 0);
+      const storage = table.attstorages[position];
+      if (type !== undefined && storage !== undefined && storage !== type.storage) {
+        const name = STORAGE[storage];
+        if (name !== undefined) column.storage = name;
+      }
       if (type !== undefined && !type.elementInCatalog && !(type.elementSchemaOid === draft.oid && type.elementIsEnum)) {
         draft.externalTypes.add(draft.strip(type.elementType));
       }
@@ -955,10 +1023,19 @@ class ChunkDraft {
     for (const table of this.#tables.values()) this.#completeColumns(table);
     for (const row of this.#indexes) {
       const table = this.#tables.get(row.table_oid);
-      if (table !== undefined) table.indexes.push(toIndex(table, row, this.keyNames, this.#deparsed(table, 'predicate', row.predicate_key)));
+      if (table === undefined) continue;
+      const index = toIndex(table, row, this.keyNames, this.#deparsed(table, 'predicate', row.predicate_key));
+      const comment = this.#objectComments.get(row.oid);
+      table.indexes.push(comment === undefined ? index : { ...index, comment });
     }
-    for (const { table, row } of this.#checks) addConstraint(table, row, this.#columnNames, this.#deparsed(table, 'check', row.definition_key));
-    for (const { table, row } of this.#pendingForeignKeys) addConstraint(table, row, this.#columnNames, undefined);
+    for (const { table, row } of this.#constraints) {
+      const definition = row.type === 'c' ? this.#deparsed(table, 'check', row.definition_key) : undefined;
+      addConstraint(table, row, this.#columnNames, definition, this.#objectComments.get(row.oid));
+    }
+    for (const { draft, name, unlogged, row } of this.#sequenceRows) {
+      const comment = this.#objectComments.get(row.oid);
+      draft.sequences.push({ ...toSequence(name, row), ...(unlogged && { unlogged: true as const }), ...(comment !== undefined && { comment }) });
+    }
     const models = new Map<string, SchemaModel>();
     for (const [name, draft] of this.drafts) models.set(name, draft.finish());
     return models;
@@ -968,7 +1045,7 @@ class ChunkDraft {
 async function inspectChunk(
   client: pg.ClientBase,
   schemas: readonly string[],
-  constraintsQuery: string,
+  queries: ReturnType<typeof catalogQueries>,
   keyNames: KeyNames,
   scope: InspectScope | undefined,
   grouped: boolean,
@@ -992,10 +1069,10 @@ async function inspectChunk(
   const unmanaged = scope === undefined ? [UNMANAGED_ROUTINES, UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   chain.barrier();
-  chain.each<ColumnRow>(COLUMNS, () => chunk.tableOids(), (row) => chunk.addColumn(row));
+  chain.each<ColumnRow>(queries.columns, () => chunk.tableOids(), (row) => chunk.addColumn(row));
   chain.between(() => chunk.closeColumns());
   chain.each<DescriptionRow>(DESCRIPTIONS, () => chunk.tableOids(), (row) => chunk.addDescription(row));
-  chain.each<ConstraintRow>(constraintsQuery, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
+  chain.each<ConstraintRow>(queries.constraints, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
   chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
   chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
   chain.barrier();
@@ -1005,11 +1082,12 @@ async function inspectChunk(
     chunk.addReferencedColumn(row),
   );
   chain.each<KeyNameRow>(KEY_NAMES, () => chunk.keyNamesToLookUp(), (row) => chunk.addKeyName(row));
+  chain.each<ObjectDescriptionRow>(OBJECT_DESCRIPTIONS, () => chunk.objectsToDescribe(), (row) => chunk.addObjectDescription(row));
   await chain.done();
   return chunk.finish();
 }
 
-function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
+function toColumn(draft: SchemaDraft, row: ColumnRow, table: string): Mutable<ColumnModel> {
   const type = draft.strip(row.type);
   const column: Mutable<ColumnModel> = { name: row.name, type, nullable: !row.not_null };
   if (row.default_expr !== null) {
@@ -1020,7 +1098,56 @@ function toColumn(draft: SchemaDraft, row: ColumnRow): Mutable<ColumnModel> {
   }
   if (row.identity === 'a') column.identity = 'always';
   else if (row.identity === 'd') column.identity = 'by default';
+  if (row.statistics !== null && row.statistics >= 0) column.statistics = row.statistics;
+  const compression = COMPRESSION[row.compression];
+  if (compression !== undefined) column.compression = compression;
+  const options = nameValues(row.options, ATTRIBUTE_OPTIONS);
+  if (options !== undefined) column.options = options;
+  const identityOptions = identitySequence(row.identity_sequence, type);
+  if (identityOptions !== undefined) column.identityOptions = identityOptions;
+  const sequenceName = row.identity_sequence?.[6];
+  if (sequenceName !== undefined && sequenceName !== serialSequenceName(table, row.name)) column.identitySequenceName = sequenceName;
   return column;
+}
+
+/** attstorage letters. */
+const STORAGE: Readonly<Record<string, ColumnModel['storage']>> = { p: 'plain', e: 'external', x: 'extended', m: 'main' };
+
+/** attcompression letters (PG14+); '' is default_toast_compression. */
+const COMPRESSION: Readonly<Record<string, string>> = { p: 'pglz', l: 'lz4' };
+
+/**
+ * The attribute options PostgreSQL 15 knows (ALTER TABLE ... SET ( attribute_option = value )).
+ * Anything else in attoptions was put there by something other than ALTER TABLE, and is no
+ * setting of the column.
+ */
+const ATTRIBUTE_OPTIONS: ReadonlySet<string> = new Set(['n_distinct', 'n_distinct_inherited']);
+
+/** `{name=value, ...}` (reloptions, attoptions) as a sorted record; undefined when empty. */
+function nameValues(items: readonly string[] | null, known?: ReadonlySet<string>): Record<string, string> | undefined {
+  if (items === null || items.length === 0) return undefined;
+  const pairs: [string, string][] = [];
+  for (const item of items) {
+    const at = item.indexOf('=');
+    const name = at < 0 ? item : item.slice(0, at);
+    if (known !== undefined && !known.has(name)) continue;
+    pairs.push([name, at < 0 ? '' : item.slice(at + 1)]);
+  }
+  if (pairs.length === 0) return undefined;
+  return Object.fromEntries(pairs.sort((a, b) => compareNames(a[0], b[0])));
+}
+
+/** The maximum of an identity column's type, CREATE SEQUENCE's default MAXVALUE for it. */
+const IDENTITY_MAX: Readonly<Record<string, string>> = { smallint: '32767', integer: '2147483647', bigint: '9223372036854775807' };
+
+/** An identity sequence's options, when any is not CREATE SEQUENCE's default for the column's type. */
+function identitySequence(values: readonly string[] | null, type: string): IdentitySequenceModel | undefined {
+  if (values === null) return undefined;
+  const [start = '', increment = '', minValue = '', maxValue = '', cache = '', cycle = ''] = values;
+  const options: IdentitySequenceModel = { start, increment, minValue, maxValue, cache, cycle: cycle === 'true' };
+  const isDefault =
+    increment === '1' && minValue === '1' && maxValue === IDENTITY_MAX[type] && start === '1' && cache === '1' && !options.cycle;
+  return isDefault ? undefined : options;
 }
 
 /** Names of the given attnums of a table, in key order; attnums it does not have are left out. */
@@ -1062,10 +1189,12 @@ function addConstraint(
   row: ConstraintRow,
   columnNames: ReadonlyMap<number, readonly string[]>,
   definition: string | undefined,
+  comment: string | undefined,
 ): void {
+  const commented = comment !== undefined ? { comment } : {};
   switch (row.type) {
     case 'p':
-      table.primaryKey = { name: row.name, columns: keyColumns(table.attnames, row.columns) };
+      table.primaryKey = { name: row.name, columns: keyColumns(table.attnames, row.columns), ...commented };
       break;
     case 'u':
       table.uniques.push({
@@ -1074,6 +1203,7 @@ function addConstraint(
         ...(row.nulls_not_distinct && { nullsNotDistinct: true }),
         ...(row.deferrable && { deferrable: true }),
         ...(row.deferred && { initiallyDeferred: true }),
+        ...commented,
       });
       break;
     case 'f':
@@ -1088,6 +1218,7 @@ function addConstraint(
         deferrable: row.deferrable,
         initiallyDeferred: row.deferred,
         ...(!row.validated && { notValid: true as const }),
+        ...commented,
       });
       break;
     case 'c':
@@ -1095,6 +1226,7 @@ function addConstraint(
         name: row.name,
         expression: table.schema.strip(checkBody(definition ?? '')),
         ...(!row.validated && { notValid: true as const }),
+        ...commented,
       });
       break;
     default:
@@ -1297,6 +1429,10 @@ function unmanagedRelationKind(row: RelationRow): string {
     default:
       return 'type';
   }
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort((a, b) => compareNames(a[0], b[0])));
 }
 
 function compareNames(a: string, b: string): number {

@@ -113,6 +113,8 @@ function normalizeSequence(sequence: SequenceModel): SequenceModel {
     cache: canonicalInteger(sequence.cache) ?? '1',
     cycle: sequence.cycle === true,
     ...(sequence.ownedBy ? { ownedBy: { table: sequence.ownedBy.table, column: sequence.ownedBy.column } } : {}),
+    ...(sequence.unlogged === true ? { unlogged: true as const } : {}),
+    ...(sequence.comment !== undefined ? { comment: sequence.comment } : {}),
   };
 }
 
@@ -139,7 +141,9 @@ function hasSerialOptions(sequence: SequenceModel, type: SequenceType): boolean 
     s.minValue === '1' &&
     s.maxValue === SEQUENCE_LIMITS[type].max &&
     s.cache === '1' &&
-    !s.cycle
+    !s.cycle &&
+    s.unlogged !== true &&
+    s.comment === undefined
   );
 }
 
@@ -153,7 +157,7 @@ interface TableContext {
 }
 
 function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s: SequenceModel) => void): ColumnModel {
-  const { name, identity, collation, comment } = column;
+  const { name, identity, collation, comment, statistics, storage, compression, options, identityOptions, identitySequenceName } = column;
   let type = column.type.trim();
   let nullable: boolean;
   let defaultValue: string | undefined;
@@ -181,6 +185,12 @@ function normalizeColumn(column: ColumnModel, ctx: TableContext, addSequence: (s
     ...(generated !== undefined ? { generated } : {}),
     ...(collation !== undefined ? { collation } : {}),
     ...(comment !== undefined ? { comment } : {}),
+    ...(statistics !== undefined ? { statistics } : {}),
+    ...(storage !== undefined ? { storage } : {}),
+    ...(compression !== undefined ? { compression } : {}),
+    ...(options !== undefined ? { options } : {}),
+    ...(identityOptions !== undefined ? { identityOptions } : {}),
+    ...(identitySequenceName !== undefined ? { identitySequenceName } : {}),
   };
 }
 
@@ -251,7 +261,7 @@ function normalizeTable(
   return {
     ...table,
     columns: table.columns.map((c) => normalizeColumn(c, ctx, addSequence)),
-    ...(table.primaryKey ? { primaryKey: { name: table.primaryKey.name, columns: [...table.primaryKey.columns] } } : {}),
+    ...(table.primaryKey ? { primaryKey: { ...table.primaryKey, columns: [...table.primaryKey.columns] } } : {}),
     uniques: byName((table.uniques ?? []).map(normalizeUnique)),
     indexes: byName((table.indexes ?? []).map(normalizeIndex)),
     foreignKeys: byName((table.foreignKeys ?? []).map((f) => normalizeForeignKey(f, tables))),

@@ -1,6 +1,30 @@
-// Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, filtered with
-// `n.nspname = ANY($1::text[])` (COLUMNS, CONSTRAINTS and INDEXES: by the chunk's table oids from RELATIONS),
-// never one query per tenant or per table (STYLE.md, Inspection).
+// Catalog queries for inspect.ts. Each one reads a whole chunk of tenants at once, by the chunk's
+// schema names ($1::text[]) or by oids a query before it returned (COLUMNS, CONSTRAINTS and
+// INDEXES: the chunk's table oids from RELATIONS), never one query per tenant or per table
+// (STYLE.md, Inspection).
+//
+// The pattern every query follows, new ones included: a chunk reads only its own rows, each
+// through an index, so it costs the same whether the database holds 1,000 tenants or 100,000.
+// - An object that lives in a schema is never found by joining the catalog's namespace column
+//   (relnamespace, typnamespace, pronamespace, ...) to pg_namespace: no catalog has an index that
+//   leads with it, so every chunk read the whole catalog, every tenant's rows (10,000 tenants
+//   took 16x the time of 1,000). Write `${inSchemas('pg_proc', 'p', 'pronamespace')}` as the
+//   FROM clause instead, with `n.nspname = ANY($1::text[])` in the WHERE clause: it finds the
+//   objects from the schemas' side, through pg_depend's reference index (see inSchemas).
+// - Not every object has that dependency: one PostgreSQL makes as part of another has none (a
+//   table's row type, array types, indexes, TOAST tables, a composite type's pg_class row). Read
+//   those through their owner: an index by indrelid, a composite type through its pg_type row.
+//   test/catalog-reach.test.ts checks, for each catalog read this way, that every object of
+//   the kinds read has the dependency.
+// - An object that hangs off a table (column, constraint, index, trigger, policy, rule, default,
+//   comment) is read by the table's oid, through the catalog's index that leads with it
+//   (attrelid, conrelid, indrelid, tgrelid, polrelid, ev_class, adrelid, objoid).
+// - A lookup by oid (a type, a collation, an FK's target) goes through the catalog's oid index,
+//   as a scalar subquery under a CASE where only some rows need it.
+// Check a new query on fleets of 1,000 and 10,000 tenants (built once by npm run bench --
+// --tenants N --database NAME) with node --import tsx bench/explain-inspect.ts --database NAME
+// [--spread]: no Seq Scan on a catalog that grows with the fleet, and a chunk's buffers about the
+// same on both (a B-tree one level deeper costs a little more per probe).
 // inspect.ts runs them with search_path set to '', so every reference to a tenant object comes
 // out schema-qualified and can be stripped reliably.
 //
@@ -41,6 +65,52 @@ const notPartOfAnother = (catalog: string, oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype IN ('e', 'i'))`;
 
 /**
+ * `FROM` the chunk's schemas (pg_namespace n, for `n.nspname = ANY($1::text[])`) and their
+ * objects of `catalog` (as `alias`, all its columns): every such object has a pg_depend row on
+ * its schema (deptype 'n', recorded when the object is created and moved by SET SCHEMA), read
+ * per schema through pg_depend_reference_index (refclassid, refobjid, refobjsubid), and its
+ * catalog row by oid. The namespace column still decides. LATERAL with OFFSET 0 keeps both
+ * loops (schemas, then their objects), whatever the planner thinks of their row counts: as plain
+ * joins, it hashed the whole catalog (pg_class) or read the reference index's range of every
+ * schema of the database. Join what else a row needs the same way, LATERAL by oid. Schemas
+ * PostgreSQL pins (pg_catalog) have no such rows; a tenant's always do, public's included.
+ */
+const inSchemas = (catalog: string, alias: string, namespaceColumn: string): string => `
+FROM pg_namespace n
+CROSS JOIN LATERAL (
+  SELECT d.objid FROM pg_depend d
+  WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
+    AND d.classid = '${catalog}'::regclass AND d.deptype = 'n'
+  OFFSET 0
+) nd
+CROSS JOIN LATERAL (SELECT x.* FROM ${catalog} x WHERE x.oid = nd.objid AND x.${namespaceColumn} = n.oid OFFSET 0) ${alias}`;
+
+/**
+ * inSchemas for several catalogs at once: the body of a CTE (`member`) of the chunk's schemas'
+ * objects of those catalogs (schema, schema_oid, classid, objid), one pass over each schema's
+ * dependencies; memberRows then reads one catalog's rows from it by oid.
+ */
+const schemaMembers = (...catalogs: string[]): string => `
+  SELECT n.nspname AS schema, n.oid AS schema_oid, nd.classid, nd.objid
+  FROM pg_namespace n
+  CROSS JOIN LATERAL (
+    SELECT d.classid, d.objid FROM pg_depend d
+    WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.refobjsubid = 0
+      AND d.classid IN (${catalogs.map((c) => `'${c}'::regclass`).join(', ')}) AND d.deptype = 'n'
+    OFFSET 0
+  ) nd
+  WHERE n.nspname = ANY($1::text[])
+`;
+
+const memberRows = (catalog: string, alias: string, namespaceColumn: string): string => `
+FROM member m
+CROSS JOIN LATERAL (
+  SELECT x.* FROM ${catalog} x
+  WHERE m.classid = '${catalog}'::regclass AND x.oid = m.objid AND x.${namespaceColumn} = m.schema_oid
+  OFFSET 0
+) ${alias}`;
+
+/**
  * The digest of a stored expression tree (pg_node_tree), which names every column by attnum and
  * every function, operator, type and collation by oid: the text a deparsing function prints for
  * it depends on nothing else but the table's name and column names, which inspect.ts adds to the
@@ -48,8 +118,25 @@ const notPartOfAnother = (catalog: string, oid: string): string =>
  */
 const deparseKey = (tree: string): string => `encode(sha256(convert_to(${tree}::text, 'UTF8')), 'hex')`;
 
-/** Managed tables: plain and partitioned ones; partitions (relispartition) are unmanaged objects. */
-const managedTable = `c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${notExtensionMember('pg_class', 'c.oid')}`;
+/** Managed tables: plain and partitioned ones, partitions (relispartition, PG10+) included. */
+const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class', 'c.oid')}`;
+
+/**
+ * What a table row says of partitioning and storage: the partition key of a partitioned table;
+ * for a partition, its parent (pg_inherits by inhrelid: one row per partition, looked up only for
+ * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
+ * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts.
+ */
+const partitionColumns = `
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       CASE WHEN c.relispartition THEN
+         (SELECT CASE WHEN pc.relnamespace = c.relnamespace THEN pc.relname::text
+                      ELSE pc.relnamespace::regnamespace::text || '.' || quote_ident(pc.relname) END
+          FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = c.oid)
+       END AS partition_of,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
+       c.relpersistence = 'u' AS unlogged,
+       c.reloptions::text[] AS storage_parameters`;
 
 /**
  * Which of the requested schemas exist: a missing schema gets no entry in the result. The oid is
@@ -69,36 +156,36 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
 ORDER BY n.nspname COLLATE "C"`;
 
 /**
- * Managed tables: relkind 'p' (PG10+) is a partitioned parent and is a table; its partition key
- * and an UNLOGGED table are engine-only options. Comments come from DESCRIPTIONS.
+ * Managed tables: relkind 'p' (PG10+) is a partitioned table, relispartition a partition of one;
+ * see partitionColumns. Comments come from DESCRIPTIONS.
  */
 const tableRows = `
-SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,
-       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged
+SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name,${partitionColumns}
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
 
 /**
- * Every relation of the schemas a full read needs, in one pass over pg_class, which has no index
- * on the schema alone, so each query that filtered it by schema read all of it (a fleet's
- * tenants' tables, indexes and TOAST tables): the managed tables (with tableRows' columns), the sequences
+ * Every relation of the schemas a full read needs, in one pass over the schemas' pg_class rows
+ * (inSchemas): the managed tables (with tableRows' columns), the sequences
  * (their oids go to SEQUENCES), and the unmanaged relations: views, materialized views, foreign
- * tables, composite types (relkind 'c'), and partitions (relispartition, PG10+), which belong to
- * their parent's DDL. Indexes of partitions are partitions too (relkind 'i'), and are left out
- * with every other index. A partitioned table that is itself a partition gets no partition key:
- * it is not a managed table. $2 is the relkinds wanted: a scoped read wants only sequences ('S'),
- * and must not deparse a partition key, which waits for a lock on the table.
+ * tables and composite types (relkind 'c'). Partitions are managed tables (a foreign table that
+ * is a partition stays a foreign table). Indexes of partitions are partitions too (relkind 'i'),
+ * and are left out with every other index. $2 is the relkinds wanted: a scoped read wants only
+ * sequences ('S'), and must not deparse a partition key, which waits for a lock on the table. A
+ * composite type's pg_class row has no dependency on its schema (its pg_type row has one), so
+ * composite types come through the schemas' pg_type rows.
  */
+const relationColumns = `c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
+       c.relispartition AS is_partition,${partitionColumns}`;
 export const RELATIONS = `
-SELECT c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
-       c.relispartition AS is_partition,
-       CASE WHEN c.relkind = 'p' AND NOT c.relispartition THEN pg_get_partkeydef(c.oid) END AS partition_by,
-       c.relpersistence = 'u' AS unlogged
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[])
+SELECT ${relationColumns}${inSchemas('pg_class', 'c', 'relnamespace')}
+WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[]) AND c.relkind <> 'c'
+  AND ${notExtensionMember('pg_class', 'c.oid')}
+UNION ALL
+SELECT ${relationColumns}${inSchemas('pg_type', 't', 'typnamespace')}
+CROSS JOIN LATERAL (SELECT x.* FROM pg_class x WHERE x.oid = t.typrelid AND x.relkind = 'c' OFFSET 0) c
+WHERE n.nspname = ANY($1::text[]) AND 'c' = ANY($2::text[]) AND t.typtype = 'c'
   AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
 /** RELATIONS' relkinds for a whole read. */
@@ -110,7 +197,8 @@ export const ALL_RELATION_KINDS = ['r', 'p', 'S', 'v', 'm', 'f', 'c'];
  * CHECK added to a parent is added to the tables that inherit from it, by the same statement. The
  * planner finds the named tables through pg_class's (relname, relnamespace) index, and their rows
  * by oid (an array, so it does not hash all of pg_class to join them), instead of reading every
- * relation of the schemas.
+ * relation of the schemas; the inheriting tables per table through pg_inherits' inhparent index
+ * (LATERAL, OFFSET 0: a fleet of partitioned tenants fills pg_inherits).
  */
 export const TABLES_NAMED = `
 WITH RECURSIVE scoped(oid) AS (
@@ -119,7 +207,7 @@ WITH RECURSIVE scoped(oid) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[])
   UNION
-  SELECT i.inhrelid FROM pg_inherits i JOIN scoped s ON i.inhparent = s.oid
+  SELECT i.inhrelid FROM scoped s CROSS JOIN LATERAL (SELECT x.inhrelid FROM pg_inherits x WHERE x.inhparent = s.oid OFFSET 0) i
 )${tableRows}
   AND c.oid = ANY(ARRAY(SELECT oid FROM scoped))`;
 
@@ -137,22 +225,49 @@ WITH RECURSIVE scoped(oid) AS (
  * pg_type (twice), pg_collation, pg_namespace and pg_description cost more than the rest of the
  * query (500 tenants, 37,000 columns: 275 -> 165 ms of server time). What those gave comes from
  * TYPES and KEY_NAMES, one row per distinct type or collation, and from DESCRIPTIONS, one index
- * range per table; pg_attrdef is read only for a column that has a default (atthasdef).
+ * range per table. Defaults come from pg_attrdef one index range per table (adrelid, LATERAL),
+ * hashed to the column rows: probed per column with a default, they were three quarters of the
+ * query's buffers on 10,000 tenants (one index descent per default, where a table's defaults sit
+ * side by side).
  */
-export const COLUMNS = `
+const columnsQuery = (compression: string): string => `
+WITH defaults AS MATERIALIZED (
+  SELECT d.adrelid, d.adnum, d.adbin
+  FROM unnest($1::oid[]) AS r(oid)
+  CROSS JOIN LATERAL (SELECT x.adrelid, x.adnum, x.adbin FROM pg_attrdef x WHERE x.adrelid = r.oid OFFSET 0) d
+)
 SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.atttypid AS type_oid,
        a.attnotnull AS not_null,
-       CASE WHEN a.atthasdef THEN
-         (SELECT pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END)
-          FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)
-       END AS default_expr,
+       CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END) END AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
-       a.attcollation AS collation_oid
+       a.attcollation AS collation_oid,
+       a.attstattarget AS statistics,
+       a.attstorage::text AS storage,
+       ${compression} AS compression,
+       a.attoptions::text[] AS options,
+       CASE WHEN a.attidentity <> '' THEN
+         (SELECT ARRAY[s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text, sc.relname::text]
+          FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid JOIN pg_class sc ON sc.oid = s.seqrelid
+          WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+            AND d.classid = 'pg_class'::regclass AND d.deptype = 'i')
+       END AS identity_sequence
 FROM pg_attribute a
+LEFT JOIN defaults d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/**
+ * Column settings: attstattarget (-1 is the default), attstorage (inspect.ts compares it with
+ * TYPES' typstorage), attcompression (PG14+; '' is default_toast_compression) and attoptions. An
+ * identity column's sequence options and name come from its sequence, found through pg_depend's
+ * reference index (deptype 'i' on the column), for identity columns only.
+ */
+export const COLUMNS = columnsQuery('a.attcompression::text');
+
+/** COLUMNS before PG14, which has no attcompression. */
+export const COLUMNS_PRE14 = columnsQuery("''::text");
 
 /**
  * Comments on the chunk's tables (objsubid 0, what obj_description(oid, 'pg_class') reads) and
@@ -166,6 +281,19 @@ FROM pg_description ds
 WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass`;
 
 /**
+ * Comments on the chunk's constraints ($1, pg_constraint oids), and on its indexes and sequences
+ * ($2, pg_class oids), by pg_description's (objoid, classoid, objsubid) index.
+ */
+export const OBJECT_DESCRIPTIONS = `
+SELECT ds.objoid AS oid, ds.description AS comment
+FROM pg_description ds
+WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0
+UNION ALL
+SELECT ds.objoid, ds.description
+FROM pg_description ds
+WHERE ds.objoid = ANY($2::oid[]) AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0`;
+
+/**
  * The column types of a chunk ($1, type oids), one row per distinct type: its default collation
  * (a column's attcollation only counts when it differs), and its element type for an array (or
  * itself), which decides whether the type is external: neither pg_catalog's nor an enum of the
@@ -173,7 +301,7 @@ WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass`;
  * type or another schema's type. element_type is how format_type names it.
  */
 export const TYPES = `
-SELECT t.oid, t.typcollation AS collation_oid,
+SELECT t.oid, t.typcollation AS collation_oid, t.typstorage::text AS storage,
        e.typnamespace AS element_schema_oid,
        e.typnamespace = 'pg_catalog'::regnamespace AS element_in_catalog,
        e.typtype = 'e' AS element_is_enum,
@@ -198,9 +326,10 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.convalidated AS validated,
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
-       ${nullsNotDistinct} AS nulls_not_distinct
+       ${nullsNotDistinct} AS nulls_not_distinct,
+       con.conislocal AS is_local
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_constraint con ON con.conrelid = r.oid
+CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = r.oid OFFSET 0) con
 WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
 
 /**
@@ -216,10 +345,13 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0`;
  * An FK's target is named unqualified in the constraint's own schema (connamespace, the table's),
  * else qualified: regnamespace prints the schema as quote_ident does. Joining pg_class for the
  * table's schema instead made the planner hash all of pg_class and scan all of pg_constraint
- * (500 of 1,000 tenants: 100 -> 45 ms of server time). Joined to the oids rather than filtered by
- * `= ANY`: with 10,000 tenants the planner chose to scan all of pg_constraint for the filter.
+ * (500 of 1,000 tenants: 100 -> 45 ms of server time). Read per table oid (LATERAL, OFFSET 0)
+ * rather than filtered by `= ANY`, with which the planner chose to scan all of pg_constraint on
+ * 10,000 tenants, or merge-joined, which reads the conrelid index from the chunk's lowest table
+ * oid to its highest: all of it once a fleet's tables were made at different times.
  * convalidated is false for a CHECK or FOREIGN KEY added NOT VALID and not validated since (what
- * pg_dump prints as NOT VALID); it is true for every other kind.
+ * pg_dump prints as NOT VALID); it is true for every other kind. A CHECK a partition got from its
+ * parent is not local (conislocal): it is the parent's.
  */
 export const CONSTRAINTS = constraintsQuery(
   `CASE WHEN con.contype = 'u' THEN coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) ELSE false END`,
@@ -250,7 +382,13 @@ WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
  * Deparsing opens the table, so indexes without expressions get neither. A predicate comes as
  * the digest of its expression tree: see DEPARSED. indisvalid is false after a failed CREATE
  * INDEX CONCURRENTLY. $1 is the oids of the chunk's tables, as for COLUMNS: read through
- * pg_index's indrelid index, not a scan of every tenant's indexes joined to pg_class.
+ * pg_index's indrelid index per table oid (see CONSTRAINTS), not a scan of every tenant's
+ * indexes joined to pg_class. A primary key's index (indisprimary) and an exclusion
+ * constraint's (indisexclusion) always back their constraint, so only a unique index is looked
+ * up in pg_constraint: that probe, per index, was most of the query. An index a partition got
+ * from its parent's partitioned index is a partition of it (relispartition): the parent's index,
+ * not the partition's own; it comes with the parent index's name (pg_inherits by inhrelid), a
+ * constraint's index included.
  */
 export const INDEXES = `
 SELECT i.indrelid AS table_oid, ic.relname AS name,
@@ -259,6 +397,10 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indkey::int2[] AS attnums, i.indoption::int2[] AS options,
        i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        i.indexrelid AS oid,
+       ic.relispartition AS attached,
+       CASE WHEN ic.relispartition THEN
+         (SELECT pc.relname FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = i.indexrelid)
+       END AS parent_index,
        CASE WHEN i.indpred IS NOT NULL THEN ${deparseKey('i.indpred')} END AS predicate_key,
        CASE WHEN i.indexprs IS NOT NULL THEN pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
        CASE WHEN i.indexprs IS NOT NULL THEN
@@ -267,11 +409,14 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
                ORDER BY k.ord)
        END AS key_texts
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_index i ON i.indrelid = r.oid
-JOIN pg_class ic ON ic.oid = i.indexrelid
+CROSS JOIN LATERAL (SELECT x.* FROM pg_index x WHERE x.indrelid = r.oid OFFSET 0) i
+CROSS JOIN LATERAL (SELECT x.relname, x.relam, x.relispartition FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
 JOIN pg_am am ON am.oid = ic.relam
-WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k
-                  WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
+WHERE ic.relispartition
+   OR (NOT i.indisprimary AND NOT i.indisexclusion
+       AND (NOT i.indisunique
+            OR NOT EXISTS (SELECT 1 FROM pg_constraint k
+                           WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))))`;
 
 /**
  * CHECK bodies ($1, constraint oids) and index predicates ($2, index oids), one per distinct
@@ -319,19 +464,22 @@ WHERE opc.oid = ANY($2::oid[]) AND NOT opc.opcdefault`;
 export const ENUMS = `
 SELECT n.nspname AS schema, t.typname AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       ds.description AS comment
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_description ds ON ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0
+       ds.description AS comment${inSchemas('pg_type', 't', 'typnamespace')}
+LEFT JOIN LATERAL (
+  SELECT x.description FROM pg_description x
+  WHERE x.objoid = t.oid AND x.classoid = 'pg_type'::regclass AND x.objsubid = 0
+  OFFSET 0
+) ds ON true
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'e' AND ${notExtensionMember('pg_type', 't.oid')}`;
 
 /**
  * Sequences, by oid ($1, RELATIONS' relkind 'S' rows; pg_sequence is PG10+, before that the
  * values lived in the sequence relation itself). OWNED BY is a pg_depend row of deptype 'a' on a
  * table column; an identity column's sequence has deptype 'i' and is part of the column, not a
- * sequence of its own, so it gets no row. Both are looked up per sequence through pg_depend's
- * (classid, objid) index: as joins, the planner read every pg_class dependency of the database
- * (a few hundred thousand rows for 1,000 tenants) into hash tables for each chunk.
+ * sequence of its own, so it gets no row. Both come from one range of pg_depend's (classid,
+ * objid) index per sequence: as joins, the planner read every pg_class dependency of the database
+ * (a few hundred thousand rows for 1,000 tenants) into hash tables for each chunk, and as two
+ * lookups per sequence they were a third of the query.
  */
 export const SEQUENCES = `
 SELECT s.seqrelid AS oid, format_type(s.seqtypid, NULL) AS type,
@@ -340,18 +488,21 @@ SELECT s.seqrelid AS oid, format_type(s.seqtypid, NULL) AS type,
        s.seqcycle AS cycle,
        o.owned_table, o.owned_column
 FROM pg_sequence s
+CROSS JOIN LATERAL (
+  SELECT bool_or(d.deptype = 'i') AS is_identity,
+         max(d.refobjid) FILTER (WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a') AS owner_oid,
+         max(d.refobjsubid) FILTER (WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a') AS owner_attnum
+  FROM pg_depend d
+  WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+) dep
 LEFT JOIN LATERAL (
   SELECT oc.relname AS owned_table, oa.attname AS owned_column
-  FROM pg_depend d
-  JOIN pg_class oc ON oc.oid = d.refobjid
-  JOIN pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
-  WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
-    AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype = 'a'
+  FROM pg_class oc
+  JOIN pg_attribute oa ON oa.attrelid = oc.oid AND oa.attnum = dep.owner_attnum
+  WHERE oc.oid = dep.owner_oid
   OFFSET 0
 ) o ON true
-WHERE s.seqrelid = ANY($1::oid[])
-  AND (SELECT count(*) FROM pg_depend i
-       WHERE i.classid = 'pg_class'::regclass AND i.objid = s.seqrelid AND i.deptype = 'i') = 0`;
+WHERE s.seqrelid = ANY($1::oid[]) AND NOT coalesce(dep.is_identity, false)`;
 
 /**
  * Functions, procedures and aggregates (prokind is PG11+; 'w' window functions count as
@@ -361,113 +512,99 @@ WHERE s.seqrelid = ANY($1::oid[])
 export const UNMANAGED_ROUTINES = `
 SELECT n.nspname AS schema,
        CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
-       p.proname::text AS name, oidvectortypes(p.proargtypes) AS args
-FROM pg_proc p
-JOIN pg_namespace n ON n.oid = p.pronamespace
+       p.proname::text AS name, oidvectortypes(p.proargtypes) AS args${inSchemas('pg_proc', 'p', 'pronamespace')}
 WHERE n.nspname = ANY($1::text[]) AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
 /**
  * Domains, range types and base types. Enums are managed, composite types come from pg_class,
- * and the array type (found through another type's typarray) and multirange type (typtype 'm',
- * PG14+) PostgreSQL creates alongside a type are not objects of their own.
+ * and the array type (another type's typarray) and multirange type (typtype 'm', PG14+)
+ * PostgreSQL creates alongside a type are not objects of their own. An array type names its
+ * element in typelem, so the element is found by oid: pg_type has no index on typarray.
  */
 export const UNMANAGED_TYPES = `
 SELECT n.nspname AS schema,
        CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END AS kind,
-       t.typname::text AS name, NULL::text AS args
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
+       t.typname::text AS name, NULL::text AS args${inSchemas('pg_type', 't', 'typnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
-  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
 /**
  * Objects that hang off a table, named `table.object`. Triggers: tgisinternal marks the ones
  * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
  * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
- * Exclusion constraints are not in the model, so their owner is told about them here.
+ * Exclusion constraints are not in the model, so their owner is told about them here. Each
+ * catalog is read through its index on the relation's oid (tgrelid, polrelid, ev_class,
+ * conrelid), for the schemas' relations that can hold such objects (inSchemas), one relation
+ * at a time (LATERAL, OFFSET 0): joined to pg_class by the schema, or hashed, pg_trigger (four
+ * rows per FK) was read whole for every chunk. relhastriggers and relhasrules are true for a
+ * relation that has (or once had) triggers or rules, so where they are false there is nothing
+ * to look up.
  */
 export const UNMANAGED_TABLE_OBJECTS = `
-SELECT n.nspname AS schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
-FROM pg_trigger tg
-JOIN pg_class c ON c.oid = tg.tgrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND NOT tg.tgisinternal AND tg.tgparentid = 0
+WITH owner AS MATERIALIZED (
+  SELECT n.nspname AS schema, c.oid, c.relname, c.relispartition, c.relhastriggers, c.relhasrules${inSchemas('pg_class', 'c', 'relnamespace')}
+  WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+)
+SELECT c.schema, 'trigger' AS kind, c.relname || '.' || tg.tgname AS name, NULL::text AS args
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_trigger x WHERE c.relhastriggers AND x.tgrelid = c.oid OFFSET 0) tg
+WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
   AND ${notExtensionMember('pg_trigger', 'tg.oid')}
 UNION ALL
-SELECT n.nspname, 'policy', c.relname || '.' || pol.polname, NULL
-FROM pg_policy pol
-JOIN pg_class c ON c.oid = pol.polrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[])
+SELECT c.schema, 'policy', c.relname || '.' || pol.polname, NULL
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_policy x WHERE x.polrelid = c.oid OFFSET 0) pol
 UNION ALL
-SELECT n.nspname, 'rule', c.relname || '.' || r.rulename, NULL
-FROM pg_rewrite r
-JOIN pg_class c ON c.oid = r.ev_class
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'
+SELECT c.schema, 'rule', c.relname || '.' || r.rulename, NULL
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_rewrite x WHERE c.relhasrules AND x.ev_class = c.oid OFFSET 0) r
+WHERE r.rulename <> '_RETURN'
   AND ${notExtensionMember('pg_rewrite', 'r.oid')}
 UNION ALL
-SELECT n.nspname, 'exclusion constraint', c.relname || '.' || con.conname, NULL
-FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND con.contype = 'x' AND con.conparentid = 0
+SELECT c.schema, 'exclusion constraint', c.relname || '.' || con.conname, NULL
+FROM owner c
+CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = c.oid OFFSET 0) con
+WHERE con.contype = 'x' AND con.conparentid = 0
   AND NOT c.relispartition`;
 
 /**
  * Everything else that lives in a namespace and is cheap to list. An extension is reported once
  * (extnamespace), its member objects not at all. Operators are named with their operand types,
- * since `=` is overloaded; NONE stands for the missing side of a prefix operator.
+ * since `=` is overloaded; NONE stands for the missing side of a prefix operator. None of these
+ * catalogs has an index that leads with the schema: as inSchemas, but one pass over the
+ * schemas' dependencies for all of them.
  */
 export const UNMANAGED_OTHER = `
-SELECT n.nspname AS schema, 'extension' AS kind, e.extname::text AS name, NULL::text AS args
-FROM pg_extension e
-JOIN pg_namespace n ON n.oid = e.extnamespace
-WHERE n.nspname = ANY($1::text[])
+WITH member AS MATERIALIZED (${schemaMembers('pg_extension', 'pg_collation', 'pg_operator', 'pg_opclass', 'pg_opfamily', 'pg_statistic_ext', 'pg_ts_config', 'pg_ts_dict', 'pg_conversion')})
+SELECT m.schema AS schema, 'extension' AS kind, e.extname::text AS name, NULL::text AS args${memberRows('pg_extension', 'e', 'extnamespace')}
 UNION ALL
-SELECT n.nspname, 'collation', co.collname::text, NULL
-FROM pg_collation co
-JOIN pg_namespace n ON n.oid = co.collnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_collation', 'co.oid')}
+SELECT m.schema, 'collation', co.collname::text, NULL${memberRows('pg_collation', 'co', 'collnamespace')}
+WHERE ${notExtensionMember('pg_collation', 'co.oid')}
 UNION ALL
-SELECT n.nspname, 'operator', o.oprname::text,
-       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', ' || format_type(o.oprright, NULL)
-FROM pg_operator o
-JOIN pg_namespace n ON n.oid = o.oprnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_operator', 'o.oid')}
+SELECT m.schema, 'operator', o.oprname::text,
+       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', ' || format_type(o.oprright, NULL)${memberRows('pg_operator', 'o', 'oprnamespace')}
+WHERE ${notExtensionMember('pg_operator', 'o.oid')}
 UNION ALL
-SELECT n.nspname, 'operator class', opc.opcname || ' (' || am.amname || ')', NULL
-FROM pg_opclass opc
+SELECT m.schema, 'operator class', opc.opcname || ' (' || am.amname || ')', NULL${memberRows('pg_opclass', 'opc', 'opcnamespace')}
 JOIN pg_am am ON am.oid = opc.opcmethod
-JOIN pg_namespace n ON n.oid = opc.opcnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_opclass', 'opc.oid')}
+WHERE ${notExtensionMember('pg_opclass', 'opc.oid')}
 UNION ALL
-SELECT n.nspname, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL
-FROM pg_opfamily opf
+SELECT m.schema, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL${memberRows('pg_opfamily', 'opf', 'opfnamespace')}
 JOIN pg_am am ON am.oid = opf.opfmethod
-JOIN pg_namespace n ON n.oid = opf.opfnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_opfamily', 'opf.oid')}
+WHERE ${notExtensionMember('pg_opfamily', 'opf.oid')}
 UNION ALL
-SELECT n.nspname, 'statistics', s.stxname::text, NULL
-FROM pg_statistic_ext s
-JOIN pg_namespace n ON n.oid = s.stxnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_statistic_ext', 's.oid')}
+SELECT m.schema, 'statistics', s.stxname::text, NULL${memberRows('pg_statistic_ext', 's', 'stxnamespace')}
+WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}
 UNION ALL
-SELECT n.nspname, 'text search configuration', cfg.cfgname::text, NULL
-FROM pg_ts_config cfg
-JOIN pg_namespace n ON n.oid = cfg.cfgnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_ts_config', 'cfg.oid')}
+SELECT m.schema, 'text search configuration', cfg.cfgname::text, NULL${memberRows('pg_ts_config', 'cfg', 'cfgnamespace')}
+WHERE ${notExtensionMember('pg_ts_config', 'cfg.oid')}
 UNION ALL
-SELECT n.nspname, 'text search dictionary', d.dictname::text, NULL
-FROM pg_ts_dict d
-JOIN pg_namespace n ON n.oid = d.dictnamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_ts_dict', 'd.oid')}
+SELECT m.schema, 'text search dictionary', d.dictname::text, NULL${memberRows('pg_ts_dict', 'd', 'dictnamespace')}
+WHERE ${notExtensionMember('pg_ts_dict', 'd.oid')}
 UNION ALL
-SELECT n.nspname, 'conversion', cv.conname::text, NULL
-FROM pg_conversion cv
-JOIN pg_namespace n ON n.oid = cv.connamespace
-WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember('pg_conversion', 'cv.oid')}`;
+SELECT m.schema, 'conversion', cv.conname::text, NULL${memberRows('pg_conversion', 'cv', 'connamespace')}
+WHERE ${notExtensionMember('pg_conversion', 'cv.oid')}`;
 
 /**
  * Tables of the given schemas that another session holds, or waits for, in ACCESS EXCLUSIVE mode:
@@ -485,30 +622,33 @@ WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg
   AND n.nspname = ANY($1::text[])
 ORDER BY 1, 2`;
 
-/** Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, on any relation of the schema. */
-export const INVALID_INDEXES = `
-SELECT ic.relname AS name
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE n.nspname = $1 AND NOT i.indisvalid
-ORDER BY ic.relname COLLATE "C"`;
+/**
+ * Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, on any relation of the schema. An
+ * index has no dependency on its schema: it is found through its table's (inSchemas), by
+ * pg_index's indrelid index.
+ */
+const invalidIndexes = (schemas: string): string => `
+SELECT n.nspname AS schema, ic.relname AS name${inSchemas('pg_class', 'c', 'relnamespace')}
+JOIN pg_index i ON i.indrelid = c.oid
+JOIN pg_class ic ON ic.oid = i.indexrelid AND ic.relnamespace = n.oid
+WHERE ${schemas} AND c.relkind IN ('r', 'p', 'm') AND NOT i.indisvalid
+ORDER BY n.nspname COLLATE "C", ic.relname COLLATE "C"`;
+
+export const INVALID_INDEXES = invalidIndexes('n.nspname = $1');
 
 /** INVALID_INDEXES for many schemas at once, for the apply waves. */
-export const INVALID_INDEXES_OF_SCHEMAS = `
-SELECT n.nspname AS schema, ic.relname AS name
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE n.nspname = ANY($1::text[]) AND NOT i.indisvalid
-ORDER BY n.nspname COLLATE "C", ic.relname COLLATE "C"`;
+export const INVALID_INDEXES_OF_SCHEMAS = invalidIndexes('n.nspname = ANY($1::text[])');
 
 /** The queries to run against a server of the given server_version_num. */
 export function catalogQueries(serverVersionNum: number): {
   readonly constraints: string;
+  readonly columns: string;
 } {
   if (serverVersionNum < 130000) {
     throw new Error(`PostgreSQL ${serverVersionNum} is not supported; schema-sync needs PostgreSQL 13 or newer`);
   }
-  return { constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15 };
+  return {
+    constraints: serverVersionNum >= 150000 ? CONSTRAINTS : CONSTRAINTS_PRE15,
+    columns: serverVersionNum >= 140000 ? COLUMNS : COLUMNS_PRE14,
+  };
 }

@@ -2,6 +2,7 @@
 import type { Change } from '../../diff/changes.js';
 import type { CheckModel, IndexModel, SchemaModel } from '../../model/types.js';
 import { identifierValue, scanExpression } from './hazards.js';
+import { serialSequenceName } from './normalize.js';
 
 /**
  * A recreated enum (values removed or reordered) is renamed to `<name>__old` before its columns
@@ -13,7 +14,8 @@ import { identifierValue, scanExpression } from './hazards.js';
  * dropCheck/addCheck changes the reviewer sees. Objects the diff already drops or replaces are
  * left to the diff; a rename of one becomes its drop and create.
  */
-export function refineChanges(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[] {
+export function refineChanges(input: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[] {
+  const changes = [...input, ...identitySequenceRenames(input, current, desired)];
   const recreated = changes.flatMap((c) => (c.kind === 'recreateEnum' ? [c.from.name] : []));
   if (recreated.length === 0) return [...changes];
 
@@ -80,4 +82,45 @@ function indexNamesType(index: IndexModel, names: readonly string[]): boolean {
 /** Whether an inspected expression (tenant qualifier stripped) names one of the types or columns. */
 function namesType(expression: string, names: readonly string[]): boolean {
   return scanExpression(expression).some((t) => (t.kind === 'word' || t.kind === 'qident') && names.includes(identifierValue(t)));
+}
+
+/**
+ * An identity column's sequence keeps its name when its table or column is renamed, so it no
+ * longer has the default name `<table>_<column>_seq` that the desired schema gives it: it is
+ * renamed with them. (One whose name the model records is the diff's own alterColumn.)
+ */
+function identitySequenceRenames(changes: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[] {
+  const tableRenames = new Map<string, string>();
+  const columnRenames = new Map<string, Map<string, string>>();
+  for (const c of changes) {
+    if (c.kind === 'renameTable') tableRenames.set(c.from, c.to);
+    if (c.kind === 'renameColumn') {
+      let columns = columnRenames.get(c.table);
+      if (!columns) columnRenames.set(c.table, (columns = new Map()));
+      columns.set(c.from, c.to);
+    }
+  }
+  if (tableRenames.size === 0 && columnRenames.size === 0) return [];
+  const result: Change[] = [];
+  for (const live of current.tables) {
+    const tableName = tableRenames.get(live.name) ?? live.name;
+    const target = desired.tables.find((t) => t.name === tableName);
+    if (!target) continue;
+    for (const column of live.columns) {
+      if (column.identity === undefined || column.identitySequenceName !== undefined) continue;
+      const columnName = columnRenames.get(tableName)?.get(column.name) ?? column.name;
+      const wanted = target.columns.find((c) => c.name === columnName);
+      if (wanted?.identity === undefined || wanted.identitySequenceName !== undefined) continue;
+      const before = serialSequenceName(live.name, column.name);
+      if (before === serialSequenceName(tableName, columnName)) continue;
+      result.push({
+        kind: 'alterColumn',
+        table: tableName,
+        from: { ...column, name: columnName, identitySequenceName: before },
+        to: wanted,
+        changed: ['identitySequenceName'],
+      });
+    }
+  }
+  return result;
 }

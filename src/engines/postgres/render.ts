@@ -9,6 +9,7 @@ import type {
   FkAction,
   ForeignKeyModel,
   IndexKey,
+  IdentitySequenceModel,
   IndexModel,
   PrimaryKeyModel,
   SequenceModel,
@@ -17,6 +18,8 @@ import type {
 } from '../../model/types.js';
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
+import type { CommentedObject } from '../../diff/changes.js';
+import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import {
   addColumnHazards,
@@ -24,6 +27,8 @@ import {
   addKeyHazards,
   alterSequenceHazards,
   alterTypeHazards,
+  attachPartitionHazards,
+  detachPartitionHazards,
   dropColumnHazards,
   dropSequenceHazards,
   dropTableHazards,
@@ -32,6 +37,8 @@ import {
   pgLocks,
   recreateEnumHazards,
   regenerateColumnHazards,
+  replaceTableHazards,
+  setLoggedHazards,
   scanExpression,
   setNotNullInTransactionHazards,
   uniqueHazards,
@@ -261,7 +268,7 @@ function columnDefinition(column: ColumnModel, options: RenderOptions): string {
   let sql = `${quoteIdent(column.name)} ${renderType(column.type, options)}`;
   if (column.collation !== undefined) sql += ` COLLATE ${renderCollation(column.collation)}`;
   if (column.generated !== undefined) sql += ` GENERATED ALWAYS AS (${renderExpression(column.generated, options)}) STORED`;
-  if (column.identity !== undefined) sql += ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+  if (column.identity !== undefined) sql += ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${identityClause(column, options)}`;
   if (column.default !== undefined) sql += ` DEFAULT ${columnDefault(renderExpression(column.default, options))}`;
   if (!column.nullable) sql += ' NOT NULL';
   return sql;
@@ -334,6 +341,76 @@ function commentOnColumn(table: string, column: string, comment: string | undefi
   return `COMMENT ON COLUMN ${qualified(table, options)}.${quoteIdent(column)} IS ${commentLiteral(comment)}`;
 }
 
+/** ` (SEQUENCE NAME ... START WITH ...)` of an identity column, or nothing when it has neither. */
+function identityClause(column: ColumnModel, options: RenderOptions): string {
+  const parts = [
+    ...(column.identitySequenceName !== undefined ? [`SEQUENCE NAME ${qualified(column.identitySequenceName, options)}`] : []),
+    ...(column.identityOptions !== undefined ? identitySequenceOptions(column.identityOptions) : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(' ')})`;
+}
+
+function identitySequenceOptions(s: IdentitySequenceModel): string[] {
+  return [
+    `INCREMENT BY ${integer(s.increment, 'increment')}`,
+    `MINVALUE ${integer(s.minValue, 'minValue')}`,
+    `MAXVALUE ${integer(s.maxValue, 'maxValue')}`,
+    `START WITH ${integer(s.start, 'start')}`,
+    `CACHE ${integer(s.cache, 'cache')}`,
+    s.cycle ? 'CYCLE' : 'NO CYCLE',
+  ];
+}
+
+/**
+ * The settings of a column that CREATE TABLE and ADD COLUMN cannot hold on PostgreSQL 15
+ * (STORAGE in a column definition is 16+), as ALTER COLUMN actions; `from` is what the column has
+ * without them. A partition's column starts as its parent's, whose storage it copies.
+ */
+function columnSettingActions(from: ColumnModel, to: ColumnModel): string[] {
+  const actions: string[] = [];
+  if ((from.statistics ?? -1) !== (to.statistics ?? -1)) actions.push(`SET STATISTICS ${to.statistics ?? -1}`);
+  if ((from.storage ?? null) !== (to.storage ?? null)) actions.push(`SET STORAGE ${storageKeyword(to)}`);
+  if ((from.compression ?? null) !== (to.compression ?? null)) actions.push(`SET COMPRESSION ${to.compression === undefined ? 'DEFAULT' : quoteIdent(to.compression)}`);
+  const reset = Object.keys(from.options ?? {}).filter((k) => to.options?.[k] === undefined);
+  const set = Object.entries(to.options ?? {}).filter(([k, v]) => from.options?.[k] !== v);
+  if (reset.length > 0) actions.push(`RESET (${reset.map(optionName).join(', ')})`);
+  if (set.length > 0) actions.push(`SET (${set.map(([k, v]) => `${optionName(k)} = ${quoteLiteral(v)}`).join(', ')})`);
+  return actions;
+}
+
+/**
+ * The type's own storage when the model holds none. PostgreSQL 15 has no SET STORAGE DEFAULT
+ * (16+): among the built-in types that can change storage, numeric, inet and cidr default to MAIN
+ * (pg_type.typstorage 'm'), every other one to EXTENDED.
+ */
+function storageKeyword(column: ColumnModel): string {
+  if (column.storage !== undefined) return column.storage.toUpperCase();
+  const base = column.type.replace(/\(.*$/, '').trim();
+  return !column.type.endsWith(']') && ['numeric', 'inet', 'cidr'].includes(base) ? 'MAIN' : 'EXTENDED';
+}
+
+/** A storage parameter or attribute option name: `toast.autovacuum_enabled` is a namespace and a name. */
+function optionName(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? quoteIdent(name) : `${quoteIdent(name.slice(0, dot))}.${quoteIdent(name.slice(dot + 1))}`;
+}
+
+function storageParameterList(parameters: Readonly<Record<string, string>>): string {
+  return Object.entries(parameters).map(([k, v]) => `${optionName(k)} = ${quoteLiteral(v)}`).join(', ');
+}
+
+/** COMMENT ON for an index, constraint or sequence; names of indexes and sequences take the tenant's qualifier. */
+function commentOnObject(object: CommentedObject, comment: string | undefined, options: RenderOptions): string {
+  switch (object.kind) {
+    case 'constraint':
+      return `COMMENT ON CONSTRAINT ${quoteIdent(object.name)} ON ${qualified(object.table, options)} IS ${commentLiteral(comment)}`;
+    case 'index':
+      return `COMMENT ON INDEX ${qualified(object.name, options)} IS ${commentLiteral(comment)}`;
+    case 'sequence':
+      return `COMMENT ON SEQUENCE ${qualified(object.name, options)} IS ${commentLiteral(comment)}`;
+  }
+}
+
 function sequenceOptions(s: SequenceModel): string {
   return (
     `AS ${s.type} INCREMENT BY ${integer(s.increment, 'increment')} ` +
@@ -396,30 +473,93 @@ function addThenValidate(
   summary: string,
   add: string,
   options: RenderOptions,
+  after: readonly string[] = [],
 ): PlanStep[] {
   const addLock = what === 'foreign key' ? pgLocks.addForeignKey : pgLocks.alterTable;
-  return [step(`${summary} (NOT VALID)`, [`${add} NOT VALID`], [], addLock), validateStep(table, constraint, what, options)];
+  return [step(`${summary} (NOT VALID)`, [`${add} NOT VALID`, ...after], [], addLock), validateStep(table, constraint, what, options)];
 }
 
-function createTable(table: TableModel, options: RenderOptions): PlanStep {
+function createTableStatements(table: TableModel, options: RenderOptions): string[] {
   const q = qualified(table.name, options);
+  const partition = table.partitionOf;
   const elements = [
-    ...table.columns.map((c) => columnDefinition(c, options)),
+    // A partition's columns are its parent's: what differs on it is altered afterwards.
+    ...(partition ? [] : table.columns.map((c) => columnDefinition(c, options))),
     ...(table.primaryKey ? [primaryKeyDefinition(table.primaryKey)] : []),
     ...table.uniques.map(uniqueDefinition),
     ...table.checks.map((c) => checkDefinition(c, options)),
   ];
-  const sql = [elements.length > 0 ? `CREATE TABLE ${q} (\n  ${elements.join(',\n  ')}\n)` : `CREATE TABLE ${q} ()`];
-  if (table.comment !== undefined) sql.push(`COMMENT ON TABLE ${q} IS ${quoteLiteral(table.comment)}`);
-  for (const column of table.columns) {
-    if (column.comment !== undefined) sql.push(commentOnColumn(table.name, column.name, column.comment, options));
+  const body = elements.length > 0 ? ` (\n  ${elements.join(',\n  ')}\n)` : partition ? '' : ' ()';
+  let sql = `CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q}`;
+  sql += partition ? ` PARTITION OF ${qualified(partition.table, options)}${body} ${partitionBound(partition.bound, options)}` : body;
+  if (table.partitionBy !== undefined) sql += ` PARTITION BY ${renderExpression(table.partitionBy, options)}`;
+  if (table.storageParameters !== undefined && Object.keys(table.storageParameters).length > 0) {
+    sql += ` WITH (${storageParameterList(table.storageParameters)})`;
   }
-  return step(`create table ${words(table.name)}`, sql, [], pgLocks.create);
+  const statements = [sql];
+  if (table.comment !== undefined) statements.push(`COMMENT ON TABLE ${q} IS ${quoteLiteral(table.comment)}`);
+  for (const column of table.columns) {
+    if (column.comment !== undefined) statements.push(commentOnColumn(table.name, column.name, column.comment, options));
+    const actions = partition ? [] : columnSettingActions({ name: column.name, type: column.type, nullable: column.nullable }, column);
+    if (actions.length > 0) statements.push(alterColumnActions(q, column.name, actions));
+  }
+  const constraint = (name: string): CommentedObject => ({ kind: 'constraint', table: table.name, name });
+  for (const item of [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks]) {
+    if (item.comment !== undefined) statements.push(commentOnObject(constraint(item.name), item.comment, options));
+  }
+  return statements;
+}
+
+/** COMMENT ON CONSTRAINT for a constraint added with a comment. */
+function constraintComment(table: string, item: { readonly name: string; readonly comment?: string }, options: RenderOptions): string[] {
+  return item.comment === undefined ? [] : [commentOnObject({ kind: 'constraint', table, name: item.name }, item.comment, options)];
+}
+
+/** One ALTER TABLE with an ALTER COLUMN per action. */
+function alterColumnActions(table: string, column: string, actions: readonly string[]): string {
+  return `ALTER TABLE ${table} ${actions.map((a) => `ALTER COLUMN ${quoteIdent(column)} ${a}`).join(', ')}`;
+}
+
+/** `DEFAULT`, or `FOR VALUES ...` as pg_get_expr prints a bound. */
+function partitionBound(bound: string, options: RenderOptions): string {
+  return bound.trim().toUpperCase() === 'DEFAULT' ? 'DEFAULT' : renderExpression(bound, options);
+}
+
+function createTable(table: TableModel, options: RenderOptions): PlanStep {
+  return step(`create table ${words(table.name)}${table.partitionOf ? ` partition of ${words(table.partitionOf.table)}` : ''}`, createTableStatements(table, options), [], pgLocks.create);
+}
+
+/** A table whose partitioning changed: dropped with its rows and created anew, in one step. */
+function replaceTable(change: Extract<Change, { kind: 'replaceTable' }>, options: RenderOptions): PlanStep {
+  const sql = [`DROP TABLE ${qualified(change.from.name, options)}`, ...createTableStatements(change.to, options)];
+  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, replaceTableHazards(change.to.name, change.reasons));
+}
+
+function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: RenderOptions): PlanStep[] {
+  const { from, to } = change;
+  const t = qualified(change.table, options);
+  const steps: PlanStep[] = [];
+  if (change.changed.includes('unlogged')) {
+    steps.push(step(`alter table ${words(change.table)}: set ${to.unlogged ? 'unlogged' : 'logged'}`, [`ALTER TABLE ${t} SET ${to.unlogged ? 'UNLOGGED' : 'LOGGED'}`], setLoggedHazards(change.table)));
+  }
+  if (change.changed.includes('storageParameters')) {
+    const before = from.storageParameters ?? {};
+    const after = to.storageParameters ?? {};
+    const reset = Object.keys(before).filter((k) => after[k] === undefined);
+    const set = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
+    const sql: string[] = [];
+    if (reset.length > 0) sql.push(`ALTER TABLE ${t} RESET (${reset.map(optionName).join(', ')})`);
+    if (Object.keys(set).length > 0) sql.push(`ALTER TABLE ${t} SET (${storageParameterList(set)})`);
+    steps.push(step(`alter table ${words(change.table)}: storage parameters`, sql));
+  }
+  return steps;
 }
 
 function addColumnStatements(table: string, column: ColumnModel, options: RenderOptions): string[] {
   const sql = [`ALTER TABLE ${qualified(table, options)} ADD COLUMN ${columnDefinition(column, options)}`];
   if (column.comment !== undefined) sql.push(commentOnColumn(table, column.name, column.comment, options));
+  const actions = columnSettingActions({ name: column.name, type: column.type, nullable: column.nullable }, column);
+  if (actions.length > 0) sql.push(alterColumnActions(qualified(table, options), column.name, actions));
   return sql;
 }
 
@@ -516,15 +656,47 @@ function alterColumn(change: Extract<Change, { kind: 'alterColumn' }>, options: 
     const kind = to.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT';
     steps.push(
       from.identity === undefined
-        ? step(`alter column ${name}: add identity (${to.identity})`, [alter(`ADD GENERATED ${kind} AS IDENTITY`)])
+        ? step(`alter column ${name}: add identity (${to.identity})`, [
+            alter(`ADD GENERATED ${kind} AS IDENTITY${identityClause(to, options)}`),
+          ])
         : step(`alter column ${name}: identity ${from.identity} -> ${to.identity}`, [alter(`SET GENERATED ${kind}`)]),
     );
+  }
+
+  if (changed.has('identityOptions') && to.identity !== undefined && !(changed.has('identity') && from.identity === undefined)) {
+    const sequenceOptions = to.identityOptions ?? defaultIdentityOptions(to.type);
+    if (sequenceOptions !== undefined) {
+      const actions = identitySequenceOptions(sequenceOptions).map((o) => `SET ${o}`);
+      steps.push(step(`alter column ${name}: identity sequence options`, [alter(actions.join(' '))], [], pgLocks.alterSequence));
+    }
+  }
+
+  if (changed.has('identitySequenceName') && from.identity !== undefined && to.identity !== undefined) {
+    const before = from.identitySequenceName ?? serialSequenceName(table, from.name);
+    const after = to.identitySequenceName ?? serialSequenceName(table, to.name);
+    if (before !== after) {
+      steps.push(
+        step(`alter column ${name}: identity sequence ${words(before)} -> ${words(after)}`, [`ALTER SEQUENCE ${qualified(before, options)} RENAME TO ${quoteIdent(after)}`], [], pgLocks.alterTable),
+      );
+    }
+  }
+
+  const settings = (['statistics', 'storage', 'compression', 'options'] as const).filter((p) => changed.has(p));
+  if (settings.length > 0) {
+    const actions = columnSettingActions({ ...from, ...(changed.has('type') && { type: to.type }) }, to);
+    steps.push(step(`alter column ${name}: ${settings.join(', ')}`, actions.map(alter), [], pgLocks.alterTable));
   }
 
   if (changed.has('comment')) {
     steps.push(step(`alter column ${name}: comment`, [commentOnColumn(table, to.name, to.comment, options)], [], pgLocks.comment));
   }
   return steps;
+}
+
+/** CREATE SEQUENCE's defaults for an identity column of an integer type, which an identity without options returns to. */
+function defaultIdentityOptions(type: string): IdentitySequenceModel | undefined {
+  const max = ({ smallint: '32767', integer: '2147483647', bigint: '9223372036854775807' } as Readonly<Record<string, string>>)[type];
+  return max === undefined ? undefined : { start: '1', increment: '1', minValue: '1', maxValue: max, cache: '1', cycle: false };
 }
 
 function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOptions): PlanStep[] {
@@ -545,7 +717,10 @@ function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOp
         : 'OWNED BY NONE',
     );
   }
-  if (clauses.length === 0) return [];
+  const persistence = (from.unlogged ?? false) !== (to.unlogged ?? false) ? [`ALTER SEQUENCE ${qualified(from.name, options)} SET ${to.unlogged ? 'UNLOGGED' : 'LOGGED'}`] : [];
+  if (clauses.length === 0) {
+    return persistence.length === 0 ? [] : [step(`alter sequence ${words(to.name)}: ${to.unlogged ? 'unlogged' : 'logged'}`, persistence, [], pgLocks.alterTable)];
+  }
   const what =
     owner(from) !== owner(to) && clauses.length === 1
       ? to.ownedBy
@@ -553,7 +728,12 @@ function alterSequence(from: SequenceModel, to: SequenceModel, options: RenderOp
         : 'owned by none'
       : 'options';
   return [
-    step(`alter sequence ${words(to.name)}: ${what}`, [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`], alterSequenceHazards(from, to), pgLocks.alterSequence),
+    step(
+      `alter sequence ${words(to.name)}: ${what}`,
+      [`ALTER SEQUENCE ${qualified(from.name, options)} ${clauses.join(' ')}`, ...persistence],
+      alterSequenceHazards(from, to),
+      persistence.length > 0 ? pgLocks.alterTable : pgLocks.alterSequence,
+    ),
   ];
 }
 
@@ -622,7 +802,17 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
 
     case 'createSequence':
       // Ownership comes later as an alterSequence, once the owning table exists.
-      return [step(`create sequence ${words(change.sequence.name)}`, [`CREATE SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`], [], pgLocks.create)];
+      return [
+        step(
+          `create sequence ${words(change.sequence.name)}`,
+          [
+            `CREATE ${change.sequence.unlogged ? 'UNLOGGED ' : ''}SEQUENCE ${q(change.sequence.name)} ${sequenceOptions(change.sequence)}`,
+            ...(change.sequence.comment !== undefined ? [commentOnObject({ kind: 'sequence', name: change.sequence.name }, change.sequence.comment, options)] : []),
+          ],
+          [],
+          pgLocks.create,
+        ),
+      ];
     case 'alterSequence':
       return alterSequence(change.from, change.to, options);
     case 'dropSequence':
@@ -636,6 +826,35 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'rebuildTable':
       // PostgreSQL alters tables in place; only engines whose refineChanges emits rebuilds render them.
       throw new Error(`table rebuilds are not planned for postgres (table ${change.to.name})`);
+    case 'replaceTable':
+      return [replaceTable(change, options)];
+    case 'alterTable':
+      return alterTable(change, options);
+    case 'attachPartition':
+      return [
+        step(
+          `attach partition ${words(change.table)} to ${words(change.partitionOf.table)}`,
+          [`ALTER TABLE ${q(change.partitionOf.table)} ATTACH PARTITION ${q(change.table)} ${partitionBound(change.partitionOf.bound, options)}`],
+          attachPartitionHazards(change.table, change.partitionOf.table),
+        ),
+      ];
+    case 'detachPartition':
+      return [
+        step(
+          `detach partition ${words(change.table)} from ${words(change.partitionOf.table)}`,
+          [`ALTER TABLE ${q(change.partitionOf.table)} DETACH PARTITION ${q(change.table)}`],
+          detachPartitionHazards(change.table, change.partitionOf.table, change.reattached === true),
+        ),
+      ];
+    case 'setObjectComment':
+      return [
+        step(
+          `comment on ${change.object.kind} ${change.object.kind === 'sequence' ? '' : `${words(change.object.table)}.`}${words(change.object.name)}`,
+          [commentOnObject(change.object, change.comment, options)],
+          [],
+          pgLocks.comment,
+        ),
+      ];
     case 'renameTable':
       return [step(`rename table ${words(change.from)} to ${words(change.to)}`, [`ALTER TABLE ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`])];
     case 'setTableComment':
@@ -686,7 +905,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [
         step(
           `add primary key ${words(change.primaryKey.name)} on ${words(change.table)} (${change.primaryKey.columns.map(words).join(', ')})`,
-          [`ALTER TABLE ${q(change.table)} ADD ${primaryKeyDefinition(change.primaryKey)}`],
+          [`ALTER TABLE ${q(change.table)} ADD ${primaryKeyDefinition(change.primaryKey)}`, ...constraintComment(change.table, change.primaryKey, options)],
           addKeyHazards(change.table, change.primaryKey.name, 'primary key'),
         ),
       ];
@@ -696,7 +915,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [
         step(
           `add unique ${words(change.unique.name)} on ${words(change.table)} (${change.unique.columns.map(words).join(', ')})`,
-          [`ALTER TABLE ${q(change.table)} ADD ${uniqueDefinition(change.unique)}`],
+          [`ALTER TABLE ${q(change.table)} ADD ${uniqueDefinition(change.unique)}`, ...constraintComment(change.table, change.unique, options)],
           addKeyHazards(change.table, change.unique.name, 'unique constraint'),
         ),
       ];
@@ -705,13 +924,15 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
 
     case 'addIndex': {
       const summary = `create index ${words(change.index.name)} on ${words(change.table)}`;
-      if (change.newTable) return [step(summary, [createIndexStatement(change.table, change.index, false, options)], [], pgLocks.create)];
-      if (options.concurrentIndexes) {
+      const comment = change.index.comment !== undefined ? [commentOnObject({ kind: 'index', table: change.table, name: change.index.name }, change.index.comment, options)] : [];
+      if (change.newTable) return [step(summary, [createIndexStatement(change.table, change.index, false, options), ...comment], [], pgLocks.create)];
+      // A partitioned table's index cannot be built CONCURRENTLY (PostgreSQL 15).
+      if (options.concurrentIndexes && change.partitioned !== true) {
         // CONCURRENTLY cannot run inside a transaction block, so it is a step of its own.
         return [
           {
             summary: `${summary} (concurrently)`,
-            sql: [createIndexStatement(change.table, change.index, true, options)],
+            sql: [createIndexStatement(change.table, change.index, true, options), ...comment],
             hazards: addIndexHazards(change.table, change.index.name, change.index.unique, true),
             runs: 'no-transaction',
             lock: pgLocks.createIndexConcurrently,
@@ -722,7 +943,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
         ];
       }
       return [
-        step(summary, [createIndexStatement(change.table, change.index, false, options)], addIndexHazards(change.table, change.index.name, change.index.unique, false), pgLocks.createIndex),
+        step(summary, [createIndexStatement(change.table, change.index, false, options), ...comment], addIndexHazards(change.table, change.index.name, change.index.unique, false), pgLocks.createIndex),
       ];
     }
     case 'dropIndex':
@@ -732,9 +953,10 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       const fk = change.foreignKey;
       const summary = `add foreign key ${words(fk.name)} on ${words(change.table)} -> ${words(fk.refTable)}`;
       const add = `ALTER TABLE ${q(change.table)} ADD ${foreignKeyDefinition(fk, options)}`;
+      const comment = constraintComment(change.table, fk, options);
       // On a new table only the referenced table is locked against writes while the key is added.
-      if (change.newTable) return [step(summary, [add], [], pgLocks.addForeignKey)];
-      return addThenValidate(change.table, fk.name, 'foreign key', summary, add, options);
+      if (change.newTable) return [step(summary, [add, ...comment], [], pgLocks.addForeignKey)];
+      return addThenValidate(change.table, fk.name, 'foreign key', summary, add, options, comment);
     }
     case 'dropForeignKey':
       return [step(`drop foreign key ${words(change.foreignKey.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.foreignKey.name)}`])];
@@ -742,8 +964,9 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'addCheck': {
       const summary = `add check ${words(change.check.name)} on ${words(change.table)}`;
       const add = `ALTER TABLE ${q(change.table)} ADD ${checkDefinition(change.check, options)}`;
-      if (change.newTable) return [step(summary, [add], [], pgLocks.create)];
-      return addThenValidate(change.table, change.check.name, 'check', summary, add, options);
+      const comment = constraintComment(change.table, change.check, options);
+      if (change.newTable) return [step(summary, [add, ...comment], [], pgLocks.create)];
+      return addThenValidate(change.table, change.check.name, 'check', summary, add, options, comment);
     }
     case 'dropCheck':
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];

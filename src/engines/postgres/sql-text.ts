@@ -23,6 +23,7 @@ export async function checkSqlTexts(texts: readonly SqlText[]): Promise<(string 
 }
 
 function problemOf({ kind, text }: SqlText, parse: ParseSync): string | undefined {
+  if (kind === 'partitionKey' || kind === 'partitionBound') return partitionProblem(kind, text, parse);
   const what = kind === 'type' ? 'a type' : 'an SQL expression';
   if (text.trim() === '') return `expected ${what}, found nothing`;
   const lexical = lexicalProblem(text);
@@ -172,4 +173,32 @@ export function lexicalProblem(text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A partition key (`RANGE (a)`) or bound (`FOR VALUES ...`, `DEFAULT`) is pasted into CREATE
+ * TABLE after PARTITION BY or PARTITION OF: parsed there, it must give one CREATE TABLE with
+ * nothing but the key or the bound, and hold no query.
+ */
+function partitionProblem(kind: 'partitionKey' | 'partitionBound', text: string, parse: ParseSync): string | undefined {
+  const what = kind === 'partitionKey' ? 'a partition key such as RANGE (created_at)' : "a partition bound such as FOR VALUES IN ('a') or DEFAULT";
+  if (text.trim() === '') return `expected ${what}, found nothing`;
+  const lexical = lexicalProblem(text);
+  if (lexical) return lexical;
+  const statement = kind === 'partitionKey' ? `CREATE TABLE x (a int) PARTITION BY ${text}` : `CREATE TABLE x PARTITION OF y ${text}`;
+  let tree: unknown;
+  try {
+    tree = parse(statement);
+  } catch (error) {
+    return `not ${what}: ${(error as Error).message}`;
+  }
+  const stmts = asNode(tree)?.['stmts'];
+  if (!Array.isArray(stmts) || stmts.length !== 1) return 'holds more than one SQL statement';
+  const create = asNode(asNode(asNode(stmts[0])?.['stmt'])?.['CreateStmt']);
+  const part = create?.[kind === 'partitionKey' ? 'partspec' : 'partbound'];
+  if (!create || part === undefined) return `is not ${what}`;
+  const allowed = new Set(['relation', 'tableElts', 'inhRelations', 'partspec', 'partbound', 'oncommit', 'if_not_exists']);
+  if (Object.keys(create).some((key) => !allowed.has(key))) return `is followed by a clause (WITH, TABLESPACE, ...): write ${what} alone`;
+  if (kind === 'partitionKey' && create['partbound'] !== undefined) return `is not ${what}`;
+  return forbiddenNode(part);
 }

@@ -30,6 +30,10 @@ function tableOf(change: Change): string | undefined {
     case 'renameTable':
     case 'rebuildTable':
       return undefined;
+    case 'replaceTable':
+      return change.to.name;
+    case 'setObjectComment':
+      return change.object.kind === 'sequence' ? undefined : change.object.table;
     case 'createEnum':
     case 'dropEnum':
     case 'addEnumValues':
@@ -66,6 +70,14 @@ function alterReasons(change: Extract<Change, { kind: 'alterColumn' }>): string[
       case 'identity':
         return [`identity of ${column}`];
       case 'comment':
+        return [];
+      // PostgreSQL-only column settings: SQLite's inspector never reads them.
+      case 'statistics':
+      case 'storage':
+      case 'compression':
+      case 'options':
+      case 'identityOptions':
+      case 'identitySequenceName':
         return [];
     }
   });

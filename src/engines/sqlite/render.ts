@@ -240,8 +240,14 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'renameTable':
       return [step(`rename table ${words(change.from)} to ${words(change.to)}`, [`ALTER TABLE ${q(change.from)} RENAME TO ${quoteIdent(change.to)}`])];
     case 'setTableComment':
+    case 'setObjectComment':
       // SQLite has no comments.
       return [];
+    case 'replaceTable':
+    case 'alterTable':
+    case 'attachPartition':
+    case 'detachPartition':
+      throw new Error(`SQLite has no partitions or storage parameters (change ${change.kind})`);
 
     case 'addColumn':
       return [

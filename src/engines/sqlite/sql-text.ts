@@ -15,6 +15,7 @@ export function checkSqlTexts(texts: readonly SqlText[]): Promise<(string | unde
 }
 
 function problemOf({ kind, text }: SqlText): string | undefined {
+  if (kind === 'partitionKey' || kind === 'partitionBound') return 'SQLite has no partitioned tables';
   if (kind === 'expression' && text.trim() === '') return 'expected an SQL expression, found nothing';
   const problem = tokenProblem(text, kind);
   if (problem || kind === 'type') return problem;
