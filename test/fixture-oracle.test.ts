@@ -23,17 +23,26 @@ const fixtures: readonly SchemaFixture[] = [
   { name: 'e-manifest', file: 'e-manifest/structure.sql', style: 'search-path' },
 ];
 
-const A = 'oracle_a';
-const B = 'oracle_b';
+// One database for all fixtures, each in its own pair of schemas: dropping a database waits for a
+// checkpoint, which on a busy server can take longer than the fixtures themselves.
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase('oracle');
+});
+
+afterAll(async () => {
+  await db?.drop();
+}, 180_000);
 
 describe.each(fixtures)('$name: adopt tenant A, build B from the manifest, pg_dump agrees', (fixture) => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const A = `${fixture.name.replace(/\W/g, '_')}_a`;
+  const B = `${fixture.name.replace(/\W/g, '_')}_b`;
   let project: TempProject;
   let engine: SchemaSyncEngine | undefined;
   let adoptError: string | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase(`oracle_${fixture.name.replace(/\W/g, '_')}`);
     await loadFixture(db.url, fixture, A);
     await withClient(db.url, (c) => c.query(`CREATE SCHEMA ${qi(B)}`));
     project = await createTempProject({ engine: 'postgres', url: db.url, tenants: { list: [A, B] }, apply: { retries: 0 } });
@@ -48,7 +57,6 @@ describe.each(fixtures)('$name: adopt tenant A, build B from the manifest, pg_du
   afterAll(async () => {
     await engine?.close();
     await project?.remove();
-    await db?.drop();
   });
 
   function opened(): SchemaSyncEngine {
