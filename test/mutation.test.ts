@@ -208,7 +208,7 @@ test('the cases are many, distinct, and each names the object it changes', () =>
 });
 
 test('the reference tenant is in sync with the manifest adopted from it', async () => {
-  expect(setupError).toBeUndefined();
+  expect(setupError, setupError).toBeUndefined();
   expect(referenceDump).toMatch(/CREATE TABLE <tenant>\.film /);
   const engine = await project.open();
   try {
@@ -243,7 +243,7 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
   });
 
   test('check reports the tenant as not in sync and names the object', () => {
-    expect(setupError).toBeUndefined();
+    expect(setupError, setupError).toBeUndefined();
     expect(outcome().auditError, `check failed: ${outcome().auditError}`).toBeUndefined();
     const audit = outcome().audit;
     expect(audit, 'check did not report this tenant').toBeDefined();
@@ -257,7 +257,7 @@ for (const [i, m] of mutations.entries()) describe(m.name, () => {
   });
 
   test('plan + apply converges: the next plan is empty and pg_dump equals the reference again', () => {
-    expect(setupError).toBeUndefined();
+    expect(setupError, setupError).toBeUndefined();
     expect(outcome().planError, `plan failed: ${outcome().planError}`).toBeUndefined();
     expect(outcome().applyError, `apply failed: ${outcome().applyError}; the plan was ${JSON.stringify(outcome().stepsPlanned)}`).toBeUndefined();
     expect(outcome().replanError, `the second plan failed: ${outcome().replanError}`).toBeUndefined();
