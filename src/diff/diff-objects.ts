@@ -59,6 +59,15 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
         if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));
       }
     }
+    // Recreating an enum changes the type of every column that uses it, and drops the old type.
+    if (change.kind === 'recreateEnum') {
+      for (const table of new Set(change.usedBy.map((use) => use.table))) {
+        for (const dependant of liveGraph.dependantsOf(tableKey(table))) {
+          if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));
+        }
+      }
+      for (const dependant of liveGraph.dependantsOf(`enum:${change.from.name}`)) queue.push(...markRecreated(dependant));
+    }
   }
   function markRecreated(key: string): string[] {
     if (drops.has(key) || recreates.has(key)) return [];

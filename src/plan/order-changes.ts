@@ -93,8 +93,9 @@ function changeRank(change: Change): number {
     case 'replaceObject':
       return 6.5;
     case 'dropObject':
-      // One that comes back before the tables goes right before it does.
-      if (change.phase === 'before tables') return change.recreate ? 6.4 : 11.5;
+      // One that comes back before the tables goes before the enums, which may be recreated
+      // under it (a composite type with an enum attribute), and comes back after them.
+      if (change.phase === 'before tables') return change.recreate ? 4.9 : 11.5;
       return -2;
     default:
       return rank[change.kind];
