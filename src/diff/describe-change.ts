@@ -84,8 +84,16 @@ export function describeChange(change: Change): string {
     case 'replaceObject':
       return `replace ${objectWords(change.to)}`;
     case 'alterObject':
-      return `alter ${objectWords(change.to)}: ${change.changed.join(', ')}`;
+      return `alter ${objectWords(change.to)}: ${change.changed.map((property) => (property === 'indexes' ? indexWords(change.from.indexes, change.to.indexes) : property)).join(', ')}`;
   }
+}
+
+/** A materialized view's indexes that come and go, by name: `indexes (+ a, - b)`. */
+function indexWords(from: readonly string[] = [], to: readonly string[] = []): string {
+  const name = (definition: string): string => /^CREATE (?:UNIQUE )?INDEX (\S+)/.exec(definition)?.[1] ?? definition;
+  const added = to.filter((d) => !from.includes(d)).map((d) => `+ ${name(d)}`);
+  const dropped = from.filter((d) => !to.includes(d)).map((d) => `- ${name(d)}`);
+  return `indexes (${[...added, ...dropped].join(', ')})`;
 }
 
 function rowSecurityWords(state: { enabled: boolean; forced: boolean }): string {
