@@ -138,6 +138,12 @@ export interface TableModel {
    */
   readonly partitionOf?: PartitionOfModel;
   /**
+   * PostgreSQL classic inheritance: the parents of `CREATE TABLE ... INHERITS (...)`, in order
+   * (pg_inherits.inhseqno). Columns and CHECKs the table has only from its parents are theirs and
+   * are not in `columns` or `checks`; one it declares itself as well is.
+   */
+  readonly inherits?: readonly string[];
+  /**
    * A partition's indexes that are attached to its parent's partitioned indexes (their own name
    * -> the parent index's name): the parent's indexes, but pg_dump names them, and a detached
    * partition keeps them as its own.

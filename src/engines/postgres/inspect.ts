@@ -451,6 +451,8 @@ interface TableRow {
   partition_by: string | null;
   partition_of: string | null;
   partition_bound: string | null;
+  /** Parents by INHERITS, in inhseqno order; null on partitions and partitioned tables. */
+  inherits: string[] | null;
   unlogged: boolean;
   /** reloptions: `name=value` texts; toast_parameters those of the TOAST table, named without `toast.`. */
   storage_parameters: string[] | null;
@@ -471,6 +473,8 @@ interface ColumnRow {
   collation_oid: number;
   statistics: number | null;
   storage: string;
+  /** attislocal: false for a column the table has only from its parents. */
+  is_local: boolean;
   compression: string;
   /** attoptions: `name=value` texts. */
   options: string[] | null;
@@ -635,6 +639,9 @@ interface TableDraft {
   comment?: string;
   partitionBy?: string;
   partitionOf?: PartitionOfModel;
+  inherits?: readonly string[];
+  /** attnums of the columns the table has only from its INHERITS parents: not its own. */
+  readonly inheritedOnly: Set<number>;
   attachedIndexes?: Record<string, string>;
   unlogged?: true;
   storageParameters?: Record<string, string>;
@@ -667,9 +674,15 @@ interface TableDraft {
 /** Puts the columns in attnum order. */
 function closeColumns(table: TableDraft): void {
   const columns: Mutable<ColumnModel>[] = [];
-  for (const column of table.columnsAt) if (column !== undefined) columns.push(column);
+  const own: Mutable<ColumnModel>[] = [];
+  table.columnsAt.forEach((column, position) => {
+    if (column === undefined) return;
+    columns.push(column);
+    if (!table.inheritedOnly.has(position)) own.push(column);
+  });
+  // An inherited column's type still reads the table's own CHECKs and indexes.
   const types = new Map(columns.map((c) => [c.name, c.type]));
-  table.columns = columns;
+  table.columns = own;
   table.types = types;
 }
 
@@ -716,6 +729,7 @@ class SchemaDraft {
         ...(t.comment !== undefined && { comment: t.comment }),
         ...(t.partitionBy !== undefined && { partitionBy: t.partitionBy }),
         ...(t.partitionOf !== undefined && { partitionOf: t.partitionOf }),
+        ...(t.inherits !== undefined && { inherits: t.inherits }),
         ...(t.attachedIndexes !== undefined && { attachedIndexes: sortedRecord(t.attachedIndexes) }),
         ...(t.unlogged && { unlogged: true as const }),
         ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
@@ -795,9 +809,11 @@ class ChunkDraft {
       indexes: [],
       foreignKeys: [],
       checks: [],
+      inheritedOnly: new Set(),
     };
     if (row.partition_by !== null) table.partitionBy = draft.strip(row.partition_by);
     if (row.partition_of !== null) table.partitionOf = { table: row.partition_of, bound: draft.strip(row.partition_bound ?? '') };
+    if (row.inherits !== null && row.inherits.length > 0) table.inherits = row.inherits;
     if (row.unlogged) table.unlogged = true;
     const parameters = nameValues([...(row.storage_parameters ?? []), ...(row.toast_parameters ?? []).map((p) => `toast.${p}`)]);
     if (parameters !== undefined) table.storageParameters = parameters;
@@ -827,6 +843,7 @@ class ChunkDraft {
     table.attcollations[row.position] = row.collation_oid;
     table.atttypids[row.position] = row.type_oid;
     table.attstorages[row.position] = row.storage;
+    if (!row.is_local && table.inherits !== undefined) table.inheritedOnly.add(row.position);
   }
 
   addDescription(row: DescriptionRow): void {
@@ -864,8 +881,8 @@ class ChunkDraft {
   addConstraint(row: ConstraintRow): void {
     const table = this.#tables.get(row.table_oid);
     if (table === undefined) return;
-    // A CHECK a partition got from its partitioned table is the parent's.
-    if (row.type === 'c' && !row.is_local && table.partitionOf !== undefined) return;
+    // A CHECK a partition (or an INHERITS child) got from its parent is the parent's.
+    if (row.type === 'c' && !row.is_local && (table.partitionOf !== undefined || table.inherits !== undefined)) return;
     // Built in finish(), once their comments (and a CHECK's text) are in.
     this.#constraints.push({ table, row });
     if (row.type === 'f' && !this.#columnNames.has(row.ref_oid)) this.#pendingForeignKeys.push({ table, row });

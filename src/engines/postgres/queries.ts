@@ -125,7 +125,8 @@ const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class
  * What a table row says of partitioning and storage: the partition key of a partitioned table;
  * for a partition, its parent (pg_inherits by inhrelid: one row per partition, looked up only for
  * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
- * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts,
+ * with relid 0 (no lock); for a table that is not a partition, its parents by classic
+ * inheritance (INHERITS), in inhseqno order, which is the order columns merge in; UNLOGGED; and the storage parameters, reloptions as name=value texts,
  * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid.
  */
 const partitionColumns = `
@@ -136,6 +137,12 @@ const partitionColumns = `
           FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = c.oid)
        END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
+       CASE WHEN NOT c.relispartition AND c.relkind = 'r' THEN
+         ARRAY(SELECT CASE WHEN pc.relnamespace = c.relnamespace THEN pc.relname::text
+                           ELSE pc.relnamespace::regnamespace::text || '.' || quote_ident(pc.relname) END
+               FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent
+               WHERE pi.inhrelid = c.oid ORDER BY pi.inhseqno)
+       END AS inherits,
        c.relpersistence = 'u' AS unlogged,
        c.reloptions::text[] AS storage_parameters,
        CASE WHEN c.reltoastrelid <> 0 THEN
@@ -248,6 +255,7 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.atttypid AS type_oid,
        a.attnotnull AS not_null,
+       a.attislocal AS is_local,
        CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END) END AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
@@ -267,6 +275,10 @@ LEFT JOIN defaults d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
 
 /**
+ * attislocal is false for a column a table has only from its parents (INHERITS, PARTITION OF):
+ * attinhcount > 0 then, and CREATE TABLE ... INHERITS gives it; a column both inherited and
+ * declared by the table stays local.
+ *
  * Column settings: attstattarget (-1 is the default), attstorage (inspect.ts compares it with
  * TYPES' typstorage), attcompression (PG14+; '' is default_toast_compression) and attoptions. An
  * identity column's sequence options and name come from its sequence, found through pg_depend's
