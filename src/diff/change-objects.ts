@@ -62,6 +62,8 @@ export function changeObjects(change: Change): ObjectRef[] {
     case 'alterTable':
     case 'attachPartition':
     case 'detachPartition':
+    case 'inherit':
+    case 'noInherit':
       return [table(change.table)];
     case 'setObjectComment':
       return change.object.kind === 'sequence'

@@ -84,6 +84,10 @@ export type Change =
   | { readonly kind: 'attachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel }
   /** `reattached`: attached again (a new bound or parent) in the same transaction, so no row leaves. */
   | { readonly kind: 'detachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel; readonly reattached?: true }
+  /** ALTER TABLE ... INHERIT: the table joins a parent's (classic inheritance, PostgreSQL). */
+  | { readonly kind: 'inherit'; readonly table: string; readonly parent: string }
+  /** ALTER TABLE ... NO INHERIT. `rejoins`: inherits it again later in the plan (its parents' order changed). */
+  | { readonly kind: 'noInherit'; readonly table: string; readonly parent: string; readonly rejoins: boolean }
   | { readonly kind: 'setObjectComment'; readonly object: CommentedObject; readonly comment?: string }
   | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }
   | { readonly kind: 'setTableComment'; readonly table: string; readonly comment?: string }

@@ -33,6 +33,10 @@ export function describeChange(change: Change): string {
       return `attach ${change.table} to ${change.partitionOf.table} ${change.partitionOf.bound}`;
     case 'detachPartition':
       return `detach ${change.table} from ${change.partitionOf.table}`;
+    case 'inherit':
+      return `${change.table} inherits ${change.parent}`;
+    case 'noInherit':
+      return `${change.table} no longer inherits ${change.parent}`;
     case 'setObjectComment':
       return `set comment on ${change.object.kind} ${change.object.kind === 'sequence' ? '' : `${change.object.table}.`}${change.object.name}`;
     case 'renameTable':

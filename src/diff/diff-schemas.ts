@@ -8,6 +8,7 @@ import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHint
 import { noRenames } from './changes.js';
 import { diffObjects, onExcludedTables } from './diff-objects.js';
 import { own } from '../util/own.js';
+import { asUninherited, inheritChanges, withParentColumns } from './inheritance.js';
 
 export interface DiffInput {
   /** The live schema, as inspected. */
@@ -177,16 +178,20 @@ function diffSequences(current: SchemaModel, desired: SchemaModel, out: Change[]
   }
 }
 
-/** Tables with every partitioned table before its partitions, else by name. */
+/** Tables with every partitioned (or inherited) table before its partitions (or children), else by name. */
 function parentsFirst(tables: readonly TableModel[]): TableModel[] {
   const byTableName = new Map(tables.map((t) => [t.name, t]));
-  const depth = (t: TableModel): number => {
+  const depths = new Map<string, number>();
+  const depth = (t: TableModel, seen: ReadonlySet<string> = new Set()): number => {
+    const known = depths.get(t.name);
+    if (known !== undefined) return known;
+    const parents = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])];
     let d = 0;
-    const seen = new Set<string>();
-    for (let p = t.partitionOf?.table; p !== undefined && !seen.has(p); p = byTableName.get(p)?.partitionOf?.table) {
-      seen.add(p);
-      d++;
+    for (const name of parents) {
+      const parent = byTableName.get(name);
+      if (parent && !seen.has(name)) d = Math.max(d, 1 + depth(parent, new Set([...seen, t.name])));
     }
+    depths.set(t.name, d);
     return d;
   };
   return byName(tables)
@@ -262,9 +267,13 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     }
     const fromParent = from.partitionOf;
     const toParent = to.partitionOf;
-    // A detached partition keeps what it had from its parent as its own.
-    const base = fromParent && !toParent ? asDetached(from, live.get(fromParent.table)) : from;
-    const changes = diffTableOnce(base, to, own(renames.columns, to.name) ?? noColumnRenames);
+    // A detached partition keeps what it had from its parent as its own; so does a table that
+    // leaves a parent it inherits from.
+    const base = asUninherited(fromParent && !toParent ? asDetached(from, live.get(fromParent.table)) : from, to, live);
+    const inheritance = inheritChanges(from, to);
+    out.push(...inheritance.leave);
+    attach.push(...inheritance.join);
+    const changes = diffTableOnce(base, withParentColumns(base, to, wanted), own(renames.columns, to.name) ?? noColumnRenames);
     out.push(...(toParent && fromParent ? partitionChanges(changes, from, to, live, wanted) : changes));
     if (toParent && fromParent?.table === toParent.table) out.push(...attachedIndexRenames(from, to));
     if (!same(fromParent ?? null, toParent ?? null)) {

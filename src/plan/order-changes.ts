@@ -10,6 +10,8 @@ const rank: Record<ChangeKind, number> = {
   // First: a detached partition's indexes and constraints from its parent become its own, which
   // the drops after it may remove; and it leaves under the names its parent knows.
   detachPartition: -1,
+  // Its inherited columns and CHECKs become its own, which the drops after it may remove.
+  noInherit: -1,
   dropForeignKey: 0,
   dropIndex: 1,
   dropCheck: 1,
@@ -35,6 +37,9 @@ const rank: Record<ChangeKind, number> = {
   // Once its columns are as desired (they must match the parent's), before the parent's keys and
   // indexes are added, which then reach it too.
   attachPartition: 9,
+  // Once its columns are there (INHERIT needs every column of the parent) and before the parent's
+  // new columns and CHECKs are added, which then reach it too.
+  inherit: 9,
   dropTable: 10,
   dropSequence: 11,
   dropEnum: 12,

@@ -392,6 +392,22 @@ export function detachPartitionHazards(table: string, parent: string, reattached
   return [hazard('DELETES_DATA', `detaching ${table} from ${parent} removes its rows from ${parent} (they stay in ${table})`), lock];
 }
 
+/**
+ * INHERIT: the table's rows become rows of the parent's queries (SELECT, UPDATE, DELETE without
+ * ONLY), and both tables are locked while the catalog changes (the child's columns and CHECKs
+ * must match the parent's, or it fails).
+ */
+export function inheritHazards(table: string, parent: string): Hazard[] {
+  return [hazard('ACCESS_EXCLUSIVE_LOCK', `${table} is locked against reads and writes while it joins ${parent}; from then on queries on ${parent} also read and change the rows of ${table}`)];
+}
+
+/** NO INHERIT: the table's rows stop being what queries on the parent return. */
+export function noInheritHazards(table: string, parent: string, rejoins: boolean): Hazard[] {
+  const lock = hazard('ACCESS_EXCLUSIVE_LOCK', `${table} is locked against reads and writes while it leaves ${parent}`);
+  if (rejoins) return [lock];
+  return [hazard('DELETES_DATA', `queries on ${parent} stop returning the rows of ${table} (they stay in ${table})`), lock];
+}
+
 /** SET LOGGED / SET UNLOGGED copies the whole table. */
 export function setLoggedHazards(table: string): Hazard[] {
   return [

@@ -30,6 +30,8 @@ import {
   alterTypeHazards,
   attachPartitionHazards,
   detachPartitionHazards,
+  inheritHazards,
+  noInheritHazards,
   dropColumnHazards,
   dropSequenceHazards,
   dropTableHazards,
@@ -504,6 +506,8 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
   const body = elements.length > 0 ? ` (\n  ${elements.join(',\n  ')}\n)` : partition ? '' : ' ()';
   let sql = `CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q}`;
   sql += partition ? ` PARTITION OF ${qualified(partition.table, options)}${body} ${partitionBound(partition.bound, options)}` : body;
+  // Its parents' columns and CHECKs come with INHERITS; the columns it lists merge with theirs.
+  if (table.inherits !== undefined) sql += ` INHERITS (${table.inherits.map((p) => qualified(p, options)).join(', ')})`;
   if (table.partitionBy !== undefined) sql += ` PARTITION BY ${renderExpression(table.partitionBy, options)}`;
   if (table.storageParameters !== undefined && Object.keys(table.storageParameters).length > 0) {
     sql += ` WITH (${storageParameterList(table.storageParameters)})`;
@@ -538,7 +542,8 @@ function partitionBound(bound: string, options: RenderOptions): string {
 }
 
 function createTable(table: TableModel, options: RenderOptions): PlanStep {
-  return step(`create table ${words(table.name)}${table.partitionOf ? ` partition of ${words(table.partitionOf.table)}` : ''}`, createTableStatements(table, options), [], pgLocks.create);
+  const under = table.partitionOf ? ` partition of ${words(table.partitionOf.table)}` : table.inherits ? ` inheriting ${table.inherits.map(words).join(', ')}` : '';
+  return step(`create table ${words(table.name)}${under}`, createTableStatements(table, options), [], pgLocks.create);
 }
 
 /** A table whose partitioning changed: dropped with its rows and created anew, in one step. */
@@ -858,6 +863,16 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
           `detach partition ${words(change.table)} from ${words(change.partitionOf.table)}`,
           [`ALTER TABLE ${q(change.partitionOf.table)} DETACH PARTITION ${q(change.table)}`],
           detachPartitionHazards(change.table, change.partitionOf.table, change.reattached === true),
+        ),
+      ];
+    case 'inherit':
+      return [step(`${words(change.table)} inherits ${words(change.parent)}`, [`ALTER TABLE ${q(change.table)} INHERIT ${q(change.parent)}`], inheritHazards(change.table, change.parent))];
+    case 'noInherit':
+      return [
+        step(
+          `${words(change.table)} no longer inherits ${words(change.parent)}`,
+          [`ALTER TABLE ${q(change.table)} NO INHERIT ${q(change.parent)}`],
+          noInheritHazards(change.table, change.parent, change.rejoins),
         ),
       ];
     case 'setObjectComment':

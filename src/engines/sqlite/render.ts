@@ -247,7 +247,9 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'alterTable':
     case 'attachPartition':
     case 'detachPartition':
-      throw new Error(`SQLite has no partitions or storage parameters (change ${change.kind})`);
+    case 'inherit':
+    case 'noInherit':
+      throw new Error(`SQLite has no partitions, table inheritance or storage parameters (change ${change.kind})`);
 
     case 'addColumn':
       return [
