@@ -25,6 +25,7 @@ export function identifiersOf(content: ManifestContent | OverrideContent): Writt
     key(table, at);
     value(spec.renamedFrom, [...at, 'renamedFrom']);
     value(spec.partitionOf?.table, [...at, 'partitionOf', 'table']);
+    spec.inherits?.forEach((parent, i) => value(parent, [...at, 'inherits', i]));
     for (const [column, columnSpec] of Object.entries(spec.columns ?? {})) {
       key(column, [...at, 'columns', column]);
       if (typeof columnSpec === 'object') {

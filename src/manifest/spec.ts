@@ -98,6 +98,8 @@ export interface TableSpec {
   readonly columns: Readonly<Record<string, ColumnSpec>>;
   readonly partitionBy?: string;
   readonly partitionOf?: { readonly table: string; readonly bound: string };
+  /** PostgreSQL: INHERITS parents, in order; the columns and CHECKs they give are not listed. */
+  readonly inherits?: readonly string[];
   readonly unlogged?: boolean;
   readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
   readonly primaryKey?: PrimaryKeySpec;

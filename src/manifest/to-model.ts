@@ -98,6 +98,7 @@ type ReplacedTableKey =
   | 'options'
   | 'partitionBy'
   | 'partitionOf'
+  | 'inherits'
   | 'unlogged'
   | 'storageParameters';
 const REPLACED_KEYS: readonly ReplacedTableKey[] = [
@@ -109,6 +110,7 @@ const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'options',
   'partitionBy',
   'partitionOf',
+  'inherits',
   'unlogged',
   'storageParameters',
 ];
@@ -196,7 +198,7 @@ export function assembleInput(manifest: Manifest, overrides: readonly Override[]
       const origin = below(root, 'tables', name);
       let table = input.tables.get(name);
       if (!table) {
-        if (isOverride && spec.columns === undefined && spec.partitionOf === undefined) {
+        if (isOverride && spec.columns === undefined && spec.partitionOf === undefined && spec.inherits === undefined) {
           issues.add(origin, `table '${name}' is not in the manifest, so an override that adds it must give its columns`);
         }
         table = newTable(name);
@@ -244,6 +246,7 @@ interface TableDraft {
   readonly options: Record<string, string | boolean> | undefined;
   readonly partitionBy: string | undefined;
   readonly partitionOf: Entry<{ readonly table: string; readonly bound: string }> | undefined;
+  readonly inherits: readonly string[] | undefined;
   readonly unlogged: boolean;
   readonly storageParameters: Record<string, string> | undefined;
   readonly renamedFrom: Entry<string> | undefined;
@@ -271,7 +274,7 @@ interface ColumnDraft {
  * `inherited`: a partition's columns as PARTITION OF gives them from its partitioned table; a
  * column the partition lists replaces its inherited one, and it can list no other.
  */
-function draftTable(input: TableInput, issues: IssueCollector, inherited?: readonly ColumnModel[]): TableDraft {
+function draftTable(input: TableInput, issues: IssueCollector, inherited?: readonly ColumnModel[], fromParents: ReadonlySet<string> = new Set()): TableDraft {
   const table = input.name;
   const spec = <K extends ReplacedTableKey>(key: K): Entry<TableSpec[K]> | undefined => input.keys.get(key) as Entry<TableSpec[K]> | undefined;
   const columns: ColumnDraft[] = [];
@@ -335,7 +338,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
       if (!parentColumns.has(column.name)) issues.addAtKey(column.origin, `column '${column.name}' is not a column of the partitioned table: a partition has its parent's columns only`);
     }
   }
-  const columnNames = new Set([...(inherited ?? []).map((c) => c.name), ...byName.keys()]);
+  const columnNames = new Set([...(inherited ?? []).map((c) => c.name), ...fromParents, ...byName.keys()]);
   const checkColumnList = (names: readonly string[], origin: Origin, what: string): void => {
     names.forEach((name, i) => {
       if (!columnNames.has(name)) issues.add(below(origin, i), `unknown column '${name}' in ${what} of table '${table}'`);
@@ -484,6 +487,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
     columns: inherited === undefined ? [...own.values()] : inherited.map(partitionColumn),
     partitionBy,
     partitionOf: spec('partitionOf') as Entry<{ readonly table: string; readonly bound: string }> | undefined,
+    inherits: spec('inherits')?.value,
     unlogged: spec('unlogged')?.value ?? legacyUnlogged === true,
     storageParameters:
       parameters === undefined || Object.keys(parameters).length === 0
@@ -731,6 +735,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
       ...(draft.options !== undefined ? { options: sortedRecord(Object.entries(draft.options)) } : {}),
       ...(draft.partitionBy !== undefined ? { partitionBy: draft.partitionBy } : {}),
       ...(draft.partitionOf !== undefined ? { partitionOf: { table: draft.partitionOf.value.table, bound: draft.partitionOf.value.bound } } : {}),
+      ...(draft.inherits !== undefined ? { inherits: [...draft.inherits] } : {}),
       ...(draft.unlogged ? { unlogged: true as const } : {}),
       ...(draft.storageParameters !== undefined ? { storageParameters: draft.storageParameters } : {}),
     };
@@ -770,7 +775,26 @@ function draftTables(input: SchemaInput, issues: IssueCollector): TableDraft[] {
       }
       visiting.delete(table.name);
     }
-    const result = draftTable(table, issues, inherited);
+    const fromParents = new Set<string>();
+    const inherits = table.keys.get('inherits') as Entry<readonly string[]> | undefined;
+    if (inherits !== undefined) {
+      visiting.add(table.name);
+      if (partitionOf !== undefined) issues.add(inherits.origin, `table '${table.name}' is a partition: it cannot also inherit (give partitionOf or inherits)`);
+      inherits.value.forEach((name, i) => {
+        const parentInput = input.tables.get(name);
+        const at = below(inherits.origin, i);
+        // inspect writes a parent in another schema qualified; a tenant's tables may inherit only from its own.
+        if (!parentInput) issues.add(at, `unknown table '${name}': a table can inherit only from a table of the same manifest`);
+        else if (visiting.has(parentInput.name)) issues.add(at, `table '${table.name}' cannot inherit from itself`);
+        else {
+          const parent = draft(parentInput);
+          if (parent.partitionBy !== undefined || parent.partitionOf !== undefined) issues.add(at, `table '${name}' is partitioned or a partition: PostgreSQL does not let a table inherit from it`);
+          for (const column of parent.columnNames) fromParents.add(column);
+        }
+      });
+      visiting.delete(table.name);
+    }
+    const result = draftTable(table, issues, inherited, fromParents);
     drafts.set(table.name, result);
     return result;
   };

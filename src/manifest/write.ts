@@ -168,7 +168,8 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
   // A partition lists only the columns that differ from what its parent gives it, so its keys
   // are written on the table, not on columns.
   const parent = table.partitionOf && tables.get(table.partitionOf.table);
-  const sugar = parent === undefined;
+  // So does a table that inherits: its keys may name columns it does not list.
+  const sugar = parent === undefined && table.inherits === undefined;
   const pk = table.primaryKey;
   const pkOnColumn =
     sugar && pk !== undefined && pk.columns.length === 1 && pk.comment === undefined && names.omittable(pk.name, primaryKeyNameParts(table.name))
@@ -225,7 +226,11 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
     spec.partitionOf = { table: table.partitionOf.table, bound: table.partitionOf.bound };
     flow.push(at('partitionOf'));
   }
-  if (!parent || columns.size > 0) spec.columns = columns;
+  if (table.inherits !== undefined) {
+    spec.inherits = [...table.inherits];
+    flow.push(at('inherits'));
+  }
+  if ((!parent && table.inherits === undefined) || columns.size > 0) spec.columns = columns;
   if (table.partitionBy !== undefined) spec.partitionBy = table.partitionBy;
   if (table.unlogged) spec.unlogged = true;
   if (table.storageParameters !== undefined && Object.keys(table.storageParameters).length > 0) {
