@@ -76,8 +76,9 @@ export type Change =
       readonly keep: readonly UnmanagedObject[];
     }
   /**
-   * A table whose partitioning (strategy, key, or being partitioned at all) changed: PostgreSQL
-   * cannot alter it, so the table is dropped with its rows (and partitions) and created anew.
+   * A table whose partitioning (strategy, key, or being partitioned at all) changed, or whose
+   * columns would stay its own where the desired table has them only from its INHERITS parents:
+   * PostgreSQL cannot alter it, so the table is dropped with its rows (and partitions) and created anew.
    */
   | { readonly kind: 'replaceTable'; readonly from: TableModel; readonly to: TableModel; readonly reasons: readonly string[] }
   | { readonly kind: 'alterTable'; readonly table: string; readonly from: TableModel; readonly to: TableModel; readonly changed: readonly TableProperty[] }

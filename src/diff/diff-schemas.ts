@@ -8,7 +8,7 @@ import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHint
 import { noRenames } from './changes.js';
 import { diffObjects, onExcludedTables } from './diff-objects.js';
 import { own } from '../util/own.js';
-import { asUninherited, inheritChanges, withParentColumns } from './inheritance.js';
+import { asUninherited, inheritChanges, inheritReplaceReasons } from './inheritance.js';
 
 export interface DiffInput {
   /** The live schema, as inspected. */
@@ -251,7 +251,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
         from = undefined;
       }
     }
-    const reasons = from ? replaceReasons(from, to) : [];
+    const reasons = from ? [...replaceReasons(from, to), ...inheritReplaceReasons(asUninherited(from, to, live), to, wanted)] : [];
     if (from && reasons.length > 0) {
       out.push({ kind: 'replaceTable', from, to, reasons });
       replaced.add(to.name);
@@ -273,7 +273,7 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     const inheritance = inheritChanges(from, to);
     out.push(...inheritance.leave);
     attach.push(...inheritance.join);
-    const changes = diffTableOnce(base, withParentColumns(base, to, wanted), own(renames.columns, to.name) ?? noColumnRenames);
+    const changes = diffTableOnce(base, to, own(renames.columns, to.name) ?? noColumnRenames);
     out.push(...(toParent && fromParent ? partitionChanges(changes, from, to, live, wanted) : changes));
     if (toParent && fromParent?.table === toParent.table) out.push(...attachedIndexRenames(from, to));
     if (!same(fromParent ?? null, toParent ?? null)) {

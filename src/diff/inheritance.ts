@@ -45,26 +45,24 @@ export function asUninherited(from: TableModel, to: TableModel, live: ReadonlyMa
 }
 
 /**
- * The desired table with the columns it will hold from its parents that the live table holds as
- * its own: a column declared on a table before INHERIT stays local (PostgreSQL keeps attislocal),
- * and dropping it would take it from a table that must have it to inherit. A parent's column the
- * live table lacks is added before INHERIT, which needs it.
+ * Why the table cannot reach the desired one by INHERIT / NO INHERIT: a column the desired table
+ * has only from its parents that the live one declares itself (or would have to add before
+ * INHERIT) stays its own, since no ALTER TABLE makes a column inherited-only (attislocal). `from`
+ * is as asUninherited left it.
  */
-export function withParentColumns(from: TableModel, to: TableModel, wanted: ReadonlyMap<string, TableModel>): TableModel {
-  // `from` is as asUninherited left it: only the parents it keeps.
-  if (to.inherits === undefined) return to;
+export function inheritReplaceReasons(from: TableModel, to: TableModel, wanted: ReadonlyMap<string, TableModel>): string[] {
+  if (to.inherits === undefined) return [];
   const listed = new Set(to.columns.map((c) => c.name));
-  const held = new Map(from.columns.map((c) => [c.name, c]));
+  const own = new Set(from.columns.map((c) => c.name));
   // A kept parent's new column reaches the table through the parent's ADD COLUMN.
-  const inheritedNow = new Set(parentColumns({ ...to, inherits: from.inherits ?? [] }, wanted).map((c) => c.name));
-  const extra: ColumnModel[] = [];
+  const reaching = new Set(parentColumns({ ...to, inherits: from.inherits ?? [] }, wanted).map((c) => c.name));
+  const reasons: string[] = [];
   for (const column of parentColumns(to, wanted)) {
     if (listed.has(column.name)) continue;
-    const mine = held.get(column.name);
-    if (mine) extra.push(mine);
-    else if (!inheritedNow.has(column.name)) extra.push(withoutColumnComment(column));
+    if (own.has(column.name)) reasons.push(`column ${column.name} is declared on it, not only inherited (list it under columns to keep the table)`);
+    else if (!reaching.has(column.name)) reasons.push(`column ${column.name} of its new parent would be declared on it before INHERIT (list it under columns to keep the table)`);
   }
-  return extra.length === 0 ? to : { ...to, columns: [...to.columns, ...extra] };
+  return reasons;
 }
 
 /**

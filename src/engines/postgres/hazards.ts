@@ -369,10 +369,10 @@ export function alterSequenceHazards(from: SequenceModel, to: SequenceModel): Ha
     : [];
 }
 
-/** A table whose partitioning changed cannot be altered into it: dropped with its rows and partitions, created empty. */
+/** A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered into it: dropped with its rows and partitions, created empty. */
 export function replaceTableHazards(table: string, reasons: readonly string[]): Hazard[] {
   return [
-    hazard('DELETES_DATA', `drops table ${table} with all its rows and partitions and creates it anew (${reasons.join('; ')}); PostgreSQL cannot change a table's partitioning in place`),
+    hazard('DELETES_DATA', `drops table ${table} with all its rows and partitions and creates it anew (${reasons.join('; ')}); PostgreSQL cannot change this in place`),
     hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`),
   ];
 }
