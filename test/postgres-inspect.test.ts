@@ -791,7 +791,13 @@ describe('inspectSchemas with a scope', () => {
     const part = (await inspectSchemas(client, ['inherit_t'], { tables: ['base'], enums: false, sequences: false })).get('inherit_t')!;
     expect(part.tables.map((t) => t.name)).toEqual(['base', 'child', 'grandchild']);
     expect(part.tables).toEqual(whole.tables.filter((t) => t.name !== 'other'));
-    expect(table(part, 'grandchild').columns.map((c) => c.name)).toEqual(['id', 'extra', 'note']);
+    // The parent's new column reaches its descendants, as theirs by inheritance: not their own.
+    expect(table(part, 'base').columns.map((c) => c.name)).toEqual(['id', 'note']);
+    expect(table(part, 'child').columns.map((c) => c.name)).toEqual(['extra']);
+    expect(table(part, 'child').checks).toEqual([]);
+    expect(table(part, 'child').inherits).toEqual(['base']);
+    expect(table(part, 'grandchild').columns).toEqual([]);
+    expect(table(part, 'grandchild').inherits).toEqual(['child']);
     await client.query('DROP SCHEMA inherit_t CASCADE');
   });
 });
