@@ -1031,6 +1031,62 @@ describe('partitions, settings and comments in the manifest', () => {
   });
 });
 
+describe('manifest: classic table inheritance (PostgreSQL INHERITS)', () => {
+  const column = (name: string, type: string, extra: Partial<SchemaModel['tables'][number]['columns'][number]> = {}) => ({ name, type, nullable: true, ...extra });
+  it('round-trip: a child lists its parents and only the columns it declares itself; its keys may name inherited columns', () => {
+    const schema: SchemaModel = {
+      tables: [
+        {
+          name: 'payment',
+          columns: [column('id', 'integer', { nullable: false }), column('paid_at', 'timestamp without time zone', { nullable: false })],
+          primaryKey: { name: 'payment_pkey', columns: ['id'] },
+          uniques: [],
+          indexes: [],
+          foreignKeys: [],
+          checks: [],
+        },
+        {
+          name: 'payment_2007',
+          columns: [column('note', 'text')],
+          primaryKey: { name: 'payment_2007_pkey', columns: ['id'] },
+          uniques: [],
+          indexes: [{ name: 'payment_2007_paid_at_idx', unique: false, method: 'btree', keys: [{ column: 'paid_at' }], include: [] }],
+          foreignKeys: [],
+          checks: [{ name: 'payment_2007_paid_at_check', expression: "(paid_at >= '2007-01-01 00:00:00'::timestamp without time zone)" }],
+          inherits: ['payment', 'stamp'],
+        },
+        { name: 'stamp', columns: [column('by', 'text')], uniques: [], indexes: [], foreignKeys: [], checks: [] },
+      ],
+      enums: [],
+      sequences: [],
+    };
+    const text = writeManifest(schema);
+    expect(text).toContain('    inherits: [ payment, stamp ]');
+    const child = text.slice(text.indexOf('  payment_2007:'), text.indexOf('  stamp:'));
+    expect(child).not.toContain('paid_at:');
+    expect(child).toContain('primaryKey: [ id ]');
+    const back = desiredFor(tenant('any'), manifestOf(text), []);
+    expect(back.schema).toStrictEqual(schema);
+  });
+
+  it('refuses a parent the manifest does not hold (in another schema), a partitioned parent, and a cycle', () => {
+    const yaml = [
+      'version: 1',
+      'tables:',
+      '  p: { columns: { a: int }, partitionBy: LIST (a) }',
+      '  c1: { inherits: [p] }',
+      '  c2: { inherits: [shared.base] }',
+      '  c3: { inherits: [c4], columns: { x: int } }',
+      '  c4: { inherits: [c3], columns: { y: int } }',
+    ].join('\n');
+    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), []))).toEqual([
+      "schema/manifest.yaml:4:20: tables.c1.inherits[0]: table 'p' is partitioned or a partition: PostgreSQL does not let a table inherit from it",
+      "schema/manifest.yaml:5:20: tables.c2.inherits[0]: unknown table 'shared.base': a table can inherit only from a table of the same manifest",
+      "schema/manifest.yaml:7:20: tables.c4.inherits[0]: table 'c4' cannot inherit from itself",
+    ]);
+  });
+});
+
 describe('JSON Schemas', () => {
   const read = async (name: string): Promise<Record<string, unknown>> =>
     JSON.parse(await readFile(new URL(`../schemas/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
