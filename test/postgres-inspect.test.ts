@@ -800,6 +800,27 @@ describe('inspectSchemas with a scope', () => {
     expect(table(part, 'grandchild').inherits).toEqual(['child']);
     await client.query('DROP SCHEMA inherit_t CASCADE');
   });
+
+  it('reads the parents of a child in inhseqno order, and keeps a column it both declares and inherits as its own', async () => {
+    await client.query(`
+      CREATE SCHEMA inherit_o;
+      CREATE SCHEMA inherit_x;
+      CREATE TABLE inherit_x.audit (by text);
+      CREATE TABLE inherit_o.named (id integer NOT NULL, name text);
+      CREATE TABLE inherit_o.stamped (id integer NOT NULL, at timestamptz);
+      CREATE TABLE inherit_o.thing (name text DEFAULT 'x', size integer, CHECK (size > 0)) INHERITS (inherit_o.stamped, inherit_o.named, inherit_x.audit)`);
+    const model = (await inspectSchemas(client, ['inherit_o'])).get('inherit_o')!;
+    await client.query('DROP SCHEMA inherit_o CASCADE; DROP SCHEMA inherit_x CASCADE');
+    const thing = table(model, 'thing');
+    // A parent in another schema is named with it: the manifest refuses it (tests in manifest.test.ts).
+    expect(thing.inherits).toEqual(['stamped', 'named', 'inherit_x.audit']);
+    expect(thing.columns).toEqual([
+      { name: 'name', type: 'text', nullable: true, default: "'x'::text" },
+      { name: 'size', type: 'integer', nullable: true },
+    ]);
+    expect(thing.checks.map((c) => c.expression)).toEqual(['(size > 0)']);
+    expect(table(model, 'named').inherits).toBeUndefined();
+  });
 });
 
 describe('listSchemas and inspectInvalidIndexes', () => {
