@@ -178,8 +178,8 @@ function diffSequences(current: SchemaModel, desired: SchemaModel, out: Change[]
   }
 }
 
-/** Tables with every partitioned (or inherited) table before its partitions (or children), else by name. */
-function parentsFirst(tables: readonly TableModel[]): TableModel[] {
+/** Tables with every partitioned (or inherited) table before its partitions (or children), else by name; `order` -1: after them. */
+function parentsFirst(tables: readonly TableModel[], order: 1 | -1 = 1): TableModel[] {
   const byTableName = new Map(tables.map((t) => [t.name, t]));
   const depths = new Map<string, number>();
   const depth = (t: TableModel, seen: ReadonlySet<string> = new Set()): number => {
@@ -196,7 +196,7 @@ function parentsFirst(tables: readonly TableModel[]): TableModel[] {
   };
   return byName(tables)
     .map((t) => ({ t, d: depth(t) }))
-    .sort((a, b) => a.d - b.d)
+    .sort((a, b) => order * (a.d - b.d))
     .map(({ t }) => t);
 }
 
@@ -296,7 +296,8 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
       out.push({ kind: 'addForeignKey', table: to.name, foreignKey: target, newTable: false });
     }
   }
-  for (const from of byName(current.tables)) {
+  // A child before its parent: DROP TABLE refuses a table others inherit from.
+  for (const from of parentsFirst(current.tables, -1)) {
     if (wanted.has(from.name) || renamedAway.has(from.name)) continue;
     // A partition goes with its partitioned table.
     const parent = from.partitionOf?.table;
