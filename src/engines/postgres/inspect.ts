@@ -72,6 +72,7 @@ export const COMPARED_KINDS: readonly string[] = [
   'enums',
   'sequences',
   'partitioned tables (strategy and key) and partitions (parent and bound)',
+  'table inheritance (INHERITS parents, in order)',
   'table storage (unlogged, storage parameters)',
   'column settings (statistics target, storage, compression, options, identity sequence options)',
   'comments on constraints, indexes and sequences',
