@@ -507,7 +507,7 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
   let sql = `CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q}`;
   sql += partition ? ` PARTITION OF ${qualified(partition.table, options)}${body} ${partitionBound(partition.bound, options)}` : body;
   // Its parents' columns and CHECKs come with INHERITS; the columns it lists merge with theirs.
-  if (table.inherits !== undefined) sql += ` INHERITS (${table.inherits.map((p) => qualified(p, options)).join(', ')})`;
+  if (table.inherits !== undefined) sql += ` INHERITS (${table.inherits.map((p) => referencedTable(p, options)).join(', ')})`;
   if (table.partitionBy !== undefined) sql += ` PARTITION BY ${renderExpression(table.partitionBy, options)}`;
   if (table.storageParameters !== undefined && Object.keys(table.storageParameters).length > 0) {
     sql += ` WITH (${storageParameterList(table.storageParameters)})`;
@@ -866,12 +866,12 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
         ),
       ];
     case 'inherit':
-      return [step(`${words(change.table)} inherits ${words(change.parent)}`, [`ALTER TABLE ${q(change.table)} INHERIT ${q(change.parent)}`], inheritHazards(change.table, change.parent))];
+      return [step(`${words(change.table)} inherits ${words(change.parent)}`, [`ALTER TABLE ${q(change.table)} INHERIT ${referencedTable(change.parent, options)}`], inheritHazards(change.table, change.parent))];
     case 'noInherit':
       return [
         step(
           `${words(change.table)} no longer inherits ${words(change.parent)}`,
-          [`ALTER TABLE ${q(change.table)} NO INHERIT ${q(change.parent)}`],
+          [`ALTER TABLE ${q(change.table)} NO INHERIT ${referencedTable(change.parent, options)}`],
           noInheritHazards(change.table, change.parent, change.rejoins),
         ),
       ];
