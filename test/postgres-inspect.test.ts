@@ -808,7 +808,9 @@ describe('inspectSchemas with a scope', () => {
       CREATE TABLE inherit_x.audit (by text);
       CREATE TABLE inherit_o.named (id integer NOT NULL, name text);
       CREATE TABLE inherit_o.stamped (id integer NOT NULL, at timestamptz);
-      CREATE TABLE inherit_o.thing (name text DEFAULT 'x', size integer, CHECK (size > 0)) INHERITS (inherit_o.stamped, inherit_o.named, inherit_x.audit)`);
+      CREATE TABLE inherit_o.thing (name text DEFAULT 'x', size integer, CHECK (size > 0)) INHERITS (inherit_o.stamped, inherit_o.named, inherit_x.audit);
+      CREATE TABLE inherit_o.late () INHERITS (inherit_o.named);
+      ALTER TABLE ONLY inherit_o.late ALTER COLUMN name SET DEFAULT 'y'`);
     const model = (await inspectSchemas(client, ['inherit_o'])).get('inherit_o')!;
     await client.query('DROP SCHEMA inherit_o CASCADE; DROP SCHEMA inherit_x CASCADE');
     const thing = table(model, 'thing');
@@ -820,6 +822,8 @@ describe('inspectSchemas with a scope', () => {
     ]);
     expect(thing.checks.map((c) => c.expression)).toEqual(['(size > 0)']);
     expect(table(model, 'named').inherits).toBeUndefined();
+    // A default set on the child alone differs from what INHERITS gives it: kept, as its own.
+    expect(table(model, 'late').columns).toEqual([{ name: 'name', type: 'text', nullable: true, default: "'y'::text" }]);
   });
 });
 

@@ -672,6 +672,26 @@ interface TableDraft {
   readonly checks: CheckModel[];
 }
 
+/**
+ * An inherited column whose default or NOT NULL the table changed for itself (ALTER TABLE ONLY)
+ * differs from what INHERITS gives it: kept as the table's own, so the difference is compared
+ * and built, rather than lost. Compared with the first parent (in the tenant's schema) that has it.
+ */
+function keepOverriddenColumns(table: TableDraft): void {
+  if (table.inherits === undefined || table.inheritedOnly.size === 0) return;
+  const parents = table.inherits.map((name) => table.schema.tables.find((t) => t.name === name));
+  for (const position of [...table.inheritedOnly]) {
+    const column = table.columnsAt[position];
+    if (column === undefined) continue;
+    let given: ColumnModel | undefined;
+    for (const parent of parents) {
+      given = parent?.columnsAt.find((c) => c !== undefined && c.name === column.name);
+      if (given !== undefined) break;
+    }
+    if (given !== undefined && (given.default !== column.default || given.nullable !== column.nullable)) table.inheritedOnly.delete(position);
+  }
+}
+
 /** Puts the columns in attnum order. */
 function closeColumns(table: TableDraft): void {
   const columns: Mutable<ColumnModel>[] = [];
@@ -876,6 +896,7 @@ class ChunkDraft {
 
   /** Once every column is in: constraints and indexes need the tables' column types. */
   closeColumns(): void {
+    for (const table of this.#tables.values()) keepOverriddenColumns(table);
     for (const table of this.#tables.values()) closeColumns(table);
   }
 
