@@ -179,7 +179,9 @@ export type DefinedObjectKind =
   | 'trigger'
   | 'policy'
   | 'domain'
-  | 'composite type';
+  | 'composite type'
+  | 'rule'
+  | 'statistics';
 
 /** An object the server prints whole: its definition is the server's own text, tenant-neutral. */
 export interface DefinedObjectModel {

@@ -30,8 +30,7 @@ import {
   type PolicyRow,
   type RoutineRow,
   type TriggerRow,
-  type ViewRow,
-} from './inspect-objects.js';
+  type ViewRow, type RuleRow, type StatisticsRow } from './inspect-objects.js';
 import {
   AGGREGATES,
   ALL_RELATION_KINDS,
@@ -40,6 +39,8 @@ import {
   DOMAINS,
   OBJECT_DEPENDENCIES,
   POLICIES,
+  RULES,
+  STATISTICS,
   TRIGGERS,
   VIEWS,
   DESCRIPTIONS,
@@ -81,6 +82,8 @@ export const COMPARED_KINDS: readonly string[] = [
   'triggers (with their enabled state)',
   'policies',
   'domains (with their checks) and composite types',
+  'rules',
+  'extended statistics',
 ];
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
@@ -1127,6 +1130,8 @@ async function inspectChunk(
     chain.each<ViewRow>(VIEWS, () => objects.viewsToLookUp(), (row) => objects.addViewDefinition(row));
     chain.each<TriggerRow>(TRIGGERS, () => objects.triggerRelations(), (row) => objects.addTrigger(row));
     chain.each<PolicyRow>(POLICIES, () => objects.policyTables(), (row) => objects.addPolicy(row));
+    chain.each<RuleRow>(RULES, () => objects.ruleRelations(), (row) => objects.addRule(row));
+    chain.each<StatisticsRow>(STATISTICS, () => objects.statisticsTables(), (row) => objects.addStatistics(row));
   }
   chain.barrier();
   chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));

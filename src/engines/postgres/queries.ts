@@ -557,12 +557,6 @@ FROM owner c
 CROSS JOIN LATERAL (SELECT x.* FROM pg_policy x WHERE x.polrelid = c.oid OFFSET 0) pol
 WHERE NOT ${managedRelation}
 UNION ALL
-SELECT c.schema, 'rule', c.relname || '.' || r.rulename, NULL
-FROM owner c
-CROSS JOIN LATERAL (SELECT x.* FROM pg_rewrite x WHERE c.relhasrules AND x.ev_class = c.oid OFFSET 0) r
-WHERE r.rulename <> '_RETURN'
-  AND ${notExtensionMember('pg_rewrite', 'r.oid')}
-UNION ALL
 SELECT c.schema, 'exclusion constraint', c.relname || '.' || con.conname, NULL
 FROM owner c
 CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = c.oid OFFSET 0) con
@@ -594,9 +588,6 @@ UNION ALL
 SELECT m.schema, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL${memberRows('pg_opfamily', 'opf', 'opfnamespace')}
 JOIN pg_am am ON am.oid = opf.opfmethod
 WHERE ${notExtensionMember('pg_opfamily', 'opf.oid')}
-UNION ALL
-SELECT m.schema, 'statistics', s.stxname::text, NULL${memberRows('pg_statistic_ext', 's', 'stxnamespace')}
-WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}
 UNION ALL
 SELECT m.schema, 'text search configuration', cfg.cfgname::text, NULL${memberRows('pg_ts_config', 'cfg', 'cfgnamespace')}
 WHERE ${notExtensionMember('pg_ts_config', 'cfg.oid')}
@@ -834,6 +825,29 @@ SELECT pol.oid, pol.polrelid AS table_oid, pol.polname::text AS name, quote_iden
        pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
        ${descriptionOf('pg_policy', 'pol.oid')} AS comment
 FROM ${byOids('$1', 'pg_policy', 'pol', 'polrelid')}`;
+
+/**
+ * Rules of the chunk's managed tables and views ($1, oids), through pg_rewrite's (ev_class,
+ * rulename) index; a view's own '_RETURN' rule is the view. pg_get_ruledef as pg_dump calls it.
+ */
+export const RULES = `
+SELECT rw.oid, rw.ev_class AS table_oid, rw.rulename::text AS name,
+       pg_get_ruledef(rw.oid, false) AS definition, rw.ev_enabled::text AS enabled,
+       ${descriptionOf('pg_rewrite', 'rw.oid')} AS comment
+FROM ${byOids('$1', 'pg_rewrite', 'rw', 'ev_class')}
+WHERE rw.rulename <> '_RETURN'
+  AND ${notExtensionMember('pg_rewrite', 'rw.oid')}`;
+
+/**
+ * Extended statistics on the chunk's managed tables ($1, oids), through pg_statistic_ext's
+ * stxrelid index; only those in the table's own schema are the tenant's.
+ */
+export const STATISTICS = `
+SELECT s.oid, s.stxrelid AS table_oid, s.stxnamespace AS schema_oid, s.stxname::text AS name,
+       pg_get_statisticsobjdef(s.oid) AS definition,
+       ${descriptionOf('pg_statistic_ext', 's.oid')} AS comment
+FROM ${byOids('$1', 'pg_statistic_ext', 's', 'stxrelid')}
+WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}`;
 
 /** The pg_depend rows of the objects of `catalog` whose oids are in `param`, what they need (not their internal parts). */
 const dependencies = (param: string, catalog: string): string =>
