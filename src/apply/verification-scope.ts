@@ -24,6 +24,7 @@ const additive: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
   'addPrimaryKey',
   'addUnique',
   'addIndex',
+  'alterIndex',
   'addForeignKey',
   'addCheck',
   'validateConstraint',

@@ -84,6 +84,8 @@ export function changeObjects(change: Change): ObjectRef[] {
     case 'addIndex':
     case 'dropIndex':
       return [inTable('index', change.table, change.index.name)];
+    case 'alterIndex':
+      return [inTable('index', change.table, change.to.name)];
     case 'addForeignKey':
     case 'dropForeignKey':
       return [inTable('constraint', change.table, change.foreignKey.name)];

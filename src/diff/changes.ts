@@ -106,6 +106,8 @@ export type Change =
   /** `partitioned`: on a partitioned table, whose indexes cannot be built CONCURRENTLY. */
   | { readonly kind: 'addIndex'; readonly table: string; readonly index: IndexModel; readonly newTable: boolean; readonly partitioned?: true }
   | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexModel }
+  /** An index whose storage parameters alone changed: set in place, without a rebuild. */
+  | { readonly kind: 'alterIndex'; readonly table: string; readonly from: IndexModel; readonly to: IndexModel }
   | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel; readonly newTable: boolean }
   | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel }
   | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckModel; readonly newTable: boolean }

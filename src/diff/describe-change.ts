@@ -63,6 +63,8 @@ export function describeChange(change: Change): string {
       return `drop unique ${change.table}.${change.unique.name}`;
     case 'addIndex':
       return `add index ${change.table}.${change.index.name}`;
+    case 'alterIndex':
+      return `alter index ${change.table}.${change.to.name}: storage parameters`;
     case 'dropIndex':
       return `drop index ${change.table}.${change.index.name}${change.index.invalid ? ' (INVALID)' : ''}`;
     case 'addForeignKey':

@@ -1,7 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { byName } from '../model/fingerprint.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import type { ColumnModel, EnumModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
+import type { ColumnModel, EnumModel, IndexModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
 import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, TableProperty } from './changes.js';
@@ -451,12 +451,7 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
     rename: renameConstraint,
     comment: constraint,
   }, out);
-  diffNamed(from.indexes, to.indexes, {
-    drop: (index) => ({ kind: 'dropIndex', table, index }),
-    add: (index) => ({ kind: 'addIndex', table, index, newTable: false, ...(to.partitionBy !== undefined && { partitioned: true as const }) }),
-    rename: (a, b) => ({ kind: 'renameIndex', table, from: a, to: b }),
-    comment: (name) => ({ kind: 'index', table, name }),
-  }, out);
+  diffIndexes(from, to, out);
   diffNamed(from.foreignKeys, to.foreignKeys, {
     drop: (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
     add: (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
@@ -475,6 +470,37 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
   if ((from.comment ?? null) !== (to.comment ?? null)) {
     out.push({ kind: 'setTableComment', table, ...(to.comment !== undefined ? { comment: to.comment } : {}) });
   }
+}
+
+/**
+ * Indexes as diffNamed compares them, but storage parameters are set in place (ALTER INDEX SET),
+ * not by a rebuild: an index kept (or renamed) whose parameters alone differ gets an alterIndex.
+ */
+function diffIndexes(from: TableModel, to: TableModel, out: Change[]): void {
+  const table = to.name;
+  const live = new Map(from.indexes.map((i) => [i.name, i]));
+  const wanted = new Map(to.indexes.map((i) => [i.name, i]));
+  const changes: Change[] = [];
+  diffNamed(from.indexes.map(withoutStorage), to.indexes.map(withoutStorage), {
+    drop: (index) => ({ kind: 'dropIndex', table, index: live.get(index.name) ?? index }),
+    add: (index) => ({ kind: 'addIndex', table, index: wanted.get(index.name) ?? index, newTable: false, ...(to.partitionBy !== undefined && { partitioned: true as const }) }),
+    rename: (a, b) => ({ kind: 'renameIndex', table, from: a, to: b }),
+    comment: (name) => ({ kind: 'index', table, name }),
+  }, changes);
+  out.push(...changes);
+  const rebuilt = new Set(changes.flatMap((c) => (c.kind === 'addIndex' ? [c.index.name] : [])));
+  const renamedFrom = new Map(changes.flatMap((c) => (c.kind === 'renameIndex' ? [[c.to, c.from] as const] : [])));
+  for (const index of byName(to.indexes)) {
+    const before = live.get(renamedFrom.get(index.name) ?? index.name);
+    if (before === undefined || rebuilt.has(index.name) || same(before.storageParameters ?? null, index.storageParameters ?? null)) continue;
+    out.push({ kind: 'alterIndex', table, from: before, to: index });
+  }
+}
+
+function withoutStorage(index: IndexModel): IndexModel {
+  if (index.storageParameters === undefined) return index;
+  const { storageParameters: _storage, ...rest } = index;
+  return rest;
 }
 
 function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[] {

@@ -72,6 +72,7 @@ export interface IndexSpec {
   readonly method?: string;
   readonly include?: readonly string[];
   readonly comment?: string;
+  readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
 }
 
 export interface ForeignKeySpec {

@@ -458,6 +458,9 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
         include: [...(value.include ?? [])],
         ...(value.where !== undefined ? { where: value.where } : {}),
         ...(value.comment !== undefined ? { comment: value.comment } : {}),
+        ...(value.storageParameters !== undefined && Object.keys(value.storageParameters).length > 0
+          ? { storageParameters: sortedRecord(Object.entries(value.storageParameters).map(([key, v]) => [key, String(v)] as const)) }
+          : {}),
       },
       origin: entry.origin,
     });

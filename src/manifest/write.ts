@@ -334,6 +334,9 @@ function indexSpec(index: IndexModel): Yaml {
     ...(index.method !== 'btree' ? { method: index.method } : {}),
     ...(index.include.length > 0 ? { include: [...index.include] } : {}),
     ...(index.comment !== undefined ? { comment: index.comment } : {}),
+    ...(index.storageParameters !== undefined && Object.keys(index.storageParameters).length > 0
+      ? { storageParameters: Object.fromEntries(Object.entries(index.storageParameters).map(([k, v]) => [k, defaultValue(v)])) }
+      : {}),
   };
 }
 

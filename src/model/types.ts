@@ -81,6 +81,8 @@ export interface IndexModel {
   /** Set on an index a failed concurrent build left INVALID; it never matches a desired index, so the next plan rebuilds it. */
   readonly invalid?: true;
   readonly comment?: string;
+  /** PostgreSQL storage parameters of the index (its reloptions: fillfactor, ...), name -> value as the server prints it. */
+  readonly storageParameters?: Readonly<Record<string, string>>;
 }
 
 export interface ForeignKeyModel {

@@ -43,6 +43,7 @@ const rank: Record<ChangeKind, number> = {
   addUnique: 15,
   addCheck: 15,
   addIndex: 16,
+  alterIndex: 16,
   addForeignKey: 17,
   setObjectComment: 17.5,
   validateConstraint: 18,

@@ -508,6 +508,8 @@ interface IndexRow {
   opclasses: number[];
   collations: number[];
   oid: number;
+  /** reloptions of the index: `name=value` texts. */
+  storage_parameters: string[] | null;
   /** An index a partition got from its parent's partitioned index, and that index's name. */
   attached: boolean;
   parent_index: string | null;
@@ -1301,6 +1303,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate
   for (let i = row.key_count; i < row.attnums.length; i++) {
     include.push(table.attnames[row.attnums[i] ?? 0] ?? row.key_texts?.[i] ?? '');
   }
+  const storageParameters = nameValues(row.storage_parameters);
   return {
     name: row.name,
     unique: row.is_unique,
@@ -1309,6 +1312,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate
     include,
     ...(predicate !== undefined && { where: draft.strip(predicate) }),
     ...(!row.is_valid && { invalid: true as const }),
+    ...(storageParameters !== undefined && { storageParameters }),
   };
 }
 

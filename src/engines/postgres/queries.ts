@@ -401,6 +401,7 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indkey::int2[] AS attnums, i.indoption::int2[] AS options,
        i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        i.indexrelid AS oid,
+       ic.reloptions::text[] AS storage_parameters,
        ic.relispartition AS attached,
        CASE WHEN ic.relispartition THEN
          (SELECT pc.relname FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = i.indexrelid)
@@ -414,7 +415,7 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        END AS key_texts
 FROM unnest($1::oid[]) AS r(oid)
 CROSS JOIN LATERAL (SELECT x.* FROM pg_index x WHERE x.indrelid = r.oid OFFSET 0) i
-CROSS JOIN LATERAL (SELECT x.relname, x.relam, x.relispartition FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
+CROSS JOIN LATERAL (SELECT x.relname, x.relam, x.relispartition, x.reloptions FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
 JOIN pg_am am ON am.oid = ic.relam
 WHERE ic.relispartition
    OR (NOT i.indisprimary AND NOT i.indisexclusion

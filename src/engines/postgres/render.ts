@@ -333,6 +333,9 @@ function createIndexStatement(table: string, index: IndexModel, concurrently: bo
     `ON ${qualified(table, options)} USING ${renderCatalogName(index.method)} ` +
     `(${index.keys.map((k) => indexKey(k, options)).join(', ')})`;
   if (index.include.length > 0) sql += ` INCLUDE (${columnList(index.include)})`;
+  if (index.storageParameters !== undefined && Object.keys(index.storageParameters).length > 0) {
+    sql += ` WITH (${storageParameterList(index.storageParameters)})`;
+  }
   if (index.where !== undefined) sql += ` WHERE ${renderExpression(index.where, options)}`;
   return sql;
 }
@@ -543,16 +546,21 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: Re
     steps.push(step(`alter table ${words(change.table)}: set ${to.unlogged ? 'unlogged' : 'logged'}`, [`ALTER TABLE ${t} SET ${to.unlogged ? 'UNLOGGED' : 'LOGGED'}`], setLoggedHazards(change.table)));
   }
   if (change.changed.includes('storageParameters')) {
-    const before = from.storageParameters ?? {};
-    const after = to.storageParameters ?? {};
-    const reset = Object.keys(before).filter((k) => after[k] === undefined);
-    const set = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
-    const sql: string[] = [];
-    if (reset.length > 0) sql.push(`ALTER TABLE ${t} RESET (${reset.map(optionName).join(', ')})`);
-    if (Object.keys(set).length > 0) sql.push(`ALTER TABLE ${t} SET (${storageParameterList(set)})`);
-    steps.push(step(`alter table ${words(change.table)}: storage parameters`, sql));
+    steps.push(step(`alter table ${words(change.table)}: storage parameters`, setStorageParameters(`ALTER TABLE ${t}`, from.storageParameters, to.storageParameters)));
   }
   return steps;
+}
+
+/** RESET of the parameters that go, SET of those that are new or changed, on `alter` (`ALTER TABLE t`, `ALTER INDEX i`). */
+function setStorageParameters(alter: string, from: Readonly<Record<string, string>> | undefined, to: Readonly<Record<string, string>> | undefined): string[] {
+  const before = from ?? {};
+  const after = to ?? {};
+  const reset = Object.keys(before).filter((k) => after[k] === undefined);
+  const set = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
+  const sql: string[] = [];
+  if (reset.length > 0) sql.push(`${alter} RESET (${reset.map(optionName).join(', ')})`);
+  if (Object.keys(set).length > 0) sql.push(`${alter} SET (${storageParameterList(set)})`);
+  return sql;
 }
 
 function addColumnStatements(table: string, column: ColumnModel, options: RenderOptions): string[] {
@@ -950,6 +958,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     }
     case 'dropIndex':
       return [step(`drop index ${words(change.index.name)}`, [`DROP INDEX ${q(change.index.name)}`])];
+    case 'alterIndex':
+      return [step(`alter index ${words(change.to.name)}: storage parameters`, setStorageParameters(`ALTER INDEX ${q(change.to.name)}`, change.from.storageParameters, change.to.storageParameters))];
 
     case 'addForeignKey': {
       const fk = change.foreignKey;

@@ -229,6 +229,9 @@ function postgresOnly(table: TableModel, problems: string[]): void {
     const keys = (['statistics', 'storage', 'compression', 'options', 'identityOptions', 'identitySequenceName'] as const).filter((k) => column[k] !== undefined);
     if (keys.length > 0) problems.push(`${table.name}.${column.name}: ${keys.join(', ')} are PostgreSQL column settings; the sqlite engine has none`);
   }
+  for (const index of table.indexes ?? []) {
+    if (index.storageParameters !== undefined) problems.push(`${table.name}: index ${index.name}: storageParameters are PostgreSQL's; the sqlite engine has no storage parameters`);
+  }
 }
 
 function normalizeTable(table: TableModel, tables: ReadonlyMap<string, TableModel>, problems: string[]): TableModel {

@@ -245,6 +245,7 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [];
     case 'replaceTable':
     case 'alterTable':
+    case 'alterIndex':
     case 'attachPartition':
     case 'detachPartition':
       throw new Error(`SQLite has no partitions or storage parameters (change ${change.kind})`);

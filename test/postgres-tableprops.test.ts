@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeManifest } from '../src/manifest/index.js';
+import { createTestDatabase, withClient } from './helpers/postgres.js';
+import { createTempProject, type TempProject } from './helpers/project.js';
+
+const run = promisify(execFile);
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let project: TempProject | undefined;
+
+/** A tenant made by hand with every table and index property of this file's concern. */
+const byHand = `
+CREATE TABLE booking (id integer PRIMARY KEY, room integer NOT NULL, guest text NOT NULL, during tstzrange NOT NULL);
+CREATE INDEX booking_room_idx ON booking (room) WITH (fillfactor = 70);
+CREATE INDEX booking_guest_idx ON booking (guest) WITH (deduplicate_items = off, fillfactor = 90);
+`;
+
+beforeAll(async () => {
+  db = await createTestDatabase('tableprops');
+  await withClient(db.url, (c) => c.query(`CREATE SCHEMA by_hand; SET search_path TO by_hand; ${byHand}; CREATE SCHEMA built;`));
+}, 60_000);
+
+afterAll(async () => {
+  await project?.remove();
+  await db?.drop();
+});
+
+async function dumpSchema(schema: string): Promise<string> {
+  const { stdout } = await run('pg_dump', ['--schema-only', '--no-owner', '-d', db.url, '-n', schema]);
+  return stdout.split('\n').filter((line) => !line.startsWith('--') && !line.startsWith('\\')).join('\n').replaceAll(`${schema}.`, 'TENANT.').replace(/CREATE SCHEMA \S+;/, '');
+}
+
+describe('table and index properties', () => {
+  test('survive adopt (inspect -o) and rebuild into an empty tenant that pg_dump shows identical', async () => {
+    project = await createTempProject({ engine: 'postgres', url: db.url, tenants: { list: ['by_hand', 'built'] }, apply: { retries: 0 } });
+    let engine = await project.open();
+    let manifest: string;
+    try {
+      const [inspected] = [...(await engine.project.adapter.inspector.inspectTenants([{ name: 'by_hand', labels: [] }])).values()];
+      if (!inspected?.ok) throw new Error('cannot inspect by_hand');
+      manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(inspected.schema));
+      await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), manifest);
+    } finally {
+      await engine.close();
+    }
+    expect(manifest).toContain('booking_room_idx: { columns: [ room ], storageParameters: { fillfactor: 70 } }');
+    engine = await project.open();
+    try {
+      const build = await engine.plan({ tenants: ['built'] });
+      const results = await engine.apply(build, { allowDestructive: true });
+      expect(results.map((r) => [r.tenant, r.status, r.error])).toEqual([['built', 'applied', undefined]]);
+      const again = await engine.plan();
+      expect(again.inSync).toEqual(['built', 'by_hand']);
+    } finally {
+      await engine.close();
+    }
+    const original = await dumpSchema('by_hand');
+    expect(original).toContain("WITH (fillfactor='70')");
+    expect(await dumpSchema('built')).toEqual(original);
+  });
+});
