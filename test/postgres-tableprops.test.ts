@@ -17,6 +17,9 @@ const byHand = `
 CREATE TABLE booking (id integer PRIMARY KEY, room integer NOT NULL, guest text NOT NULL, during tstzrange NOT NULL);
 CREATE INDEX booking_room_idx ON booking (room) WITH (fillfactor = 70);
 CREATE INDEX booking_guest_idx ON booking (guest) WITH (deduplicate_items = off, fillfactor = 90);
+ALTER TABLE booking CLUSTER ON booking_room_idx;
+CREATE TABLE room (id integer PRIMARY KEY);
+ALTER TABLE room CLUSTER ON room_pkey;
 `;
 
 beforeAll(async () => {
@@ -48,6 +51,8 @@ describe('table and index properties', () => {
       await engine.close();
     }
     expect(manifest).toContain('booking_room_idx: { columns: [ room ], storageParameters: { fillfactor: 70 } }');
+    expect(manifest).toContain('clusterOn: booking_room_idx');
+    expect(manifest).toContain('clusterOn: room_pkey');
     engine = await project.open();
     try {
       const build = await engine.plan({ tenants: ['built'] });
@@ -60,6 +65,7 @@ describe('table and index properties', () => {
     }
     const original = await dumpSchema('by_hand');
     expect(original).toContain("WITH (fillfactor='70')");
+    expect(original).toContain('ALTER TABLE TENANT.booking CLUSTER ON booking_room_idx;');
     expect(await dumpSchema('built')).toEqual(original);
   });
 });

@@ -34,6 +34,31 @@ const columnProperties: readonly ColumnProperty[] = [
 ];
 
 const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameters'];
+/**
+ * Table properties that name one of its indexes: a change of their own, which orderChanges runs
+ * once the table's indexes and keys are added. An index dropped and added again loses what they
+ * set, so they are set again then.
+ */
+export const indexUseProperties: readonly TableProperty[] = ['clusterOn'];
+
+/** The index a table property names, if any. */
+function usedIndex(table: TableModel, property: TableProperty): string | undefined {
+  return property === 'clusterOn' ? table.clusterOn : undefined;
+}
+
+function indexUseChange(from: TableModel, to: TableModel, tableChanges: readonly Change[]): Change | undefined {
+  const rebuilt = new Set(
+    tableChanges.flatMap((c) => (c.kind === 'addIndex' ? [c.index.name] : c.kind === 'addPrimaryKey' ? [c.primaryKey.name] : c.kind === 'addUnique' ? [c.unique.name] : [])),
+  );
+  const changed = indexUseProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null) || rebuilt.has(usedIndex(to, p) ?? ''));
+  return changed.length > 0 ? { kind: 'alterTable', table: to.name, from, to, changed } : undefined;
+}
+
+/** A table as CREATE TABLE leaves it: without what indexUseProperties set. */
+function beforeIndexUse(table: TableModel): TableModel {
+  const { clusterOn: _cluster, ...rest } = table;
+  return rest;
+}
 
 /**
  * Column properties a partition takes from its partitioned table: they cannot be set on the
@@ -269,6 +294,8 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     }
     const changed = tableProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null));
     if (changed.length > 0) out.push({ kind: 'alterTable', table: to.name, from, to, changed });
+    const indexUse = indexUseChange(from, to, changes);
+    if (indexUse) out.push(indexUse);
     if (changed.includes('unlogged')) out.push(...ownedSequencesAfterSetLogged(to, current, desired));
   }
   out.push(...attach);
@@ -339,6 +366,8 @@ function pushCreated(to: TableModel, wanted: ReadonlyMap<string, TableModel>, ou
   for (const foreignKey of byName(to.foreignKeys)) {
     out.push({ kind: 'addForeignKey', table: to.name, foreignKey, newTable: true });
   }
+  const indexUse = indexUseChange(beforeIndexUse(to), to, []);
+  if (indexUse) out.push(indexUse);
 }
 
 /**

@@ -101,6 +101,7 @@ export interface TableSpec {
   readonly partitionOf?: { readonly table: string; readonly bound: string };
   readonly unlogged?: boolean;
   readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
+  readonly clusterOn?: string;
   readonly primaryKey?: PrimaryKeySpec;
   readonly uniques?: readonly UniqueSpec[];
   readonly indexes?: Readonly<Record<string, IndexSpec>>;

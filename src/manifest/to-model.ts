@@ -99,7 +99,8 @@ type ReplacedTableKey =
   | 'partitionBy'
   | 'partitionOf'
   | 'unlogged'
-  | 'storageParameters';
+  | 'storageParameters'
+  | 'clusterOn';
 const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'comment',
   'renamedFrom',
@@ -111,6 +112,7 @@ const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'partitionOf',
   'unlogged',
   'storageParameters',
+  'clusterOn',
 ];
 
 interface TableInput {
@@ -246,6 +248,7 @@ interface TableDraft {
   readonly partitionOf: Entry<{ readonly table: string; readonly bound: string }> | undefined;
   readonly unlogged: boolean;
   readonly storageParameters: Record<string, string> | undefined;
+  readonly clusterOn: Entry<string> | undefined;
   readonly renamedFrom: Entry<string> | undefined;
   readonly columnRenames: Map<string, Entry<string>>;
 }
@@ -492,6 +495,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
       parameters === undefined || Object.keys(parameters).length === 0
         ? undefined
         : sortedRecord(Object.entries(parameters).map(([key, v]) => [key, String(v)] as const)),
+    clusterOn: spec('clusterOn') as Entry<string> | undefined,
     columnNames,
     primaryKey,
     uniques,
@@ -722,6 +726,11 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
 
   const tables: TableModel[] = drafts.map((draft) => {
     const named = names.get(draft)!;
+    const clusterOn = draft.clusterOn;
+    if (clusterOn !== undefined) {
+      const indexNames = [named.primaryKey, ...named.uniques, ...draft.indexes.map((i) => i.model.name)];
+      if (!indexNames.includes(clusterOn.value)) issues.add(clusterOn.origin, `clusterOn: table '${draft.name}' has no index, primary key or unique constraint named '${clusterOn.value}'`);
+    }
     return {
       name: draft.name,
       columns: draft.columns,
@@ -736,6 +745,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
       ...(draft.partitionOf !== undefined ? { partitionOf: { table: draft.partitionOf.value.table, bound: draft.partitionOf.value.bound } } : {}),
       ...(draft.unlogged ? { unlogged: true as const } : {}),
       ...(draft.storageParameters !== undefined ? { storageParameters: draft.storageParameters } : {}),
+      ...(clusterOn !== undefined ? { clusterOn: clusterOn.value } : {}),
     };
   });
 

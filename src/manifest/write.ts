@@ -220,6 +220,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
     spec.storageParameters = Object.fromEntries(Object.entries(table.storageParameters).map(([k, v]) => [k, defaultValue(v)]));
     flow.push(at('storageParameters'));
   }
+  if (table.clusterOn !== undefined) spec.clusterOn = table.clusterOn;
   if (pk !== undefined && pkOnColumn === undefined) {
     const omit = names.omittable(pk.name, primaryKeyNameParts(table.name));
     spec.primaryKey =

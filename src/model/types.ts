@@ -145,6 +145,8 @@ export interface TableModel {
   readonly unlogged?: true;
   /** PostgreSQL storage parameters (reloptions: fillfactor, autovacuum_*), name -> value as the server prints it. */
   readonly storageParameters?: Readonly<Record<string, string>>;
+  /** PostgreSQL: the index (or primary key or unique constraint) the table is marked to CLUSTER on (pg_index.indisclustered). */
+  readonly clusterOn?: string;
 }
 
 export interface EnumModel {

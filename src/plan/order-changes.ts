@@ -1,4 +1,5 @@
 import type { Change, ChangeKind } from '../diff/changes.js';
+import { indexUseProperties } from '../diff/diff-schemas.js';
 import type { TableModel } from '../model/types.js';
 
 /**
@@ -49,6 +50,9 @@ const rank: Record<ChangeKind, number> = {
   validateConstraint: 18,
 };
 
+/** After the indexes and keys are added: an alterTable of indexUseProperties alone, which names one. */
+const INDEX_USE = 16.5;
+
 /** Before renames and creates: see droppedInTheWay. */
 const EARLY_DROP = 2.5;
 
@@ -94,7 +98,11 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   const oldNames = new Map<string, string>();
   for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
   const early = droppedInTheWay(expanded);
-  const rankOf = (change: Change): number => (change.kind === 'dropTable' && early.has(change.table.name) ? EARLY_DROP : rank[change.kind]);
+  const rankOf = (change: Change): number => {
+    if (change.kind === 'dropTable' && early.has(change.table.name)) return EARLY_DROP;
+    if (change.kind === 'alterTable' && change.changed.every((p) => indexUseProperties.includes(p))) return INDEX_USE;
+    return rank[change.kind];
+  };
   return expanded
     .map((change, index) => ({ change, index }))
     .sort((a, b) => rankOf(a.change) - rankOf(b.change) || a.index - b.index)

@@ -50,6 +50,8 @@ export const pgLocks = {
   alterSequence: 'SHARE ROW EXCLUSIVE',
   /** ALTER COLUMN ... SET STATISTICS and SET (n_distinct = ...): reads and writes go on. */
   setColumnStatistics: 'SHARE UPDATE EXCLUSIVE',
+  /** ALTER TABLE ... CLUSTER ON / SET WITHOUT CLUSTER only mark an index: reads and writes go on. */
+  clusterOn: 'SHARE UPDATE EXCLUSIVE',
   /** ALTER TYPE ... ADD VALUE locks the type, not the tables that use it. */
   addEnumValue: 'EXCLUSIVE',
 } as const satisfies Record<string, StepLock>;

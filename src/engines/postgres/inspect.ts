@@ -431,6 +431,7 @@ interface TableRow {
   /** reloptions: `name=value` texts; toast_parameters those of the TOAST table, named without `toast.`. */
   storage_parameters: string[] | null;
   toast_parameters: string[] | null;
+  cluster_on: string | null;
 }
 interface ColumnRow {
   table_oid: number;
@@ -614,6 +615,7 @@ interface TableDraft {
   attachedIndexes?: Record<string, string>;
   unlogged?: true;
   storageParameters?: Record<string, string>;
+  clusterOn?: string;
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
   readonly columnsAt: Mutable<ColumnModel>[];
   columns: readonly ColumnModel[];
@@ -691,6 +693,7 @@ class SchemaDraft {
         ...(t.attachedIndexes !== undefined && { attachedIndexes: sortedRecord(t.attachedIndexes) }),
         ...(t.unlogged && { unlogged: true as const }),
         ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
+        ...(t.clusterOn !== undefined && { clusterOn: t.clusterOn }),
       }))
       .sort((a, b) => compareNames(a.name, b.name));
     const unmanaged = [...this.unmanaged].sort(
@@ -769,6 +772,7 @@ class ChunkDraft {
     if (row.unlogged) table.unlogged = true;
     const parameters = nameValues([...(row.storage_parameters ?? []), ...(row.toast_parameters ?? []).map((p) => `toast.${p}`)]);
     if (parameters !== undefined) table.storageParameters = parameters;
+    if (row.cluster_on !== null) table.clusterOn = row.cluster_on;
     draft.tables.push(table);
     this.#tables.set(row.oid, table);
     this.#tableOids = undefined;

@@ -126,7 +126,8 @@ const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class
  * for a partition, its parent (pg_inherits by inhrelid: one row per partition, looked up only for
  * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
  * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts,
- * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid.
+ * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid; the index
+ * it is clustered on (indisclustered, at most one), looked up only for a table with indexes.
  */
 const partitionColumns = `
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
@@ -138,6 +139,9 @@ const partitionColumns = `
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
        c.relpersistence = 'u' AS unlogged,
        c.reloptions::text[] AS storage_parameters,
+       CASE WHEN c.relhasindex THEN
+         (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisclustered)
+       END AS cluster_on,
        CASE WHEN c.reltoastrelid <> 0 THEN
          (SELECT tc.reloptions::text[] FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
        END AS toast_parameters`;

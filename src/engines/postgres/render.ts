@@ -545,6 +545,10 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: Re
   if (change.changed.includes('unlogged')) {
     steps.push(step(`alter table ${words(change.table)}: set ${to.unlogged ? 'unlogged' : 'logged'}`, [`ALTER TABLE ${t} SET ${to.unlogged ? 'UNLOGGED' : 'LOGGED'}`], setLoggedHazards(change.table)));
   }
+  if (change.changed.includes('clusterOn')) {
+    const sql = to.clusterOn !== undefined ? `ALTER TABLE ${t} CLUSTER ON ${quoteIdent(to.clusterOn)}` : `ALTER TABLE ${t} SET WITHOUT CLUSTER`;
+    steps.push(step(`alter table ${words(change.table)}: ${to.clusterOn !== undefined ? `cluster on ${words(to.clusterOn)}` : 'without cluster'}`, [sql], [], pgLocks.clusterOn));
+  }
   if (change.changed.includes('storageParameters')) {
     steps.push(step(`alter table ${words(change.table)}: storage parameters`, setStorageParameters(`ALTER TABLE ${t}`, from.storageParameters, to.storageParameters)));
   }
