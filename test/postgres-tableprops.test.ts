@@ -20,6 +20,11 @@ CREATE INDEX booking_guest_idx ON booking (guest) WITH (deduplicate_items = off,
 ALTER TABLE booking CLUSTER ON booking_room_idx;
 CREATE TABLE room (id integer PRIMARY KEY);
 ALTER TABLE room CLUSTER ON room_pkey;
+ALTER TABLE room REPLICA IDENTITY FULL;
+CREATE TABLE guest (id integer PRIMARY KEY, email text NOT NULL UNIQUE);
+ALTER TABLE guest REPLICA IDENTITY USING INDEX guest_email_key;
+CREATE TABLE note (body text);
+ALTER TABLE note REPLICA IDENTITY NOTHING;
 `;
 
 beforeAll(async () => {
@@ -53,6 +58,9 @@ describe('table and index properties', () => {
     expect(manifest).toContain('booking_room_idx: { columns: [ room ], storageParameters: { fillfactor: 70 } }');
     expect(manifest).toContain('clusterOn: booking_room_idx');
     expect(manifest).toContain('clusterOn: room_pkey');
+    expect(manifest).toContain('replicaIdentity: full');
+    expect(manifest).toContain('replicaIdentity: { index: guest_email_key }');
+    expect(manifest).toContain('replicaIdentity: nothing');
     engine = await project.open();
     try {
       const build = await engine.plan({ tenants: ['built'] });
@@ -66,6 +74,7 @@ describe('table and index properties', () => {
     const original = await dumpSchema('by_hand');
     expect(original).toContain("WITH (fillfactor='70')");
     expect(original).toContain('ALTER TABLE TENANT.booking CLUSTER ON booking_room_idx;');
+    expect(original).toContain('ALTER TABLE ONLY TENANT.guest REPLICA IDENTITY USING INDEX guest_email_key;');
     expect(await dumpSchema('built')).toEqual(original);
   });
 });

@@ -36,7 +36,7 @@ export type ColumnProperty =
   | 'identitySequenceName';
 
 /** What ALTER TABLE can change of a table itself, in place. */
-export type TableProperty = 'unlogged' | 'storageParameters' | 'clusterOn';
+export type TableProperty = 'unlogged' | 'storageParameters' | 'clusterOn' | 'replicaIdentity';
 
 /** Objects of a table or schema that hold a comment of their own. */
 export type CommentedObject =

@@ -39,11 +39,12 @@ const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameter
  * once the table's indexes and keys are added. An index dropped and added again loses what they
  * set, so they are set again then.
  */
-export const indexUseProperties: readonly TableProperty[] = ['clusterOn'];
+export const indexUseProperties: readonly TableProperty[] = ['clusterOn', 'replicaIdentity'];
 
 /** The index a table property names, if any. */
 function usedIndex(table: TableModel, property: TableProperty): string | undefined {
-  return property === 'clusterOn' ? table.clusterOn : undefined;
+  if (property === 'clusterOn') return table.clusterOn;
+  return property === 'replicaIdentity' && typeof table.replicaIdentity === 'object' ? table.replicaIdentity.index : undefined;
 }
 
 function indexUseChange(from: TableModel, to: TableModel, tableChanges: readonly Change[]): Change | undefined {
@@ -56,7 +57,7 @@ function indexUseChange(from: TableModel, to: TableModel, tableChanges: readonly
 
 /** A table as CREATE TABLE leaves it: without what indexUseProperties set. */
 function beforeIndexUse(table: TableModel): TableModel {
-  const { clusterOn: _cluster, ...rest } = table;
+  const { clusterOn: _cluster, replicaIdentity: _replica, ...rest } = table;
   return rest;
 }
 

@@ -102,6 +102,7 @@ export interface TableSpec {
   readonly unlogged?: boolean;
   readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
   readonly clusterOn?: string;
+  readonly replicaIdentity?: 'default' | 'full' | 'nothing' | { readonly index: string };
   readonly primaryKey?: PrimaryKeySpec;
   readonly uniques?: readonly UniqueSpec[];
   readonly indexes?: Readonly<Record<string, IndexSpec>>;

@@ -100,7 +100,8 @@ type ReplacedTableKey =
   | 'partitionOf'
   | 'unlogged'
   | 'storageParameters'
-  | 'clusterOn';
+  | 'clusterOn'
+  | 'replicaIdentity';
 const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'comment',
   'renamedFrom',
@@ -113,6 +114,7 @@ const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'unlogged',
   'storageParameters',
   'clusterOn',
+  'replicaIdentity',
 ];
 
 interface TableInput {
@@ -249,6 +251,7 @@ interface TableDraft {
   readonly unlogged: boolean;
   readonly storageParameters: Record<string, string> | undefined;
   readonly clusterOn: Entry<string> | undefined;
+  readonly replicaIdentity: Entry<NonNullable<TableSpec['replicaIdentity']>> | undefined;
   readonly renamedFrom: Entry<string> | undefined;
   readonly columnRenames: Map<string, Entry<string>>;
 }
@@ -496,6 +499,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
         ? undefined
         : sortedRecord(Object.entries(parameters).map(([key, v]) => [key, String(v)] as const)),
     clusterOn: spec('clusterOn') as Entry<string> | undefined,
+    replicaIdentity: spec('replicaIdentity') as Entry<NonNullable<TableSpec['replicaIdentity']>> | undefined,
     columnNames,
     primaryKey,
     uniques,
@@ -726,10 +730,14 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
 
   const tables: TableModel[] = drafts.map((draft) => {
     const named = names.get(draft)!;
+    const indexNames = [named.primaryKey, ...named.uniques, ...draft.indexes.map((i) => i.model.name)];
     const clusterOn = draft.clusterOn;
-    if (clusterOn !== undefined) {
-      const indexNames = [named.primaryKey, ...named.uniques, ...draft.indexes.map((i) => i.model.name)];
-      if (!indexNames.includes(clusterOn.value)) issues.add(clusterOn.origin, `clusterOn: table '${draft.name}' has no index, primary key or unique constraint named '${clusterOn.value}'`);
+    if (clusterOn !== undefined && !indexNames.includes(clusterOn.value)) {
+      issues.add(clusterOn.origin, `clusterOn: table '${draft.name}' has no index, primary key or unique constraint named '${clusterOn.value}'`);
+    }
+    const replica = draft.replicaIdentity?.value;
+    if (typeof replica === 'object' && !indexNames.includes(replica.index)) {
+      issues.add(below(draft.replicaIdentity!.origin, 'index'), `replicaIdentity: table '${draft.name}' has no index, primary key or unique constraint named '${replica.index}'`);
     }
     return {
       name: draft.name,
@@ -746,6 +754,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
       ...(draft.unlogged ? { unlogged: true as const } : {}),
       ...(draft.storageParameters !== undefined ? { storageParameters: draft.storageParameters } : {}),
       ...(clusterOn !== undefined ? { clusterOn: clusterOn.value } : {}),
+      ...(replica === 'full' || replica === 'nothing' ? { replicaIdentity: replica } : typeof replica === 'object' ? { replicaIdentity: { index: replica.index } } : {}),
     };
   });
 

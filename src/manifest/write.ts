@@ -221,6 +221,11 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
     flow.push(at('storageParameters'));
   }
   if (table.clusterOn !== undefined) spec.clusterOn = table.clusterOn;
+  if (typeof table.replicaIdentity === 'string') spec.replicaIdentity = table.replicaIdentity;
+  else if (table.replicaIdentity !== undefined) {
+    spec.replicaIdentity = { index: table.replicaIdentity.index };
+    flow.push(at('replicaIdentity'));
+  }
   if (pk !== undefined && pkOnColumn === undefined) {
     const omit = names.omittable(pk.name, primaryKeyNameParts(table.name));
     spec.primaryKey =

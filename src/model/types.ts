@@ -147,6 +147,11 @@ export interface TableModel {
   readonly storageParameters?: Readonly<Record<string, string>>;
   /** PostgreSQL: the index (or primary key or unique constraint) the table is marked to CLUSTER on (pg_index.indisclustered). */
   readonly clusterOn?: string;
+  /**
+   * PostgreSQL: REPLICA IDENTITY (pg_class.relreplident) when not DEFAULT: FULL, NOTHING, or
+   * USING INDEX (the index with pg_index.indisreplident).
+   */
+  readonly replicaIdentity?: 'full' | 'nothing' | { readonly index: string };
 }
 
 export interface EnumModel {

@@ -432,6 +432,9 @@ interface TableRow {
   storage_parameters: string[] | null;
   toast_parameters: string[] | null;
   cluster_on: string | null;
+  /** relreplident: d(efault), n(othing), f(ull) or i(ndex: replica_index). */
+  replica_identity: string;
+  replica_index: string | null;
 }
 interface ColumnRow {
   table_oid: number;
@@ -616,6 +619,7 @@ interface TableDraft {
   unlogged?: true;
   storageParameters?: Record<string, string>;
   clusterOn?: string;
+  replicaIdentity?: 'full' | 'nothing' | { readonly index: string };
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
   readonly columnsAt: Mutable<ColumnModel>[];
   columns: readonly ColumnModel[];
@@ -694,6 +698,7 @@ class SchemaDraft {
         ...(t.unlogged && { unlogged: true as const }),
         ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
         ...(t.clusterOn !== undefined && { clusterOn: t.clusterOn }),
+        ...(t.replicaIdentity !== undefined && { replicaIdentity: t.replicaIdentity }),
       }))
       .sort((a, b) => compareNames(a.name, b.name));
     const unmanaged = [...this.unmanaged].sort(
@@ -773,6 +778,10 @@ class ChunkDraft {
     const parameters = nameValues([...(row.storage_parameters ?? []), ...(row.toast_parameters ?? []).map((p) => `toast.${p}`)]);
     if (parameters !== undefined) table.storageParameters = parameters;
     if (row.cluster_on !== null) table.clusterOn = row.cluster_on;
+    // USING INDEX whose index was dropped since acts as NOTHING, but pg_dump prints no REPLICA IDENTITY for it.
+    if (row.replica_identity === 'f') table.replicaIdentity = 'full';
+    else if (row.replica_identity === 'n') table.replicaIdentity = 'nothing';
+    else if (row.replica_identity === 'i' && row.replica_index !== null) table.replicaIdentity = { index: row.replica_index };
     draft.tables.push(table);
     this.#tables.set(row.oid, table);
     this.#tableOids = undefined;

@@ -127,7 +127,8 @@ const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class
  * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
  * with relid 0 (no lock); UNLOGGED; and the storage parameters, reloptions as name=value texts,
  * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid; the index
- * it is clustered on (indisclustered, at most one), looked up only for a table with indexes.
+ * it is clustered on (indisclustered, at most one), looked up only for a table with indexes; its
+ * REPLICA IDENTITY (relreplident), and for USING INDEX that index (indisreplident).
  */
 const partitionColumns = `
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
@@ -142,6 +143,10 @@ const partitionColumns = `
        CASE WHEN c.relhasindex THEN
          (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisclustered)
        END AS cluster_on,
+       c.relreplident::text AS replica_identity,
+       CASE WHEN c.relreplident = 'i' THEN
+         (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident)
+       END AS replica_index,
        CASE WHEN c.reltoastrelid <> 0 THEN
          (SELECT tc.reloptions::text[] FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
        END AS toast_parameters`;

@@ -549,6 +549,11 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: Re
     const sql = to.clusterOn !== undefined ? `ALTER TABLE ${t} CLUSTER ON ${quoteIdent(to.clusterOn)}` : `ALTER TABLE ${t} SET WITHOUT CLUSTER`;
     steps.push(step(`alter table ${words(change.table)}: ${to.clusterOn !== undefined ? `cluster on ${words(to.clusterOn)}` : 'without cluster'}`, [sql], [], pgLocks.clusterOn));
   }
+  if (change.changed.includes('replicaIdentity')) {
+    const identity = to.replicaIdentity;
+    const clause = identity === undefined ? 'DEFAULT' : typeof identity === 'object' ? `USING INDEX ${quoteIdent(identity.index)}` : identity.toUpperCase();
+    steps.push(step(`alter table ${words(change.table)}: replica identity ${words(clause.toLowerCase())}`, [`ALTER TABLE ${t} REPLICA IDENTITY ${clause}`]));
+  }
   if (change.changed.includes('storageParameters')) {
     steps.push(step(`alter table ${words(change.table)}: storage parameters`, setStorageParameters(`ALTER TABLE ${t}`, from.storageParameters, to.storageParameters)));
   }
