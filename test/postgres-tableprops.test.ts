@@ -25,6 +25,9 @@ CREATE TABLE guest (id integer PRIMARY KEY, email text NOT NULL UNIQUE);
 ALTER TABLE guest REPLICA IDENTITY USING INDEX guest_email_key;
 CREATE TABLE note (body text);
 ALTER TABLE note REPLICA IDENTITY NOTHING;
+ALTER TABLE booking ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist (during WITH &&) WHERE (room > 0);
+COMMENT ON CONSTRAINT booking_no_overlap ON booking IS 'no double booking';
+ALTER TABLE room ADD CONSTRAINT room_once EXCLUDE USING btree (id WITH =) DEFERRABLE INITIALLY DEFERRED;
 `;
 
 beforeAll(async () => {
@@ -50,6 +53,7 @@ describe('table and index properties', () => {
     try {
       const [inspected] = [...(await engine.project.adapter.inspector.inspectTenants([{ name: 'by_hand', labels: [] }])).values()];
       if (!inspected?.ok) throw new Error('cannot inspect by_hand');
+      expect(inspected.schema.unmanaged ?? []).toEqual([]);
       manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(inspected.schema));
       await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), manifest);
     } finally {
@@ -61,6 +65,7 @@ describe('table and index properties', () => {
     expect(manifest).toContain('replicaIdentity: full');
     expect(manifest).toContain('replicaIdentity: { index: guest_email_key }');
     expect(manifest).toContain('replicaIdentity: nothing');
+    expect(manifest).toContain('room_once: EXCLUDE USING btree (id WITH =) DEFERRABLE INITIALLY DEFERRED');
     engine = await project.open();
     try {
       const build = await engine.plan({ tenants: ['built'] });
@@ -75,6 +80,7 @@ describe('table and index properties', () => {
     expect(original).toContain("WITH (fillfactor='70')");
     expect(original).toContain('ALTER TABLE TENANT.booking CLUSTER ON booking_room_idx;');
     expect(original).toContain('ALTER TABLE ONLY TENANT.guest REPLICA IDENTITY USING INDEX guest_email_key;');
+    expect(original).toContain('ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist (during WITH &&) WHERE ((room > 0));');
     expect(await dumpSchema('built')).toEqual(original);
   });
 });

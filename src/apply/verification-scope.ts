@@ -27,6 +27,7 @@ const additive: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
   'alterIndex',
   'addForeignKey',
   'addCheck',
+  'addExclusion',
   'validateConstraint',
   'alterTable',
   'setObjectComment',

@@ -92,6 +92,9 @@ export function changeObjects(change: Change): ObjectRef[] {
     case 'addCheck':
     case 'dropCheck':
       return [inTable('constraint', change.table, change.check.name)];
+    case 'addExclusion':
+    case 'dropExclusion':
+      return [inTable('constraint', change.table, change.exclusion.name)];
     case 'validateConstraint':
       return [inTable('constraint', change.table, change.name)];
   }

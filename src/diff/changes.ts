@@ -2,6 +2,7 @@ import type {
   CheckModel,
   ColumnModel,
   EnumModel,
+  ExclusionModel,
   ForeignKeyModel,
   IndexModel,
   PartitionOfModel,
@@ -112,6 +113,8 @@ export type Change =
   | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel }
   | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckModel; readonly newTable: boolean }
   | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckModel }
+  | { readonly kind: 'addExclusion'; readonly table: string; readonly exclusion: ExclusionModel }
+  | { readonly kind: 'dropExclusion'; readonly table: string; readonly exclusion: ExclusionModel }
   /** A check or foreign key as desired but NOT VALID: existing rows are checked, nothing is recreated. */
   | { readonly kind: 'validateConstraint'; readonly table: string; readonly name: string; readonly constraint: ValidatedConstraint };
 

@@ -75,6 +75,10 @@ export function describeChange(change: Change): string {
       return `add check ${change.table}.${change.check.name}`;
     case 'dropCheck':
       return `drop check ${change.table}.${change.check.name}`;
+    case 'addExclusion':
+      return `add exclusion constraint ${change.table}.${change.exclusion.name}`;
+    case 'dropExclusion':
+      return `drop exclusion constraint ${change.table}.${change.exclusion.name}`;
     case 'validateConstraint':
       return `validate ${change.constraint} ${change.table}.${change.name}`;
   }

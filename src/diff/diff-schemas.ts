@@ -489,6 +489,12 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
     validate: (name) => ({ kind: 'validateConstraint', table, name, constraint: 'foreign key' }),
     comment: constraint,
   }, out);
+  diffNamed(from.exclusions ?? [], to.exclusions ?? [], {
+    drop: (exclusion) => ({ kind: 'dropExclusion', table, exclusion }),
+    add: (exclusion) => ({ kind: 'addExclusion', table, exclusion }),
+    rename: renameConstraint,
+    comment: constraint,
+  }, out);
   diffNamed(from.checks, to.checks, {
     drop: (check) => ({ kind: 'dropCheck', table, check }),
     add: (check) => ({ kind: 'addCheck', table, check, newTable: false }),

@@ -108,6 +108,8 @@ export interface TableSpec {
   readonly indexes?: Readonly<Record<string, IndexSpec>>;
   readonly foreignKeys?: readonly ForeignKeySpec[];
   readonly checks?: ChecksSpec;
+  /** name -> definition (`EXCLUDE USING gist (...)`), or { definition, comment }. */
+  readonly exclusionConstraints?: Readonly<Record<string, string | { readonly definition: string; readonly comment?: string }>>;
   readonly options?: Readonly<Record<string, string | boolean | number>>;
 }
 

@@ -1,6 +1,7 @@
 import type { RenameHints } from '../diff/changes.js';
 import type {
   CheckModel,
+  ExclusionModel,
   ColumnModel,
   EnumModel,
   ForeignKeyModel,
@@ -101,7 +102,8 @@ type ReplacedTableKey =
   | 'unlogged'
   | 'storageParameters'
   | 'clusterOn'
-  | 'replicaIdentity';
+  | 'replicaIdentity'
+  | 'exclusionConstraints';
 const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'comment',
   'renamedFrom',
@@ -115,6 +117,7 @@ const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'storageParameters',
   'clusterOn',
   'replicaIdentity',
+  'exclusionConstraints',
 ];
 
 interface TableInput {
@@ -251,6 +254,7 @@ interface TableDraft {
   readonly unlogged: boolean;
   readonly storageParameters: Record<string, string> | undefined;
   readonly clusterOn: Entry<string> | undefined;
+  readonly exclusions: ExclusionModel[];
   readonly replicaIdentity: Entry<NonNullable<TableSpec['replicaIdentity']>> | undefined;
   readonly renamedFrom: Entry<string> | undefined;
   readonly columnRenames: Map<string, Entry<string>>;
@@ -499,6 +503,9 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
         ? undefined
         : sortedRecord(Object.entries(parameters).map(([key, v]) => [key, String(v)] as const)),
     clusterOn: spec('clusterOn') as Entry<string> | undefined,
+    exclusions: Object.entries(spec('exclusionConstraints')?.value ?? {}).map(([name, value]) =>
+      typeof value === 'string' ? { name, definition: value } : { name, definition: value.definition, ...(value.comment !== undefined ? { comment: value.comment } : {}) },
+    ),
     replicaIdentity: spec('replicaIdentity') as Entry<NonNullable<TableSpec['replicaIdentity']>> | undefined,
     columnNames,
     primaryKey,
@@ -747,6 +754,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
       indexes: sortByName(draft.indexes.map((i) => i.model)),
       foreignKeys: sortByName(draft.foreignKeys.map((f, i) => ({ name: named.foreignKeys[i]!, ...f.model }))),
       checks: sortByName(draft.checks.map((c, i) => ({ name: named.checks[i]!, ...c.model }))),
+      ...(draft.exclusions.length > 0 ? { exclusions: sortByName(draft.exclusions) } : {}),
       ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
       ...(draft.options !== undefined ? { options: sortedRecord(Object.entries(draft.options)) } : {}),
       ...(draft.partitionBy !== undefined ? { partitionBy: draft.partitionBy } : {}),

@@ -240,6 +240,11 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
       return uniqueSpec(u, names.omittable(u.name, uniqueNameParts(table.name, u.columns)));
     });
   }
+  if (table.exclusions !== undefined && table.exclusions.length > 0) {
+    spec.exclusionConstraints = Object.fromEntries(
+      table.exclusions.map((x) => [x.name, x.comment === undefined ? x.definition : { definition: x.definition, comment: x.comment }]),
+    );
+  }
   if (table.indexes.length > 0) {
     spec.indexes = Object.fromEntries(table.indexes.map((index) => [index.name, indexSpec(index)]));
     for (const index of table.indexes) flow.push(at('indexes', index.name));

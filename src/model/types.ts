@@ -111,6 +111,13 @@ export interface CheckModel {
   readonly comment?: string;
 }
 
+/** PostgreSQL: an exclusion constraint, whole as pg_get_constraintdef prints it: `EXCLUDE USING gist (room WITH =, during WITH &&)`. */
+export interface ExclusionModel {
+  readonly name: string;
+  readonly definition: string;
+  readonly comment?: string;
+}
+
 /** Where a partition sits: its partitioned table and its bound as pg_get_expr(relpartbound) prints it (`DEFAULT` for a default partition). */
 export interface PartitionOfModel {
   readonly table: string;
@@ -125,6 +132,8 @@ export interface TableModel {
   readonly indexes: readonly IndexModel[];
   readonly foreignKeys: readonly ForeignKeyModel[];
   readonly checks: readonly CheckModel[];
+  /** PostgreSQL exclusion constraints; absent when there are none. */
+  readonly exclusions?: readonly ExclusionModel[];
   readonly comment?: string;
   /** Engine-only table options (SQLite `withoutRowid`, `strict`; MySQL engine, charset). */
   readonly options?: Readonly<Record<string, string | boolean>>;

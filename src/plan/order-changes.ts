@@ -14,6 +14,7 @@ const rank: Record<ChangeKind, number> = {
   dropForeignKey: 0,
   dropIndex: 1,
   dropCheck: 1,
+  dropExclusion: 1,
   dropUnique: 1,
   dropPrimaryKey: 2,
   renameTable: 3,
@@ -43,6 +44,7 @@ const rank: Record<ChangeKind, number> = {
   addPrimaryKey: 14,
   addUnique: 15,
   addCheck: 15,
+  addExclusion: 15,
   addIndex: 16,
   alterIndex: 16,
   addForeignKey: 17,
@@ -111,6 +113,7 @@ export function orderChanges(changes: readonly Change[]): Change[] {
         case 'dropForeignKey':
         case 'dropIndex':
         case 'dropCheck':
+        case 'dropExclusion':
         case 'dropUnique':
         case 'dropPrimaryKey': {
           const oldName = oldNames.get(change.table);

@@ -329,6 +329,14 @@ export function addKeyHazards(table: string, constraint: string, what: 'primary 
   ];
 }
 
+export function addExclusionHazards(table: string, constraint: string): Hazard[] {
+  return [
+    hazard('INDEX_BUILD', `adding exclusion constraint ${constraint} builds an index on ${table}`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes while ${constraint} is built`),
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `exclusion constraint ${constraint} fails if rows of ${table} conflict under it`),
+  ];
+}
+
 export function addIndexHazards(table: string, index: string, unique: boolean, concurrently: boolean): Hazard[] {
   const hazards = [
     concurrently

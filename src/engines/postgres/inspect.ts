@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type {
   CheckModel,
+  ExclusionModel,
   ColumnModel,
   EnumModel,
   FkAction,
@@ -490,6 +491,8 @@ interface ConstraintRow {
   oid: number;
   /** A CHECK's expression digest, for DEPARSED. */
   definition_key: string | null;
+  /** An exclusion constraint's pg_get_constraintdef (rare, so deparsed in place). */
+  exclusion: string | null;
   nulls_not_distinct: boolean;
   /** conislocal: false for a CHECK a partition (or child) got from its parent. */
   is_local: boolean;
@@ -642,6 +645,7 @@ interface TableDraft {
   readonly indexes: IndexModel[];
   readonly foreignKeys: ForeignKeyModel[];
   readonly checks: CheckModel[];
+  readonly exclusions: ExclusionModel[];
 }
 
 /** Puts the columns in attnum order. */
@@ -691,6 +695,7 @@ class SchemaDraft {
         indexes: byName(t.indexes),
         foreignKeys: byName(t.foreignKeys),
         checks: byName(t.checks),
+        ...(t.exclusions.length > 0 && { exclusions: byName(t.exclusions) }),
         ...(t.comment !== undefined && { comment: t.comment }),
         ...(t.partitionBy !== undefined && { partitionBy: t.partitionBy }),
         ...(t.partitionOf !== undefined && { partitionOf: t.partitionOf }),
@@ -771,6 +776,7 @@ class ChunkDraft {
       indexes: [],
       foreignKeys: [],
       checks: [],
+      exclusions: [],
     };
     if (row.partition_by !== null) table.partitionBy = draft.strip(row.partition_by);
     if (row.partition_of !== null) table.partitionOf = { table: row.partition_of, bound: draft.strip(row.partition_bound ?? '') };
@@ -1245,8 +1251,10 @@ function addConstraint(
         ...commented,
       });
       break;
+    case 'x':
+      table.exclusions.push({ name: row.name, definition: table.schema.strip(row.exclusion ?? ''), ...commented });
+      break;
     default:
-      // 'x' exclusion constraints are listed as unmanaged objects by UNMANAGED_TABLE_OBJECTS.
       break;
   }
 }

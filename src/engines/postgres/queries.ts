@@ -36,7 +36,8 @@
 // these functions are only called where an expression exists: column-free defaults are deparsed
 // with relid 0, CHECKs and index predicates once per distinct expression (DEPARSED), and only an
 // index with expression keys goes through pg_get_indexdef (the keys of any other index are read
-// from pg_index's arrays).
+// from pg_index's arrays). An exclusion constraint is deparsed whole (pg_get_constraintdef) where
+// it is read: they are rare, and its operators and predicate are in no array.
 //
 // Speed: a fleet puts hundreds of thousands of rows in pg_attribute, pg_depend and pg_class, so a
 // lookup the planner turns into a hash join over a whole catalog, or a subquery run per row,
@@ -339,6 +340,7 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.convalidated AS validated,
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
+       CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END AS exclusion,
        ${nullsNotDistinct} AS nulls_not_distinct,
        con.conislocal AS is_local
 FROM unnest($1::oid[]) AS r(oid)
@@ -547,7 +549,7 @@ WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('d', 'r', 'b')
  * Objects that hang off a table, named `table.object`. Triggers: tgisinternal marks the ones
  * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
  * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
- * Exclusion constraints are not in the model, so their owner is told about them here. Each
+ * Each
  * catalog is read through its index on the relation's oid (tgrelid, polrelid, ev_class,
  * conrelid), for the schemas' relations that can hold such objects (inSchemas), one relation
  * at a time (LATERAL, OFFSET 0): joined to pg_class by the schema, or hashed, pg_trigger (four
@@ -574,13 +576,7 @@ SELECT c.schema, 'rule', c.relname || '.' || r.rulename, NULL
 FROM owner c
 CROSS JOIN LATERAL (SELECT x.* FROM pg_rewrite x WHERE c.relhasrules AND x.ev_class = c.oid OFFSET 0) r
 WHERE r.rulename <> '_RETURN'
-  AND ${notExtensionMember('pg_rewrite', 'r.oid')}
-UNION ALL
-SELECT c.schema, 'exclusion constraint', c.relname || '.' || con.conname, NULL
-FROM owner c
-CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = c.oid OFFSET 0) con
-WHERE con.contype = 'x' AND con.conparentid = 0
-  AND NOT c.relispartition`;
+  AND ${notExtensionMember('pg_rewrite', 'r.oid')}`;
 
 /**
  * Everything else that lives in a namespace and is cheap to list. An extension is reported once

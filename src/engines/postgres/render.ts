@@ -6,6 +6,7 @@ import type { Change, ValidatedConstraint } from '../../diff/changes.js';
 import type {
   CheckModel,
   ColumnModel,
+  ExclusionModel,
   FkAction,
   ForeignKeyModel,
   IndexKey,
@@ -23,6 +24,7 @@ import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import {
   addColumnHazards,
+  addExclusionHazards,
   addIndexHazards,
   addKeyHazards,
   alterSequenceHazards,
@@ -283,6 +285,10 @@ function uniqueDefinition(u: UniqueModel): string {
   return `CONSTRAINT ${quoteIdent(u.name)} UNIQUE${nulls} (${columnList(u.columns)})${deferrableClause(u)}`;
 }
 
+function exclusionDefinition(exclusion: ExclusionModel, options: RenderOptions): string {
+  return `CONSTRAINT ${quoteIdent(exclusion.name)} ${renderExpression(exclusion.definition, options)}`;
+}
+
 function checkDefinition(check: CheckModel, options: RenderOptions): string {
   return `CONSTRAINT ${quoteIdent(check.name)} CHECK (${renderExpression(check.expression, options)})`;
 }
@@ -491,6 +497,7 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
     ...(table.primaryKey ? [primaryKeyDefinition(table.primaryKey)] : []),
     ...table.uniques.map(uniqueDefinition),
     ...table.checks.map((c) => checkDefinition(c, options)),
+    ...(table.exclusions ?? []).map((x) => exclusionDefinition(x, options)),
   ];
   const body = elements.length > 0 ? ` (\n  ${elements.join(',\n  ')}\n)` : partition ? '' : ' ()';
   let sql = `CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q}`;
@@ -507,7 +514,7 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
     if (actions.length > 0) statements.push(alterColumnActions(q, column.name, actions));
   }
   const constraint = (name: string): CommentedObject => ({ kind: 'constraint', table: table.name, name });
-  for (const item of [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks]) {
+  for (const item of [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks, ...(table.exclusions ?? [])]) {
     if (item.comment !== undefined) statements.push(commentOnObject(constraint(item.name), item.comment, options));
   }
   return statements;
@@ -991,6 +998,16 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     }
     case 'dropCheck':
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];
+    case 'addExclusion':
+      return [
+        step(
+          `add exclusion constraint ${words(change.exclusion.name)} on ${words(change.table)}`,
+          [`ALTER TABLE ${q(change.table)} ADD ${exclusionDefinition(change.exclusion, options)}`, ...constraintComment(change.table, change.exclusion, options)],
+          addExclusionHazards(change.table, change.exclusion.name),
+        ),
+      ];
+    case 'dropExclusion':
+      return [step(`drop exclusion constraint ${words(change.exclusion.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.exclusion.name)}`])];
     case 'validateConstraint':
       return [validateStep(change.table, change.name, change.constraint, options)];
 

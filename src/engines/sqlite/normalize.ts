@@ -223,7 +223,7 @@ function normalizeOptions(table: TableModel, columns: readonly ColumnModel[], pr
 
 /** PostgreSQL's table and column settings, which SQLite has no place for: refused, never dropped in silence. */
 function postgresOnly(table: TableModel, problems: string[]): void {
-  const tableKeys = (['partitionBy', 'partitionOf', 'unlogged', 'storageParameters', 'clusterOn', 'replicaIdentity'] as const).filter((k) => table[k] !== undefined);
+  const tableKeys = (['partitionBy', 'partitionOf', 'unlogged', 'storageParameters', 'clusterOn', 'replicaIdentity', 'exclusions'] as const).filter((k) => table[k] !== undefined);
   if (tableKeys.length > 0) problems.push(`${table.name}: ${tableKeys.join(', ')} are PostgreSQL's; the sqlite engine has no partitions or storage parameters`);
   for (const column of table.columns) {
     const keys = (['statistics', 'storage', 'compression', 'options', 'identityOptions', 'identitySequenceName'] as const).filter((k) => column[k] !== undefined);

@@ -246,9 +246,11 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'replaceTable':
     case 'alterTable':
     case 'alterIndex':
+    case 'addExclusion':
+    case 'dropExclusion':
     case 'attachPartition':
     case 'detachPartition':
-      throw new Error(`SQLite has no partitions or storage parameters (change ${change.kind})`);
+      throw new Error(`SQLite has no partitions, storage parameters or exclusion constraints (change ${change.kind})`);
 
     case 'addColumn':
       return [
