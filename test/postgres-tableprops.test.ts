@@ -3,7 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { diffSchemas } from '../src/diff/diff-schemas.js';
+import { inspectSchemas } from '../src/engines/postgres/inspect.js';
+import { renderChanges } from '../src/engines/postgres/render.js';
 import { writeManifest } from '../src/manifest/index.js';
+import { orderChanges } from '../src/plan/order-changes.js';
 import { createTestDatabase, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 
@@ -82,5 +86,38 @@ describe('table and index properties', () => {
     expect(original).toContain('ALTER TABLE ONLY TENANT.guest REPLICA IDENTITY USING INDEX guest_email_key;');
     expect(original).toContain('ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist (during WITH &&) WHERE ((room > 0));');
     expect(await dumpSchema('built')).toEqual(original);
+  });
+});
+
+/** One property of the hand-made tenant changed out of band, as issue 12's mutation test does. */
+const mutations: readonly (readonly [string, string])[] = [
+  ["an index's storage parameter", 'ALTER INDEX booking_room_idx SET (fillfactor = 50)'],
+  // The last of the index's two parameters: pg_dump prints reloptions in stored order, which the model does not keep.
+  ["an index's storage parameter reset", 'ALTER INDEX booking_guest_idx RESET (fillfactor)'],
+  ['the index a table is clustered on', 'ALTER TABLE booking CLUSTER ON booking_guest_idx'],
+  ['a table no longer clustered', 'ALTER TABLE room SET WITHOUT CLUSTER'],
+  ['replica identity full', 'ALTER TABLE booking REPLICA IDENTITY FULL'],
+  ['replica identity back to default', 'ALTER TABLE room REPLICA IDENTITY DEFAULT'],
+  ['replica identity using another index', 'ALTER TABLE guest REPLICA IDENTITY USING INDEX guest_pkey'],
+  ['an exclusion constraint added', 'ALTER TABLE guest ADD CONSTRAINT guest_one_email EXCLUDE USING btree (email WITH =)'],
+  ['an exclusion constraint dropped', 'ALTER TABLE room DROP CONSTRAINT room_once'],
+  ['an exclusion constraint changed', 'ALTER TABLE booking DROP CONSTRAINT booking_no_overlap; ALTER TABLE booking ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist (during WITH &&)'],
+];
+
+describe('single changes to table and index properties', () => {
+  test.each(mutations.map(([name, sql], i) => ({ name, sql, schema: `mutated_${i}` })))('$name: pg_dump and the diff both see it, and the plan converges', async ({ sql, schema }) => {
+    await withClient(db.url, (c) => c.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${byHand}; ${sql}`));
+    expect(await dumpSchema(schema)).not.toEqual(await dumpSchema('by_hand'));
+    const models = await withClient(db.url, (c) => inspectSchemas(c, ['by_hand', schema]));
+    const desired = models.get('by_hand')!;
+    const changes = orderChanges(diffSchemas({ current: models.get(schema)!, desired }));
+    expect(changes.length).toBeGreaterThan(0);
+    const steps = renderChanges(changes, { qualifier: `"${schema}"`, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: [], tenantSequences: [] });
+    await withClient(db.url, async (c) => {
+      for (const statement of steps.flatMap((st) => st.sql)) await c.query(statement);
+    });
+    const after = await withClient(db.url, (c) => inspectSchemas(c, [schema]));
+    expect(diffSchemas({ current: after.get(schema)!, desired })).toEqual([]);
+    expect(await dumpSchema(schema)).toEqual(await dumpSchema('by_hand'));
   });
 });
