@@ -197,7 +197,6 @@ describe('the inspector reads every kind, however the object was made', () => {
     expect(model?.unmanaged).toEqual([
       { kind: 'collation', name: 'my_c' },
       { kind: 'conversion', name: 'my_conv' },
-      { kind: 'exclusion constraint', name: 'bookings.bookings_during_excl' },
       { kind: 'extension', name: 'hstore' },
       { kind: 'extension', name: 'pg_trgm' },
       { kind: 'foreign table', name: 'remote_rows' },

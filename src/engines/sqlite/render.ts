@@ -245,9 +245,12 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [];
     case 'replaceTable':
     case 'alterTable':
+    case 'alterIndex':
+    case 'addExclusion':
+    case 'dropExclusion':
     case 'attachPartition':
     case 'detachPartition':
-      throw new Error(`SQLite has no partitions or storage parameters (change ${change.kind})`);
+      throw new Error(`SQLite has no partitions, storage parameters or exclusion constraints (change ${change.kind})`);
 
     case 'addColumn':
       return [
