@@ -274,28 +274,28 @@ export class ObjectsDraft {
   }
 
   addTrigger(row: TriggerRow): void {
-    const relation = this.#relations.get(row.table_oid);
-    if (relation === undefined) return;
-    const enabled = triggerStates[row.enabled];
-    this.#add(relation.schema, 'pg_trigger', row.oid, {
-      kind: 'trigger',
-      name: row.name,
-      table: relation.name,
-      definition: relation.schema.strip(row.definition),
-      ...(enabled !== undefined && { enabled }),
-      ...(row.comment !== null && { comment: row.comment }),
-    });
+    this.#addEnabledOnRelation('pg_trigger', 'trigger', row, (text) => text);
   }
 
   addRule(row: RuleRow): void {
+    this.#addEnabledOnRelation('pg_rewrite', 'rule', row, (text) => text.trimEnd().replace(/;$/, ''));
+  }
+
+  /** A trigger or a rule: named within its table, with an enabled state (tgenabled, ev_enabled). */
+  #addEnabledOnRelation(
+    catalog: 'pg_trigger' | 'pg_rewrite',
+    kind: 'trigger' | 'rule',
+    row: { oid: number; table_oid: number; name: string; definition: string; enabled: string; comment: string | null },
+    tidy: (definition: string) => string,
+  ): void {
     const relation = this.#relations.get(row.table_oid);
     if (relation === undefined) return;
     const enabled = triggerStates[row.enabled];
-    this.#add(relation.schema, 'pg_rewrite', row.oid, {
-      kind: 'rule',
+    this.#add(relation.schema, catalog, row.oid, {
+      kind,
       name: row.name,
       table: relation.name,
-      definition: relation.schema.strip(row.definition).trimEnd().replace(/;$/, ''),
+      definition: tidy(relation.schema.strip(row.definition)),
       ...(enabled !== undefined && { enabled }),
       ...(row.comment !== null && { comment: row.comment }),
     });
