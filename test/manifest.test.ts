@@ -987,10 +987,25 @@ describe('partitions, settings and comments in the manifest', () => {
         columns: [column('id', 'bigint', { nullable: false })],
         primaryKey: { name: 'ids_pkey', columns: ['id'] },
         uniques: [{ name: 'ids_id_key', columns: ['id'], comment: 'again' }],
+        indexes: [{ name: 'ids_id_idx', unique: false, method: 'btree', keys: [{ column: 'id' }], include: [], storageParameters: { deduplicate_items: 'off', fillfactor: '80' } }],
+        foreignKeys: [],
+        checks: [],
+        exclusions: [
+          { name: 'ids_id_excl', definition: 'EXCLUDE USING btree (id WITH =)', comment: 'once' },
+          { name: 'ids_id_excl2', definition: 'EXCLUDE USING btree (id WITH =) DEFERRABLE' },
+        ],
+        unlogged: true,
+        clusterOn: 'ids_id_idx',
+        replicaIdentity: { index: 'ids_id_key' },
+      },
+      {
+        name: 'notes',
+        columns: [column('body', 'text')],
+        uniques: [],
         indexes: [],
         foreignKeys: [],
         checks: [],
-        unlogged: true,
+        replicaIdentity: 'full',
       },
     ],
     enums: [],
@@ -1007,6 +1022,11 @@ describe('partitions, settings and comments in the manifest', () => {
     expect(partition).toContain('      body:');
     expect(partition).not.toContain('      id:');
     expect(text).toContain('identityOptions: { increment: 10, start: 1000, cache: 20 }');
+    expect(text).toContain('ids_id_idx: { columns: [ id ], storageParameters: { deduplicate_items: off, fillfactor: 80 } }');
+    expect(text).toContain('    clusterOn: ids_id_idx\n');
+    expect(text).toContain('    replicaIdentity: { index: ids_id_key }\n');
+    expect(text).toContain('    replicaIdentity: full\n');
+    expect(text).toContain('      ids_id_excl2: EXCLUDE USING btree (id WITH =) DEFERRABLE\n');
     const back = desiredFor(tenant('any'), manifestOf(text), []);
     expect(back.schema).toStrictEqual(schema);
   });
@@ -1028,6 +1048,28 @@ describe('partitions, settings and comments in the manifest', () => {
       "schema/manifest.yaml:8:31: tables.q1.partitionOf.table: table 'q' is not partitioned (give it partitionBy)",
       "schema/manifest.yaml:9:31: tables.r1.partitionOf.table: unknown table 'nowhere'",
     ]);
+  });
+
+  it('clusterOn and replicaIdentity name an index, key or unique constraint of their table', () => {
+    const yaml = [
+      'version: 1',
+      'tables:',
+      '  t:',
+      '    columns: { id: { type: int, primaryKey: true }, code: { type: text, nullable: false } }',
+      '    indexes: { t_code_idx: { columns: [code], unique: true } }',
+      '    clusterOn: t_code_idx',
+      '    replicaIdentity: { index: t_pkey }',
+      '  u:',
+      '    columns: { id: int }',
+      '    clusterOn: nowhere',
+      '    replicaIdentity: { index: nowhere }',
+    ].join('\n');
+    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), []))).toEqual([
+      "schema/manifest.yaml:10:16: tables.u.clusterOn: clusterOn: table 'u' has no index, primary key or unique constraint named 'nowhere'",
+      "schema/manifest.yaml:11:31: tables.u.replicaIdentity.index: replicaIdentity: table 'u' has no index, primary key or unique constraint named 'nowhere'",
+    ]);
+    const good = desiredFor(tenant('a'), manifestOf(yaml.split('\n').slice(0, 7).join('\n')), []);
+    expect(good.schema.tables[0]).toMatchObject({ clusterOn: 't_code_idx', replicaIdentity: { index: 't_pkey' } });
   });
 });
 

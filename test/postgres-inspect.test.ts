@@ -399,6 +399,8 @@ describe('inspectSchemas', () => {
     expect(byName.get('accounts_code_lower_idx')?.keys).toEqual([{ expression: ex('lower(code::text)') }]);
     expect(byName.get('accounts_mood_idx')?.where).toBe(ex("(mood = 'happy'::mood)"));
     expect(table(a, 'bookings').indexes).toEqual([]);
+    // An exclusion constraint is managed, whole as pg_get_constraintdef prints it; its index is its own.
+    expect(table(a, 'bookings').exclusions).toEqual([{ name: 'bookings_during_excl', definition: 'EXCLUDE USING gist (during WITH &&)' }]);
   });
 
   it('reads enums and sequences', () => {
@@ -436,18 +438,15 @@ describe('inspectSchemas', () => {
   it('reports what the model does not cover as unmanaged', () => {
     expect(a?.unmanaged).toEqual([
       { kind: 'collation', name: 'my_c' },
-      { kind: 'exclusion constraint', name: 'bookings.bookings_during_excl' },
       { kind: 'extension', name: 'pg_trgm' },
       { kind: 'foreign table', name: 'remote_rows' },
       { kind: 'operator', name: '===(mood, mood)' },
-      { kind: 'rule', name: 'events.events_no_delete' },
-      { kind: 'statistics', name: 'accounts_stats' },
       { kind: 'text search configuration', name: 'simple_cfg' },
       { kind: 'type', name: 'floatrange' },
     ]);
   });
 
-  it('reads views, routines, triggers, policies, domains and composite types, and row-level security', () => {
+  it('reads views, routines, triggers, policies, rules, statistics, domains and composite types, and row-level security', () => {
     expect((a?.objects ?? []).map(objectKey)).toEqual([
       'aggregate:total(integer)',
       'composite type:pair',
@@ -458,6 +457,8 @@ describe('inspectSchemas', () => {
       'materialized view:account_counts',
       'policy:accounts.own_rows',
       'procedure:noop()',
+      'rule:events.events_no_delete',
+      'statistics:accounts_stats',
       'trigger:accounts.accounts_touch',
       'trigger:ledger.ledger_touch',
       'view:active_accounts',

@@ -93,12 +93,17 @@ export function changeObjects(change: Change): ObjectRef[] {
     case 'addIndex':
     case 'dropIndex':
       return [inTable('index', change.table, change.index.name)];
+    case 'alterIndex':
+      return [inTable('index', change.table, change.to.name)];
     case 'addForeignKey':
     case 'dropForeignKey':
       return [inTable('constraint', change.table, change.foreignKey.name)];
     case 'addCheck':
     case 'dropCheck':
       return [inTable('constraint', change.table, change.check.name)];
+    case 'addExclusion':
+    case 'dropExclusion':
+      return [inTable('constraint', change.table, change.exclusion.name)];
     case 'validateConstraint':
       return [inTable('constraint', change.table, change.name)];
     case 'setRowSecurity':

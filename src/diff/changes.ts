@@ -3,6 +3,7 @@ import type {
   ColumnModel,
   DefinedObjectModel,
   EnumModel,
+  ExclusionModel,
   ForeignKeyModel,
   IndexModel,
   PartitionOfModel,
@@ -37,7 +38,7 @@ export type ColumnProperty =
   | 'identitySequenceName';
 
 /** What ALTER TABLE can change of a table itself, in place. */
-export type TableProperty = 'unlogged' | 'storageParameters';
+export type TableProperty = 'unlogged' | 'storageParameters' | 'clusterOn' | 'replicaIdentity';
 
 /** Objects of a table or schema that hold a comment of their own. */
 export type CommentedObject =
@@ -112,10 +113,14 @@ export type Change =
   /** `partitioned`: on a partitioned table, whose indexes cannot be built CONCURRENTLY. */
   | { readonly kind: 'addIndex'; readonly table: string; readonly index: IndexModel; readonly newTable: boolean; readonly partitioned?: true }
   | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexModel }
+  /** An index whose storage parameters alone changed: set in place, without a rebuild. */
+  | { readonly kind: 'alterIndex'; readonly table: string; readonly from: IndexModel; readonly to: IndexModel }
   | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel; readonly newTable: boolean }
   | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyModel }
   | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckModel; readonly newTable: boolean }
   | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckModel }
+  | { readonly kind: 'addExclusion'; readonly table: string; readonly exclusion: ExclusionModel }
+  | { readonly kind: 'dropExclusion'; readonly table: string; readonly exclusion: ExclusionModel }
   /** A check or foreign key as desired but NOT VALID: existing rows are checked, nothing is recreated. */
   | { readonly kind: 'validateConstraint'; readonly table: string; readonly name: string; readonly constraint: ValidatedConstraint }
   | { readonly kind: 'setRowSecurity'; readonly table: string; readonly from: RowSecurity; readonly to: RowSecurity }

@@ -67,6 +67,8 @@ export function describeChange(change: Change): string {
       return `drop unique ${change.table}.${change.unique.name}`;
     case 'addIndex':
       return `add index ${change.table}.${change.index.name}`;
+    case 'alterIndex':
+      return `alter index ${change.table}.${change.to.name}: storage parameters`;
     case 'dropIndex':
       return `drop index ${change.table}.${change.index.name}${change.index.invalid ? ' (INVALID)' : ''}`;
     case 'addForeignKey':
@@ -77,6 +79,10 @@ export function describeChange(change: Change): string {
       return `add check ${change.table}.${change.check.name}`;
     case 'dropCheck':
       return `drop check ${change.table}.${change.check.name}`;
+    case 'addExclusion':
+      return `add exclusion constraint ${change.table}.${change.exclusion.name}`;
+    case 'dropExclusion':
+      return `drop exclusion constraint ${change.table}.${change.exclusion.name}`;
     case 'validateConstraint':
       return `validate ${change.constraint} ${change.table}.${change.name}`;
     case 'setRowSecurity':

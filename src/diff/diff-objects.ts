@@ -5,13 +5,13 @@ import type { Exclusions } from '../manifest/desired.js';
 import type { Change, ObjectPhase, ObjectProperty } from './changes.js';
 
 /** Kinds that always come after the tables: they are defined on tables or select from them. */
-const afterTableKinds: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['view', 'materialized view', 'trigger', 'policy']);
+const afterTableKinds: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['view', 'materialized view', 'trigger', 'policy', 'rule', 'statistics']);
 const routineKinds: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['function', 'procedure']);
 /**
  * Kinds that PostgreSQL keeps a table column's type change from going under (ALTER COLUMN TYPE
  * fails while a view, rule, policy or trigger uses the column): they are dropped around it.
  */
-const blockingTypeChange: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['view', 'materialized view', 'trigger', 'policy']);
+const blockingTypeChange: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['view', 'materialized view', 'trigger', 'policy', 'rule', 'statistics']);
 
 /**
  * Pure: the changes of views, routines, triggers, policies, domains and composite types, given

@@ -1,7 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { byName } from '../model/fingerprint.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import type { ColumnModel, EnumModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
+import type { ColumnModel, EnumModel, IndexModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
 import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, RowSecurity, TableProperty } from './changes.js';
@@ -36,6 +36,32 @@ const columnProperties: readonly ColumnProperty[] = [
 ];
 
 const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameters'];
+/**
+ * Table properties that name one of its indexes: a change of their own, which orderChanges runs
+ * once the table's indexes and keys are added. An index dropped and added again loses what they
+ * set, so they are set again then.
+ */
+export const indexUseProperties: readonly TableProperty[] = ['clusterOn', 'replicaIdentity'];
+
+/** The index a table property names, if any. */
+function usedIndex(table: TableModel, property: TableProperty): string | undefined {
+  if (property === 'clusterOn') return table.clusterOn;
+  return property === 'replicaIdentity' && typeof table.replicaIdentity === 'object' ? table.replicaIdentity.index : undefined;
+}
+
+function indexUseChange(from: TableModel, to: TableModel, tableChanges: readonly Change[]): Change | undefined {
+  const rebuilt = new Set(
+    tableChanges.flatMap((c) => (c.kind === 'addIndex' ? [c.index.name] : c.kind === 'addPrimaryKey' ? [c.primaryKey.name] : c.kind === 'addUnique' ? [c.unique.name] : [])),
+  );
+  const changed = indexUseProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null) || rebuilt.has(usedIndex(to, p) ?? ''));
+  return changed.length > 0 ? { kind: 'alterTable', table: to.name, from, to, changed } : undefined;
+}
+
+/** A table as CREATE TABLE leaves it: without what indexUseProperties set. */
+function beforeIndexUse(table: TableModel): TableModel {
+  const { clusterOn: _cluster, replicaIdentity: _replica, ...rest } = table;
+  return rest;
+}
 
 /**
  * Column properties a partition takes from its partitioned table: they cannot be set on the
@@ -282,6 +308,8 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     }
     const changed = tableProperties.filter((p) => !same(from[p] ?? null, to[p] ?? null));
     if (changed.length > 0) out.push({ kind: 'alterTable', table: to.name, from, to, changed });
+    const indexUse = indexUseChange(from, to, changes);
+    if (indexUse) out.push(indexUse);
     if (changed.includes('unlogged')) out.push(...ownedSequencesAfterSetLogged(to, current, desired));
   }
   out.push(...attach);
@@ -356,6 +384,8 @@ function pushCreated(to: TableModel, wanted: ReadonlyMap<string, TableModel>, ou
   if (to.rowSecurity || to.forceRowSecurity) {
     out.push({ kind: 'setRowSecurity', table: to.name, from: { enabled: false, forced: false }, to: rowSecurity(to) });
   }
+  const indexUse = indexUseChange(beforeIndexUse(to), to, []);
+  if (indexUse) out.push(indexUse);
 }
 
 /**
@@ -468,17 +498,18 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
     rename: renameConstraint,
     comment: constraint,
   }, out);
-  diffNamed(from.indexes, to.indexes, {
-    drop: (index) => ({ kind: 'dropIndex', table, index }),
-    add: (index) => ({ kind: 'addIndex', table, index, newTable: false, ...(to.partitionBy !== undefined && { partitioned: true as const }) }),
-    rename: (a, b) => ({ kind: 'renameIndex', table, from: a, to: b }),
-    comment: (name) => ({ kind: 'index', table, name }),
-  }, out);
+  diffIndexes(from, to, out);
   diffNamed(from.foreignKeys, to.foreignKeys, {
     drop: (foreignKey) => ({ kind: 'dropForeignKey', table, foreignKey }),
     add: (foreignKey) => ({ kind: 'addForeignKey', table, foreignKey, newTable: false }),
     rename: renameConstraint,
     validate: (name) => ({ kind: 'validateConstraint', table, name, constraint: 'foreign key' }),
+    comment: constraint,
+  }, out);
+  diffNamed(from.exclusions ?? [], to.exclusions ?? [], {
+    drop: (exclusion) => ({ kind: 'dropExclusion', table, exclusion }),
+    add: (exclusion) => ({ kind: 'addExclusion', table, exclusion }),
+    rename: renameConstraint,
     comment: constraint,
   }, out);
   diffNamed(from.checks, to.checks, {
@@ -497,6 +528,37 @@ function diffTable(from: TableModel, to: TableModel, columnRenames: Readonly<Rec
 
 function rowSecurity(table: TableModel): RowSecurity {
   return { enabled: table.rowSecurity === true, forced: table.forceRowSecurity === true };
+}
+
+/**
+ * Indexes as diffNamed compares them, but storage parameters are set in place (ALTER INDEX SET),
+ * not by a rebuild: an index kept (or renamed) whose parameters alone differ gets an alterIndex.
+ */
+function diffIndexes(from: TableModel, to: TableModel, out: Change[]): void {
+  const table = to.name;
+  const live = new Map(from.indexes.map((i) => [i.name, i]));
+  const wanted = new Map(to.indexes.map((i) => [i.name, i]));
+  const changes: Change[] = [];
+  diffNamed(from.indexes.map(withoutStorage), to.indexes.map(withoutStorage), {
+    drop: (index) => ({ kind: 'dropIndex', table, index: live.get(index.name) ?? index }),
+    add: (index) => ({ kind: 'addIndex', table, index: wanted.get(index.name) ?? index, newTable: false, ...(to.partitionBy !== undefined && { partitioned: true as const }) }),
+    rename: (a, b) => ({ kind: 'renameIndex', table, from: a, to: b }),
+    comment: (name) => ({ kind: 'index', table, name }),
+  }, changes);
+  out.push(...changes);
+  const rebuilt = new Set(changes.flatMap((c) => (c.kind === 'addIndex' ? [c.index.name] : [])));
+  const renamedFrom = new Map(changes.flatMap((c) => (c.kind === 'renameIndex' ? [[c.to, c.from] as const] : [])));
+  for (const index of byName(to.indexes)) {
+    const before = live.get(renamedFrom.get(index.name) ?? index.name);
+    if (before === undefined || rebuilt.has(index.name) || same(before.storageParameters ?? null, index.storageParameters ?? null)) continue;
+    out.push({ kind: 'alterIndex', table, from: before, to: index });
+  }
+}
+
+function withoutStorage(index: IndexModel): IndexModel {
+  if (index.storageParameters === undefined) return index;
+  const { storageParameters: _storage, ...rest } = index;
+  return rest;
 }
 
 function changedProperties(from: ColumnModel, to: ColumnModel): ColumnProperty[] {

@@ -72,6 +72,7 @@ export interface IndexSpec {
   readonly method?: string;
   readonly include?: readonly string[];
   readonly comment?: string;
+  readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
 }
 
 export interface ForeignKeySpec {
@@ -102,11 +103,15 @@ export interface TableSpec {
   readonly inherits?: readonly string[];
   readonly unlogged?: boolean;
   readonly storageParameters?: Readonly<Record<string, string | boolean | number>>;
+  readonly clusterOn?: string;
+  readonly replicaIdentity?: 'default' | 'full' | 'nothing' | { readonly index: string };
   readonly primaryKey?: PrimaryKeySpec;
   readonly uniques?: readonly UniqueSpec[];
   readonly indexes?: Readonly<Record<string, IndexSpec>>;
   readonly foreignKeys?: readonly ForeignKeySpec[];
   readonly checks?: ChecksSpec;
+  /** name -> definition (`EXCLUDE USING gist (...)`), or { definition, comment }. */
+  readonly exclusionConstraints?: Readonly<Record<string, string | { readonly definition: string; readonly comment?: string }>>;
   readonly options?: Readonly<Record<string, string | boolean | number>>;
 }
 

@@ -1,6 +1,7 @@
 import type { RenameHints } from '../diff/changes.js';
 import type {
   CheckModel,
+  ExclusionModel,
   ColumnModel,
   EnumModel,
   ForeignKeyModel,
@@ -100,7 +101,10 @@ type ReplacedTableKey =
   | 'partitionOf'
   | 'inherits'
   | 'unlogged'
-  | 'storageParameters';
+  | 'storageParameters'
+  | 'clusterOn'
+  | 'replicaIdentity'
+  | 'exclusionConstraints';
 const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'comment',
   'renamedFrom',
@@ -113,6 +117,9 @@ const REPLACED_KEYS: readonly ReplacedTableKey[] = [
   'inherits',
   'unlogged',
   'storageParameters',
+  'clusterOn',
+  'replicaIdentity',
+  'exclusionConstraints',
 ];
 
 interface TableInput {
@@ -249,6 +256,9 @@ interface TableDraft {
   readonly inherits: readonly string[] | undefined;
   readonly unlogged: boolean;
   readonly storageParameters: Record<string, string> | undefined;
+  readonly clusterOn: Entry<string> | undefined;
+  readonly exclusions: ExclusionModel[];
+  readonly replicaIdentity: Entry<NonNullable<TableSpec['replicaIdentity']>> | undefined;
   readonly renamedFrom: Entry<string> | undefined;
   readonly columnRenames: Map<string, Entry<string>>;
 }
@@ -461,6 +471,9 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
         include: [...(value.include ?? [])],
         ...(value.where !== undefined ? { where: value.where } : {}),
         ...(value.comment !== undefined ? { comment: value.comment } : {}),
+        ...(value.storageParameters !== undefined && Object.keys(value.storageParameters).length > 0
+          ? { storageParameters: sortedRecord(Object.entries(value.storageParameters).map(([key, v]) => [key, String(v)] as const)) }
+          : {}),
       },
       origin: entry.origin,
     });
@@ -493,6 +506,11 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
       parameters === undefined || Object.keys(parameters).length === 0
         ? undefined
         : sortedRecord(Object.entries(parameters).map(([key, v]) => [key, String(v)] as const)),
+    clusterOn: spec('clusterOn') as Entry<string> | undefined,
+    exclusions: Object.entries(spec('exclusionConstraints')?.value ?? {}).map(([name, value]) =>
+      typeof value === 'string' ? { name, definition: value } : { name, definition: value.definition, ...(value.comment !== undefined ? { comment: value.comment } : {}) },
+    ),
+    replicaIdentity: spec('replicaIdentity') as Entry<NonNullable<TableSpec['replicaIdentity']>> | undefined,
     columnNames,
     primaryKey,
     uniques,
@@ -723,6 +741,15 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
 
   const tables: TableModel[] = drafts.map((draft) => {
     const named = names.get(draft)!;
+    const indexNames = [named.primaryKey, ...named.uniques, ...draft.indexes.map((i) => i.model.name)];
+    const clusterOn = draft.clusterOn;
+    if (clusterOn !== undefined && !indexNames.includes(clusterOn.value)) {
+      issues.add(clusterOn.origin, `clusterOn: table '${draft.name}' has no index, primary key or unique constraint named '${clusterOn.value}'`);
+    }
+    const replica = draft.replicaIdentity?.value;
+    if (typeof replica === 'object' && !indexNames.includes(replica.index)) {
+      issues.add(below(draft.replicaIdentity!.origin, 'index'), `replicaIdentity: table '${draft.name}' has no index, primary key or unique constraint named '${replica.index}'`);
+    }
     return {
       name: draft.name,
       columns: draft.columns,
@@ -731,6 +758,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
       indexes: sortByName(draft.indexes.map((i) => i.model)),
       foreignKeys: sortByName(draft.foreignKeys.map((f, i) => ({ name: named.foreignKeys[i]!, ...f.model }))),
       checks: sortByName(draft.checks.map((c, i) => ({ name: named.checks[i]!, ...c.model }))),
+      ...(draft.exclusions.length > 0 ? { exclusions: sortByName(draft.exclusions) } : {}),
       ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
       ...(draft.options !== undefined ? { options: sortedRecord(Object.entries(draft.options)) } : {}),
       ...(draft.partitionBy !== undefined ? { partitionBy: draft.partitionBy } : {}),
@@ -738,6 +766,8 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
       ...(draft.inherits !== undefined ? { inherits: [...draft.inherits] } : {}),
       ...(draft.unlogged ? { unlogged: true as const } : {}),
       ...(draft.storageParameters !== undefined ? { storageParameters: draft.storageParameters } : {}),
+      ...(clusterOn !== undefined ? { clusterOn: clusterOn.value } : {}),
+      ...(replica === 'full' || replica === 'nothing' ? { replicaIdentity: replica } : typeof replica === 'object' ? { replicaIdentity: { index: replica.index } } : {}),
     };
   });
 

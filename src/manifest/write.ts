@@ -237,6 +237,12 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
     spec.storageParameters = Object.fromEntries(Object.entries(table.storageParameters).map(([k, v]) => [k, defaultValue(v)]));
     flow.push(at('storageParameters'));
   }
+  if (table.clusterOn !== undefined) spec.clusterOn = table.clusterOn;
+  if (typeof table.replicaIdentity === 'string') spec.replicaIdentity = table.replicaIdentity;
+  else if (table.replicaIdentity !== undefined) {
+    spec.replicaIdentity = { index: table.replicaIdentity.index };
+    flow.push(at('replicaIdentity'));
+  }
   if (pk !== undefined && pkOnColumn === undefined) {
     const omit = names.omittable(pk.name, primaryKeyNameParts(table.name));
     spec.primaryKey =
@@ -250,6 +256,11 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
       flow.push(at('uniques', i));
       return uniqueSpec(u, names.omittable(u.name, uniqueNameParts(table.name, u.columns)));
     });
+  }
+  if (table.exclusions !== undefined && table.exclusions.length > 0) {
+    spec.exclusionConstraints = Object.fromEntries(
+      table.exclusions.map((x) => [x.name, x.comment === undefined ? x.definition : { definition: x.definition, comment: x.comment }]),
+    );
   }
   if (table.indexes.length > 0) {
     spec.indexes = Object.fromEntries(table.indexes.map((index) => [index.name, indexSpec(index)]));
@@ -351,6 +362,9 @@ function indexSpec(index: IndexModel): Yaml {
     ...(index.method !== 'btree' ? { method: index.method } : {}),
     ...(index.include.length > 0 ? { include: [...index.include] } : {}),
     ...(index.comment !== undefined ? { comment: index.comment } : {}),
+    ...(index.storageParameters !== undefined && Object.keys(index.storageParameters).length > 0
+      ? { storageParameters: Object.fromEntries(Object.entries(index.storageParameters).map(([k, v]) => [k, defaultValue(v)])) }
+      : {}),
   };
 }
 

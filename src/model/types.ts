@@ -81,6 +81,8 @@ export interface IndexModel {
   /** Set on an index a failed concurrent build left INVALID; it never matches a desired index, so the next plan rebuilds it. */
   readonly invalid?: true;
   readonly comment?: string;
+  /** PostgreSQL storage parameters of the index (its reloptions: fillfactor, ...), name -> value as the server prints it. */
+  readonly storageParameters?: Readonly<Record<string, string>>;
 }
 
 export interface ForeignKeyModel {
@@ -109,6 +111,13 @@ export interface CheckModel {
   readonly comment?: string;
 }
 
+/** PostgreSQL: an exclusion constraint, whole as pg_get_constraintdef prints it: `EXCLUDE USING gist (room WITH =, during WITH &&)`. */
+export interface ExclusionModel {
+  readonly name: string;
+  readonly definition: string;
+  readonly comment?: string;
+}
+
 /** Where a partition sits: its partitioned table and its bound as pg_get_expr(relpartbound) prints it (`DEFAULT` for a default partition). */
 export interface PartitionOfModel {
   readonly table: string;
@@ -123,6 +132,8 @@ export interface TableModel {
   readonly indexes: readonly IndexModel[];
   readonly foreignKeys: readonly ForeignKeyModel[];
   readonly checks: readonly CheckModel[];
+  /** PostgreSQL exclusion constraints; absent when there are none. */
+  readonly exclusions?: readonly ExclusionModel[];
   readonly comment?: string;
   /** Row-level security is enabled (PostgreSQL ALTER TABLE ... ENABLE ROW LEVEL SECURITY). */
   readonly rowSecurity?: true;
@@ -153,6 +164,13 @@ export interface TableModel {
   readonly unlogged?: true;
   /** PostgreSQL storage parameters (reloptions: fillfactor, autovacuum_*), name -> value as the server prints it. */
   readonly storageParameters?: Readonly<Record<string, string>>;
+  /** PostgreSQL: the index (or primary key or unique constraint) the table is marked to CLUSTER on (pg_index.indisclustered). */
+  readonly clusterOn?: string;
+  /**
+   * PostgreSQL: REPLICA IDENTITY (pg_class.relreplident) when not DEFAULT: FULL, NOTHING, or
+   * USING INDEX (the index with pg_index.indisreplident).
+   */
+  readonly replicaIdentity?: 'full' | 'nothing' | { readonly index: string };
 }
 
 export interface EnumModel {
@@ -185,7 +203,9 @@ export type DefinedObjectKind =
   | 'trigger'
   | 'policy'
   | 'domain'
-  | 'composite type';
+  | 'composite type'
+  | 'rule'
+  | 'statistics';
 
 /** An object the server prints whole: its definition is the server's own text, tenant-neutral. */
 export interface DefinedObjectModel {

@@ -1,4 +1,5 @@
 import type { Change, ChangeKind } from '../diff/changes.js';
+import { indexUseProperties } from '../diff/diff-schemas.js';
 import type { TableModel } from '../model/types.js';
 
 /**
@@ -15,6 +16,7 @@ const rank: Record<ChangeKind, number> = {
   dropForeignKey: 0,
   dropIndex: 1,
   dropCheck: 1,
+  dropExclusion: 1,
   dropUnique: 1,
   dropPrimaryKey: 2,
   renameTable: 3,
@@ -47,7 +49,9 @@ const rank: Record<ChangeKind, number> = {
   addPrimaryKey: 14,
   addUnique: 15,
   addCheck: 15,
+  addExclusion: 15,
   addIndex: 16,
+  alterIndex: 16,
   addForeignKey: 17,
   setObjectComment: 17.5,
   validateConstraint: 18,
@@ -58,6 +62,9 @@ const rank: Record<ChangeKind, number> = {
   replaceObject: 0,
   alterObject: 17.7,
 };
+
+/** After the indexes and keys are added: an alterTable of indexUseProperties alone, which names one. */
+const INDEX_USE = 16.5;
 
 /** Before renames and creates: see droppedInTheWay. */
 const EARLY_DROP = 2.5;
@@ -127,7 +134,11 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   const oldNames = new Map<string, string>();
   for (const change of expanded) if (change.kind === 'renameTable') oldNames.set(change.to, change.from);
   const early = droppedInTheWay(expanded);
-  const rankOf = (change: Change): number => (change.kind === 'dropTable' && early.has(change.table.name) ? EARLY_DROP : changeRank(change));
+  const rankOf = (change: Change): number => {
+    if (change.kind === 'dropTable' && early.has(change.table.name)) return EARLY_DROP;
+    if (change.kind === 'alterTable' && change.changed.every((p) => indexUseProperties.includes(p))) return INDEX_USE;
+    return changeRank(change);
+  };
   return expanded
     .map((change, index) => ({ change, index }))
     .sort((a, b) => rankOf(a.change) - rankOf(b.change) || a.index - b.index)
@@ -136,6 +147,7 @@ export function orderChanges(changes: readonly Change[]): Change[] {
         case 'dropForeignKey':
         case 'dropIndex':
         case 'dropCheck':
+        case 'dropExclusion':
         case 'dropUnique':
         case 'dropPrimaryKey': {
           const oldName = oldNames.get(change.table);

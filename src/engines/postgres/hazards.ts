@@ -43,6 +43,8 @@ export const pgLocks = {
   alterSequence: 'SHARE ROW EXCLUSIVE',
   /** ALTER COLUMN ... SET STATISTICS and SET (n_distinct = ...): reads and writes go on. */
   setColumnStatistics: 'SHARE UPDATE EXCLUSIVE',
+  /** ALTER TABLE ... CLUSTER ON / SET WITHOUT CLUSTER only mark an index: reads and writes go on. */
+  clusterOn: 'SHARE UPDATE EXCLUSIVE',
   /** ALTER TYPE ... ADD VALUE locks the type, not the tables that use it. */
   addEnumValue: 'EXCLUSIVE',
 } as const satisfies Record<string, StepLock>;
@@ -317,6 +319,14 @@ export function addKeyHazards(table: string, constraint: string, what: 'primary 
     hazard('INDEX_BUILD', `adding ${what} ${constraint} builds an index on ${table}`),
     hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes while ${constraint} is built`),
     hazard('MAY_FAIL_ON_EXISTING_ROWS', `${what} ${constraint} fails if ${table} holds duplicates${what === 'primary key' ? ' or NULLs' : ''}`),
+  ];
+}
+
+export function addExclusionHazards(table: string, constraint: string): Hazard[] {
+  return [
+    hazard('INDEX_BUILD', `adding exclusion constraint ${constraint} builds an index on ${table}`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes while ${constraint} is built`),
+    hazard('MAY_FAIL_ON_EXISTING_ROWS', `exclusion constraint ${constraint} fails if rows of ${table} conflict under it`),
   ];
 }
 

@@ -108,6 +108,22 @@ export interface PolicyRow {
   check_expr: string | null;
   comment: string | null;
 }
+export interface RuleRow {
+  oid: number;
+  table_oid: number;
+  name: string;
+  definition: string;
+  enabled: string;
+  comment: string | null;
+}
+export interface StatisticsRow {
+  oid: number;
+  table_oid: number;
+  schema_oid: number;
+  name: string;
+  definition: string;
+  comment: string | null;
+}
 export interface DependencyRow {
   catalog: 'pg_proc' | 'pg_type' | 'pg_class' | 'pg_trigger' | 'pg_policy';
   oid: number;
@@ -159,6 +175,16 @@ export class ObjectsDraft {
   /** TRIGGERS' parameter: the managed tables and views. */
   triggerRelations(): [number[]] | undefined {
     return this.#relations.size === 0 ? undefined : [[...this.#relations.keys()]];
+  }
+
+  /** RULES' parameter: the managed tables and views. */
+  ruleRelations(): [number[]] | undefined {
+    return this.triggerRelations();
+  }
+
+  /** STATISTICS' parameter: the managed tables. */
+  statisticsTables(): [number[]] | undefined {
+    return this.policyTables();
   }
 
   /** POLICIES' parameter: the managed tables. */
@@ -248,15 +274,41 @@ export class ObjectsDraft {
   }
 
   addTrigger(row: TriggerRow): void {
+    this.#addEnabledOnRelation('pg_trigger', 'trigger', row, (text) => text);
+  }
+
+  addRule(row: RuleRow): void {
+    this.#addEnabledOnRelation('pg_rewrite', 'rule', row, (text) => text.trimEnd().replace(/;$/, ''));
+  }
+
+  /** A trigger or a rule: named within its table, with an enabled state (tgenabled, ev_enabled). */
+  #addEnabledOnRelation(
+    catalog: 'pg_trigger' | 'pg_rewrite',
+    kind: 'trigger' | 'rule',
+    row: { oid: number; table_oid: number; name: string; definition: string; enabled: string; comment: string | null },
+    tidy: (definition: string) => string,
+  ): void {
     const relation = this.#relations.get(row.table_oid);
     if (relation === undefined) return;
     const enabled = triggerStates[row.enabled];
-    this.#add(relation.schema, 'pg_trigger', row.oid, {
-      kind: 'trigger',
+    this.#add(relation.schema, catalog, row.oid, {
+      kind,
       name: row.name,
       table: relation.name,
-      definition: relation.schema.strip(row.definition),
+      definition: tidy(relation.schema.strip(row.definition)),
       ...(enabled !== undefined && { enabled }),
+      ...(row.comment !== null && { comment: row.comment }),
+    });
+  }
+
+  addStatistics(row: StatisticsRow): void {
+    const relation = this.#relations.get(row.table_oid);
+    // Statistics kept in another schema than their table's are not the tenant's own.
+    if (relation === undefined || relation.schema.oid !== row.schema_oid) return;
+    this.#add(relation.schema, 'pg_statistic_ext', row.oid, {
+      kind: 'statistics',
+      name: row.name,
+      definition: relation.schema.strip(row.definition),
       ...(row.comment !== null && { comment: row.comment }),
     });
   }

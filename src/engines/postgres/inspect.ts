@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type {
   CheckModel,
+  ExclusionModel,
   ColumnModel,
   DefinedObjectModel,
   EnumModel,
@@ -30,8 +31,7 @@ import {
   type PolicyRow,
   type RoutineRow,
   type TriggerRow,
-  type ViewRow,
-} from './inspect-objects.js';
+  type ViewRow, type RuleRow, type StatisticsRow } from './inspect-objects.js';
 import {
   AGGREGATES,
   ALL_RELATION_KINDS,
@@ -40,6 +40,8 @@ import {
   DOMAINS,
   OBJECT_DEPENDENCIES,
   POLICIES,
+  RULES,
+  STATISTICS,
   TRIGGERS,
   VIEWS,
   DESCRIPTIONS,
@@ -82,6 +84,8 @@ export const COMPARED_KINDS: readonly string[] = [
   'triggers (with their enabled state)',
   'policies',
   'domains (with their checks) and composite types',
+  'rules',
+  'extended statistics',
 ];
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
@@ -460,6 +464,10 @@ interface TableRow {
   toast_parameters: string[] | null;
   row_security: boolean;
   force_row_security: boolean;
+  cluster_on: string | null;
+  /** relreplident: d(efault), n(othing), f(ull) or i(ndex: replica_index). */
+  replica_identity: string;
+  replica_index: string | null;
 }
 interface ColumnRow {
   table_oid: number;
@@ -517,6 +525,8 @@ interface ConstraintRow {
   oid: number;
   /** A CHECK's expression digest, for DEPARSED. */
   definition_key: string | null;
+  /** An exclusion constraint's pg_get_constraintdef (rare, so deparsed in place). */
+  exclusion: string | null;
   nulls_not_distinct: boolean;
   /** conislocal: false for a CHECK a partition (or child) got from its parent. */
   is_local: boolean;
@@ -539,6 +549,8 @@ interface IndexRow {
   opclasses: number[];
   collations: number[];
   oid: number;
+  /** reloptions of the index: `name=value` texts. */
+  storage_parameters: string[] | null;
   /** An index a partition got from its parent's partitioned index, and that index's name. */
   attached: boolean;
   parent_index: string | null;
@@ -648,6 +660,8 @@ interface TableDraft {
   storageParameters?: Record<string, string>;
   rowSecurity?: true;
   forceRowSecurity?: true;
+  clusterOn?: string;
+  replicaIdentity?: 'full' | 'nothing' | { readonly index: string };
   /** Columns by attnum while COLUMNS rows come in; `columns` once they are all in. */
   readonly columnsAt: Mutable<ColumnModel>[];
   columns: readonly ColumnModel[];
@@ -670,6 +684,7 @@ interface TableDraft {
   readonly indexes: IndexModel[];
   readonly foreignKeys: ForeignKeyModel[];
   readonly checks: CheckModel[];
+  readonly exclusions: ExclusionModel[];
 }
 
 /**
@@ -747,6 +762,7 @@ class SchemaDraft {
         indexes: byName(t.indexes),
         foreignKeys: byName(t.foreignKeys),
         checks: byName(t.checks),
+        ...(t.exclusions.length > 0 && { exclusions: byName(t.exclusions) }),
         ...(t.comment !== undefined && { comment: t.comment }),
         ...(t.partitionBy !== undefined && { partitionBy: t.partitionBy }),
         ...(t.partitionOf !== undefined && { partitionOf: t.partitionOf }),
@@ -756,6 +772,8 @@ class SchemaDraft {
         ...(t.storageParameters !== undefined && { storageParameters: t.storageParameters }),
         ...(t.rowSecurity && { rowSecurity: t.rowSecurity }),
         ...(t.forceRowSecurity && { forceRowSecurity: t.forceRowSecurity }),
+        ...(t.clusterOn !== undefined && { clusterOn: t.clusterOn }),
+        ...(t.replicaIdentity !== undefined && { replicaIdentity: t.replicaIdentity }),
       }))
       .sort((a, b) => compareNames(a.name, b.name));
     const unmanaged = [...this.unmanaged].sort(
@@ -831,6 +849,7 @@ class ChunkDraft {
       foreignKeys: [],
       checks: [],
       inheritedOnly: new Set(),
+      exclusions: [],
     };
     if (row.partition_by !== null) table.partitionBy = draft.strip(row.partition_by);
     if (row.partition_of !== null) table.partitionOf = { table: row.partition_of, bound: draft.strip(row.partition_bound ?? '') };
@@ -840,6 +859,11 @@ class ChunkDraft {
     if (parameters !== undefined) table.storageParameters = parameters;
     if (row.row_security) table.rowSecurity = true;
     if (row.force_row_security) table.forceRowSecurity = true;
+    if (row.cluster_on !== null) table.clusterOn = row.cluster_on;
+    // USING INDEX whose index was dropped since acts as NOTHING, but pg_dump prints no REPLICA IDENTITY for it.
+    if (row.replica_identity === 'f') table.replicaIdentity = 'full';
+    else if (row.replica_identity === 'n') table.replicaIdentity = 'nothing';
+    else if (row.replica_identity === 'i' && row.replica_index !== null) table.replicaIdentity = { index: row.replica_index };
     draft.tables.push(table);
     this.objects.addTable(row.oid, draft, row.name);
     this.#tables.set(row.oid, table);
@@ -1166,6 +1190,8 @@ async function inspectChunk(
     chain.each<ViewRow>(VIEWS, () => objects.viewsToLookUp(), (row) => objects.addViewDefinition(row));
     chain.each<TriggerRow>(TRIGGERS, () => objects.triggerRelations(), (row) => objects.addTrigger(row));
     chain.each<PolicyRow>(POLICIES, () => objects.policyTables(), (row) => objects.addPolicy(row));
+    chain.each<RuleRow>(RULES, () => objects.ruleRelations(), (row) => objects.addRule(row));
+    chain.each<StatisticsRow>(STATISTICS, () => objects.statisticsTables(), (row) => objects.addStatistics(row));
   }
   chain.barrier();
   chain.each<TypeRow>(TYPES, () => chunk.typesToLookUp(), (row) => chunk.addType(row));
@@ -1324,8 +1350,10 @@ function addConstraint(
         ...commented,
       });
       break;
+    case 'x':
+      table.exclusions.push({ name: row.name, definition: table.schema.strip(row.exclusion ?? ''), ...commented });
+      break;
     default:
-      // 'x' exclusion constraints are listed as unmanaged objects by UNMANAGED_TABLE_OBJECTS.
       break;
   }
 }
@@ -1395,6 +1423,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate
   for (let i = row.key_count; i < row.attnums.length; i++) {
     include.push(table.attnames[row.attnums[i] ?? 0] ?? row.key_texts?.[i] ?? '');
   }
+  const storageParameters = nameValues(row.storage_parameters);
   return {
     name: row.name,
     unique: row.is_unique,
@@ -1403,6 +1432,7 @@ function toIndex(table: TableDraft, row: IndexRow, keyNames: KeyNames, predicate
     include,
     ...(predicate !== undefined && { where: draft.strip(predicate) }),
     ...(!row.is_valid && { invalid: true as const }),
+    ...(storageParameters !== undefined && { storageParameters }),
   };
 }
 

@@ -36,7 +36,8 @@
 // these functions are only called where an expression exists: column-free defaults are deparsed
 // with relid 0, CHECKs and index predicates once per distinct expression (DEPARSED), and only an
 // index with expression keys goes through pg_get_indexdef (the keys of any other index are read
-// from pg_index's arrays).
+// from pg_index's arrays). An exclusion constraint is deparsed whole (pg_get_constraintdef) where
+// it is read: they are rare, and its operators and predicate are in no array.
 //
 // Speed: a fleet puts hundreds of thousands of rows in pg_attribute, pg_depend and pg_class, so a
 // lookup the planner turns into a hash join over a whole catalog, or a subquery run per row,
@@ -126,8 +127,11 @@ const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class
  * for a partition, its parent (pg_inherits by inhrelid: one row per partition, looked up only for
  * partitions), named like an FK's target, and its bound, which names no column and so is deparsed
  * with relid 0 (no lock); for a table that is not a partition, its parents by classic
- * inheritance (INHERITS), in inhseqno order, which is the order columns merge in; UNLOGGED; and the storage parameters, reloptions as name=value texts,
- * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid.
+ * inheritance (INHERITS), in inhseqno order, which is the order columns merge in; UNLOGGED; and
+ * the storage parameters, reloptions as name=value texts,
+ * those of its TOAST table (`toast.` parameters, which live there) by reltoastrelid; the index
+ * it is clustered on (indisclustered, at most one), looked up only for a table with indexes; its
+ * REPLICA IDENTITY (relreplident), and for USING INDEX that index (indisreplident).
  */
 const partitionColumns = `
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
@@ -145,6 +149,13 @@ const partitionColumns = `
        END AS inherits,
        c.relpersistence = 'u' AS unlogged,
        c.reloptions::text[] AS storage_parameters,
+       CASE WHEN c.relhasindex THEN
+         (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisclustered)
+       END AS cluster_on,
+       c.relreplident::text AS replica_identity,
+       CASE WHEN c.relreplident = 'i' THEN
+         (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident)
+       END AS replica_index,
        CASE WHEN c.reltoastrelid <> 0 THEN
          (SELECT tc.reloptions::text[] FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
        END AS toast_parameters,
@@ -346,6 +357,7 @@ SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type
        con.convalidated AS validated,
        con.oid,
        CASE WHEN con.contype = 'c' THEN ${deparseKey('con.conbin')} END AS definition_key,
+       CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END AS exclusion,
        ${nullsNotDistinct} AS nulls_not_distinct,
        con.conislocal AS is_local
 FROM unnest($1::oid[]) AS r(oid)
@@ -417,6 +429,7 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        i.indkey::int2[] AS attnums, i.indoption::int2[] AS options,
        i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations,
        i.indexrelid AS oid,
+       ic.reloptions::text[] AS storage_parameters,
        ic.relispartition AS attached,
        CASE WHEN ic.relispartition THEN
          (SELECT pc.relname FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhparent WHERE pi.inhrelid = i.indexrelid)
@@ -430,7 +443,7 @@ SELECT i.indrelid AS table_oid, ic.relname AS name,
        END AS key_texts
 FROM unnest($1::oid[]) AS r(oid)
 CROSS JOIN LATERAL (SELECT x.* FROM pg_index x WHERE x.indrelid = r.oid OFFSET 0) i
-CROSS JOIN LATERAL (SELECT x.relname, x.relam, x.relispartition FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
+CROSS JOIN LATERAL (SELECT x.relname, x.relam, x.relispartition, x.reloptions FROM pg_class x WHERE x.oid = i.indexrelid OFFSET 0) ic
 JOIN pg_am am ON am.oid = ic.relam
 WHERE ic.relispartition
    OR (NOT i.indisprimary AND NOT i.indisexclusion
@@ -540,12 +553,12 @@ WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('r', 'b')
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
 /**
- * Objects that hang off a table, named `table.object`. Triggers and policies of managed tables and
- * views are managed (TRIGGERS, POLICIES); those of partitions and foreign tables are listed here.
+ * Objects that hang off a table, named `table.object`. Triggers, policies and rules of managed
+ * tables and views are managed (TRIGGERS, POLICIES, RULES); those of foreign tables are listed here.
  * Triggers: tgisinternal marks the ones
  * behind FKs and deferrable uniques; tgparentid <> 0 (PG13+) marks the clones a partitioned
  * table's trigger gets on each partition. Rules: every view has an internal '_RETURN' rule.
- * Exclusion constraints are not in the model, so their owner is told about them here. Each
+ * Each
  * catalog is read through its index on the relation's oid (tgrelid, polrelid, ev_class,
  * conrelid), for the schemas' relations that can hold such objects (inSchemas), one relation
  * at a time (LATERAL, OFFSET 0): joined to pg_class by the schema, or hashed, pg_trigger (four
@@ -572,14 +585,8 @@ UNION ALL
 SELECT c.schema, 'rule', c.relname || '.' || r.rulename, NULL
 FROM owner c
 CROSS JOIN LATERAL (SELECT x.* FROM pg_rewrite x WHERE c.relhasrules AND x.ev_class = c.oid OFFSET 0) r
-WHERE r.rulename <> '_RETURN'
-  AND ${notExtensionMember('pg_rewrite', 'r.oid')}
-UNION ALL
-SELECT c.schema, 'exclusion constraint', c.relname || '.' || con.conname, NULL
-FROM owner c
-CROSS JOIN LATERAL (SELECT x.* FROM pg_constraint x WHERE x.conrelid = c.oid OFFSET 0) con
-WHERE con.contype = 'x' AND con.conparentid = 0
-  AND NOT c.relispartition`;
+WHERE r.rulename <> '_RETURN' AND NOT ${managedRelation}
+  AND ${notExtensionMember('pg_rewrite', 'r.oid')}`;
 
 /**
  * Everything else that lives in a namespace and is cheap to list. An extension is reported once
@@ -606,9 +613,6 @@ UNION ALL
 SELECT m.schema, 'operator family', opf.opfname || ' (' || am.amname || ')', NULL${memberRows('pg_opfamily', 'opf', 'opfnamespace')}
 JOIN pg_am am ON am.oid = opf.opfmethod
 WHERE ${notExtensionMember('pg_opfamily', 'opf.oid')}
-UNION ALL
-SELECT m.schema, 'statistics', s.stxname::text, NULL${memberRows('pg_statistic_ext', 's', 'stxnamespace')}
-WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}
 UNION ALL
 SELECT m.schema, 'text search configuration', cfg.cfgname::text, NULL${memberRows('pg_ts_config', 'cfg', 'cfgnamespace')}
 WHERE ${notExtensionMember('pg_ts_config', 'cfg.oid')}
@@ -846,6 +850,29 @@ SELECT pol.oid, pol.polrelid AS table_oid, pol.polname::text AS name, quote_iden
        pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
        ${descriptionOf('pg_policy', 'pol.oid')} AS comment
 FROM ${byOids('$1', 'pg_policy', 'pol', 'polrelid')}`;
+
+/**
+ * Rules of the chunk's managed tables and views ($1, oids), through pg_rewrite's (ev_class,
+ * rulename) index; a view's own '_RETURN' rule is the view. pg_get_ruledef as pg_dump calls it.
+ */
+export const RULES = `
+SELECT rw.oid, rw.ev_class AS table_oid, rw.rulename::text AS name,
+       pg_get_ruledef(rw.oid, false) AS definition, rw.ev_enabled::text AS enabled,
+       ${descriptionOf('pg_rewrite', 'rw.oid')} AS comment
+FROM ${byOids('$1', 'pg_rewrite', 'rw', 'ev_class')}
+WHERE rw.rulename <> '_RETURN'
+  AND ${notExtensionMember('pg_rewrite', 'rw.oid')}`;
+
+/**
+ * Extended statistics on the chunk's managed tables ($1, oids), through pg_statistic_ext's
+ * stxrelid index; only those in the table's own schema are the tenant's.
+ */
+export const STATISTICS = `
+SELECT s.oid, s.stxrelid AS table_oid, s.stxnamespace AS schema_oid, s.stxname::text AS name,
+       pg_get_statisticsobjdef(s.oid) AS definition,
+       ${descriptionOf('pg_statistic_ext', 's.oid')} AS comment
+FROM ${byOids('$1', 'pg_statistic_ext', 's', 'stxrelid')}
+WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}`;
 
 /** The pg_depend rows of the objects of `catalog` whose oids are in `param`, what they need (not their internal parts). */
 const dependencies = (param: string, catalog: string): string =>

@@ -38,9 +38,11 @@ const headers: Readonly<Record<DefinedObjectKind, string | undefined>> = {
   aggregate: 'CREATE AGGREGATE ',
   domain: 'CREATE DOMAIN ',
   'composite type': 'CREATE TYPE ',
+  statistics: 'CREATE STATISTICS ',
   // Not schema objects: named within their table, which search_path resolves.
   trigger: undefined,
   policy: undefined,
+  rule: undefined,
 };
 
 const sqlKinds: Readonly<Record<DefinedObjectKind, string>> = {
@@ -53,6 +55,8 @@ const sqlKinds: Readonly<Record<DefinedObjectKind, string>> = {
   'composite type': 'TYPE',
   trigger: 'TRIGGER',
   policy: 'POLICY',
+  rule: 'RULE',
+  statistics: 'STATISTICS',
 };
 
 const triggerStates: Readonly<Record<NonNullable<DefinedObjectModel['enabled']> | 'origin', string>> = {
@@ -135,6 +139,7 @@ function reference(object: DefinedObjectModel, options: RenderOptions): string {
       return `${qualified(routineName(object.name), options)}(${routineArguments(object.name)})`;
     case 'trigger':
     case 'policy':
+    case 'rule':
       return `${quoteIdent(object.name)} ON ${qualified(object.table ?? '', options)}`;
     default:
       return qualified(object.name, options);
@@ -146,7 +151,8 @@ function commentOn(object: DefinedObjectModel, comment: string | undefined, opti
 }
 
 function triggerState(object: DefinedObjectModel, options: RenderOptions): string {
-  return `ALTER TABLE ${qualified(object.table ?? '', options)} ${triggerStates[object.enabled ?? 'origin']} TRIGGER ${quoteIdent(object.name)}`;
+  const what = object.kind === 'rule' ? 'RULE' : 'TRIGGER';
+  return `ALTER TABLE ${qualified(object.table ?? '', options)} ${triggerStates[object.enabled ?? 'origin']} ${what} ${quoteIdent(object.name)}`;
 }
 
 /** The name of the index a materialized view's `CREATE [UNIQUE] INDEX name ON ...` creates. */
@@ -165,7 +171,7 @@ function routineStatements(object: DefinedObjectModel, options: RenderOptions): 
 function createStatements(object: DefinedObjectModel, options: RenderOptions): string[] {
   const routine = object.kind === 'function' || object.kind === 'procedure';
   const sql = routine ? routineStatements(object, options) : [qualifiedDefinition(object, options)];
-  if (object.kind === 'trigger' && object.enabled !== undefined) sql.push(triggerState(object, options));
+  if ((object.kind === 'trigger' || object.kind === 'rule') && object.enabled !== undefined) sql.push(triggerState(object, options));
   for (const index of object.indexes ?? []) sql.push(index);
   if (object.comment !== undefined) sql.push(commentOn(object, object.comment, options));
   return inTenant(sql, options);
@@ -182,6 +188,8 @@ const createLocks: Readonly<Record<DefinedObjectKind, StepLock>> = {
   'composite type': pgLocks.create,
   trigger: 'SHARE ROW EXCLUSIVE',
   policy: pgLocks.alterTable,
+  rule: pgLocks.alterTable,
+  statistics: 'SHARE UPDATE EXCLUSIVE',
 };
 
 export function renderObjectChange(change: ObjectChange, options: RenderOptions): PlanStep[] {
@@ -232,7 +240,7 @@ function alterObject(change: Extract<Change, { kind: 'alterObject' }>, options: 
         break;
       case 'enabled':
         sql.push(triggerState(to, options));
-        locks.push('SHARE ROW EXCLUSIVE');
+        locks.push(to.kind === 'rule' ? pgLocks.alterTable : 'SHARE ROW EXCLUSIVE');
         break;
       case 'indexes': {
         const before = new Set(from.indexes ?? []);

@@ -6,6 +6,7 @@ import type { Change, ValidatedConstraint } from '../../diff/changes.js';
 import type {
   CheckModel,
   ColumnModel,
+  ExclusionModel,
   FkAction,
   ForeignKeyModel,
   IndexKey,
@@ -24,6 +25,7 @@ import { quoteIdent, quoteLiteral } from './connect.js';
 import { renderObjectChange } from './render-objects.js';
 import {
   addColumnHazards,
+  addExclusionHazards,
   addIndexHazards,
   addKeyHazards,
   alterSequenceHazards,
@@ -297,6 +299,10 @@ function uniqueDefinition(u: UniqueModel): string {
   return `CONSTRAINT ${quoteIdent(u.name)} UNIQUE${nulls} (${columnList(u.columns)})${deferrableClause(u)}`;
 }
 
+function exclusionDefinition(exclusion: ExclusionModel, options: RenderOptions): string {
+  return `CONSTRAINT ${quoteIdent(exclusion.name)} ${renderExpression(exclusion.definition, options)}`;
+}
+
 function checkDefinition(check: CheckModel, options: RenderOptions): string {
   return `CONSTRAINT ${quoteIdent(check.name)} CHECK (${renderExpression(check.expression, options)})`;
 }
@@ -347,6 +353,9 @@ function createIndexStatement(table: string, index: IndexModel, concurrently: bo
     `ON ${qualified(table, options)} USING ${renderCatalogName(index.method)} ` +
     `(${index.keys.map((k) => indexKey(k, options)).join(', ')})`;
   if (index.include.length > 0) sql += ` INCLUDE (${columnList(index.include)})`;
+  if (index.storageParameters !== undefined && Object.keys(index.storageParameters).length > 0) {
+    sql += ` WITH (${storageParameterList(index.storageParameters)})`;
+  }
   if (index.where !== undefined) sql += ` WHERE ${renderExpression(index.where, options)}`;
   return sql;
 }
@@ -502,6 +511,7 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
     ...(table.primaryKey ? [primaryKeyDefinition(table.primaryKey)] : []),
     ...table.uniques.map(uniqueDefinition),
     ...table.checks.map((c) => checkDefinition(c, options)),
+    ...(table.exclusions ?? []).map((x) => exclusionDefinition(x, options)),
   ];
   const body = elements.length > 0 ? ` (\n  ${elements.join(',\n  ')}\n)` : partition ? '' : ' ()';
   let sql = `CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q}`;
@@ -520,7 +530,7 @@ function createTableStatements(table: TableModel, options: RenderOptions): strin
     if (actions.length > 0) statements.push(alterColumnActions(q, column.name, actions));
   }
   const constraint = (name: string): CommentedObject => ({ kind: 'constraint', table: table.name, name });
-  for (const item of [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks]) {
+  for (const item of [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks, ...(table.exclusions ?? [])]) {
     if (item.comment !== undefined) statements.push(commentOnObject(constraint(item.name), item.comment, options));
   }
   return statements;
@@ -559,17 +569,31 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: Re
   if (change.changed.includes('unlogged')) {
     steps.push(step(`alter table ${words(change.table)}: set ${to.unlogged ? 'unlogged' : 'logged'}`, [`ALTER TABLE ${t} SET ${to.unlogged ? 'UNLOGGED' : 'LOGGED'}`], setLoggedHazards(change.table)));
   }
+  if (change.changed.includes('clusterOn')) {
+    const sql = to.clusterOn !== undefined ? `ALTER TABLE ${t} CLUSTER ON ${quoteIdent(to.clusterOn)}` : `ALTER TABLE ${t} SET WITHOUT CLUSTER`;
+    steps.push(step(`alter table ${words(change.table)}: ${to.clusterOn !== undefined ? `cluster on ${words(to.clusterOn)}` : 'without cluster'}`, [sql], [], pgLocks.clusterOn));
+  }
+  if (change.changed.includes('replicaIdentity')) {
+    const identity = to.replicaIdentity;
+    const clause = identity === undefined ? 'DEFAULT' : typeof identity === 'object' ? `USING INDEX ${quoteIdent(identity.index)}` : identity.toUpperCase();
+    steps.push(step(`alter table ${words(change.table)}: replica identity ${words(clause.toLowerCase())}`, [`ALTER TABLE ${t} REPLICA IDENTITY ${clause}`]));
+  }
   if (change.changed.includes('storageParameters')) {
-    const before = from.storageParameters ?? {};
-    const after = to.storageParameters ?? {};
-    const reset = Object.keys(before).filter((k) => after[k] === undefined);
-    const set = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
-    const sql: string[] = [];
-    if (reset.length > 0) sql.push(`ALTER TABLE ${t} RESET (${reset.map(optionName).join(', ')})`);
-    if (Object.keys(set).length > 0) sql.push(`ALTER TABLE ${t} SET (${storageParameterList(set)})`);
-    steps.push(step(`alter table ${words(change.table)}: storage parameters`, sql));
+    steps.push(step(`alter table ${words(change.table)}: storage parameters`, setStorageParameters(`ALTER TABLE ${t}`, from.storageParameters, to.storageParameters)));
   }
   return steps;
+}
+
+/** RESET of the parameters that go, SET of those that are new or changed, on `alter` (`ALTER TABLE t`, `ALTER INDEX i`). */
+function setStorageParameters(alter: string, from: Readonly<Record<string, string>> | undefined, to: Readonly<Record<string, string>> | undefined): string[] {
+  const before = from ?? {};
+  const after = to ?? {};
+  const reset = Object.keys(before).filter((k) => after[k] === undefined);
+  const set = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
+  const sql: string[] = [];
+  if (reset.length > 0) sql.push(`${alter} RESET (${reset.map(optionName).join(', ')})`);
+  if (Object.keys(set).length > 0) sql.push(`${alter} SET (${storageParameterList(set)})`);
+  return sql;
 }
 
 function addColumnStatements(table: string, column: ColumnModel, options: RenderOptions): string[] {
@@ -977,6 +1001,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     }
     case 'dropIndex':
       return [step(`drop index ${words(change.index.name)}`, [`DROP INDEX ${q(change.index.name)}`])];
+    case 'alterIndex':
+      return [step(`alter index ${words(change.to.name)}: storage parameters`, setStorageParameters(`ALTER INDEX ${q(change.to.name)}`, change.from.storageParameters, change.to.storageParameters))];
 
     case 'addForeignKey': {
       const fk = change.foreignKey;
@@ -999,6 +1025,16 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     }
     case 'dropCheck':
       return [step(`drop check ${words(change.check.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.check.name)}`])];
+    case 'addExclusion':
+      return [
+        step(
+          `add exclusion constraint ${words(change.exclusion.name)} on ${words(change.table)}`,
+          [`ALTER TABLE ${q(change.table)} ADD ${exclusionDefinition(change.exclusion, options)}`, ...constraintComment(change.table, change.exclusion, options)],
+          addExclusionHazards(change.table, change.exclusion.name),
+        ),
+      ];
+    case 'dropExclusion':
+      return [step(`drop exclusion constraint ${words(change.exclusion.name)} on ${words(change.table)}`, [`ALTER TABLE ${q(change.table)} DROP CONSTRAINT ${quoteIdent(change.exclusion.name)}`])];
     case 'validateConstraint':
       return [validateStep(change.table, change.name, change.constraint, options)];
 

@@ -34,6 +34,7 @@ const AFTER_TABLES = new Set([
   'AlterTableStmt',
   'CommentStmt',
   'RuleStmt',
+  'CreateStatsStmt',
   'AlterEnumStmt',
   'AlterDomainStmt',
 ]);
@@ -41,7 +42,7 @@ const AFTER_TABLES = new Set([
 type Node = Record<string, unknown>;
 
 /** Statements a whole schema's SQL may hold besides those above. */
-const WHOLE_SCHEMA_ONLY = new Set(['CreateStatsStmt']);
+const WHOLE_SCHEMA_ONLY = new Set<string>();
 
 /** The qualified name a statement gives the object it creates, if it qualifies it, and its schema. */
 function qualifiedTarget(kind: string, node: Node): { schema: string; text: string } | undefined {
@@ -80,6 +81,7 @@ function qualifiedTarget(kind: string, node: Node): { schema: string; text: stri
     case 'AlterEnumStmt':
       return nameList(node.typeName);
     case 'DefineStmt':
+    case 'CreateStatsStmt':
       return nameList(node.defnames);
     default:
       return undefined;

@@ -223,11 +223,14 @@ function normalizeOptions(table: TableModel, columns: readonly ColumnModel[], pr
 
 /** PostgreSQL's table and column settings, which SQLite has no place for: refused, never dropped in silence. */
 function postgresOnly(table: TableModel, problems: string[]): void {
-  const tableKeys = (['partitionBy', 'partitionOf', 'unlogged', 'storageParameters'] as const).filter((k) => table[k] !== undefined);
+  const tableKeys = (['partitionBy', 'partitionOf', 'unlogged', 'storageParameters', 'clusterOn', 'replicaIdentity', 'exclusions'] as const).filter((k) => table[k] !== undefined);
   if (tableKeys.length > 0) problems.push(`${table.name}: ${tableKeys.join(', ')} are PostgreSQL's; the sqlite engine has no partitions or storage parameters`);
   for (const column of table.columns) {
     const keys = (['statistics', 'storage', 'compression', 'options', 'identityOptions', 'identitySequenceName'] as const).filter((k) => column[k] !== undefined);
     if (keys.length > 0) problems.push(`${table.name}.${column.name}: ${keys.join(', ')} are PostgreSQL column settings; the sqlite engine has none`);
+  }
+  for (const index of table.indexes ?? []) {
+    if (index.storageParameters !== undefined) problems.push(`${table.name}: index ${index.name}: storageParameters are PostgreSQL's; the sqlite engine has no storage parameters`);
   }
 }
 

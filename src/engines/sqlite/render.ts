@@ -245,11 +245,14 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
       return [];
     case 'replaceTable':
     case 'alterTable':
+    case 'alterIndex':
+    case 'addExclusion':
+    case 'dropExclusion':
     case 'attachPartition':
     case 'detachPartition':
     case 'inherit':
     case 'noInherit':
-      throw new Error(`SQLite has no partitions, table inheritance or storage parameters (change ${change.kind})`);
+      throw new Error(`SQLite has no partitions, table inheritance, storage parameters or exclusion constraints (change ${change.kind})`);
 
     case 'addColumn':
       return [
