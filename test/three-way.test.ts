@@ -4,6 +4,12 @@ import type { Change } from '../src/diff/changes.js';
 import type { SchemaSyncEngine } from '../src/engine.js';
 import { postgresHarness, sqliteHarness, type EngineHarness } from './helpers/engine-harness.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
+import { classifyDrift } from '../src/diff/three-way.js';
+import { diffSchemas } from '../src/diff/diff-schemas.js';
+import { noRenames } from '../src/diff/changes.js';
+import { noExclusions } from '../src/manifest/desired.js';
+import { fingerprint } from '../src/model/fingerprint.js';
+import type { SchemaModel } from '../src/model/types.js';
 
 const v1 = {
   tables: {
@@ -133,5 +139,25 @@ describe.each(engines)('three-way drift on $engine', (harness) => {
     await harness.exec(tenant, 'ALTER TABLE accounts ADD COLUMN note text');
     await project.writeManifest(withNoteText);
     expect((await run((e) => e.audit())).tenants[0]!.status).toBe('in-sync');
+  });
+});
+
+describe('a snapshot written before objects were compared', () => {
+  const table = { name: 't', columns: [{ name: 'id', type: 'integer', nullable: false }], uniques: [], indexes: [], foreignKeys: [], checks: [] };
+  const view = (body: string) => ({ kind: 'view' as const, name: 'v', definition: `CREATE VIEW v AS\n ${body}`, dependsOn: ['table:t'] });
+  const actual = { tables: [table], enums: [], sequences: [], objects: [view('SELECT t.id FROM t;')] };
+  const desired = { schema: { tables: [table], enums: [], sequences: [], objects: [view('SELECT t.id FROM t WHERE t.id > 0;')] }, renames: noRenames, excluded: noExclusions, overrides: [], sql: [] };
+  const changes = diffSchemas({ current: actual, desired: desired.schema });
+  const base = (schema: SchemaModel) => ({ fingerprint: fingerprint(schema), schema: () => schema });
+
+  test('lists its views as unmanaged: their differences are pending, not drift', () => {
+    const old: SchemaModel = { tables: [table], enums: [], sequences: [], unmanaged: [{ kind: 'view', name: 'v' }] };
+    expect(changes.length).toBeGreaterThan(0);
+    expect(classifyDrift({ base: base(old), actual, desired, changes }).status).toBe('pending');
+  });
+
+  test('a current snapshot without the view still tells the view made out of band: a conflict with the manifest', () => {
+    const current: SchemaModel = { tables: [table], enums: [], sequences: [] };
+    expect(classifyDrift({ base: base(current), actual, desired, changes })).toMatchObject({ status: 'conflict', conflicts: ['view v'] });
   });
 });

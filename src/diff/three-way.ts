@@ -36,12 +36,28 @@ export interface ThreeWayResult {
   readonly conflicts: readonly string[];
 }
 
+/**
+ * Kinds an older schema-sync listed as unmanaged and now always reads as objects (triggers,
+ * policies and rules are not among them: those of a foreign table are still unmanaged).
+ */
+const nowManagedKinds: ReadonlySet<string> = new Set(['view', 'materialized view', 'function', 'procedure', 'aggregate', 'domain', 'composite type']);
+
+/**
+ * A snapshot written before views, routines and the like were compared says nothing of them (it
+ * listed them as unmanaged): none of their differences can be told to be drift, so the base takes
+ * the tenant's own. A current snapshot lists none of these kinds as unmanaged.
+ */
+function withObjectsOfOlderSnapshot(base: SchemaModel, actual: SchemaModel): SchemaModel {
+  if (base.objects !== undefined || !(base.unmanaged ?? []).some((u) => nowManagedKinds.has(u.kind))) return base;
+  return { ...base, ...(actual.objects !== undefined && { objects: actual.objects }) };
+}
+
 /** Pure. Objects that an override excludes from management never count as drift. */
 export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   const { base, actual, desired, changes } = input;
   if (changes.length === 0) return { status: 'in-sync', drift: [], conflicts: [] };
   if (!base || base.fingerprint === fingerprint(actual)) return { status: 'pending', drift: [], conflicts: [] };
-  const baseSchema = base.schema();
+  const baseSchema = withObjectsOfOlderSnapshot(base.schema(), actual);
   const wanted = objectsOf(diffSchemas({ current: baseSchema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
   const stillDifferent = objectsOf(changes);
   const onlyToValidate = objectsOf(changes.filter((c) => c.kind === 'validateConstraint'));
