@@ -3,10 +3,10 @@
 // the spellings the hand-written printer got wrong, the compile's isolation, its cache, devUrl,
 // and the errors of `sql:`.
 import { randomBytes } from 'node:crypto';
-import { cp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeManifest } from '../src/manifest/index.js';
+import { adoptedManifest } from '../src/manifest/index.js';
 import { createTestDatabase, qi, urlFor, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 
@@ -42,12 +42,12 @@ async function sql(text: string): Promise<void> {
   await withClient(db.url, (c) => c.query(text));
 }
 
-/** Adopts a tenant's live schema as the project's manifest, the way `inspect -o` does. */
+/** Adopts a tenant's live schema as the project's manifest, as `inspect -o` writes it. */
 async function adopt(p: TempProject, tenant: string): Promise<void> {
   await p.withEngine(async (engine) => {
     const outcome = (await engine.project.adapter.inspector.inspectTenants([{ name: tenant, labels: [] }])).get(tenant);
     if (!outcome?.ok) throw new Error(`cannot inspect ${tenant}`);
-    await writeFile(path.join(p.dir, 'schema', 'manifest.yaml'), writeManifest(engine.project.engine.normalizer.toManifestSchema(outcome.schema)));
+    await writeFile(path.join(p.dir, 'schema', 'manifest.yaml'), adoptedManifest(outcome.schema, engine.project.engine.normalizer));
   });
 }
 
@@ -146,6 +146,32 @@ describe('the server judges spellings', () => {
       (await c.query(`SELECT n.nspname, pg_get_expr(d.adbin, d.adrelid) AS def FROM pg_attrdef d JOIN pg_class t ON t.oid = d.adrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname IN ('late_a', 'late_b') ORDER BY 1`)).rows,
     );
     expect(defaults.map((r) => r.def)).toEqual(["nextval(('contacts_seq'::text)::regclass)", "nextval(('contacts_seq'::text)::regclass)"]);
+  });
+});
+
+describe('a routine that names its own schema', () => {
+  test("SET search_path naming the tenant is adopted tenant-neutral and rebuilt naming the new tenant", async () => {
+    await sql(`CREATE SCHEMA path_a; CREATE SCHEMA path_b;
+      CREATE TABLE path_a.t (id int PRIMARY KEY);
+      CREATE FUNCTION path_a.t_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = path_a, public AS 'SELECT count(*) FROM t'`);
+    const p = await project(['path_a', 'path_b']);
+    await adopt(p, 'path_a');
+    const manifest = await readFile(path.join(p.dir, 'schema', 'manifest.yaml'), 'utf8');
+    expect(manifest).toContain("SET search_path TO @tenant@, 'public'");
+    expect(manifest).not.toContain('path_a');
+    await p.withEngine(async (e) => {
+      const build = await e.plan({ tenants: ['path_b'] });
+      expect((await e.apply(build)).map((r) => [r.status, r.error])).toEqual([['applied', undefined]]);
+      expect((await e.plan()).groups).toEqual([]);
+    });
+    const configs = await withClient(db.url, async (c) =>
+      (await c.query(`SELECT n.nspname, p.proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = 't_count' ORDER BY 1`)).rows,
+    );
+    expect(configs.map((r) => [r.nspname, r.proconfig])).toEqual([
+      ['path_a', ['search_path=path_a, public']],
+      ['path_b', ['search_path=path_b, public']],
+    ]);
+    expect(await withClient(db.url, async (c) => (await c.query('SELECT path_b.t_count() AS n')).rows[0].n)).toBe('0');
   });
 });
 

@@ -7,6 +7,7 @@ import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
 import { quoteIdent } from './connect.js';
 import { CATALOG_SETTINGS, inspectInTransaction, type ReadLimits } from './inspect.js';
 import { renderChanges } from './render.js';
+import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
 import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './sql-source.js';
 
 /** server_version_num of the server that compiles: PostgreSQL prints differently across majors. */
@@ -61,7 +62,9 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
   const qualifier = quoteIdent(scratch);
   let sql: SqlStatements;
   try {
-    sql = await sqlStatements(input.sql, { searchPath: scratch, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
+    // The manifest names the tenant's own schema in a routine's SET search_path with the mark.
+    const sources = input.sql.map((source) => ({ ...source, text: source.text.split(TENANT_IN_SEARCH_PATH).join(qualifier) }));
+    sql = await sqlStatements(sources, { searchPath: scratch, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
   } catch (error) {
     if (error instanceof Error) throw error;
     return { ok: false, error: error as CompileFailure };

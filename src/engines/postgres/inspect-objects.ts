@@ -10,7 +10,26 @@ import { objectKey } from '../../model/object-key.js';
 /** What an object read needs of its tenant's draft. */
 export interface ObjectSchema {
   readonly oid: number;
+  /** The schema's own name: a routine's SET search_path may name it. */
+  readonly name: string;
   strip(text: string): string;
+}
+
+/**
+ * Stands for the tenant's own schema in a routine's `SET search_path` (a SECURITY DEFINER
+ * function's usual guard): each tenant names itself there, so the model holds this mark and the
+ * renderer puts the tenant's quoted name back. No catalog output contains it: pg_get_functiondef
+ * prints the path's entries as quoted literals.
+ */
+export const TENANT_IN_SEARCH_PATH = '@tenant@';
+
+/** The routine's `SET search_path TO 'a', 'b'` line with the schema's own entry made the mark. */
+function neutralSearchPath(definition: string, schemaName: string): string {
+  const own = `'${schemaName.replaceAll("'", "''")}'`;
+  return definition.replace(/^( SET search_path TO )(.*)$/m, (_line, head: string, list: string) => {
+    const entries = list.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
+    return head + entries.map((entry) => (entry.trim() === own ? TENANT_IN_SEARCH_PATH : entry.trim())).join(', ');
+  });
 }
 
 export interface RoutineRow {
@@ -198,7 +217,7 @@ export class ObjectsDraft {
     this.#add(schema, 'pg_proc', row.oid, {
       kind: row.kind,
       name: `${row.name}(${schema.strip(row.identity_args)})`,
-      definition: stripAroundBody(schema, row.definition.trimEnd(), row.body),
+      definition: neutralSearchPath(stripAroundBody(schema, row.definition.trimEnd(), row.body), schema.name),
       signature: schema.strip(row.signature),
       ...(row.comment !== null && { comment: row.comment }),
     });

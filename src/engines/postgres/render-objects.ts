@@ -16,6 +16,7 @@ import type { DefinedObjectKind, DefinedObjectModel, TableModel } from '../../mo
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
+import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
 import {
   alterDomainHazards,
   dropObjectHazards,
@@ -165,7 +166,15 @@ function indexName(definition: string): string {
 
 /** Routines are created before the tables their bodies may name: the server checks bodies later, at each call. */
 function routineStatements(object: DefinedObjectModel, options: RenderOptions): string[] {
-  return ['SET LOCAL check_function_bodies TO off', qualifiedDefinition(object, options), 'SET LOCAL check_function_bodies TO DEFAULT'];
+  return ['SET LOCAL check_function_bodies TO off', withTenantInSearchPath(qualifiedDefinition(object, options), options), 'SET LOCAL check_function_bodies TO DEFAULT'];
+}
+
+/** The tenant's quoted name where the routine's SET search_path names its own schema (see TENANT_IN_SEARCH_PATH). */
+function withTenantInSearchPath(definition: string, options: RenderOptions): string {
+  // The manifest's form keeps the mark: the compile puts its scratch schema there.
+  if (options.qualifier === '') return definition;
+  const qualifier = options.qualifier;
+  return definition.replace(/^( SET search_path TO )(.*)$/m, (_line, head: string, list: string) => head + list.split(TENANT_IN_SEARCH_PATH).join(qualifier));
 }
 
 function createStatements(object: DefinedObjectModel, options: RenderOptions): string[] {
