@@ -1159,10 +1159,42 @@ describe('JSON Schemas', () => {
     }
   });
 
-  it('share their definitions', async () => {
+  it("override.schema.json refers to the manifest's definitions instead of copying them", async () => {
     const manifest = (await read('manifest.schema.json')).definitions as Record<string, unknown>;
-    const override = (await read('override.schema.json')).definitions as Record<string, unknown>;
-    for (const [name, definition] of Object.entries(manifest)) expect(override[name], name).toEqual(definition);
+    const override = await read('override.schema.json');
+    expect(Object.keys(override.definitions as object).filter((name) => name in manifest)).toEqual([]);
+    const refs: string[] = [];
+    const collect = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref') refs.push(value as string);
+        else collect(value);
+      }
+    };
+    collect(override);
+    const shared = refs.filter((ref) => ref.startsWith('manifest.schema.json#/definitions/'));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const ref of shared) expect(manifest[ref.slice('manifest.schema.json#/definitions/'.length)], ref).toBeDefined();
+    expect(refs.filter((ref) => !ref.startsWith('manifest.schema.json#/definitions/') && ref !== '#/definitions/overrideTable')).toEqual([]);
+  });
+
+  it("an override's tables, enums and sequences are checked by the manifest's definitions, with the override's lines; its tables need no columns", () => {
+    const text = `tenants: [a]
+tables:
+  t:
+    comment: only a comment, no columns
+  u:
+    columns: { x: { type: int, nulable: true } }
+    colums: {}
+enums: { e: [] }
+sequences: { s: { start: 1.5 } }
+`;
+    expect(problems(() => parseOverride(text, 'overrides/o.yaml'))).toEqual([
+      "overrides/o.yaml:6:32: tables.u.columns.x: unknown property 'nulable' (did you mean 'nullable'?)",
+      "overrides/o.yaml:7:5: tables.u: unknown property 'colums' (did you mean 'columns'?)",
+      'overrides/o.yaml:8:13: enums.e: must not be empty',
+      'overrides/o.yaml:9:26: sequences.s.start: expected a whole number or a string',
+    ]);
   });
 });
 
