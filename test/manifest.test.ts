@@ -1178,6 +1178,11 @@ describe('JSON Schemas', () => {
     expect(refs.filter((ref) => !ref.startsWith('manifest.schema.json#/definitions/') && ref !== '#/definitions/overrideTable')).toEqual([]);
   });
 
+  it('the manifest and override types are the ones generated from the schemas (npm run schema-types)', async () => {
+    const { schemaTypes, schemaTypesFile } = await import('../scripts/schema-types.js');
+    expect(await readFile(schemaTypesFile, 'utf8')).toBe(schemaTypes());
+  });
+
   it("an override's tables, enums and sequences are checked by the manifest's definitions, with the override's lines; its tables need no columns", () => {
     const text = `tenants: [a]
 tables:
