@@ -3,12 +3,12 @@ import Database from 'better-sqlite3';
 // The SQLite side of the oracle (test/helpers/oracle.ts has PostgreSQL's): what SQLite itself says
 // a file's schema is. Its `.schema` text is the CREATE statement as it was typed, so two files
 // with the same schema print differently whenever their statements were spelled differently (a
-// fixture's `[Album]` and a rendered `"Album"`); SQLite's own description of what it built from
-// that text is its PRAGMAs, and this prints them, one line per column, foreign key and index, each
-// line naming its table so the lines can be compared as a set. Triggers and views, which no
-// PRAGMA describes, are printed as their stored text (a JSON string, to keep one line each). CHECK constraints, generated-column
-// expressions, partial-index predicates and AUTOINCREMENT appear in no PRAGMA: the round trip
-// holds them by the fingerprint (the inspector's reading) alone.
+// fixture's `[Album]`, a rendered `"Album"`). SQLite's own description of what it built from that
+// text is its PRAGMAs, and this prints them: one line per table, column, foreign key and index,
+// each starting with the table it belongs to, so that the lines compare as a set. Triggers and
+// views, which no PRAGMA describes, are printed as their stored text (a JSON string, one line
+// each). CHECK constraints, generated-column expressions, partial-index predicates and
+// AUTOINCREMENT are in no PRAGMA: the round trip holds them by the fingerprint alone.
 
 interface TableListRow {
   name: string;
