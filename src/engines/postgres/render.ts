@@ -22,7 +22,9 @@ import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../pla
 import type { CommentedObject } from '../../diff/changes.js';
 import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
+import { grantStatements } from './grants.js';
 import { renderObjectChange } from './render-objects.js';
+import { describeChange } from '../../diff/describe-change.js';
 import {
   addColumnHazards,
   addExclusionHazards,
@@ -1044,6 +1046,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'replaceObject':
     case 'alterObject':
       return renderObjectChange(change, options);
+    case 'setGrants':
+      return [step(words(describeChange(change)), grantStatements(change.on, change.grantee, change.from, change.to, options.qualifier), [], pgLocks.grant)];
 
     default: {
       const unhandled: never = change;
