@@ -142,6 +142,17 @@ describe('grants: true', () => {
     expect(await dumpWithPrivileges('built')).toMatch(new RegExp(`GRANT SELECT ON TABLE <tenant>\\.big_orders TO ${RO};`));
   });
 
+  test('default privileges of a tenant are reported as unmanaged, not compared', async () => {
+    await withClient(db.url, (c) => c.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA built GRANT SELECT ON TABLES TO ${RO}`));
+    try {
+      const check = await runCli(['check', '--strict', '--tenant', 'built', '--config', project.configFile], { cwd: project.dir });
+      expect(check.stdout).toMatch(new RegExp(`unmanaged built: 1 object outside the model, not compared \\(default privileges for role postgres on tables\\)`));
+      expect(check.code).toBe(1);
+    } finally {
+      await withClient(db.url, (c) => c.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA built REVOKE SELECT ON TABLES FROM ${RO}`));
+    }
+  });
+
   test('an unknown role is refused at the manifest line that names it', async () => {
     const body = await manifest();
     const grants = { ...(body.grants as object), 'table orders': { no_such_role_x: ['SELECT'] } };
