@@ -16,7 +16,7 @@ const root = new URL('../', import.meta.url);
 export const schemaTypesFile = new URL('src/manifest/schema-types.ts', root);
 
 /** The keywords that constrain values but not their TypeScript shape. */
-const IGNORED = new Set(['$schema', 'title', 'description', 'minLength', 'minItems', 'minimum', 'maximum', 'pattern', 'patternErrorMessage', 'uniqueItems', 'definitions']);
+const IGNORED = new Set(['$schema', 'title', 'description', 'minLength', 'maxLength', 'propertyNames', 'minItems', 'minimum', 'maximum', 'pattern', 'patternErrorMessage', 'uniqueItems', 'definitions']);
 
 const SOURCES = [
   { file: 'manifest.schema.json', rootName: 'ManifestContent' },

@@ -17,6 +17,8 @@ export interface ManifestContent {
   readonly tables?: Readonly<Record<string, TableSpec>>;
   /** SQL that creates the tenant's other objects: views, materialized views, functions, procedures, triggers, policies, domains, composite types, comments. Names are unqualified: schema-sync compiles it in a scratch schema and creates the objects in each tenant's schema. A string, or a list of strings run in order. */
   readonly sql?: SqlSpec;
+  /** Privileges granted to roles on the tenant's schema and objects, with `grants: true` in the config (see the definition). */
+  readonly grants?: GrantsSpec;
 }
 
 /** Referential action: What happens to referencing rows when the referenced row changes. */
@@ -279,6 +281,9 @@ export type TableSpec = TableContentSpec & ({ readonly columns: unknown } | { re
 /** SQL statements: A string, or a list of strings run in order. */
 export type SqlSpec = string | readonly string[];
 
+/** Grants: Privileges granted to roles, with the `grants` setting on: object ('schema', 'table orders', 'column orders.total', 'sequence orders_id_seq', 'view v', 'materialized view m', 'function f(integer)', 'procedure p(text)', 'aggregate a(numeric)', 'enum e', 'domain d', 'composite type c') -> role (or PUBLIC) -> privileges. They replace the default a new object has: PUBLIC: [] takes EXECUTE on a function, or USAGE on a type, away from PUBLIC. */
+export type GrantsSpec = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+
 /** schema-sync override: Changes to the manifest for some tenants (overrides/*.yaml). Applies to a tenant whose name matches one of tenants or who has one of labels. */
 export interface OverrideContent {
   /** The JSON Schema of this file, for editors. */
@@ -293,6 +298,8 @@ export interface OverrideContent {
   readonly tables?: Readonly<Record<string, OverrideTableSpec>>;
   /** More SQL for the selected tenants, run after the manifest's (see the manifest's sql). */
   readonly sql?: SqlSpec;
+  /** Grants for the selected tenants: each object's entry replaces the manifest's for that object (see the manifest's grants). */
+  readonly grants?: GrantsSpec;
   /** Enum types to add or replace. */
   readonly enums?: Readonly<Record<string, EnumSpec>>;
   /** Sequences to add or replace. */

@@ -61,7 +61,8 @@ export function postgresHarness(): EngineHarness {
     async teardown() {
       await db?.drop();
     },
-    config: (tenants, apply = {}) => ({ engine: 'postgres', url: url(), tenants: { list: [...tenants] }, apply: { lockTimeout: '2s', retries: 0, ...apply } }),
+    // With grants compared, so that every case also converges with the privileges read and diffed.
+    config: (tenants, apply = {}) => ({ engine: 'postgres', url: url(), grants: true, tenants: { list: [...tenants] }, apply: { lockTimeout: '2s', retries: 0, ...apply } }),
     createTenant: (tenant) => withClient(url(), (c) => c.query(`CREATE SCHEMA ${qi(tenant)}`).then(() => undefined)),
     loadFixture: (tenant, fixture) => loadFixture(url(), { name: fixture.file, file: fixture.file, style: fixture.style ?? 'search-path' }, tenant),
     insertRows: (tenant, table, rows) =>
