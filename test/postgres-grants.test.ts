@@ -153,6 +153,17 @@ describe('grants: true', () => {
     }
   });
 
+  test('a plan made with grants compared is refused by a config without them, before any tenant', async () => {
+    const plan = await project.withEngine((engine) => engine.plan({ tenants: ['built'] }));
+    expect(plan.options.grants).toBe(true);
+    const off = await createTempProject({ engine: 'postgres', url: db.url, tenants: { list: ['ref', 'built'] } });
+    try {
+      await expect(off.withEngine((engine) => engine.apply(plan))).rejects.toThrow(/was made with grants compared, but this config has grants off/);
+    } finally {
+      await off.remove();
+    }
+  });
+
   test('an unknown role is refused at the manifest line that names it', async () => {
     const body = await manifest();
     const grants = { ...(body.grants as object), 'table orders': { no_such_role_x: ['SELECT'] } };
