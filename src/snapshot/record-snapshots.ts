@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { TenantResult } from '../apply/apply-plan.js';
+import type { TenantResult } from '../apply/tenant-result.js';
 import { errorMessage } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';

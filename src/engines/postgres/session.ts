@@ -1,11 +1,9 @@
 import type pg from 'pg';
-import type { SchemaModel } from '../../model/types.js';
 import { stepPlacement, type PlanStep } from '../../plan/step.js';
-import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
-import { connectClient, quoteIdent } from './connect.js';
+import type { RunStepsOptions } from '../types.js';
+import { quoteIdent } from './connect.js';
 import { StepAfterCommitError, VerificationFailed } from '../../errors.js';
-import { CATALOG_SETTINGS, inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
-import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
+import { CATALOG_SETTINGS, inspectInTransaction } from './inspect.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
 /**
@@ -21,36 +19,6 @@ function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: n
     `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`,
     `SET LOCAL search_path TO ${quoteIdent(schema)}`,
   ];
-}
-
-export async function openPostgresSession(url: string, tenant: TenantContext, limits: ReadLimits): Promise<TenantSession> {
-  const client = await connectClient(url, limits);
-  // A dropped connection during apply surfaces as a query error; without a listener it would crash the process.
-  client.on('error', () => {});
-  let locked = false;
-  return {
-    async acquireLock() {
-      locked = await tryAdvisoryLock(client, tenant.name);
-      return locked;
-    },
-    async releaseLock() {
-      if (!locked) return;
-      locked = false;
-      await releaseAdvisoryLock(client, tenant.name);
-    },
-    async inspect(): Promise<SchemaModel> {
-      const schema = (await inspectSchemas(client, [tenant.name], undefined, limits)).get(tenant.name);
-      if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
-      return schema;
-    },
-    runSteps: (steps, options) => runSteps(client, tenant.name, steps, options),
-    async invalidIndexes() {
-      return inspectInvalidIndexes(client, tenant.name);
-    },
-    async close() {
-      await client.end().catch(() => {});
-    },
-  };
 }
 
 /**

@@ -191,7 +191,8 @@ function inspectFile(tenant: TenantContext): InspectOutcome {
   }
 }
 
-function describeError(error: unknown, file: string): string {
+/** What went wrong with a tenant file, in words: a missing file and a file that is no database are named so. */
+export function describeError(error: unknown, file: string): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_CANTOPEN' && !existsSync(file)) return 'the file does not exist';
