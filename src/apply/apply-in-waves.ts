@@ -68,10 +68,7 @@ export async function applyInWaves(
     }
   }
 
-  // Each batched inspection costs its round trips and queries' fixed work whatever the wave's
-  // size, so waves as large as an inspection chunk keep those few; an engine whose lock blocks
-  // the tenant's own writers bounds them (MigrationRunner.maxWave).
-  const waveSize = Math.max(1, Math.min(options.waveSize ?? Math.max(500, options.concurrency * 16), adapter.runner.maxWave ?? Infinity));
+  const waves = waveSizes(options, adapter.runner.maxWave);
   const failFast = new FailFast(options.failFast ?? DEFAULT_FAIL_FAST);
   const batch = await adapter.runner.openBatch();
   // An interrupt cancels the transactions in flight (each rolls back), so it takes effect in
@@ -79,8 +76,9 @@ export async function applyInWaves(
   const cancel = () => void batch.cancelRunning().catch(() => {});
   options.signal?.addEventListener('abort', cancel, { once: true });
   const prepareNext = (): Promise<PreparedWave> => {
-    const wave = queue.slice(0, waveSize);
-    queue = queue.slice(waveSize);
+    const size = waves.next().value;
+    const wave = queue.slice(0, size);
+    queue = queue.slice(size);
     const prepared = prepareWave(wave, batch, finish);
     // Awaited later; a failure must not count as unhandled meanwhile.
     prepared.catch(() => {});
@@ -126,6 +124,21 @@ export async function applyInWaves(
     await batch.close();
   }
   return results;
+}
+
+/**
+ * The sizes of the run's waves. Each batched inspection costs its round trips and queries' fixed
+ * work whatever the wave's size, so waves as large as an inspection chunk keep those few. But
+ * nothing runs before the first wave is locked and checked: the first is small, enough for a
+ * few rounds of the run's concurrency, and each next one twice the last, so its check (a few
+ * milliseconds a tenant) is over before the wave before it has run (tens). An engine whose lock
+ * blocks the tenant's own writers bounds them all (MigrationRunner.maxWave); a size given in the
+ * options is used for every wave.
+ */
+function* waveSizes(options: ApplyOptions, maxWave = Infinity): Generator<number, never> {
+  if (options.waveSize !== undefined) for (;;) yield Math.max(1, Math.min(options.waveSize, maxWave));
+  const largest = Math.min(Math.max(500, options.concurrency * 16), maxWave);
+  for (let size = Math.max(1, options.concurrency) * 8; ; size *= 2) yield Math.max(1, Math.min(size, largest));
 }
 
 type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[], schema?: SchemaModel, committed?: boolean) => void;

@@ -3,7 +3,7 @@ import { stepPlacement, type PlanStep } from '../../plan/step.js';
 import type { RunStepsOptions } from '../types.js';
 import { quoteIdent } from './connect.js';
 import { StepAfterCommitError, VerificationFailed } from '../../errors.js';
-import { CATALOG_SETTINGS, inspectInTransaction } from './inspect.js';
+import { CATALOG_SETTINGS, inspectInTransaction, type LeadStatements } from './inspect.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
 /**
@@ -40,15 +40,23 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
     const statements = ['BEGIN', ...sessionSettings(options, schema), ...inTransaction.flatMap((step) => step.sql), ...(options.verify ? CATALOG_SETTINGS : [])];
     const problem = statementsProblem(await loadParser(), statements);
     if (problem) throw new Error(`refusing to send the tenant's SQL: ${problem}`);
+    // With a verification, the statements go out with the read back's first queries, in their
+    // round trip (the read's queries follow the catalog settings, ours, so the parser's check of
+    // the statements holds for the text they end).
+    let lead: LeadStatements | undefined = { text: joinStatements(statements), statements: statements.length };
     try {
-      await client.query(joinStatements(statements));
       if (options.verify) {
         const mismatch = await options.verify(async (scope) => {
-          const model = await inspectInTransaction(client, schema, scope);
+          const sent = lead;
+          lead = undefined;
+          const model = await inspectInTransaction(client, schema, scope, sent);
           if (!model) throw new Error(`schema "${schema}" does not exist`);
           return model;
         });
+        if (lead !== undefined) throw new Error('the verification did not read the tenant back: nothing was run');
         if (mismatch !== undefined) throw new VerificationFailed(mismatch);
+      } else {
+        await client.query(lead.text);
       }
       await client.query('COMMIT');
     } catch (error) {
