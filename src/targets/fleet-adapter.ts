@@ -32,6 +32,7 @@ export class FleetAdapter implements DatabaseAdapter {
   /** The first target's: the desired schema is the same for every target (a devUrl overrides it). */
   readonly compiler: DatabaseAdapter['compiler'];
   readonly comparedKinds: DatabaseAdapter['comparedKinds'];
+  readonly missingTypes?: DatabaseAdapter['missingTypes'];
   readonly runner: DatabaseAdapter['runner'];
   readonly history?: HistoryTable;
 
@@ -48,6 +49,9 @@ export class FleetAdapter implements DatabaseAdapter {
       this.refineChanges = (changes, current, desired) => refine(changes, current, desired);
     }
     this.inspector = { inspectTenants: (tenants) => this.inspectTenants(tenants) };
+    if (targets.every((t) => t.adapter.missingTypes !== undefined)) {
+      this.missingTypes = (tenant, types) => this.route(tenant).adapter.missingTypes!(this.local(tenant), types);
+    }
     // A wave spans targets: the strictest target's bound holds for all of them.
     const bounds = targets.flatMap((t) => (t.adapter.runner.maxWave !== undefined ? [t.adapter.runner.maxWave] : []));
     this.runner = { ...(bounds.length > 0 && { maxWave: Math.min(...bounds) }), openBatch: () => Promise.resolve(this.openBatch()) };

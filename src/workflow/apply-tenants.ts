@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { applyPlan, type ApplyOptions, type TenantResult } from '../apply/apply-plan.js';
 import { lockWaitMs } from '../config/config.js';
 import type { TenantContext } from '../engines/types.js';
@@ -35,16 +36,22 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
 
 /**
  * Applies a plan to the given tenants, saving the snapshot of every tenant it leaves as the plan
- * wanted (from the verification read) as it goes, and ends the run: one git commit for the run.
+ * wanted (from the verification read) once the tenants are done, and ends the run: one git commit
+ * for the run.
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
+  if ((plan.options.grants === true) !== project.config.grants) {
+    // Its fingerprints were taken with (or without) the grants: read otherwise, every tenant would look changed.
+    const [planned, now] = plan.options.grants === true ? ['with grants compared', 'off'] : ['without grants compared', 'on'];
+    throw new UserError(`plan ${plan.id} was made ${planned}, but this config has grants ${now}: apply it with the config it was made with, or plan again`);
+  }
   const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id }, options.onResult);
   const results = await snapshots.during(applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), { ...options, onResult: snapshots.onResult }));
   return { results, ...(await snapshots.finish()) };
 }
 
 export interface SnapshotsAsApplied {
-  /** ApplyOptions.onResult: saves the tenant's snapshot when it ended as the plan wanted, then calls `next`. */
+  /** ApplyOptions.onResult: records the tenant's snapshot when it ended as the plan wanted, then calls `next`. */
   readonly onResult: (result: TenantResult) => void;
   /** Awaits an apply; if it throws, the snapshots saved so far are still ended as a run. */
   during<T>(apply: Promise<T>): Promise<T>;
@@ -52,7 +59,7 @@ export interface SnapshotsAsApplied {
   finish(): Promise<Omit<ApplyRun, 'results'>>;
 }
 
-/** The snapshots of an apply's tenants, saved as their results come in, as one run. */
+/** The snapshots of an apply's tenants, collected as their results come in and saved as one run by finish(). */
 export function snapshotsAsApplied(
   project: Project,
   tenants: readonly TenantContext[],

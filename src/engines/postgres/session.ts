@@ -27,7 +27,7 @@ function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: n
  * (VALIDATE CONSTRAINT), or outside any transaction (CREATE INDEX CONCURRENTLY), each with its
  * own timeout. A failure after the commit is a StepAfterCommitError.
  */
-export async function runSteps(client: pg.ClientBase, schema: string, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
+export async function runSteps(client: pg.ClientBase, schema: string, steps: readonly PlanStep[], options: RunStepsOptions, grants = false): Promise<void> {
   const inTransaction = steps.filter((s) => s.transactional);
   const onTheirOwn = steps.filter((s) => !s.transactional);
   if (inTransaction.length > 0) {
@@ -49,7 +49,7 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
         const mismatch = await options.verify(async (scope) => {
           const sent = lead;
           lead = undefined;
-          const model = await inspectInTransaction(client, schema, scope, sent);
+          const model = await inspectInTransaction(client, schema, scope, grants, sent);
           if (!model) throw new Error(`schema "${schema}" does not exist`);
           return model;
         });
