@@ -10,7 +10,6 @@ import { renderChanges } from './render.js';
 import { objectStatements } from './render-objects.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
-import { openPostgresSession } from './session.js';
 import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 import { compileSchemas, compilerVersion } from './compile.js';
@@ -79,7 +78,6 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
     dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
     runner: {
-      openSession: (tenant) => openPostgresSession(url, tenant, limits),
       openBatch: () => openPostgresBatch(url, getPool(), limits),
     },
     render: renderChanges,

@@ -191,7 +191,8 @@ function inspectFile(tenant: TenantContext): InspectOutcome {
   }
 }
 
-function describeError(error: unknown, file: string): string {
+/** What went wrong with a tenant file, in words: a missing file and a file that is no database are named so. */
+export function describeError(error: unknown, file: string): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_CANTOPEN' && !existsSync(file)) return 'the file does not exist';
@@ -210,27 +211,34 @@ interface SchemaRows {
 }
 
 /**
- * Tenants of one fleet mostly hold byte-identical schemas: the model built from a set of catalog
- * rows is kept and shared (frozen) by every file that returns the same rows, instead of parsing
- * the same CREATE statements a thousand times. Bounded, so odd fleets cannot grow it.
+ * Tenants of one fleet mostly hold byte-identical schemas: the model built from one database is
+ * kept and shared (frozen) by every file whose sqlite_schema holds the same rows, instead of
+ * parsing the same CREATE statements a thousand times. Those rows are the whole schema: SQLite
+ * keeps nothing else about a table, index or trigger, and every pragma the model also reads
+ * (table_list, table_xinfo, index_list, index_xinfo, foreign_key_list) reports what SQLite
+ * parsed from them. So a file whose rows are known needs none of those pragmas; this matters
+ * to apply, which reads each tenant twice (its stale check, and its verification before COMMIT).
+ * The root page numbers differ between files of one schema and are left out; only whether one is
+ * 0 (a virtual table) counts. Bounded, so odd fleets cannot grow it.
  */
-const modelsByRows = new Map<string, SchemaModel>();
+const modelsByObjects = new Map<string, SchemaModel>();
 const maxCachedModels = 64;
 
 function readSchema(db: SqliteDatabase): SchemaModel {
+  const objects = db.prepare(SCHEMA_OBJECTS).all() as ObjectRow[];
+  const key = JSON.stringify(objects.map((o) => [o.type, o.name, o.table, o.rootpage === 0, o.sql]));
+  const cached = modelsByObjects.get(key);
+  if (cached) return cached;
   const rows: SchemaRows = {
-    objects: db.prepare(SCHEMA_OBJECTS).all() as ObjectRow[],
+    objects,
     tableList: db.prepare(TABLE_LIST).all() as TableListRow[],
     columns: db.prepare(COLUMNS).all() as ColumnRow[],
     indexKeys: db.prepare(INDEX_KEYS).all() as IndexKeyRow[],
     foreignKeys: db.prepare(FOREIGN_KEYS).all() as ForeignKeyRow[],
   };
-  const key = JSON.stringify(rows);
-  const cached = modelsByRows.get(key);
-  if (cached) return cached;
   const model = deepFreeze(buildSchema(rows));
-  if (modelsByRows.size >= maxCachedModels) modelsByRows.clear();
-  modelsByRows.set(key, model);
+  if (modelsByObjects.size >= maxCachedModels) modelsByObjects.clear();
+  modelsByObjects.set(key, model);
   return model;
 }
 
