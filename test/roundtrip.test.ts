@@ -43,7 +43,7 @@ async function adopt(url: string, tenant: string, pattern: string): Promise<Temp
   try {
     const [inspected] = await engine.project.adapter.inspector.inspectTenants([{ name: tenant, labels: [] }]).then((m) => [...m.values()]);
     if (!inspected?.ok) throw new Error(`cannot inspect ${tenant}`);
-    const text = adoptedManifest(inspected.schema, engine.project.engine.normalizer);
+    const text = adoptedManifest(inspected.schema, engine.project.engine);
     await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), text);
   } finally {
     await engine.close();

@@ -31,7 +31,7 @@ async function adopt(project: TempProject): Promise<void> {
     const [tenant] = await engine.listTenants({ tenants: ['original'] });
     const outcome = (await engine.project.adapter.inspector.inspectTenants([tenant!])).get('original');
     if (!outcome?.ok) throw new Error(outcome?.error ?? 'not inspected');
-    await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), writeManifest(engine.project.engine.normalizer.toManifestSchema(outcome.schema)));
+    await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), writeManifest(engine.project.engine.normalizer.toManifestSchema(outcome.schema), engine.project.engine));
   } finally {
     await engine.close();
   }

@@ -99,7 +99,7 @@ export class Project {
       }
       const manifest = sql
         ? await loadSqlManifest(this.config.manifest, this.config.manifestSql, (file) => this.relative(file))
-        : await loadManifest(this.relative(this.config.manifest));
+        : await loadManifest(this.relative(this.config.manifest), this.engine);
       const overrides = await loadOverrides(this.relative(this.config.overrides));
       checkIdentifiers(manifest, overrides, this.engine);
       await checkExpressions(manifest, overrides, this.engine);
@@ -115,7 +115,7 @@ export class Project {
    */
   async desiredFor(tenant: TenantContext): Promise<DesiredSchema> {
     const { manifest, overrides } = await this.loadDesiredState();
-    const raw = desiredFor(tenant, manifest, overrides);
+    const raw = desiredFor(tenant, manifest, overrides, this.engine);
     for (const name of raw.overrides) this.usedOverrides.add(name);
     const key = raw.overrides.join('\0');
     let compiled = this.compiledByOverrides.get(key);

@@ -1,0 +1,15 @@
+// Names of constraints a manifest leaves unnamed: the names the server gives them (../shared/names.ts),
+// with a CHECK's columns read by this engine's tokenizer.
+import type { NamingRules } from '../types.js';
+import { mentionedColumns, postgresNaming } from '../shared/names.js';
+import { nameTokens } from './sql-tokens.js';
+
+export const naming: NamingRules = postgresNaming(nameTokens);
+
+/**
+ * The table's columns an SQL expression mentions, in first-mention order, skipping function
+ * names, type names after `::` and qualifiers. Unquoted identifiers fold to lower case.
+ */
+export function expressionColumns(expression: string, columns: readonly string[]): string[] {
+  return mentionedColumns(nameTokens(expression), columns);
+}
