@@ -21,6 +21,7 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
+import { sqlTokens } from './sql-tokens.js';
 import { serialSequenceName } from './normalize.js';
 import {
   ObjectsDraft,
@@ -1461,30 +1462,14 @@ export function explicitCollations(definition: string, keyTexts: readonly string
 /** Position of the first of `stops` at nesting depth 0 from `from`, outside quotes; -1 if none. */
 function skipTo(text: string, from: number, ...stops: string[]): number {
   let depth = 0;
-  for (let i = from; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      i = endOfQuoted(text, i) - 1;
-      continue;
-    }
-    if (depth === 0 && stops.includes(ch)) return i;
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
+  for (const token of sqlTokens(text.slice(from))) {
+    if (token.kind !== 'other') continue;
+    const char = text[from + token.start]!;
+    if (depth === 0 && stops.includes(char)) return from + token.start;
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
   }
   return -1;
-}
-
-/** Index just past the quoted token starting at `start`; a doubled quote stays inside. */
-function endOfQuoted(text: string, start: number): number {
-  const quote = text[start];
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === quote) {
-      if (text[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return text.length;
 }
 
 const isIdentChar = (ch: string | undefined): boolean =>
@@ -1504,27 +1489,21 @@ export function stripSchemaQualifier(text: string, prefix: string): string {
   // reg* literal would double), it is spelled the same inside a literal, so one search tells.
   if (!text.includes(prefix) && !prefix.includes("'")) return text;
   let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text.startsWith(prefix, i) && !isIdentChar(text[i - 1]) && text[i - 1] !== '.' && text[i - 1] !== '"') {
-      i += prefix.length;
-      continue;
-    }
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      const end = endOfQuoted(text, i);
-      const token = text.slice(i, end);
-      if (ch === "'" && REG_CAST.test(text.slice(end))) {
-        const name = token.slice(1, -1).replaceAll("''", "'");
-        out += "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
-      } else out += token;
-      i = end;
-      continue;
-    }
-    out += ch;
-    i++;
+  let at = 0;
+  for (const { kind, start, end } of sqlTokens(text)) {
+    // The '.' of a prefix taken out.
+    if (start < at) continue;
+    out += text.slice(at, start);
+    at = end;
+    const before = text[start - 1];
+    if ((kind === 'identifier' || kind === 'quoted-identifier') && text.startsWith(prefix, start) && !isIdentChar(before) && before !== '.' && before !== '"') {
+      at = start + prefix.length;
+    } else if (kind === 'string' && REG_CAST.test(text.slice(end))) {
+      const name = text.slice(start + 1, end - 1).replaceAll("''", "'");
+      out += "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
+    } else out += text.slice(start, end);
   }
-  return out;
+  return out + text.slice(at);
 }
 
 function toSequence(name: string, row: SequenceRow): SequenceModel {

@@ -38,17 +38,16 @@ import {
   dropSequenceHazards,
   dropTableHazards,
   finishNotNullHazards,
-  identifierValue,
   pgLocks,
   recreateEnumHazards,
   regenerateColumnHazards,
   replaceTableHazards,
   setLoggedHazards,
-  scanExpression,
   setNotNullInTransactionHazards,
   uniqueHazards,
   validateConstraintHazards,
 } from './hazards.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 export { quoteIdent, quoteLiteral };
 
@@ -72,7 +71,7 @@ function columnList(columns: readonly string[]): string {
  * as PostgreSQL reads them, so each part can be quoted on its own.
  */
 function splitQualifiedName(name: string): string[] {
-  const tokens = scanExpression(name);
+  const tokens = expressionTokens(name);
   const parts: string[] = [];
   let expectName = true;
   for (const token of tokens) {
@@ -113,7 +112,7 @@ export function renderType(type: string, options: RenderOptions): string {
   const base = type.slice(0, type.length - arraySuffix.length).trim();
   const tenantType = tenantTypeName(base, options);
   if (tenantType !== undefined) return qualified(tenantType, options) + arraySuffix;
-  const tokens = scanExpression(base);
+  const tokens = expressionTokens(base);
   if (tokens.some((t) => t.text === '.')) {
     // `public.vector(3)`: the name part is quoted, the modifier kept as written.
     const paren = tokens.findIndex((t) => t.text === '(');
@@ -153,7 +152,7 @@ function literalContent(text: string): string | undefined {
  * tenant sequence. Everything else is written as given.
  */
 export function renderExpression(expr: string, options: RenderOptions): string {
-  const tokens = scanExpression(expr);
+  const tokens = expressionTokens(expr);
   const out = tokens.map((t) => t.text);
   const next = (from: number): number => {
     let i = from;
@@ -272,7 +271,7 @@ const aExprOnly = new Set(['and', 'or', 'not', 'is', 'isnull', 'notnull', 'in', 
  */
 function columnDefault(expr: string): string {
   let depth = 0;
-  for (const token of scanExpression(expr)) {
+  for (const token of expressionTokens(expr)) {
     if (token.text === '(' || token.text === '[') depth++;
     else if (token.text === ')' || token.text === ']') depth--;
     else if (depth === 0 && token.kind === 'word' && aExprOnly.has(token.text.toLowerCase())) return `(${expr})`;

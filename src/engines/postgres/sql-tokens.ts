@@ -98,9 +98,17 @@ export function* sqlTokens(text: string): Generator<SqlToken> {
   }
 }
 
-/** The text of a token. */
-export function tokenText(text: string, token: SqlToken): string {
-  return text.slice(token.start, token.end);
+/**
+ * The identifier that starts at `at`, not folded (a bare one as written), and where it ends;
+ * undefined when none starts there or its quote is never closed.
+ */
+export function identifierAt(text: string, at: number): { value: string; end: number } | undefined {
+  const token = sqlTokens(text.slice(at)).next().value as SqlToken | undefined;
+  if (token === undefined || token.start !== 0) return undefined;
+  const raw = text.slice(at, at + token.end);
+  if (token.kind === 'identifier') return { value: raw, end: at + token.end };
+  if (token.kind === 'quoted-identifier' && /^"(?:[^"]|"")*"$/.test(raw)) return { value: raw.slice(1, -1).replaceAll('""', '"'), end: at + token.end };
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
