@@ -1,7 +1,7 @@
 // Names of constraints a manifest leaves unnamed: the names the server gives them (../shared/names.ts),
 // with a CHECK's columns read by this engine's tokenizer.
 import type { NamingRules } from '../types.js';
-import { mentionedColumns, postgresNaming } from '../shared/names.js';
+import { makeObjectName, mentionedColumns, postgresNaming } from '../shared/names.js';
 import { nameTokens } from './sql-tokens.js';
 
 export const naming: NamingRules = postgresNaming(nameTokens);
@@ -12,4 +12,9 @@ export const naming: NamingRules = postgresNaming(nameTokens);
  */
 export function expressionColumns(expression: string, columns: readonly string[]): string[] {
   return mentionedColumns(nameTokens(expression), columns);
+}
+
+/** The sequence PostgreSQL makes for a serial column: `<table>_<column>_seq`, cut as makeObjectName cuts it. */
+export function serialSequenceName(table: string, column: string): string {
+  return makeObjectName(table, column, 'seq');
 }

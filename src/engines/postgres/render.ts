@@ -20,7 +20,8 @@ import type {
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import type { CommentedObject } from '../../diff/changes.js';
-import { serialSequenceName } from './normalize.js';
+import { clipBytes, NAMEDATALEN } from '../shared/names.js';
+import { serialSequenceName } from './names.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { renderObjectChange } from './render-objects.js';
 import {
@@ -50,9 +51,6 @@ import {
 import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 export { quoteIdent, quoteLiteral };
-
-/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
-const maxIdentifierBytes = 63;
 
 // ---------------------------------------------------------------------------------------------
 // Names, types and expressions
@@ -247,9 +245,7 @@ function words(name: string): string {
 
 /** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
 function withSuffix(name: string, suffix: string): string {
-  let base = name;
-  while (Buffer.byteLength(base + suffix) > maxIdentifierBytes) base = [...base].slice(0, -1).join('');
-  return base + suffix;
+  return clipBytes(name, NAMEDATALEN - 1 - Buffer.byteLength(suffix)) + suffix;
 }
 
 /** A short, deterministic name for the temporary CHECK used to set NOT NULL without a long lock. */
