@@ -88,26 +88,12 @@ function isOperandEnd(token: SqlToken): boolean {
   );
 }
 
-/** Index of the `(` matching the `)` at `close`, or -1. */
-function openingParen(tokens: readonly SqlToken[], close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    const kind = tokens[i]!.kind;
-    if (kind === ')') depth++;
-    else if (kind === '(') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
 /** Start of the primary expression that ends at `end`: a literal, a (qualified) name, a call, a parenthesized group. */
 function primaryStart(tokens: readonly SqlToken[], end: number): number {
   const last = tokens[end];
   if (last === undefined) return -1;
   if (last.kind === ')') {
-    const open = openingParen(tokens, end);
+    const open = matchingParen(tokens, end);
     if (open < 0) return -1;
     const callee = tokens[open - 1];
     if (callee !== undefined && (callee.kind === 'ident' || (callee.kind === 'word' && (!EXPRESSION_KEYWORDS.has(callee.text.toUpperCase()) || isWord(callee, 'CAST'))))) {

@@ -134,16 +134,15 @@ export function sqlTokens(sql: string): SqlToken[] {
   return tokens;
 }
 
-/** Index of the `)` closing the `(` at `open`, or -1. */
-export function matchingParen(tokens: readonly SqlToken[], open: number): number {
+/** Index of the parenthesis matching the one at `at`: the `)` closing a `(`, the `(` opening a `)`; -1 if none. */
+export function matchingParen(tokens: readonly SqlToken[], at: number): number {
+  const step = tokens[at]?.kind === ')' ? -1 : 1;
   let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
+  for (let i = at; i >= 0 && i < tokens.length; i += step) {
     const kind = tokens[i]!.kind;
-    if (kind === '(') depth++;
-    else if (kind === ')') {
-      depth--;
-      if (depth === 0) return i;
-    }
+    if (kind !== '(' && kind !== ')') continue;
+    depth += kind === '(' ? step : -step;
+    if (depth === 0) return i;
   }
   return -1;
 }
