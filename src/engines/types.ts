@@ -55,6 +55,8 @@ export interface ConnectionSettings {
   readonly baseDir: string;
   readonly tenants: TenantSelector;
   readonly apply: ApplySettings;
+  /** Whether privileges granted to roles are read and compared (the `grants` setting). */
+  readonly grants?: boolean;
 }
 
 export type InspectOutcome =

@@ -48,6 +48,8 @@ export const pgLocks = {
   clusterOn: 'SHARE UPDATE EXCLUSIVE',
   /** ALTER TYPE ... ADD VALUE locks the type, not the tables that use it. */
   addEnumValue: 'EXCLUSIVE',
+  /** GRANT and REVOKE rewrite the object's catalog row (its ACL) and lock nothing that reads or writes it. */
+  grant: 'NONE',
 } as const satisfies Record<string, StepLock>;
 
 /** The strongest of some locks, in the order of PostgreSQL's conflict table. */

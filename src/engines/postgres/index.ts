@@ -3,7 +3,7 @@ import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, Ten
 import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
-import { COMPARED_KINDS, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
+import { COMPARED_KINDS, GRANTS_KIND, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
 import { normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
@@ -37,7 +37,11 @@ function isTransientError(error: unknown): boolean {
 function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   if (!settings.url) throw new Error('postgres needs a connection url');
   const url = settings.url;
-  const limits: ReadLimits = { lockTimeoutMs: settings.apply.lockTimeoutMs, statementTimeoutMs: settings.apply.statementTimeoutMs };
+  const limits: ReadLimits = {
+    lockTimeoutMs: settings.apply.lockTimeoutMs,
+    statementTimeoutMs: settings.apply.statementTimeoutMs,
+    ...(settings.grants === true && { grants: true }),
+  };
   let pool: pg.Pool | undefined;
   const getPool = () => {
     if (!pool) {
@@ -56,9 +60,9 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
     },
-    comparedKinds: COMPARED_KINDS,
+    comparedKinds: settings.grants === true ? [...COMPARED_KINDS, GRANTS_KIND] : COMPARED_KINDS,
     compiler: {
-      version: () => withClient((c) => compilerVersion(c)),
+      version: () => withClient((c) => compilerVersion(c, settings.grants === true)),
       compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),
     },
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),

@@ -23,7 +23,9 @@ import type { CommentedObject } from '../../diff/changes.js';
 import { clipBytes, NAMEDATALEN } from '../shared/names.js';
 import { serialSequenceName } from './names.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
+import { grantStatements } from './grants.js';
 import { renderObjectChange } from './render-objects.js';
+import { describeChange } from '../../diff/describe-change.js';
 import {
   addColumnHazards,
   addExclusionHazards,
@@ -1039,6 +1041,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'replaceObject':
     case 'alterObject':
       return renderObjectChange(change, options);
+    case 'setGrants':
+      return [step(words(describeChange(change)), grantStatements(change.on, change.grantee, change.from, change.to, options.qualifier), [], pgLocks.grant)];
 
     default: {
       const unhandled: never = change;
