@@ -494,9 +494,9 @@ function completeForeignKeys(drafts: readonly TableDraft[]): void {
 
 /**
  * Gives unnamed constraints the names the manifest gives them (src/manifest/to-model.ts
- * assignNames, with names.ts): explicit names and table and index names are taken first; then, table by table in
- * name order, checks, the primary key, unique constraints and foreign keys take the first free
- * default name.
+ * assignNames, with this engine's names.ts): explicit names and table and index names are taken
+ * first; then, table by table in name order, checks, the primary key, unique constraints and
+ * foreign keys take the first free default name.
  */
 function nameConstraints(drafts: readonly TableDraft[]): TableModel[] {
   const taken = new Set<string>();
