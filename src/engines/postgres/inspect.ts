@@ -21,7 +21,7 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
-import { sqlTokens } from './sql-tokens.js';
+import { sqlTokens, tokenFrom } from './sql-tokens.js';
 import { serialSequenceName } from './names.js';
 import {
   ObjectsDraft,
@@ -1525,22 +1525,24 @@ export function stripSchemaQualifier(text: string, prefix: string): string {
   // Most catalog text names nothing of the tenant's. Unless the prefix holds a quote (which a
   // reg* literal would double), it is spelled the same inside a literal, so one search tells.
   if (!text.includes(prefix) && !prefix.includes("'")) return text;
+  // Text up to `copied` is in `out`, with the changes made.
   let out = '';
-  let at = 0;
-  for (const { kind, start, end } of sqlTokens(text)) {
+  let copied = 0;
+  for (let token = tokenFrom(text, 0); token !== undefined; token = tokenFrom(text, token.end)) {
+    const { kind, start, end } = token;
     // The '.' of a prefix taken out.
-    if (start < at) continue;
-    out += text.slice(at, start);
-    at = end;
+    if (start < copied) continue;
     const before = text[start - 1];
     if ((kind === 'identifier' || kind === 'quoted-identifier') && text.startsWith(prefix, start) && !isIdentChar(before) && before !== '.' && before !== '"') {
-      at = start + prefix.length;
-    } else if (kind === 'string' && REG_CAST.test(text.slice(end))) {
+      out += text.slice(copied, start);
+      copied = start + prefix.length;
+    } else if (kind === 'string' && text.startsWith('::reg', end) && REG_CAST.test(text.slice(end, end + 24))) {
       const name = text.slice(start + 1, end - 1).replaceAll("''", "'");
-      out += "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
-    } else out += text.slice(start, end);
+      out += text.slice(copied, start) + "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
+      copied = end;
+    }
   }
-  return out + text.slice(at);
+  return out + text.slice(copied);
 }
 
 function toSequence(name: string, row: SequenceRow): SequenceModel {

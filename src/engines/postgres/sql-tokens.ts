@@ -5,8 +5,13 @@
 // a comment.
 import type { NameToken } from '../shared/names.js';
 
-const identStart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80);
-const identPart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80);
+// Character classes by code, not by regular expression: catalog text of every tenant goes through here.
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+const isLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 0x80;
+const isIdentPart = (code: number): boolean => isLetter(code) || isDigit(code) || code === 36;
+const isNumberPart = (code: number): boolean => code < 0x80 && code !== 36 && (isIdentPart(code) || code === 46);
+// Characters from 0x80 up start identifiers, as in scan.l, so only ASCII white space is left.
+const isSpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13);
 
 /** A piece of SQL text as the server's lexer (scan.l) cuts it; `start` and `end` index the string. */
 export interface SqlToken {
@@ -21,81 +26,76 @@ export interface SqlToken {
  * A string's prefix letter (N, B, X, U&) is a token of its own; whitespace is no token.
  */
 export function* sqlTokens(text: string): Generator<SqlToken> {
+  for (let token = tokenFrom(text, 0); token !== undefined; token = tokenFrom(text, token.end)) yield token;
+}
+
+/** The first token at or after `from` (white space is skipped); undefined at the end of the text. */
+export function tokenFrom(text: string, from: number): SqlToken | undefined {
   const n = text.length;
-  let i = 0;
-  const skipQuoted = (from: number, quote: string, backslash: boolean): number => {
-    let j = from + 1;
-    while (j < n) {
-      const c = text[j];
-      if (backslash && c === '\\') j += 2;
-      else if (c === quote && text[j + 1] === quote) j += 2;
-      else if (c === quote) return j + 1;
-      else j += 1;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = text[i]!;
-    const next = text[i + 1];
-    const start = i;
-    if (c === '-' && next === '-') {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? n : eol;
-      yield { kind: 'comment', start, end: i };
-    } else if (c === '/' && next === '*') {
-      let depth = 0;
-      while (i < n) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth += 1;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth -= 1;
-          i += 2;
-          if (depth === 0) break;
-        } else i += 1;
-      }
-      yield { kind: 'comment', start, end: i };
-    } else if (c === "'") {
-      i = skipQuoted(i, "'", false);
-      yield { kind: 'string', start, end: i };
-    } else if ((c === 'e' || c === 'E') && next === "'") {
-      i = skipQuoted(i + 1, "'", true);
-      yield { kind: 'escape-string', start, end: i };
-    } else if (/[nNbBxX]/.test(c) && next === "'") {
-      i += 1;
-      yield { kind: 'other', start, end: i };
-    } else if ((c === 'u' || c === 'U') && next === '&' && (text[i + 2] === "'" || text[i + 2] === '"')) {
-      i += 2;
-      yield { kind: 'other', start, end: i };
-    } else if (c === '"') {
-      i = skipQuoted(i, '"', false);
-      yield { kind: 'quoted-identifier', start, end: i };
-    } else if (c === '$') {
-      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 256))?.[0];
-      if (tag === undefined) {
-        i += 1;
-        while (i < n && /[0-9]/.test(text[i]!)) i += 1;
-        yield { kind: 'parameter', start, end: i };
-      } else {
-        const close = text.indexOf(tag, i + tag.length);
-        i = close < 0 ? n : close + tag.length;
-        yield { kind: 'dollar-string', start, end: i };
-      }
-    } else if (identStart(c)) {
-      i += 1;
-      while (i < n && identPart(text[i])) i += 1;
-      yield { kind: 'identifier', start, end: i };
-    } else if (/[0-9]/.test(c)) {
-      i += 1;
-      while (i < n && /[0-9A-Za-z_.]/.test(text[i]!)) i += 1;
-      yield { kind: 'number', start, end: i };
-    } else if (/\s/.test(c)) {
-      i += 1;
-    } else {
-      i += 1;
-      yield { kind: 'other', start, end: i };
-    }
+  let i = from;
+  while (i < n && isSpace(text.charCodeAt(i))) i += 1;
+  if (i >= n) return undefined;
+  const c = text[i]!;
+  const code = text.charCodeAt(i);
+  const next = text[i + 1];
+  const start = i;
+  if (c === '-' && next === '-') {
+    const eol = text.indexOf('\n', i);
+    return { kind: 'comment', start, end: eol < 0 ? n : eol };
   }
+  if (c === '/' && next === '*') {
+    let depth = 0;
+    while (i < n) {
+      if (text[i] === '/' && text[i + 1] === '*') {
+        depth += 1;
+        i += 2;
+      } else if (text[i] === '*' && text[i + 1] === '/') {
+        depth -= 1;
+        i += 2;
+        if (depth === 0) break;
+      } else i += 1;
+    }
+    return { kind: 'comment', start, end: i };
+  }
+  if (c === "'") return { kind: 'string', start, end: endOfQuoted(text, i, "'", false) };
+  if ((c === 'e' || c === 'E') && next === "'") return { kind: 'escape-string', start, end: endOfQuoted(text, i + 1, "'", true) };
+  if (next === "'" && (c === 'n' || c === 'N' || c === 'b' || c === 'B' || c === 'x' || c === 'X')) return { kind: 'other', start, end: i + 1 };
+  if ((c === 'u' || c === 'U') && next === '&' && (text[i + 2] === "'" || text[i + 2] === '"')) return { kind: 'other', start, end: i + 2 };
+  if (c === '"') return { kind: 'quoted-identifier', start, end: endOfQuoted(text, i, '"', false) };
+  if (c === '$') {
+    const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 256))?.[0];
+    if (tag === undefined) {
+      i += 1;
+      while (i < n && isDigit(text.charCodeAt(i))) i += 1;
+      return { kind: 'parameter', start, end: i };
+    }
+    const close = text.indexOf(tag, i + tag.length);
+    return { kind: 'dollar-string', start, end: close < 0 ? n : close + tag.length };
+  }
+  if (isLetter(code)) {
+    i += 1;
+    while (i < n && isIdentPart(text.charCodeAt(i))) i += 1;
+    return { kind: 'identifier', start, end: i };
+  }
+  if (isDigit(code)) {
+    i += 1;
+    while (i < n && isNumberPart(text.charCodeAt(i))) i += 1;
+    return { kind: 'number', start, end: i };
+  }
+  return { kind: 'other', start, end: i + 1 };
+}
+
+/** Index just past the quoted text whose opening quote is at `at`; a doubled quote stays inside; unterminated, the end. */
+function endOfQuoted(text: string, at: number, quote: string, backslash: boolean): number {
+  let j = at + 1;
+  while (j < text.length) {
+    const c = text[j];
+    if (backslash && c === '\\') j += 2;
+    else if (c === quote && text[j + 1] === quote) j += 2;
+    else if (c === quote) return j + 1;
+    else j += 1;
+  }
+  return text.length;
 }
 
 /**
