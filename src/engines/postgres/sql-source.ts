@@ -5,7 +5,7 @@
 import type { CompileFailure, SqlSource } from '../types.js';
 import { loadParser, type ParseSync } from './parser.js';
 import { dumpVerdict, unqualifiedStatement, withoutMetaCommands } from './sql-dump.js';
-import { sqlTokens } from './sql-tokens.js';
+import { tokenFrom } from './sql-tokens.js';
 
 export interface SqlStatement {
   readonly text: string;
@@ -111,12 +111,9 @@ function lineFinder(bytes: Buffer): (byteOffset: number) => number {
 /** The statement's text from its first token: the parser's location starts after the previous `;`. */
 function trimmedStatement(bytes: Buffer, from: number, length: number | undefined): { text: string; offset: number } {
   const raw = bytes.subarray(from, length === undefined ? bytes.length : from + length).toString();
-  let start = raw.length;
-  for (const token of sqlTokens(raw)) {
-    if (token.kind === 'comment') continue;
-    start = token.start;
-    break;
-  }
+  let token = tokenFrom(raw, 0);
+  while (token?.kind === 'comment') token = tokenFrom(raw, token.end);
+  const start = token?.start ?? raw.length;
   return { text: raw.slice(start).trim(), offset: from + Buffer.byteLength(raw.slice(0, start)) };
 }
 

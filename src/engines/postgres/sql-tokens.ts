@@ -103,11 +103,11 @@ function endOfQuoted(text: string, at: number, quote: string, backslash: boolean
  * undefined when none starts there or its quote is never closed.
  */
 export function identifierAt(text: string, at: number): { value: string; end: number } | undefined {
-  const token = sqlTokens(text.slice(at)).next().value as SqlToken | undefined;
-  if (token === undefined || token.start !== 0) return undefined;
-  const raw = text.slice(at, at + token.end);
-  if (token.kind === 'identifier') return { value: raw, end: at + token.end };
-  if (token.kind === 'quoted-identifier' && /^"(?:[^"]|"")*"$/.test(raw)) return { value: raw.slice(1, -1).replaceAll('""', '"'), end: at + token.end };
+  const token = tokenFrom(text, at);
+  if (token === undefined || token.start !== at) return undefined;
+  const raw = text.slice(at, token.end);
+  if (token.kind === 'identifier') return { value: raw, end: token.end };
+  if (token.kind === 'quoted-identifier' && /^"(?:[^"]|"")*"$/.test(raw)) return { value: raw.slice(1, -1).replaceAll('""', '"'), end: token.end };
   return undefined;
 }
 
