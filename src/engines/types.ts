@@ -261,6 +261,12 @@ export interface DatabaseAdapter {
   /** Compiles desired schemas on this server (or the in-memory database) for the inspector. */
   readonly compiler: SchemaCompiler;
   /**
+   * Of the types from other schemas a desired schema uses (SchemaModel.externalTypes: an
+   * extension's, installed once per database), those the tenant's server does not have. Absent
+   * where every tenant has every type the compile had (SQLite's are built in).
+   */
+  missingTypes?(tenant: TenantContext, types: readonly string[]): Promise<string[]>;
+  /**
    * Finishes what a killed writer left behind (a SQLite hot journal) under each tenant's lock, so
    * read-only inspection can read the tenant again. Engines whose server recovers by itself omit it.
    */

@@ -67,7 +67,7 @@ async function compileOne(client: pg.ClientBase, input: CompileInput, grants: bo
   try {
     // The manifest names the tenant's own schema in a routine's SET search_path with the mark.
     const sources = input.sql.map((source) => ({ ...source, text: source.text.split(TENANT_IN_SEARCH_PATH).join(qualifier) }));
-    sql = await sqlStatements(sources, { searchPath: scratch, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
+    sql = await sqlStatements(sources, { searchPath: scratch, grants, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
   } catch (error) {
     if (error instanceof Error) throw error;
     return { ok: false, error: error as CompileFailure };

@@ -128,6 +128,27 @@ function parse(privileges: readonly string[]): Map<string, boolean> {
   return new Map(privileges.map((p) => (p.endsWith(WITH_GRANT_OPTION) ? [p.slice(0, -WITH_GRANT_OPTION.length), true] : [p, false])));
 }
 
+/** What changes for a grantee between `from` and `to` (undefined: the default), in GRANT's order. */
+export interface GrantDelta {
+  readonly revoked: readonly string[];
+  /** Kept, but no longer with the grant option. */
+  readonly optionRevoked: readonly string[];
+  readonly granted: readonly string[];
+  /** Granted, or kept and now with the grant option. */
+  readonly grantedWithOption: readonly string[];
+}
+
+export function grantDelta(on: GrantTarget, grantee: string, from: readonly string[] | undefined, to: readonly string[] | undefined): GrantDelta {
+  const before = parse(from ?? defaultPrivileges(on, grantee));
+  const after = parse(to ?? defaultPrivileges(on, grantee));
+  return {
+    revoked: sortPrivileges([...before.keys()].filter((p) => !after.has(p))),
+    optionRevoked: sortPrivileges([...before].filter(([p, option]) => option && after.get(p) === false).map(([p]) => p)),
+    granted: sortPrivileges([...after].filter(([p, option]) => !option && !before.has(p)).map(([p]) => p)),
+    grantedWithOption: sortPrivileges([...after].filter(([p, option]) => option && before.get(p) !== true).map(([p]) => p)),
+  };
+}
+
 /**
  * The statements that take a grantee from `from` to `to` (undefined: the default) on an object:
  * REVOKE what goes, REVOKE GRANT OPTION FOR what stays without it, GRANT what comes, and GRANT ...
@@ -135,15 +156,9 @@ function parse(privileges: readonly string[]): Map<string, boolean> {
  * the server refuses, and says so, rather than taking it from others too.
  */
 export function grantStatements(on: GrantTarget, grantee: string, from: readonly string[] | undefined, to: readonly string[] | undefined, qualifier: string): string[] {
-  const before = parse(from ?? defaultPrivileges(on, grantee));
-  const after = parse(to ?? defaultPrivileges(on, grantee));
+  const { revoked, optionRevoked, granted, grantedWithOption } = grantDelta(on, grantee, from, to);
   const object = `ON ${objectClause(on, qualifier)}`;
   const who = granteeClause(grantee);
-  const ordered = (names: string[]) => sortPrivileges(names);
-  const revoked = ordered([...before.keys()].filter((p) => !after.has(p)));
-  const optionRevoked = ordered([...before].filter(([p, option]) => option && after.get(p) === false).map(([p]) => p));
-  const granted = ordered([...after].filter(([p, option]) => !option && !before.has(p)).map(([p]) => p));
-  const grantedWithOption = ordered([...after].filter(([p, option]) => option && before.get(p) !== true).map(([p]) => p));
   return [
     ...(revoked.length > 0 ? [`REVOKE ${privilegeList(revoked, on.column)} ${object} FROM ${who}`] : []),
     ...(optionRevoked.length > 0 ? [`REVOKE GRANT OPTION FOR ${privilegeList(optionRevoked, on.column)} ${object} FROM ${who}`] : []),

@@ -17,6 +17,7 @@ import { compileSchemas, compilerVersion } from './compile.js';
 import { schemaSql } from './schema-sql.js';
 import { naming } from './names.js';
 import { indexKeys } from './index-keys.js';
+import { missingTypes } from './tenants.js';
 
 const normalizer: Normalizer = {
   normalizeSchema,
@@ -52,6 +53,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     }
     return pool;
   };
+  const missing = new Map<string, Promise<string[]>>();
   const withClient = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(getPool(), url, fn);
   return {
     engine: 'postgres',
@@ -61,6 +63,17 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
     },
     comparedKinds: settings.grants === true ? [...COMPARED_KINDS, GRANTS_KIND] : COMPARED_KINDS,
+    // Asked once per set of types: every tenant of this adapter is on the same database.
+    missingTypes(_tenant, types) {
+      const key = JSON.stringify(types);
+      let found = missing.get(key);
+      if (!found) {
+        found = withClient((c) => missingTypes(c, types));
+        missing.set(key, found);
+        found.catch(() => missing.delete(key));
+      }
+      return found;
+    },
     compiler: {
       version: () => withClient((c) => compilerVersion(c, settings.grants === true)),
       compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),

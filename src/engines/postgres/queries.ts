@@ -997,3 +997,17 @@ ${inSchemas('pg_type', 't', 'typnamespace')}
 LEFT JOIN LATERAL (SELECT * FROM aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) e WHERE e.grantee <> t.typowner) a ON true
 WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('e', 'd', 'c')
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
+
+/**
+ * ALTER DEFAULT PRIVILEGES IN SCHEMA: what the tenant's new objects will be granted, reported as
+ * unmanaged (read with grants only, when pg_dump with privileges shows them too). pg_default_acl
+ * holds a row only per role and kind someone altered, so reading it whole costs nothing.
+ */
+export const DEFAULT_PRIVILEGES = `
+SELECT n.nspname AS schema, 'default privileges' AS kind,
+       'for role ' || pg_get_userbyid(d.defaclrole) || ' on ' ||
+         CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END AS name,
+       NULL::text AS args
+FROM pg_default_acl d
+JOIN pg_namespace n ON n.oid = d.defaclnamespace
+WHERE n.nspname = ANY($1::text[])`;

@@ -23,7 +23,8 @@ import type { CommentedObject } from '../../diff/changes.js';
 import { clipBytes, NAMEDATALEN } from '../shared/names.js';
 import { serialSequenceName } from './names.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
-import { grantStatements } from './grants.js';
+import { grantDelta, grantStatements } from './grants.js';
+import { grantTargetWords } from '../../model/grant-target.js';
 import { renderObjectChange } from './render-objects.js';
 import { describeChange } from '../../diff/describe-change.js';
 import {
@@ -40,6 +41,7 @@ import {
   dropColumnHazards,
   dropSequenceHazards,
   dropTableHazards,
+  grantHazards,
   finishNotNullHazards,
   pgLocks,
   recreateEnumHazards,
@@ -1041,8 +1043,10 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'replaceObject':
     case 'alterObject':
       return renderObjectChange(change, options);
-    case 'setGrants':
-      return [step(words(describeChange(change)), grantStatements(change.on, change.grantee, change.from, change.to, options.qualifier), [], pgLocks.grant)];
+    case 'setGrants': {
+      const hazards = grantHazards(grantTargetWords(change.on), change.grantee, grantDelta(change.on, change.grantee, change.from, change.to));
+      return [step(words(describeChange(change)), grantStatements(change.on, change.grantee, change.from, change.to, options.qualifier), hazards, pgLocks.grant)];
+    }
 
     default: {
       const unhandled: never = change;
