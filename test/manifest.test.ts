@@ -17,8 +17,9 @@ import {
   type Manifest,
 } from '../src/manifest/index.js';
 import type { ManifestRules } from '../src/engines/types.js';
-import { columnsAddition, makeObjectName } from '../src/engines/shared/names.js';
-import { expressionColumns, naming } from '../src/engines/postgres/names.js';
+import { columnsAddition, makeObjectName, mentionedColumns } from '../src/engines/shared/names.js';
+import { naming } from '../src/engines/postgres/names.js';
+import { nameTokens } from '../src/engines/postgres/sql-tokens.js';
 import { indexKeys } from '../src/engines/postgres/index-keys.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 
@@ -28,6 +29,7 @@ const tenant = (name: string, labels: string[] = []): TenantContext => ({ name, 
 const FILE = 'schema/manifest.yaml';
 /** PostgreSQL's rules for what a manifest leaves unnamed or writes as text. */
 const rules: ManifestRules = { naming, indexKeys };
+const expressionColumns = (expression: string, columns: readonly string[]): string[] => mentionedColumns(nameTokens(expression), columns);
 
 /** The issues a call throws, formatted as the CLI prints them. */
 function problems(run: () => unknown): string[] {

@@ -22,7 +22,7 @@ import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
 import { sqlTokens, tokenFrom } from './sql-tokens.js';
-import { serialSequenceName } from './names.js';
+import { serialSequenceName } from './normalize.js';
 import {
   ObjectsDraft,
   type AggregateRow,

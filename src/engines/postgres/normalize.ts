@@ -17,7 +17,7 @@ import type {
 import { own } from '../../util/own.js';
 import { UserError } from '../../errors.js';
 import { quoteIdent } from './connect.js';
-import { serialSequenceName } from './names.js';
+import { makeObjectName } from '../shared/names.js';
 
 // ---------------------------------------------------------------------------------------------
 // Serial columns and sequences
@@ -39,6 +39,11 @@ const SEQUENCE_LIMITS: Readonly<Record<SequenceType, { readonly min: string; rea
   integer: { min: '-2147483648', max: '2147483647' },
   bigint: { min: '-9223372036854775808', max: '9223372036854775807' },
 };
+
+/** The sequence PostgreSQL makes for a serial column: `<table>_<column>_seq`, cut as makeObjectName cuts it. */
+export function serialSequenceName(table: string, column: string): string {
+  return makeObjectName(table, column, 'seq');
+}
 
 /** The default PostgreSQL gives a serial column: nextval of its sequence as a regclass. */
 function nextvalDefault(sequence: string): string {

@@ -2,7 +2,7 @@
 import type { Change } from '../../diff/changes.js';
 import type { CheckModel, IndexModel, SchemaModel } from '../../model/types.js';
 import { expressionTokens, identifierValue } from './sql-tokens.js';
-import { serialSequenceName } from './names.js';
+import { serialSequenceName } from './normalize.js';
 
 /**
  * A recreated enum (values removed or reordered) is renamed to `<name>__old` before its columns
