@@ -145,7 +145,7 @@ describe("Pagila's payment partitions", () => {
     try {
       const [inspected] = [...(await engine.project.adapter.inspector.inspectTenants([{ name: 'public', labels: [] }])).values()];
       if (!inspected?.ok) throw new Error('cannot inspect public');
-      const manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(paymentFamily(inspected.schema)));
+      const manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(paymentFamily(inspected.schema)), engine.project.engine);
       expect(manifest).toContain('partitionBy: RANGE (payment_date)');
       expect(manifest).toContain("partitionOf: { table: payment, bound: FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00') }");
       await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), manifest);

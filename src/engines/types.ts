@@ -1,5 +1,5 @@
 import type { Change } from '../diff/changes.js';
-import type { SchemaModel } from '../model/types.js';
+import type { IndexKey, SchemaModel } from '../model/types.js';
 import type { PlanStep, RenderChanges } from '../plan/step.js';
 
 export type EngineName = 'postgres' | 'sqlite' | 'mysql';
@@ -313,7 +313,39 @@ export interface SqlText {
   readonly text: string;
 }
 
-export interface EngineModule {
+/**
+ * A constraint a manifest leaves unnamed, as the engine's naming rule reads it: its table, and the
+ * columns (a CHECK's: its expression and the table's columns) the name may be made of.
+ */
+export type UnnamedConstraint =
+  | { readonly kind: 'primaryKey'; readonly table: string }
+  | { readonly kind: 'unique' | 'foreignKey'; readonly table: string; readonly columns: readonly string[] }
+  | { readonly kind: 'check'; readonly table: string; readonly expression: string; readonly tableColumns: readonly string[] };
+
+/** How the engine names a constraint that is left unnamed (engines/<name>/names.ts). */
+export interface NamingRules {
+  /** The name the engine gives the constraint: the first of its candidates that `taken` does not hold. */
+  constraintName(constraint: UnnamedConstraint, taken: ReadonlySet<string>): string;
+}
+
+/** How an index key written as one string reads in the engine's spelling (engines/<name>/index-keys.ts). */
+export interface IndexKeySyntax {
+  /** `name`, `"Mixed Name" DESC`, `lower(email)`: a column key or, failing that, an expression. */
+  parse(text: string): IndexKey;
+  /** The string form of a key, or undefined when only the map form says it exactly. */
+  format(key: IndexKey): string | undefined;
+}
+
+/**
+ * The engine's rules a manifest is read and written with: the names of what it leaves unnamed,
+ * and its index keys written as text. The manifest holds only what the person wrote.
+ */
+export interface ManifestRules {
+  readonly naming: NamingRules;
+  readonly indexKeys: IndexKeySyntax;
+}
+
+export interface EngineModule extends ManifestRules {
   createAdapter(settings: ConnectionSettings): DatabaseAdapter;
   readonly normalizer: Normalizer;
   readonly render: RenderChanges;

@@ -3,6 +3,7 @@
 import type { ColumnModel, DefinedObjectModel, SequenceModel } from '../../model/types.js';
 import { hazardCodes, type Hazard, type HazardCode } from '../../plan/hazards.js';
 import { stepLocks, type StepLock } from '../../plan/step.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 function hazard(code: HazardCode, message: string): Hazard {
   return { code, message };
@@ -57,90 +58,7 @@ export function strongestLock(locks: readonly StepLock[]): StepLock {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expression scanning: enough of PostgreSQL's lexer to find function calls and string literals
-// without being fooled by quoted identifiers or strings that contain parentheses.
-
-export interface ExprToken {
-  readonly kind: 'string' | 'word' | 'qident' | 'space' | 'punct' | 'number' | 'other';
-  readonly text: string;
-}
-
-const wordStart = /[A-Za-z_\u0080-\uffff]/;
-const wordPart = /[A-Za-z0-9_$\u0080-\uffff]/;
-
-export function scanExpression(expr: string): ExprToken[] {
-  const tokens: ExprToken[] = [];
-  let i = 0;
-  const n = expr.length;
-  const readQuoted = (quote: string, start: number, backslashEscapes: boolean): number => {
-    let j = start + 1;
-    while (j < n) {
-      const c = expr[j];
-      if (backslashEscapes && c === '\\') {
-        j += 2;
-        continue;
-      }
-      if (c === quote) {
-        if (expr[j + 1] === quote) {
-          j += 2;
-          continue;
-        }
-        return j + 1;
-      }
-      j++;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = expr[i] as string;
-    if (c === "'") {
-      const end = readQuoted("'", i, false);
-      tokens.push({ kind: 'string', text: expr.slice(i, end) });
-      i = end;
-    } else if ((c === 'E' || c === 'e') && expr[i + 1] === "'") {
-      const end = readQuoted("'", i + 1, true);
-      tokens.push({ kind: 'string', text: expr.slice(i, end) });
-      i = end;
-    } else if (c === '"') {
-      const end = readQuoted('"', i, false);
-      tokens.push({ kind: 'qident', text: expr.slice(i, end) });
-      i = end;
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(expr.slice(i))) {
-      const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(expr.slice(i)) as RegExpExecArray)[0];
-      const close = expr.indexOf(tag, i + tag.length);
-      const end = close < 0 ? n : close + tag.length;
-      tokens.push({ kind: 'string', text: expr.slice(i, end) });
-      i = end;
-    } else if (/\s/.test(c)) {
-      let j = i + 1;
-      while (j < n && /\s/.test(expr[j] as string)) j++;
-      tokens.push({ kind: 'space', text: expr.slice(i, j) });
-      i = j;
-    } else if (wordStart.test(c)) {
-      let j = i + 1;
-      while (j < n && wordPart.test(expr[j] as string)) j++;
-      tokens.push({ kind: 'word', text: expr.slice(i, j) });
-      i = j;
-    } else if (/[0-9]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[0-9.eE]/.test(expr[j] as string)) j++;
-      tokens.push({ kind: 'number', text: expr.slice(i, j) });
-      i = j;
-    } else if (c === ':' && expr[i + 1] === ':') {
-      tokens.push({ kind: 'punct', text: '::' });
-      i += 2;
-    } else {
-      tokens.push({ kind: /[(),.[\]]/.test(c) ? 'punct' : 'other', text: c });
-      i++;
-    }
-  }
-  return tokens;
-}
-
-/** The value of an identifier token: quoted ones keep their case, bare ones fold to lower case. */
-export function identifierValue(token: ExprToken): string {
-  return token.kind === 'qident' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text.toLowerCase();
-}
+// Expressions, read with the engine's tokenizer (sql-tokens.ts).
 
 // Functions a column default may call without forcing a table rewrite: PostgreSQL 11+ stores a
 // non-volatile default in the catalog (the "fast default") and fills no rows. Stable functions
@@ -176,7 +94,7 @@ const notFunctions = new Set([
 
 /** Names of the functions an expression calls, lower-cased; schema-qualified ones as `schema.name`. */
 export function calledFunctions(expr: string): string[] {
-  const tokens = scanExpression(expr).filter((t) => t.kind !== 'space');
+  const tokens = expressionTokens(expr).filter((t) => t.kind !== 'space');
   const names: string[] = [];
   tokens.forEach((token, i) => {
     if (token.kind !== 'word' && token.kind !== 'qident') return;

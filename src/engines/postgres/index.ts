@@ -14,6 +14,8 @@ import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 import { compileSchemas, compilerVersion } from './compile.js';
 import { schemaSql } from './schema-sql.js';
+import { naming } from './names.js';
+import { indexKeys } from './index-keys.js';
 import { missingTypes } from './tenants.js';
 
 const normalizer: Normalizer = {
@@ -94,4 +96,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts, identifierProblem, schemaSql };
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts, identifierProblem, schemaSql };

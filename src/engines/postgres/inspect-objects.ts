@@ -6,6 +6,7 @@
 import type { DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
 import { compareNames } from '../../model/fingerprint.js';
 import { objectKey } from '../../model/object-key.js';
+import { sqlTokens } from './sql-tokens.js';
 
 /** What an object read needs of its tenant's draft. */
 export interface ObjectSchema {
@@ -27,8 +28,20 @@ export const TENANT_IN_SEARCH_PATH = '@tenant@';
 function neutralSearchPath(definition: string, schemaName: string): string {
   const own = `'${schemaName.replaceAll("'", "''")}'`;
   return definition.replace(/^( SET search_path TO )(.*)$/m, (_line, head: string, list: string) => {
-    const entries = list.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
-    return head + entries.map((entry) => (entry.trim() === own ? TENANT_IN_SEARCH_PATH : entry.trim())).join(', ');
+    const entries: string[] = [];
+    let start: number | undefined;
+    let end = 0;
+    for (const token of sqlTokens(list)) {
+      if (token.kind === 'other' && list[token.start] === ',') {
+        if (start !== undefined) entries.push(list.slice(start, end));
+        start = undefined;
+        continue;
+      }
+      start ??= token.start;
+      end = token.end;
+    }
+    if (start !== undefined) entries.push(list.slice(start, end));
+    return head + entries.map((entry) => (entry === own ? TENANT_IN_SEARCH_PATH : entry)).join(', ');
   });
 }
 

@@ -21,6 +21,7 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
+import { sqlTokens, tokenFrom } from './sql-tokens.js';
 import { serialSequenceName } from './normalize.js';
 import {
   ObjectsDraft,
@@ -1532,30 +1533,14 @@ export function explicitCollations(definition: string, keyTexts: readonly string
 /** Position of the first of `stops` at nesting depth 0 from `from`, outside quotes; -1 if none. */
 function skipTo(text: string, from: number, ...stops: string[]): number {
   let depth = 0;
-  for (let i = from; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      i = endOfQuoted(text, i) - 1;
-      continue;
-    }
-    if (depth === 0 && stops.includes(ch)) return i;
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
+  for (const token of sqlTokens(text.slice(from))) {
+    if (token.kind !== 'other') continue;
+    const char = text[from + token.start]!;
+    if (depth === 0 && stops.includes(char)) return from + token.start;
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
   }
   return -1;
-}
-
-/** Index just past the quoted token starting at `start`; a doubled quote stays inside. */
-function endOfQuoted(text: string, start: number): number {
-  const quote = text[start];
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === quote) {
-      if (text[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return text.length;
 }
 
 const isIdentChar = (ch: string | undefined): boolean =>
@@ -1574,28 +1559,24 @@ export function stripSchemaQualifier(text: string, prefix: string): string {
   // Most catalog text names nothing of the tenant's. Unless the prefix holds a quote (which a
   // reg* literal would double), it is spelled the same inside a literal, so one search tells.
   if (!text.includes(prefix) && !prefix.includes("'")) return text;
+  // Text up to `copied` is in `out`, with the changes made.
   let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text.startsWith(prefix, i) && !isIdentChar(text[i - 1]) && text[i - 1] !== '.' && text[i - 1] !== '"') {
-      i += prefix.length;
-      continue;
+  let copied = 0;
+  for (let token = tokenFrom(text, 0); token !== undefined; token = tokenFrom(text, token.end)) {
+    const { kind, start, end } = token;
+    // The '.' of a prefix taken out.
+    if (start < copied) continue;
+    const before = text[start - 1];
+    if ((kind === 'identifier' || kind === 'quoted-identifier') && text.startsWith(prefix, start) && !isIdentChar(before) && before !== '.' && before !== '"') {
+      out += text.slice(copied, start);
+      copied = start + prefix.length;
+    } else if (kind === 'string' && text.startsWith('::reg', end) && REG_CAST.test(text.slice(end, end + 24))) {
+      const name = text.slice(start + 1, end - 1).replaceAll("''", "'");
+      out += text.slice(copied, start) + "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
+      copied = end;
     }
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      const end = endOfQuoted(text, i);
-      const token = text.slice(i, end);
-      if (ch === "'" && REG_CAST.test(text.slice(end))) {
-        const name = token.slice(1, -1).replaceAll("''", "'");
-        out += "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
-      } else out += token;
-      i = end;
-      continue;
-    }
-    out += ch;
-    i++;
   }
-  return out;
+  return out + text.slice(copied);
 }
 
 function toSequence(name: string, row: SequenceRow): SequenceModel {

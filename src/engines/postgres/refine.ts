@@ -1,7 +1,7 @@
 // PostgreSQL's rewriting of diffed changes (DatabaseAdapter.refineChanges).
 import type { Change } from '../../diff/changes.js';
 import type { CheckModel, IndexModel, SchemaModel } from '../../model/types.js';
-import { identifierValue, scanExpression } from './hazards.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 import { serialSequenceName } from './normalize.js';
 
 /**
@@ -81,7 +81,7 @@ function indexNamesType(index: IndexModel, names: readonly string[]): boolean {
 
 /** Whether an inspected expression (tenant qualifier stripped) names one of the types or columns. */
 function namesType(expression: string, names: readonly string[]): boolean {
-  return scanExpression(expression).some((t) => (t.kind === 'word' || t.kind === 'qident') && names.includes(identifierValue(t)));
+  return expressionTokens(expression).some((t) => (t.kind === 'word' || t.kind === 'qident') && names.includes(identifierValue(t)));
 }
 
 /**

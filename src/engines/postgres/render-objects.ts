@@ -17,6 +17,7 @@ import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
+import { identifierAt } from './sql-tokens.js';
 import {
   alterDomainHazards,
   dropObjectHazards,
@@ -89,23 +90,6 @@ function step(summary: string, sql: string[], hazards: readonly Hazard[], lock: 
  */
 function inTenant(statements: readonly string[], options: RenderOptions): string[] {
   return [`SET LOCAL search_path TO ${options.qualifier}`, ...statements];
-}
-
-/** The plain value of the identifier at `at`, and where it ends; undefined when there is none. */
-function identifierAt(text: string, at: number): { value: string; end: number } | undefined {
-  if (text[at] === '"') {
-    let value = '';
-    for (let i = at + 1; i < text.length; i++) {
-      if (text[i] !== '"') value += text[i];
-      else if (text[i + 1] === '"') {
-        value += '"';
-        i++;
-      } else return { value, end: i + 1 };
-    }
-    return undefined;
-  }
-  const match = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(text.slice(at));
-  return match ? { value: match[0], end: at + match[0].length } : undefined;
 }
 
 /** The object's own name within the object's kind: a routine's without its arguments. */

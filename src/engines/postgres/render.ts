@@ -20,6 +20,7 @@ import type {
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import type { CommentedObject } from '../../diff/changes.js';
+import { clipBytes, NAMEDATALEN } from '../shared/names.js';
 import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { grantDelta, grantStatements } from './grants.js';
@@ -42,22 +43,18 @@ import {
   dropTableHazards,
   grantHazards,
   finishNotNullHazards,
-  identifierValue,
   pgLocks,
   recreateEnumHazards,
   regenerateColumnHazards,
   replaceTableHazards,
   setLoggedHazards,
-  scanExpression,
   setNotNullInTransactionHazards,
   uniqueHazards,
   validateConstraintHazards,
 } from './hazards.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 export { quoteIdent, quoteLiteral };
-
-/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
-const maxIdentifierBytes = 63;
 
 // ---------------------------------------------------------------------------------------------
 // Names, types and expressions
@@ -76,7 +73,7 @@ function columnList(columns: readonly string[]): string {
  * as PostgreSQL reads them, so each part can be quoted on its own.
  */
 function splitQualifiedName(name: string): string[] {
-  const tokens = scanExpression(name);
+  const tokens = expressionTokens(name);
   const parts: string[] = [];
   let expectName = true;
   for (const token of tokens) {
@@ -117,7 +114,7 @@ export function renderType(type: string, options: RenderOptions): string {
   const base = type.slice(0, type.length - arraySuffix.length).trim();
   const tenantType = tenantTypeName(base, options);
   if (tenantType !== undefined) return qualified(tenantType, options) + arraySuffix;
-  const tokens = scanExpression(base);
+  const tokens = expressionTokens(base);
   if (tokens.some((t) => t.text === '.')) {
     // `public.vector(3)`: the name part is quoted, the modifier kept as written.
     const paren = tokens.findIndex((t) => t.text === '(');
@@ -157,7 +154,7 @@ function literalContent(text: string): string | undefined {
  * tenant sequence. Everything else is written as given.
  */
 export function renderExpression(expr: string, options: RenderOptions): string {
-  const tokens = scanExpression(expr);
+  const tokens = expressionTokens(expr);
   const out = tokens.map((t) => t.text);
   const next = (from: number): number => {
     let i = from;
@@ -252,9 +249,7 @@ function words(name: string): string {
 
 /** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
 function withSuffix(name: string, suffix: string): string {
-  let base = name;
-  while (Buffer.byteLength(base + suffix) > maxIdentifierBytes) base = [...base].slice(0, -1).join('');
-  return base + suffix;
+  return clipBytes(name, NAMEDATALEN - 1 - Buffer.byteLength(suffix)) + suffix;
 }
 
 /** A short, deterministic name for the temporary CHECK used to set NOT NULL without a long lock. */
@@ -276,7 +271,7 @@ const aExprOnly = new Set(['and', 'or', 'not', 'is', 'isnull', 'notnull', 'in', 
  */
 function columnDefault(expr: string): string {
   let depth = 0;
-  for (const token of scanExpression(expr)) {
+  for (const token of expressionTokens(expr)) {
     if (token.text === '(' || token.text === '[') depth++;
     else if (token.text === ')' || token.text === ']') depth--;
     else if (depth === 0 && token.kind === 'word' && aExprOnly.has(token.text.toLowerCase())) return `(${expr})`;

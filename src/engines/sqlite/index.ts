@@ -11,6 +11,8 @@ import { renderChanges } from './render.js';
 import { checkSqlTexts } from './sql-text.js';
 import { compileSchemas, compilerVersion } from './compile.js';
 import { createTenantFile, dropTenantFile } from './tenants.js';
+import { naming } from './names.js';
+import { indexKeys } from './index-keys.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
 
@@ -52,4 +54,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };
+export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts };

@@ -2,7 +2,7 @@
 // indexes, foreign keys; see queries.ts), completed from the CREATE statements in sqlite_schema
 // for what no pragma reports (constraint names, CHECKs, generated expressions, collations,
 // AUTOINCREMENT, DEFERRABLE, index expressions and predicates; see parse-create-table.ts).
-// Unnamed constraints get the names the manifest gives them (src/manifest/names.ts), so a
+// Unnamed constraints get the names the manifest gives them (the engine's naming, names.ts), so a
 // manifest without names matches the database it describes.
 import { deepFreeze } from '../../util/deep-freeze.js';
 import { existsSync } from 'node:fs';
@@ -18,11 +18,11 @@ import type {
   UniqueModel,
   UnmanagedObject,
 } from '../../model/types.js';
-import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from '../../manifest/names.js';
-import type { InspectOutcome, TenantContext } from '../types.js';
+import type { InspectOutcome, TenantContext, UnnamedConstraint } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
 import { needsRecovery, recoveryMessage } from './recover.js';
-import { collationName, simpleColumnName, withDoubleQuotedNames } from './expression.js';
+import { collationName, simpleColumnName } from './expression.js';
+import { naming } from './names.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import { parseCreateIndex, parseCreateTable, type ParsedCreateIndex, type ParsedCreateTable, type ParsedForeignKey } from './parse-create-table.js';
 import { COLUMNS, FOREIGN_KEYS, INDEX_KEYS, SCHEMA_OBJECTS, TABLE_LIST } from './queries.js';
@@ -94,7 +94,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface Pending<T> {
   readonly model: Omit<T, 'name'>;
   readonly name: string | undefined;
-  readonly parts: NameParts;
+  readonly unnamed: UnnamedConstraint;
 }
 
 interface TableDraft {
@@ -357,7 +357,7 @@ function draftTable(
 
   if (pkRows.length > 0) {
     const pkColumns = pkRows.map((r) => r.name);
-    draft.primaryKey = { model: { columns: pkColumns }, name: parsed.primaryKey?.name, parts: primaryKeyNameParts(object.name) };
+    draft.primaryKey = { model: { columns: pkColumns }, name: parsed.primaryKey?.name, unnamed: { kind: 'primaryKey', table: object.name } };
   }
 
   // UNIQUE constraints: their auto-indexes give the columns, the statement the names. Written
@@ -369,10 +369,10 @@ function draftTable(
     if (at < 0) continue;
     usedUniques.add(at);
     const cols = uniqueIndexes[at]!;
-    draft.uniques.push({ model: { columns: cols }, name: unique.name, parts: uniqueNameParts(object.name, cols) });
+    draft.uniques.push({ model: { columns: cols }, name: unique.name, unnamed: { kind: 'unique', table: object.name, columns: cols } });
   }
   uniqueIndexes.forEach((cols, i) => {
-    if (!usedUniques.has(i)) draft.uniques.push({ model: { columns: cols }, name: undefined, parts: uniqueNameParts(object.name, cols) });
+    if (!usedUniques.has(i)) draft.uniques.push({ model: { columns: cols }, name: undefined, unnamed: { kind: 'unique', table: object.name, columns: cols } });
   });
 
   for (const [name, rows] of byOrigin('c')) {
@@ -388,7 +388,7 @@ function draftTable(
       model: { expression: canonicalExpression(check.expression) },
       name: check.name,
       // The manifest reads the columns of a default check name from the expression as written.
-      parts: checkNameParts(object.name, withDoubleQuotedNames(check.expression), columns.map((c) => c.name)),
+      unnamed: { kind: 'check', table: object.name, expression: check.expression, tableColumns: columns.map((c) => c.name) },
     });
   }
 
@@ -475,7 +475,7 @@ function addForeignKeys(draft: TableDraft, parsed: ParsedCreateTable, fkRows: re
           initiallyDeferred: deferred,
         },
         name: source?.name,
-        parts: foreignKeyNameParts(draft.name, columns),
+        unnamed: { kind: 'foreignKey', table: draft.name, columns },
       },
       implicitColumns: rows.some((r) => r.ref_column === null),
     });
@@ -502,9 +502,9 @@ function completeForeignKeys(drafts: readonly TableDraft[]): void {
 
 /**
  * Gives unnamed constraints the names the manifest gives them (src/manifest/to-model.ts
- * assignNames): explicit names and table and index names are taken first; then, table by table in
- * name order, checks, the primary key, unique constraints and foreign keys take the first free
- * default name.
+ * assignNames, with this engine's names.ts): explicit names and table and index names are taken
+ * first; then, table by table in name order, checks, the primary key, unique constraints and
+ * foreign keys take the first free default name.
  */
 function nameConstraints(drafts: readonly TableDraft[]): TableModel[] {
   const taken = new Set<string>();
@@ -517,7 +517,7 @@ function nameConstraints(drafts: readonly TableDraft[]): TableModel[] {
   }
   const choose = (pending: Pending<unknown>): string => {
     if (pending.name !== undefined) return pending.name;
-    const name = nameFromParts(pending.parts, taken);
+    const name = naming.constraintName(pending.unnamed, taken);
     taken.add(name);
     return name;
   };
