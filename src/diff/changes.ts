@@ -4,6 +4,7 @@ import type {
   DefinedObjectModel,
   EnumModel,
   ExclusionModel,
+  GrantTarget,
   ForeignKeyModel,
   IndexModel,
   PartitionOfModel,
@@ -145,7 +146,14 @@ export type Change =
    */
   | { readonly kind: 'replaceObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy?: readonly string[] }
   /** Changed where it stands: a comment, a trigger's enabled state, a materialized view's indexes, a domain's default, NOT NULL or checks. */
-  | { readonly kind: 'alterObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly changed: readonly ObjectProperty[] };
+  | { readonly kind: 'alterObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly changed: readonly ObjectProperty[] }
+  /**
+   * One grantee's privileges on one object (GrantModel), from what it holds to what it should.
+   * Undefined is the default the engine gives a new object; a new or recreated object starts there.
+   */
+  | { readonly kind: 'setGrants'; readonly on: GrantTarget; readonly grantee: string; readonly from?: readonly string[]; readonly to?: readonly string[] };
+
+export type { GrantTarget } from '../model/types.js';
 
 /** A table's row-level security flags. */
 export interface RowSecurity {

@@ -1,3 +1,4 @@
+import { grantTargetWords } from '../model/grant-target.js';
 import type { Change } from './changes.js';
 
 /** One engine-neutral line per change, for summaries, audits and pull-request comments. */
@@ -95,6 +96,8 @@ export function describeChange(change: Change): string {
       return `replace ${objectWords(change.to)}`;
     case 'alterObject':
       return `alter ${objectWords(change.to)}: ${change.changed.map((property) => (property === 'indexes' ? indexWords(change.from.indexes, change.to.indexes) : property)).join(', ')}`;
+    case 'setGrants':
+      return `grants on ${grantTargetWords(change.on)} to ${change.grantee}: ${privilegeWords(change.from)} -> ${privilegeWords(change.to)}`;
   }
 }
 
@@ -104,6 +107,12 @@ function indexWords(from: readonly string[] = [], to: readonly string[] = []): s
   const added = to.filter((d) => !from.includes(d)).map((d) => `+ ${name(d)}`);
   const dropped = from.filter((d) => !to.includes(d)).map((d) => `- ${name(d)}`);
   return `indexes (${[...added, ...dropped].join(', ')})`;
+}
+
+/** Undefined is the default a new object gets; empty is nothing at all. */
+function privilegeWords(privileges: readonly string[] | undefined): string {
+  if (privileges === undefined) return 'default';
+  return privileges.length === 0 ? 'none' : privileges.join(', ');
 }
 
 function rowSecurityWords(state: { enabled: boolean; forced: boolean }): string {

@@ -61,6 +61,8 @@ const rank: Record<ChangeKind, number> = {
   dropObject: 0,
   replaceObject: 0,
   alterObject: 17.7,
+  // Last: on objects that exist by now, and after any recreate that reset them.
+  setGrants: 19,
 };
 
 /** After the indexes and keys are added: an alterTable of indexUseProperties alone, which names one. */

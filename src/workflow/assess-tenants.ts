@@ -24,6 +24,13 @@ export type TenantAssessment =
       readonly hasBase: boolean;
     };
 
+/** The desired schema's types from other schemas that the tenant's server lacks (an extension not installed there). */
+async function missingTypes(project: Project, tenant: TenantContext, desired: SchemaModel): Promise<string[]> {
+  const types = desired.externalTypes ?? [];
+  const adapter = project.adapter;
+  return types.length > 0 && adapter.missingTypes ? adapter.missingTypes(tenant, types) : [];
+}
+
 /**
  * Tenants per read. Small enough that while one slice is on the server, the slice before it
  * becomes models and diffs here: a whole fleet read first and diffed after left the server idle
@@ -73,6 +80,17 @@ async function assessSlice(project: Project, inspected: readonly InspectedTenant
     }
     const desired = await project.desiredFor(tenant);
     const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
+    const missing = diff.changes.length > 0 ? await missingTypes(project, tenant, desired.schema) : [];
+    if (missing.length > 0) {
+      assessed.push({
+        tenant,
+        schema,
+        error:
+          `the desired schema uses ${missing.join(', ')}, which this tenant's server does not have: ` +
+          `install the extension that provides ${missing.length === 1 ? 'it' : 'them'} in the schema the manifest names (schema-sync never creates one)`,
+      });
+      continue;
+    }
     try {
       const base = diff.changes.length > 0 && baseOf ? await baseOf(tenant.name) : undefined;
       const verdict = classifyDrift({ base, actual: schema, desired, changes: diff.changes });
