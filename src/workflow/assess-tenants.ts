@@ -26,9 +26,17 @@ export type TenantAssessment =
 
 /** The desired schema's types from other schemas that the tenant's server lacks (an extension not installed there). */
 async function missingTypes(project: Project, tenant: TenantContext, desired: SchemaModel): Promise<string[]> {
-  const types = desired.externalTypes ?? [];
+  // externalTypes also names the schema's own domains and composite types (not the tables'
+  // built-in or enum types): the plan creates those in the tenant.
+  const own = new Set((desired.objects ?? []).filter((o) => o.kind === 'domain' || o.kind === 'composite type').map((o) => o.name));
+  const types = (desired.externalTypes ?? []).filter((type) => !own.has(unquoted(type)));
   const adapter = project.adapter;
   return types.length > 0 && adapter.missingTypes ? adapter.missingTypes(tenant, types) : [];
+}
+
+/** A type's name as format_type prints it, without the quotes it adds to a name that needs them. */
+function unquoted(type: string): string {
+  return type.length > 1 && type.startsWith('"') && type.endsWith('"') ? type.slice(1, -1).replaceAll('""', '"') : type;
 }
 
 /**
