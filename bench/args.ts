@@ -14,9 +14,11 @@ export interface BenchArgs {
   readonly rows: number;
   /** A database to build the fleet in once and reuse in later runs; never dropped. */
   readonly database?: string;
+  /** Only build the fleet in --database, measure nothing (for bench/compare-fleets.ts). */
+  readonly buildOnly: boolean;
 }
 
-export const usage = `usage: npm run bench -- [--scenario fleet|online-validate] [--tenants N] [--rows N] [--engine postgres|sqlite] [--repeat R] [--keep] [--database NAME] [--json] [--breakdown]
+export const usage = `usage: npm run bench -- [--scenario fleet|online-validate] [--tenants N] [--rows N] [--engine postgres|sqlite] [--repeat R] [--keep] [--database NAME [--build-only]] [--json] [--breakdown]
 
   --scenario S    fleet (default): audit, plan and apply over a fleet of tenants;
                   online-validate: a NOT NULL and a CHECK added to one big table while a reader
@@ -31,6 +33,8 @@ export const usage = `usage: npm run bench -- [--scenario fleet|online-validate]
   --database NAME work in this database instead of a new one, and keep it: the first run builds
                   the fleet in it (creating the database if needed), later runs with the same
                   --tenants reuse it, so a fleet of 10,000 tenants is built once (postgres only)
+  --build-only    with --database: build the fleet if it is not there yet, and measure nothing
+                  (fleets for bench/compare-fleets.ts)
   --json          print the results as JSON on stdout (progress still goes to stderr)
   --breakdown     also time the phases inside audit: discovery, each catalog query, diff
 
@@ -61,6 +65,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
         scenario: { type: 'string' },
         rows: { type: 'string' },
         database: { type: 'string' },
+        'build-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -85,6 +90,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   if (v.database !== undefined && (engine !== 'postgres' || scenario !== 'fleet')) {
     throw new BenchUsageError('--database: only the postgres fleet scenario builds its fleet in a database');
   }
+  if (v['build-only'] && v.database === undefined) {
+    throw new BenchUsageError('--build-only: give the --database to build the fleet in');
+  }
   if (v.database !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(v.database)) {
     throw new BenchUsageError(`--database ${v.database}: expected a lower-case name of letters, digits and underscores`);
   }
@@ -98,6 +106,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
     json: v.json ?? false,
     breakdown: v.breakdown ?? false,
     ...(v.database !== undefined && { database: v.database }),
+    buildOnly: v['build-only'] ?? false,
   };
 }
 

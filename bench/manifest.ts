@@ -1,7 +1,9 @@
 // The desired schema every bench tenant gets: a dozen tables of a small SaaS product, with the
 // features real manifests use (identity and bigserial keys, defaults, an enum, foreign keys with
-// actions, uniques, checks, a partial and an expression index), so inspection and diff do the
-// work they do in production rather than on toy tables.
+// actions, uniques, checks, a partial and an expression index), and the other kinds schema-sync
+// manages (a table partitioned by range with its partitions, a domain, views, a trigger and its
+// function, a SQL function, row-level security with a policy), so inspection and diff do the work
+// they do in production rather than on toy tables.
 
 const createdAt = { type: 'timestamptz', nullable: false, default: 'now()' } as const;
 
@@ -89,7 +91,7 @@ export const benchManifest = {
         id: { type: 'integer', identity: 'by default', primaryKey: true },
         account_id: { type: 'bigint', nullable: false, references: 'accounts.id', onDelete: 'cascade' },
         name: { type: 'varchar(64)', nullable: false },
-        color: { type: 'varchar(7)', nullable: false, default: "'#cccccc'" },
+        color: { type: 'hex_color', nullable: false, default: "'#cccccc'" },
       },
       uniques: [['account_id', 'name']],
     },
@@ -169,14 +171,56 @@ export const benchManifest = {
       },
       primaryKey: ['account_id', 'key'],
     },
+    events: {
+      columns: {
+        id: { type: 'bigint', identity: 'always' },
+        account_id: { type: 'bigint', nullable: false },
+        at: { type: 'timestamptz', nullable: false, default: 'now()' },
+        kind: { type: 'varchar(32)', nullable: false },
+        payload: { type: 'jsonb', nullable: false, default: "'{}'" },
+      },
+      primaryKey: ['at', 'id'],
+      partitionBy: 'RANGE (at)',
+      indexes: {
+        events_account_at: { columns: ['account_id', 'at'] },
+      },
+    },
+    events_2024: {
+      partitionOf: { table: 'events', bound: "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00')" },
+    },
+    events_2025: {
+      partitionOf: { table: 'events', bound: "FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2026-01-01 00:00:00+00')" },
+    },
+    events_other: {
+      partitionOf: { table: 'events', bound: 'DEFAULT' },
+    },
   },
+  sql: `CREATE DOMAIN hex_color AS varchar(7) CHECK (VALUE ~ '^#[0-9a-f]{6}$');
+CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+CREATE FUNCTION invoice_balance(invoice bigint) RETURNS numeric LANGUAGE sql STABLE AS $$
+  SELECT coalesce(sum(amount), 0) FROM payments WHERE invoice_id = invoice
+$$;
+CREATE TRIGGER tasks_touch BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+CREATE VIEW open_tasks AS
+  SELECT t.id, t.project_id, t.assignee_id, t.title, t.status, t.due_at FROM tasks t WHERE t.status <> ALL (ARRAY['done', 'archived']::task_status[]);
+CREATE VIEW unpaid_invoices AS
+  SELECT i.id, i.account_id, i.number, i.total - invoice_balance(i.id) AS due FROM invoices i WHERE i.status = 'open';
+ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY projects_of_account ON projects USING (account_id = current_setting('app.account_id', true)::bigint);
+COMMENT ON VIEW open_tasks IS 'tasks not done yet';
+`,
 } as const;
 
 /** The one column and index the apply measurement adds to every tenant. */
 export const addedColumn = { table: 'tasks', column: 'bench_note', type: 'text', index: 'bench_note_idx' } as const;
 
 interface BenchManifest {
-  readonly tables: Readonly<Record<string, { readonly columns: object; readonly indexes?: object }>>;
+  readonly tables: Readonly<Record<string, { readonly columns?: object; readonly indexes?: object; readonly partitionOf?: object }>>;
 }
 
 /** A bench manifest plus the added column and its index, as the user would edit it. */

@@ -35,7 +35,7 @@ const names = {
   apply: 'apply (+column, +index)',
 } as const;
 
-async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): Promise<Report> {
+async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): Promise<Report | undefined> {
   const db = args.database === undefined ? await createBenchDatabase() : await openKeptDatabase(args.database);
   cleanup.add('drop database', async () => {
     if (args.keep || args.database !== undefined) progress.log(`kept database ${db.name}: ${redact(db.url)}`);
@@ -76,6 +76,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
         (args.database === undefined ? '' : ` (database ${db.name} holds another fleet: give its --tenants, or another --database)`),
     );
   }
+  if (args.buildOnly) return undefined;
 
   const samples = new Samples();
   const catalog = await connect(db.url);
@@ -187,6 +188,7 @@ async function main(): Promise<number> {
       return 0;
     }
     const report = args.engine === 'sqlite' ? await runSqliteBench(args, progress, cleanup) : await runBench(args, progress, cleanup);
+    if (report === undefined) return 0;
     process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : '\n' + formatReport(report) + '\n');
     if (!aimsMet(report)) progress.log('\nsome aims were missed (✗); the ratios are reported, never asserted');
     return 0;

@@ -67,7 +67,7 @@ export async function createTenants(
  */
 const catalogsRead = [
   'pg_namespace', 'pg_class', 'pg_attribute', 'pg_attrdef', 'pg_type', 'pg_constraint', 'pg_index',
-  'pg_depend', 'pg_description', 'pg_sequence', 'pg_proc', 'pg_trigger', 'pg_rewrite', 'pg_enum',
+  'pg_depend', 'pg_description', 'pg_sequence', 'pg_proc', 'pg_trigger', 'pg_rewrite', 'pg_enum', 'pg_inherits', 'pg_policy',
 ];
 
 async function analyzeCatalogs(url: string): Promise<void> {

@@ -230,6 +230,20 @@ export interface CompileInput {
   readonly tenantTypes: readonly string[];
   readonly tenantSequences: readonly string[];
   readonly sql: readonly SqlSource[];
+  /**
+   * Asked with each read of the compiled schema: changes to make to it where it stands, in the
+   * same scratch place, before it is read again (only the scope's part, when one is given);
+   * undefined when there are none. The outcome is the last read. An engine that cannot keep its
+   * scratch place between reads never asks, and one whose changes the server refuses stops
+   * asking and returns the read before them.
+   */
+  readonly thenChange?: (read: SchemaModel) => CompileRound | undefined;
+}
+
+/** Changes to a compiled schema where it stands (CompileInput.thenChange), and what to read back. */
+export interface CompileRound {
+  readonly changes: readonly Change[];
+  readonly scope?: InspectScope;
 }
 
 /** Why the server would not build a desired schema: its message, and what it was building. */

@@ -3,7 +3,8 @@
 // back by the inspector that reads tenants. Nothing of it persists, not even the schema's name.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
+import type { SchemaModel } from '../../model/types.js';
+import type { CompileFailure, CompileInput, CompileOutcome, InspectScope } from '../types.js';
 import { quoteIdent } from './connect.js';
 import { CATALOG_SETTINGS, inspectInTransaction, type ReadLimits } from './inspect.js';
 import { renderChanges } from './render.js';
@@ -110,12 +111,36 @@ async function compileOne(client: pg.ClientBase, input: CompileInput, grants: bo
       }
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
-    const schema = await inspectInTransaction(client, scratch, undefined, grants);
-    if (!schema) throw new Error(`the scratch schema ${scratch} vanished while compiling`);
+    let schema = await read(client, scratch, undefined, grants);
+    for (let round = input.thenChange?.(schema); round !== undefined; round = input.thenChange?.(schema)) {
+      // As the statements before ran: the catalog settings of the read back to the session's.
+      const statements = [
+        'SAVEPOINT compile_round',
+        ...CATALOG_SETTINGS.map((s) => s.replace(/^SET LOCAL (\S+) TO .*$/s, 'SET LOCAL $1 TO DEFAULT')),
+        `SET LOCAL search_path TO ${qualifier}`,
+        ...renderChanges(round.changes, options).flatMap((step) => step.sql),
+        'RELEASE SAVEPOINT compile_round',
+        ...CATALOG_SETTINGS,
+      ];
+      try {
+        await client.query(statements.join('\n;\n'));
+      } catch (error) {
+        if (!isServerError(error)) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT compile_round');
+        break;
+      }
+      schema = await read(client, scratch, round.scope, grants);
+    }
     return { ok: true, schema };
   } finally {
     await client.query('ROLLBACK TO SAVEPOINT compile').catch(() => undefined);
   }
+}
+
+async function read(client: pg.ClientBase, scratch: string, scope: InspectScope | undefined, grants: boolean): Promise<SchemaModel> {
+  const schema = await inspectInTransaction(client, scratch, scope, grants);
+  if (!schema) throw new Error(`the scratch schema ${scratch} vanished while compiling`);
+  return schema;
 }
 
 /**

@@ -167,6 +167,12 @@ export interface DependencyRow {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** What pg_class says a relation may hold besides itself. */
+export interface RelationFlags {
+  readonly triggers: boolean;
+  readonly rules: boolean;
+}
+
 interface Found {
   readonly schema: ObjectSchema;
   readonly object: Mutable<DefinedObjectModel>;
@@ -186,17 +192,27 @@ export class ObjectsDraft {
   /** Managed tables and views by oid: triggers and policies name their table. */
   readonly #relations = new Map<number, { readonly schema: ObjectSchema; readonly name: string }>();
   readonly #tables: number[] = [];
+  /** The relations that may have triggers, and rules (relhastriggers, relhasrules): the others are not looked into. */
+  readonly #withTriggers: number[] = [];
+  readonly #withRules: number[] = [];
 
   constructor(private readonly schemaByOid: (oid: number) => ObjectSchema | undefined) {}
 
-  addTable(oid: number, schema: ObjectSchema, name: string): void {
+  addTable(oid: number, schema: ObjectSchema, name: string, has: RelationFlags): void {
     this.#relations.set(oid, { schema, name });
     this.#tables.push(oid);
+    this.#flag(oid, has);
   }
 
-  addView(oid: number, schema: ObjectSchema, name: string): void {
+  addView(oid: number, schema: ObjectSchema, name: string, has: RelationFlags): void {
     this.#views.set(oid, { schema, name });
     this.#relations.set(oid, { schema, name });
+    this.#flag(oid, has);
+  }
+
+  #flag(oid: number, has: RelationFlags): void {
+    if (has.triggers) this.#withTriggers.push(oid);
+    if (has.rules) this.#withRules.push(oid);
   }
 
   /** VIEWS' parameter. */
@@ -204,14 +220,14 @@ export class ObjectsDraft {
     return this.#views.size === 0 ? undefined : [[...this.#views.keys()]];
   }
 
-  /** TRIGGERS' parameter: the managed tables and views. */
+  /** TRIGGERS' parameter: the managed tables and views that may have triggers. */
   triggerRelations(): [number[]] | undefined {
-    return this.#relations.size === 0 ? undefined : [[...this.#relations.keys()]];
+    return this.#withTriggers.length === 0 ? undefined : [this.#withTriggers];
   }
 
-  /** RULES' parameter: the managed tables and views. */
+  /** RULES' parameter: the managed tables and views that may have rules. */
   ruleRelations(): [number[]] | undefined {
-    return this.triggerRelations();
+    return this.#withRules.length === 0 ? undefined : [this.#withRules];
   }
 
   /** STATISTICS' parameter: the managed tables. */

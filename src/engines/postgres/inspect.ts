@@ -634,6 +634,9 @@ interface ReferencedColumnRow {
 interface RelationRow extends TableRow {
   kind: string;
   is_partition: boolean;
+  /** relhastriggers, relhasrules: false when the relation has none (true may mean it once had). */
+  has_triggers: boolean;
+  has_rules: boolean;
 }
 interface EnumRow {
   schema: string;
@@ -892,7 +895,7 @@ class ChunkDraft {
     this.#draftsByOid.set(row.oid, draft);
   }
 
-  addTable(row: TableRow): void {
+  addTable(row: TableRow & Partial<Pick<RelationRow, 'has_triggers' | 'has_rules'>>): void {
     const draft = this.#draftsByOid.get(row.schema_oid);
     if (draft === undefined) return;
     const table: TableDraft = {
@@ -927,7 +930,7 @@ class ChunkDraft {
     else if (row.replica_identity === 'n') table.replicaIdentity = 'nothing';
     else if (row.replica_identity === 'i' && row.replica_index !== null) table.replicaIdentity = { index: row.replica_index };
     draft.tables.push(table);
-    this.objects.addTable(row.oid, draft, row.name);
+    this.objects.addTable(row.oid, draft, row.name, { triggers: row.has_triggers ?? true, rules: row.has_rules ?? true });
     this.#tables.set(row.oid, table);
     this.#tableOids = undefined;
     this.#columnNames.set(row.oid, table.attnames);
@@ -1052,7 +1055,7 @@ class ChunkDraft {
     }
     if (scope !== undefined) return;
     if (row.kind === 'r' || row.kind === 'p') this.addTable(row);
-    else if (row.kind === 'v' || row.kind === 'm') this.objects.addView(row.oid, draft, row.name);
+    else if (row.kind === 'v' || row.kind === 'm') this.objects.addView(row.oid, draft, row.name, { triggers: row.has_triggers, rules: row.has_rules });
     // A composite type's pg_class row: the type is read by COMPOSITE_TYPES.
     else if (row.kind !== 'c') draft.unmanaged.push({ kind: unmanagedRelationKind(row), name: row.name });
   }

@@ -203,7 +203,7 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
  * composite types come through the schemas' pg_type rows.
  */
 const relationColumns = `c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
-       c.relispartition AS is_partition,${partitionColumns}`;
+       c.relispartition AS is_partition, c.relhastriggers AS has_triggers, c.relhasrules AS has_rules,${partitionColumns}`;
 export const RELATIONS = `
 SELECT ${relationColumns}${inSchemas('pg_class', 'c', 'relnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[]) AND c.relkind <> 'c'
@@ -822,7 +822,8 @@ SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
 FROM ${byOids('$1', 'pg_class', 'c', 'oid')}`;
 
 /**
- * Triggers of the chunk's managed tables and views ($1, oids), through pg_trigger's (tgrelid,
+ * Triggers of the chunk's managed tables and views ($1, oids of those whose relhastriggers says
+ * they may have some), through pg_trigger's (tgrelid,
  * tgname) index; internal ones (FKs) and a partitioned table's clones (tgparentid, PG13+) are
  * not the user's. pg_get_triggerdef as pg_dump calls it (not pretty); tgenabled is not in it.
  */
@@ -852,7 +853,8 @@ SELECT pol.oid, pol.polrelid AS table_oid, pol.polname::text AS name, quote_iden
 FROM ${byOids('$1', 'pg_policy', 'pol', 'polrelid')}`;
 
 /**
- * Rules of the chunk's managed tables and views ($1, oids), through pg_rewrite's (ev_class,
+ * Rules of the chunk's managed tables and views ($1, oids of those whose relhasrules says they
+ * may have some: every view, few tables), through pg_rewrite's (ev_class,
  * rulename) index; a view's own '_RETURN' rule is the view. pg_get_ruledef as pg_dump calls it.
  */
 export const RULES = `
