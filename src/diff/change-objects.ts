@@ -113,6 +113,9 @@ export function changeObjects(change: Change): ObjectRef[] {
       return [definedObject(change.object)];
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
       return [definedObject(change.to)];
+    case 'dropReplacedType':
+      return [definedObject(change.object)];
   }
 }

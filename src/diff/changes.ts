@@ -14,7 +14,7 @@ import type {
   UnmanagedObject,
 } from '../model/types.js';
 
-/** A column of an enum's type that must move to the recreated type, with what it needs back. */
+/** A column of an enum's, domain's or composite type's that must move to the recreated type, with what it needs back. */
 export interface EnumColumnUse {
   readonly table: string;
   readonly column: string;
@@ -144,8 +144,26 @@ export type Change =
    * checks and defaults whose expressions call it (`index film.film_title_idx`).
    */
   | { readonly kind: 'replaceObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy?: readonly string[] }
-  /** Changed where it stands: a comment, a trigger's enabled state, a materialized view's indexes, a domain's default, NOT NULL or checks. */
-  | { readonly kind: 'alterObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly changed: readonly ObjectProperty[] };
+  /**
+   * Changed where it stands: a comment, a trigger's enabled state, a materialized view's indexes, a
+   * domain's default, NOT NULL or checks, a composite type's attributes. `usedBy`: the table
+   * columns (`table.column`) that hold values of a composite type whose attributes change.
+   */
+  | {
+      readonly kind: 'alterObject';
+      readonly from: DefinedObjectModel;
+      readonly to: DefinedObjectModel;
+      readonly changed: readonly ObjectProperty[];
+      readonly usedBy?: readonly string[];
+    }
+  /**
+   * A domain or composite type that cannot change in place while table columns hold its values
+   * (a domain's base type, a composite type's attribute retyped or reordered), or that such a
+   * type needs: the old one is renamed aside, the new one created under its name, and the
+   * columns of `usedBy` converted to it. `dropReplacedType` drops the old one once nothing uses it.
+   */
+  | { readonly kind: 'replaceType'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy: readonly EnumColumnUse[] }
+  | { readonly kind: 'dropReplacedType'; readonly object: DefinedObjectModel };
 
 /** A table's row-level security flags. */
 export interface RowSecurity {
@@ -161,7 +179,7 @@ export interface RowSecurity {
  */
 export type ObjectPhase = 'before tables' | 'after tables';
 
-export type ObjectProperty = 'comment' | 'enabled' | 'indexes' | 'domain';
+export type ObjectProperty = 'comment' | 'enabled' | 'indexes' | 'domain' | 'attributes';
 
 /** The constraints that can exist NOT VALID. */
 export type ValidatedConstraint = 'check' | 'foreign key';

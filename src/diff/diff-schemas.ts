@@ -4,11 +4,12 @@ import { deepFreeze } from '../util/deep-freeze.js';
 import type { ColumnModel, EnumModel, IndexModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
-import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, RowSecurity, TableProperty } from './changes.js';
+import type { Change, ColumnProperty, CommentedObject, RenameHints, RowSecurity, TableProperty } from './changes.js';
 import { noRenames } from './changes.js';
 import { diffObjects, onExcludedTables } from './diff-objects.js';
 import { own } from '../util/own.js';
 import { asUninherited, inheritChanges, inheritReplaceReasons } from './inheritance.js';
+import { columnsOfType } from './type-uses.js';
 
 export interface DiffInput {
   /** The live schema, as inspected. */
@@ -169,23 +170,6 @@ function insertedValues(from: EnumModel, to: EnumModel): { value: string; before
     added.push(next === undefined ? { value } : { value, before: next });
   });
   return added;
-}
-
-/** Existing columns of the enum's type: they must be moved to the recreated type. */
-function columnsOfType(schema: SchemaModel, type: string): EnumColumnUse[] {
-  const used: EnumColumnUse[] = [];
-  for (const table of byName(schema.tables)) {
-    for (const column of table.columns) {
-      if (column.type !== type && column.type !== `${type}[]`) continue;
-      used.push({
-        table: table.name,
-        column: column.name,
-        ...(column.type !== type ? { array: true } : {}),
-        ...(column.default !== undefined ? { default: column.default } : {}),
-      });
-    }
-  }
-  return used;
 }
 
 function diffSequences(current: SchemaModel, desired: SchemaModel, out: Change[]): void {

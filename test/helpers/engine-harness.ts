@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EngineName } from '../../src/engines/types.js';
+import { dumpSchema } from './oracle.js';
 import { createTestDatabase, qi, withClient } from './postgres.js';
 
 /** What the shared convergence test needs from each engine: a place for tenants and row access. */
@@ -17,6 +18,8 @@ export interface EngineHarness {
   countRows(tenant: string, table: string): Promise<number>;
   /** Runs SQL in the tenant as an outsider would (out of band), with unqualified names resolving to the tenant. */
   exec(tenant: string, sql: string): Promise<void>;
+  /** The server's own dump of the tenant's schema, its name made neutral (PostgreSQL: pg_dump --schema-only). */
+  dump?(tenant: string): Promise<string>;
 }
 
 export function postgresHarness(): EngineHarness {
@@ -48,6 +51,7 @@ export function postgresHarness(): EngineHarness {
     countRows: (tenant, table) =>
       withClient(url(), async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${qi(tenant)}.${qi(table)}`)).rows[0].n)),
     exec: (tenant, sql) => withClient(url(), (c) => c.query(`SET search_path TO ${qi(tenant)}; ${sql}`).then(() => undefined)),
+    dump: (tenant) => dumpSchema(url(), tenant),
   };
 }
 

@@ -3,7 +3,7 @@
 // of tenants at once. Definitions are catalog output with the tenant's own qualifier stripped,
 // so two tenants, or a tenant and the compiled desired schema, hold equal text exactly when the
 // server prints their objects alike (DESIGN.md invariant 2).
-import type { DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
+import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
 import { compareNames } from '../../model/fingerprint.js';
 import { objectKey } from '../../model/object-key.js';
 
@@ -261,6 +261,7 @@ export class ObjectsDraft {
       kind: 'composite type',
       name: row.name,
       definition: `CREATE TYPE ${row.quoted} AS (${attributes.length === 0 ? '' : `\n    ${attributes.join(',\n    ')}\n`})`,
+      attributes: attributes.map(compositeAttribute),
       ...(row.comment !== null && { comment: row.comment }),
     });
     // Its attributes' types are dependencies of its pg_class row.
@@ -398,6 +399,22 @@ export class ObjectsDraft {
     list.push(found);
     return found;
   }
+}
+
+/** `"a b" integer COLLATE "C"` (quote_ident, then format_type) as its name and the rest. */
+function compositeAttribute(text: string): CompositeAttribute {
+  if (text.startsWith('"')) {
+    let name = '';
+    for (let i = 1; i < text.length; i++) {
+      if (text[i] !== '"') name += text[i];
+      else if (text[i + 1] === '"') {
+        name += '"';
+        i++;
+      } else return { name, type: text.slice(i + 2) };
+    }
+  }
+  const space = text.indexOf(' ');
+  return { name: text.slice(0, space), type: text.slice(space + 1) };
 }
 
 export function compareObjects(a: DefinedObjectModel, b: DefinedObjectModel): number {

@@ -22,7 +22,7 @@ import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../pla
 import type { CommentedObject } from '../../diff/changes.js';
 import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
-import { renderObjectChange } from './render-objects.js';
+import { renderObjectChange, replacedTypeName } from './render-objects.js';
 import {
   addColumnHazards,
   addExclusionHazards,
@@ -51,9 +51,6 @@ import {
 } from './hazards.js';
 
 export { quoteIdent, quoteLiteral };
-
-/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
-const maxIdentifierBytes = 63;
 
 // ---------------------------------------------------------------------------------------------
 // Names, types and expressions
@@ -244,13 +241,6 @@ function integer(value: string, what: string): string {
 /** Plain words for a summary line: names unquoted, control characters made visible. */
 function words(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
-function withSuffix(name: string, suffix: string): string {
-  let base = name;
-  while (Buffer.byteLength(base + suffix) > maxIdentifierBytes) base = [...base].slice(0, -1).join('');
-  return base + suffix;
 }
 
 /** A short, deterministic name for the temporary CHECK used to set NOT NULL without a long lock. */
@@ -796,7 +786,7 @@ interface EnumUse {
 function recreateEnum(change: Extract<Change, { kind: 'recreateEnum' }>, options: RenderOptions): PlanStep {
   const { from, to } = change;
   const usedBy: readonly EnumUse[] = change.usedBy;
-  const oldName = withSuffix(from.name, '__old');
+  const oldName = replacedTypeName(from.name);
   const type = qualified(to.name, options);
   const sql = [
     `ALTER TYPE ${qualified(from.name, options)} RENAME TO ${quoteIdent(oldName)}`,
@@ -1043,6 +1033,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
       return renderObjectChange(change, options);
 
     default: {

@@ -318,6 +318,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
     case 'setRowSecurity':
       // Its inspector reads triggers and views as unmanaged objects, so no diff yields these.
       throw new Error(`SQLite's model has no ${change.kind} changes`);
