@@ -79,9 +79,19 @@ export type Change =
   /**
    * A table whose partitioning (strategy, key, or being partitioned at all) changed, or whose
    * columns would stay its own where the desired table has them only from its INHERITS parents:
-   * PostgreSQL cannot alter it, so the table is dropped with its rows (and partitions) and created anew.
+   * PostgreSQL cannot alter it, so the table is dropped with its rows (and partitions) and created
+   * anew. `keptPartitions`: partitions detached before the drop and attached again after it, with
+   * their rows (the table's columns, keys, indexes and constraints are unchanged);
+   * `droppedPartitions`: the others, which go with it.
    */
-  | { readonly kind: 'replaceTable'; readonly from: TableModel; readonly to: TableModel; readonly reasons: readonly string[] }
+  | {
+      readonly kind: 'replaceTable';
+      readonly from: TableModel;
+      readonly to: TableModel;
+      readonly reasons: readonly string[];
+      readonly keptPartitions?: readonly string[];
+      readonly droppedPartitions?: readonly string[];
+    }
   | { readonly kind: 'alterTable'; readonly table: string; readonly from: TableModel; readonly to: TableModel; readonly changed: readonly TableProperty[] }
   | { readonly kind: 'attachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel }
   /** `reattached`: attached again (a new bound or parent) in the same transaction, so no row leaves. */

@@ -64,9 +64,16 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
     }
   };
   for (const change of tableChanges) {
-    // A table dropped and created again (its partitioning changed) takes everything on it along.
+    // A table dropped and created again (its partitioning changed) takes everything on it along,
+    // and on the partitions that go with it.
     if (change.kind === 'replaceTable') {
-      for (const dependant of liveGraph.dependantsOf(tableKey(change.from.name))) queue.push(...markRecreated(dependant));
+      for (const table of [change.from.name, ...partitionsUnder(current, change.droppedPartitions ?? [])]) {
+        for (const dependant of liveGraph.dependantsOf(tableKey(table))) queue.push(...markRecreated(dependant));
+      }
+    }
+    // A table dropped (for good, or to be created again: a child of a replaced table).
+    if (change.kind === 'dropTable') {
+      for (const dependant of liveGraph.dependantsOf(tableKey(change.table.name))) queue.push(...markRecreated(dependant));
     }
     if (change.kind === 'alterColumn' && change.changed.includes('type')) blockingOn(change.table);
     // Recreating an enum changes the type of every column that uses it, and drops the old type.
@@ -174,6 +181,15 @@ export function onExcludedTables(objects: readonly DefinedObjectModel[], exclude
     }
   }
   return objects.filter((o) => found.has(o));
+}
+
+/** The tables named, and every partition under them. */
+function partitionsUnder(schema: SchemaModel, tables: readonly string[]): string[] {
+  const found = [...tables];
+  for (let i = 0; i < found.length; i++) {
+    for (const t of schema.tables) if (t.partitionOf?.table === found[i] && !found.includes(t.name)) found.push(t.name);
+  }
+  return found;
 }
 
 /** The objects in an order that creates each after what it depends on (dependency depth, then key). */

@@ -379,12 +379,24 @@ export function alterSequenceHazards(from: SequenceModel, to: SequenceModel): Ha
     : [];
 }
 
-/** A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered into it: dropped with its rows and partitions, created empty. */
-export function replaceTableHazards(table: string, reasons: readonly string[]): Hazard[] {
-  return [
-    hazard('DELETES_DATA', `drops table ${table} with all its rows and partitions and creates it anew (${reasons.join('; ')}); PostgreSQL cannot change this in place`),
-    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`),
-  ];
+/**
+ * A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered
+ * into it: dropped with its rows and partitions, created empty. A partitioned table holds no rows
+ * of its own, so when every partition is kept (detached and attached again) nothing is lost.
+ */
+export function replaceTableHazards(
+  table: string,
+  reasons: readonly string[],
+  partitioned: boolean,
+  kept: readonly string[],
+  dropped: readonly string[],
+): Hazard[] {
+  const lock = hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`);
+  const why = `(${reasons.join('; ')}); PostgreSQL cannot change this in place`;
+  if (partitioned && dropped.length === 0) return [lock];
+  const keeping = kept.length > 0 ? `, except ${kept.join(', ')}, detached and attached again with their rows,` : '';
+  const what = partitioned ? `the partitions ${dropped.join(', ')} with their rows` : 'all its rows and partitions';
+  return [hazard('DELETES_DATA', `drops table ${table} with ${what}${keeping} and creates it anew ${why}`), lock];
 }
 
 /** ATTACH PARTITION scans the table to check its rows against the bound (and the default partition for rows that now belong here). */

@@ -549,7 +549,8 @@ function createTable(table: TableModel, options: RenderOptions): PlanStep {
 /** A table whose partitioning changed: dropped with its rows and created anew, in one step. */
 function replaceTable(change: Extract<Change, { kind: 'replaceTable' }>, options: RenderOptions): PlanStep {
   const sql = [`DROP TABLE ${qualified(change.from.name, options)}`, ...createTableStatements(change.to, options)];
-  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, replaceTableHazards(change.to.name, change.reasons));
+  const hazards = replaceTableHazards(change.to.name, change.reasons, change.from.partitionBy !== undefined, change.keptPartitions ?? [], change.droppedPartitions ?? []);
+  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, hazards);
 }
 
 function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: RenderOptions): PlanStep[] {
