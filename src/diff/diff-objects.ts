@@ -216,8 +216,10 @@ function inPlace(from: DefinedObjectModel, to: DefinedObjectModel): ObjectProper
     if (!attributesInPlace(from.attributes!, to.attributes!)) return undefined;
     changed.push('attributes');
   }
+  // After the attributes: a comment may be on one they add.
+  if (!deepEqual(from.columnComments ?? {}, to.columnComments ?? {})) changed.push('columnComments');
   const rest = (o: DefinedObjectModel): unknown => {
-    const { comment: _c, enabled: _e, indexes: _i, dependsOn: _d, ...others } = o;
+    const { comment: _c, columnComments: _cc, enabled: _e, indexes: _i, dependsOn: _d, ...others } = o;
     if (!domainChanged && !attributesChanged) return others;
     const { definition: _def, domain: _dom, attributes: _attr, ...parts } = others;
     return parts;

@@ -232,6 +232,8 @@ export interface DefinedObjectModel {
   readonly domain?: DomainParts;
   /** A composite type's attributes in order, which ALTER TYPE adds, drops and retypes in place. */
   readonly attributes?: readonly CompositeAttribute[];
+  /** Comments on a view's, materialized view's or composite type's columns, by column name. */
+  readonly columnComments?: Readonly<Record<string, string>>;
 }
 
 export interface CompositeAttribute {

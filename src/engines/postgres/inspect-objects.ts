@@ -95,6 +95,8 @@ export interface CompositeRow {
   name: string;
   quoted: string;
   attributes: string[];
+  column_comment_names: string[];
+  column_comments: string[];
   comment: string | null;
 }
 export interface ViewRow {
@@ -104,6 +106,8 @@ export interface ViewRow {
   body: string;
   options: string[] | null;
   indexes: string[] | null;
+  column_comment_names: string[];
+  column_comments: string[];
   comment: string | null;
 }
 export interface TriggerRow {
@@ -262,6 +266,7 @@ export class ObjectsDraft {
       name: row.name,
       definition: `CREATE TYPE ${row.quoted} AS (${attributes.length === 0 ? '' : `\n    ${attributes.join(',\n    ')}\n`})`,
       attributes: attributes.map(compositeAttribute),
+      ...columnComments(row),
       ...(row.comment !== null && { comment: row.comment }),
     });
     // Its attributes' types are dependencies of its pg_class row.
@@ -289,6 +294,7 @@ export class ObjectsDraft {
       name: view.name,
       definition: `CREATE ${kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${row.quoted}${withOptions} AS\n${body}`,
       ...(indexes.length > 0 && { indexes }),
+      ...columnComments(row),
       ...(row.comment !== null && { comment: row.comment }),
     });
   }
@@ -399,6 +405,12 @@ export class ObjectsDraft {
     list.push(found);
     return found;
   }
+}
+
+/** The comments on a relation's columns, when it has some. */
+function columnComments(row: { column_comment_names: string[]; column_comments: string[] }): Pick<DefinedObjectModel, 'columnComments'> {
+  if (row.column_comment_names.length === 0) return {};
+  return { columnComments: Object.fromEntries(row.column_comment_names.map((name, i) => [name, row.column_comments[i] ?? ''])) };
 }
 
 /** `"a b" integer COLLATE "C"` (quote_ident, then format_type) as its name and the rest. */

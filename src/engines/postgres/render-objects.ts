@@ -168,6 +168,18 @@ function commentOn(object: DefinedObjectModel, comment: string | undefined, opti
   return `COMMENT ON ${sqlKinds[object.kind]} ${reference(object, options)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)}`;
 }
 
+/** COMMENT ON COLUMN for each column of `to` whose comment differs from `from`'s (all of them for a new object). */
+function columnComments(from: DefinedObjectModel | undefined, to: DefinedObjectModel, options: RenderOptions): string[] {
+  const before = from?.columnComments ?? {};
+  const after = to.columnComments ?? {};
+  // An attribute dropped took its comment along.
+  const attributes = to.attributes === undefined ? undefined : new Set(to.attributes.map((a) => a.name));
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return names
+    .filter((name) => before[name] !== after[name] && (attributes === undefined || attributes.has(name)))
+    .map((name) => `COMMENT ON COLUMN ${qualified(to.name, options)}.${quoteIdent(name)} IS ${after[name] === undefined ? 'NULL' : quoteLiteral(after[name])}`);
+}
+
 function triggerState(object: DefinedObjectModel, options: RenderOptions): string {
   const what = object.kind === 'rule' ? 'RULE' : 'TRIGGER';
   return `ALTER TABLE ${qualified(object.table ?? '', options)} ${triggerStates[object.enabled ?? 'origin']} ${what} ${quoteIdent(object.name)}`;
@@ -201,6 +213,7 @@ function createSql(object: DefinedObjectModel, options: RenderOptions): string[]
   if ((object.kind === 'trigger' || object.kind === 'rule') && object.enabled !== undefined) sql.push(triggerState(object, options));
   for (const index of object.indexes ?? []) sql.push(index);
   if (object.comment !== undefined) sql.push(commentOn(object, object.comment, options));
+  sql.push(...columnComments(undefined, object, options));
   return sql;
 }
 
@@ -332,6 +345,10 @@ function alterObject(change: Extract<Change, { kind: 'alterObject' }>, options: 
         sql.push(commentOn(to, to.comment, options));
         locks.push(pgLocks.comment);
         break;
+      case 'columnComments':
+        sql.push(...columnComments(from, to, options));
+        locks.push(pgLocks.comment);
+        break;
       case 'enabled':
         sql.push(triggerState(to, options));
         locks.push(to.kind === 'rule' ? pgLocks.alterTable : 'SHARE ROW EXCLUSIVE');
@@ -384,6 +401,7 @@ export function objectStatements(objects: readonly DefinedObjectModel[], tables:
     }
     sql.push(...(object.indexes ?? []));
     if (object.comment !== undefined) sql.push(commentOn(object, object.comment, unqualified));
+    sql.push(...columnComments(undefined, object, unqualified));
     entries.push(sql.map((s) => `${s};`).join('\n'));
   }
   for (const table of tables) {
