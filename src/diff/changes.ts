@@ -155,7 +155,8 @@ export type Change =
    */
   | { readonly kind: 'replaceObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy?: readonly string[] }
   /**
-   * Changed where it stands: a comment (its own or its columns'), a trigger's enabled state, a materialized view's indexes, a
+   * Changed where it stands: a comment (its own or its columns'), a trigger's enabled state,
+   * extended statistics' target, a materialized view's indexes, a
    * domain's default, NOT NULL or checks, a composite type's attributes. `usedBy`: the table
    * columns (`table.column`) that hold values of a composite type whose attributes change.
    */
@@ -189,7 +190,7 @@ export interface RowSecurity {
  */
 export type ObjectPhase = 'before tables' | 'after tables';
 
-export type ObjectProperty = 'comment' | 'columnComments' | 'enabled' | 'indexes' | 'domain' | 'attributes';
+export type ObjectProperty = 'comment' | 'columnComments' | 'enabled' | 'indexes' | 'domain' | 'attributes' | 'statisticsTarget';
 
 /** The constraints that can exist NOT VALID. */
 export type ValidatedConstraint = 'check' | 'foreign key';

@@ -204,6 +204,7 @@ function inPlace(from: DefinedObjectModel, to: DefinedObjectModel): ObjectProper
   const changed: ObjectProperty[] = [];
   if ((from.comment ?? null) !== (to.comment ?? null)) changed.push('comment');
   if ((from.enabled ?? null) !== (to.enabled ?? null)) changed.push('enabled');
+  if ((from.statisticsTarget ?? null) !== (to.statisticsTarget ?? null)) changed.push('statisticsTarget');
   if (!deepEqual(from.indexes ?? [], to.indexes ?? [])) changed.push('indexes');
   const domainChanged = from.domain !== undefined && to.domain !== undefined && !deepEqual(from.domain, to.domain);
   if (domainChanged) {
@@ -219,7 +220,7 @@ function inPlace(from: DefinedObjectModel, to: DefinedObjectModel): ObjectProper
   // After the attributes: a comment may be on one they add.
   if (!deepEqual(from.columnComments ?? {}, to.columnComments ?? {})) changed.push('columnComments');
   const rest = (o: DefinedObjectModel): unknown => {
-    const { comment: _c, columnComments: _cc, enabled: _e, indexes: _i, dependsOn: _d, ...others } = o;
+    const { comment: _c, columnComments: _cc, enabled: _e, statisticsTarget: _t, indexes: _i, dependsOn: _d, ...others } = o;
     if (!domainChanged && !attributesChanged) return others;
     const { definition: _def, domain: _dom, attributes: _attr, ...parts } = others;
     return parts;

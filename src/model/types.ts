@@ -234,6 +234,8 @@ export interface DefinedObjectModel {
   readonly attributes?: readonly CompositeAttribute[];
   /** Comments on a view's, materialized view's or composite type's columns, by column name. */
   readonly columnComments?: Readonly<Record<string, string>>;
+  /** Extended statistics' own target (ALTER STATISTICS ... SET STATISTICS), when set. */
+  readonly statisticsTarget?: number;
 }
 
 export interface CompositeAttribute {

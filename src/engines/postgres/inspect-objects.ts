@@ -145,6 +145,8 @@ export interface StatisticsRow {
   schema_oid: number;
   name: string;
   definition: string;
+  /** stxstattarget: -1 (PG17+: NULL) for the columns' own targets. */
+  target: number | null;
   comment: string | null;
 }
 export interface DependencyRow {
@@ -335,6 +337,7 @@ export class ObjectsDraft {
       kind: 'statistics',
       name: row.name,
       definition: relation.schema.strip(row.definition),
+      ...(row.target !== null && row.target >= 0 && { statisticsTarget: row.target }),
       ...(row.comment !== null && { comment: row.comment }),
     });
   }

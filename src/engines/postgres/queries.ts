@@ -884,7 +884,7 @@ WHERE rw.rulename <> '_RETURN'
  */
 export const STATISTICS = `
 SELECT s.oid, s.stxrelid AS table_oid, s.stxnamespace AS schema_oid, s.stxname::text AS name,
-       pg_get_statisticsobjdef(s.oid) AS definition,
+       pg_get_statisticsobjdef(s.oid) AS definition, s.stxstattarget::int AS target,
        ${descriptionOf('pg_statistic_ext', 's.oid')} AS comment
 FROM ${byOids('$1', 'pg_statistic_ext', 's', 'stxrelid')}
 WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}`;

@@ -180,6 +180,11 @@ function columnComments(from: DefinedObjectModel | undefined, to: DefinedObjectM
     .map((name) => `COMMENT ON COLUMN ${qualified(to.name, options)}.${quoteIdent(name)} IS ${after[name] === undefined ? 'NULL' : quoteLiteral(after[name])}`);
 }
 
+/** -1 gives the statistics back the targets of their columns (PostgreSQL 15 and 16 take no DEFAULT here). */
+function statisticsTarget(object: DefinedObjectModel, options: RenderOptions): string {
+  return `ALTER STATISTICS ${qualified(object.name, options)} SET STATISTICS ${object.statisticsTarget ?? -1}`;
+}
+
 function triggerState(object: DefinedObjectModel, options: RenderOptions): string {
   const what = object.kind === 'rule' ? 'RULE' : 'TRIGGER';
   return `ALTER TABLE ${qualified(object.table ?? '', options)} ${triggerStates[object.enabled ?? 'origin']} ${what} ${quoteIdent(object.name)}`;
@@ -211,6 +216,7 @@ function createSql(object: DefinedObjectModel, options: RenderOptions): string[]
   const routine = object.kind === 'function' || object.kind === 'procedure';
   const sql = routine ? routineStatements(object, options) : [qualifiedDefinition(object, options)];
   if ((object.kind === 'trigger' || object.kind === 'rule') && object.enabled !== undefined) sql.push(triggerState(object, options));
+  if (object.statisticsTarget !== undefined) sql.push(statisticsTarget(object, options));
   for (const index of object.indexes ?? []) sql.push(index);
   if (object.comment !== undefined) sql.push(commentOn(object, object.comment, options));
   sql.push(...columnComments(undefined, object, options));
@@ -353,6 +359,10 @@ function alterObject(change: Extract<Change, { kind: 'alterObject' }>, options: 
         sql.push(triggerState(to, options));
         locks.push(to.kind === 'rule' ? pgLocks.alterTable : 'SHARE ROW EXCLUSIVE');
         break;
+      case 'statisticsTarget':
+        sql.push(statisticsTarget(to, options));
+        locks.push(pgLocks.setColumnStatistics);
+        break;
       case 'indexes': {
         const before = new Set(from.indexes ?? []);
         const after = new Set(to.indexes ?? []);
@@ -399,6 +409,7 @@ export function objectStatements(objects: readonly DefinedObjectModel[], tables:
     if (object.kind === 'trigger' && object.enabled !== undefined) {
       sql.push(`ALTER TABLE ${quoteIdent(object.table ?? '')} ${triggerStates[object.enabled]} TRIGGER ${quoteIdent(object.name)}`);
     }
+    if (object.statisticsTarget !== undefined) sql.push(statisticsTarget(object, unqualified));
     sql.push(...(object.indexes ?? []));
     if (object.comment !== undefined) sql.push(commentOn(object, object.comment, unqualified));
     sql.push(...columnComments(undefined, object, unqualified));

@@ -35,6 +35,7 @@ const AFTER_TABLES = new Set([
   'CommentStmt',
   'RuleStmt',
   'CreateStatsStmt',
+  'AlterStatsStmt',
   'AlterEnumStmt',
   'AlterDomainStmt',
 ]);
@@ -82,6 +83,7 @@ function qualifiedTarget(kind: string, node: Node): { schema: string; text: stri
       return nameList(node.typeName);
     case 'DefineStmt':
     case 'CreateStatsStmt':
+    case 'AlterStatsStmt':
       return nameList(node.defnames);
     default:
       return undefined;
