@@ -5,7 +5,7 @@
 // server prints their objects alike (DESIGN.md invariant 2).
 import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
 import { compareNames } from '../../model/fingerprint.js';
-import { objectKey } from '../../model/object-key.js';
+import { objectKey, tableKey } from '../../model/object-key.js';
 
 /** What an object read needs of its tenant's draft. */
 export interface ObjectSchema {
@@ -333,13 +333,16 @@ export class ObjectsDraft {
     const relation = this.#relations.get(row.table_oid);
     // Statistics kept in another schema than their table's are not the tenant's own.
     if (relation === undefined || relation.schema.oid !== row.schema_oid) return;
-    this.#add(relation.schema, 'pg_statistic_ext', row.oid, {
+    const found = this.#add(relation.schema, 'pg_statistic_ext', row.oid, {
       kind: 'statistics',
       name: row.name,
       definition: relation.schema.strip(row.definition),
       ...(row.target !== null && row.target >= 0 && { statisticsTarget: row.target }),
       ...(row.comment !== null && { comment: row.comment }),
     });
+    // They are on their table: a column type change under them rebuilds them from their
+    // definition alone (losing their target), so the plan drops and creates them around it.
+    found.dependsOn.add(tableKey(relation.name));
   }
 
   addPolicy(row: PolicyRow): void {
