@@ -102,5 +102,6 @@ export function withRereadPart(before: SchemaModel, reread: SchemaModel, scope: 
     ...(externalTypes.length > 0 && { externalTypes }),
     ...(before.unmanaged !== undefined && { unmanaged: before.unmanaged }),
     ...(before.objects !== undefined && { objects: before.objects }),
+    ...(before.grants !== undefined && { grants: before.grants }),
   };
 }

@@ -10,6 +10,8 @@ export interface Config {
   readonly url?: string;
   /** Where the desired schema is compiled instead of the tenants' server (Atlas's dev database). */
   readonly devUrl?: string;
+  /** Whether privileges granted to roles are compared and applied. */
+  readonly grants: boolean;
   readonly tenants: TenantSelector;
   /** The manifest's path (YAML, a .sql file or a folder of them); for a command, the directory it runs in. */
   readonly manifest: string;

@@ -44,6 +44,7 @@ interface RawConfig {
   engine: EngineName;
   url?: string;
   devUrl?: string;
+  grants?: boolean;
   tenants?: TenantSelector;
   manifest?: string | { sql?: string; command?: string; timeout?: string; schema?: string };
   overrides?: string;
@@ -165,6 +166,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     if (raw.engine === 'sqlite') throw new UserError(`${file}: devUrl is for server engines; SQLite compiles the desired schema in memory`);
     checkUrl(' in devUrl', devUrl);
   }
+  if (raw.grants === true && raw.engine === 'sqlite') throw new UserError(`${file}: grants: SQLite has no roles to grant to; remove the key or set it to false`);
   const apply = raw.apply ?? {};
   const duration = (key: string, value: string | undefined, fallback: string) => {
     try {
@@ -179,6 +181,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     engine: raw.engine,
     ...(url !== undefined ? { url } : {}),
     ...(devUrl !== undefined ? { devUrl } : {}),
+    grants: raw.grants ?? false,
     tenants,
     ...manifestSettings(raw.manifest, baseDir, (value) => duration('manifest.timeout', value, '2m'), file),
     overrides: path.resolve(baseDir, raw.overrides ?? 'overrides'),

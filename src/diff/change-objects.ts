@@ -1,5 +1,6 @@
 import type { DefinedObjectModel, DefinedObjectKind } from '../model/types.js';
-import type { Change } from './changes.js';
+import type { Change, GrantTarget } from './changes.js';
+import { grantTargetWords } from '../model/grant-target.js';
 
 /**
  * A schema object a change touches, as a path: a table, or an object inside one (a column, an
@@ -7,13 +8,14 @@ import type { Change } from './changes.js';
  * same object, as the three-way drift check must.
  */
 export interface ObjectRef {
-  readonly kind: 'table' | 'column' | 'index' | 'constraint' | 'primary key' | 'table comment' | 'row security' | 'enum' | 'sequence' | DefinedObjectKind;
+  readonly kind: 'table' | 'column' | 'index' | 'constraint' | 'primary key' | 'table comment' | 'row security' | 'enum' | 'sequence' | 'grants' | DefinedObjectKind;
   /** The table the object lives in (the table itself for kind 'table'). */
   readonly table?: string;
   readonly name: string;
 }
 
 export function objectLabel(ref: ObjectRef): string {
+  if (ref.kind === 'grants') return `grants on ${ref.name}`;
   if (ref.kind === 'table' || ref.kind === 'enum' || ref.kind === 'sequence') return `${ref.kind} ${ref.name}`;
   if (ref.kind === 'primary key' || ref.kind === 'table comment' || ref.kind === 'row security') return `${ref.kind} of ${ref.table}`;
   if (ref.kind === 'trigger' || ref.kind === 'policy') return `${ref.kind} ${ref.name} on ${ref.table}`;
@@ -37,6 +39,12 @@ const inTable = (kind: ObjectRef['kind'], tableName: string, name: string): Obje
 /** A trigger or policy lives in its table: dropping the table collides with a change to it. */
 const definedObject = (object: DefinedObjectModel): ObjectRef =>
   object.table === undefined ? { kind: object.kind, name: object.name } : inTable(object.kind, object.table, object.name);
+
+/** A grantee's privileges on an object; those on a table or its columns live in the table. */
+function grants(on: GrantTarget, grantee: string): ObjectRef {
+  const name = `${grantTargetWords(on)} to ${grantee}`;
+  return on.kind === 'table' ? { kind: 'grants', table: on.name, name } : { kind: 'grants', name };
+}
 
 export function changeObjects(change: Change): ObjectRef[] {
   switch (change.kind) {
@@ -117,5 +125,7 @@ export function changeObjects(change: Change): ObjectRef[] {
       return [definedObject(change.to)];
     case 'dropReplacedType':
       return [definedObject(change.object)];
+    case 'setGrants':
+      return [grants(change.on, change.grantee)];
   }
 }

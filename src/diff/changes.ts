@@ -4,6 +4,7 @@ import type {
   DefinedObjectModel,
   EnumModel,
   ExclusionModel,
+  GrantTarget,
   ForeignKeyModel,
   IndexModel,
   PartitionOfModel,
@@ -174,7 +175,14 @@ export type Change =
    * columns of `usedBy` converted to it. `dropReplacedType` drops the old one once nothing uses it.
    */
   | { readonly kind: 'replaceType'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy: readonly EnumColumnUse[] }
-  | { readonly kind: 'dropReplacedType'; readonly object: DefinedObjectModel };
+  | { readonly kind: 'dropReplacedType'; readonly object: DefinedObjectModel }
+  /**
+   * One grantee's privileges on one object (GrantModel), from what it holds to what it should.
+   * Undefined is the default the engine gives a new object; a new or recreated object starts there.
+   */
+  | { readonly kind: 'setGrants'; readonly on: GrantTarget; readonly grantee: string; readonly from?: readonly string[]; readonly to?: readonly string[] };
+
+export type { GrantTarget } from '../model/types.js';
 
 /** A table's row-level security flags. */
 export interface RowSecurity {

@@ -1,3 +1,4 @@
+import { grantTargetWords } from '../model/grant-target.js';
 import type { Change } from './changes.js';
 
 /** One engine-neutral line per change, for summaries, audits and pull-request comments. */
@@ -99,6 +100,8 @@ export function describeChange(change: Change): string {
       return `replace ${objectWords(change.to)}${change.usedBy.length > 0 ? `, converting ${change.usedBy.map((u) => `${u.table}.${u.column}`).join(', ')}` : ''}`;
     case 'dropReplacedType':
       return `drop the replaced ${objectWords(change.object)}`;
+    case 'setGrants':
+      return `grants on ${grantTargetWords(change.on)} to ${change.grantee}: ${privilegeWords(change.from)} -> ${privilegeWords(change.to)}`;
   }
 }
 
@@ -108,6 +111,12 @@ function indexWords(from: readonly string[] = [], to: readonly string[] = []): s
   const added = to.filter((d) => !from.includes(d)).map((d) => `+ ${name(d)}`);
   const dropped = from.filter((d) => !to.includes(d)).map((d) => `- ${name(d)}`);
   return `indexes (${[...added, ...dropped].join(', ')})`;
+}
+
+/** Undefined is the default a new object gets; empty is nothing at all. */
+function privilegeWords(privileges: readonly string[] | undefined): string {
+  if (privileges === undefined) return 'default';
+  return privileges.length === 0 ? 'none' : privileges.join(', ');
 }
 
 function rowSecurityWords(state: { enabled: boolean; forced: boolean }): string {

@@ -7,6 +7,7 @@ import { noExclusions } from '../manifest/desired.js';
 import type { Change, ColumnProperty, CommentedObject, RenameHints, RowSecurity, TableProperty } from './changes.js';
 import { noRenames } from './changes.js';
 import { diffObjects, onExcludedTables } from './diff-objects.js';
+import { diffGrants } from './diff-grants.js';
 import { own } from '../util/own.js';
 import { asUninherited, inheritChanges, inheritReplaceReasons } from './inheritance.js';
 import { columnsOfType } from './type-uses.js';
@@ -104,6 +105,7 @@ export function diffSchemas(input: DiffInput): Change[] {
   diffSequences(current, desired, changes);
   diffTables(current, desired, renames, changes);
   changes.push(...diffObjects(current, desired, changes));
+  changes.push(...diffGrants(current, desired, changes, renames));
   return changes;
 }
 
@@ -126,7 +128,10 @@ export function withoutExcluded(schema: SchemaModel, excluded: Exclusions): Sche
         indexes: t.indexes.filter((i) => !indexes.includes(i.name)),
       };
     });
-  return { ...schema, tables, ...(objects !== undefined && { objects }) };
+  const grants = schema.grants?.filter(
+    (g) => g.kind !== 'table' || (!excluded.tables.includes(g.name) && (g.column === undefined || !(own(excluded.columns, g.name) ?? []).includes(g.column))),
+  );
+  return { ...schema, tables, ...(objects !== undefined && { objects }), ...(grants !== undefined && { grants }) };
 }
 
 function diffEnums(current: SchemaModel, desired: SchemaModel, out: Change[]): void {

@@ -52,12 +52,21 @@ function withObjectsOfOlderSnapshot(base: SchemaModel, actual: SchemaModel): Sch
   return { ...base, ...(actual.objects !== undefined && { objects: actual.objects }) };
 }
 
+/**
+ * A snapshot taken while grants were not compared says nothing of them: the tenant's own stand
+ * for the base, so none of them is drift (as withObjectsOfOlderSnapshot for objects).
+ */
+function withGrantsOfOlderSnapshot(base: SchemaModel, actual: SchemaModel): SchemaModel {
+  if (base.grants !== undefined || actual.grants === undefined) return base;
+  return { ...base, grants: actual.grants };
+}
+
 /** Pure. Objects that an override excludes from management never count as drift. */
 export function classifyDrift(input: ThreeWayInput): ThreeWayResult {
   const { base, actual, desired, changes } = input;
   if (changes.length === 0) return { status: 'in-sync', drift: [], conflicts: [] };
   if (!base || base.fingerprint === fingerprint(actual)) return { status: 'pending', drift: [], conflicts: [] };
-  const baseSchema = withObjectsOfOlderSnapshot(base.schema(), actual);
+  const baseSchema = withGrantsOfOlderSnapshot(withObjectsOfOlderSnapshot(base.schema(), actual), actual);
   const wanted = objectsOf(diffSchemas({ current: baseSchema, desired: desired.schema, renames: desired.renames, excluded: desired.excluded }));
   const stillDifferent = objectsOf(changes);
   const onlyToValidate = objectsOf(changes.filter((c) => c.kind === 'validateConstraint'));

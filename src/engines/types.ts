@@ -55,6 +55,8 @@ export interface ConnectionSettings {
   readonly baseDir: string;
   readonly tenants: TenantSelector;
   readonly apply: ApplySettings;
+  /** Whether privileges granted to roles are read and compared (the `grants` setting). */
+  readonly grants?: boolean;
 }
 
 export type InspectOutcome =
@@ -258,6 +260,12 @@ export interface DatabaseAdapter {
   readonly comparedKinds: readonly string[];
   /** Compiles desired schemas on this server (or the in-memory database) for the inspector. */
   readonly compiler: SchemaCompiler;
+  /**
+   * Of the types from other schemas a desired schema uses (SchemaModel.externalTypes: an
+   * extension's, installed once per database), those the tenant's server does not have. Absent
+   * where every tenant has every type the compile had (SQLite's are built in).
+   */
+  missingTypes?(tenant: TenantContext, types: readonly string[]): Promise<string[]>;
   /**
    * Finishes what a killed writer left behind (a SQLite hot journal) under each tenant's lock, so
    * read-only inspection can read the tenant again. Engines whose server recovers by itself omit it.

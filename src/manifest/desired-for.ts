@@ -77,7 +77,8 @@ function applyExclusions(schema: SchemaModel, renames: RenameHints, excluded: Ex
     const kept = Object.fromEntries(Object.entries(hints).filter(([column]) => !columns.has(column)));
     if (Object.keys(kept).length > 0) columnRenames[table] = kept;
   }
-  return { schema: { ...schema, tables }, renames: { tables: tableRenames, columns: columnRenames } };
+  const grants = schema.grants?.filter((g) => g.kind !== 'table' || (!droppedTables.has(g.name) && (g.column === undefined || !(own(excluded.columns, g.name) ?? []).includes(g.column))));
+  return { schema: { ...schema, tables, ...(grants !== undefined && { grants }) }, renames: { tables: tableRenames, columns: columnRenames } };
 }
 
 /**

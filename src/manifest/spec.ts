@@ -140,7 +140,15 @@ export interface ManifestContent {
   readonly tables?: Readonly<Record<string, TableSpec>>;
   /** Statements for the objects tables: does not describe (views, functions, triggers, ...). */
   readonly sql?: string | readonly string[];
+  readonly grants?: GrantsSpec;
 }
+
+/**
+ * Privileges granted to roles, by object (`schema`, `table orders`, `column orders.total`,
+ * `function f(integer)`, ...), then by role (or PUBLIC): what GRANT gives (`SELECT`, `ALL`,
+ * `UPDATE WITH GRANT OPTION`), in place of the default a new object has.
+ */
+export type GrantsSpec = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 
 export interface ExcludeSpec {
   readonly tables?: readonly string[];
@@ -161,6 +169,7 @@ export interface OverrideContent {
   readonly sequences?: Readonly<Record<string, SequenceSpec>>;
   readonly externalTypes?: readonly string[];
   readonly sql?: string | readonly string[];
+  readonly grants?: GrantsSpec;
   readonly exclude?: ExcludeSpec;
 }
 

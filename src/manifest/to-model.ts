@@ -1,7 +1,9 @@
+import { parseGrantTarget } from '../model/grant-target.js';
 import type { RenameHints } from '../diff/changes.js';
 import type {
   CheckModel,
   ExclusionModel,
+  GrantModel,
   ColumnModel,
   EnumModel,
   ForeignKeyModel,
@@ -137,6 +139,8 @@ export interface SchemaInput {
   readonly enums: Map<string, Entry<EnumSpec>>;
   readonly sequences: Map<string, Entry<SequenceSpec>>;
   readonly externalTypes: Set<string>;
+  /** `grants:` by object, as written (the last file to write an object's entry wins). */
+  readonly grants: Map<string, Entry<Readonly<Record<string, readonly string[]>>>>;
 }
 
 function rootOrigin(file: string, content: object): Origin {
@@ -198,7 +202,7 @@ function newTable(name: string): TableInput {
 
 /** Merges the overrides, in order, into the manifest: tables by name, their columns, indexes and checks by name. */
 export function assembleInput(manifest: Manifest, overrides: readonly Override[], issues: IssueCollector): SchemaInput {
-  const input: SchemaInput = { tables: new Map(), enums: new Map(), sequences: new Map(), externalTypes: new Set() };
+  const input: SchemaInput = { tables: new Map(), enums: new Map(), sequences: new Map(), externalTypes: new Set(), grants: new Map() };
   const add = (file: string, content: Manifest['content'] | Override['content'], isOverride: boolean): void => {
     const root = rootOrigin(file, content);
     for (const [name, spec] of Object.entries(content.tables ?? {})) {
@@ -218,6 +222,7 @@ export function assembleInput(manifest: Manifest, overrides: readonly Override[]
       input.sequences.set(name, { value: spec, origin: below(root, 'sequences', name) });
     }
     for (const type of content.externalTypes ?? []) input.externalTypes.add(type);
+    for (const [object, grantees] of Object.entries(content.grants ?? {})) input.grants.set(object, { value: grantees, origin: below(root, 'grants', object) });
   };
   add(manifest.file, manifest.content, false);
   for (const override of overrides) add(override.file, override.content, true);
@@ -772,13 +777,32 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
   });
 
   const externalTypes = [...input.externalTypes].sort(compareNames);
+  const grants = grantModels(input, issues);
   const schema: SchemaModel = {
     tables: sortByName(tables),
     enums: sortByName(enums),
     sequences: sortByName(sequences),
     ...(externalTypes.length > 0 ? { externalTypes } : {}),
+    ...(grants.length > 0 ? { grants } : {}),
   };
   return { schema, renames };
+}
+
+/** `grants:` as the model's list: each object's roles, PUBLIC however it is written. */
+function grantModels(input: SchemaInput, issues: IssueCollector): GrantModel[] {
+  const tables = new Set(input.tables.keys());
+  const grants: GrantModel[] = [];
+  for (const [object, entry] of input.grants) {
+    const on = parseGrantTarget(object, tables);
+    if (typeof on === 'string') {
+      issues.addAtKey(entry.origin, on);
+      continue;
+    }
+    for (const [grantee, privileges] of Object.entries(entry.value)) {
+      grants.push({ ...on, grantee: grantee.toUpperCase() === 'PUBLIC' ? 'PUBLIC' : grantee, privileges: [...privileges] });
+    }
+  }
+  return grants;
 }
 
 /**

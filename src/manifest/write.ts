@@ -1,5 +1,6 @@
 import { Document, isCollection, type Node } from 'yaml';
 import type {
+  GrantModel,
   CheckModel,
   ColumnModel,
   EnumModel,
@@ -13,6 +14,7 @@ import type {
   UniqueModel,
 } from '../model/types.js';
 import type { Normalizer } from '../engines/types.js';
+import { grantTargetWords } from '../model/grant-target.js';
 import { deepEqual } from '../model/deep-equal.js';
 import { formatIndexKey } from './index-keys.js';
 import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from './names.js';
@@ -54,6 +56,7 @@ export function writeManifest(schema: SchemaModel, options: WriteManifestOptions
   if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow, tables)]));
   // Compiled as written, each entry after what it needs: views, routines, triggers, policies, ...
   if (options.sql !== undefined && options.sql.length > 0) content.sql = [...options.sql];
+  if (schema.grants !== undefined && schema.grants.length > 0) content.grants = grantsSpec(schema.grants, flow);
 
   const doc = new Document(content);
   for (const path of flow) {
@@ -62,6 +65,17 @@ export function writeManifest(schema: SchemaModel, options: WriteManifestOptions
   }
   const header = `# yaml-language-server: $schema=${options.schemaUrl ?? defaultManifestSchemaUrl}\n`;
   return header + doc.toString({ lineWidth: 0 }) + unmanagedComment(schema);
+}
+
+/** The model's grants as `grants:`: object -> role -> privileges, each list on one line. */
+function grantsSpec(grants: readonly GrantModel[], flow: unknown[][]): Yaml {
+  const spec: Record<string, Record<string, string[]>> = {};
+  for (const grant of grants) {
+    const object = grantTargetWords(grant);
+    (spec[object] ??= {})[grant.grantee] = [...grant.privileges];
+    flow.push(['grants', object, grant.grantee]);
+  }
+  return spec;
 }
 
 /** An inspected schema as the manifest that adopts it (`inspect -o`): the engine's sugar, and its objects under `sql:`. */

@@ -14,7 +14,8 @@ export function byName<T extends { readonly name: string }>(items: readonly T[])
 /**
  * The managed part of a schema in a fixed order. Column order is left out because the diff does
  * not act on it (PostgreSQL cannot reorder columns in place); unmanaged objects are left out
- * because no plan touches them (invariant 8).
+ * because no plan touches them (invariant 8). Grants come sorted from every source (inspection,
+ * the manifest through the compile), and none is as good as grants not read.
  */
 export function managedForm(schema: SchemaModel): SchemaModel {
   return {
@@ -29,6 +30,7 @@ export function managedForm(schema: SchemaModel): SchemaModel {
       checks: byName(t.checks),
     })),
     ...(schema.objects !== undefined && schema.objects.length > 0 && { objects: sortedObjects(schema.objects) }),
+    ...(schema.grants !== undefined && schema.grants.length > 0 && { grants: schema.grants }),
   };
 }
 

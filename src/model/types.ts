@@ -272,6 +272,50 @@ export interface SchemaModel {
   readonly unmanaged?: readonly UnmanagedObject[];
   /** Views, routines, triggers, policies, domains and composite types, sorted by kind, table, name. */
   readonly objects?: readonly DefinedObjectModel[];
+  /**
+   * Privileges granted to roles on the schema and its objects, where they differ from what the
+   * object has when it is created; sorted by object, column, grantee. Absent when grants are not
+   * compared (the `grants` setting is off, or the engine has none).
+   */
+  readonly grants?: readonly GrantModel[];
+}
+
+/** The object (or column) a grant is on. */
+export type GrantTarget = Pick<GrantModel, 'kind' | 'name' | 'column'>;
+
+/** What a grant is on: the tenant's schema itself, or one of its objects. */
+export type GrantObjectKind =
+  | 'schema'
+  | 'table'
+  | 'view'
+  | 'materialized view'
+  | 'sequence'
+  | 'function'
+  | 'procedure'
+  | 'aggregate'
+  | 'enum'
+  | 'domain'
+  | 'composite type';
+
+/**
+ * One role's privileges on one object (or one column of a table or view), where they differ from
+ * what the object has when it is created (an engine's default: PostgreSQL lets PUBLIC execute a
+ * new function and use a new type, and nobody but the owner use anything else). Privileges the
+ * object's owner holds are its own and never listed.
+ */
+export interface GrantModel {
+  readonly kind: GrantObjectKind;
+  /** The object's name as the model names it (a routine's carries its argument types); '' for the schema. */
+  readonly name: string;
+  /** For a privilege on one column of a table or view; its kind is then always `table`, whatever the relation. */
+  readonly column?: string;
+  /** A role name, or PUBLIC. */
+  readonly grantee: string;
+  /**
+   * Sorted: SELECT, INSERT, ..., each with ` WITH GRANT OPTION` when the grantee may grant it on.
+   * Empty when the grantee was given less than the default (a function's EXECUTE revoked from PUBLIC).
+   */
+  readonly privileges: readonly string[];
 }
 
 export const emptySchema: SchemaModel = { tables: [], enums: [], sequences: [] };

@@ -10,8 +10,10 @@ export const hazardCodes = [
   'DROPS_DEPENDED_ON_OBJECT',
   /** Replaces the body of a routine that triggers, views, indexes, checks or defaults call. */
   'REPLACES_ROUTINE_IN_USE',
-  /** Disables or stops forcing row-level security, or drops a policy. */
+  /** Disables or stops forcing row-level security, drops a policy, or grants to PUBLIC. */
   'WEAKENS_SECURITY',
+  /** Takes a privilege (or its grant option) from a role: what the role runs that needs it fails. */
+  'REVOKES_PRIVILEGE',
 ] as const;
 
 export type HazardCode = (typeof hazardCodes)[number];

@@ -65,6 +65,8 @@ const rank: Record<ChangeKind, number> = {
   // the objects that use the new one are created; the old one goes once nothing uses it.
   replaceType: 5.5,
   dropReplacedType: 11.6,
+  // Last: on objects that exist by now, and after any recreate that reset them.
+  setGrants: 19,
 };
 
 /** After the indexes and keys are added: an alterTable of indexUseProperties alone, which names one. */

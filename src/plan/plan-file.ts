@@ -43,6 +43,8 @@ export interface PlanGroup {
 export interface PlanRenderOptions {
   readonly concurrentIndexes: boolean;
   readonly indexTimeoutMs: number;
+  /** Grants were compared (the `grants` setting): the plan's fingerprints include them, so apply must read them too. */
+  readonly grants?: true;
 }
 
 export interface PlanFile {
@@ -130,7 +132,11 @@ export function buildPlan(input: BuildPlanInput): PlanFile {
     version: 1 as const,
     engine: input.engine,
     manifest: input.manifest,
-    options: { concurrentIndexes: input.renderOptions.concurrentIndexes, indexTimeoutMs: input.renderOptions.indexTimeoutMs },
+    options: {
+      concurrentIndexes: input.renderOptions.concurrentIndexes,
+      indexTimeoutMs: input.renderOptions.indexTimeoutMs,
+      ...(input.renderOptions.grants === true && { grants: true as const }),
+    },
     summary: {
       tenants: input.diffs.length + failed.length + held.length,
       changed: input.diffs.length - inSync.length,

@@ -1,4 +1,5 @@
 import type { Change } from '../diff/changes.js';
+import { grantTargetWords } from '../model/grant-target.js';
 import type { CompileFailure } from '../engines/types.js';
 import { formatPath } from '../manifest/errors.js';
 import type { DocPath } from '../manifest/source.js';
@@ -33,6 +34,8 @@ function pathsOf(change: Change): DocPath[] {
       return [['sequences', change.sequence.name]];
     case 'alterSequence':
       return [['sequences', change.to.name]];
+    case 'setGrants':
+      return [['grants', grantTargetWords(change.on), change.grantee], ['grants', grantTargetWords(change.on)], ['grants']];
     default:
       return 'table' in change && typeof change.table === 'string' ? [['tables', change.table]] : [];
   }

@@ -52,7 +52,7 @@ export class Project {
   get adapter(): DatabaseAdapter {
     if (!this.adapterInstance) {
       const connect = (url: string | undefined, tenants: TenantSelector) =>
-        this.engine.createAdapter({ ...(url !== undefined ? { url } : {}), baseDir: this.config.baseDir, tenants, apply: this.config.apply });
+        this.engine.createAdapter({ ...(url !== undefined ? { url } : {}), baseDir: this.config.baseDir, tenants, apply: this.config.apply, grants: this.config.grants });
       const targets = this.config.targets;
       this.adapterInstance = targets
         ? new FleetAdapter(targets.map((t) => ({ name: t.name, adapter: connect(t.url, t.tenants), selector: t.tenants })))
@@ -66,7 +66,7 @@ export class Project {
     this.compilerInstance ??= new DesiredCompiler(() => {
       const devUrl = this.config.devUrl;
       if (devUrl === undefined) return this.adapter.compiler;
-      this.devAdapter ??= this.engine.createAdapter({ url: devUrl, baseDir: this.config.baseDir, tenants: { list: [] }, apply: this.config.apply });
+      this.devAdapter ??= this.engine.createAdapter({ url: devUrl, baseDir: this.config.baseDir, tenants: { list: [] }, apply: this.config.apply, grants: this.config.grants });
       return this.devAdapter.compiler;
     }, path.join(this.config.baseDir, '.schema-sync', 'compiled'));
     return this.compilerInstance;
@@ -101,6 +101,7 @@ export class Project {
         ? await loadSqlManifest(this.config.manifest, this.config.manifestSql, (file) => this.relative(file))
         : await loadManifest(this.relative(this.config.manifest));
       const overrides = await loadOverrides(this.relative(this.config.overrides));
+      if (!this.config.grants) refuseUncomparedGrants([manifest, ...overrides], this.config.file === undefined ? 'the config' : this.relative(this.config.file));
       checkIdentifiers(manifest, overrides, this.engine);
       await checkExpressions(manifest, overrides, this.engine);
       this.desiredState = { manifest, overrides };
@@ -276,6 +277,16 @@ function firstMatch(node: unknown, path: DocPath, matches: (text: string) => boo
     if (found) return found;
   }
   return undefined;
+}
+
+/** `grants:` written while the setting is off would be silently ignored: said instead. */
+function refuseUncomparedGrants(docs: readonly (Manifest | Override)[], config: string): void {
+  for (const doc of docs) {
+    if (doc.content.grants === undefined) continue;
+    const source = sourceOf(doc.content);
+    const at = source ? `${doc.file}:${source.position(['grants'], { key: true }).line}` : doc.file;
+    throw new UserError(`${at}: grants: privileges are compared only with \`grants: true\` in ${config}; set it, or remove the grants`);
+  }
 }
 
 /**

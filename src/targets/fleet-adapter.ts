@@ -32,6 +32,7 @@ export class FleetAdapter implements DatabaseAdapter {
   /** The first target's: the desired schema is the same for every target (a devUrl overrides it). */
   readonly compiler: DatabaseAdapter['compiler'];
   readonly comparedKinds: DatabaseAdapter['comparedKinds'];
+  readonly missingTypes?: DatabaseAdapter['missingTypes'];
   readonly runner: DatabaseAdapter['runner'];
   readonly history?: HistoryTable;
 
@@ -48,6 +49,9 @@ export class FleetAdapter implements DatabaseAdapter {
       this.refineChanges = (changes, current, desired) => refine(changes, current, desired);
     }
     this.inspector = { inspectTenants: (tenants) => this.inspectTenants(tenants) };
+    if (targets.every((t) => t.adapter.missingTypes !== undefined)) {
+      this.missingTypes = (tenant, types) => this.route(tenant).adapter.missingTypes!(this.local(tenant), types);
+    }
     const batches = targets.every((t) => t.adapter.runner.openBatch !== undefined);
     this.runner = {
       openSession: (tenant) => this.route(tenant).adapter.runner.openSession(this.local(tenant)),

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { applyPlan, type ApplyOptions, type TenantResult } from '../apply/apply-plan.js';
 import { lockWaitMs } from '../config/config.js';
 import type { TenantContext } from '../engines/types.js';
@@ -38,6 +39,11 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
  * wanted (from the verification read) as it goes, and ends the run: one git commit for the run.
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
+  if ((plan.options.grants === true) !== project.config.grants) {
+    // Its fingerprints were taken with (or without) the grants: read otherwise, every tenant would look changed.
+    const [planned, now] = plan.options.grants === true ? ['with grants compared', 'off'] : ['without grants compared', 'on'];
+    throw new UserError(`plan ${plan.id} was made ${planned}, but this config has grants ${now}: apply it with the config it was made with, or plan again`);
+  }
   const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id }, options.onResult);
   const results = await snapshots.during(applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), { ...options, onResult: snapshots.onResult }));
   return { results, ...(await snapshots.finish()) };

@@ -24,6 +24,13 @@ export type TenantAssessment =
       readonly hasBase: boolean;
     };
 
+/** The desired schema's types from other schemas that the tenant's server lacks (an extension not installed there). */
+async function missingTypes(project: Project, tenant: TenantContext, desired: SchemaModel): Promise<string[]> {
+  const types = desired.externalTypes ?? [];
+  const adapter = project.adapter;
+  return types.length > 0 && adapter.missingTypes ? adapter.missingTypes(tenant, types) : [];
+}
+
 /**
  * The one read of a run: audit, plan and a reconcile pass all work from it. In-sync tenants load
  * no base: most of a fleet is in sync, and its snapshots stay unread.
@@ -37,6 +44,17 @@ export async function assessTenants(project: Project, tenants: readonly TenantCo
     }
     const desired = await project.desiredFor(tenant);
     const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
+    const missing = diff.changes.length > 0 ? await missingTypes(project, tenant, desired.schema) : [];
+    if (missing.length > 0) {
+      assessed.push({
+        tenant,
+        schema,
+        error:
+          `the desired schema uses ${missing.join(', ')}, which this tenant's server does not have: ` +
+          `install the extension that provides ${missing.length === 1 ? 'it' : 'them'} in the schema the manifest names (schema-sync never creates one)`,
+      });
+      continue;
+    }
     try {
       const base = diff.changes.length > 0 && baseOf ? await baseOf(tenant.name) : undefined;
       const verdict = classifyDrift({ base, actual: schema, desired, changes: diff.changes });

@@ -71,7 +71,7 @@ export async function planAssessed(project: Project, assessed: readonly TenantAs
     failed,
     held,
     render: project.adapter.render,
-    renderOptions: { concurrentIndexes, indexTimeoutMs: project.config.apply.indexTimeoutMs },
+    renderOptions: { concurrentIndexes, indexTimeoutMs: project.config.apply.indexTimeoutMs, ...(project.config.grants && { grants: true as const }) },
     tenantObjects: (name) => objects.get(name) ?? { types: [], sequences: [] },
     allowDestructive: options.allowDestructive ?? false,
   });

@@ -36,7 +36,8 @@ export function postgresHarness(): EngineHarness {
     async teardown() {
       await db?.drop();
     },
-    config: (tenant, apply = {}) => ({ engine: 'postgres', url: url(), tenants: { list: [tenant] }, apply: { lockTimeout: '2s', retries: 0, ...apply } }),
+    // With grants compared, so that every case also converges with the privileges read and diffed.
+    config: (tenant, apply = {}) => ({ engine: 'postgres', url: url(), grants: true, tenants: { list: [tenant] }, apply: { lockTimeout: '2s', retries: 0, ...apply } }),
     createTenant: (tenant) => withClient(url(), (c) => c.query(`CREATE SCHEMA ${qi(tenant)}`).then(() => undefined)),
     insertRows: (tenant, table, rows) =>
       withClient(url(), async (c) => {

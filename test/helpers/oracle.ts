@@ -74,8 +74,8 @@ function run(file: string, args: readonly string[]): Promise<string> {
  * schema's own name becomes `<tenant>`, and the dump's header comments (server and pg_dump
  * versions) and its session SET lines are dropped. Everything else is compared byte for byte.
  */
-export async function dumpSchema(url: string, schema: string): Promise<string> {
-  const text = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', `--schema=${schema}`, `--dbname=${url}`]);
+export async function dumpSchema(url: string, schema: string, options: { privileges?: boolean } = {}): Promise<string> {
+  const text = await run('pg_dump', ['--schema-only', '--no-owner', ...(options.privileges ? [] : ['--no-privileges']), `--schema=${schema}`, `--dbname=${url}`]);
   return normalizeDump(text, schema);
 }
 

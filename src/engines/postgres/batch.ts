@@ -84,7 +84,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool, limits: Read
       withPooled(async (client) => {
         running.add(client);
         try {
-          return await runSteps(client, tenant.name, steps, options);
+          return await runSteps(client, tenant.name, steps, options, limits.grants === true);
         } finally {
           running.delete(client);
         }

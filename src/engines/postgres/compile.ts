@@ -10,10 +10,13 @@ import { renderChanges } from './render.js';
 import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
 import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './sql-source.js';
 
-/** server_version_num of the server that compiles: PostgreSQL prints differently across majors. */
-export async function compilerVersion(client: pg.ClientBase): Promise<string> {
+/**
+ * server_version_num of the server that compiles (PostgreSQL prints differently across majors),
+ * and whether the compile reads grants: both decide what a compile returns, so the cache's key.
+ */
+export async function compilerVersion(client: pg.ClientBase, grants: boolean): Promise<string> {
   const { rows } = await client.query<{ version: string }>("SELECT current_setting('server_version_num') AS version");
-  return `postgres ${Math.floor(Number(rows[0]?.version ?? 0) / 10000)}`;
+  return `postgres ${Math.floor(Number(rows[0]?.version ?? 0) / 10000)}${grants ? ' with grants' : ''}`;
 }
 
 /** A name no tenant has and no other run uses at the same time; it never outlives the transaction. */
@@ -50,37 +53,40 @@ export async function compileSchemas(client: pg.ClientBase, inputs: readonly Com
     ].join(';\n'),
   );
   try {
-    for (const input of inputs) outcomes.push(await compileOne(client, input));
+    for (const input of inputs) outcomes.push(await compileOne(client, input, limits.grants === true));
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
   return outcomes;
 }
 
-async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<CompileOutcome> {
+async function compileOne(client: pg.ClientBase, input: CompileInput, grants: boolean): Promise<CompileOutcome> {
   const scratch = scratchName();
   const qualifier = quoteIdent(scratch);
   let sql: SqlStatements;
   try {
     // The manifest names the tenant's own schema in a routine's SET search_path with the mark.
     const sources = input.sql.map((source) => ({ ...source, text: source.text.split(TENANT_IN_SEARCH_PATH).join(qualifier) }));
-    sql = await sqlStatements(sources, { searchPath: scratch, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
+    sql = await sqlStatements(sources, { searchPath: scratch, grants, extensionMembers: (needs, dumped) => extensionMembers(client, needs, dumped) });
   } catch (error) {
     if (error instanceof Error) throw error;
     return { ok: false, error: error as CompileFailure };
   }
   const options = { qualifier, concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
   // One change at a time, so the server's refusal names the change, and the manifest line behind it.
-  const rendered = input.changes.flatMap((change, index) => renderChanges([change], options).map((step) => ({ step, index })));
+  const rendered = input.changes.flatMap((change, index) => renderChanges([change], options).map((step) => ({ step, index, grants: change.kind === 'setGrants' })));
   const fromSql = (s: SqlStatement): Statement => ({
     sql: s.text,
     failure: (message, position) => ({ message, source: { file: s.source.file, line: s.source.line + linesBefore(s.text, position) } }),
   });
-  const tableSteps: Statement[] = rendered.flatMap(({ step, index }) =>
-    step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })),
-  );
+  const stepStatements = (grants: boolean): Statement[] =>
+    rendered
+      .filter((r) => r.grants === grants)
+      .flatMap(({ step, index }) => step.sql.map((text) => ({ sql: text, failure: (message: string) => ({ message, step: step.summary, change: index }) })));
+  const tableSteps = stepStatements(false);
   const before = sql.before.map(fromSql);
-  const after = sql.after.map(fromSql);
+  // Grants come last: they may be on what `sql:` makes (a view, a function).
+  const after = [...sql.after.map(fromSql), ...stepStatements(true)];
   const statements: Statement[] = [...before, ...tableSteps, ...after];
   const start = `SAVEPOINT compile; CREATE SCHEMA ${qualifier}; SET LOCAL search_path TO ${qualifier}`;
   await client.query(start);
@@ -104,7 +110,7 @@ async function compileOne(client: pg.ClientBase, input: CompileInput): Promise<C
       }
     }
     await client.query(CATALOG_SETTINGS.join(';\n'));
-    const schema = await inspectInTransaction(client, scratch);
+    const schema = await inspectInTransaction(client, scratch, undefined, grants);
     if (!schema) throw new Error(`the scratch schema ${scratch} vanished while compiling`);
     return { ok: true, schema };
   } finally {

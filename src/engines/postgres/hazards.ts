@@ -47,6 +47,8 @@ export const pgLocks = {
   clusterOn: 'SHARE UPDATE EXCLUSIVE',
   /** ALTER TYPE ... ADD VALUE locks the type, not the tables that use it. */
   addEnumValue: 'EXCLUSIVE',
+  /** GRANT and REVOKE rewrite the object's catalog row (its ACL) and lock nothing that reads or writes it. */
+  grant: 'NONE',
 } as const satisfies Record<string, StepLock>;
 
 /** The strongest of some locks, in the order of PostgreSQL's conflict table. */
@@ -522,5 +524,15 @@ export function rowSecurityHazards(table: string, from: { enabled: boolean; forc
   const hazards: Hazard[] = [];
   if (from.enabled && !to.enabled) hazards.push(hazard('WEAKENS_SECURITY', `disables row-level security on ${table}: its policies stop applying`));
   else if (from.forced && !to.forced) hazards.push(hazard('WEAKENS_SECURITY', `stops forcing row-level security on ${table}: its owner bypasses the policies`));
+  return hazards;
+}
+
+/** Privileges a role loses, and privileges PUBLIC (every role) gains. */
+export function grantHazards(what: string, grantee: string, delta: { readonly revoked: readonly string[]; readonly optionRevoked: readonly string[]; readonly granted: readonly string[]; readonly grantedWithOption: readonly string[] }): Hazard[] {
+  const hazards: Hazard[] = [];
+  const lost = [...delta.revoked, ...delta.optionRevoked.map((p) => `GRANT OPTION FOR ${p}`)];
+  if (lost.length > 0) hazards.push(hazard('REVOKES_PRIVILEGE', `revokes ${lost.join(', ')} on ${what} from ${grantee}: what it runs that needs them fails`));
+  const gained = [...delta.granted, ...delta.grantedWithOption];
+  if (grantee === 'PUBLIC' && gained.length > 0) hazards.push(hazard('WEAKENS_SECURITY', `grants ${gained.join(', ')} on ${what} to PUBLIC: every role gets them`));
   return hazards;
 }

@@ -3,7 +3,7 @@ import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, Ten
 import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
-import { COMPARED_KINDS, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
+import { COMPARED_KINDS, GRANTS_KIND, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
 import { normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
@@ -15,6 +15,7 @@ import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 import { compileSchemas, compilerVersion } from './compile.js';
 import { schemaSql } from './schema-sql.js';
+import { missingTypes } from './tenants.js';
 
 const normalizer: Normalizer = {
   normalizeSchema,
@@ -35,7 +36,11 @@ function isTransientError(error: unknown): boolean {
 function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   if (!settings.url) throw new Error('postgres needs a connection url');
   const url = settings.url;
-  const limits: ReadLimits = { lockTimeoutMs: settings.apply.lockTimeoutMs, statementTimeoutMs: settings.apply.statementTimeoutMs };
+  const limits: ReadLimits = {
+    lockTimeoutMs: settings.apply.lockTimeoutMs,
+    statementTimeoutMs: settings.apply.statementTimeoutMs,
+    ...(settings.grants === true && { grants: true }),
+  };
   let pool: pg.Pool | undefined;
   const getPool = () => {
     if (!pool) {
@@ -46,6 +51,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     }
     return pool;
   };
+  const missing = new Map<string, Promise<string[]>>();
   const withClient = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(getPool(), url, fn);
   return {
     engine: 'postgres',
@@ -54,9 +60,20 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     inspector: {
       inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
     },
-    comparedKinds: COMPARED_KINDS,
+    comparedKinds: settings.grants === true ? [...COMPARED_KINDS, GRANTS_KIND] : COMPARED_KINDS,
+    // Asked once per set of types: every tenant of this adapter is on the same database.
+    missingTypes(_tenant, types) {
+      const key = JSON.stringify(types);
+      let found = missing.get(key);
+      if (!found) {
+        found = withClient((c) => missingTypes(c, types));
+        missing.set(key, found);
+        found.catch(() => missing.delete(key));
+      }
+      return found;
+    },
     compiler: {
-      version: () => withClient((c) => compilerVersion(c)),
+      version: () => withClient((c) => compilerVersion(c, settings.grants === true)),
       compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),
     },
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),

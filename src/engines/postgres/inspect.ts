@@ -61,8 +61,14 @@ import {
   UNMANAGED_OTHER,
   UNMANAGED_TABLE_OBJECTS,
   UNMANAGED_TYPES,
+  SCHEMA_GRANTS,
+  RELATION_GRANTS,
+  ROUTINE_GRANTS,
+  TYPE_GRANTS,
+  DEFAULT_PRIVILEGES,
   catalogQueries,
 } from './queries.js';
+import { GrantsDraft, type GrantRow } from './grants.js';
 
 /** What a tenant's read compares; anything else it holds is reported as unmanaged. */
 export const COMPARED_KINDS: readonly string[] = [
@@ -87,6 +93,9 @@ export const COMPARED_KINDS: readonly string[] = [
   'rules',
   'extended statistics',
 ];
+
+/** Compared with the `grants` setting. */
+export const GRANTS_KIND = 'grants to roles (on the schema, tables, columns, sequences, views, routines and types)';
 
 /** Tenants per round of catalog queries: keeps `= ANY($1)` arrays and result sets bounded. */
 const CHUNK_SIZE = 500;
@@ -126,6 +135,8 @@ export async function inspectOutcomes(
 export interface ReadLimits {
   readonly lockTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** Whether a read includes the grants to roles (the `grants` setting); they are not bounds, but every read carries these. */
+  readonly grants?: boolean;
 }
 
 /**
@@ -206,7 +217,7 @@ export async function inspectSchemas(
     : '';
   try {
     await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${SESSION_SETTINGS}${bounds}`);
-    const result = await readSchemas(client, names, scope);
+    const result = await readSchemas(client, names, scope, limits?.grants === true);
     await client.query('COMMIT');
     return result;
   } catch (error) {
@@ -226,17 +237,23 @@ export const CATALOG_SETTINGS: readonly string[] = SESSION_SETTINGS.split(';').m
  * uncommitted DDL: apply verifies a tenant this way before its COMMIT. The transaction must have
  * run CATALOG_SETTINGS. Its queries go out grouped, a few round trips in all (see QueryChain).
  */
-export async function inspectInTransaction(client: pg.ClientBase, schema: string, scope?: InspectScope): Promise<SchemaModel | undefined> {
-  return (await readSchemas(client, [schema], scope, true)).get(schema);
+export async function inspectInTransaction(client: pg.ClientBase, schema: string, scope?: InspectScope, grants = false): Promise<SchemaModel | undefined> {
+  return (await readSchemas(client, [schema], scope, grants, true)).get(schema);
 }
 
-async function readSchemas(client: pg.ClientBase, names: readonly string[], scope: InspectScope | undefined, grouped = false): Promise<Map<string, SchemaModel>> {
+async function readSchemas(
+  client: pg.ClientBase,
+  names: readonly string[],
+  scope: InspectScope | undefined,
+  grants: boolean,
+  grouped = false,
+): Promise<Map<string, SchemaModel>> {
   const queries = catalogQueries(await serverVersion(client));
   const keyNames = new KeyNames();
   const found = new Map<string, SchemaModel>();
   for (let i = 0; i < names.length; i += CHUNK_SIZE) {
     const chunk = names.slice(i, i + CHUNK_SIZE);
-    for (const [name, model] of await inspectChunk(client, chunk, queries, keyNames, scope, grouped)) found.set(name, model);
+    for (const [name, model] of await inspectChunk(client, chunk, queries, keyNames, scope, grants, grouped)) found.set(name, model);
   }
   const result = new Map<string, SchemaModel>();
   for (const name of names) {
@@ -822,7 +839,20 @@ class ChunkDraft {
   readonly #toDeparse = new Map<number, string>();
   readonly objects = new ObjectsDraft((oid) => this.#draftsByOid.get(oid));
 
-  constructor(private readonly keyNames: KeyNames) {}
+  /** Grants, when the read includes them (and reads the whole schema). */
+  readonly grants: GrantsDraft | undefined;
+
+  constructor(
+    private readonly keyNames: KeyNames,
+    readsGrants: boolean,
+  ) {
+    this.grants = readsGrants ? new GrantsDraft() : undefined;
+  }
+
+  addGrant(row: GrantRow): void {
+    const draft = this.drafts.get(row.schema);
+    if (draft !== undefined) this.grants?.add(row, (text) => draft.strip(text));
+  }
 
   addSchema(row: SchemaRow): void {
     const draft = new SchemaDraft(row.oid, row.schema, row.quoted);
@@ -1141,7 +1171,10 @@ class ChunkDraft {
     }
     for (const draft of this.drafts.values()) draft.objects = this.objects.objectsOf(draft);
     const models = new Map<string, SchemaModel>();
-    for (const [name, draft] of this.drafts) models.set(name, draft.finish());
+    for (const [name, draft] of this.drafts) {
+      const model = draft.finish();
+      models.set(name, this.grants === undefined ? model : { ...model, grants: this.grants.of(name) });
+    }
     return models;
   }
 }
@@ -1152,10 +1185,11 @@ async function inspectChunk(
   queries: ReturnType<typeof catalogQueries>,
   keyNames: KeyNames,
   scope: InspectScope | undefined,
+  grants: boolean,
   grouped: boolean,
 ): Promise<Map<string, SchemaModel>> {
   const params = [schemas];
-  const chunk = new ChunkDraft(keyNames);
+  const chunk = new ChunkDraft(keyNames, grants && scope === undefined);
   const chain = new QueryChain(client, grouped);
   // Barriers and steps separate the queries that need rows of those before them.
   chain.each<SchemaRow>(SCHEMAS, params, (row) => chunk.addSchema(row));
@@ -1178,6 +1212,11 @@ async function inspectChunk(
     chain.each<AggregateRow>(AGGREGATES, params, (row) => objects.addAggregate(row));
     chain.each<DomainRow>(DOMAINS, params, (row) => objects.addDomain(row));
     chain.each<CompositeRow>(COMPOSITE_TYPES, params, (row) => objects.addComposite(row));
+  }
+  const grantsRead = chunk.grants;
+  if (grantsRead !== undefined) {
+    for (const query of [SCHEMA_GRANTS, RELATION_GRANTS, ROUTINE_GRANTS, TYPE_GRANTS]) chain.each<GrantRow>(query, params, (row) => chunk.addGrant(row));
+    chain.each<UnmanagedRow>(DEFAULT_PRIVILEGES, params, (row) => chunk.addUnmanaged(row));
   }
   chain.barrier();
   chain.each<ColumnRow>(queries.columns, () => chunk.tableOids(), (row) => chunk.addColumn(row));

@@ -953,3 +953,76 @@ CROSS JOIN LATERAL (
   WHERE src.refclassid = 'pg_type'::regclass AND t0.oid = src.refobjid
 ) k
 WHERE k.kind IS NOT NULL`;
+
+// Grants (read only with the `grants` setting). Each ACL is expanded with aclexplode; the owner's
+// own entries are left out (its privileges are implicit in owning), and a NULL ACL is the
+// object's default (acldefault), so a routine or type nobody touched still shows PUBLIC's
+// EXECUTE or USAGE, which inspect-grants.ts then takes as the default it is.
+const grantColumns = `CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END AS grantee,
+       a.privilege_type::text AS privilege, a.is_grantable AS grantable`;
+
+/** On the tenant's schema itself. */
+export const SCHEMA_GRANTS = `
+SELECT n.nspname AS schema, 'schema' AS kind, '' AS name, NULL::text AS args, NULL::text AS column_name, ${grantColumns}
+FROM pg_namespace n
+CROSS JOIN LATERAL aclexplode(n.nspacl) a
+WHERE n.nspname = ANY($1::text[]) AND a.grantee <> n.nspowner`;
+
+/**
+ * On the managed relations, and on their columns (attacl, read per relation through
+ * pg_attribute's attrelid index). An identity column's sequence is part of its column
+ * (notPartOfAnother) and not read.
+ */
+export const RELATION_GRANTS = `
+SELECT n.nspname AS schema, c.relkind::text AS kind, c.relname::text AS name, NULL::text AS args, NULL::text AS column_name, ${grantColumns}
+${inSchemas('pg_class', 'c', 'relnamespace')}
+CROSS JOIN LATERAL aclexplode(c.relacl) a
+WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND a.grantee <> c.relowner
+  AND ${notPartOfAnother('pg_class', 'c.oid')}
+UNION ALL
+SELECT n.nspname, c.relkind::text, c.relname::text, NULL::text, col.attname::text, ${grantColumns}
+${inSchemas('pg_class', 'c', 'relnamespace')}
+CROSS JOIN LATERAL (
+  SELECT x.attname, x.attacl FROM pg_attribute x
+  WHERE x.attrelid = c.oid AND x.attnum > 0 AND NOT x.attisdropped AND x.attacl IS NOT NULL
+  OFFSET 0
+) col
+CROSS JOIN LATERAL aclexplode(col.attacl) a
+WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND a.grantee <> c.relowner
+  AND ${notPartOfAnother('pg_class', 'c.oid')}`;
+
+/**
+ * On functions, procedures and aggregates, named as ROUTINES and AGGREGATES name them: one row
+ * with a NULL grantee for a routine that grants nothing to anyone, so that PUBLIC's EXECUTE,
+ * revoked, is seen to be missing.
+ */
+export const ROUTINE_GRANTS = `
+SELECT n.nspname AS schema, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
+       p.proname::text AS name, oidvectortypes(p.proargtypes) AS args, NULL::text AS column_name, ${grantColumns}
+${inSchemas('pg_proc', 'p', 'pronamespace')}
+LEFT JOIN LATERAL (SELECT * FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) e WHERE e.grantee <> p.proowner) a ON true
+WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w', 'a')
+  AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
+
+/** On enums, domains and composite types (a table's row type has no namespace dependency), as ROUTINE_GRANTS. */
+export const TYPE_GRANTS = `
+SELECT n.nspname AS schema, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'composite type' END AS kind,
+       t.typname::text AS name, NULL::text AS args, NULL::text AS column_name, ${grantColumns}
+${inSchemas('pg_type', 't', 'typnamespace')}
+LEFT JOIN LATERAL (SELECT * FROM aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) e WHERE e.grantee <> t.typowner) a ON true
+WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('e', 'd', 'c')
+  AND ${notPartOfAnother('pg_type', 't.oid')}`;
+
+/**
+ * ALTER DEFAULT PRIVILEGES IN SCHEMA: what the tenant's new objects will be granted, reported as
+ * unmanaged (read with grants only, when pg_dump with privileges shows them too). pg_default_acl
+ * holds a row only per role and kind someone altered, so reading it whole costs nothing.
+ */
+export const DEFAULT_PRIVILEGES = `
+SELECT n.nspname AS schema, 'default privileges' AS kind,
+       'for role ' || pg_get_userbyid(d.defaclrole) || ' on ' ||
+         CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END AS name,
+       NULL::text AS args
+FROM pg_default_acl d
+JOIN pg_namespace n ON n.oid = d.defaclnamespace
+WHERE n.nspname = ANY($1::text[])`;

@@ -22,7 +22,10 @@ import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../pla
 import type { CommentedObject } from '../../diff/changes.js';
 import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
+import { grantDelta, grantStatements } from './grants.js';
+import { grantTargetWords } from '../../model/grant-target.js';
 import { renderObjectChange, replacedTypeName } from './render-objects.js';
+import { describeChange } from '../../diff/describe-change.js';
 import {
   addColumnHazards,
   addExclusionHazards,
@@ -37,6 +40,7 @@ import {
   dropColumnHazards,
   dropSequenceHazards,
   dropTableHazards,
+  grantHazards,
   finishNotNullHazards,
   identifierValue,
   pgLocks,
@@ -1037,6 +1041,10 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'replaceType':
     case 'dropReplacedType':
       return renderObjectChange(change, options);
+    case 'setGrants': {
+      const hazards = grantHazards(grantTargetWords(change.on), change.grantee, grantDelta(change.on, change.grantee, change.from, change.to));
+      return [step(words(describeChange(change)), grantStatements(change.on, change.grantee, change.from, change.to, options.qualifier), hazards, pgLocks.grant)];
+    }
 
     default: {
       const unhandled: never = change;

@@ -8,7 +8,13 @@ import type { RenderOptions } from '../../plan/step.js';
 import { quoteIdent } from './connect.js';
 import { loadParser } from './parser.js';
 import { renderChanges } from './render.js';
-import { unqualifiedStatement } from './sql-dump.js';
+import { schemaGrantStatement, unqualifiedStatement } from './sql-dump.js';
+import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
+
+function isSchemaGrant(parse: (sql: string) => unknown, sql: string): boolean {
+  const node = ((parse(sql) as { stmts?: { stmt: { GrantStmt?: { objtype?: string } } }[] }).stmts ?? [])[0]?.stmt.GrantStmt;
+  return node?.objtype === 'OBJECT_SCHEMA';
+}
 
 /** What to write: the changes that build the schema from nothing, in plan order. */
 export interface SchemaSqlInput {
@@ -37,7 +43,8 @@ export async function schemaSql(input: SchemaSqlInput): Promise<string[]> {
     for (const sql of step.sql) {
       const kind = Object.keys(((parse(sql) as { stmts?: { stmt: object }[] }).stmts ?? [])[0]?.stmt ?? {})[0];
       if (kind === 'VariableSetStmt') continue;
-      const neutral = unqualifiedStatement(sql, placeholder, placeholder, parse);
+      // A grant on the schema itself names it bare: the tenant's mark stands for it.
+      const neutral = isSchemaGrant(parse, sql) ? schemaGrantStatement(sql, placeholder, TENANT_IN_SEARCH_PATH) : unqualifiedStatement(sql, placeholder, placeholder, parse);
       if (neutral.includes(placeholder)) throw new Error(`the placeholder schema is left in: ${neutral}`);
       statements.push(`${neutral.trim().replace(/;$/, '')};`);
     }

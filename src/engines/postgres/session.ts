@@ -43,7 +43,7 @@ export async function openPostgresSession(url: string, tenant: TenantContext, li
       if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
       return schema;
     },
-    runSteps: (steps, options) => runSteps(client, tenant.name, steps, options),
+    runSteps: (steps, options) => runSteps(client, tenant.name, steps, options, limits.grants === true),
     async invalidIndexes() {
       return inspectInvalidIndexes(client, tenant.name);
     },
@@ -59,7 +59,7 @@ export async function openPostgresSession(url: string, tenant: TenantContext, li
  * (VALIDATE CONSTRAINT), or outside any transaction (CREATE INDEX CONCURRENTLY), each with its
  * own timeout. A failure after the commit is a StepAfterCommitError.
  */
-export async function runSteps(client: pg.ClientBase, schema: string, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void> {
+export async function runSteps(client: pg.ClientBase, schema: string, steps: readonly PlanStep[], options: RunStepsOptions, grants = false): Promise<void> {
   const inTransaction = steps.filter((s) => s.transactional);
   const onTheirOwn = steps.filter((s) => !s.transactional);
   if (inTransaction.length > 0) {
@@ -76,7 +76,7 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
       await client.query(joinStatements(statements));
       if (options.verify) {
         const mismatch = await options.verify(async (scope) => {
-          const model = await inspectInTransaction(client, schema, scope);
+          const model = await inspectInTransaction(client, schema, scope, grants);
           if (!model) throw new Error(`schema "${schema}" does not exist`);
           return model;
         });

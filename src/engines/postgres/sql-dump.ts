@@ -17,25 +17,74 @@ export type DumpVerdict =
   | { readonly action: 'keep' }
   | { readonly action: 'skip' }
   | { readonly action: 'refuse'; readonly reason: string }
-  | { readonly action: 'extension'; readonly name: string; readonly schema?: string };
+  | { readonly action: 'extension'; readonly name: string; readonly schema?: string }
+  /** A GRANT or REVOKE on the dumped schema itself: the same, on the schema it is compiled in. */
+  | { readonly action: 'schema grant' };
 
 /** Tables Rails fills with rows in structure.sql: its own bookkeeping, data and not schema. */
 const RAILS_BOOKKEEPING = new Set(['schema_migrations', 'ar_internal_metadata']);
 
 /** Statements that set up a session or a role, never an object of the schema. */
-const SESSION_OR_ROLE = new Set(['VariableSetStmt', 'AlterOwnerStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt']);
+const SESSION_OR_ROLE = new Set(['VariableSetStmt', 'AlterOwnerStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt']);
+
+/** What GRANT may be on besides a schema's own objects (the database, a language, ...): never a tenant's. */
+const OBJECTS_OF_EVERY_TENANT = new Set(['OBJECT_DATABASE', 'OBJECT_LANGUAGE', 'OBJECT_FDW', 'OBJECT_FOREIGN_SERVER', 'OBJECT_LARGEOBJECT', 'OBJECT_TABLESPACE', 'OBJECT_PARAMETER_ACL']);
+
+/**
+ * A dump's GRANT or REVOKE: kept where grants are compared and it is on the dumped schema or
+ * its objects, else skipped (grants on other schemas, such as pg_dump's on public).
+ */
+function grantVerdict(node: Node, schema: string | undefined, grants: GrantSettings): DumpVerdict {
+  if (!grants.compared) return { action: 'skip' };
+  const objtype = node.objtype as string | undefined;
+  if (node.targtype !== 'ACL_TARGET_OBJECT') return { action: 'refuse', reason: 'a grant on all objects of a kind in a schema: grant on each object' };
+  if (objtype === undefined || OBJECTS_OF_EVERY_TENANT.has(objtype)) return { action: 'skip' };
+  const objects = (node.objects as Node[] | undefined) ?? [];
+  if (objtype === 'OBJECT_SCHEMA') {
+    const names = objects.map(stringValue);
+    // Tenant-neutral SQL (inspect -o x.sql) names the schema with the tenant's mark, which the
+    // compile has replaced with its own schema's name by now.
+    if (names.length === 1 && names[0] === grants.compiledIn) return { action: 'keep' };
+    if (schema === undefined) return { action: 'skip' };
+    if (names.length === 1 && names[0] === schema) return { action: 'schema grant' };
+    if (names.includes(schema)) return { action: 'refuse', reason: `it grants on ${schema} and other schemas at once: grant on ${schema} alone` };
+    return { action: 'skip' };
+  }
+  // Unqualified, in tenant-neutral SQL: on the tenant's own objects.
+  if (schema === undefined) return { action: 'keep' };
+  return JSON.stringify(objects).includes(JSON.stringify(schema)) ? { action: 'keep' } : { action: 'skip' };
+}
+
+/** Whether grants are compared, and the schema a desired schema is compiled in. */
+export interface GrantSettings {
+  readonly compared: boolean;
+  readonly compiledIn?: string;
+}
+
+/**
+ * `GRANT ... ON SCHEMA <schema> ...` with the schema's name replaced, at the token the lexer
+ * shows, by `replacement` (another schema's quoted name, or the tenant's mark).
+ */
+export function schemaGrantStatement(statement: string, schema: string, replacement: string): string {
+  const tokens = [...sqlTokens(statement)].filter((t) => t.kind !== 'comment');
+  const at = tokens.findIndex((t, i) => i > 0 && identifierValue(statement, t) === schema && /^schema$/i.test(statement.slice(tokens[i - 1]!.start, tokens[i - 1]!.end)));
+  if (at < 0) throw new Error(`no schema ${schema} in the grant`);
+  const token = tokens[at]!;
+  return statement.slice(0, token.start) + replacement + statement.slice(token.end);
+}
 
 function stringValue(node: unknown): string | undefined {
   return (node as { String?: { sval?: string } } | undefined)?.String?.sval;
 }
 
 /**
- * Sorts one statement of a dump: session settings, owners and grants are skipped (schema-sync
- * manages objects, not roles); `CREATE SCHEMA` of the dumped schema is skipped (each tenant's
+ * Sorts one statement of a dump: session settings and owners are skipped (schema-sync manages
+ * objects, not roles), and so are grants unless they are compared (`grants`); `CREATE SCHEMA` of the dumped schema is skipped (each tenant's
  * schema exists already); an extension is checked on the server, never created in a tenant.
  */
-export function dumpVerdict(kind: string, node: Node, schema: string | undefined): DumpVerdict {
+export function dumpVerdict(kind: string, node: Node, schema: string | undefined, grants: GrantSettings = { compared: false }): DumpVerdict {
   if (SESSION_OR_ROLE.has(kind)) return { action: 'skip' };
+  if (kind === 'GrantStmt') return grantVerdict(node, schema, grants);
   if (kind === 'AlterTableStmt') {
     const cmds = (node.cmds as { AlterTableCmd?: { subtype?: string } }[] | undefined) ?? [];
     if (cmds.length > 0 && cmds.every((c) => c.AlterTableCmd?.subtype === 'AT_ChangeOwner')) return { action: 'skip' };

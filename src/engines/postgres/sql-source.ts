@@ -3,8 +3,9 @@
 // comments). Only statements that create or alter objects of the tenant pass: the compile runs
 // them on a real server, and apply never runs them at all (it runs what the server printed back).
 import type { CompileFailure, SqlSource } from '../types.js';
+import { quoteIdent } from './connect.js';
 import { loadParser, type ParseSync } from './parser.js';
-import { dumpVerdict, unqualifiedStatement, withoutMetaCommands } from './sql-dump.js';
+import { dumpVerdict, schemaGrantStatement, unqualifiedStatement, withoutMetaCommands } from './sql-dump.js';
 
 export interface SqlStatement {
   readonly text: string;
@@ -43,7 +44,7 @@ const AFTER_TABLES = new Set([
 type Node = Record<string, unknown>;
 
 /** Statements a whole schema's SQL may hold besides those above. */
-const WHOLE_SCHEMA_ONLY = new Set<string>();
+const WHOLE_SCHEMA_ONLY = new Set<string>(['GrantStmt']);
 
 /** The qualified name a statement gives the object it creates, if it qualifies it, and its schema. */
 function qualifiedTarget(kind: string, node: Node): { schema: string; text: string } | undefined {
@@ -124,6 +125,8 @@ export interface ExtensionNeed {
 }
 
 export interface SqlStatementOptions {
+  /** Whether grants are compared: a whole schema's GRANT and REVOKE then run. */
+  readonly grants?: boolean;
   /** What a routine's `SET search_path` names where it named the dumped schema. */
   readonly searchPath?: string;
   /**
@@ -224,10 +227,11 @@ export async function sqlStatements(sources: readonly SqlSource[], options: SqlS
   const parse = await loadParser();
   const parsed = sources.map((source) => parseSource(source, parse));
   const dumped = dumpedSchema(sources, parsed);
+  const grantSettings = { compared: options.grants === true, ...(options.searchPath !== undefined && { compiledIn: options.searchPath }) };
   sources.forEach((source, i) => {
     if (!source.wholeSchema) return;
     for (const { kind, node, source: where } of parsed[i]!) {
-      const verdict = dumpVerdict(kind, node, dumped);
+      const verdict = dumpVerdict(kind, node, dumped, grantSettings);
       if (verdict.action === 'extension') extensions.push({ name: verdict.name, ...(verdict.schema !== undefined ? { schema: verdict.schema } : {}), source: where });
     }
   });
@@ -239,10 +243,14 @@ export async function sqlStatements(sources: readonly SqlSource[], options: SqlS
       const label = statementLabel(statement.text);
       const refuse = (message: string): never => refusal(message, where);
       if (source.wholeSchema) {
-        const verdict = dumpVerdict(kind, node, dumped);
+        const verdict = dumpVerdict(kind, node, dumped, grantSettings);
         if (verdict.action === 'skip') continue;
         if (verdict.action === 'refuse') refuse(`${label}: ${verdict.reason}`);
         if (verdict.action === 'extension') continue;
+        if (verdict.action === 'schema grant') {
+          before.push({ text: schemaGrantStatement(statement.text, dumped!, quoteIdent(searchPath)), source: where });
+          continue;
+        }
       }
       if (!BEFORE_TABLES.has(kind) && !AFTER_TABLES.has(kind) && !(source.wholeSchema && WHOLE_SCHEMA_ONLY.has(kind))) {
         refuse(`${source.wholeSchema ? 'the desired schema' : '`sql:`'} holds only statements that create or alter the tenant's own objects (tables, views, functions, triggers, policies, types, ...); ${label} is not one`);

@@ -50,6 +50,7 @@ function tableOf(change: Change): string | undefined {
     case 'replaceType':
     case 'dropReplacedType':
     case 'setRowSecurity':
+    case 'setGrants':
       throw new Error(`SQLite's model has no ${change.kind} changes (its inspector reads no such objects)`);
     default:
       return change.table;

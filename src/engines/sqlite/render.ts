@@ -321,7 +321,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'replaceType':
     case 'dropReplacedType':
     case 'setRowSecurity':
-      // Its inspector reads triggers and views as unmanaged objects, so no diff yields these.
+    case 'setGrants':
+      // Its inspector reads triggers and views as unmanaged objects, and SQLite has no roles, so no diff yields these.
       throw new Error(`SQLite's model has no ${change.kind} changes`);
 
     default: {
