@@ -2,6 +2,7 @@ import type { DesiredSchema } from '../manifest/desired.js';
 import { classifyDrift, type ThreeWayResult } from '../diff/three-way.js';
 import type { TenantContext } from '../engines/types.js';
 import { errorMessage } from '../errors.js';
+import { isOfType } from '../diff/type-uses.js';
 import type { SchemaModel } from '../model/types.js';
 import { diffTenant, type TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
@@ -24,9 +25,14 @@ export type TenantAssessment =
       readonly hasBase: boolean;
     };
 
-/** The desired schema's types from other schemas that the tenant's server lacks (an extension not installed there). */
+/**
+ * The desired schema's types from other schemas that the tenant's server lacks (an extension not
+ * installed there). Its own domains and composite types are among the types it uses but does not
+ * list as enums: the plan creates them.
+ */
 async function missingTypes(project: Project, tenant: TenantContext, desired: SchemaModel): Promise<string[]> {
-  const types = desired.externalTypes ?? [];
+  const own = (desired.objects ?? []).filter((o) => o.kind === 'domain' || o.kind === 'composite type').map((o) => o.name);
+  const types = (desired.externalTypes ?? []).filter((type) => !own.some((name) => isOfType(type, name)));
   const adapter = project.adapter;
   return types.length > 0 && adapter.missingTypes ? adapter.missingTypes(tenant, types) : [];
 }
