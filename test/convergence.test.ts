@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import type { HazardCode } from '../src/plan/hazards.js';
 import { engineHarnesses, TEARDOWN_TIMEOUT } from './helpers/engine-harness.js';
+import { dumpDifference } from './helpers/oracle.js';
 import { createTempProject } from './helpers/project.js';
 
 interface ConvergenceCase {
@@ -18,6 +19,11 @@ interface ConvergenceCase {
   /** SQL run by hand after `before` and the rows, per engine: a state schema-sync itself never plans (a NOT VALID constraint). */
   outOfBand?: Partial<Record<string, string>>;
   options?: Record<string, unknown>;
+  /**
+   * Also hold the result to the server's own dump (PostgreSQL's pg_dump): the tenant that went
+   * from `before` to `after` dumps exactly as a tenant built from `after` alone.
+   */
+  oracle?: boolean;
   expect: {
     /** Change kinds in plan order: one list for every engine, or a list per engine. */
     changes?: string[] | Partial<Record<string, string[]>>;
@@ -87,8 +93,27 @@ describe.each(engines)('convergence on $engine', (harness) => {
       } finally {
         await engine.close();
       }
+      if (c.oracle) await expectSameDumpAsFresh(harness, c);
     } finally {
       await project.remove();
     }
   });
 });
+
+/** Builds `after` alone in a tenant of its own and compares the two tenants' dumps. */
+async function expectSameDumpAsFresh(harness: (typeof engines)[number], c: ConvergenceCase & { tenant: string }): Promise<void> {
+  const fresh = `${c.tenant}_fresh`;
+  await harness.createTenant(fresh);
+  const project = await createTempProject(harness.config([fresh], c.options));
+  try {
+    await project.writeManifest(c.after);
+    await project.withEngine(async (engine) => {
+      const applied = await engine.apply(await engine.plan(), { allowDestructive: true });
+      expect(applied.filter((r) => r.status !== 'applied')).toEqual([]);
+    });
+    const [migrated, built] = [await harness.dumpSchema(c.tenant), await harness.dumpSchema(fresh)];
+    expect(migrated === built ? '' : dumpDifference(migrated, built)).toBe('');
+  } finally {
+    await project.remove();
+  }
+}

@@ -299,12 +299,24 @@ export function alterSequenceHazards(from: SequenceModel, to: SequenceModel): Ha
     : [];
 }
 
-/** A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered into it: dropped with its rows and partitions, created empty. */
-export function replaceTableHazards(table: string, reasons: readonly string[]): Hazard[] {
-  return [
-    hazard('DELETES_DATA', `drops table ${table} with all its rows and partitions and creates it anew (${reasons.join('; ')}); PostgreSQL cannot change this in place`),
-    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`),
-  ];
+/**
+ * A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered
+ * into it: dropped with its rows and partitions, created empty. A partitioned table holds no rows
+ * of its own, so when every partition is kept (detached and attached again) nothing is lost.
+ */
+export function replaceTableHazards(
+  table: string,
+  reasons: readonly string[],
+  partitioned: boolean,
+  kept: readonly string[],
+  dropped: readonly string[],
+): Hazard[] {
+  const lock = hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`);
+  const why = `(${reasons.join('; ')}); PostgreSQL cannot change this in place`;
+  if (partitioned && dropped.length === 0) return [lock];
+  const keeping = kept.length > 0 ? `, except ${kept.join(', ')}, detached and attached again with their rows,` : '';
+  const what = partitioned ? `the partitions ${dropped.join(', ')} with their rows` : 'all its rows and partitions';
+  return [hazard('DELETES_DATA', `drops table ${table} with ${what}${keeping} and creates it anew ${why}`), lock];
 }
 
 /** ATTACH PARTITION scans the table to check its rows against the bound (and the default partition for rows that now belong here). */
@@ -393,6 +405,37 @@ export function replaceObjectHazards(object: DefinedObjectModel, usedBy: readonl
 export function alterDomainHazards(domain: string, addsCheck: boolean, setsNotNull: boolean): Hazard[] {
   if (!addsCheck && !setsNotNull) return [];
   return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `checks every value of domain ${domain} in the tables that use it; fails if one does not pass`)];
+}
+
+/**
+ * A domain or composite type replaced while table columns hold its values: every such column is
+ * converted, rewriting its table; a composite type's attribute the new one lacks loses its values.
+ */
+export function replaceTypeHazards(object: DefinedObjectModel, columns: readonly string[], arrays: readonly string[], droppedAttributes: readonly string[]): Hazard[] {
+  if (columns.length === 0) return [];
+  const what = objectWords(object);
+  const list = columns.join(', ');
+  const hazards = [
+    hazard('REWRITES_TABLE', `replacing ${what} converts ${list} to the new type, rewriting ${columns.length === 1 ? 'its table' : 'their tables'}`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `the tables of ${list} are locked against reads and writes during the rewrite`),
+    hazard(
+      'MAY_FAIL_ON_EXISTING_ROWS',
+      `fails if a value of ${list} does not convert to the new ${what} or fails its checks` +
+        (object.kind === 'composite type' && arrays.length > 0 ? ` (an array, ${arrays.join(', ')}, converts through its text form: its attributes must line up by position)` : ''),
+    ),
+  ];
+  if (droppedAttributes.length > 0) hazards.unshift(droppedAttributesHazard(object.name, droppedAttributes, list));
+  return hazards;
+}
+
+/** DROP ATTRIBUTE of a composite type whose values table columns hold: those attributes' values are gone. */
+export function dropAttributeHazards(type: string, dropped: readonly string[], columns: readonly string[]): Hazard[] {
+  if (dropped.length === 0 || columns.length === 0) return [];
+  return [droppedAttributesHazard(type, dropped, columns.join(', '))];
+}
+
+function droppedAttributesHazard(type: string, dropped: readonly string[], columns: string): Hazard {
+  return hazard('DELETES_DATA', `drops attribute${dropped.length === 1 ? '' : 's'} ${dropped.join(', ')} of composite type ${type}: ${dropped.length === 1 ? 'its values' : 'their values'} in ${columns} are lost`);
 }
 
 export function rowSecurityHazards(table: string, from: { enabled: boolean; forced: boolean }, to: { enabled: boolean; forced: boolean }): Hazard[] {

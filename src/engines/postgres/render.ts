@@ -25,7 +25,7 @@ import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { grantDelta, grantStatements } from './grants.js';
 import { grantTargetWords } from '../../model/grant-target.js';
-import { renderObjectChange } from './render-objects.js';
+import { renderObjectChange, replacedTypeName } from './render-objects.js';
 import { describeChange } from '../../diff/describe-change.js';
 import {
   addColumnHazards,
@@ -558,7 +558,8 @@ function createTable(table: TableModel, options: RenderOptions): PlanStep {
 /** A table whose partitioning changed: dropped with its rows and created anew, in one step. */
 function replaceTable(change: Extract<Change, { kind: 'replaceTable' }>, options: RenderOptions): PlanStep {
   const sql = [`DROP TABLE ${qualified(change.from.name, options)}`, ...createTableStatements(change.to, options)];
-  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, replaceTableHazards(change.to.name, change.reasons));
+  const hazards = replaceTableHazards(change.to.name, change.reasons, change.from.partitionBy !== undefined, change.keptPartitions ?? [], change.droppedPartitions ?? []);
+  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, hazards);
 }
 
 function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: RenderOptions): PlanStep[] {
@@ -795,7 +796,7 @@ interface EnumUse {
 function recreateEnum(change: Extract<Change, { kind: 'recreateEnum' }>, options: RenderOptions): PlanStep {
   const { from, to } = change;
   const usedBy: readonly EnumUse[] = change.usedBy;
-  const oldName = withSuffix(from.name, '__old');
+  const oldName = replacedTypeName(from.name);
   const type = qualified(to.name, options);
   const sql = [
     `ALTER TYPE ${qualified(from.name, options)} RENAME TO ${quoteIdent(oldName)}`,
@@ -1042,6 +1043,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
       return renderObjectChange(change, options);
     case 'setGrants': {
       const hazards = grantHazards(grantTargetWords(change.on), change.grantee, grantDelta(change.on, change.grantee, change.from, change.to));

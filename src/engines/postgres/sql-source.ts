@@ -37,6 +37,7 @@ const AFTER_TABLES = new Set([
   'CommentStmt',
   'RuleStmt',
   'CreateStatsStmt',
+  'AlterStatsStmt',
   'AlterEnumStmt',
   'AlterDomainStmt',
 ]);
@@ -84,6 +85,7 @@ function qualifiedTarget(kind: string, node: Node): { schema: string; text: stri
       return nameList(node.typeName);
     case 'DefineStmt':
     case 'CreateStatsStmt':
+    case 'AlterStatsStmt':
       return nameList(node.defnames);
     default:
       return undefined;

@@ -48,6 +48,8 @@ function tableOf(change: Change): string | undefined {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
     case 'setRowSecurity':
     case 'setGrants':
       throw new Error(`SQLite's model has no ${change.kind} changes (its inspector reads no such objects)`);
