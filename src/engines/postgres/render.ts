@@ -247,11 +247,6 @@ function words(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
-function withSuffix(name: string, suffix: string): string {
-  return clipBytes(name, NAMEDATALEN - 1 - Buffer.byteLength(suffix)) + suffix;
-}
-
 /** A short, deterministic name for the temporary CHECK used to set NOT NULL without a long lock. */
 function notNullCheckName(table: string, column: string): string {
   const hash = createHash('sha256').update(`${table}\0${column}`).digest('hex').slice(0, 12);
