@@ -9,6 +9,7 @@
 // was read from (pg_catalog is searched first either way), and never in another tenant. The
 // object's own name is rewritten qualified, so what is created can only land in the tenant
 // (DESIGN.md invariant 4), and the body of a routine, the user's own text, is run as written.
+import { clipBytes, NAMEDATALEN } from '../shared/names.js';
 import type { Change, EnumColumnUse } from '../../diff/changes.js';
 import { routineArguments, routineName } from '../../model/object-key.js';
 import { dependencyOrder } from '../../diff/diff-objects.js';
@@ -33,14 +34,9 @@ import {
 
 type ObjectChange = Extract<Change, { kind: 'createObject' | 'dropObject' | 'replaceObject' | 'alterObject' | 'replaceType' | 'dropReplacedType' | 'setRowSecurity' }>;
 
-/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
-const maxIdentifierBytes = 63;
-
 /** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
 export function withSuffix(name: string, suffix: string): string {
-  let base = name;
-  while (Buffer.byteLength(base + suffix) > maxIdentifierBytes) base = [...base].slice(0, -1).join('');
-  return base + suffix;
+  return clipBytes(name, NAMEDATALEN - 1 - Buffer.byteLength(suffix)) + suffix;
 }
 
 /** The name a replaced domain or composite type (or enum) is renamed to until it is dropped. */

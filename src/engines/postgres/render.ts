@@ -20,7 +20,6 @@ import type {
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import type { CommentedObject } from '../../diff/changes.js';
-import { clipBytes, NAMEDATALEN } from '../shared/names.js';
 import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { grantDelta, grantStatements } from './grants.js';
