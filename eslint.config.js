@@ -3,6 +3,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The engines' folders under src/engines/; src/engines/shared/ holds what several engines use. */
+const engines = ['postgres', 'sqlite', 'mysql'];
+
+/**
+ * No engine imports another (STYLE.md), and shared/ imports no engine; manifest, diff and plan
+ * import no engine folder at all: what they need of an engine comes through the interfaces of
+ * src/engines/types.ts. Dynamic import() (src/engines/index.ts) is how engines are loaded.
+ */
+function engineBoundaries() {
+  const forbid = (files, folders, message) => {
+    const names = folders.join('|');
+    const regex = `(^|/)engines/(${names})/|(^|/)\\.\\./(${names})/`;
+    return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] } };
+  };
+  return [
+    ...engines.map((engine) =>
+      forbid([`src/engines/${engine}/**/*.ts`], engines.filter((other) => other !== engine), 'an engine imports no other engine: share through src/engines/shared/'),
+    ),
+    forbid(['src/engines/shared/**/*.ts'], engines, 'src/engines/shared/ imports no engine'),
+    forbid(['src/manifest/**/*.ts', 'src/diff/**/*.ts', 'src/plan/**/*.ts'], [...engines, 'shared'], 'manifest, diff and plan reach an engine only through src/engines/types.ts'),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.scratch/'] },
   js.configs.recommended,
@@ -18,5 +41,6 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  ...engineBoundaries(),
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -14,14 +14,15 @@ export type { PlanStep, RenderOptions, StepLock, StepPlacement } from './plan/st
 export { stepPlacement } from './plan/step.js';
 export { applyPlan, type ApplyOptions, type TenantResult, type TenantStatus } from './apply/apply-plan.js';
 export type {
+  BatchRunner,
   DatabaseAdapter,
   EngineName,
   HistoryEntry,
   HistoryTable,
+  LockOutcome,
   MigrationRunner,
   SchemaInspector,
   TenantContext,
-  TenantSession,
 } from './engines/types.js';
 export { defaultDiffCalculator, defaultExecutor, enginePlanner, type DiffCalculator, type Executor, type Planner } from './interfaces.js';
 export { loadConfig } from './config/load-config.js';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load-config.js';
 import { connectFailure } from '../src/engines/postgres/connect.js';
+import { postgresEngine } from '../src/engines/postgres/index.js';
 import { errorMessage, printable } from '../src/errors.js';
 import { loadManifest, loadOverrides } from '../src/manifest/load.js';
 import { readPlanFile } from '../src/plan/plan-yaml.js';
@@ -141,7 +142,7 @@ describe('YAML files: one document, bounded nesting, for config, manifest, overr
   // Each loader with a file that is valid but for what the test appends or nests.
   const loaders: { name: string; file: string; head: string; nest: string; load: (file: string) => Promise<unknown> }[] = [
     { name: 'config', file: 'schema-sync.yaml', head: 'engine: sqlite\ntenants: { pattern: "data/*.db" }\n', nest: 'apply: ', load: (file) => loadConfig({ file }) },
-    { name: 'manifest', file: 'manifest.yaml', head: 'version: 1\ntables: {}\n', nest: 'enums: ', load: (file) => loadManifest(file) },
+    { name: 'manifest', file: 'manifest.yaml', head: 'version: 1\ntables: {}\n', nest: 'enums: ', load: (file) => loadManifest(file, postgresEngine) },
     { name: 'override', file: 'overrides/o.yaml', head: 'tenants: [acme]\n', nest: 'tables: ', load: (file) => loadOverrides(path.dirname(file)) },
     { name: 'plan', file: 'plan.yaml', head: 'version: 1\nid: abc\n', nest: 'groups: ', load: (file) => readPlanFile(file) },
   ];

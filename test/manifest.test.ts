@@ -9,7 +9,6 @@ import {
   desiredFor,
   loadManifest,
   loadOverrides,
-  makeObjectName,
   ManifestError,
   manifestDigest,
   parseManifest,
@@ -17,14 +16,20 @@ import {
   writeManifest,
   type Manifest,
 } from '../src/manifest/index.js';
-import { columnsAddition, expressionColumns, nameFromParts, checkNameParts } from '../src/manifest/names.js';
-import { parseIndexKey } from '../src/manifest/index-keys.js';
+import type { ManifestRules } from '../src/engines/types.js';
+import { columnsAddition, makeObjectName, mentionedColumns } from '../src/engines/shared/names.js';
+import { naming } from '../src/engines/postgres/names.js';
+import { nameTokens } from '../src/engines/postgres/sql-tokens.js';
+import { indexKeys } from '../src/engines/postgres/index-keys.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/manifests/', import.meta.url));
 const fixture = (name: string): string => path.join(fixtures, name);
 const tenant = (name: string, labels: string[] = []): TenantContext => ({ name, labels });
 const FILE = 'schema/manifest.yaml';
+/** PostgreSQL's rules for what a manifest leaves unnamed or writes as text. */
+const rules: ManifestRules = { naming, indexKeys };
+const expressionColumns = (expression: string, columns: readonly string[]): string[] => mentionedColumns(nameTokens(expression), columns);
 
 /** The issues a call throws, formatted as the CLI prints them. */
 function problems(run: () => unknown): string[] {
@@ -47,14 +52,14 @@ async function problemsAsync(run: () => Promise<unknown>): Promise<string[]> {
   throw new Error('expected a ManifestError');
 }
 
-const manifestOf = (yaml: string): Manifest => parseManifest(yaml, FILE);
-const schemaOf = (yaml: string): SchemaModel => desiredFor(tenant('t'), manifestOf(yaml), []).schema;
+const manifestOf = (yaml: string): Manifest => parseManifest(yaml, FILE, rules);
+const schemaOf = (yaml: string): SchemaModel => desiredFor(tenant('t'), manifestOf(yaml), [], rules).schema;
 const tableOf = (yaml: string, name: string): TableModel => schemaOf(yaml).tables.find((t) => t.name === name)!;
 
 describe('manifest -> model', () => {
   it('turns the full example into the model', async () => {
-    const manifest = await loadManifest(fixture('full.yaml'));
-    const desired = desiredFor(tenant('acme'), manifest, []);
+    const manifest = await loadManifest(fixture('full.yaml'), rules);
+    const desired = desiredFor(tenant('acme'), manifest, [], rules);
     const { schema } = desired;
     expect(schema.tables.map((t) => t.name)).toEqual(['customers', 'invoices']);
     expect(schema.enums).toEqual([
@@ -316,7 +321,7 @@ tables:
     }
     // Column names are joined until NAMEDATALEN bytes are reached, then cut.
     expect(columnsAddition(['x'.repeat(40), 'y'.repeat(40), 'z'])).toBe('x'.repeat(40) + '_' + 'y'.repeat(40));
-    expect(nameFromParts(checkNameParts('t', 'a > b', ['a', 'b']))).toBe('t_check');
+    expect(naming.constraintName({ kind: 'check', table: 't', expression: 'a > b', tableColumns: ['a', 'b'] }, new Set())).toBe('t_check');
   });
 
   it('applies truncation to names in a manifest, with a numbered label after a clash', () => {
@@ -358,12 +363,12 @@ tables:
   });
 
   it('parses index key strings', () => {
-    expect(parseIndexKey('name')).toEqual({ column: 'name' });
-    expect(parseIndexKey('name desc nulls last')).toEqual({ column: 'name', descending: true, nulls: 'last' });
-    expect(parseIndexKey('name ASC')).toEqual({ column: 'name' });
-    expect(parseIndexKey('"Weird ""name"""')).toEqual({ column: 'Weird "name"' });
-    expect(parseIndexKey('lower(email) DESC')).toEqual({ expression: 'lower(email)', descending: true });
-    expect(parseIndexKey('a + b')).toEqual({ expression: 'a + b' });
+    expect(indexKeys.parse('name')).toEqual({ column: 'name' });
+    expect(indexKeys.parse('name desc nulls last')).toEqual({ column: 'name', descending: true, nulls: 'last' });
+    expect(indexKeys.parse('name ASC')).toEqual({ column: 'name' });
+    expect(indexKeys.parse('"Weird ""name"""')).toEqual({ column: 'Weird "name"' });
+    expect(indexKeys.parse('lower(email) DESC')).toEqual({ expression: 'lower(email)', descending: true });
+    expect(indexKeys.parse('a + b')).toEqual({ expression: 'a + b' });
   });
 });
 
@@ -442,10 +447,10 @@ tables:
   });
 
   it('reports a missing file, an empty file and a bad file by the path given', async () => {
-    expect(await problemsAsync(() => loadManifest('no/such/manifest.yaml'))).toEqual(['no/such/manifest.yaml: file not found']);
+    expect(await problemsAsync(() => loadManifest('no/such/manifest.yaml', rules))).toEqual(['no/such/manifest.yaml: file not found']);
     expect(problems(() => manifestOf('# just a comment\n'))).toEqual(["schema/manifest.yaml:1:1: the file is empty: a manifest starts with 'version: 1'"]);
     const file = path.relative(process.cwd(), fixture('bad-type.yaml'));
-    const error = await loadManifest(file).catch((e: unknown) => e);
+    const error = await loadManifest(file, rules).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
     expect((error as ManifestError).name).toBe('ManifestError');
     expect((error as ManifestError).issues).toEqual([
@@ -541,7 +546,7 @@ sequences:
 
 describe('overrides', () => {
   const load = async () => ({
-    manifest: await loadManifest(fixture('base.yaml')),
+    manifest: await loadManifest(fixture('base.yaml'), rules),
     overrides: await loadOverrides(fixture('overrides')),
   });
 
@@ -572,14 +577,14 @@ describe('overrides', () => {
 
   it('applies nothing to a tenant no override selects', async () => {
     const { manifest, overrides } = await load();
-    const desired = desiredFor(tenant('small_1'), manifest, overrides);
+    const desired = desiredFor(tenant('small_1'), manifest, overrides, rules);
     expect(desired.overrides).toEqual([]);
-    expect(desired).toEqual(desiredFor(tenant('small_1'), manifest, []));
+    expect(desired).toEqual(desiredFor(tenant('small_1'), manifest, [], rules));
   });
 
   it('selects by label', async () => {
     const { manifest, overrides } = await load();
-    const desired = desiredFor(tenant('globex', ['enterprise']), manifest, overrides);
+    const desired = desiredFor(tenant('globex', ['enterprise']), manifest, overrides, rules);
     expect(desired.overrides).toEqual(['10-enterprise.yaml']);
     const names = desired.schema.tables.map((t) => t.name);
     expect(names).toEqual(['audit_log', 'customers', 'legacy_import']);
@@ -591,7 +596,7 @@ describe('overrides', () => {
 
   it('selects by name glob, applies in file-name order and merges exclusions', async () => {
     const { manifest, overrides } = await load();
-    const desired = desiredFor(tenant('big_corp', ['enterprise']), manifest, overrides);
+    const desired = desiredFor(tenant('big_corp', ['enterprise']), manifest, overrides, rules);
     expect(desired.overrides).toEqual(['10-enterprise.yaml', '20-big.yaml', '30-legacy.yml']);
     const customers = desired.schema.tables.find((t) => t.name === 'customers')!;
     // 20-big replaces the vip column 10-enterprise added, in place; old_col is excluded.
@@ -605,7 +610,7 @@ describe('overrides', () => {
     expect(desired.schema.tables.map((t) => t.name)).toEqual(['audit_log', 'customers']);
     expect(desired.excluded).toEqual({ tables: ['legacy_import'], columns: { customers: ['old_col'] }, indexes: { customers: ['some_idx'] } });
 
-    const acme = desiredFor(tenant('acme'), manifest, overrides);
+    const acme = desiredFor(tenant('acme'), manifest, overrides, rules);
     expect(acme.overrides).toEqual(['20-big.yaml']);
     expect(acme.excluded).toEqual({ tables: [], columns: { customers: ['old_col'] }, indexes: {} });
     expect(acme.schema.tables.map((t) => t.name)).toEqual(['customers', 'legacy_import']);
@@ -613,19 +618,19 @@ describe('overrides', () => {
 
   it('matches globs against the whole name', async () => {
     const { manifest, overrides } = await load();
-    expect(desiredFor(tenant('not_big_x'), manifest, overrides).overrides).toEqual([]);
-    expect(desiredFor(tenant('acme2'), manifest, overrides).overrides).toEqual([]);
-    expect(desiredFor(tenant('legacy'), manifest, overrides).overrides).toEqual(['30-legacy.yml']);
+    expect(desiredFor(tenant('not_big_x'), manifest, overrides, rules).overrides).toEqual([]);
+    expect(desiredFor(tenant('acme2'), manifest, overrides, rules).overrides).toEqual([]);
+    expect(desiredFor(tenant('legacy'), manifest, overrides, rules).overrides).toEqual(['30-legacy.yml']);
   });
 
   it('is deterministic: same inputs, same JSON, byte for byte', async () => {
     const first = await load();
     const second = await load();
-    const a = JSON.stringify(desiredFor(tenant('big_corp', ['enterprise']), first.manifest, first.overrides));
-    const b = JSON.stringify(desiredFor(tenant('big_corp', ['enterprise']), second.manifest, second.overrides));
+    const a = JSON.stringify(desiredFor(tenant('big_corp', ['enterprise']), first.manifest, first.overrides, rules));
+    const b = JSON.stringify(desiredFor(tenant('big_corp', ['enterprise']), second.manifest, second.overrides, rules));
     expect(a).toBe(b);
     // Label order does not matter either.
-    const c = JSON.stringify(desiredFor(tenant('big_corp', ['x', 'enterprise']), second.manifest, second.overrides));
+    const c = JSON.stringify(desiredFor(tenant('big_corp', ['x', 'enterprise']), second.manifest, second.overrides, rules));
     expect(c).toBe(a);
   });
 
@@ -642,13 +647,13 @@ tables:
 `,
       'overrides/o.yaml',
     );
-    expect(problems(() => desiredFor(tenant('a'), manifest, [override]))).toEqual([
+    expect(problems(() => desiredFor(tenant('a'), manifest, [override], rules))).toEqual([
       "overrides/o.yaml:5:24: tables.t.indexes.t_x.columns[0]: unknown column 'x' in table 't' (an expression needs more than a name)",
       "overrides/o.yaml:7:5: tables.u: table 'u' is not in the manifest, so an override that adds it must give its columns",
     ]);
     // Tenants the override does not select are fine.
     const other = parseOverride('tenants: [b]\ntables:\n  t:\n    indexes: { t_x: { columns: [x] } }\n', 'overrides/p.yaml');
-    expect(desiredFor(tenant('a'), manifest, [other]).schema.tables[0]!.indexes).toEqual([]);
+    expect(desiredFor(tenant('a'), manifest, [other], rules).schema.tables[0]!.indexes).toEqual([]);
   });
 
   it('merges checks by name and replaces other table keys', () => {
@@ -672,7 +677,7 @@ tables:
 `,
       'o.yaml',
     );
-    const t = desiredFor(tenant('n', ['x']), manifest, [override]).schema.tables[0]!;
+    const t = desiredFor(tenant('n', ['x']), manifest, [override], rules).schema.tables[0]!;
     expect(t.comment).toBe('changed');
     expect(t.primaryKey).toEqual({ name: 't_pkey', columns: ['a', 'b'] });
     expect(t.uniques).toEqual([]);
@@ -689,12 +694,12 @@ tables:
   t: { renamedFrom: t0, columns: { a: { type: int, renamedFrom: a0 }, b: { type: int, renamedFrom: b0 } } }
   u: { renamedFrom: u0, columns: { id: int } }
 `);
-    expect(desiredFor(tenant('n'), manifest, []).renames).toEqual({
+    expect(desiredFor(tenant('n'), manifest, [], rules).renames).toEqual({
       tables: { t: 't0', u: 'u0' },
       columns: { t: { a: 'a0', b: 'b0' } },
     });
     const override = parseOverride('tenants: [n]\nexclude: { tables: [u], columns: { t: [a] } }\n', 'o.yaml');
-    expect(desiredFor(tenant('n'), manifest, [override]).renames).toEqual({ tables: { t: 't0' }, columns: { t: { b: 'b0' } } });
+    expect(desiredFor(tenant('n'), manifest, [override], rules).renames).toEqual({ tables: { t: 't0' }, columns: { t: { b: 'b0' } } });
   });
 });
 
@@ -891,12 +896,12 @@ describe('writeManifest', () => {
   };
 
   it('round-trips a rich schema', async () => {
-    const text = writeManifest({ ...rich, unmanaged: [{ kind: 'view', name: 'active_accounts' }, { kind: 'trigger', name: 'accounts.audit' }] });
+    const text = writeManifest({ ...rich, unmanaged: [{ kind: 'view', name: 'active_accounts' }, { kind: 'trigger', name: 'accounts.audit' }] }, rules);
     const dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-manifest-'));
     try {
       const file = path.join(dir, 'manifest.yaml');
       await writeFile(file, text);
-      const back = desiredFor(tenant('any'), await loadManifest(file), []);
+      const back = desiredFor(tenant('any'), await loadManifest(file, rules), [], rules);
       expect(back.schema).toStrictEqual(rich);
       expect(back.renames).toEqual({ tables: {}, columns: {} });
       expect(await readFile(file, 'utf8')).toBe(text);
@@ -906,7 +911,7 @@ describe('writeManifest', () => {
   });
 
   it('writes compact, readable YAML', () => {
-    const text = writeManifest({ ...rich, unmanaged: [{ kind: 'view', name: 'active_accounts' }, { kind: 'trigger', name: 'accounts.audit' }] });
+    const text = writeManifest({ ...rich, unmanaged: [{ kind: 'view', name: 'active_accounts' }, { kind: 'trigger', name: 'accounts.audit' }] }, rules);
     const lines = text.split('\n');
     expect(lines[0]).toBe('# yaml-language-server: $schema=../node_modules/schema-sync/schemas/manifest.schema.json');
     expect(lines[1]).toBe('version: 1');
@@ -927,12 +932,12 @@ describe('writeManifest', () => {
     expect(text).toContain('name: orders_no_check');
     expect(text).toContain('t2_no_check1');
     expect(text.endsWith('# Not managed by schema-sync (reported, never changed or dropped):\n#   trigger: accounts.audit\n#   view: active_accounts\n')).toBe(true);
-    expect(writeManifest(rich, { schemaUrl: 'https://example.test/m.json' }).split('\n')[0]).toBe('# yaml-language-server: $schema=https://example.test/m.json');
+    expect(writeManifest(rich, rules, { schemaUrl: 'https://example.test/m.json' }).split('\n')[0]).toBe('# yaml-language-server: $schema=https://example.test/m.json');
   });
 
   it('round-trips the full example', async () => {
-    const desired = desiredFor(tenant('a'), await loadManifest(fixture('full.yaml')), []);
-    const back = desiredFor(tenant('a'), manifestOf(writeManifest(desired.schema)), []);
+    const desired = desiredFor(tenant('a'), await loadManifest(fixture('full.yaml'), rules), [], rules);
+    const back = desiredFor(tenant('a'), manifestOf(writeManifest(desired.schema, rules)), [], rules);
     expect(back.schema).toStrictEqual(desired.schema);
   });
 });
@@ -1013,7 +1018,7 @@ describe('partitions, settings and comments in the manifest', () => {
   };
 
   it('round-trip, a partition listing only what differs from its parent', () => {
-    const text = writeManifest(schema);
+    const text = writeManifest(schema, rules);
     expect(text).toContain('    partitionBy: RANGE (at)');
     expect(text).toContain("    partitionOf: { table: events, bound: FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00') }");
     expect(text).toContain('  events_other:\n    partitionOf: { table: events, bound: DEFAULT }\n');
@@ -1027,7 +1032,7 @@ describe('partitions, settings and comments in the manifest', () => {
     expect(text).toContain('    replicaIdentity: { index: ids_id_key }\n');
     expect(text).toContain('    replicaIdentity: full\n');
     expect(text).toContain('      ids_id_excl2: EXCLUDE USING btree (id WITH =) DEFERRABLE\n');
-    const back = desiredFor(tenant('any'), manifestOf(text), []);
+    const back = desiredFor(tenant('any'), manifestOf(text), [], rules);
     expect(back.schema).toStrictEqual(schema);
   });
 
@@ -1043,7 +1048,7 @@ describe('partitions, settings and comments in the manifest', () => {
       '  q1: { partitionOf: { table: q, bound: DEFAULT } }',
       '  r1: { partitionOf: { table: nowhere, bound: DEFAULT } }',
     ].join('\n');
-    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), []))).toEqual([
+    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), [], rules))).toEqual([
       "schema/manifest.yaml:6:16: tables.p1.columns.b: column 'b' is not a column of the partitioned table: a partition has its parent's columns only",
       "schema/manifest.yaml:8:31: tables.q1.partitionOf.table: table 'q' is not partitioned (give it partitionBy)",
       "schema/manifest.yaml:9:31: tables.r1.partitionOf.table: unknown table 'nowhere'",
@@ -1064,11 +1069,11 @@ describe('partitions, settings and comments in the manifest', () => {
       '    clusterOn: nowhere',
       '    replicaIdentity: { index: nowhere }',
     ].join('\n');
-    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), []))).toEqual([
+    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), [], rules))).toEqual([
       "schema/manifest.yaml:10:16: tables.u.clusterOn: clusterOn: table 'u' has no index, primary key or unique constraint named 'nowhere'",
       "schema/manifest.yaml:11:31: tables.u.replicaIdentity.index: replicaIdentity: table 'u' has no index, primary key or unique constraint named 'nowhere'",
     ]);
-    const good = desiredFor(tenant('a'), manifestOf(yaml.split('\n').slice(0, 7).join('\n')), []);
+    const good = desiredFor(tenant('a'), manifestOf(yaml.split('\n').slice(0, 7).join('\n')), [], rules);
     expect(good.schema.tables[0]).toMatchObject({ clusterOn: 't_code_idx', replicaIdentity: { index: 't_pkey' } });
   });
 });
@@ -1102,12 +1107,12 @@ describe('manifest: classic table inheritance (PostgreSQL INHERITS)', () => {
       enums: [],
       sequences: [],
     };
-    const text = writeManifest(schema);
+    const text = writeManifest(schema, rules);
     expect(text).toContain('    inherits: [ payment, stamp ]');
     const child = text.slice(text.indexOf('  payment_2007:'), text.indexOf('  stamp:'));
     expect(child).not.toContain('paid_at:');
     expect(child).toContain('primaryKey: [ id ]');
-    const back = desiredFor(tenant('any'), manifestOf(text), []);
+    const back = desiredFor(tenant('any'), manifestOf(text), [], rules);
     expect(back.schema).toStrictEqual(schema);
   });
 
@@ -1121,7 +1126,7 @@ describe('manifest: classic table inheritance (PostgreSQL INHERITS)', () => {
       '  c3: { inherits: [c4], columns: { x: int } }',
       '  c4: { inherits: [c3], columns: { y: int } }',
     ].join('\n');
-    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), []))).toEqual([
+    expect(problems(() => desiredFor(tenant('a'), manifestOf(yaml), [], rules))).toEqual([
       "schema/manifest.yaml:4:20: tables.c1.inherits[0]: table 'p' is partitioned or a partition: PostgreSQL does not let a table inherit from it",
       "schema/manifest.yaml:5:20: tables.c2.inherits[0]: unknown table 'shared.base': a table can inherit only from a table of the same manifest",
       "schema/manifest.yaml:7:20: tables.c4.inherits[0]: table 'c4' cannot inherit from itself",
@@ -1159,10 +1164,47 @@ describe('JSON Schemas', () => {
     }
   });
 
-  it('share their definitions', async () => {
+  it("override.schema.json refers to the manifest's definitions instead of copying them", async () => {
     const manifest = (await read('manifest.schema.json')).definitions as Record<string, unknown>;
-    const override = (await read('override.schema.json')).definitions as Record<string, unknown>;
-    for (const [name, definition] of Object.entries(manifest)) expect(override[name], name).toEqual(definition);
+    const override = await read('override.schema.json');
+    expect(Object.keys(override.definitions as object).filter((name) => name in manifest)).toEqual([]);
+    const refs: string[] = [];
+    const collect = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref') refs.push(value as string);
+        else collect(value);
+      }
+    };
+    collect(override);
+    const shared = refs.filter((ref) => ref.startsWith('manifest.schema.json#/definitions/'));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const ref of shared) expect(manifest[ref.slice('manifest.schema.json#/definitions/'.length)], ref).toBeDefined();
+    expect(refs.filter((ref) => !ref.startsWith('manifest.schema.json#/definitions/') && ref !== '#/definitions/overrideTable')).toEqual([]);
+  });
+
+  it('the manifest and override types are the ones generated from the schemas (npm run schema-types)', async () => {
+    const { schemaTypes, schemaTypesFile } = await import('../scripts/schema-types.js');
+    expect(await readFile(schemaTypesFile, 'utf8')).toBe(schemaTypes());
+  });
+
+  it("an override's tables, enums and sequences are checked by the manifest's definitions, with the override's lines; its tables need no columns", () => {
+    const text = `tenants: [a]
+tables:
+  t:
+    comment: only a comment, no columns
+  u:
+    columns: { x: { type: int, nulable: true } }
+    colums: {}
+enums: { e: [] }
+sequences: { s: { start: 1.5 } }
+`;
+    expect(problems(() => parseOverride(text, 'overrides/o.yaml'))).toEqual([
+      "overrides/o.yaml:6:32: tables.u.columns.x: unknown property 'nulable' (did you mean 'nullable'?)",
+      "overrides/o.yaml:7:5: tables.u: unknown property 'colums' (did you mean 'columns'?)",
+      'overrides/o.yaml:8:13: enums.e: must not be empty',
+      'overrides/o.yaml:9:26: sequences.s.start: expected a whole number or a string',
+    ]);
   });
 });
 
@@ -1171,7 +1213,7 @@ describe('defaults YAML unquoted', () => {
     const { parseManifest, ManifestError } = await import('../src/manifest/index.js');
     const text = "version: 1\ntables:\n  t:\n    columns:\n      status: { type: text, default: 'new' }\n      at: { type: timestamptz, default: CURRENT_TIMESTAMP }\n      ok: { type: boolean, default: true }\n";
     try {
-      parseManifest(text, 'schema/manifest.yaml');
+      parseManifest(text, 'schema/manifest.yaml', rules);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ManifestError);

@@ -50,7 +50,7 @@ async function adopt(p: TempProject, tenant: string): Promise<void> {
   await p.withEngine(async (engine) => {
     const outcome = (await engine.project.adapter.inspector.inspectTenants([{ name: tenant, labels: [] }])).get(tenant);
     if (!outcome?.ok) throw new Error(`cannot inspect ${tenant}`);
-    await writeFile(path.join(p.dir, 'schema', 'manifest.yaml'), adoptedManifest(outcome.schema, engine.project.engine.normalizer));
+    await writeFile(path.join(p.dir, 'schema', 'manifest.yaml'), adoptedManifest(outcome.schema, engine.project.engine));
   });
 }
 

@@ -223,10 +223,18 @@ const cases: ObjectCase[] = [
     changes: ['createObject', 'createObject'],
   },
   {
-    name: 'a composite type changes: recreated with the function that takes it',
+    name: 'a composite type gets an attribute: altered in place under the function that takes it',
     before: `CREATE TYPE pair AS (a integer, b text);
       CREATE FUNCTION first(p pair) RETURNS integer LANGUAGE sql AS $$ SELECT p.a $$;`,
     after: `CREATE TYPE pair AS (a integer, b text, c boolean);
+      CREATE FUNCTION first(p pair) RETURNS integer LANGUAGE sql AS $$ SELECT p.a $$;`,
+    changes: ['alterObject'],
+  },
+  {
+    name: 'a composite type inserts an attribute: recreated with the function that takes it',
+    before: `CREATE TYPE pair AS (a integer, b text);
+      CREATE FUNCTION first(p pair) RETURNS integer LANGUAGE sql AS $$ SELECT p.a $$;`,
+    after: `CREATE TYPE pair AS (a integer, c boolean, b text);
       CREATE FUNCTION first(p pair) RETURNS integer LANGUAGE sql AS $$ SELECT p.a $$;`,
     changes: ['dropObject', 'dropObject', 'createObject', 'createObject'],
     hazards: ['DROPS_DEPENDED_ON_OBJECT'],

@@ -58,7 +58,7 @@ describe('table and index properties', () => {
       const [inspected] = [...(await engine.project.adapter.inspector.inspectTenants([{ name: 'by_hand', labels: [] }])).values()];
       if (!inspected?.ok) throw new Error('cannot inspect by_hand');
       expect(inspected.schema.unmanaged ?? []).toEqual([]);
-      manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(inspected.schema));
+      manifest = writeManifest(engine.project.engine.normalizer.toManifestSchema(inspected.schema), engine.project.engine);
       await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), manifest);
     } finally {
       await engine.close();

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -817,6 +817,101 @@ describe('sqlite apply through the library', () => {
       expect(integrity(file)).toEqual({ integrity: 'ok', foreignKeys: [] });
     } finally {
       if (immutable) spawnSync('chattr', ['-i', file]);
+      await project.remove();
+    }
+  });
+
+  test('a COMMIT readers hold off past the busy timeout is retried under a new lock and stale check, and applies', async () => {
+    const { project, file } = await tenantAtV1({ busyTimeout: '100ms' });
+    try {
+      await project.writeManifest(v2);
+      await withEngine(project, async (engine) => {
+        const plan = await engine.plan();
+        // A reader in a read transaction holds SHARED: BEGIN IMMEDIATE and the statements go
+        // through, but COMMIT needs the file to itself and gives up after the busy timeout.
+        const reader = new Database(file);
+        reader.exec('BEGIN');
+        reader.prepare('SELECT count(*) FROM parents').get();
+        const retried: string[] = [];
+        try {
+          const [result] = await engine.apply(plan, {
+            allowDestructive: true,
+            retries: 2,
+            retryDelayMs: 20,
+            onRetry: (_tenant, _attempt, error) => {
+              retried.push(error);
+              // The rollback ended the write lock with the transaction: the file is as it was.
+              expect(withDb(file, (db) => db.prepare("SELECT type FROM pragma_table_info('items') WHERE name = 'price'").get())).toEqual({ type: 'INT' });
+              reader.exec('COMMIT');
+            },
+          });
+          expect([result!.status, result!.error, result!.attempts]).toEqual(['applied', undefined, 2]);
+        } finally {
+          if (reader.inTransaction) reader.exec('COMMIT');
+          reader.close();
+        }
+        expect(retried).toHaveLength(1);
+        expect(retried[0]).toMatch(/locked|busy/i);
+        expect((await engine.plan()).groups).toEqual([]);
+      });
+      expect(withDb(file, (db) => db.prepare("SELECT type FROM pragma_table_info('items') WHERE name = 'price'").get())).toEqual({ type: 'REAL' });
+      expect(integrity(file)).toEqual({ integrity: 'ok', foreignKeys: [] });
+    } finally {
+      await project.remove();
+    }
+  });
+
+  test('a file changed while its retry waited is stale: the retry checks again under the new lock, and nothing runs', async () => {
+    const { project, file } = await tenantAtV1({ busyTimeout: '100ms' });
+    try {
+      await project.writeManifest(v2);
+      await withEngine(project, async (engine) => {
+        const plan = await engine.plan();
+        const reader = new Database(file);
+        reader.exec('BEGIN');
+        reader.prepare('SELECT count(*) FROM parents').get();
+        try {
+          const [result] = await engine.apply(plan, {
+            allowDestructive: true,
+            retries: 2,
+            retryDelayMs: 20,
+            onRetry: () => {
+              reader.exec('COMMIT');
+              withDb(file, (db) => db.exec('CREATE TABLE sneaky (x INTEGER)'));
+            },
+          });
+          expect([result!.status, result!.error]).toEqual(['stale', 'schema changed since the plan was made; plan again']);
+        } finally {
+          if (reader.inTransaction) reader.exec('COMMIT');
+          reader.close();
+        }
+      });
+      withDb(file, (db) => {
+        expect(db.prepare("SELECT type FROM pragma_table_info('items') WHERE name = 'price'").get()).toEqual({ type: 'INT' });
+        expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'sneaky'").get()).toEqual({ name: 'sneaky' });
+      });
+      expect(integrity(file)).toEqual({ integrity: 'ok', foreignKeys: [] });
+    } finally {
+      await project.remove();
+    }
+  });
+
+  test('a tenant file that is no database any more fails that tenant, naming the file; the other tenant applies', async () => {
+    const { project, file } = await tenantAtV1();
+    try {
+      await withEngine(project, (engine) => engine.project.adapter.createTenant('globex'));
+      await project.writeManifest(v2);
+      await withEngine(project, async (engine) => {
+        const plan = await engine.plan();
+        await writeFile(file, 'not a database, and long enough to fill a header page '.repeat(20));
+        const results = await engine.apply(plan, { allowDestructive: true });
+        expect(results.map((r) => [r.tenant, r.status])).toEqual([
+          ['acme', 'failed'],
+          ['globex', 'applied'],
+        ]);
+        expect(results[0]!.error).toBe(`cannot open ${file} for writing: not a SQLite database (file is not a database)`);
+      });
+    } finally {
       await project.remove();
     }
   });

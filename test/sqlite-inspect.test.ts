@@ -344,6 +344,51 @@ describe('objects the model does not manage', () => {
   });
 });
 
+describe('files of one schema', () => {
+  test('files whose CREATE statements match read as one model whatever their root pages; any other statement reads anew', () => {
+    const tables = ['CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT)', 'CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id))'];
+    const index = 'CREATE INDEX b_a ON b (a_id)';
+    // Made in another order, the second file's tables and index sit on other root pages.
+    const first = createFile([...tables, index].join(';'));
+    const second = createFile(['CREATE TABLE pad (z)', 'CREATE INDEX pad_z ON pad (z)', tables[1], tables[0], index, 'DROP TABLE pad'].join(';'));
+    expect(createdRootPages(first)).not.toEqual(createdRootPages(second));
+    const outcomes = [...inspectFilesSync([first, second]).values()];
+    expect(outcomes[0]).toBe(outcomes[1]);
+    // The statements as written are the schema: a changed one, even one SQLite reads the same
+    // way, is read again, and its model is the one a fresh read gives.
+    const third = createFile([...tables, index.replace('(a_id)', '("a_id")')].join(';'));
+    const [model] = inspectFilesSync([third]).values();
+    expect(model).not.toBe(outcomes[0]);
+    expect(model).toEqual(outcomes[0]);
+    const fourth = createFile([...tables, index.replace('(a_id)', '(a_id DESC)')].join(';'));
+    const [changed] = inspectFilesSync([fourth]).values();
+    expect(table(changed!, 'b').indexes[0]!.keys).toEqual([{ column: 'a_id', descending: true }]);
+  });
+});
+
+function createdRootPages(file: string): unknown[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT name, rootpage FROM sqlite_schema WHERE name IN ('a', 'b', 'b_a') ORDER BY name").all();
+  } finally {
+    db.close();
+  }
+}
+
+/** Each file's model, read as apply and audit read it. */
+function inspectFilesSync(files: readonly string[]): Map<string, SchemaModel> {
+  const models = new Map<string, SchemaModel>();
+  for (const file of files) {
+    const db = new Database(file, { readonly: true });
+    try {
+      models.set(file, inspectDatabase(db));
+    } finally {
+      db.close();
+    }
+  }
+  return models;
+}
+
 describe('parsing', () => {
   test('CREATE TABLE: quoting styles, comments, constraints without commas, odd input', () => {
     const parsed = parseCreateTable(`CREATE TABLE IF NOT EXISTS main."my table" (

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { inspectDatabase } from '../src/engines/sqlite/inspect.js';
+import { sqliteEngine } from '../src/engines/sqlite/index.js';
 import {
   canonicalDefault,
   canonicalExpression,
@@ -30,7 +31,7 @@ function inspectSql(sql: string): SchemaModel {
 }
 
 function manifestSchema(yaml: string): SchemaModel {
-  return desiredFor({ name: 't', labels: [] }, parseManifest(yaml, 'manifest.yaml'), []).schema;
+  return desiredFor({ name: 't', labels: [] }, parseManifest(yaml, 'manifest.yaml', sqliteEngine), [], sqliteEngine).schema;
 }
 
 const emptyTable = (name: string, columns: TableModel['columns']): TableModel => ({ name, columns, uniques: [], indexes: [], foreignKeys: [], checks: [] });
@@ -284,7 +285,7 @@ tables:
 
   test('adopting a database: inspect, write the manifest, load it, normalize: the same tables (Chinook)', () => {
     const inspected = inspectSql(readFileSync(path.join(fixturesDir, 'chinook', 'sqlite.schema.sql'), 'utf8') + SQL);
-    const yaml = writeManifest(toManifestSchema(inspected));
+    const yaml = writeManifest(toManifestSchema(inspected), sqliteEngine);
     expect(normalizeSchema(manifestSchema(yaml)).tables).toEqual(inspected.tables);
   });
 

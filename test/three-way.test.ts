@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { changeObjects, sameObject } from '../src/diff/change-objects.js';
 import type { Change } from '../src/diff/changes.js';
 import type { SchemaSyncEngine } from '../src/engine.js';
-import { postgresHarness, sqliteHarness, type EngineHarness } from './helpers/engine-harness.js';
+import { engineHarnesses, TEARDOWN_TIMEOUT } from './helpers/engine-harness.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 import { classifyDrift } from '../src/diff/three-way.js';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
@@ -34,24 +34,24 @@ describe('objects a change touches', () => {
   });
 });
 
-const engines: EngineHarness[] = [postgresHarness(), sqliteHarness()];
+const engines = engineHarnesses();
 
 describe.each(engines)('three-way drift on $engine', (harness) => {
   let counter = 0;
   // SQLite keeps declared types as its canonical spelling: upper case.
   const text = harness.engine === 'sqlite' ? 'TEXT' : 'text';
   const projects: TempProject[] = [];
-  beforeAll(() => harness.setup());
+  beforeAll(() => harness.setup('threeway'));
   afterAll(async () => {
     for (const p of projects) await p.remove();
     await harness.teardown();
-  });
+  }, TEARDOWN_TIMEOUT);
 
   /** A tenant at v1, applied through schema-sync so that its snapshot is the base. */
   async function tenantAtV1(): Promise<{ tenant: string; project: TempProject; run: <T>(fn: (e: SchemaSyncEngine) => Promise<T>) => Promise<T> }> {
     const tenant = `tw_${++counter}`;
     await harness.createTenant(tenant);
-    const project = await createTempProject(harness.config(tenant));
+    const project = await createTempProject(harness.config([tenant]));
     projects.push(project);
     const run = async <T>(fn: (e: SchemaSyncEngine) => Promise<T>): Promise<T> => {
       const engine = await project.open();

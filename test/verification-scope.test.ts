@@ -14,9 +14,10 @@ import { parseCheckedYaml } from '../src/manifest/checked-yaml.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
 import { renderChanges } from '../src/engines/postgres/render.js';
+import { postgresEngine } from '../src/engines/postgres/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/manifests/full.yaml', import.meta.url));
-const fullSchema = async (): Promise<SchemaModel> => desiredFor({ name: 'acme', labels: [] }, await loadManifest(fixture), []).schema;
+const fullSchema = async (): Promise<SchemaModel> => desiredFor({ name: 'acme', labels: [] }, await loadManifest(fixture, postgresEngine), [], postgresEngine).schema;
 
 const table = (name: string, columns: readonly string[] = ['id']): TableModel => ({
   name,

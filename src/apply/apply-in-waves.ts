@@ -4,10 +4,11 @@ import type { BatchRunner, DatabaseAdapter, ReadInTransaction, RunStepsOptions, 
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';
-import type { ApplyOptions, TenantResult, TenantStatus } from './apply-plan.js';
-import { backoff, refusalMessage, sleep, stepsForTenant } from './apply-plan.js';
-import { stepsNeedingConsent } from '../plan/check-plan.js';
+import type { ApplyOptions } from './apply-options.js';
+import { backoff, sleep } from './backoff.js';
 import { DEFAULT_FAIL_FAST, FailFast } from './fail-fast.js';
+import { consentRefusal, stepsForTenant } from './tenant-steps.js';
+import type { TenantResult, TenantStatus } from './tenant-result.js';
 import { verificationScope, withRereadPart } from './verification-scope.js';
 import { afterCommitMessage, committedMismatchMessage, recordedNote, rolledBackMessage, verifyInTransaction } from './verify-tenant.js';
 
@@ -19,16 +20,19 @@ interface Entry {
   /** When a tenant whose lock another apply holds gives up waiting. */
   deadline: number;
   lockWaits: number;
+  /** Runs of its steps so far: a retry that had to take the lock again goes through a new wave. */
+  attempts: number;
 }
 
 /**
- * Applies a plan a wave of tenants at a time: take the wave's locks in one round trip, inspect
- * the locked tenants in one batched pass for the stale check, run each tenant's transaction on a
- * pooled connection, verify the wave with one more batched pass, release the locks. The next
- * wave is locked and stale-checked while this one runs. Inspecting
- * each tenant alone, twice, costs far more than its DDL. The verification reads back only what
- * the plan changed where it can (see verificationScope): a full read again would cost as much
- * as the stale check, for tables the plan never touched.
+ * The executor, for every engine: applies a plan a wave of tenants at a time through the engine's
+ * batch runner. Take the wave's locks at once (PostgreSQL: one round trip), inspect the locked
+ * tenants in one batched pass for the stale check, run each tenant's transaction (verified before
+ * its COMMIT), verify after them the tenants with steps outside it, release the locks. The next
+ * wave is locked and stale-checked while this one runs. Inspecting each tenant alone, twice,
+ * costs far more than its DDL. The verification reads back only what the plan changed where it
+ * can (see verificationScope): a full read again would cost as much as the stale check, for
+ * tables the plan never touched.
  */
 export async function applyInWaves(
   plan: PlanFile,
@@ -55,27 +59,26 @@ export async function applyInWaves(
   let queue: Entry[] = [];
   const now = Date.now();
   for (const group of plan.groups) {
-    const refused = stepsNeedingConsent(group, options.allowDestructive);
+    const refused = consentRefusal(group, options.allowDestructive);
     for (const planned of group.tenants) {
       const tenant = tenants.get(planned.name);
       if (!tenant) finish({ planned, started: now }, 'failed', 0, 'tenant not found by discovery');
-      else if (refused.length > 0) finish({ planned, started: now }, 'refused', 0, refusalMessage(refused));
-      else queue.push({ group, planned, tenant, started: now, deadline: now + options.lockWaitMs, lockWaits: 0 });
+      else if (refused !== undefined) finish({ planned, started: now }, 'refused', 0, refused);
+      else queue.push({ group, planned, tenant, started: now, deadline: now + options.lockWaitMs, lockWaits: 0, attempts: 0 });
     }
   }
 
-  // Each batched inspection costs its round trips and queries' fixed work whatever the wave's
-  // size, so waves as large as an inspection chunk keep those few.
-  const waveSize = Math.max(1, options.waveSize ?? Math.max(500, options.concurrency * 16));
+  const waves = waveSizes(options, adapter.runner.maxWave);
   const failFast = new FailFast(options.failFast ?? DEFAULT_FAIL_FAST);
-  const batch = await adapter.runner.openBatch!();
+  const batch = await adapter.runner.openBatch();
   // An interrupt cancels the transactions in flight (each rolls back), so it takes effect in
   // seconds whatever the statements were waiting for (invariant 9).
   const cancel = () => void batch.cancelRunning().catch(() => {});
   options.signal?.addEventListener('abort', cancel, { once: true });
   const prepareNext = (): Promise<PreparedWave> => {
-    const wave = queue.slice(0, waveSize);
-    queue = queue.slice(waveSize);
+    const size = waves.next().value;
+    const wave = queue.slice(0, size);
+    queue = queue.slice(size);
     const prepared = prepareWave(wave, batch, finish);
     // Awaited later; a failure must not count as unhandled meanwhile.
     prepared.catch(() => {});
@@ -90,6 +93,10 @@ export async function applyInWaves(
       // work, overlaps this wave's DDL and verification, mostly the server's.
       next = queue.length > 0 && !options.signal?.aborted ? prepareNext() : undefined;
       await completeWave(wave, batch, adapter, options, failFast);
+      // A retry whose lock went with its rolled-back transaction (SQLite) is locked and
+      // stale-checked again, in a later wave.
+      for (const entry of wave.again) entry.deadline = Date.now() + options.lockWaitMs;
+      queue.push(...wave.again);
       if (wave.waiting.length > 0) {
         // Another apply holds these tenants: come back to them after the rest, then give up.
         const expired = wave.waiting.filter((e) => Date.now() >= e.deadline);
@@ -119,6 +126,21 @@ export async function applyInWaves(
   return results;
 }
 
+/**
+ * The sizes of the run's waves. Each batched inspection costs its round trips and queries' fixed
+ * work whatever the wave's size, so waves as large as an inspection chunk keep those few. But
+ * nothing runs before the first wave is locked and checked: the first is small, enough for a
+ * few rounds of the run's concurrency, and each next one twice the last, so its check (a few
+ * milliseconds a tenant) is over before the wave before it has run (tens). An engine whose lock
+ * blocks the tenant's own writers bounds them all (MigrationRunner.maxWave); a size given in the
+ * options is used for every wave.
+ */
+function* waveSizes(options: ApplyOptions, maxWave = Infinity): Generator<number, never> {
+  if (options.waveSize !== undefined) for (;;) yield Math.max(1, Math.min(options.waveSize, maxWave));
+  const largest = Math.min(Math.max(500, options.concurrency * 16), maxWave);
+  for (let size = Math.max(1, options.concurrency) * 8; ; size *= 2) yield Math.max(1, Math.min(size, largest));
+}
+
 type Finish = (entry: Entry, status: TenantStatus, attempts: number, error?: string, warnings?: string[], schema?: SchemaModel, committed?: boolean) => void;
 
 /** A wave whose locks were tried and whose locked tenants were stale-checked. */
@@ -129,6 +151,8 @@ interface PreparedWave {
   readonly mine: Entry[];
   /** Locked tenants still at the plan's `from`, each with the schema read for the stale check. */
   readonly runnable: Map<Entry, SchemaModel>;
+  /** Tenants to retry that no longer hold their lock: completeWave fills it. */
+  readonly again: Entry[];
   /** Reports a tenant's result once; completeWave fails the ones left when the wave fails. */
   readonly finish: Finish;
   readonly finished: ReadonlySet<Entry>;
@@ -144,30 +168,35 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
     finished.add(entry);
     report(entry, ...rest);
   };
-  let locked: Set<string>;
+  let locked: ReadonlySet<string>;
   try {
-    locked = await batch.lockTenants(wave.map((e) => e.tenant));
+    const outcome = await batch.lockTenants(wave.map((e) => e.tenant));
+    locked = outcome.taken;
+    for (const entry of wave) {
+      const why = outcome.failed.get(entry.tenant.name);
+      if (why !== undefined) finish(entry, 'failed', entry.attempts + 1, why);
+    }
   } catch (error) {
     // The lock connection failed: nothing of this wave was locked or touched.
     const message = errorMessage(error);
-    for (const entry of wave) finish(entry, 'failed', 0, `could not take the tenant's lock: ${message}`);
-    return { waiting: [], mine: [], runnable: new Map(), finish, finished };
+    for (const entry of wave) finish(entry, 'failed', entry.attempts, `could not take the tenant's lock: ${message}`);
+    return { waiting: [], mine: [], runnable: new Map(), again: [], finish, finished };
   }
-  const waiting = wave.filter((e) => !locked.has(e.tenant.name));
+  const waiting = wave.filter((e) => !locked.has(e.tenant.name) && !finished.has(e));
   for (const entry of waiting) entry.lockWaits++;
   const mine = wave.filter((e) => locked.has(e.tenant.name));
   const runnable = new Map<Entry, SchemaModel>();
-  const prepared = { waiting, mine, runnable, finish, finished };
+  const prepared = { waiting, mine, runnable, again: [], finish, finished };
   if (mine.length === 0) return prepared;
   try {
     const before = await batch.inspectTenants(mine.map((e) => e.tenant));
     for (const entry of mine) {
       const outcome = before.get(entry.tenant.name);
-      if (!outcome?.ok) finish(entry, 'failed', 1, outcome ? outcome.error : 'not inspected');
+      if (!outcome?.ok) finish(entry, 'failed', entry.attempts + 1, outcome ? outcome.error : 'not inspected');
       else {
         const now = fingerprint(outcome.schema);
-        if (now === entry.planned.to) finish(entry, 'in-sync', 1, undefined, [], outcome.schema);
-        else if (now !== entry.planned.from) finish(entry, 'stale', 1, 'schema changed since the plan was made; plan again');
+        if (now === entry.planned.to) finish(entry, 'in-sync', entry.attempts + 1, undefined, [], outcome.schema);
+        else if (now !== entry.planned.from) finish(entry, 'stale', entry.attempts + 1, 'schema changed since the plan was made; plan again');
         else runnable.set(entry, outcome.schema);
       }
     }
@@ -175,7 +204,7 @@ async function prepareWave(wave: Entry[], batch: BatchRunner, report: Finish): P
     // The inspection failed: no tenant of the wave was touched.
     runnable.clear();
     const message = errorMessage(error);
-    for (const entry of mine) if (!finished.has(entry)) finish(entry, 'failed', 1, message);
+    for (const entry of mine) if (!finished.has(entry)) finish(entry, 'failed', entry.attempts + 1, message);
   }
   return prepared;
 }
@@ -207,7 +236,11 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
             runTenant(entry, wave.runnable.get(entry)!, batch, adapter, options)
               // A throw here (an onRetry callback's) must not end the wave while others still run.
               .catch((error: unknown): TenantRun => ({ entry, ok: false, committed: false, attempts: 1, error: errorMessage(error) }))
-              .then((run) => (failFast.record(entry.group, run.ok, run.error), run))
+              .then((run) => {
+                // A retry under a new lock has not failed yet.
+                if (!run.relock) failFast.record(entry.group, run.ok, run.error);
+                return run;
+              })
           );
         }),
       ),
@@ -221,7 +254,8 @@ async function completeWave(wave: PreparedWave, batch: BatchRunner, adapter: Dat
       return names.length > 0 ? [`index left INVALID by a failed concurrent build: ${names.join(', ')}; the next plan rebuilds it`] : [];
     };
     for (const r of ran) {
-      if (r.ok && r.verified) finish(r.entry, 'applied', r.attempts, undefined, invalidWarning(r.entry), r.verified);
+      if (r.relock) wave.again.push(r.entry);
+      else if (r.ok && r.verified) finish(r.entry, 'applied', r.attempts, undefined, invalidWarning(r.entry), r.verified);
       else if (r.notStarted) finish(r.entry, 'not-started', r.attempts, r.error);
       else if (!r.ok && !r.committed) finish(r.entry, 'failed', r.attempts, r.error, invalidWarning(r.entry));
     }
@@ -270,6 +304,8 @@ interface TenantRun {
   readonly verified?: SchemaModel;
   /** Never started: interrupted, its lock lost, or its change set halted (see FailFast). */
   readonly notStarted?: boolean;
+  /** To be retried under a new lock and stale check: its transaction rolled back and took the lock with it. */
+  readonly relock?: boolean;
 }
 
 /** Runs by plan group, in the order the groups first appear: each group has its own scope. */
@@ -294,7 +330,7 @@ async function runTenant(entry: Entry, before: SchemaModel, batch: BatchRunner, 
     // Without steps after the transaction, the tenant's final schema is there before COMMIT.
     ...(separate.length === 0 && { verify: (read: ReadInTransaction) => verifyInTransaction(entry, before, read).then((v) => ((verified = v.schema), v.problem)) }),
   };
-  let attempt = 0;
+  let attempt = entry.attempts;
   if (transactional.length > 0) {
     for (;;) {
       attempt++;
@@ -310,6 +346,11 @@ async function runTenant(entry: Entry, before: SchemaModel, batch: BatchRunner, 
         if (adapter.isTransientError(error) && attempt <= options.retries && !options.signal?.aborted) {
           options.onRetry?.(entry.tenant.name, attempt, message);
           await sleep(backoff(attempt, options.retryDelayMs ?? 250));
+          // Retrying without the lock would skip the stale check made under it.
+          if (!batch.holdsLock(entry.tenant)) {
+            entry.attempts = attempt;
+            return { entry, ok: false, committed: false, attempts: attempt, relock: true };
+          }
           continue;
         }
         return { entry, ok: false, committed: false, attempts: attempt, error: message };

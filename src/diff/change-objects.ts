@@ -121,7 +121,10 @@ export function changeObjects(change: Change): ObjectRef[] {
       return [definedObject(change.object)];
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
       return [definedObject(change.to)];
+    case 'dropReplacedType':
+      return [definedObject(change.object)];
     case 'setGrants':
       return [grants(change.on, change.grantee)];
   }

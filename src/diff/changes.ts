@@ -15,7 +15,7 @@ import type {
   UnmanagedObject,
 } from '../model/types.js';
 
-/** A column of an enum's type that must move to the recreated type, with what it needs back. */
+/** A column of an enum's, domain's or composite type's that must move to the recreated type, with what it needs back. */
 export interface EnumColumnUse {
   readonly table: string;
   readonly column: string;
@@ -80,9 +80,19 @@ export type Change =
   /**
    * A table whose partitioning (strategy, key, or being partitioned at all) changed, or whose
    * columns would stay its own where the desired table has them only from its INHERITS parents:
-   * PostgreSQL cannot alter it, so the table is dropped with its rows (and partitions) and created anew.
+   * PostgreSQL cannot alter it, so the table is dropped with its rows (and partitions) and created
+   * anew. `keptPartitions`: partitions detached before the drop and attached again after it, with
+   * their rows (the table's columns, keys, indexes and constraints are unchanged);
+   * `droppedPartitions`: the others, which go with it.
    */
-  | { readonly kind: 'replaceTable'; readonly from: TableModel; readonly to: TableModel; readonly reasons: readonly string[] }
+  | {
+      readonly kind: 'replaceTable';
+      readonly from: TableModel;
+      readonly to: TableModel;
+      readonly reasons: readonly string[];
+      readonly keptPartitions?: readonly string[];
+      readonly droppedPartitions?: readonly string[];
+    }
   | { readonly kind: 'alterTable'; readonly table: string; readonly from: TableModel; readonly to: TableModel; readonly changed: readonly TableProperty[] }
   | { readonly kind: 'attachPartition'; readonly table: string; readonly partitionOf: PartitionOfModel }
   /** `reattached`: attached again (a new bound or parent) in the same transaction, so no row leaves. */
@@ -145,8 +155,27 @@ export type Change =
    * checks and defaults whose expressions call it (`index film.film_title_idx`).
    */
   | { readonly kind: 'replaceObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy?: readonly string[] }
-  /** Changed where it stands: a comment, a trigger's enabled state, a materialized view's indexes, a domain's default, NOT NULL or checks. */
-  | { readonly kind: 'alterObject'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly changed: readonly ObjectProperty[] }
+  /**
+   * Changed where it stands: a comment (its own or its columns'), a trigger's enabled state,
+   * extended statistics' target, a materialized view's indexes, a
+   * domain's default, NOT NULL or checks, a composite type's attributes. `usedBy`: the table
+   * columns (`table.column`) that hold values of a composite type whose attributes change.
+   */
+  | {
+      readonly kind: 'alterObject';
+      readonly from: DefinedObjectModel;
+      readonly to: DefinedObjectModel;
+      readonly changed: readonly ObjectProperty[];
+      readonly usedBy?: readonly string[];
+    }
+  /**
+   * A domain or composite type that cannot change in place while table columns hold its values
+   * (a domain's base type, a composite type's attribute retyped or reordered), or that such a
+   * type needs: the old one is renamed aside, the new one created under its name, and the
+   * columns of `usedBy` converted to it. `dropReplacedType` drops the old one once nothing uses it.
+   */
+  | { readonly kind: 'replaceType'; readonly from: DefinedObjectModel; readonly to: DefinedObjectModel; readonly usedBy: readonly EnumColumnUse[] }
+  | { readonly kind: 'dropReplacedType'; readonly object: DefinedObjectModel }
   /**
    * One grantee's privileges on one object (GrantModel), from what it holds to what it should.
    * Undefined is the default the engine gives a new object; a new or recreated object starts there.
@@ -169,7 +198,7 @@ export interface RowSecurity {
  */
 export type ObjectPhase = 'before tables' | 'after tables';
 
-export type ObjectProperty = 'comment' | 'enabled' | 'indexes' | 'domain';
+export type ObjectProperty = 'comment' | 'columnComments' | 'enabled' | 'indexes' | 'domain' | 'attributes' | 'statisticsTarget';
 
 /** The constraints that can exist NOT VALID. */
 export type ValidatedConstraint = 'check' | 'foreign key';

@@ -96,6 +96,10 @@ export function describeChange(change: Change): string {
       return `replace ${objectWords(change.to)}`;
     case 'alterObject':
       return `alter ${objectWords(change.to)}: ${change.changed.map((property) => (property === 'indexes' ? indexWords(change.from.indexes, change.to.indexes) : property)).join(', ')}`;
+    case 'replaceType':
+      return `replace ${objectWords(change.to)}${change.usedBy.length > 0 ? `, converting ${change.usedBy.map((u) => `${u.table}.${u.column}`).join(', ')}` : ''}`;
+    case 'dropReplacedType':
+      return `drop the replaced ${objectWords(change.object)}`;
     case 'setGrants':
       return `grants on ${grantTargetWords(change.on)} to ${change.grantee}: ${privilegeWords(change.from)} -> ${privilegeWords(change.to)}`;
   }

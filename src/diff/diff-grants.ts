@@ -63,6 +63,10 @@ function createdObjects(changes: readonly Change[]): Set<string> {
       case 'createSequence':
         created.add(targetKey({ kind: 'sequence', name: change.sequence.name }));
         break;
+      case 'replaceType':
+        // Created anew under the old one's name.
+        created.add(targetKey({ kind: change.to.kind as GrantModel['kind'], name: change.to.name }));
+        break;
       case 'createObject':
         if (isGrantKind(change.object.kind)) created.add(targetKey({ kind: change.object.kind, name: change.object.name }));
         // Grants on a view's columns are written as on a table's.

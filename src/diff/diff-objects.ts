@@ -1,8 +1,9 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { objectKey, routineName, tableKey } from '../model/object-key.js';
-import type { DefinedObjectKind, DefinedObjectModel, SchemaModel } from '../model/types.js';
+import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, SchemaModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import type { Change, ObjectPhase, ObjectProperty } from './changes.js';
+import { columnsOfType } from './type-uses.js';
 
 /** Kinds that always come after the tables: they are defined on tables or select from them. */
 const afterTableKinds: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['view', 'materialized view', 'trigger', 'policy', 'rule', 'statistics']);
@@ -12,6 +13,8 @@ const routineKinds: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(
  * fails while a view, rule, policy or trigger uses the column): they are dropped around it.
  */
 const blockingTypeChange: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['view', 'materialized view', 'trigger', 'policy', 'rule', 'statistics']);
+/** Types whose values table columns can hold. */
+const typeKinds: ReadonlySet<DefinedObjectKind> = new Set<DefinedObjectKind>(['domain', 'composite type']);
 
 /**
  * Pure: the changes of views, routines, triggers, policies, domains and composite types, given
@@ -30,6 +33,7 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
   const wanted = new Map(wantedObjects.map((o) => [objectKey(o), o]));
   const liveGraph = new Graph(live);
   const wantedGraph = new Graph(wanted);
+  const holders = new ColumnHolders(current, live, liveGraph);
 
   const creates = new Set<string>();
   const drops = new Set<string>();
@@ -40,33 +44,49 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
     const from = live.get(key);
     if (from === undefined) creates.add(key);
     else if (deepEqual(from, to)) continue;
-    else if (inPlace(from, to) !== undefined) altered.set(key, inPlace(from, to)!);
-    else if (routineKinds.has(to.kind) && from.signature === to.signature) replaced.add(key);
-    else recreates.add(key);
+    else {
+      const changed = inPlace(from, to);
+      // ALTER ATTRIBUTE ... TYPE refuses a type whose values a table column holds.
+      const blocked = changed?.includes('attributes') === true && retyped(from, to) && holders.of(key).length > 0;
+      if (changed !== undefined && !blocked) altered.set(key, changed);
+      else if (routineKinds.has(to.kind) && from.signature === to.signature) replaced.add(key);
+      else recreates.add(key);
+    }
   }
   for (const key of live.keys()) if (!wanted.has(key)) drops.add(key);
 
   // Whatever depends on an object that goes, or on a table whose column changes type, goes too
   // and comes back after it.
   const queue = [...recreates, ...drops];
-  for (const change of tableChanges) {
-    // A table dropped and created again (its partitioning changed) takes everything on it along.
-    if (change.kind === 'replaceTable') {
-      for (const dependant of liveGraph.dependantsOf(tableKey(change.from.name))) queue.push(...markRecreated(dependant));
+  const blockingOn = (table: string): void => {
+    for (const dependant of liveGraph.dependantsOf(tableKey(table))) {
+      if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));
     }
-    if (change.kind === 'alterColumn' && change.changed.includes('type')) {
-      for (const dependant of liveGraph.dependantsOf(tableKey(change.table))) {
-        if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));
+  };
+  for (const change of tableChanges) {
+    // A table dropped and created again (its partitioning changed) takes everything on it along,
+    // and on the partitions that go with it.
+    if (change.kind === 'replaceTable') {
+      for (const table of [change.from.name, ...partitionsUnder(current, change.droppedPartitions ?? [])]) {
+        for (const dependant of liveGraph.dependantsOf(tableKey(table))) queue.push(...markRecreated(dependant));
       }
     }
+    // A table dropped (for good, or to be created again: a child of a replaced table).
+    if (change.kind === 'dropTable') {
+      for (const dependant of liveGraph.dependantsOf(tableKey(change.table.name))) queue.push(...markRecreated(dependant));
+    }
+    if (change.kind === 'alterColumn' && change.changed.includes('type')) blockingOn(change.table);
     // Recreating an enum changes the type of every column that uses it, and drops the old type.
     if (change.kind === 'recreateEnum') {
-      for (const table of new Set(change.usedBy.map((use) => use.table))) {
-        for (const dependant of liveGraph.dependantsOf(tableKey(table))) {
-          if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));
-        }
-      }
+      for (const table of new Set(change.usedBy.map((use) => use.table))) blockingOn(table);
       for (const dependant of liveGraph.dependantsOf(`enum:${change.from.name}`)) queue.push(...markRecreated(dependant));
+    }
+  }
+  // A composite type's attribute retyped in place: a view or rule that uses the type refuses it.
+  for (const [key, changed] of altered) {
+    if (!changed.includes('attributes') || !retyped(live.get(key)!, wanted.get(key)!)) continue;
+    for (const dependant of liveGraph.dependantsOf(key)) {
+      if (blockingTypeChange.has(live.get(dependant)!.kind)) queue.push(...markRecreated(dependant));
     }
   }
   function markRecreated(key: string): string[] {
@@ -79,15 +99,34 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
     }
     return [key];
   }
-  while (queue.length > 0) {
-    const key = queue.pop()!;
-    for (const dependant of liveGraph.dependantsOf(key)) queue.push(...markRecreated(dependant));
+  const cascade = (): void => {
+    while (queue.length > 0) {
+      const key = queue.pop()!;
+      for (const dependant of liveGraph.dependantsOf(key)) queue.push(...markRecreated(dependant));
+    }
+  };
+  cascade();
+
+  // A recreated domain or composite type whose values table columns hold cannot be dropped
+  // first: it is swapped (renamed aside, created anew, its columns converted, the old one dropped
+  // last), and so is a type that such a one needs. Deepest first: a type's dependants decide first.
+  const swapped = new Set<string>();
+  const types = [...recreates].filter((key) => typeKinds.has(live.get(key)!.kind));
+  for (const key of types.sort((a, b) => liveGraph.depth(b) - liveGraph.depth(a) || compare(a, b))) {
+    if (columnsOfType(current, live.get(key)!.name).length > 0 || liveGraph.dependantsOf(key).some((d) => swapped.has(d))) swapped.add(key);
   }
+  // The columns' new type is what a view, trigger or policy on their table refuses.
+  for (const key of swapped) for (const use of columnsOfType(current, live.get(key)!.name)) blockingOn(use.table);
+  cascade();
 
   const out: Change[] = [];
   // Dependants before what they depend on.
   for (const key of [...drops, ...recreates].sort((a, b) => liveGraph.depth(b) - liveGraph.depth(a) || compare(a, b))) {
     const object = live.get(key)!;
+    if (swapped.has(key)) {
+      out.push({ kind: 'dropReplacedType', object });
+      continue;
+    }
     const dependants = liveGraph.dependantsOf(key);
     out.push({
       kind: 'dropObject',
@@ -101,17 +140,21 @@ export function diffObjects(current: SchemaModel, desired: SchemaModel, tableCha
     const usedBy = usersOf(live.get(key)!, liveGraph, current);
     out.push({ kind: 'replaceObject', from: live.get(key)!, to: wanted.get(key)!, ...(usedBy.length > 0 && { usedBy }) });
   }
+  const attributeChanges = [...altered].filter(([, changed]) => changed.includes('attributes')).map(([key]) => key);
   for (const [key, changed] of [...altered].sort((a, b) => compare(a[0], b[0]))) {
-    out.push({ kind: 'alterObject', from: live.get(key)!, to: wanted.get(key)!, changed });
+    if (!changed.includes('attributes')) out.push({ kind: 'alterObject', from: live.get(key)!, to: wanted.get(key)!, changed });
   }
-  // What they depend on before dependants.
-  for (const key of [...creates, ...recreates].sort((a, b) => wantedGraph.depth(a) - wantedGraph.depth(b) || compare(a, b))) {
-    out.push({
-      kind: 'createObject',
-      object: wanted.get(key)!,
-      phase: wantedGraph.phase(key),
-      ...(recreates.has(key) && { recreate: true as const }),
-    });
+  // What they depend on before dependants (a composite type's new attribute may be of a type created here).
+  for (const key of [...creates, ...recreates, ...attributeChanges].sort((a, b) => wantedGraph.depth(a) - wantedGraph.depth(b) || compare(a, b))) {
+    const to = wanted.get(key)!;
+    const changed = altered.get(key);
+    if (swapped.has(key)) out.push({ kind: 'replaceType', from: live.get(key)!, to, usedBy: columnsOfType(current, live.get(key)!.name) });
+    else if (changed !== undefined) {
+      const usedBy = holders.of(key);
+      out.push({ kind: 'alterObject', from: live.get(key)!, to, changed, ...(usedBy.length > 0 && { usedBy }) });
+    } else {
+      out.push({ kind: 'createObject', object: to, phase: wantedGraph.phase(key), ...(recreates.has(key) && { recreate: true as const }) });
+    }
   }
   return out;
 }
@@ -140,6 +183,15 @@ export function onExcludedTables(objects: readonly DefinedObjectModel[], exclude
   return objects.filter((o) => found.has(o));
 }
 
+/** The tables named, and every partition under them. */
+function partitionsUnder(schema: SchemaModel, tables: readonly string[]): string[] {
+  const found = [...tables];
+  for (let i = 0; i < found.length; i++) {
+    for (const t of schema.tables) if (t.partitionOf?.table === found[i] && !found.includes(t.name)) found.push(t.name);
+  }
+  return found;
+}
+
 /** The objects in an order that creates each after what it depends on (dependency depth, then key). */
 export function dependencyOrder(objects: readonly DefinedObjectModel[]): DefinedObjectModel[] {
   const byKey = new Map(objects.map((o) => [objectKey(o), o]));
@@ -152,6 +204,7 @@ function inPlace(from: DefinedObjectModel, to: DefinedObjectModel): ObjectProper
   const changed: ObjectProperty[] = [];
   if ((from.comment ?? null) !== (to.comment ?? null)) changed.push('comment');
   if ((from.enabled ?? null) !== (to.enabled ?? null)) changed.push('enabled');
+  if ((from.statisticsTarget ?? null) !== (to.statisticsTarget ?? null)) changed.push('statisticsTarget');
   if (!deepEqual(from.indexes ?? [], to.indexes ?? [])) changed.push('indexes');
   const domainChanged = from.domain !== undefined && to.domain !== undefined && !deepEqual(from.domain, to.domain);
   if (domainChanged) {
@@ -159,13 +212,39 @@ function inPlace(from: DefinedObjectModel, to: DefinedObjectModel): ObjectProper
     if (from.domain!.type !== to.domain!.type) return undefined;
     changed.push('domain');
   }
+  const attributesChanged = from.attributes !== undefined && to.attributes !== undefined && !deepEqual(from.attributes, to.attributes);
+  if (attributesChanged) {
+    if (!attributesInPlace(from.attributes!, to.attributes!)) return undefined;
+    changed.push('attributes');
+  }
+  // After the attributes: a comment may be on one they add.
+  if (!deepEqual(from.columnComments ?? {}, to.columnComments ?? {})) changed.push('columnComments');
   const rest = (o: DefinedObjectModel): unknown => {
-    const { comment: _c, enabled: _e, indexes: _i, dependsOn: _d, ...others } = o;
-    if (!domainChanged) return others;
-    const { definition: _def, domain: _dom, ...undomained } = others;
-    return undomained;
+    const { comment: _c, columnComments: _cc, enabled: _e, statisticsTarget: _t, indexes: _i, dependsOn: _d, ...others } = o;
+    if (!domainChanged && !attributesChanged) return others;
+    const { definition: _def, domain: _dom, attributes: _attr, ...parts } = others;
+    return parts;
   };
   return changed.length > 0 && deepEqual(rest(from), rest(to)) ? changed : undefined;
+}
+
+/**
+ * Whether ALTER TYPE can turn one attribute list into the other: the attributes both have keep
+ * their order, and the new ones come after them (ADD ATTRIBUTE appends). Dropping an attribute,
+ * and retyping one no table column holds, happen in place.
+ */
+function attributesInPlace(from: readonly CompositeAttribute[], to: readonly CompositeAttribute[]): boolean {
+  const was = new Set(from.map((a) => a.name));
+  const stays = new Set(to.map((a) => a.name));
+  const kept = from.filter((a) => stays.has(a.name)).map((a) => a.name);
+  const names = to.map((a) => a.name);
+  return kept.every((name, i) => names[i] === name) && names.slice(kept.length).every((name) => !was.has(name));
+}
+
+/** Whether an attribute both lists have changes its type (or collation). */
+function retyped(from: DefinedObjectModel, to: DefinedObjectModel): boolean {
+  const types = new Map((from.attributes ?? []).map((a) => [a.name, a.type]));
+  return (to.attributes ?? []).some((a) => types.has(a.name) && types.get(a.name) !== a.type);
 }
 
 /**
@@ -198,6 +277,35 @@ function escape(text: string): string {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The table columns that hold values of a domain or composite type (`table.column`): its own, and
+ * those of the domains and composite types built on it, as PostgreSQL looks for them before it
+ * retypes an attribute (find_composite_type_dependencies).
+ */
+class ColumnHolders {
+  readonly #found = new Map<string, string[]>();
+
+  constructor(
+    private readonly schema: SchemaModel,
+    private readonly objects: ReadonlyMap<string, DefinedObjectModel>,
+    private readonly graph: Graph,
+  ) {}
+
+  of(key: string, visiting: Set<string> = new Set()): string[] {
+    const known = this.#found.get(key);
+    if (known !== undefined) return known;
+    const object = this.objects.get(key);
+    if (object === undefined || !typeKinds.has(object.kind) || visiting.has(key)) return [];
+    visiting.add(key);
+    const found = columnsOfType(this.schema, object.name).map((use) => `${use.table}.${use.column}`);
+    for (const dependant of this.graph.dependantsOf(key)) found.push(...this.of(dependant, visiting));
+    visiting.delete(key);
+    const unique = [...new Set(found)].sort(compare);
+    this.#found.set(key, unique);
+    return unique;
+  }
 }
 
 /** The dependencies among one model's objects. */

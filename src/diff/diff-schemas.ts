@@ -4,12 +4,13 @@ import { deepFreeze } from '../util/deep-freeze.js';
 import type { ColumnModel, EnumModel, IndexModel, SchemaModel, SequenceModel, TableModel } from '../model/types.js';
 import type { Exclusions } from '../manifest/desired.js';
 import { noExclusions } from '../manifest/desired.js';
-import type { Change, ColumnProperty, CommentedObject, EnumColumnUse, RenameHints, RowSecurity, TableProperty } from './changes.js';
+import type { Change, ColumnProperty, CommentedObject, RenameHints, RowSecurity, TableProperty } from './changes.js';
 import { noRenames } from './changes.js';
 import { diffObjects, onExcludedTables } from './diff-objects.js';
 import { diffGrants } from './diff-grants.js';
 import { own } from '../util/own.js';
 import { asUninherited, inheritChanges, inheritReplaceReasons } from './inheritance.js';
+import { columnsOfType } from './type-uses.js';
 
 export interface DiffInput {
   /** The live schema, as inspected. */
@@ -176,23 +177,6 @@ function insertedValues(from: EnumModel, to: EnumModel): { value: string; before
   return added;
 }
 
-/** Existing columns of the enum's type: they must be moved to the recreated type. */
-function columnsOfType(schema: SchemaModel, type: string): EnumColumnUse[] {
-  const used: EnumColumnUse[] = [];
-  for (const table of byName(schema.tables)) {
-    for (const column of table.columns) {
-      if (column.type !== type && column.type !== `${type}[]`) continue;
-      used.push({
-        table: table.name,
-        column: column.name,
-        ...(column.type !== type ? { array: true } : {}),
-        ...(column.default !== undefined ? { default: column.default } : {}),
-      });
-    }
-  }
-  return used;
-}
-
 function diffSequences(current: SchemaModel, desired: SchemaModel, out: Change[]): void {
   const live = new Map(current.sequences.map((s) => [s.name, s]));
   const wanted = new Map(desired.sequences.map((s) => [s.name, s]));
@@ -247,6 +231,16 @@ function ownedSequencesAfterSetLogged(table: TableModel, current: SchemaModel, d
   return changes;
 }
 
+/**
+ * Whether a partitioned table and its replacement differ only in their partitioning: then a
+ * partition of the one can be attached to the other as it is (same columns in the same order,
+ * the keys and constraints ATTACH PARTITION requires or merges, the indexes it adopts).
+ */
+function onlyPartitioningDiffers(from: TableModel, to: TableModel): boolean {
+  const shape = (t: TableModel) => [t.columns, t.primaryKey ?? null, t.uniques, t.indexes, t.checks, t.foreignKeys, t.exclusions ?? []];
+  return same(shape(from), shape(to));
+}
+
 /** Why a table cannot become the desired one in place, or undefined when it can. */
 function replaceReasons(from: TableModel, to: TableModel): string[] {
   const reasons: string[] = [];
@@ -263,6 +257,10 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
   /** Live tables that go away whole, with the partitions under them. */
   const gone = new Set<string>();
   const replaced = new Set<string>();
+  /** Partitions of a replaced table kept through its replacement (detached, then attached again). */
+  const kept = new Set<string>();
+  /** INHERITS children of a table dropped in this plan that stay its children, in creation order. */
+  const children: TableModel[] = [];
   const attach: Change[] = [];
 
   for (const to of parentsFirst(desired.tables)) {
@@ -276,18 +274,40 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     // A partition of a table created or replaced in this plan (or of a partition created anew
     // with it) is created with it.
     const parent = to.partitionOf?.table;
-    if (from && parent !== undefined && (gone.has(parent) || (!live.has(parent) && wanted.has(parent)))) {
+    if (from && parent !== undefined && !kept.has(from.name) && (gone.has(parent) || (!live.has(parent) && wanted.has(parent)))) {
       if (from.partitionOf?.table === parent) {
         gone.add(from.name);
         from = undefined;
       }
     }
+    // A child by INHERITS of a table dropped in this plan: DROP TABLE refuses the parent while it
+    // has children, and leaving it (NO INHERIT) would make the columns it has from it its own,
+    // which no ALTER TABLE undoes. So it is dropped before the parent and created after it.
+    const parents = from?.inherits ?? [];
+    if (from && (to.inherits ?? []).some((p) => gone.has(p) && parents.includes(p))) {
+      children.push(from);
+      gone.add(from.name);
+      from = undefined;
+    }
     const reasons = from ? [...replaceReasons(from, to), ...inheritReplaceReasons(asUninherited(from, to, live), to, wanted)] : [];
     if (from && reasons.length > 0) {
-      out.push({ kind: 'replaceTable', from, to, reasons });
+      const partitions = current.tables.filter((t) => t.partitionOf?.table === from.name).map((t) => t.name);
+      // A partition that stays one keeps its rows when only the partitioning changes: it is
+      // detached first and attached to the new table (whose keys, indexes and constraints it has).
+      const keptPartitions = from.partitionBy !== undefined && onlyPartitioningDiffers(from, to) ? partitions.filter((name) => wanted.get(name)?.partitionOf?.table === to.name) : [];
+      const droppedPartitions = partitions.filter((name) => !keptPartitions.includes(name));
+      out.push({
+        kind: 'replaceTable',
+        from,
+        to,
+        reasons,
+        ...(keptPartitions.length > 0 && { keptPartitions }),
+        ...(droppedPartitions.length > 0 && { droppedPartitions }),
+      });
       replaced.add(to.name);
       gone.add(from.name);
-      for (const t of current.tables) if (t.partitionOf?.table === from.name) gone.add(t.name);
+      for (const name of droppedPartitions) gone.add(name);
+      for (const name of keptPartitions) kept.add(name);
       pushCreated(to, wanted, out);
       continue;
     }
@@ -307,7 +327,8 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     const changes = diffTableOnce(base, to, own(renames.columns, to.name) ?? noColumnRenames);
     out.push(...(toParent && fromParent ? partitionChanges(changes, from, to, live, wanted) : changes));
     if (toParent && fromParent?.table === toParent.table) out.push(...attachedIndexRenames(from, to));
-    if (!same(fromParent ?? null, toParent ?? null)) {
+    // A partition kept through its parent's replacement leaves the old table and joins the new one.
+    if (!same(fromParent ?? null, toParent ?? null) || kept.has(to.name)) {
       if (fromParent) out.push({ kind: 'detachPartition', table: to.name, partitionOf: fromParent, ...(toParent && { reattached: true as const }) });
       if (toParent) attach.push({ kind: 'attachPartition', table: to.name, partitionOf: toParent });
     }
@@ -318,6 +339,8 @@ function diffTables(current: SchemaModel, desired: SchemaModel, renames: RenameH
     if (changed.includes('unlogged')) out.push(...ownedSequencesAfterSetLogged(to, current, desired));
   }
   out.push(...attach);
+  // Deepest first: a child's own children go before it.
+  for (const child of children.reverse()) out.push({ kind: 'dropTable', table: child });
   // Foreign keys of other tables that reference a replaced table go with its drop; they come back.
   for (const to of byName(desired.tables)) {
     const from = live.get(to.name);

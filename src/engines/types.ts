@@ -1,5 +1,5 @@
 import type { Change } from '../diff/changes.js';
-import type { SchemaModel } from '../model/types.js';
+import type { IndexKey, SchemaModel } from '../model/types.js';
 import type { PlanStep, RenderChanges } from '../plan/step.js';
 
 export type EngineName = 'postgres' | 'sqlite' | 'mysql';
@@ -96,45 +96,55 @@ export interface RunStepsOptions {
   readonly verify?: (read: ReadInTransaction) => Promise<string | undefined>;
 }
 
-/** A session bound to one tenant: lock, run, inspect. Created per tenant by the executor. */
-export interface TenantSession {
-  /** Takes the per-tenant advisory lock; false if another process holds it. */
-  acquireLock(): Promise<boolean>;
-  releaseLock(): Promise<void>;
-  inspect(): Promise<SchemaModel>;
-  /** Transactional steps in one transaction, then the others one by one. */
-  runSteps(steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
-  /** Indexes left INVALID by a failed concurrent build. */
-  invalidIndexes(): Promise<string[]>;
-  close(): Promise<void>;
-}
-
+/**
+ * The executor's hold on an engine: apply runs every plan through one executor (apply/apply-in-waves.ts),
+ * which locks, stale-checks, runs and verifies tenants a wave at a time through a BatchRunner.
+ */
 export interface MigrationRunner {
-  openSession(tenant: TenantContext): Promise<TenantSession>;
   /**
-   * Engines whose tenant locks are cheap to take in bulk (PostgreSQL advisory locks) also offer
-   * a batch runner: the executor then locks, stale-checks and verifies tenants a wave at a time
-   * with batched inspection, instead of inspecting each tenant alone twice.
+   * Most tenants a wave may lock at once, where a held lock stops the tenant's own application
+   * (a SQLite write lock blocks its writers): waves stay short there. Unset: no bound of its own.
    */
-  openBatch?(): Promise<BatchRunner>;
+  readonly maxWave?: number;
+  openBatch(): Promise<BatchRunner>;
 }
 
-/** Bulk locking plus per-tenant runs on pooled connections; see MigrationRunner.openBatch. */
+/** What BatchRunner.lockTenants did with each tenant of a wave. */
+export interface LockOutcome {
+  /** Tenants whose lock the run now holds. */
+  readonly taken: ReadonlySet<string>;
+  /**
+   * Tenants whose lock cannot be tried at all (a SQLite file that does not open), with why: the
+   * executor fails them. A tenant in neither is held by someone else and is tried again later.
+   */
+  readonly failed: ReadonlyMap<string, string>;
+}
+
+/**
+ * An engine's part of apply: lock many tenants at once, read them, run one tenant's steps. The
+ * lock is what the engine has (PostgreSQL: advisory locks on one dedicated connection; SQLite:
+ * each file's write transaction, BEGIN IMMEDIATE); reading is the engine's inspector, on the
+ * locked connection where the lock is a transaction.
+ */
 export interface BatchRunner {
-  /** Tries the locks of many tenants; returns the names it took. */
-  lockTenants(tenants: readonly TenantContext[]): Promise<Set<string>>;
+  /** Tries the locks of many tenants without waiting. */
+  lockTenants(tenants: readonly TenantContext[]): Promise<LockOutcome>;
   /**
    * Whether the run still holds the tenant's lock: false once the connection that held it is gone,
-   * since the server then released it.
+   * since the server then released it, or once the transaction that was the lock ended (SQLite).
    */
   holdsLock(tenant: TenantContext): boolean;
   unlockTenants(tenants: readonly TenantContext[]): Promise<void>;
   /**
    * The inspector's inspectTenants, for the stale checks and verifications of the run's waves.
-   * With a scope, only that part of each tenant is read (see InspectScope).
+   * With a scope, only that part of each tenant is read (see InspectScope); an engine may read
+   * more than the scope.
    */
   inspectTenants(tenants: readonly TenantContext[], scope?: InspectScope): Promise<Map<string, InspectOutcome>>;
-  /** Transactional steps in one transaction, then the others one by one, on a pooled connection. */
+  /**
+   * Transactional steps in one transaction, then the others one by one. Only on a tenant whose
+   * lock the run holds; a failure rolls the transaction back.
+   */
   runSteps(tenant: TenantContext, steps: readonly PlanStep[], options: RunStepsOptions): Promise<void>;
   /** Indexes left INVALID by a failed concurrent build, per tenant. */
   invalidIndexes(tenants: readonly TenantContext[]): Promise<Map<string, string[]>>;
@@ -317,7 +327,39 @@ export interface SqlText {
   readonly text: string;
 }
 
-export interface EngineModule {
+/**
+ * A constraint a manifest leaves unnamed, as the engine's naming rule reads it: its table, and the
+ * columns (a CHECK's: its expression and the table's columns) the name may be made of.
+ */
+export type UnnamedConstraint =
+  | { readonly kind: 'primaryKey'; readonly table: string }
+  | { readonly kind: 'unique' | 'foreignKey'; readonly table: string; readonly columns: readonly string[] }
+  | { readonly kind: 'check'; readonly table: string; readonly expression: string; readonly tableColumns: readonly string[] };
+
+/** How the engine names a constraint that is left unnamed (engines/<name>/names.ts). */
+export interface NamingRules {
+  /** The name the engine gives the constraint: the first of its candidates that `taken` does not hold. */
+  constraintName(constraint: UnnamedConstraint, taken: ReadonlySet<string>): string;
+}
+
+/** How an index key written as one string reads in the engine's spelling (engines/<name>/index-keys.ts). */
+export interface IndexKeySyntax {
+  /** `name`, `"Mixed Name" DESC`, `lower(email)`: a column key or, failing that, an expression. */
+  parse(text: string): IndexKey;
+  /** The string form of a key, or undefined when only the map form says it exactly. */
+  format(key: IndexKey): string | undefined;
+}
+
+/**
+ * The engine's rules a manifest is read and written with: the names of what it leaves unnamed,
+ * and its index keys written as text. The manifest holds only what the person wrote.
+ */
+export interface ManifestRules {
+  readonly naming: NamingRules;
+  readonly indexKeys: IndexKeySyntax;
+}
+
+export interface EngineModule extends ManifestRules {
   createAdapter(settings: ConnectionSettings): DatabaseAdapter;
   readonly normalizer: Normalizer;
   readonly render: RenderChanges;

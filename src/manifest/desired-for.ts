@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { RenameHints } from '../diff/changes.js';
-import type { TenantContext } from '../engines/types.js';
+import type { ManifestRules, TenantContext } from '../engines/types.js';
 import type { SchemaModel } from '../model/types.js';
 import type { DesiredSchema, Exclusions } from './desired.js';
 import { ManifestError } from './errors.js';
@@ -100,8 +100,8 @@ function sqlSources(content: { readonly sql?: string | readonly string[] }, file
   });
 }
 
-/** Desired schemas already built, per manifest, per set of applying overrides. */
-const built = new WeakMap<Manifest, Map<string, DesiredSchema>>();
+/** Desired schemas already built, per engine's rules, per manifest, per set of applying overrides. */
+const built = new WeakMap<ManifestRules, WeakMap<Manifest, Map<string, DesiredSchema>>>();
 const overrideIds = new WeakMap<Override, number>();
 let nextOverrideId = 1;
 
@@ -116,23 +116,28 @@ function overrideId(override: Override): number {
 
 /**
  * The tenant's desired schema: the manifest with the overrides that select the tenant merged in,
- * in the order given (file-name order from loadOverrides), and excluded objects taken out.
- * Deterministic: the same inputs give the same JSON, byte for byte. Throws ManifestError when an
+ * in the order given (file-name order from loadOverrides), and excluded objects taken out; what
+ * the manifest leaves unnamed is named by the engine's rules. Deterministic: the same inputs give the same JSON, byte for byte. Throws ManifestError when an
  * override does not fit the manifest (an index on a column neither defines, say).
  */
-export function desiredFor(tenant: TenantContext, manifest: Manifest, overrides: readonly Override[]): DesiredSchema {
+export function desiredFor(tenant: TenantContext, manifest: Manifest, overrides: readonly Override[], rules: ManifestRules): DesiredSchema {
   const applying = overrides.filter((override) => overrideApplies(override, tenant));
   const key = applying.map(overrideId).join(',');
-  let cache = built.get(manifest);
+  let byManifest = built.get(rules);
+  if (!byManifest) {
+    byManifest = new WeakMap();
+    built.set(rules, byManifest);
+  }
+  let cache = byManifest.get(manifest);
   if (!cache) {
     cache = new Map();
-    built.set(manifest, cache);
+    byManifest.set(manifest, cache);
   }
   const cached = cache.get(key);
   if (cached) return cached;
 
   const issues = new IssueCollector();
-  const { schema, renames } = buildSchema(assembleInput(manifest, applying, issues), issues);
+  const { schema, renames } = buildSchema(assembleInput(manifest, applying, issues), issues, rules);
   if (issues.issues.length > 0) throw new ManifestError(issues.issues);
   const excluded = mergeExclusions(applying);
   const result = applyExclusions(schema, renames, excluded);

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ManifestRules } from '../engines/types.js';
 import { ManifestError, type ManifestIssue } from './errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { attachSource, SourceDoc, type DocPath } from './source.js';
@@ -66,19 +67,19 @@ function parseAndValidate(text: string, file: string, schema: SchemaName): { con
   return { content, source };
 }
 
-/** Parses and checks manifest text; `file` is used in error messages. */
-export function parseManifest(text: string, file: string): Manifest {
+/** Parses and checks manifest text, with the engine's rules for what it leaves unnamed; `file` is used in error messages. */
+export function parseManifest(text: string, file: string, rules: ManifestRules): Manifest {
   const { content } = parseAndValidate(text, file, 'manifest');
   const manifest: Manifest = { file, content: content as unknown as ManifestContent };
   const issues = new IssueCollector();
-  buildSchema(assembleInput(manifest, [], issues), issues);
+  buildSchema(assembleInput(manifest, [], issues), issues, rules);
   if (issues.issues.length > 0) throw new ManifestError(issues.issues);
   return manifest;
 }
 
 /** Reads, parses and checks a manifest file. Throws ManifestError naming file, line and column. */
-export async function loadManifest(file: string): Promise<Manifest> {
-  return parseManifest(await readText(file), file);
+export async function loadManifest(file: string, rules: ManifestRules): Promise<Manifest> {
+  return parseManifest(await readText(file), file, rules);
 }
 
 /**

@@ -1,5 +1,4 @@
-import type { SqlText } from '../engines/types.js';
-import { parseIndexKey } from './index-keys.js';
+import type { IndexKeySyntax, SqlText } from '../engines/types.js';
 import type { DocPath } from './source.js';
 import type { ManifestContent, OverrideContent } from './spec.js';
 
@@ -11,9 +10,10 @@ export interface WrittenSqlText extends SqlText {
 /**
  * Every piece of SQL text a file holds that the renderer writes into DDL as it is: column types,
  * defaults and generation expressions, CHECKs, index key expressions and partial-index
- * predicates. (Names, collations, operator classes and comments are quoted when rendered.)
+ * predicates. (Names, collations, operator classes and comments are quoted when rendered.) Index
+ * keys written as text are read in the engine's spelling.
  */
-export function sqlTextsOf(content: ManifestContent | OverrideContent): WrittenSqlText[] {
+export function sqlTextsOf(content: ManifestContent | OverrideContent, keySyntax: IndexKeySyntax): WrittenSqlText[] {
   const texts: WrittenSqlText[] = [];
   const add = (kind: SqlText['kind'], text: unknown, path: DocPath): void => {
     if (typeof text === 'string') texts.push({ kind, text, path });
@@ -46,7 +46,7 @@ export function sqlTextsOf(content: ManifestContent | OverrideContent): WrittenS
       const indexAt = [...at, 'indexes', index];
       add('expression', indexSpec.where, [...indexAt, 'where']);
       indexSpec.columns.forEach((key, i) => {
-        if (typeof key === 'string') add('expression', parseIndexKey(key).expression, [...indexAt, 'columns', i]);
+        if (typeof key === 'string') add('expression', keySyntax.parse(key).expression, [...indexAt, 'columns', i]);
         else add('expression', key.expression, [...indexAt, 'columns', i, 'expression']);
       });
     }

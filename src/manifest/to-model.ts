@@ -1,5 +1,6 @@
 import { parseGrantTarget } from '../model/grant-target.js';
 import type { RenameHints } from '../diff/changes.js';
+import type { IndexKeySyntax, ManifestRules, NamingRules, UnnamedConstraint } from '../engines/types.js';
 import type {
   CheckModel,
   ExclusionModel,
@@ -17,15 +18,6 @@ import type {
   UniqueModel,
 } from '../model/types.js';
 import { formatPath, type ManifestIssue } from './errors.js';
-import { parseIndexKey } from './index-keys.js';
-import {
-  checkNameParts,
-  chooseName,
-  foreignKeyNameParts,
-  primaryKeyNameParts,
-  uniqueNameParts,
-  type NameParts,
-} from './names.js';
 import { sourceOf, type DocPath, type PathSegment, type SourceDoc } from './source.js';
 import type {
   ChecksSpec,
@@ -235,7 +227,8 @@ interface Pending<T> {
   readonly model: Omit<T, 'name'>;
   /** The name the person gave, if any. */
   readonly name: string | undefined;
-  readonly parts: NameParts;
+  /** What the engine's naming rule makes a name of, when the person gave none. */
+  readonly unnamed: UnnamedConstraint;
   readonly origin: Origin;
 }
 
@@ -289,7 +282,13 @@ interface ColumnDraft {
  * `inherited`: a partition's columns as PARTITION OF gives them from its partitioned table; a
  * column the partition lists replaces its inherited one, and it can list no other.
  */
-function draftTable(input: TableInput, issues: IssueCollector, inherited?: readonly ColumnModel[], fromParents: ReadonlySet<string> = new Set()): TableDraft {
+function draftTable(
+  input: TableInput,
+  issues: IssueCollector,
+  keySyntax: IndexKeySyntax,
+  inherited?: readonly ColumnModel[],
+  fromParents: ReadonlySet<string> = new Set(),
+): TableDraft {
   const table = input.name;
   const spec = <K extends ReplacedTableKey>(key: K): Entry<TableSpec[K]> | undefined => input.keys.get(key) as Entry<TableSpec[K]> | undefined;
   const columns: ColumnDraft[] = [];
@@ -322,7 +321,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
     if (value.identity !== undefined) column.nullable = false;
     if (value.primaryKey === true) columnPrimaryKey.push(column);
     if (value.unique === true) {
-      uniques.push({ model: { columns: [name] }, name: undefined, parts: uniqueNameParts(table, [name]), origin: below(at, 'unique') });
+      uniques.push({ model: { columns: [name] }, name: undefined, unnamed: { kind: 'unique', table, columns: [name] }, origin: below(at, 'unique') });
     }
     if (value.references !== undefined) {
       const ref = splitReference(value.references);
@@ -337,7 +336,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
           initiallyDeferred: false,
         },
         name: undefined,
-        parts: foreignKeyNameParts(table, [name]),
+        unnamed: { kind: 'foreignKey', table, columns: [name] },
         origin: below(at, 'references'),
         tableOrigin: below(at, 'references'),
         refColumnOrigins: [below(at, 'references')],
@@ -383,14 +382,14 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
     primaryKey = {
       model: { columns: [...names], ...(pkComment !== undefined ? { comment: pkComment } : {}) },
       name,
-      parts: primaryKeyNameParts(table),
+      unnamed: { kind: 'primaryKey', table },
       origin: tablePrimaryKey.origin,
     };
   } else if (columnPrimaryKey.length > 0) {
     primaryKey = {
       model: { columns: columnPrimaryKey.map((c) => c.name) },
       name: undefined,
-      parts: primaryKeyNameParts(table),
+      unnamed: { kind: 'primaryKey', table },
       origin: below(columnPrimaryKey[0]!.origin, 'primaryKey'),
     };
   }
@@ -404,7 +403,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
     const origin = below(tableUniques!.origin, i);
     if (isList(value)) {
       checkColumnList(value, origin, 'a unique constraint');
-      uniques.push({ model: { columns: [...value] }, name: undefined, parts: uniqueNameParts(table, value), origin });
+      uniques.push({ model: { columns: [...value] }, name: undefined, unnamed: { kind: 'unique', table, columns: value }, origin });
       return;
     }
     checkColumnList(value.columns, below(origin, 'columns'), 'a unique constraint');
@@ -418,7 +417,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
         ...(value.comment !== undefined ? { comment: value.comment } : {}),
       },
       name: value.name,
-      parts: uniqueNameParts(table, value.columns),
+      unnamed: { kind: 'unique', table, columns: value.columns },
       origin,
     });
   });
@@ -447,7 +446,7 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
         ...(value.comment !== undefined ? { comment: value.comment } : {}),
       },
       name: value.name,
-      parts: foreignKeyNameParts(table, value.columns),
+      unnamed: { kind: 'foreignKey', table, columns: value.columns },
       origin,
       tableOrigin: below(origin, 'references', 'table'),
       refColumnOrigins: value.references.columns.map((_, j) => below(origin, 'references', 'columns', j)),
@@ -458,14 +457,14 @@ function draftTable(input: TableInput, issues: IssueCollector, inherited?: reado
   const checks: Pending<CheckModel>[] = input.checks.map((check) => ({
     model: { expression: check.expression, ...(check.comment !== undefined ? { comment: check.comment } : {}) },
     name: check.name,
-    parts: checkNameParts(table, check.expression, columnList),
+    unnamed: { kind: 'check', table, expression: check.expression, tableColumns: columnList },
     origin: check.origin,
   }));
 
   const indexes: { model: IndexModel; origin: Origin }[] = [];
   for (const [name, entry] of input.indexes) {
     const value = entry.value;
-    const keys = value.columns.map((key, i) => indexKey(key, below(entry.origin, 'columns', i), columnNames, table, issues));
+    const keys = value.columns.map((key, i) => indexKey(key, below(entry.origin, 'columns', i), columnNames, table, issues, keySyntax));
     if (value.include !== undefined) checkColumnList(value.include, below(entry.origin, 'include'), `the include list of index '${name}'`);
     indexes.push({
       model: {
@@ -584,9 +583,9 @@ function identityOptions(type: string, spec: IdentityOptionsSpec): { identityOpt
   return isDefault ? {} : { identityOptions: model };
 }
 
-function indexKey(spec: IndexKeySpec, origin: Origin, columns: ReadonlySet<string>, table: string, issues: IssueCollector): IndexKey {
+function indexKey(spec: IndexKeySpec, origin: Origin, columns: ReadonlySet<string>, table: string, issues: IssueCollector, keySyntax: IndexKeySyntax): IndexKey {
   if (typeof spec === 'string') {
-    const key = parseIndexKey(spec);
+    const key = keySyntax.parse(spec);
     if (key.column !== undefined && !columns.has(key.column)) {
       issues.add(origin, `unknown column '${key.column}' in table '${table}' (an expression needs more than a name)`);
     }
@@ -701,9 +700,12 @@ export interface BuiltSchema {
   readonly renames: RenameHints;
 }
 
-/** Builds the model; problems go to `issues` and the result is only meaningful when there are none. */
-export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSchema {
-  const drafts = draftTables(input, issues);
+/**
+ * Builds the model with the engine's rules for what the manifest leaves to it; problems go to
+ * `issues` and the result is only meaningful when there are none.
+ */
+export function buildSchema(input: SchemaInput, issues: IssueCollector, rules: ManifestRules): BuiltSchema {
+  const drafts = draftTables(input, issues, rules.indexKeys);
   const draftByName = new Map(drafts.map((d) => [d.name, d]));
 
   // References between tables.
@@ -742,7 +744,7 @@ export function buildSchema(input: SchemaInput, issues: IssueCollector): BuiltSc
   }
 
   const renames = collectRenames(drafts, issues);
-  const names = assignNames(drafts, input, issues);
+  const names = assignNames(drafts, input, issues, rules.naming);
 
   const tables: TableModel[] = drafts.map((draft) => {
     const named = names.get(draft)!;
@@ -809,7 +811,7 @@ function grantModels(input: SchemaInput, issues: IssueCollector): GrantModel[] {
  * The tables' drafts, each partitioned table before its partitions, which take its columns. A
  * partition of a table the manifest does not hold, or of one that is not partitioned, is an error.
  */
-function draftTables(input: SchemaInput, issues: IssueCollector): TableDraft[] {
+function draftTables(input: SchemaInput, issues: IssueCollector, keySyntax: IndexKeySyntax): TableDraft[] {
   const drafts = new Map<string, TableDraft>();
   const visiting = new Set<string>();
   const draft = (table: TableInput): TableDraft => {
@@ -848,7 +850,7 @@ function draftTables(input: SchemaInput, issues: IssueCollector): TableDraft[] {
       });
       visiting.delete(table.name);
     }
-    const result = draftTable(table, issues, inherited, fromParents);
+    const result = draftTable(table, issues, keySyntax, inherited, fromParents);
     drafts.set(table.name, result);
     return result;
   };
@@ -905,12 +907,12 @@ interface AssignedNames {
 }
 
 /**
- * Gives unnamed constraints PostgreSQL's default names. Explicit names are reserved first; then,
+ * Gives unnamed constraints the engine's default names. Explicit names are reserved first; then,
  * table by table in name order, checks (named when the table is created), the primary key and
  * unique constraints (named when their indexes are built) and foreign keys (added last) take the
- * first free name, with a number on the label after a clash, as PostgreSQL does.
+ * first name the engine's rule gives that is still free, in PostgreSQL's order of creation.
  */
-function assignNames(drafts: readonly TableDraft[], input: SchemaInput, issues: IssueCollector): Map<TableDraft, AssignedNames> {
+function assignNames(drafts: readonly TableDraft[], input: SchemaInput, issues: IssueCollector, naming: NamingRules): Map<TableDraft, AssignedNames> {
   const taken = new Set<string>([...input.tables.keys(), ...input.sequences.keys()]);
   for (const draft of drafts) {
     for (const index of draft.indexes) taken.add(index.model.name);
@@ -919,7 +921,7 @@ function assignNames(drafts: readonly TableDraft[], input: SchemaInput, issues: 
   const result = new Map<TableDraft, AssignedNames>();
   const choose = (pending: Pending<unknown>): string => {
     if (pending.name !== undefined) return pending.name;
-    const name = chooseName(pending.parts.name1, pending.parts.name2, pending.parts.label, taken);
+    const name = naming.constraintName(pending.unnamed, taken);
     taken.add(name);
     return name;
   };

@@ -10,7 +10,8 @@ import type { DocPath, PathSegment, SourceDoc } from './source.js';
 export const schemaDirectory = new URL('../../schemas/', import.meta.url);
 
 /** Every file a person edits or reviews is checked against one of these schemas. */
-export type SchemaName = 'manifest' | 'override' | 'config' | 'plan';
+const SCHEMA_NAMES = ['manifest', 'override', 'config', 'plan'] as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 let ajv: Ajv | undefined;
 const validators = new Map<SchemaName, ValidateFunction>();
@@ -24,8 +25,15 @@ function validatorFor(name: SchemaName): ValidateFunction {
     ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
     // Editors (vscode-json-languageservice) show it; we translate pattern errors with it too.
     ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+    // Each under its file name, which the others' `$ref`s resolve to: override.schema.json
+    // refers to manifest.schema.json's definitions rather than copying them.
+    for (const schema of SCHEMA_NAMES) {
+      const key = `${schema}.schema.json`;
+      ajv.addSchema(JSON.parse(readFileSync(new URL(key, schemaDirectory), 'utf8')) as object, key);
+    }
   }
-  const validate = ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDirectory), 'utf8')) as object);
+  const validate = ajv.getSchema(`${name}.schema.json`);
+  if (!validate) throw new Error(`schemas/${name}.schema.json is not loaded`);
   validators.set(name, validate);
   return validate;
 }

@@ -13,11 +13,9 @@ import type {
   TableModel,
   UniqueModel,
 } from '../model/types.js';
-import type { Normalizer } from '../engines/types.js';
+import type { EngineModule, IndexKeySyntax, ManifestRules, NamingRules, UnnamedConstraint } from '../engines/types.js';
 import { grantTargetWords } from '../model/grant-target.js';
 import { deepEqual } from '../model/deep-equal.js';
-import { formatIndexKey } from './index-keys.js';
-import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from './names.js';
 import { sequenceDefaults } from './to-model.js';
 
 export interface WriteManifestOptions {
@@ -35,12 +33,12 @@ type Yaml = Record<string, unknown>;
 /**
  * A schema as manifest YAML, for `inspect -o` (adopting a live schema). Compact: a column with
  * only a type is written as that type, values equal to the defaults are left out, and so are
- * constraint names equal to the names PostgreSQL would give. Loading the text back gives the same
+ * constraint names equal to the names the engine's rules would give. Loading the text back gives the same
  * schema (unmanaged objects are listed in a closing comment, since nothing manages them), with its
  * other objects under `sql:` as the engine prints them (options.sql).
  */
-export function writeManifest(schema: SchemaModel, options: WriteManifestOptions = {}): string {
-  const names = new NameCounts(schema);
+export function writeManifest(schema: SchemaModel, rules: ManifestRules, options: WriteManifestOptions = {}): string {
+  const names = new NameCounts(schema, rules.naming);
   const content: Yaml = { version: 1 };
   const flow: unknown[][] = [];
   if (schema.enums.length > 0) content.enums = Object.fromEntries(schema.enums.map((e) => [e.name, enumSpec(e, flow)]));
@@ -53,7 +51,7 @@ export function writeManifest(schema: SchemaModel, options: WriteManifestOptions
     flow.push(['externalTypes']);
   }
   const tables = new Map(schema.tables.map((t) => [t.name, t]));
-  if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow, tables)]));
+  if (schema.tables.length > 0) content.tables = Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t, names, flow, tables, rules.indexKeys)]));
   // Compiled as written, each entry after what it needs: views, routines, triggers, policies, ...
   if (options.sql !== undefined && options.sql.length > 0) content.sql = [...options.sql];
   if (schema.grants !== undefined && schema.grants.length > 0) content.grants = grantsSpec(schema.grants, flow);
@@ -79,9 +77,13 @@ function grantsSpec(grants: readonly GrantModel[], flow: unknown[][]): Yaml {
 }
 
 /** An inspected schema as the manifest that adopts it (`inspect -o`): the engine's sugar, and its objects under `sql:`. */
-export function adoptedManifest(schema: SchemaModel, normalizer: Normalizer, options: Omit<WriteManifestOptions, 'sql'> = {}): string {
-  const sql = normalizer.manifestSql?.(schema);
-  return writeManifest(normalizer.toManifestSchema(schema), { ...options, ...(sql !== undefined && { sql }) });
+export function adoptedManifest(
+  schema: SchemaModel,
+  engine: Pick<EngineModule, 'normalizer' | 'naming' | 'indexKeys'>,
+  options: Omit<WriteManifestOptions, 'sql'> = {},
+): string {
+  const sql = engine.normalizer.manifestSql?.(schema);
+  return writeManifest(engine.normalizer.toManifestSchema(schema), engine, { ...options, ...(sql !== undefined && { sql }) });
 }
 
 function unmanagedComment(schema: SchemaModel): string {
@@ -106,7 +108,10 @@ function compare(a: string, b: string): number {
 class NameCounts {
   private readonly counts = new Map<string, number>();
 
-  constructor(schema: SchemaModel) {
+  constructor(
+    schema: SchemaModel,
+    private readonly naming: NamingRules,
+  ) {
     const add = (name: string): void => {
       this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     };
@@ -118,8 +123,8 @@ class NameCounts {
     for (const sequence of schema.sequences) add(sequence.name);
   }
 
-  omittable(name: string, parts: NameParts): boolean {
-    return name === nameFromParts(parts) && this.counts.get(name) === 1;
+  omittable(name: string, unnamed: UnnamedConstraint): boolean {
+    return name === this.naming.constraintName(unnamed, new Set()) && this.counts.get(name) === 1;
   }
 }
 
@@ -176,7 +181,7 @@ function inheritedColumn(column: ColumnModel): ColumnModel {
   return kept;
 }
 
-function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tables: ReadonlyMap<string, TableModel>): Yaml {
+function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tables: ReadonlyMap<string, TableModel>, keySyntax: IndexKeySyntax): Yaml {
   const at = (...path: unknown[]): unknown[] => ['tables', table.name, ...path];
   const columnNames = table.columns.map((c) => c.name);
   // A partition lists only the columns that differ from what its parent gives it, so its keys
@@ -186,7 +191,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
   const sugar = parent === undefined && table.inherits === undefined;
   const pk = table.primaryKey;
   const pkOnColumn =
-    sugar && pk !== undefined && pk.columns.length === 1 && pk.comment === undefined && names.omittable(pk.name, primaryKeyNameParts(table.name))
+    sugar && pk !== undefined && pk.columns.length === 1 && pk.comment === undefined && names.omittable(pk.name, { kind: 'primaryKey', table: table.name })
       ? pk.columns[0]
       : undefined;
 
@@ -195,7 +200,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
   for (const unique of table.uniques) {
     const column = unique.columns[0]!;
     const plain = unique.columns.length === 1 && !unique.nullsNotDistinct && !unique.deferrable && !unique.initiallyDeferred && unique.comment === undefined;
-    if (sugar && plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, uniqueNameParts(table.name, unique.columns))) {
+    if (sugar && plain && !uniqueOnColumn.has(column) && names.omittable(unique.name, { kind: 'unique', table: table.name, columns: unique.columns })) {
       uniqueOnColumn.set(column, unique);
     } else tableUniques.push(unique);
   }
@@ -213,7 +218,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
       !fk.initiallyDeferred &&
       fk.match === undefined &&
       fk.comment === undefined;
-    if (sugar && plain && !referenceOnColumn.has(column) && names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns))) {
+    if (sugar && plain && !referenceOnColumn.has(column) && names.omittable(fk.name, { kind: 'foreignKey', table: table.name, columns: fk.columns })) {
       referenceOnColumn.set(column, fk);
     } else tableForeignKeys.push(fk);
   }
@@ -258,7 +263,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
     flow.push(at('replicaIdentity'));
   }
   if (pk !== undefined && pkOnColumn === undefined) {
-    const omit = names.omittable(pk.name, primaryKeyNameParts(table.name));
+    const omit = names.omittable(pk.name, { kind: 'primaryKey', table: table.name });
     spec.primaryKey =
       omit && pk.comment === undefined
         ? [...pk.columns]
@@ -268,7 +273,7 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
   if (tableUniques.length > 0) {
     spec.uniques = tableUniques.map((u, i) => {
       flow.push(at('uniques', i));
-      return uniqueSpec(u, names.omittable(u.name, uniqueNameParts(table.name, u.columns)));
+      return uniqueSpec(u, names.omittable(u.name, { kind: 'unique', table: table.name, columns: u.columns }));
     });
   }
   if (table.exclusions !== undefined && table.exclusions.length > 0) {
@@ -277,13 +282,13 @@ function tableSpec(table: TableModel, names: NameCounts, flow: unknown[][], tabl
     );
   }
   if (table.indexes.length > 0) {
-    spec.indexes = Object.fromEntries(table.indexes.map((index) => [index.name, indexSpec(index)]));
+    spec.indexes = Object.fromEntries(table.indexes.map((index) => [index.name, indexSpec(index, keySyntax)]));
     for (const index of table.indexes) flow.push(at('indexes', index.name));
   }
   if (tableForeignKeys.length > 0) {
     spec.foreignKeys = tableForeignKeys.map((fk, i) => {
       flow.push(at('foreignKeys', i));
-      return foreignKeySpec(fk, names.omittable(fk.name, foreignKeyNameParts(table.name, fk.columns)));
+      return foreignKeySpec(fk, names.omittable(fk.name, { kind: 'foreignKey', table: table.name, columns: fk.columns }));
     });
   }
   if (table.checks.length > 0) spec.checks = checksSpec(table, table.checks, columnNames, names, flow);
@@ -355,8 +360,8 @@ function uniqueSpec(unique: UniqueModel, omitName: boolean): unknown {
   };
 }
 
-function indexKeySpec(key: IndexKey): unknown {
-  const text = formatIndexKey(key);
+function indexKeySpec(key: IndexKey, keySyntax: IndexKeySyntax): unknown {
+  const text = keySyntax.format(key);
   if (text !== undefined) return text;
   return {
     ...(key.column !== undefined ? { column: key.column } : {}),
@@ -368,9 +373,9 @@ function indexKeySpec(key: IndexKey): unknown {
   };
 }
 
-function indexSpec(index: IndexModel): Yaml {
+function indexSpec(index: IndexModel, keySyntax: IndexKeySyntax): Yaml {
   return {
-    columns: index.keys.map(indexKeySpec),
+    columns: index.keys.map((key) => indexKeySpec(key, keySyntax)),
     ...(index.unique ? { unique: true } : {}),
     ...(index.where !== undefined ? { where: index.where } : {}),
     ...(index.method !== 'btree' ? { method: index.method } : {}),
@@ -398,7 +403,7 @@ function foreignKeySpec(fk: ForeignKeyModel, omitName: boolean): Yaml {
 
 /** All named: a map of name -> expression. Otherwise a list: bare expressions where the name is the default. */
 function checksSpec(table: TableModel, checks: readonly CheckModel[], columns: readonly string[], names: NameCounts, flow: unknown[][]): unknown {
-  const omit = checks.map((c) => names.omittable(c.name, checkNameParts(table.name, c.expression, columns)));
+  const omit = checks.map((c) => names.omittable(c.name, { kind: 'check', table: table.name, expression: c.expression, tableColumns: columns }));
   const commented = checks.some((c) => c.comment !== undefined);
   if (!omit.some(Boolean) && !commented) return Object.fromEntries(checks.map((c) => [c.name, c.expression]));
   return checks.map((c, i) => {

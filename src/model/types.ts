@@ -230,6 +230,18 @@ export interface DefinedObjectModel {
   readonly indexes?: readonly string[];
   /** A domain's parts, which ALTER DOMAIN changes in place (its columns keep their values). */
   readonly domain?: DomainParts;
+  /** A composite type's attributes in order, which ALTER TYPE adds, drops and retypes in place. */
+  readonly attributes?: readonly CompositeAttribute[];
+  /** Comments on a view's, materialized view's or composite type's columns, by column name. */
+  readonly columnComments?: Readonly<Record<string, string>>;
+  /** Extended statistics' own target (ALTER STATISTICS ... SET STATISTICS), when set. */
+  readonly statisticsTarget?: number;
+}
+
+export interface CompositeAttribute {
+  readonly name: string;
+  /** Its type as the server prints it, with a COLLATE clause when not its type's. */
+  readonly type: string;
 }
 
 export interface DomainParts {

@@ -1,4 +1,4 @@
-import type { TenantResult, TenantStatus } from '../apply/apply-plan.js';
+import type { TenantResult, TenantStatus } from '../apply/tenant-result.js';
 import { colors } from './colors.js';
 
 const paint: Record<TenantStatus, (s: string) => string> = {

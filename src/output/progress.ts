@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { TenantResult } from '../apply/apply-plan.js';
+import type { TenantResult } from '../apply/tenant-result.js';
 
 export interface Progress {
   tick(result: TenantResult): void;

@@ -61,6 +61,10 @@ const rank: Record<ChangeKind, number> = {
   dropObject: 0,
   replaceObject: 0,
   alterObject: 17.7,
+  // After the objects that use the old type are dropped (and a recreated enum it may hold), before
+  // the objects that use the new one are created; the old one goes once nothing uses it.
+  replaceType: 5.5,
+  dropReplacedType: 11.6,
   // Last: on objects that exist by now, and after any recreate that reset them.
   setGrants: 19,
 };
@@ -106,6 +110,10 @@ function changeRank(change: Change): number {
       return change.phase === 'before tables' ? 6.5 : 17.5;
     case 'replaceObject':
       return 6.5;
+    case 'alterObject':
+      // A composite type's attributes, with the types created before the tables (and among
+      // them, in dependency order): what is created after may use the new attributes.
+      return change.changed.includes('attributes') ? 6.5 : rank.alterObject;
     case 'dropObject':
       // One that comes back before the tables goes before the enums, which may be recreated
       // under it (a composite type with an enum attribute), and comes back after them.

@@ -13,10 +13,10 @@ import type { SchemaModel } from '../model/types.js';
  * is judged on its own, so a problem is reported at the file and line that hold it, whichever
  * tenants the file applies to.
  */
-export async function checkExpressions(manifest: Manifest, overrides: readonly Override[], engine: Pick<EngineModule, 'checkSqlTexts'>): Promise<void> {
+export async function checkExpressions(manifest: Manifest, overrides: readonly Override[], engine: Pick<EngineModule, 'checkSqlTexts' | 'indexKeys'>): Promise<void> {
   const issues: ManifestIssue[] = [];
   for (const { file, content } of [manifest, ...overrides]) {
-    const texts = sqlTextsOf(content);
+    const texts = sqlTextsOf(content, engine.indexKeys);
     if (texts.length === 0) continue;
     const problems = await engine.checkSqlTexts(texts);
     const source = sourceOf(content);

@@ -99,7 +99,7 @@ export class Project {
       }
       const manifest = sql
         ? await loadSqlManifest(this.config.manifest, this.config.manifestSql, (file) => this.relative(file))
-        : await loadManifest(this.relative(this.config.manifest));
+        : await loadManifest(this.relative(this.config.manifest), this.engine);
       const overrides = await loadOverrides(this.relative(this.config.overrides));
       if (!this.config.grants) refuseUncomparedGrants([manifest, ...overrides], this.config.file === undefined ? 'the config' : this.relative(this.config.file));
       checkIdentifiers(manifest, overrides, this.engine);
@@ -116,7 +116,7 @@ export class Project {
    */
   async desiredFor(tenant: TenantContext): Promise<DesiredSchema> {
     const { manifest, overrides } = await this.loadDesiredState();
-    const raw = desiredFor(tenant, manifest, overrides);
+    const raw = desiredFor(tenant, manifest, overrides, this.engine);
     for (const name of raw.overrides) this.usedOverrides.add(name);
     const key = raw.overrides.join('\0');
     let compiled = this.compiledByOverrides.get(key);

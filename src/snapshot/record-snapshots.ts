@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { TenantResult } from '../apply/apply-plan.js';
+import type { TenantResult } from '../apply/tenant-result.js';
 import { errorMessage } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
@@ -59,17 +59,18 @@ export async function recordSnapshots(
 }
 
 /**
- * Saves snapshots as they come, so an apply writes each wave's files while the next wave's work
- * runs on the database, rather than all of them after the last wave. The store is opened at the
- * first save; finish() waits for every save and ends the run (one git commit, one batch of rows).
+ * Collects the snapshots of a run and writes them when it ends, then ends the run (one git
+ * commit, one batch of rows). Written while the tenants' transactions were still committing,
+ * the files went to disk with every commit's flush on a machine where the tenants share the disk
+ * (SQLite's files, a local server's WAL): 1,000 snapshot files made such an apply of 1,000
+ * tenants a fifth slower. Written after the last tenant, they cost what 1,000 small files cost.
+ * The store is opened at the first save, while the run goes on.
  */
 export class SnapshotRecorder {
   #store: Promise<SnapshotStore> | undefined;
   // File writes overlap: one at a time, 10,000 tenants wait on the disk 10,000 times in a row.
   readonly #limit = pLimit(16);
-  readonly #saves: Promise<void>[] = [];
-  readonly #saved: string[] = [];
-  readonly #wanted: string[] = [];
+  readonly #pending: { readonly tenant: string; readonly schema: SchemaModel }[] = [];
   readonly #when: string;
   #finishing = false;
 
@@ -82,21 +83,14 @@ export class SnapshotRecorder {
   }
 
   get empty(): boolean {
-    return this.#saves.length === 0;
+    return this.#pending.length === 0;
   }
 
   save(tenant: string, schema: SchemaModel): void {
     if (this.#finishing) throw new Error('SnapshotRecorder: save() after finish()');
-    const store = (this.#store ??= this.open());
-    this.#wanted.push(tenant);
-    const meta = { fingerprint: fingerprint(schema), at: this.#when, ...(this.run.planId !== undefined ? { planId: this.run.planId } : {}) };
-    const saving = this.#limit(async () => {
-      await (await store).save(tenant, schema, meta);
-      this.#saved.push(tenant);
-    });
     // Failures are reported by finish(), not as unhandled rejections while the apply goes on.
-    saving.catch(() => {});
-    this.#saves.push(saving);
+    (this.#store ??= this.open()).catch(() => {});
+    this.#pending.push({ tenant, schema });
   }
 
   /**
@@ -106,19 +100,29 @@ export class SnapshotRecorder {
    */
   async finish(): Promise<RecordedSnapshots> {
     this.#finishing = true;
-    const store = await this.#openOr(this.#wanted);
-    const settled = await Promise.allSettled(this.#saves);
+    const wanted = this.#pending.map((p) => p.tenant);
+    const store = await this.#openOr(wanted);
+    const written: string[] = [];
+    const settled = await Promise.allSettled(
+      this.#pending.map(({ tenant, schema }) =>
+        this.#limit(async () => {
+          const meta = { fingerprint: fingerprint(schema), at: this.#when, ...(this.run.planId !== undefined ? { planId: this.run.planId } : {}) };
+          await store.save(tenant, schema, meta);
+          written.push(tenant);
+        }),
+      ),
+    );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    const saved = [...this.#saved].sort(byName);
+    const saved = [...written].sort(byName);
     let ended: { readonly commit?: string; readonly warnings: readonly string[] } = { warnings: [] };
     try {
       if (saved.length > 0) ended = await store.commit(this.run);
     } catch (error) {
-      throw new SnapshotsNotSavedError([...this.#wanted].sort(byName), errorMessage(error));
+      throw new SnapshotsNotSavedError([...wanted].sort(byName), errorMessage(error));
     }
     if (failed) {
-      const written = new Set(saved);
-      throw new SnapshotsNotSavedError(this.#wanted.filter((t) => !written.has(t)).sort(byName), errorMessage(failed.reason));
+      const done = new Set(saved);
+      throw new SnapshotsNotSavedError(wanted.filter((t) => !done.has(t)).sort(byName), errorMessage(failed.reason));
     }
     const { commit, warnings } = ended;
     return {

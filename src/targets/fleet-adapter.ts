@@ -52,11 +52,9 @@ export class FleetAdapter implements DatabaseAdapter {
     if (targets.every((t) => t.adapter.missingTypes !== undefined)) {
       this.missingTypes = (tenant, types) => this.route(tenant).adapter.missingTypes!(this.local(tenant), types);
     }
-    const batches = targets.every((t) => t.adapter.runner.openBatch !== undefined);
-    this.runner = {
-      openSession: (tenant) => this.route(tenant).adapter.runner.openSession(this.local(tenant)),
-      ...(batches ? { openBatch: () => Promise.resolve(this.openBatch()) } : {}),
-    };
+    // A wave spans targets: the strictest target's bound holds for all of them.
+    const bounds = targets.flatMap((t) => (t.adapter.runner.maxWave !== undefined ? [t.adapter.runner.maxWave] : []));
+    this.runner = { ...(bounds.length > 0 && { maxWave: Math.min(...bounds) }), openBatch: () => Promise.resolve(this.openBatch()) };
     if (targets.every((t) => t.adapter.history !== undefined)) this.history = this.historyTable();
   }
 
@@ -135,7 +133,7 @@ export class FleetAdapter implements DatabaseAdapter {
     const batchOf = (target: Target) => {
       let batch = open.get(target);
       if (!batch) {
-        batch = target.adapter.runner.openBatch!();
+        batch = target.adapter.runner.openBatch();
         batch.then((b) => opened.set(target, b)).catch(() => {});
         open.set(target, batch);
       }
@@ -146,10 +144,13 @@ export class FleetAdapter implements DatabaseAdapter {
     return {
       lockTenants: async (tenants) => {
         const taken = new Set<string>();
+        const failed = new Map<string, string>();
         await eachTarget(tenants, async (batch, local, fleetName) => {
-          for (const name of await batch.lockTenants(local)) taken.add(fleetName.get(name) ?? name);
+          const outcome = await batch.lockTenants(local);
+          for (const name of outcome.taken) taken.add(fleetName.get(name) ?? name);
+          for (const [name, why] of outcome.failed) failed.set(fleetName.get(name) ?? name, why);
         });
-        return taken;
+        return { taken, failed };
       },
       holdsLock: (tenant) => opened.get(this.route(tenant))?.holdsLock(this.local(tenant)) ?? false,
       unlockTenants: async (tenants) => {

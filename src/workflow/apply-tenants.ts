@@ -36,7 +36,8 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
 
 /**
  * Applies a plan to the given tenants, saving the snapshot of every tenant it leaves as the plan
- * wanted (from the verification read) as it goes, and ends the run: one git commit for the run.
+ * wanted (from the verification read) once the tenants are done, and ends the run: one git commit
+ * for the run.
  */
 export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
   if ((plan.options.grants === true) !== project.config.grants) {
@@ -50,7 +51,7 @@ export async function applyTenants(project: Project, plan: PlanFile, tenants: re
 }
 
 export interface SnapshotsAsApplied {
-  /** ApplyOptions.onResult: saves the tenant's snapshot when it ended as the plan wanted, then calls `next`. */
+  /** ApplyOptions.onResult: records the tenant's snapshot when it ended as the plan wanted, then calls `next`. */
   readonly onResult: (result: TenantResult) => void;
   /** Awaits an apply; if it throws, the snapshots saved so far are still ended as a run. */
   during<T>(apply: Promise<T>): Promise<T>;
@@ -58,7 +59,7 @@ export interface SnapshotsAsApplied {
   finish(): Promise<Omit<ApplyRun, 'results'>>;
 }
 
-/** The snapshots of an apply's tenants, saved as their results come in, as one run. */
+/** The snapshots of an apply's tenants, collected as their results come in and saved as one run by finish(). */
 export function snapshotsAsApplied(
   project: Project,
   tenants: readonly TenantContext[],

@@ -2,6 +2,7 @@ import type { DesiredSchema } from '../manifest/desired.js';
 import { classifyDrift, type ThreeWayResult } from '../diff/three-way.js';
 import type { TenantContext } from '../engines/types.js';
 import { errorMessage } from '../errors.js';
+import { isOfType } from '../diff/type-uses.js';
 import type { SchemaModel } from '../model/types.js';
 import { diffTenant, type TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
@@ -24,19 +25,16 @@ export type TenantAssessment =
       readonly hasBase: boolean;
     };
 
-/** The desired schema's types from other schemas that the tenant's server lacks (an extension not installed there). */
+/**
+ * The desired schema's types from other schemas that the tenant's server lacks (an extension not
+ * installed there). Its own domains and composite types are among the types it uses but does not
+ * list as enums: the plan creates them.
+ */
 async function missingTypes(project: Project, tenant: TenantContext, desired: SchemaModel): Promise<string[]> {
-  // externalTypes also names the schema's own domains and composite types (not the tables'
-  // built-in or enum types): the plan creates those in the tenant.
-  const own = new Set((desired.objects ?? []).filter((o) => o.kind === 'domain' || o.kind === 'composite type').map((o) => o.name));
-  const types = (desired.externalTypes ?? []).filter((type) => !own.has(unquoted(type)));
+  const own = (desired.objects ?? []).filter((o) => o.kind === 'domain' || o.kind === 'composite type').map((o) => o.name);
+  const types = (desired.externalTypes ?? []).filter((type) => !own.some((name) => isOfType(type, name)));
   const adapter = project.adapter;
   return types.length > 0 && adapter.missingTypes ? adapter.missingTypes(tenant, types) : [];
-}
-
-/** A type's name as format_type prints it, without the quotes it adds to a name that needs them. */
-function unquoted(type: string): string {
-  return type.length > 1 && type.startsWith('"') && type.endsWith('"') ? type.slice(1, -1).replaceAll('""', '"') : type;
 }
 
 /**

@@ -23,3 +23,38 @@ export function runCli(args: readonly string[], options: { cwd: string; env?: Re
     );
   });
 }
+
+/** What a command class exposes to run it: oclif's static `run`. */
+interface CommandClass {
+  run(argv: string[], root: string): Promise<unknown>;
+}
+
+const repositoryRoot = path.join(import.meta.dirname, '..', '..');
+
+/**
+ * Runs one command in this process, as `schema-sync <args>` would run it, from the sources rather
+ * than dist/: its exit code, and what it wrote to stdout and stderr (captured, not shown).
+ */
+export async function runCommand(command: CommandClass, args: readonly string[]): Promise<CliResult> {
+  const previousCode = process.exitCode;
+  const streams = { stdout: process.stdout, stderr: process.stderr } as const;
+  const written = { stdout: '', stderr: '' };
+  const writers = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+  for (const name of ['stdout', 'stderr'] as const) {
+    streams[name].write = ((chunk: string | Uint8Array) => {
+      written[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    }) as typeof process.stdout.write;
+  }
+  let code: number | string | null | undefined;
+  try {
+    process.exitCode = 0;
+    await command.run([...args], repositoryRoot);
+    code = process.exitCode;
+  } finally {
+    streams.stdout.write = writers.stdout;
+    streams.stderr.write = writers.stderr;
+    process.exitCode = previousCode;
+  }
+  return { code: Number(code ?? 0), ...written };
+}

@@ -1,24 +1,52 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EngineName } from '../../src/engines/types.js';
+import type { UnmanagedObject } from '../../src/model/types.js';
+import { fixturesDir } from './fixtures.js';
+import { dumpSchema, loadFixture, type LoadStyle } from './oracle.js';
 import { createTestDatabase, qi, withClient } from './postgres.js';
+import { describeSqliteSchema } from './sqlite-dump.js';
 
-/** What the shared convergence test needs from each engine: a place for tenants and row access. */
+/** A schema file of test/fixtures, and for PostgreSQL how it names its schema (see oracle.ts). */
+export interface FixtureFile {
+  /** Relative to test/fixtures. */
+  readonly file: string;
+  readonly style?: LoadStyle;
+}
+
+/**
+ * What the shared tests need from each engine: a place for a fleet of tenants, a config that
+ * reaches them, row access, SQL run out of band, and the server's own account of a tenant's
+ * schema. A new engine writes one of these and passes the shared tests (convergence over
+ * test/cases, the fixture oracle, three-way drift).
+ */
 export interface EngineHarness {
   readonly engine: EngineName;
-  setup(): Promise<void>;
+  /** Makes the place this file's tenants live in (a database, a directory); `label` names it. */
+  setup(label?: string): Promise<void>;
   teardown(): Promise<void>;
-  /** A config for a project whose only tenant is `tenant`. */
-  config(tenant: string, apply?: Record<string, unknown>): Record<string, unknown>;
+  /** A config for a project whose tenants are exactly `tenants`. */
+  config(tenants: readonly string[], apply?: Record<string, unknown>): Record<string, unknown>;
   createTenant(tenant: string): Promise<void>;
+  /** Creates the tenant and runs a fixture's SQL in it as the engine's own client would. */
+  loadFixture(tenant: string, fixture: FixtureFile): Promise<void>;
   insertRows(tenant: string, table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   countRows(tenant: string, table: string): Promise<number>;
   /** Runs SQL in the tenant as an outsider would (out of band), with unqualified names resolving to the tenant. */
   exec(tenant: string, sql: string): Promise<void>;
+  /** The tenant's tables, as the server lists them. */
+  tableNames(tenant: string): Promise<string[]>;
+  /**
+   * The tenant's schema as the server's own dump tool prints it, with the tenant's name replaced,
+   * leaving out the given objects (only where the dump has one entry per object).
+   */
+  dumpSchema(tenant: string, leaveOut?: readonly UnmanagedObject[]): Promise<string>;
 }
 
+/** Tenants are schemas of one database created for the test file. */
 export function postgresHarness(): EngineHarness {
   let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   const url = () => {
@@ -27,15 +55,16 @@ export function postgresHarness(): EngineHarness {
   };
   return {
     engine: 'postgres',
-    async setup() {
-      db = await createTestDatabase('converge');
+    async setup(label = 'harness') {
+      db = await createTestDatabase(label);
     },
     async teardown() {
       await db?.drop();
     },
     // With grants compared, so that every case also converges with the privileges read and diffed.
-    config: (tenant, apply = {}) => ({ engine: 'postgres', url: url(), grants: true, tenants: { list: [tenant] }, apply: { lockTimeout: '2s', retries: 0, ...apply } }),
+    config: (tenants, apply = {}) => ({ engine: 'postgres', url: url(), grants: true, tenants: { list: [...tenants] }, apply: { lockTimeout: '2s', retries: 0, ...apply } }),
     createTenant: (tenant) => withClient(url(), (c) => c.query(`CREATE SCHEMA ${qi(tenant)}`).then(() => undefined)),
+    loadFixture: (tenant, fixture) => loadFixture(url(), { name: fixture.file, file: fixture.file, style: fixture.style ?? 'search-path' }, tenant),
     insertRows: (tenant, table, rows) =>
       withClient(url(), async (c) => {
         for (const row of rows) {
@@ -49,6 +78,14 @@ export function postgresHarness(): EngineHarness {
     countRows: (tenant, table) =>
       withClient(url(), async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${qi(tenant)}.${qi(table)}`)).rows[0].n)),
     exec: (tenant, sql) => withClient(url(), (c) => c.query(`SET search_path TO ${qi(tenant)}; ${sql}`).then(() => undefined)),
+    tableNames: (tenant) =>
+      withClient(url(), async (c) =>
+        (await c.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [tenant])).rows.map((r) => r.name),
+      ),
+    async dumpSchema(tenant, leaveOut = []) {
+      if (leaveOut.length > 0) throw new Error('a pg_dump text is compared whole: objects are not left out of it');
+      return dumpSchema(url(), tenant);
+    },
   };
 }
 
@@ -69,15 +106,23 @@ export function sqliteHarness(): EngineHarness {
   };
   return {
     engine: 'sqlite',
-    async setup() {
-      dir = await mkdtemp(path.join(tmpdir(), 'schema-sync-converge-'));
+    async setup(label = 'harness') {
+      dir = await mkdtemp(path.join(tmpdir(), `schema-sync-${label}-`));
     },
     async teardown() {
       if (dir) await rm(dir, { recursive: true, force: true });
     },
-    config: (tenant, apply = {}) => ({ engine: 'sqlite', tenants: { list: [file(tenant)] }, apply: { retries: 0, ...apply } }),
+    config: (tenants, apply = {}) => ({ engine: 'sqlite', tenants: { list: tenants.map(file) }, apply: { retries: 0, ...apply } }),
     async createTenant(tenant) {
       new Database(file(tenant)).close();
+    },
+    async loadFixture(tenant, fixture) {
+      const db = new Database(file(tenant));
+      try {
+        db.exec(readFileSync(path.join(fixturesDir, fixture.file), 'utf8'));
+      } finally {
+        db.close();
+      }
     },
     async insertRows(tenant, table, rows) {
       withDb(tenant, (db) => {
@@ -94,5 +139,27 @@ export function sqliteHarness(): EngineHarness {
     async exec(tenant, sql) {
       withDb(tenant, (db) => db.exec(sql));
     },
+    async tableNames(tenant) {
+      return withDb(tenant, (db) =>
+        (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1").all() as { name: string }[]).map((r) => r.name),
+      );
+    },
+    async dumpSchema(tenant, leaveOut = []) {
+      const lines = describeSqliteSchema(file(tenant)).split('\n');
+      // Each line starts with the object it describes: `<table>.<trigger>: trigger ...`, `<view>: view ...`.
+      const left = new Set(leaveOut.map((o) => `${o.name}: ${o.kind} `));
+      return lines.filter((line) => ![...left].some((prefix) => line.startsWith(prefix))).join('\n');
+    },
   };
+}
+
+/**
+ * How long a test file's afterAll may take to tear a harness down: dropping a PostgreSQL database
+ * waits for a checkpoint, which on a server busy with other test files can take minutes.
+ */
+export const TEARDOWN_TIMEOUT = 180_000;
+
+/** Every engine the shared tests run on. */
+export function engineHarnesses(): EngineHarness[] {
+  return [postgresHarness(), sqliteHarness()];
 }

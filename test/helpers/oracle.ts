@@ -5,6 +5,7 @@ import type { SchemaSyncEngine } from '../../src/engine.js';
 import type { UnmanagedObject } from '../../src/model/types.js';
 import type { PlanFile } from '../../src/plan/plan-file.js';
 import { inspectTenants } from '../../src/workflow/inspect-tenants.js';
+import { runCommand } from './cli.js';
 import { readDump } from './fixtures.js';
 import { qi, withClient } from './postgres.js';
 
@@ -150,23 +151,8 @@ export function dumpDifference(a: string, b: string, context = 3, most = 40): st
  */
 export async function adoptTenant(configFile: string, dir: string, tenant: string): Promise<void> {
   const out = path.join(dir, 'schema', 'manifest.yaml');
-  const previousCode = process.exitCode;
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stderr.write;
-  let code: number | string | null | undefined;
-  try {
-    process.exitCode = 0;
-    await Inspect.run(['--config', configFile, '--tenant', tenant, '-o', out, '--force'], repositoryRoot);
-    code = process.exitCode;
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = previousCode;
-  }
-  if (code !== 0) throw new Error(`inspect --tenant ${tenant} -o exited ${String(code)}: ${stderr.trim()}`);
+  const result = await runCommand(Inspect, ['--config', configFile, '--tenant', tenant, '-o', out, '--force']);
+  if (result.code !== 0) throw new Error(`inspect --tenant ${tenant} -o exited ${result.code}: ${result.stderr.trim()}`);
 }
 
 /** What the project's inspector leaves unmanaged in a tenant (the list `inspect` prints as comments). */
@@ -185,5 +171,3 @@ export function pendingSteps(plan: PlanFile): Map<string, string[]> {
   }
   return steps;
 }
-
-const repositoryRoot = path.join(import.meta.dirname, '..', '..');

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../../errors.js';
-import type { TenantResult } from '../../apply/apply-plan.js';
+import type { TenantResult } from '../../apply/tenant-result.js';
 import { colors } from '../../output/colors.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
 import { formatRecorded } from '../../output/format-snapshot.js';

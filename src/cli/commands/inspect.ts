@@ -51,7 +51,7 @@ export default class Inspect extends BaseCommand {
       if (flags.out) {
         const text = /\.sql$/i.test(flags.out)
           ? await project.schemaAsSql(only.schema, only.tenant.name)
-          : adoptedManifest(only.schema, project.engine.normalizer);
+          : adoptedManifest(only.schema, project.engine);
         await writeManifestFile(flags.out, text, flags.force);
         const unmanaged = only.schema.unmanaged ?? [];
         process.stderr.write(
@@ -61,7 +61,7 @@ export default class Inspect extends BaseCommand {
         );
       }
       if (flags.json) this.printJson({ tenant: only.tenant.name, fingerprint: fingerprint(only.schema), schema: only.schema });
-      else if (!flags.out) process.stdout.write(adoptedManifest(only.schema, project.engine.normalizer));
+      else if (!flags.out) process.stdout.write(adoptedManifest(only.schema, project.engine));
       if (flags.adopt) {
         // Asked for: a snapshot not saved is a failure, not a warning.
         let recorded;

@@ -70,7 +70,7 @@ export async function openPostgresBatch(url: string, pool: pg.Pool, limits: Read
     async lockTenants(tenants) {
       const taken = await onLockConnection(() => tryAdvisoryLocks(locks, tenants.map((t) => t.name)));
       for (const name of taken) held.add(name);
-      return taken;
+      return { taken, failed: new Map() };
     },
     holdsLock: (tenant) => !lost && held.has(tenant.name),
     async unlockTenants(tenants) {

@@ -3,6 +3,7 @@
 import type { ColumnModel, DefinedObjectModel, SequenceModel } from '../../model/types.js';
 import { hazardCodes, type Hazard, type HazardCode } from '../../plan/hazards.js';
 import { stepLocks, type StepLock } from '../../plan/step.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 function hazard(code: HazardCode, message: string): Hazard {
   return { code, message };
@@ -57,90 +58,7 @@ export function strongestLock(locks: readonly StepLock[]): StepLock {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expression scanning: enough of PostgreSQL's lexer to find function calls and string literals
-// without being fooled by quoted identifiers or strings that contain parentheses.
-
-export interface ExprToken {
-  readonly kind: 'string' | 'word' | 'qident' | 'space' | 'punct' | 'number' | 'other';
-  readonly text: string;
-}
-
-const wordStart = /[A-Za-z_\u0080-\uffff]/;
-const wordPart = /[A-Za-z0-9_$\u0080-\uffff]/;
-
-export function scanExpression(expr: string): ExprToken[] {
-  const tokens: ExprToken[] = [];
-  let i = 0;
-  const n = expr.length;
-  const readQuoted = (quote: string, start: number, backslashEscapes: boolean): number => {
-    let j = start + 1;
-    while (j < n) {
-      const c = expr[j];
-      if (backslashEscapes && c === '\\') {
-        j += 2;
-        continue;
-      }
-      if (c === quote) {
-        if (expr[j + 1] === quote) {
-          j += 2;
-          continue;
-        }
-        return j + 1;
-      }
-      j++;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = expr[i] as string;
-    if (c === "'") {
-      const end = readQuoted("'", i, false);
-      tokens.push({ kind: 'string', text: expr.slice(i, end) });
-      i = end;
-    } else if ((c === 'E' || c === 'e') && expr[i + 1] === "'") {
-      const end = readQuoted("'", i + 1, true);
-      tokens.push({ kind: 'string', text: expr.slice(i, end) });
-      i = end;
-    } else if (c === '"') {
-      const end = readQuoted('"', i, false);
-      tokens.push({ kind: 'qident', text: expr.slice(i, end) });
-      i = end;
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(expr.slice(i))) {
-      const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(expr.slice(i)) as RegExpExecArray)[0];
-      const close = expr.indexOf(tag, i + tag.length);
-      const end = close < 0 ? n : close + tag.length;
-      tokens.push({ kind: 'string', text: expr.slice(i, end) });
-      i = end;
-    } else if (/\s/.test(c)) {
-      let j = i + 1;
-      while (j < n && /\s/.test(expr[j] as string)) j++;
-      tokens.push({ kind: 'space', text: expr.slice(i, j) });
-      i = j;
-    } else if (wordStart.test(c)) {
-      let j = i + 1;
-      while (j < n && wordPart.test(expr[j] as string)) j++;
-      tokens.push({ kind: 'word', text: expr.slice(i, j) });
-      i = j;
-    } else if (/[0-9]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[0-9.eE]/.test(expr[j] as string)) j++;
-      tokens.push({ kind: 'number', text: expr.slice(i, j) });
-      i = j;
-    } else if (c === ':' && expr[i + 1] === ':') {
-      tokens.push({ kind: 'punct', text: '::' });
-      i += 2;
-    } else {
-      tokens.push({ kind: /[(),.[\]]/.test(c) ? 'punct' : 'other', text: c });
-      i++;
-    }
-  }
-  return tokens;
-}
-
-/** The value of an identifier token: quoted ones keep their case, bare ones fold to lower case. */
-export function identifierValue(token: ExprToken): string {
-  return token.kind === 'qident' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text.toLowerCase();
-}
+// Expressions, read with the engine's tokenizer (sql-tokens.ts).
 
 // Functions a column default may call without forcing a table rewrite: PostgreSQL 11+ stores a
 // non-volatile default in the catalog (the "fast default") and fills no rows. Stable functions
@@ -176,7 +94,7 @@ const notFunctions = new Set([
 
 /** Names of the functions an expression calls, lower-cased; schema-qualified ones as `schema.name`. */
 export function calledFunctions(expr: string): string[] {
-  const tokens = scanExpression(expr).filter((t) => t.kind !== 'space');
+  const tokens = expressionTokens(expr).filter((t) => t.kind !== 'space');
   const names: string[] = [];
   tokens.forEach((token, i) => {
     if (token.kind !== 'word' && token.kind !== 'qident') return;
@@ -381,12 +299,24 @@ export function alterSequenceHazards(from: SequenceModel, to: SequenceModel): Ha
     : [];
 }
 
-/** A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered into it: dropped with its rows and partitions, created empty. */
-export function replaceTableHazards(table: string, reasons: readonly string[]): Hazard[] {
-  return [
-    hazard('DELETES_DATA', `drops table ${table} with all its rows and partitions and creates it anew (${reasons.join('; ')}); PostgreSQL cannot change this in place`),
-    hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`),
-  ];
+/**
+ * A table whose partitioning (or inheritance, see inheritReplaceReasons) changed cannot be altered
+ * into it: dropped with its rows and partitions, created empty. A partitioned table holds no rows
+ * of its own, so when every partition is kept (detached and attached again) nothing is lost.
+ */
+export function replaceTableHazards(
+  table: string,
+  reasons: readonly string[],
+  partitioned: boolean,
+  kept: readonly string[],
+  dropped: readonly string[],
+): Hazard[] {
+  const lock = hazard('ACCESS_EXCLUSIVE_LOCK', `table ${table} is locked against reads and writes until the transaction ends`);
+  const why = `(${reasons.join('; ')}); PostgreSQL cannot change this in place`;
+  if (partitioned && dropped.length === 0) return [lock];
+  const keeping = kept.length > 0 ? `, except ${kept.join(', ')}, detached and attached again with their rows,` : '';
+  const what = partitioned ? `the partitions ${dropped.join(', ')} with their rows` : 'all its rows and partitions';
+  return [hazard('DELETES_DATA', `drops table ${table} with ${what}${keeping} and creates it anew ${why}`), lock];
 }
 
 /** ATTACH PARTITION scans the table to check its rows against the bound (and the default partition for rows that now belong here). */
@@ -475,6 +405,37 @@ export function replaceObjectHazards(object: DefinedObjectModel, usedBy: readonl
 export function alterDomainHazards(domain: string, addsCheck: boolean, setsNotNull: boolean): Hazard[] {
   if (!addsCheck && !setsNotNull) return [];
   return [hazard('MAY_FAIL_ON_EXISTING_ROWS', `checks every value of domain ${domain} in the tables that use it; fails if one does not pass`)];
+}
+
+/**
+ * A domain or composite type replaced while table columns hold its values: every such column is
+ * converted, rewriting its table; a composite type's attribute the new one lacks loses its values.
+ */
+export function replaceTypeHazards(object: DefinedObjectModel, columns: readonly string[], arrays: readonly string[], droppedAttributes: readonly string[]): Hazard[] {
+  if (columns.length === 0) return [];
+  const what = objectWords(object);
+  const list = columns.join(', ');
+  const hazards = [
+    hazard('REWRITES_TABLE', `replacing ${what} converts ${list} to the new type, rewriting ${columns.length === 1 ? 'its table' : 'their tables'}`),
+    hazard('ACCESS_EXCLUSIVE_LOCK', `the tables of ${list} are locked against reads and writes during the rewrite`),
+    hazard(
+      'MAY_FAIL_ON_EXISTING_ROWS',
+      `fails if a value of ${list} does not convert to the new ${what} or fails its checks` +
+        (object.kind === 'composite type' && arrays.length > 0 ? ` (an array, ${arrays.join(', ')}, converts through its text form: its attributes must line up by position)` : ''),
+    ),
+  ];
+  if (droppedAttributes.length > 0) hazards.unshift(droppedAttributesHazard(object.name, droppedAttributes, list));
+  return hazards;
+}
+
+/** DROP ATTRIBUTE of a composite type whose values table columns hold: those attributes' values are gone. */
+export function dropAttributeHazards(type: string, dropped: readonly string[], columns: readonly string[]): Hazard[] {
+  if (dropped.length === 0 || columns.length === 0) return [];
+  return [droppedAttributesHazard(type, dropped, columns.join(', '))];
+}
+
+function droppedAttributesHazard(type: string, dropped: readonly string[], columns: string): Hazard {
+  return hazard('DELETES_DATA', `drops attribute${dropped.length === 1 ? '' : 's'} ${dropped.join(', ')} of composite type ${type}: ${dropped.length === 1 ? 'its values' : 'their values'} in ${columns} are lost`);
 }
 
 export function rowSecurityHazards(table: string, from: { enabled: boolean; forced: boolean }, to: { enabled: boolean; forced: boolean }): Hazard[] {

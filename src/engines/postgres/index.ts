@@ -10,11 +10,12 @@ import { renderChanges } from './render.js';
 import { objectStatements } from './render-objects.js';
 import { createTenantSchema, dropTenantSchema } from './tenants.js';
 import { openPostgresBatch } from './batch.js';
-import { openPostgresSession } from './session.js';
 import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
 import { compileSchemas, compilerVersion } from './compile.js';
 import { schemaSql } from './schema-sql.js';
+import { naming } from './names.js';
+import { indexKeys } from './index-keys.js';
 import { missingTypes } from './tenants.js';
 
 const normalizer: Normalizer = {
@@ -79,7 +80,6 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
     dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
     runner: {
-      openSession: (tenant) => openPostgresSession(url, tenant, limits),
       openBatch: () => openPostgresBatch(url, getPool(), limits),
     },
     render: renderChanges,
@@ -96,4 +96,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts, identifierProblem, schemaSql };
+export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts, identifierProblem, schemaSql };

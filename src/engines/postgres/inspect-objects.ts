@@ -3,9 +3,10 @@
 // of tenants at once. Definitions are catalog output with the tenant's own qualifier stripped,
 // so two tenants, or a tenant and the compiled desired schema, hold equal text exactly when the
 // server prints their objects alike (DESIGN.md invariant 2).
-import type { DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
+import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
 import { compareNames } from '../../model/fingerprint.js';
-import { objectKey } from '../../model/object-key.js';
+import { objectKey, tableKey } from '../../model/object-key.js';
+import { sqlTokens } from './sql-tokens.js';
 
 /** What an object read needs of its tenant's draft. */
 export interface ObjectSchema {
@@ -27,8 +28,20 @@ export const TENANT_IN_SEARCH_PATH = '@tenant@';
 function neutralSearchPath(definition: string, schemaName: string): string {
   const own = `'${schemaName.replaceAll("'", "''")}'`;
   return definition.replace(/^( SET search_path TO )(.*)$/m, (_line, head: string, list: string) => {
-    const entries = list.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
-    return head + entries.map((entry) => (entry.trim() === own ? TENANT_IN_SEARCH_PATH : entry.trim())).join(', ');
+    const entries: string[] = [];
+    let start: number | undefined;
+    let end = 0;
+    for (const token of sqlTokens(list)) {
+      if (token.kind === 'other' && list[token.start] === ',') {
+        if (start !== undefined) entries.push(list.slice(start, end));
+        start = undefined;
+        continue;
+      }
+      start ??= token.start;
+      end = token.end;
+    }
+    if (start !== undefined) entries.push(list.slice(start, end));
+    return head + entries.map((entry) => (entry === own ? TENANT_IN_SEARCH_PATH : entry)).join(', ');
   });
 }
 
@@ -95,6 +108,8 @@ export interface CompositeRow {
   name: string;
   quoted: string;
   attributes: string[];
+  column_comment_names: string[];
+  column_comments: string[];
   comment: string | null;
 }
 export interface ViewRow {
@@ -104,6 +119,8 @@ export interface ViewRow {
   body: string;
   options: string[] | null;
   indexes: string[] | null;
+  column_comment_names: string[];
+  column_comments: string[];
   comment: string | null;
 }
 export interface TriggerRow {
@@ -141,6 +158,8 @@ export interface StatisticsRow {
   schema_oid: number;
   name: string;
   definition: string;
+  /** stxstattarget: -1 (PG17+: NULL) for the columns' own targets. */
+  target: number | null;
   comment: string | null;
 }
 export interface DependencyRow {
@@ -277,6 +296,8 @@ export class ObjectsDraft {
       kind: 'composite type',
       name: row.name,
       definition: `CREATE TYPE ${row.quoted} AS (${attributes.length === 0 ? '' : `\n    ${attributes.join(',\n    ')}\n`})`,
+      attributes: attributes.map(compositeAttribute),
+      ...columnComments(row),
       ...(row.comment !== null && { comment: row.comment }),
     });
     // Its attributes' types are dependencies of its pg_class row.
@@ -304,6 +325,7 @@ export class ObjectsDraft {
       name: view.name,
       definition: `CREATE ${kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${row.quoted}${withOptions} AS\n${body}`,
       ...(indexes.length > 0 && { indexes }),
+      ...columnComments(row),
       ...(row.comment !== null && { comment: row.comment }),
     });
   }
@@ -340,12 +362,16 @@ export class ObjectsDraft {
     const relation = this.#relations.get(row.table_oid);
     // Statistics kept in another schema than their table's are not the tenant's own.
     if (relation === undefined || relation.schema.oid !== row.schema_oid) return;
-    this.#add(relation.schema, 'pg_statistic_ext', row.oid, {
+    const found = this.#add(relation.schema, 'pg_statistic_ext', row.oid, {
       kind: 'statistics',
       name: row.name,
       definition: relation.schema.strip(row.definition),
+      ...(row.target !== null && row.target >= 0 && { statisticsTarget: row.target }),
       ...(row.comment !== null && { comment: row.comment }),
     });
+    // They are on their table: a column type change under them rebuilds them from their
+    // definition alone (losing their target), so the plan drops and creates them around it.
+    found.dependsOn.add(tableKey(relation.name));
   }
 
   addPolicy(row: PolicyRow): void {
@@ -414,6 +440,28 @@ export class ObjectsDraft {
     list.push(found);
     return found;
   }
+}
+
+/** The comments on a relation's columns, when it has some. */
+function columnComments(row: { column_comment_names: string[]; column_comments: string[] }): Pick<DefinedObjectModel, 'columnComments'> {
+  if (row.column_comment_names.length === 0) return {};
+  return { columnComments: Object.fromEntries(row.column_comment_names.map((name, i) => [name, row.column_comments[i] ?? ''])) };
+}
+
+/** `"a b" integer COLLATE "C"` (quote_ident, then format_type) as its name and the rest. */
+function compositeAttribute(text: string): CompositeAttribute {
+  if (text.startsWith('"')) {
+    let name = '';
+    for (let i = 1; i < text.length; i++) {
+      if (text[i] !== '"') name += text[i];
+      else if (text[i + 1] === '"') {
+        name += '"';
+        i++;
+      } else return { name, type: text.slice(i + 2) };
+    }
+  }
+  const space = text.indexOf(' ');
+  return { name: text.slice(0, space), type: text.slice(space + 1) };
 }
 
 export function compareObjects(a: DefinedObjectModel, b: DefinedObjectModel): number {

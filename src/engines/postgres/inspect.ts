@@ -21,6 +21,7 @@ import type {
 import { sharedInterner } from '../../model/intern.js';
 import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
 import { quoteLiteral } from './connect.js';
+import { sqlTokens, tokenFrom } from './sql-tokens.js';
 import { serialSequenceName } from './normalize.js';
 import {
   ObjectsDraft,
@@ -233,12 +234,30 @@ export async function inspectSchemas(
 export const CATALOG_SETTINGS: readonly string[] = SESSION_SETTINGS.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
 
 /**
+ * Statements sent ahead of a read's first queries, in their round trip, their results unread:
+ * apply's tenant transaction (BEGIN, the DDL, CATALOG_SETTINGS), so the read back costs no round
+ * trip of its own to start. The text must have been checked to hold exactly `statements`
+ * statements; an error in it fails the read with that error.
+ */
+export interface LeadStatements {
+  readonly text: string;
+  readonly statements: number;
+}
+
+/**
  * Reads one schema inside the transaction the client is in, which sees that transaction's own
  * uncommitted DDL: apply verifies a tenant this way before its COMMIT. The transaction must have
- * run CATALOG_SETTINGS. Its queries go out grouped, a few round trips in all (see QueryChain).
+ * run CATALOG_SETTINGS (or `lead` runs them). Its queries go out grouped, a few round trips in all
+ * (see QueryChain).
  */
-export async function inspectInTransaction(client: pg.ClientBase, schema: string, scope?: InspectScope, grants = false): Promise<SchemaModel | undefined> {
-  return (await readSchemas(client, [schema], scope, grants, true)).get(schema);
+export async function inspectInTransaction(
+  client: pg.ClientBase,
+  schema: string,
+  scope?: InspectScope,
+  grants = false,
+  lead?: LeadStatements,
+): Promise<SchemaModel | undefined> {
+  return (await readSchemas(client, [schema], scope, grants, true, lead)).get(schema);
 }
 
 async function readSchemas(
@@ -247,13 +266,14 @@ async function readSchemas(
   scope: InspectScope | undefined,
   grants: boolean,
   grouped = false,
+  lead?: LeadStatements,
 ): Promise<Map<string, SchemaModel>> {
   const queries = catalogQueries(await serverVersion(client));
   const keyNames = new KeyNames();
   const found = new Map<string, SchemaModel>();
   for (let i = 0; i < names.length; i += CHUNK_SIZE) {
     const chunk = names.slice(i, i + CHUNK_SIZE);
-    for (const [name, model] of await inspectChunk(client, chunk, queries, keyNames, scope, grants, grouped)) found.set(name, model);
+    for (const [name, model] of await inspectChunk(client, chunk, queries, keyNames, scope, grants, grouped, i === 0 ? lead : undefined)) found.set(name, model);
   }
   const result = new Map<string, SchemaModel>();
   for (const name of names) {
@@ -304,11 +324,17 @@ class QueryChain {
   #tail: Promise<void> = Promise.resolve();
   #stopped = false;
   #group: Queued[] = [];
+  #lead: LeadStatements | undefined;
 
+  /** `lead` goes out with the first group: grouped only. */
   constructor(
     private readonly client: pg.ClientBase,
     private readonly grouped = false,
-  ) {}
+    lead?: LeadStatements,
+  ) {
+    if (lead && !grouped) throw new Error('QueryChain: lead statements need grouped queries');
+    this.#lead = lead;
+  }
 
   /**
    * Queues a query whose rows go to onRow. Values given as a function are computed when the
@@ -334,8 +360,10 @@ class QueryChain {
   barrier(): void {
     if (!this.grouped || this.#group.length === 0) return;
     const group = this.#group;
+    const lead = this.#lead;
     this.#group = [];
-    this.#then(() => sendGroup(this.client, group));
+    this.#lead = undefined;
+    this.#then(() => sendGroup(this.client, group, lead));
   }
 
   /** Queues a step of our own, run once every query before it has returned. */
@@ -373,8 +401,11 @@ type Queued =
   | { readonly text: string; readonly values: unknown[] | (() => unknown[] | undefined); readonly onRow: (row: pg.QueryResultRow) => void }
   | { readonly run: () => void };
 
-/** Queries sent as one text: each `$n` becomes its value as a literal (every one is cast in queries.ts). */
-async function sendGroup(client: pg.ClientBase, group: readonly Queued[]): Promise<void> {
+/**
+ * Queries sent as one text, after the lead statements if any: each `$n` becomes its value as a
+ * literal (every one is cast in queries.ts).
+ */
+async function sendGroup(client: pg.ClientBase, group: readonly Queued[], lead?: LeadStatements): Promise<void> {
   // In the group's order: a step of our own, or the query whose result comes next.
   const handlers: ({ readonly run: () => void } | { readonly onRow: (row: pg.QueryResultRow) => void })[] = [];
   const texts: string[] = [];
@@ -389,9 +420,10 @@ async function sendGroup(client: pg.ClientBase, group: readonly Queued[]): Promi
     handlers.push(queued);
   }
   let results: pg.QueryResult[] = [];
-  if (texts.length > 0) {
-    const result = (await client.query({ text: texts.join(';\n'), types: catalogTypes })) as unknown as pg.QueryResult | pg.QueryResult[];
-    results = Array.isArray(result) ? result : [result];
+  if (texts.length > 0 || lead) {
+    const text = [...(lead ? [lead.text] : []), ...texts].join(';\n');
+    const result = (await client.query({ text, types: catalogTypes })) as unknown as pg.QueryResult | pg.QueryResult[];
+    results = (Array.isArray(result) ? result : [result]).slice(lead?.statements ?? 0);
   }
   let next = 0;
   for (const handler of handlers) {
@@ -1190,10 +1222,11 @@ async function inspectChunk(
   scope: InspectScope | undefined,
   grants: boolean,
   grouped: boolean,
+  lead?: LeadStatements,
 ): Promise<Map<string, SchemaModel>> {
   const params = [schemas];
   const chunk = new ChunkDraft(keyNames, grants && scope === undefined);
-  const chain = new QueryChain(client, grouped);
+  const chain = new QueryChain(client, grouped, lead);
   // Barriers and steps separate the queries that need rows of those before them.
   chain.each<SchemaRow>(SCHEMAS, params, (row) => chunk.addSchema(row));
   chain.between(() => {
@@ -1503,30 +1536,14 @@ export function explicitCollations(definition: string, keyTexts: readonly string
 /** Position of the first of `stops` at nesting depth 0 from `from`, outside quotes; -1 if none. */
 function skipTo(text: string, from: number, ...stops: string[]): number {
   let depth = 0;
-  for (let i = from; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      i = endOfQuoted(text, i) - 1;
-      continue;
-    }
-    if (depth === 0 && stops.includes(ch)) return i;
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
+  for (const token of sqlTokens(text.slice(from))) {
+    if (token.kind !== 'other') continue;
+    const char = text[from + token.start]!;
+    if (depth === 0 && stops.includes(char)) return from + token.start;
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
   }
   return -1;
-}
-
-/** Index just past the quoted token starting at `start`; a doubled quote stays inside. */
-function endOfQuoted(text: string, start: number): number {
-  const quote = text[start];
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === quote) {
-      if (text[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return text.length;
 }
 
 const isIdentChar = (ch: string | undefined): boolean =>
@@ -1545,28 +1562,24 @@ export function stripSchemaQualifier(text: string, prefix: string): string {
   // Most catalog text names nothing of the tenant's. Unless the prefix holds a quote (which a
   // reg* literal would double), it is spelled the same inside a literal, so one search tells.
   if (!text.includes(prefix) && !prefix.includes("'")) return text;
+  // Text up to `copied` is in `out`, with the changes made.
   let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text.startsWith(prefix, i) && !isIdentChar(text[i - 1]) && text[i - 1] !== '.' && text[i - 1] !== '"') {
-      i += prefix.length;
-      continue;
+  let copied = 0;
+  for (let token = tokenFrom(text, 0); token !== undefined; token = tokenFrom(text, token.end)) {
+    const { kind, start, end } = token;
+    // The '.' of a prefix taken out.
+    if (start < copied) continue;
+    const before = text[start - 1];
+    if ((kind === 'identifier' || kind === 'quoted-identifier') && text.startsWith(prefix, start) && !isIdentChar(before) && before !== '.' && before !== '"') {
+      out += text.slice(copied, start);
+      copied = start + prefix.length;
+    } else if (kind === 'string' && text.startsWith('::reg', end) && REG_CAST.test(text.slice(end, end + 24))) {
+      const name = text.slice(start + 1, end - 1).replaceAll("''", "'");
+      out += text.slice(copied, start) + "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
+      copied = end;
     }
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      const end = endOfQuoted(text, i);
-      const token = text.slice(i, end);
-      if (ch === "'" && REG_CAST.test(text.slice(end))) {
-        const name = token.slice(1, -1).replaceAll("''", "'");
-        out += "'" + stripSchemaQualifier(name, prefix).replaceAll("'", "''") + "'";
-      } else out += token;
-      i = end;
-      continue;
-    }
-    out += ch;
-    i++;
   }
-  return out;
+  return out + text.slice(copied);
 }
 
 function toSequence(name: string, row: SequenceRow): SequenceModel {

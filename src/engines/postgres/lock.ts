@@ -1,21 +1,9 @@
 import type pg from 'pg';
 
-/**
- * Session-level advisory lock keyed by tenant. The key is a 64-bit hash computed by the server
- * (hashtextextended, PostgreSQL 11+), namespaced so it cannot collide with an application's own
- * advisory locks on small integers. Held on the apply session's dedicated connection, so it is
- * released by the server if the process dies.
- */
-const lockKey = "hashtextextended('schema-sync:' || $1::text, 0)";
-
-export async function tryAdvisoryLock(client: pg.ClientBase, tenant: string): Promise<boolean> {
-  const result = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${lockKey}) AS locked`, [tenant]);
-  return result.rows[0]?.locked === true;
-}
-
-export async function releaseAdvisoryLock(client: pg.ClientBase, tenant: string): Promise<void> {
-  await client.query(`SELECT pg_advisory_unlock(${lockKey})`, [tenant]);
-}
+// Session-level advisory locks keyed by tenant. The key is a 64-bit hash computed by the server
+// (hashtextextended, PostgreSQL 11+), namespaced so it cannot collide with an application's own
+// advisory locks on small integers. Held on apply's dedicated lock connection, so the server
+// releases them if the process dies.
 
 /** Tries many tenants' locks in one round trip; returns the tenants whose lock was taken. */
 export async function tryAdvisoryLocks(client: pg.ClientBase, tenants: readonly string[]): Promise<Set<string>> {

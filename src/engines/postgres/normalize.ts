@@ -17,6 +17,7 @@ import type {
 import { own } from '../../util/own.js';
 import { UserError } from '../../errors.js';
 import { quoteIdent } from './connect.js';
+import { makeObjectName } from '../shared/names.js';
 
 // ---------------------------------------------------------------------------------------------
 // Serial columns and sequences
@@ -39,39 +40,9 @@ const SEQUENCE_LIMITS: Readonly<Record<SequenceType, { readonly min: string; rea
   bigint: { min: '-9223372036854775808', max: '9223372036854775807' },
 };
 
-const NAME_MAX_BYTES = 63; // NAMEDATALEN - 1
-
-function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
-/** Longest prefix of s that fits in maxBytes without splitting a character (pg_mbcliplen). */
-function clipBytes(s: string, maxBytes: number): string {
-  let out = '';
-  let used = 0;
-  for (const ch of s) {
-    const n = utf8Length(ch);
-    if (used + n > maxBytes) break;
-    out += ch;
-    used += n;
-  }
-  return out;
-}
-
-/**
- * makeObjectName() in PostgreSQL's indexcmds.c: `<table>_<column>_seq`, shortening the longer of
- * table and column name until the whole fits in 63 bytes.
- */
+/** The sequence PostgreSQL makes for a serial column: `<table>_<column>_seq`, cut as makeObjectName cuts it. */
 export function serialSequenceName(table: string, column: string): string {
-  const label = 'seq';
-  const available = NAME_MAX_BYTES - (label.length + 1) - 1;
-  let tableBytes = utf8Length(table);
-  let columnBytes = utf8Length(column);
-  while (tableBytes + columnBytes > available) {
-    if (tableBytes > columnBytes) tableBytes -= 1;
-    else columnBytes -= 1;
-  }
-  return `${clipBytes(table, tableBytes)}_${clipBytes(column, columnBytes)}_${label}`;
+  return makeObjectName(table, column, 'seq');
 }
 
 /** The default PostgreSQL gives a serial column: nextval of its sequence as a regclass. */

@@ -693,6 +693,18 @@ const byOids = (param: string, catalog: string, alias: string, column: string): 
 const descriptionOf = (catalog: string, oid: string): string =>
   `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${catalog}'::regclass AND ds.objsubid = 0)`;
 
+/**
+ * The comments on a relation's columns (a view's, or a composite type's attributes), by
+ * pg_description's (objoid, classoid, objsubid) index: the columns' names and the comments, in
+ * column order, as two arrays.
+ */
+const columnDescriptionsOf = (relid: string): string => {
+  const rows = `FROM pg_description ds JOIN pg_attribute a ON a.attrelid = ds.objoid AND a.attnum = ds.objsubid
+             WHERE ds.objoid = ${relid} AND ds.classoid = 'pg_class'::regclass AND ds.objsubid > 0 ORDER BY ds.objsubid`;
+  return `ARRAY(SELECT a.attname::text ${rows}) AS column_comment_names,
+       ARRAY(SELECT ds.description ${rows}) AS column_comments`;
+};
+
 const routinesQuery = (body: string): string => `
 SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name,
        CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
@@ -799,6 +811,7 @@ SELECT t.oid, t.typrelid AS relid, n.oid AS schema_oid, t.typname::text AS name,
              FROM pg_attribute a
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attributes,
+       ${columnDescriptionsOf('t.typrelid')},
        ${descriptionOf('pg_type', 't.oid')} AS comment
 ${inSchemas('pg_type', 't', 'typnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'c'
@@ -809,7 +822,8 @@ WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'c'
  * Views and materialized views, by oid ($1, RELATIONS' relkind 'v' and 'm' rows). pg_get_viewdef
  * opens the view (a transient ACCESS SHARE lock, as deparsing a table's expressions does).
  * reloptions hold security_barrier, security_invoker (PG15+), check_option and a materialized
- * view's storage parameters. A materialized view's indexes, as pg_get_indexdef prints them.
+ * view's storage parameters. A materialized view's indexes, as pg_get_indexdef prints them, and
+ * the comments on its columns.
  */
 export const VIEWS = `
 SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
@@ -818,6 +832,7 @@ SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
        CASE WHEN c.relkind = 'm' THEN
          ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid)
        END AS indexes,
+       ${columnDescriptionsOf('c.oid')},
        ${descriptionOf('pg_class', 'c.oid')} AS comment
 FROM ${byOids('$1', 'pg_class', 'c', 'oid')}`;
 
@@ -871,7 +886,7 @@ WHERE rw.rulename <> '_RETURN'
  */
 export const STATISTICS = `
 SELECT s.oid, s.stxrelid AS table_oid, s.stxnamespace AS schema_oid, s.stxname::text AS name,
-       pg_get_statisticsobjdef(s.oid) AS definition,
+       pg_get_statisticsobjdef(s.oid) AS definition, s.stxstattarget::int AS target,
        ${descriptionOf('pg_statistic_ext', 's.oid')} AS comment
 FROM ${byOids('$1', 'pg_statistic_ext', 's', 'stxrelid')}
 WHERE ${notExtensionMember('pg_statistic_ext', 's.oid')}`;

@@ -1,22 +1,25 @@
 // PostgreSQL's rewriting of diffed changes (DatabaseAdapter.refineChanges).
 import type { Change } from '../../diff/changes.js';
 import type { CheckModel, IndexModel, SchemaModel } from '../../model/types.js';
-import { identifierValue, scanExpression } from './hazards.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 import { serialSequenceName } from './normalize.js';
+import { isOfType } from '../../diff/type-uses.js';
 
 /**
- * A recreated enum (values removed or reordered) is renamed to `<name>__old` before its columns
- * move to the new type. ALTER COLUMN TYPE rebuilds the column's indexes and constraints from
- * their printed definitions, which by then name the old type (`status <> 'done'::t__old`), and
- * there is no operator between the two types; an index or check naming the type on any other
- * column would block the old type's drop. So every index and check whose expression names the
- * type is dropped before the swap and created again after it, as ordinary dropIndex/addIndex and
- * dropCheck/addCheck changes the reviewer sees. Objects the diff already drops or replaces are
- * left to the diff; a rename of one becomes its drop and create.
+ * A recreated enum (values removed or reordered), or a replaced domain, is renamed to
+ * `<name>__old` before its columns move to the new type. ALTER COLUMN TYPE rebuilds the column's
+ * indexes and constraints from their printed definitions, which by then name the old type
+ * (`status <> 'done'::t__old`, `(made)::integer > 1950` for a domain over integer that is now
+ * over bigint), and there is no operator between the two types, or the rebuilt expression is not
+ * the one the new type gives; an index or check naming the type on any other column would block
+ * the old type's drop. So every index and check whose expression names the type or one of its
+ * columns is dropped before the swap and created again after it, as ordinary
+ * dropIndex/addIndex and dropCheck/addCheck changes the reviewer sees. Objects the diff already
+ * drops or replaces are left to the diff; a rename of one becomes its drop and create.
  */
 export function refineChanges(input: readonly Change[], current: SchemaModel, desired: SchemaModel): Change[] {
   const changes = [...input, ...identitySequenceRenames(input, current, desired)];
-  const recreated = changes.flatMap((c) => (c.kind === 'recreateEnum' ? [c.from.name] : []));
+  const recreated = changes.flatMap((c) => (c.kind === 'recreateEnum' || (c.kind === 'replaceType' && c.from.kind === 'domain') ? [c.from.name] : []));
   if (recreated.length === 0) return [...changes];
 
   const newTableName = new Map<string, string>();
@@ -42,7 +45,7 @@ export function refineChanges(input: readonly Change[], current: SchemaModel, de
     if (!target) continue;
     // Inspection drops a literal's cast to its column's type (`status <> 'done'`), so an
     // expression that uses a column of the type counts as naming it.
-    const names = [...recreated, ...live.columns.filter((c) => recreated.some((t) => c.type === t || c.type === `${t}[]`)).map((c) => c.name)];
+    const names = [...recreated, ...live.columns.filter((c) => recreated.some((t) => isOfType(c.type, t))).map((c) => c.name)];
     for (const index of live.indexes) {
       if (dropped.has(`index ${index.name}`) || !indexNamesType(index, names)) continue;
       const wanted = findDesired(target.indexes, renamed.get(`${name} ${index.name}`) ?? index.name);
@@ -81,7 +84,7 @@ function indexNamesType(index: IndexModel, names: readonly string[]): boolean {
 
 /** Whether an inspected expression (tenant qualifier stripped) names one of the types or columns. */
 function namesType(expression: string, names: readonly string[]): boolean {
-  return scanExpression(expression).some((t) => (t.kind === 'word' || t.kind === 'qident') && names.includes(identifierValue(t)));
+  return expressionTokens(expression).some((t) => (t.kind === 'word' || t.kind === 'qident') && names.includes(identifierValue(t)));
 }
 
 /**

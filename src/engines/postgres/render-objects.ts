@@ -9,7 +9,8 @@
 // was read from (pg_catalog is searched first either way), and never in another tenant. The
 // object's own name is rewritten qualified, so what is created can only land in the tenant
 // (DESIGN.md invariant 4), and the body of a routine, the user's own text, is run as written.
-import type { Change } from '../../diff/changes.js';
+import { clipBytes, NAMEDATALEN } from '../shared/names.js';
+import type { Change, EnumColumnUse } from '../../diff/changes.js';
 import { routineArguments, routineName } from '../../model/object-key.js';
 import { dependencyOrder } from '../../diff/diff-objects.js';
 import type { DefinedObjectKind, DefinedObjectModel, TableModel } from '../../model/types.js';
@@ -17,18 +18,31 @@ import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
+import { identifierAt } from './sql-tokens.js';
 import {
   alterDomainHazards,
+  dropAttributeHazards,
   dropObjectHazards,
   objectWords,
   pgLocks,
   replaceObjectHazards,
+  replaceTypeHazards,
   rowSecurityHazards,
   strongestLock,
   uniqueHazards,
 } from './hazards.js';
 
-type ObjectChange = Extract<Change, { kind: 'createObject' | 'dropObject' | 'replaceObject' | 'alterObject' | 'setRowSecurity' }>;
+type ObjectChange = Extract<Change, { kind: 'createObject' | 'dropObject' | 'replaceObject' | 'alterObject' | 'replaceType' | 'dropReplacedType' | 'setRowSecurity' }>;
+
+/** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
+export function withSuffix(name: string, suffix: string): string {
+  return clipBytes(name, NAMEDATALEN - 1 - Buffer.byteLength(suffix)) + suffix;
+}
+
+/** The name a replaced domain or composite type (or enum) is renamed to until it is dropped. */
+export function replacedTypeName(name: string): string {
+  return withSuffix(name, '__old');
+}
 
 /** How each kind's definition starts, up to its own name. */
 const headers: Readonly<Record<DefinedObjectKind, string | undefined>> = {
@@ -91,23 +105,6 @@ function inTenant(statements: readonly string[], options: RenderOptions): string
   return [`SET LOCAL search_path TO ${options.qualifier}`, ...statements];
 }
 
-/** The plain value of the identifier at `at`, and where it ends; undefined when there is none. */
-function identifierAt(text: string, at: number): { value: string; end: number } | undefined {
-  if (text[at] === '"') {
-    let value = '';
-    for (let i = at + 1; i < text.length; i++) {
-      if (text[i] !== '"') value += text[i];
-      else if (text[i + 1] === '"') {
-        value += '"';
-        i++;
-      } else return { value, end: i + 1 };
-    }
-    return undefined;
-  }
-  const match = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(text.slice(at));
-  return match ? { value: match[0], end: at + match[0].length } : undefined;
-}
-
 /** The object's own name within the object's kind: a routine's without its arguments. */
 function ownName(object: DefinedObjectModel): string {
   return isRoutine(object) ? routineName(object.name) : object.name;
@@ -151,6 +148,23 @@ function commentOn(object: DefinedObjectModel, comment: string | undefined, opti
   return `COMMENT ON ${sqlKinds[object.kind]} ${reference(object, options)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)}`;
 }
 
+/** COMMENT ON COLUMN for each column of `to` whose comment differs from `from`'s (all of them for a new object). */
+function columnComments(from: DefinedObjectModel | undefined, to: DefinedObjectModel, options: RenderOptions): string[] {
+  const before = from?.columnComments ?? {};
+  const after = to.columnComments ?? {};
+  // An attribute dropped took its comment along.
+  const attributes = to.attributes === undefined ? undefined : new Set(to.attributes.map((a) => a.name));
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return names
+    .filter((name) => before[name] !== after[name] && (attributes === undefined || attributes.has(name)))
+    .map((name) => `COMMENT ON COLUMN ${qualified(to.name, options)}.${quoteIdent(name)} IS ${after[name] === undefined ? 'NULL' : quoteLiteral(after[name])}`);
+}
+
+/** -1 gives the statistics back the targets of their columns (PostgreSQL 15 and 16 take no DEFAULT here). */
+function statisticsTarget(object: DefinedObjectModel, options: RenderOptions): string {
+  return `ALTER STATISTICS ${qualified(object.name, options)} SET STATISTICS ${object.statisticsTarget ?? -1}`;
+}
+
 function triggerState(object: DefinedObjectModel, options: RenderOptions): string {
   const what = object.kind === 'rule' ? 'RULE' : 'TRIGGER';
   return `ALTER TABLE ${qualified(object.table ?? '', options)} ${triggerStates[object.enabled ?? 'origin']} ${what} ${quoteIdent(object.name)}`;
@@ -177,13 +191,76 @@ function withTenantInSearchPath(definition: string, options: RenderOptions): str
   return definition.replace(/^( SET search_path TO )(.*)$/m, (_line, head: string, list: string) => head + list.split(TENANT_IN_SEARCH_PATH).join(qualifier));
 }
 
-function createStatements(object: DefinedObjectModel, options: RenderOptions): string[] {
+/** What creates the object, to run with the tenant as search_path. */
+function createSql(object: DefinedObjectModel, options: RenderOptions): string[] {
   const routine = object.kind === 'function' || object.kind === 'procedure';
   const sql = routine ? routineStatements(object, options) : [qualifiedDefinition(object, options)];
   if ((object.kind === 'trigger' || object.kind === 'rule') && object.enabled !== undefined) sql.push(triggerState(object, options));
+  if (object.statisticsTarget !== undefined) sql.push(statisticsTarget(object, options));
   for (const index of object.indexes ?? []) sql.push(index);
   if (object.comment !== undefined) sql.push(commentOn(object, object.comment, options));
-  return inTenant(sql, options);
+  sql.push(...columnComments(undefined, object, options));
+  return sql;
+}
+
+function createStatements(object: DefinedObjectModel, options: RenderOptions): string[] {
+  return inTenant(createSql(object, options), options);
+}
+
+/**
+ * The expression that converts a column's value of the old type to the new one. A domain casts
+ * through its base types. A composite value is built again attribute by attribute, by name (an
+ * attribute the old type lacks is NULL; a NULL value stays NULL): there is no cast between two
+ * composite types. An array of composites goes through its text form, which holds only when the
+ * attributes line up by position.
+ */
+function conversion(from: DefinedObjectModel, to: DefinedObjectModel, use: EnumColumnUse, type: string): string {
+  const column = quoteIdent(use.column);
+  if (to.kind !== 'composite type') return `${column}::${type}${use.array ? '[]' : ''}`;
+  if (use.array) return `${column}::text::${type}[]`;
+  const had = new Set((from.attributes ?? []).map((a) => a.name));
+  const values = (to.attributes ?? []).map((a) => (had.has(a.name) ? `(${column}).${quoteIdent(a.name)}` : 'NULL'));
+  return `CASE WHEN pg_catalog.num_nulls(${column}) = 0 THEN ROW(${values.join(', ')})::${type} END`;
+}
+
+/** The old type renamed aside, the new one created under its name, and every column that holds it converted (one rewrite per table). */
+function replaceType(change: Extract<Change, { kind: 'replaceType' }>, options: RenderOptions): PlanStep {
+  const { from, to, usedBy } = change;
+  const type = qualified(to.name, options);
+  const sql = [`ALTER ${sqlKinds[from.kind]} ${qualified(from.name, options)} RENAME TO ${quoteIdent(replacedTypeName(from.name))}`, ...createSql(to, options)];
+  const tables = [...new Set(usedBy.map((use) => use.table))];
+  for (const table of tables) {
+    const uses = usedBy.filter((use) => use.table === table);
+    // A default is dropped before the conversion and set again after it: its expression may name the old type.
+    const clauses = [
+      ...uses.filter((use) => use.default !== undefined).map((use) => `ALTER COLUMN ${quoteIdent(use.column)} DROP DEFAULT`),
+      ...uses.map((use) => `ALTER COLUMN ${quoteIdent(use.column)} TYPE ${type}${use.array ? '[]' : ''} USING ${conversion(from, to, use, type)}`),
+      ...uses.flatMap((use) => (use.default !== undefined ? [`ALTER COLUMN ${quoteIdent(use.column)} SET DEFAULT ${use.default}`] : [])),
+    ];
+    sql.push(`ALTER TABLE ${qualified(table, options)} ${clauses.join(', ')}`);
+  }
+  const columns = usedBy.map((use) => `${use.table}.${use.column}`);
+  const summary = `replace ${words(objectWords(to))}${columns.length > 0 ? `, converting ${words(columns.join(', '))}` : ''}`;
+  const arrays = usedBy.filter((use) => use.array).map((use) => `${use.table}.${use.column}`);
+  return step(summary, inTenant(sql, options), replaceTypeHazards(to, columns, arrays, droppedAttributes(from, to)), pgLocks.alterTable);
+}
+
+/** A composite type's attributes that the new one lacks. */
+function droppedAttributes(from: DefinedObjectModel, to: DefinedObjectModel): string[] {
+  const kept = new Set((to.attributes ?? []).map((a) => a.name));
+  return (from.attributes ?? []).filter((a) => !kept.has(a.name)).map((a) => a.name);
+}
+
+/** ALTER TYPE's actions: drops, then retypes, then additions (which append, in the desired order). */
+function attributeActions(from: DefinedObjectModel, to: DefinedObjectModel): string[] {
+  const had = new Map((from.attributes ?? []).map((a) => [a.name, a.type]));
+  const actions = droppedAttributes(from, to).map((name) => `DROP ATTRIBUTE ${quoteIdent(name)}`);
+  for (const a of to.attributes ?? []) {
+    const type = had.get(a.name);
+    if (type !== undefined && type !== a.type) actions.push(`ALTER ATTRIBUTE ${quoteIdent(a.name)} TYPE ${a.type}`);
+  }
+  for (const a of to.attributes ?? []) if (!had.has(a.name)) actions.push(`ADD ATTRIBUTE ${quoteIdent(a.name)} ${a.type}`);
+  return actions;
 }
 
 const createLocks: Readonly<Record<DefinedObjectKind, StepLock>> = {
@@ -233,6 +310,13 @@ export function renderObjectChange(change: ObjectChange, options: RenderOptions)
     }
     case 'alterObject':
       return [alterObject(change, options)];
+    case 'replaceType':
+      return [replaceType(change, options)];
+    case 'dropReplacedType': {
+      const { object } = change;
+      const old = replacedTypeName(object.name);
+      return [step(`drop the replaced ${words(objectWords(object))} (${words(old)})`, [`DROP ${sqlKinds[object.kind]} ${qualified(old, options)}`], [], pgLocks.alterTable)];
+    }
   }
 }
 
@@ -247,9 +331,17 @@ function alterObject(change: Extract<Change, { kind: 'alterObject' }>, options: 
         sql.push(commentOn(to, to.comment, options));
         locks.push(pgLocks.comment);
         break;
+      case 'columnComments':
+        sql.push(...columnComments(from, to, options));
+        locks.push(pgLocks.comment);
+        break;
       case 'enabled':
         sql.push(triggerState(to, options));
         locks.push(to.kind === 'rule' ? pgLocks.alterTable : 'SHARE ROW EXCLUSIVE');
+        break;
+      case 'statisticsTarget':
+        sql.push(statisticsTarget(to, options));
+        locks.push(pgLocks.setColumnStatistics);
         break;
       case 'indexes': {
         const before = new Set(from.indexes ?? []);
@@ -275,6 +367,11 @@ function alterObject(change: Extract<Change, { kind: 'alterObject' }>, options: 
         locks.push('SHARE');
         break;
       }
+      case 'attributes':
+        sql.push(`ALTER TYPE ${qualified(to.name, options)} ${attributeActions(from, to).join(', ')}`);
+        hazards.push(...dropAttributeHazards(to.name, droppedAttributes(from, to), change.usedBy ?? []));
+        locks.push(pgLocks.alterTable);
+        break;
     }
   }
   return step(`alter ${words(objectWords(to))}: ${change.changed.join(', ')}`, inTenant(sql, options), hazards, strongestLock(locks));
@@ -292,8 +389,10 @@ export function objectStatements(objects: readonly DefinedObjectModel[], tables:
     if (object.kind === 'trigger' && object.enabled !== undefined) {
       sql.push(`ALTER TABLE ${quoteIdent(object.table ?? '')} ${triggerStates[object.enabled]} TRIGGER ${quoteIdent(object.name)}`);
     }
+    if (object.statisticsTarget !== undefined) sql.push(statisticsTarget(object, unqualified));
     sql.push(...(object.indexes ?? []));
     if (object.comment !== undefined) sql.push(commentOn(object, object.comment, unqualified));
+    sql.push(...columnComments(undefined, object, unqualified));
     entries.push(sql.map((s) => `${s};`).join('\n'));
   }
   for (const table of tables) {

@@ -24,7 +24,7 @@ import { serialSequenceName } from './normalize.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { grantDelta, grantStatements } from './grants.js';
 import { grantTargetWords } from '../../model/grant-target.js';
-import { renderObjectChange } from './render-objects.js';
+import { renderObjectChange, replacedTypeName } from './render-objects.js';
 import { describeChange } from '../../diff/describe-change.js';
 import {
   addColumnHazards,
@@ -42,22 +42,18 @@ import {
   dropTableHazards,
   grantHazards,
   finishNotNullHazards,
-  identifierValue,
   pgLocks,
   recreateEnumHazards,
   regenerateColumnHazards,
   replaceTableHazards,
   setLoggedHazards,
-  scanExpression,
   setNotNullInTransactionHazards,
   uniqueHazards,
   validateConstraintHazards,
 } from './hazards.js';
+import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 export { quoteIdent, quoteLiteral };
-
-/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
-const maxIdentifierBytes = 63;
 
 // ---------------------------------------------------------------------------------------------
 // Names, types and expressions
@@ -76,7 +72,7 @@ function columnList(columns: readonly string[]): string {
  * as PostgreSQL reads them, so each part can be quoted on its own.
  */
 function splitQualifiedName(name: string): string[] {
-  const tokens = scanExpression(name);
+  const tokens = expressionTokens(name);
   const parts: string[] = [];
   let expectName = true;
   for (const token of tokens) {
@@ -117,7 +113,7 @@ export function renderType(type: string, options: RenderOptions): string {
   const base = type.slice(0, type.length - arraySuffix.length).trim();
   const tenantType = tenantTypeName(base, options);
   if (tenantType !== undefined) return qualified(tenantType, options) + arraySuffix;
-  const tokens = scanExpression(base);
+  const tokens = expressionTokens(base);
   if (tokens.some((t) => t.text === '.')) {
     // `public.vector(3)`: the name part is quoted, the modifier kept as written.
     const paren = tokens.findIndex((t) => t.text === '(');
@@ -157,7 +153,7 @@ function literalContent(text: string): string | undefined {
  * tenant sequence. Everything else is written as given.
  */
 export function renderExpression(expr: string, options: RenderOptions): string {
-  const tokens = scanExpression(expr);
+  const tokens = expressionTokens(expr);
   const out = tokens.map((t) => t.text);
   const next = (from: number): number => {
     let i = from;
@@ -250,13 +246,6 @@ function words(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Cuts a name to fit, with a suffix, without splitting a UTF-8 character. */
-function withSuffix(name: string, suffix: string): string {
-  let base = name;
-  while (Buffer.byteLength(base + suffix) > maxIdentifierBytes) base = [...base].slice(0, -1).join('');
-  return base + suffix;
-}
-
 /** A short, deterministic name for the temporary CHECK used to set NOT NULL without a long lock. */
 function notNullCheckName(table: string, column: string): string {
   const hash = createHash('sha256').update(`${table}\0${column}`).digest('hex').slice(0, 12);
@@ -276,7 +265,7 @@ const aExprOnly = new Set(['and', 'or', 'not', 'is', 'isnull', 'notnull', 'in', 
  */
 function columnDefault(expr: string): string {
   let depth = 0;
-  for (const token of scanExpression(expr)) {
+  for (const token of expressionTokens(expr)) {
     if (token.text === '(' || token.text === '[') depth++;
     else if (token.text === ')' || token.text === ']') depth--;
     else if (depth === 0 && token.kind === 'word' && aExprOnly.has(token.text.toLowerCase())) return `(${expr})`;
@@ -563,7 +552,8 @@ function createTable(table: TableModel, options: RenderOptions): PlanStep {
 /** A table whose partitioning changed: dropped with its rows and created anew, in one step. */
 function replaceTable(change: Extract<Change, { kind: 'replaceTable' }>, options: RenderOptions): PlanStep {
   const sql = [`DROP TABLE ${qualified(change.from.name, options)}`, ...createTableStatements(change.to, options)];
-  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, replaceTableHazards(change.to.name, change.reasons));
+  const hazards = replaceTableHazards(change.to.name, change.reasons, change.from.partitionBy !== undefined, change.keptPartitions ?? [], change.droppedPartitions ?? []);
+  return step(`replace table ${words(change.to.name)} (${change.reasons.map(words).join('; ')})`, sql, hazards);
 }
 
 function alterTable(change: Extract<Change, { kind: 'alterTable' }>, options: RenderOptions): PlanStep[] {
@@ -800,7 +790,7 @@ interface EnumUse {
 function recreateEnum(change: Extract<Change, { kind: 'recreateEnum' }>, options: RenderOptions): PlanStep {
   const { from, to } = change;
   const usedBy: readonly EnumUse[] = change.usedBy;
-  const oldName = withSuffix(from.name, '__old');
+  const oldName = replacedTypeName(from.name);
   const type = qualified(to.name, options);
   const sql = [
     `ALTER TYPE ${qualified(from.name, options)} RENAME TO ${quoteIdent(oldName)}`,
@@ -1047,6 +1037,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
       return renderObjectChange(change, options);
     case 'setGrants': {
       const hazards = grantHazards(grantTargetWords(change.on), change.grantee, grantDelta(change.on, change.grantee, change.from, change.to));

@@ -1,11 +1,9 @@
 import type pg from 'pg';
-import type { SchemaModel } from '../../model/types.js';
 import { stepPlacement, type PlanStep } from '../../plan/step.js';
-import type { RunStepsOptions, TenantContext, TenantSession } from '../types.js';
-import { connectClient, quoteIdent } from './connect.js';
+import type { RunStepsOptions } from '../types.js';
+import { quoteIdent } from './connect.js';
 import { StepAfterCommitError, VerificationFailed } from '../../errors.js';
-import { CATALOG_SETTINGS, inspectInTransaction, inspectInvalidIndexes, inspectSchemas, type ReadLimits } from './inspect.js';
-import { releaseAdvisoryLock, tryAdvisoryLock } from './lock.js';
+import { CATALOG_SETTINGS, inspectInTransaction, type LeadStatements } from './inspect.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 
 /**
@@ -21,36 +19,6 @@ function sessionSettings(options: { lockTimeoutMs: number; statementTimeoutMs: n
     `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`,
     `SET LOCAL search_path TO ${quoteIdent(schema)}`,
   ];
-}
-
-export async function openPostgresSession(url: string, tenant: TenantContext, limits: ReadLimits): Promise<TenantSession> {
-  const client = await connectClient(url, limits);
-  // A dropped connection during apply surfaces as a query error; without a listener it would crash the process.
-  client.on('error', () => {});
-  let locked = false;
-  return {
-    async acquireLock() {
-      locked = await tryAdvisoryLock(client, tenant.name);
-      return locked;
-    },
-    async releaseLock() {
-      if (!locked) return;
-      locked = false;
-      await releaseAdvisoryLock(client, tenant.name);
-    },
-    async inspect(): Promise<SchemaModel> {
-      const schema = (await inspectSchemas(client, [tenant.name], undefined, limits)).get(tenant.name);
-      if (!schema) throw new Error(`schema "${tenant.name}" does not exist`);
-      return schema;
-    },
-    runSteps: (steps, options) => runSteps(client, tenant.name, steps, options, limits.grants === true),
-    async invalidIndexes() {
-      return inspectInvalidIndexes(client, tenant.name);
-    },
-    async close() {
-      await client.end().catch(() => {});
-    },
-  };
 }
 
 /**
@@ -72,15 +40,23 @@ export async function runSteps(client: pg.ClientBase, schema: string, steps: rea
     const statements = ['BEGIN', ...sessionSettings(options, schema), ...inTransaction.flatMap((step) => step.sql), ...(options.verify ? CATALOG_SETTINGS : [])];
     const problem = statementsProblem(await loadParser(), statements);
     if (problem) throw new Error(`refusing to send the tenant's SQL: ${problem}`);
+    // With a verification, the statements go out with the read back's first queries, in their
+    // round trip (the read's queries follow the catalog settings, ours, so the parser's check of
+    // the statements holds for the text they end).
+    let lead: LeadStatements | undefined = { text: joinStatements(statements), statements: statements.length };
     try {
-      await client.query(joinStatements(statements));
       if (options.verify) {
         const mismatch = await options.verify(async (scope) => {
-          const model = await inspectInTransaction(client, schema, scope, grants);
+          const sent = lead;
+          lead = undefined;
+          const model = await inspectInTransaction(client, schema, scope, grants, sent);
           if (!model) throw new Error(`schema "${schema}" does not exist`);
           return model;
         });
+        if (lead !== undefined) throw new Error('the verification did not read the tenant back: nothing was run');
         if (mismatch !== undefined) throw new VerificationFailed(mismatch);
+      } else {
+        await client.query(lead.text);
       }
       await client.query('COMMIT');
     } catch (error) {

@@ -8,7 +8,7 @@
 // statement is refused. Function bodies are the user's text and are left as written.
 import type { ParseSync } from './parser.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
-import { sqlTokens, type SqlToken } from './sql-text.js';
+import { sqlTokens, type SqlToken } from './sql-tokens.js';
 
 type Node = Record<string, unknown>;
 

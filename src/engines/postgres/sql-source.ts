@@ -6,6 +6,7 @@ import type { CompileFailure, SqlSource } from '../types.js';
 import { quoteIdent } from './connect.js';
 import { loadParser, type ParseSync } from './parser.js';
 import { dumpVerdict, schemaGrantStatement, unqualifiedStatement, withoutMetaCommands } from './sql-dump.js';
+import { tokenFrom } from './sql-tokens.js';
 
 export interface SqlStatement {
   readonly text: string;
@@ -36,6 +37,7 @@ const AFTER_TABLES = new Set([
   'CommentStmt',
   'RuleStmt',
   'CreateStatsStmt',
+  'AlterStatsStmt',
   'AlterEnumStmt',
   'AlterDomainStmt',
 ]);
@@ -83,6 +85,7 @@ function qualifiedTarget(kind: string, node: Node): { schema: string; text: stri
       return nameList(node.typeName);
     case 'DefineStmt':
     case 'CreateStatsStmt':
+    case 'AlterStatsStmt':
       return nameList(node.defnames);
     default:
       return undefined;
@@ -111,8 +114,10 @@ function lineFinder(bytes: Buffer): (byteOffset: number) => number {
 /** The statement's text from its first token: the parser's location starts after the previous `;`. */
 function trimmedStatement(bytes: Buffer, from: number, length: number | undefined): { text: string; offset: number } {
   const raw = bytes.subarray(from, length === undefined ? bytes.length : from + length).toString();
-  const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(raw)?.[0] ?? '';
-  return { text: raw.slice(lead.length).trim(), offset: from + Buffer.byteLength(lead) };
+  let token = tokenFrom(raw, 0);
+  while (token?.kind === 'comment') token = tokenFrom(raw, token.end);
+  const start = token?.start ?? raw.length;
+  return { text: raw.slice(start).trim(), offset: from + Buffer.byteLength(raw.slice(0, start)) };
 }
 
 /** An extension a whole schema's SQL creates: the compile checks that the database has it there. */

@@ -5,6 +5,7 @@
 import type { SqlText } from '../types.js';
 
 import { loadParser, type ParseSync } from './parser.js';
+import { sqlTokens } from './sql-tokens.js';
 import { own } from '../../util/own.js';
 
 /** NAMEDATALEN - 1: the server silently cuts a longer identifier to this many bytes. */
@@ -110,99 +111,6 @@ function typeProblem(tree: unknown): string | undefined {
   const arg = asNode(asNode(cast?.['arg'])?.['A_Const']);
   if (!cast || arg?.['isnull'] !== true || Object.keys(target.value).length !== 1) return 'is not a type name';
   return forbiddenNode(cast['typeName']) ? 'is not a type name' : undefined;
-}
-
-const identStart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80);
-const identPart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80);
-
-/** A piece of SQL text as the server's lexer (scan.l) cuts it; `start` and `end` index the string. */
-export interface SqlToken {
-  readonly kind: 'comment' | 'string' | 'escape-string' | 'quoted-identifier' | 'dollar-string' | 'identifier' | 'number' | 'parameter' | 'other';
-  readonly start: number;
-  readonly end: number;
-}
-
-/**
- * The project's one PostgreSQL tokenizer: what is quoted ('', E'', N'', B'', X'', U&'', quoted
- * identifiers, dollar quotes) and what is a comment (`--`, nested `/* *\/`), with scan.l's rules.
- * A string's prefix letter (N, B, X, U&) is a token of its own; whitespace is no token.
- */
-export function* sqlTokens(text: string): Generator<SqlToken> {
-  const n = text.length;
-  let i = 0;
-  const skipQuoted = (from: number, quote: string, backslash: boolean): number => {
-    let j = from + 1;
-    while (j < n) {
-      const c = text[j];
-      if (backslash && c === '\\') j += 2;
-      else if (c === quote && text[j + 1] === quote) j += 2;
-      else if (c === quote) return j + 1;
-      else j += 1;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = text[i]!;
-    const next = text[i + 1];
-    const start = i;
-    if (c === '-' && next === '-') {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? n : eol;
-      yield { kind: 'comment', start, end: i };
-    } else if (c === '/' && next === '*') {
-      let depth = 0;
-      while (i < n) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth += 1;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth -= 1;
-          i += 2;
-          if (depth === 0) break;
-        } else i += 1;
-      }
-      yield { kind: 'comment', start, end: i };
-    } else if (c === "'") {
-      i = skipQuoted(i, "'", false);
-      yield { kind: 'string', start, end: i };
-    } else if ((c === 'e' || c === 'E') && next === "'") {
-      i = skipQuoted(i + 1, "'", true);
-      yield { kind: 'escape-string', start, end: i };
-    } else if (/[nNbBxX]/.test(c) && next === "'") {
-      i += 1;
-      yield { kind: 'other', start, end: i };
-    } else if ((c === 'u' || c === 'U') && next === '&' && (text[i + 2] === "'" || text[i + 2] === '"')) {
-      i += 2;
-      yield { kind: 'other', start, end: i };
-    } else if (c === '"') {
-      i = skipQuoted(i, '"', false);
-      yield { kind: 'quoted-identifier', start, end: i };
-    } else if (c === '$') {
-      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 256))?.[0];
-      if (tag === undefined) {
-        i += 1;
-        while (i < n && /[0-9]/.test(text[i]!)) i += 1;
-        yield { kind: 'parameter', start, end: i };
-      } else {
-        const close = text.indexOf(tag, i + tag.length);
-        i = close < 0 ? n : close + tag.length;
-        yield { kind: 'dollar-string', start, end: i };
-      }
-    } else if (identStart(c)) {
-      i += 1;
-      while (i < n && identPart(text[i])) i += 1;
-      yield { kind: 'identifier', start, end: i };
-    } else if (/[0-9]/.test(c)) {
-      i += 1;
-      while (i < n && /[0-9A-Za-z_.]/.test(text[i]!)) i += 1;
-      yield { kind: 'number', start, end: i };
-    } else if (/\s/.test(c)) {
-      i += 1;
-    } else {
-      i += 1;
-      yield { kind: 'other', start, end: i };
-    }
-  }
 }
 
 /**

@@ -1,6 +1,5 @@
-// SQLite SQL text: a tokenizer shared by the CREATE TABLE / CREATE INDEX parser, and the canonical
-// printer of expressions (CHECK, index keys, partial-index predicates, generated columns,
-// defaults). SQLite keeps DDL text exactly as written and never deparses it, so there is no
+// SQLite SQL text: the canonical printer of expressions (CHECK, index keys, partial-index
+// predicates, generated columns, defaults), on the tokens of sql-tokens.ts. SQLite keeps DDL text exactly as written and never deparses it, so there is no
 // server-side canonical form to imitate: both sides, the manifest and what inspection reads,
 // go through the same printer, and the printer is idempotent (its output prints back to itself),
 // which is what makes text the renderer wrote read back identically (DESIGN.md invariant 2).
@@ -11,155 +10,7 @@
 // spells `==` as `=` and `!=` as `<>`, rewrites PostgreSQL-style `x::type` casts into SQLite's
 // CAST(x AS TYPE) and strips redundant parentheses around the whole expression. Parentheses
 // inside an expression are kept as written: removing them safely needs operator precedence.
-
-export type TokenKind =
-  | 'word'
-  | 'ident'
-  | 'string'
-  | 'blob'
-  | 'number'
-  | 'param'
-  | 'op'
-  | '('
-  | ')'
-  | ','
-  | '.'
-  | ';';
-
-export interface Token {
-  readonly kind: TokenKind;
-  /** The token as written. */
-  readonly text: string;
-  /** Identifiers unquoted, strings without quotes and escapes; otherwise the text. */
-  readonly value: string;
-  /** Offsets in the tokenized text; synthetic tokens carry -1. */
-  readonly start: number;
-  readonly end: number;
-}
-
-const isWordStart = (c: string): boolean => /[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80;
-const isWordChar = (c: string): boolean => /[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80;
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-
-const NUMBER = /^(?:0[xX][0-9A-Fa-f_]+|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9_]+)?)/;
-const OPERATORS_3 = ['->>'];
-const OPERATORS_2 = ['||', '->', '<<', '>>', '<=', '>=', '==', '!=', '<>', '::'];
-
-/** Index just past a quoted token starting at `start`; a doubled closing quote stays inside. Unterminated: the end. */
-function endOfQuoted(text: string, start: number, close: string, doubling: boolean): number {
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === close) {
-      if (doubling && text[i + 1] === close) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return text.length;
-}
-
-/**
- * SQLite's tokens, without whitespace and comments. Never throws: an unterminated literal or
- * comment runs to the end of the text, an unknown character becomes a one-character operator.
- */
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  const push = (kind: TokenKind, start: number, end: number, value?: string): void => {
-    const text = sql.slice(start, end);
-    tokens.push({ kind, text, value: value ?? text, start, end });
-  };
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end + 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
-      continue;
-    }
-    if (c === "'") {
-      const end = endOfQuoted(sql, i, "'", true);
-      push('string', i, end, sql.slice(i + 1, sql[end - 1] === "'" && end - 1 > i ? end - 1 : end).replaceAll("''", "'"));
-      i = end;
-      continue;
-    }
-    if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
-      const end = endOfQuoted(sql, i + 1, "'", false);
-      push('blob', i, end);
-      i = end;
-      continue;
-    }
-    if (c === '"' || c === '`') {
-      const end = endOfQuoted(sql, i, c, true);
-      const closed = end - 1 > i && sql[end - 1] === c;
-      push('ident', i, end, sql.slice(i + 1, closed ? end - 1 : end).replaceAll(c + c, c));
-      i = end;
-      continue;
-    }
-    if (c === '[') {
-      const close = sql.indexOf(']', i + 1);
-      const end = close < 0 ? sql.length : close + 1;
-      push('ident', i, end, sql.slice(i + 1, close < 0 ? end : close));
-      i = end;
-      continue;
-    }
-    if (isDigit(c) || (c === '.' && isDigit(sql[i + 1]))) {
-      const match = NUMBER.exec(sql.slice(i));
-      const end = i + (match ? match[0].length : 1);
-      push('number', i, end);
-      i = end;
-      continue;
-    }
-    if (isWordStart(c)) {
-      let end = i + 1;
-      while (end < sql.length && isWordChar(sql[end]!)) end++;
-      push('word', i, end);
-      i = end;
-      continue;
-    }
-    if (c === '?' || ((c === ':' || c === '@' || c === '$') && sql[i + 1] !== undefined && isWordChar(sql[i + 1]!))) {
-      let end = i + 1;
-      while (end < sql.length && isWordChar(sql[end]!)) end++;
-      push('param', i, end);
-      i = end;
-      continue;
-    }
-    if (c === '(' || c === ')' || c === ',' || c === '.' || c === ';') {
-      push(c, i, i + 1);
-      i++;
-      continue;
-    }
-    const op = [...OPERATORS_3, ...OPERATORS_2].find((o) => sql.startsWith(o, i)) ?? c;
-    push('op', i, i + op.length);
-    i += op.length;
-  }
-  return tokens;
-}
-
-/** Index of the `)` closing the `(` at `open`, or -1. */
-export function matchingParen(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    const kind = tokens[i]!.kind;
-    if (kind === '(') depth++;
-    else if (kind === ')') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
-export function isWord(token: Token | undefined, ...words: string[]): boolean {
-  return token !== undefined && token.kind === 'word' && words.includes(token.text.toUpperCase());
-}
+import { isWord, matchingParen, sqlTokens, type SqlToken, type TokenKind } from './sql-tokens.js';
 
 /** SQLite's keywords (https://sqlite.org/lang_keywords.html), plus TRUE and FALSE: never written bare as names. */
 const SQLITE_KEYWORDS = new Set(
@@ -208,7 +59,7 @@ export function identifierText(name: string): string {
 export function canonicalTypeText(type: string): string {
   // SQLite keeps a quoted type name without its quotes: `"double precision"` is DOUBLE PRECISION.
   const unquoted = /["'`[]/.test(type)
-    ? tokenize(type)
+    ? sqlTokens(type)
         .map((t) => (t.kind === 'ident' || t.kind === 'string' ? t.value : t.text))
         .join(' ')
     : type;
@@ -222,11 +73,11 @@ export function canonicalTypeText(type: string): string {
 // ---------------------------------------------------------------------------------------------
 // Rewrites on the token list
 
-function synthetic(kind: TokenKind, text: string, value: string = text): Token {
+function synthetic(kind: TokenKind, text: string, value: string = text): SqlToken {
   return { kind, text, value, start: -1, end: -1 };
 }
 
-function isOperandEnd(token: Token): boolean {
+function isOperandEnd(token: SqlToken): boolean {
   return (
     token.kind === 'ident' ||
     token.kind === 'string' ||
@@ -237,26 +88,12 @@ function isOperandEnd(token: Token): boolean {
   );
 }
 
-/** Index of the `(` matching the `)` at `close`, or -1. */
-function openingParen(tokens: readonly Token[], close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    const kind = tokens[i]!.kind;
-    if (kind === ')') depth++;
-    else if (kind === '(') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
 /** Start of the primary expression that ends at `end`: a literal, a (qualified) name, a call, a parenthesized group. */
-function primaryStart(tokens: readonly Token[], end: number): number {
+function primaryStart(tokens: readonly SqlToken[], end: number): number {
   const last = tokens[end];
   if (last === undefined) return -1;
   if (last.kind === ')') {
-    const open = openingParen(tokens, end);
+    const open = matchingParen(tokens, end);
     if (open < 0) return -1;
     const callee = tokens[open - 1];
     if (callee !== undefined && (callee.kind === 'ident' || (callee.kind === 'word' && (!EXPRESSION_KEYWORDS.has(callee.text.toUpperCase()) || isWord(callee, 'CAST'))))) {
@@ -271,7 +108,7 @@ function primaryStart(tokens: readonly Token[], end: number): number {
 }
 
 /** `x::type` (PostgreSQL) -> `CAST(x AS type)`, which is what SQLite understands. */
-function rewriteCasts(input: readonly Token[]): Token[] {
+function rewriteCasts(input: readonly SqlToken[]): SqlToken[] {
   let tokens = [...input];
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]!.kind !== 'op' || tokens[i]!.text !== '::') continue;
@@ -298,8 +135,8 @@ function rewriteCasts(input: readonly Token[]): Token[] {
 }
 
 /** The type of CAST(x AS type) and the name after COLLATE, each as one canonical token. */
-function foldTypesAndCollations(input: readonly Token[]): Token[] {
-  const tokens: Token[] = [];
+function foldTypesAndCollations(input: readonly SqlToken[]): SqlToken[] {
+  const tokens: SqlToken[] = [];
   for (let i = 0; i < input.length; i++) {
     const token = input[i]!;
     tokens.push(token);
@@ -339,7 +176,7 @@ function collationText(name: string): string {
 }
 
 /** Removes `( ... )` around the whole token list, as often as it is there. */
-export function stripOuterParens(input: readonly Token[]): Token[] {
+export function stripOuterParens(input: readonly SqlToken[]): SqlToken[] {
   let tokens = [...input];
   while (tokens.length >= 2 && tokens[0]!.kind === '(' && matchingParen(tokens, 0) === tokens.length - 1) tokens = tokens.slice(1, -1);
   return tokens;
@@ -361,7 +198,7 @@ function endsOperand(piece: Piece | undefined): boolean {
   return piece !== undefined && (piece.role === 'name' || piece.role === 'value' || piece.role === ')' || piece.operand === true);
 }
 
-function classify(tokens: readonly Token[]): Piece[] {
+function classify(tokens: readonly SqlToken[]): Piece[] {
   const pieces: Piece[] = [];
   tokens.forEach((token, i) => {
     const next = tokens[i + 1];
@@ -419,7 +256,7 @@ function spaceBetween(before: Piece, piece: Piece): boolean {
   return true;
 }
 
-export function printTokens(tokens: readonly Token[]): string {
+export function printTokens(tokens: readonly SqlToken[]): string {
   let out = '';
   let before: Piece | undefined;
   for (const piece of classify(tokens)) {
@@ -431,8 +268,8 @@ export function printTokens(tokens: readonly Token[]): string {
 }
 
 /** The tokens of an expression, trailing semicolons dropped, casts rewritten, outer parentheses stripped. */
-export function expressionTokens(expression: string): Token[] {
-  const tokens = tokenize(expression);
+export function expressionTokens(expression: string): SqlToken[] {
+  const tokens = sqlTokens(expression);
   while (tokens.length > 0 && tokens[tokens.length - 1]!.kind === ';') tokens.pop();
   return foldTypesAndCollations(stripOuterParens(rewriteCasts(tokens)));
 }
@@ -454,22 +291,12 @@ export function simpleColumnName(expression: string): string | undefined {
 
 /** `expr COLLATE name` at the top level -> the expression and the collation, as an index key writes it. */
 export function splitCollate(expression: string): { expression: string; collation?: string } {
-  const tokens = tokenize(expression);
+  const tokens = sqlTokens(expression);
   const n = tokens.length;
   if (n >= 3 && isWord(tokens[n - 2], 'COLLATE') && (tokens[n - 1]!.kind === 'word' || tokens[n - 1]!.kind === 'ident' || tokens[n - 1]!.kind === 'string')) {
     return { expression: expression.slice(0, tokens[n - 2]!.start).trim(), collation: collationName(tokens[n - 1]!.value) };
   }
   return { expression: expression.trim() };
-}
-
-/**
- * The expression with every quoted name in double quotes (`[a]` and `` `a` `` -> `"a"`), otherwise
- * as written: the spelling the manifest's default constraint names read columns from.
- */
-export function withDoubleQuotedNames(expression: string): string {
-  return tokenize(expression)
-    .map((t) => (t.kind === 'ident' ? '"' + t.value.replaceAll('"', '""') + '"' : t.text))
-    .join(' ');
 }
 
 /** Defaults that mean the time of the insert, written the PostgreSQL way. */

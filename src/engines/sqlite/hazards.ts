@@ -1,10 +1,11 @@
-// Hazards of SQLite steps, and the small SQL scanner the renderer and the rebuild planner share.
+// Hazards of SQLite steps, and what the renderer and the rebuild planner read of names and defaults.
 // SQLite changes a table's schema in one of two ways: an O(1) catalog edit (RENAME, ADD COLUMN,
 // DROP COLUMN, CREATE/DROP INDEX) or the documented table rebuild, which copies every row.
 import { canonicalJson } from '../../model/canonical-json.js';
 import type { ColumnModel, TableModel } from '../../model/types.js';
 import type { Hazard, HazardCode } from '../../plan/hazards.js';
 import { own } from '../../util/own.js';
+import { matchingParen, sqlTokens, type SqlToken } from './sql-tokens.js';
 
 export function hazard(code: HazardCode, message: string): Hazard {
   return { code, message };
@@ -21,103 +22,21 @@ export function uniqueHazards(hazards: readonly Hazard[]): Hazard[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Scanning SQLite SQL: strings, the three identifier quotes SQLite accepts ("x", `x`, [x]),
-// comments, words, numbers and punctuation. Enough to find identifiers and balanced parentheses;
-// never used to rewrite an expression the database will evaluate differently.
+// Names in SQL text, read with the engine's tokenizer (sql-tokens.ts).
 
-export interface SqlToken {
-  readonly kind: 'string' | 'blob' | 'qident' | 'word' | 'number' | 'space' | 'comment' | 'punct';
-  readonly text: string;
-}
-
-const wordStart = /[A-Za-z_\u0080-\uffff]/;
-const wordPart = /[A-Za-z0-9_$\u0080-\uffff]/;
-
-export function scanSql(sql: string): SqlToken[] {
-  const tokens: SqlToken[] = [];
-  const n = sql.length;
-  let i = 0;
-  const quoted = (close: string, start: number, doubled: boolean): number => {
-    let j = start + 1;
-    while (j < n) {
-      if (sql[j] === close) {
-        if (doubled && sql[j + 1] === close) {
-          j += 2;
-          continue;
-        }
-        return j + 1;
-      }
-      j++;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = sql[i] as string;
-    let end: number;
-    let kind: SqlToken['kind'];
-    if (c === "'") {
-      end = quoted("'", i, true);
-      kind = 'string';
-    } else if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
-      end = quoted("'", i + 1, true);
-      kind = 'blob';
-    } else if (c === '"' || c === '`') {
-      end = quoted(c, i, true);
-      kind = 'qident';
-    } else if (c === '[') {
-      end = quoted(']', i, false);
-      kind = 'qident';
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      end = nl < 0 ? n : nl;
-      kind = 'comment';
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      end = close < 0 ? n : close + 2;
-      kind = 'comment';
-    } else if (/\s/.test(c)) {
-      end = i + 1;
-      while (end < n && /\s/.test(sql[end] as string)) end++;
-      kind = 'space';
-    } else if (wordStart.test(c)) {
-      end = i + 1;
-      while (end < n && wordPart.test(sql[end] as string)) end++;
-      kind = 'word';
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      end = i + 1;
-      while (end < n && /[0-9A-Za-z_.]/.test(sql[end] as string)) {
-        // 1e+5: the sign belongs to the exponent.
-        if (/[eE]/.test(sql[end] as string) && /[+-]/.test(sql[end + 1] ?? '')) end++;
-        end++;
-      }
-      kind = 'number';
-    } else {
-      end = i + 1;
-      kind = 'punct';
-    }
-    tokens.push({ kind, text: sql.slice(i, end) });
-    i = end;
-  }
-  return tokens;
-}
-
-/** The name an identifier token stands for; SQLite compares names without regard to ASCII case. */
+/** The name an identifier token stands for, unquoted; undefined for any other token. */
 export function identifierName(token: SqlToken): string | undefined {
-  if (token.kind === 'word') return token.text;
-  if (token.kind !== 'qident') return undefined;
-  const body = token.text.slice(1, -1);
-  if (token.text.startsWith('[')) return body;
-  const quote = token.text[0] as string;
-  return body.replaceAll(quote + quote, quote);
+  return token.kind === 'word' || token.kind === 'ident' ? token.value : undefined;
 }
 
+/** SQLite compares names without regard to ASCII case. */
 export function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
 /** True when an expression names the identifier anywhere (conservative: any token with that name). */
 export function mentionsIdentifier(expr: string, name: string): boolean {
-  return scanSql(expr).some((t) => {
+  return sqlTokens(expr).some((t) => {
     const value = identifierName(t);
     return value !== undefined && sameName(value, name);
   });
@@ -125,18 +44,8 @@ export function mentionsIdentifier(expr: string, name: string): boolean {
 
 /** True when the whole expression is one parenthesized group: `(datetime('now'))`. */
 export function isParenthesized(expr: string): boolean {
-  const tokens = scanSql(expr.trim());
-  if (tokens[0]?.text !== '(' || tokens[tokens.length - 1]?.text !== ')') return false;
-  let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const text = (tokens[i] as SqlToken).text;
-    if (text === '(') depth++;
-    else if (text === ')') {
-      depth--;
-      if (depth === 0 && i !== tokens.length - 1) return false;
-    }
-  }
-  return depth === 0;
+  const tokens = sqlTokens(expr);
+  return tokens[0]?.kind === '(' && matchingParen(tokens, 0) === tokens.length - 1;
 }
 
 const signedNumber = /^[+-]?(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)$/;

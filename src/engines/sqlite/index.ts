@@ -1,4 +1,5 @@
 import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, RecoverOutcome } from '../types.js';
+import { MAX_WAVE, openSqliteBatch } from './batch.js';
 import { discoverSqliteFiles, tenantFilePath } from './discover.js';
 import { sqliteHistory } from './history.js';
 import { COMPARED_KINDS, inspectFiles } from './inspect.js';
@@ -7,10 +8,11 @@ import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js
 import { refineChanges } from './rebuild.js';
 import { recoverFile } from './recover.js';
 import { renderChanges } from './render.js';
-import { openSqliteSession } from './session.js';
 import { checkSqlTexts } from './sql-text.js';
 import { compileSchemas, compilerVersion } from './compile.js';
 import { createTenantFile, dropTenantFile } from './tenants.js';
+import { naming } from './names.js';
+import { indexKeys } from './index-keys.js';
 
 const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
 
@@ -38,12 +40,7 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
       }
       return out;
     },
-    runner: {
-      async openSession(tenant) {
-        if (tenant.location === undefined) throw new Error(`tenant ${tenant.name} has no SQLite file (discovery gives each tenant its location)`);
-        return openSqliteSession(tenant.location, settings.apply.busyTimeoutMs);
-      },
-    },
+    runner: { maxWave: MAX_WAVE, openBatch: async () => openSqliteBatch(settings.apply.busyTimeoutMs) },
     render: renderChanges,
     normalizer,
     history: sqliteHistory(settings.apply.busyTimeoutMs),
@@ -52,9 +49,9 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
     // One tenant per file: every statement names the file's own schema.
     tenantQualifier: () => '"main"',
     isTransientError: isBusyError,
-    // Every session opens and closes its own file; nothing is pooled.
+    // Every batch opens and closes its own files; nothing is pooled.
     async close() {},
   };
 }
 
-export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, checkSqlTexts };
+export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts };

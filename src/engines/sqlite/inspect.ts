@@ -2,7 +2,7 @@
 // indexes, foreign keys; see queries.ts), completed from the CREATE statements in sqlite_schema
 // for what no pragma reports (constraint names, CHECKs, generated expressions, collations,
 // AUTOINCREMENT, DEFERRABLE, index expressions and predicates; see parse-create-table.ts).
-// Unnamed constraints get the names the manifest gives them (src/manifest/names.ts), so a
+// Unnamed constraints get the names the manifest gives them (the engine's naming, names.ts), so a
 // manifest without names matches the database it describes.
 import { deepFreeze } from '../../util/deep-freeze.js';
 import { existsSync } from 'node:fs';
@@ -18,11 +18,11 @@ import type {
   UniqueModel,
   UnmanagedObject,
 } from '../../model/types.js';
-import { checkNameParts, foreignKeyNameParts, nameFromParts, primaryKeyNameParts, uniqueNameParts, type NameParts } from '../../manifest/names.js';
-import type { InspectOutcome, TenantContext } from '../types.js';
+import type { InspectOutcome, TenantContext, UnnamedConstraint } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
 import { needsRecovery, recoveryMessage } from './recover.js';
-import { collationName, simpleColumnName, withDoubleQuotedNames } from './expression.js';
+import { collationName, simpleColumnName } from './expression.js';
+import { naming } from './names.js';
 import { canonicalDefault, canonicalExpression, canonicalType } from './normalize.js';
 import { parseCreateIndex, parseCreateTable, type ParsedCreateIndex, type ParsedCreateTable, type ParsedForeignKey } from './parse-create-table.js';
 import { COLUMNS, FOREIGN_KEYS, INDEX_KEYS, SCHEMA_OBJECTS, TABLE_LIST } from './queries.js';
@@ -94,7 +94,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface Pending<T> {
   readonly model: Omit<T, 'name'>;
   readonly name: string | undefined;
-  readonly parts: NameParts;
+  readonly unnamed: UnnamedConstraint;
 }
 
 interface TableDraft {
@@ -191,7 +191,8 @@ function inspectFile(tenant: TenantContext): InspectOutcome {
   }
 }
 
-function describeError(error: unknown, file: string): string {
+/** What went wrong with a tenant file, in words: a missing file and a file that is no database are named so. */
+export function describeError(error: unknown, file: string): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_CANTOPEN' && !existsSync(file)) return 'the file does not exist';
@@ -210,27 +211,34 @@ interface SchemaRows {
 }
 
 /**
- * Tenants of one fleet mostly hold byte-identical schemas: the model built from a set of catalog
- * rows is kept and shared (frozen) by every file that returns the same rows, instead of parsing
- * the same CREATE statements a thousand times. Bounded, so odd fleets cannot grow it.
+ * Tenants of one fleet mostly hold byte-identical schemas: the model built from one database is
+ * kept and shared (frozen) by every file whose sqlite_schema holds the same rows, instead of
+ * parsing the same CREATE statements a thousand times. Those rows are the whole schema: SQLite
+ * keeps nothing else about a table, index or trigger, and every pragma the model also reads
+ * (table_list, table_xinfo, index_list, index_xinfo, foreign_key_list) reports what SQLite
+ * parsed from them. So a file whose rows are known needs none of those pragmas; this matters
+ * to apply, which reads each tenant twice (its stale check, and its verification before COMMIT).
+ * The root page numbers differ between files of one schema and are left out; only whether one is
+ * 0 (a virtual table) counts. Bounded, so odd fleets cannot grow it.
  */
-const modelsByRows = new Map<string, SchemaModel>();
+const modelsByObjects = new Map<string, SchemaModel>();
 const maxCachedModels = 64;
 
 function readSchema(db: SqliteDatabase): SchemaModel {
+  const objects = db.prepare(SCHEMA_OBJECTS).all() as ObjectRow[];
+  const key = JSON.stringify(objects.map((o) => [o.type, o.name, o.table, o.rootpage === 0, o.sql]));
+  const cached = modelsByObjects.get(key);
+  if (cached) return cached;
   const rows: SchemaRows = {
-    objects: db.prepare(SCHEMA_OBJECTS).all() as ObjectRow[],
+    objects,
     tableList: db.prepare(TABLE_LIST).all() as TableListRow[],
     columns: db.prepare(COLUMNS).all() as ColumnRow[],
     indexKeys: db.prepare(INDEX_KEYS).all() as IndexKeyRow[],
     foreignKeys: db.prepare(FOREIGN_KEYS).all() as ForeignKeyRow[],
   };
-  const key = JSON.stringify(rows);
-  const cached = modelsByRows.get(key);
-  if (cached) return cached;
   const model = deepFreeze(buildSchema(rows));
-  if (modelsByRows.size >= maxCachedModels) modelsByRows.clear();
-  modelsByRows.set(key, model);
+  if (modelsByObjects.size >= maxCachedModels) modelsByObjects.clear();
+  modelsByObjects.set(key, model);
   return model;
 }
 
@@ -349,7 +357,7 @@ function draftTable(
 
   if (pkRows.length > 0) {
     const pkColumns = pkRows.map((r) => r.name);
-    draft.primaryKey = { model: { columns: pkColumns }, name: parsed.primaryKey?.name, parts: primaryKeyNameParts(object.name) };
+    draft.primaryKey = { model: { columns: pkColumns }, name: parsed.primaryKey?.name, unnamed: { kind: 'primaryKey', table: object.name } };
   }
 
   // UNIQUE constraints: their auto-indexes give the columns, the statement the names. Written
@@ -361,10 +369,10 @@ function draftTable(
     if (at < 0) continue;
     usedUniques.add(at);
     const cols = uniqueIndexes[at]!;
-    draft.uniques.push({ model: { columns: cols }, name: unique.name, parts: uniqueNameParts(object.name, cols) });
+    draft.uniques.push({ model: { columns: cols }, name: unique.name, unnamed: { kind: 'unique', table: object.name, columns: cols } });
   }
   uniqueIndexes.forEach((cols, i) => {
-    if (!usedUniques.has(i)) draft.uniques.push({ model: { columns: cols }, name: undefined, parts: uniqueNameParts(object.name, cols) });
+    if (!usedUniques.has(i)) draft.uniques.push({ model: { columns: cols }, name: undefined, unnamed: { kind: 'unique', table: object.name, columns: cols } });
   });
 
   for (const [name, rows] of byOrigin('c')) {
@@ -380,7 +388,7 @@ function draftTable(
       model: { expression: canonicalExpression(check.expression) },
       name: check.name,
       // The manifest reads the columns of a default check name from the expression as written.
-      parts: checkNameParts(object.name, withDoubleQuotedNames(check.expression), columns.map((c) => c.name)),
+      unnamed: { kind: 'check', table: object.name, expression: check.expression, tableColumns: columns.map((c) => c.name) },
     });
   }
 
@@ -467,7 +475,7 @@ function addForeignKeys(draft: TableDraft, parsed: ParsedCreateTable, fkRows: re
           initiallyDeferred: deferred,
         },
         name: source?.name,
-        parts: foreignKeyNameParts(draft.name, columns),
+        unnamed: { kind: 'foreignKey', table: draft.name, columns },
       },
       implicitColumns: rows.some((r) => r.ref_column === null),
     });
@@ -494,9 +502,9 @@ function completeForeignKeys(drafts: readonly TableDraft[]): void {
 
 /**
  * Gives unnamed constraints the names the manifest gives them (src/manifest/to-model.ts
- * assignNames): explicit names and table and index names are taken first; then, table by table in
- * name order, checks, the primary key, unique constraints and foreign keys take the first free
- * default name.
+ * assignNames, with this engine's names.ts): explicit names and table and index names are taken
+ * first; then, table by table in name order, checks, the primary key, unique constraints and
+ * foreign keys take the first free default name.
  */
 function nameConstraints(drafts: readonly TableDraft[]): TableModel[] {
   const taken = new Set<string>();
@@ -509,7 +517,7 @@ function nameConstraints(drafts: readonly TableDraft[]): TableModel[] {
   }
   const choose = (pending: Pending<unknown>): string => {
     if (pending.name !== undefined) return pending.name;
-    const name = nameFromParts(pending.parts, taken);
+    const name = naming.constraintName(pending.unnamed, taken);
     taken.add(name);
     return name;
   };

@@ -7,7 +7,8 @@
 // lang_createindex.html. It never throws: on something it does not understand it records a
 // problem, skips to the end of that column or constraint, and goes on; the caller decides what
 // to do with a definition it could only partly read.
-import { isWord, matchingParen, splitCollate, tokenize, type Token } from './expression.js';
+import { splitCollate } from './expression.js';
+import { isWord, matchingParen, sqlTokens, type SqlToken } from './sql-tokens.js';
 
 export interface ParsedColumn {
   readonly name: string;
@@ -88,7 +89,7 @@ const COLUMN_CONSTRAINT_START = ['CONSTRAINT', 'PRIMARY', 'NOT', 'NULL', 'UNIQUE
 const TABLE_CONSTRAINT_START = ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN'];
 
 class Cursor {
-  readonly tokens: Token[];
+  readonly tokens: SqlToken[];
   pos = 0;
 
   /** Position the cursor may not pass: the `)` closing a list, or the end. */
@@ -96,17 +97,17 @@ class Cursor {
 
   constructor(
     readonly sql: string,
-    tokens?: Token[],
+    tokens?: SqlToken[],
   ) {
     if (tokens === undefined) {
-      tokens = tokenize(sql);
+      tokens = sqlTokens(sql);
       while (tokens.length > 0 && tokens[tokens.length - 1]!.kind === ';') tokens.pop();
     }
     this.tokens = tokens;
     this.limit = tokens.length;
   }
 
-  peek(offset = 0): Token | undefined {
+  peek(offset = 0): SqlToken | undefined {
     const at = this.pos + offset;
     return at < this.limit ? this.tokens[at] : undefined;
   }
@@ -115,7 +116,7 @@ class Cursor {
     return this.pos >= this.limit;
   }
 
-  is(kind: Token['kind']): boolean {
+  is(kind: SqlToken['kind']): boolean {
     return this.peek()?.kind === kind;
   }
 
@@ -277,7 +278,7 @@ function defaultValue(c: Cursor): string | undefined {
   const start = c.pos;
   const token = c.peek();
   if (token === undefined) return undefined;
-  const literal = (t: Token | undefined): boolean =>
+  const literal = (t: SqlToken | undefined): boolean =>
     t !== undefined && (t.kind === 'word' || t.kind === 'ident' || t.kind === 'string' || t.kind === 'number' || t.kind === 'blob');
   // `DEFAULT -1`, and SQLite's grammar allows a sign before any literal (`DEFAULT -'1'`).
   if (token.kind === 'op' && (token.text === '-' || token.text === '+') && literal(c.peek(1))) c.pos += 2;

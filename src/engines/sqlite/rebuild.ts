@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import type { Change } from '../../diff/changes.js';
 import type { ColumnModel, IndexModel, SchemaModel, TableModel, UnmanagedObject } from '../../model/types.js';
 import { quoteIdent } from './connect.js';
-import { identifierName, isConstantLiteral, isNullDefault, mentionsIdentifier, sameName, scanSql, type SqlToken } from './hazards.js';
+import { identifierName, isConstantLiteral, isNullDefault, mentionsIdentifier, sameName } from './hazards.js';
+import { sqlTokens } from './sql-tokens.js';
 import { createTableStatement } from './render.js';
 import { nameRecord, own as ownValue } from '../../util/own.js';
 
@@ -47,6 +48,8 @@ function tableOf(change: Change): string | undefined {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
     case 'setRowSecurity':
     case 'setGrants':
       throw new Error(`SQLite's model has no ${change.kind} changes (its inspector reads no such objects)`);
@@ -271,40 +274,46 @@ function replayRenames(current: SchemaModel, triggers: readonly UnmanagedObject[
  * belong to another table and is left as it is.
  */
 export function rewriteTrigger(definition: string, renames: TableRenames): string {
-  const tokens = scanSql(definition);
-  const significant = tokens.map((t, i) => ({ t, i })).filter(({ t }) => t.kind !== 'space' && t.kind !== 'comment');
-  const out = tokens.map((t) => t.text);
+  const tokens = sqlTokens(definition);
+  const replaced = new Map<number, string>();
   const quote = (name: string) => '"' + name.replaceAll('"', '""') + '"';
   const tableNames = [renames.table?.from, renames.table?.to].filter((n): n is string => n !== undefined);
   const renamedColumn = (name: string) => [...renames.columns].find(([from]) => sameName(from, name))?.[1];
   // CREATE [TEMP] TRIGGER [IF NOT EXISTS] [schema.]name
-  let nameAt = significant.findIndex(({ t }) => t.kind === 'word' && /^trigger$/i.test(t.text)) + 1;
-  if (/^if$/i.test(significant[nameAt]?.t.text ?? '')) nameAt += 3;
-  if (significant[nameAt + 1]?.t.text === '.') nameAt += 2;
-  const beginAt = significant.findIndex(({ t }) => t.kind === 'word' && /^begin$/i.test(t.text));
+  let nameAt = tokens.findIndex((t) => t.kind === 'word' && /^trigger$/i.test(t.text)) + 1;
+  if (/^if$/i.test(tokens[nameAt]?.text ?? '')) nameAt += 3;
+  if (tokens[nameAt + 1]?.text === '.') nameAt += 2;
+  const beginAt = tokens.findIndex((t) => t.kind === 'word' && /^begin$/i.test(t.text));
   let inUpdateOf = false;
-  significant.forEach(({ t, i }, k) => {
-    if (k === nameAt) return;
+  tokens.forEach((t, i) => {
+    if (i === nameAt) return;
     const value = identifierName(t);
-    const previous = significant[k - 1]?.t;
-    if (k < beginAt && /^of$/i.test(t.text) && /^update$/i.test(previous?.text ?? '')) {
+    const previous = tokens[i - 1];
+    if (i < beginAt && /^of$/i.test(t.text) && /^update$/i.test(previous?.text ?? '')) {
       inUpdateOf = true;
       return;
     }
     if (inUpdateOf && t.kind === 'word' && /^on$/i.test(t.text)) inUpdateOf = false;
     if (value === undefined) return;
-    const qualifier = previous?.text === '.' ? significant[k - 2]?.t : undefined;
-    const qualifierName = qualifier ? identifierName(qualifier as SqlToken) : undefined;
+    const qualifier = previous?.text === '.' ? tokens[i - 2] : undefined;
+    const qualifierName = qualifier ? identifierName(qualifier) : undefined;
     if (renames.table && sameName(value, renames.table.from) && (qualifier === undefined || /^(?:main|temp)$/i.test(qualifierName ?? ''))) {
-      out[i] = quote(renames.table.to);
+      replaced.set(i, quote(renames.table.to));
       return;
     }
     const column = renamedColumn(value);
     if (column === undefined) return;
     const qualified = qualifierName !== undefined && (/^(?:new|old)$/i.test(qualifierName) || tableNames.some((n) => sameName(n, qualifierName)));
-    if (qualified || inUpdateOf) out[i] = quote(column);
+    if (qualified || inUpdateOf) replaced.set(i, quote(column));
   });
-  return out.join('');
+  // Everything else, white space and comments included, stays as written.
+  let result = '';
+  let at = 0;
+  for (const [i, text] of replaced) {
+    result += definition.slice(at, tokens[i]!.start) + text;
+    at = tokens[i]!.end;
+  }
+  return result + definition.slice(at);
 }
 
 /** A rebuild keeps what the model does not manage but DROP TABLE would take with it. */

@@ -318,6 +318,8 @@ function renderChange(change: Change, options: RenderOptions): PlanStep[] {
     case 'dropObject':
     case 'replaceObject':
     case 'alterObject':
+    case 'replaceType':
+    case 'dropReplacedType':
     case 'setRowSecurity':
     case 'setGrants':
       // Its inspector reads triggers and views as unmanaged objects, and SQLite has no roles, so no diff yields these.

@@ -6,7 +6,8 @@
 // several expressions) is checked on SQLite's tokens.
 import Database from 'better-sqlite3';
 import type { SqlText } from '../types.js';
-import { canonicalExpressionText, tokenize } from './expression.js';
+import { canonicalExpressionText } from './expression.js';
+import { sqlTokens } from './sql-tokens.js';
 
 let scratch: Database.Database | undefined;
 
@@ -39,7 +40,7 @@ function problemOf({ kind, text }: SqlText): string | undefined {
  * the declared-type grammar (normalize.ts) decides the rest.
  */
 function tokenProblem(text: string, kind: SqlText['kind']): string | undefined {
-  const tokens = tokenize(text);
+  const tokens = sqlTokens(text);
   let at = 0;
   for (const token of [...tokens, { start: text.length, end: text.length }]) {
     if (text.slice(at, token.start).trim() !== '') return 'holds an SQL comment: comments are not allowed here';

@@ -1,8 +1,11 @@
-import type { IndexKey } from '../model/types.js';
-
-// An index key written as a string: `name`, `"Mixed Name"`, `name DESC NULLS LAST`,
-// `name COLLATE "C" text_pattern_ops`, or anything else, which is an SQL expression
-// (`lower(email)`, optionally followed by ASC/DESC and NULLS FIRST/LAST).
+// An index key written as a string in PostgreSQL's spelling: `name`, `"Mixed Name"`,
+// `name DESC NULLS LAST`, `name COLLATE "C" text_pattern_ops`, or anything else, which is an SQL
+// expression (`lower(email)`, optionally followed by ASC/DESC and NULLS FIRST/LAST). The
+// PostgreSQL engine reads keys so; the SQLite engine, whose key grammar is a part of it, reads
+// them the same way, so one manifest reads alike on both (its normalizer names what SQLite cannot
+// build: an operator class, NULLS out of SQLite's order).
+import type { IndexKeySyntax } from '../types.js';
+import type { IndexKey } from '../../model/types.js';
 
 const IDENT = String.raw`(?:[\p{L}_][\p{L}\p{N}_$]*|"(?:[^"]|"")+")`;
 const ORDER = String.raw`(?:\s+(ASC|DESC))?(?:\s+NULLS\s+(FIRST|LAST))?`;
@@ -18,7 +21,7 @@ function unquote(identifier: string): string {
 }
 
 /** A name as it must be written inside an index key string. */
-export function quoteIdent(name: string): string {
+function quoteIdent(name: string): string {
   return BARE_IDENT.test(name) && !/^(asc|desc|nulls|collate)$/i.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -30,7 +33,7 @@ function withOrder(key: IndexKey, order: string | undefined, nulls: string | und
   };
 }
 
-export function parseIndexKey(text: string): IndexKey {
+function parseIndexKey(text: string): IndexKey {
   const column = COLUMN_KEY.exec(text);
   if (column) {
     const [, name, collation, opclass, order, nulls] = column;
@@ -46,8 +49,7 @@ export function parseIndexKey(text: string): IndexKey {
   return { expression: text.trim() };
 }
 
-/** The string form of a key, or undefined when only the map form says it exactly. */
-export function formatIndexKey(key: IndexKey): string | undefined {
+function formatIndexKey(key: IndexKey): string | undefined {
   let text: string;
   if (key.column !== undefined && key.expression === undefined) {
     if (key.collation !== undefined || key.opclass !== undefined) return undefined;
@@ -63,7 +65,7 @@ export function formatIndexKey(key: IndexKey): string | undefined {
   return sameKey(parseIndexKey(text), key) ? text : undefined;
 }
 
-export function sameKey(a: IndexKey, b: IndexKey): boolean {
+function sameKey(a: IndexKey, b: IndexKey): boolean {
   return (
     a.column === b.column &&
     a.expression === b.expression &&
@@ -73,3 +75,5 @@ export function sameKey(a: IndexKey, b: IndexKey): boolean {
     a.opclass === b.opclass
   );
 }
+
+export const postgresKeySyntax: IndexKeySyntax = { parse: parseIndexKey, format: formatIndexKey };
