@@ -85,23 +85,39 @@ function isGrantKind(kind: string): kind is GrantModel['kind'] {
   return grantKinds.has(kind);
 }
 
+/**
+ * The objects (and table columns) a desired schema holds, by targetKey; `view` marks a view's or
+ * materialized view's name, whose columns the model does not list. Built once per desired schema:
+ * a fleet's tenants share a handful, and each tenant's diff asks for every live grant.
+ */
+const heldBy = new WeakMap<SchemaModel, { readonly targets: ReadonlySet<string>; readonly views: ReadonlySet<string> }>();
+
+function held(desired: SchemaModel): { readonly targets: ReadonlySet<string>; readonly views: ReadonlySet<string> } {
+  let known = heldBy.get(desired);
+  if (known) return known;
+  const targets = new Set<string>([targetKey({ kind: 'schema', name: '' })]);
+  for (const table of desired.tables) {
+    targets.add(targetKey({ kind: 'table', name: table.name }));
+    for (const column of table.columns) targets.add(targetKey({ kind: 'table', name: table.name, column: column.name }));
+  }
+  for (const e of desired.enums) targets.add(targetKey({ kind: 'enum', name: e.name }));
+  for (const s of desired.sequences) targets.add(targetKey({ kind: 'sequence', name: s.name }));
+  const views = new Set<string>();
+  for (const o of desired.objects ?? []) {
+    if (isGrantKind(o.kind)) targets.add(targetKey({ kind: o.kind, name: o.name }));
+    if (o.kind === 'view' || o.kind === 'materialized view') views.add(o.name);
+  }
+  known = { targets, views };
+  heldBy.set(desired, known);
+  return known;
+}
+
 /** Whether the desired schema has the object a grant is on (a live one it lacks is dropped with its grants). */
 function exists(desired: SchemaModel, on: GrantTarget): boolean {
-  switch (on.kind) {
-    case 'schema':
-      return true;
-    case 'table': {
-      const table = desired.tables.find((t) => t.name === on.name);
-      if (table === undefined) return on.column !== undefined && (desired.objects ?? []).some((o) => (o.kind === 'view' || o.kind === 'materialized view') && o.name === on.name);
-      return on.column === undefined || table.columns.some((c) => c.name === on.column);
-    }
-    case 'enum':
-      return desired.enums.some((e) => e.name === on.name);
-    case 'sequence':
-      return desired.sequences.some((s) => s.name === on.name);
-    default:
-      return (desired.objects ?? []).some((o) => o.kind === on.kind && o.name === on.name);
-  }
+  const { targets, views } = held(desired);
+  if (on.kind === 'schema' || targets.has(targetKey(on))) return true;
+  // Grants on a view's columns are written as on a table's.
+  return on.kind === 'table' && on.column !== undefined && views.has(on.name) && !targets.has(targetKey({ kind: 'table', name: on.name }));
 }
 
 /** A live grant under its table's and column's names after the plan's renames. */

@@ -963,6 +963,13 @@ WHERE k.kind IS NOT NULL`;
 const grantColumns = `CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END AS grantee,
        a.privilege_type::text AS privilege, a.is_grantable AS grantable`;
 
+/**
+ * The entries of an ACL (its default, acldefault of `kind`, where it is NULL) but the owner's, as
+ * `a`; one row of NULLs where none is left, so that an object granting nothing is still seen.
+ */
+const everyGrantee = (acl: string, kind: string, owner: string): string =>
+  `LEFT JOIN LATERAL (SELECT * FROM aclexplode(coalesce(${acl}, acldefault('${kind}', ${owner}))) e WHERE e.grantee <> ${owner}) a ON true`;
+
 /** On the tenant's schema itself. */
 export const SCHEMA_GRANTS = `
 SELECT n.nspname AS schema, 'schema' AS kind, '' AS name, NULL::text AS args, NULL::text AS column_name, ${grantColumns}
@@ -1002,7 +1009,7 @@ export const ROUTINE_GRANTS = `
 SELECT n.nspname AS schema, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
        p.proname::text AS name, oidvectortypes(p.proargtypes) AS args, NULL::text AS column_name, ${grantColumns}
 ${inSchemas('pg_proc', 'p', 'pronamespace')}
-LEFT JOIN LATERAL (SELECT * FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) e WHERE e.grantee <> p.proowner) a ON true
+${everyGrantee('p.proacl', 'f', 'p.proowner')}
 WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w', 'a')
   AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
 
@@ -1011,7 +1018,7 @@ export const TYPE_GRANTS = `
 SELECT n.nspname AS schema, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'composite type' END AS kind,
        t.typname::text AS name, NULL::text AS args, NULL::text AS column_name, ${grantColumns}
 ${inSchemas('pg_type', 't', 'typnamespace')}
-LEFT JOIN LATERAL (SELECT * FROM aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) e WHERE e.grantee <> t.typowner) a ON true
+${everyGrantee('t.typacl', 'T', 't.typowner')}
 WHERE n.nspname = ANY($1::text[]) AND t.typtype IN ('e', 'd', 'c')
   AND ${notPartOfAnother('pg_type', 't.oid')}`;
 
