@@ -59,6 +59,10 @@ const READS_IN_FLIGHT = 2;
 export async function assessTenants(project: Project, tenants: readonly TenantContext[], baseOf?: BaseLoader): Promise<TenantAssessment[]> {
   const slices: TenantContext[][] = [];
   for (let i = 0; i < tenants.length; i += SLICE) slices.push(tenants.slice(i, i + SLICE));
+  // The desired schema is compiled on a connection of its own while the first slices are read,
+  // not after them: with an empty compile cache, the audit then waits for the compile only where
+  // it outlasts a slice's read. Its failure is reported where the first tenant awaits it.
+  if (tenants[0] !== undefined) project.desiredFor(tenants[0]).catch(() => undefined);
   const assessed: TenantAssessment[][] = [];
   let next = 0;
   let failed = false;
