@@ -48,3 +48,65 @@ describe('check and what it compared', () => {
     expect(plainOnly.code).toBe(0);
   });
 });
+
+describe('objects owned by another role than their schema', () => {
+  // Roles belong to the cluster, not the test database: a name of this run's own, dropped after.
+  const role = `ss_owner_${process.pid}_${Date.now().toString(36)}`;
+  let owners: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ownersProject: TempProject;
+
+  beforeAll(async () => {
+    owners = await createTestDatabase('check_owner');
+    const objects = (schema: string) => `CREATE SCHEMA ${schema};
+      CREATE TABLE ${schema}.t (id int PRIMARY KEY);
+      CREATE SEQUENCE ${schema}.s;
+      CREATE VIEW ${schema}.v AS SELECT id FROM ${schema}.t;
+      CREATE FUNCTION ${schema}.f(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';
+      CREATE TYPE ${schema}.mood AS ENUM ('ok');`;
+    await withClient(owners.url, (c) =>
+      c.query(`CREATE ROLE ${role}; ${objects('same')} ${objects('other')}
+        ALTER TABLE other.t OWNER TO ${role}; ALTER SEQUENCE other.s OWNER TO ${role}; ALTER VIEW other.v OWNER TO ${role};
+        ALTER FUNCTION other.f(integer) OWNER TO ${role}; ALTER TYPE other.mood OWNER TO ${role};`),
+    );
+    ownersProject = await createTempProject({ engine: 'postgres', url: owners.url, tenants: { list: ['same', 'other'] } });
+    await ownersProject.writeManifest({
+      tables: { t: { columns: { id: { type: 'int', primaryKey: true } } } },
+      enums: { mood: ['ok'] },
+      sequences: { s: {} },
+      sql: ['CREATE VIEW v AS SELECT id FROM t;', "CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';"],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await ownersProject?.remove();
+    await owners?.drop();
+    await withClient(db.url, (c) => c.query(`DROP ROLE IF EXISTS ${role}`)).catch(() => undefined);
+  });
+
+  test('pg_dump prints the owners apart; check names each object another role owns, and --strict fails on them', async () => {
+    // The oracle: pg_dump with owners tells the two schemas apart by exactly these objects.
+    const [same, other] = await Promise.all(['same', 'other'].map((s) => dumpWithOwners(owners.url, s)));
+    const ownedByRole = (dump: string) => dump.split('\n').filter((line) => line.includes(`OWNER TO ${role}`)).length;
+    expect(ownedByRole(same)).toBe(0);
+    expect(ownedByRole(other)).toBe(5);
+
+    const result = await runCli(['check', '--strict', '--json', '--config', ownersProject.configFile], { cwd: ownersProject.dir });
+    expect(result.stderr).toBe('');
+    const body = JSON.parse(result.stdout);
+    expect(body.ok).toBe(false);
+    expect(body.unmanaged.same).toBeUndefined();
+    expect(body.unmanaged.other).toEqual(
+      ['enum mood', 'function f(integer)', 'sequence s', 'table t', 'view v'].map((object) => ({ kind: 'owner', name: `${object}: ${role}` })),
+    );
+    const text = await runCli(['check', '--config', ownersProject.configFile], { cwd: ownersProject.dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`unmanaged other: 5 objects outside the model, not compared (owner enum mood: ${role}`);
+  });
+});
+
+async function dumpWithOwners(url: string, schema: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) =>
+    execFile('pg_dump', ['--schema-only', `--schema=${schema}`, `--dbname=${url}`], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+}

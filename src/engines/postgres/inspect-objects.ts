@@ -56,6 +56,7 @@ export interface RoutineRow {
   /** prosrc: the user's own text between the dollar quotes; null for a SQL-standard body. */
   body: string | null;
   comment: string | null;
+  other_owner: string | null;
 }
 export interface AggregateRow {
   oid: number;
@@ -86,6 +87,7 @@ export interface AggregateRow {
   sortop: string | null;
   parallel: string;
   comment: string | null;
+  other_owner: string | null;
 }
 export interface DomainRow {
   oid: number;
@@ -100,6 +102,7 @@ export interface DomainRow {
   check_quoted: string[];
   check_definitions: string[];
   comment: string | null;
+  other_owner: string | null;
 }
 export interface CompositeRow {
   oid: number;

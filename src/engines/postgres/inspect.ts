@@ -637,12 +637,14 @@ interface RelationRow extends TableRow {
   /** relhastriggers, relhasrules: false when the relation has none (true may mean it once had). */
   has_triggers: boolean;
   has_rules: boolean;
+  other_owner: string | null;
 }
 interface EnumRow {
   schema: string;
   name: string;
   labels: string[];
   comment: string | null;
+  other_owner: string | null;
 }
 interface SequenceRow {
   oid: number;
@@ -1051,9 +1053,11 @@ class ChunkDraft {
     if (draft === undefined) return;
     if (row.kind === 'S') {
       if (scope === undefined || scope.sequences) this.#sequences.set(row.oid, { draft, name: row.name, unlogged: row.unlogged });
+      if (scope === undefined) this.addOtherOwner(draft, 'sequence', row.name, row.other_owner);
       return;
     }
     if (scope !== undefined) return;
+    this.addOtherOwner(draft, relationKind(row), row.name, row.other_owner);
     if (row.kind === 'r' || row.kind === 'p') this.addTable(row);
     else if (row.kind === 'v' || row.kind === 'm') this.objects.addView(row.oid, draft, row.name, { triggers: row.has_triggers, rules: row.has_rules });
     // A composite type's pg_class row: the type is read by COMPOSITE_TYPES.
@@ -1081,12 +1085,29 @@ class ChunkDraft {
     this.#objectComments.set(row.oid, row.comment);
   }
 
-  addEnum(row: EnumRow): void {
+  addEnum(row: EnumRow, scope: InspectScope | undefined): void {
+    if (scope === undefined) this.addOtherOwner(this.drafts.get(row.schema), 'enum', row.name, row.other_owner);
     this.drafts.get(row.schema)?.enums.push({
       name: row.name,
       values: row.labels,
       ...(row.comment !== null && { comment: row.comment }),
     });
+  }
+
+  /**
+   * An object owned by another role than its schema's owner. Owners are not managed (a tenant's
+   * schema may belong to a role of its own), but pg_dump prints them, and apply cannot alter what
+   * the role it connects as does not own: reported as unmanaged, so check --strict fails on it.
+   */
+  addOtherOwner(draft: SchemaDraft | undefined, kind: string, name: string, owner: string | null, args?: string): void {
+    if (draft === undefined || owner === null) return;
+    const object = args === undefined ? name : `${name}(${draft.strip(args)})`;
+    draft.unmanaged.push({ kind: 'owner', name: `${kind} ${object}: ${owner}` });
+  }
+
+  /** addOtherOwner for the rows that name their schema by oid. */
+  addOtherOwnerIn(schemaOid: number, kind: string, name: string, owner: string | null, args?: string): void {
+    if (owner !== null) this.addOtherOwner(this.#draftsByOid.get(schemaOid), kind, name, owner, args);
   }
 
   addUnmanaged(row: UnmanagedRow): void {
@@ -1237,16 +1258,25 @@ async function inspectChunk(
     chain.each<RelationRow>(RELATIONS, [schemas, kinds], (row) => chunk.addRelation(row, scope));
   }
   if (scope !== undefined && scope.tables.length > 0) chain.each<TableRow>(TABLES_NAMED, [schemas, scope.tables], (row) => chunk.addTable(row));
-  if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row));
+  if (scope === undefined || scope.enums) chain.each<EnumRow>(ENUMS, params, (row) => chunk.addEnum(row, scope));
   // Separate queries rather than one UNION ALL: the union is planned as a Parallel Append, whose
   // workers cost more than the round trips the chain already hides.
   const unmanaged = scope === undefined ? [UNMANAGED_TYPES, UNMANAGED_TABLE_OBJECTS, UNMANAGED_OTHER] : [];
   for (const query of unmanaged) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   const objects = chunk.objects;
   if (scope === undefined) {
-    chain.each<RoutineRow>(queries.routines, params, (row) => objects.addRoutine(row));
-    chain.each<AggregateRow>(AGGREGATES, params, (row) => objects.addAggregate(row));
-    chain.each<DomainRow>(DOMAINS, params, (row) => objects.addDomain(row));
+    chain.each<RoutineRow>(queries.routines, params, (row) => {
+      objects.addRoutine(row);
+      chunk.addOtherOwnerIn(row.schema_oid, row.kind, row.name, row.other_owner, row.identity_args);
+    });
+    chain.each<AggregateRow>(AGGREGATES, params, (row) => {
+      objects.addAggregate(row);
+      chunk.addOtherOwnerIn(row.schema_oid, 'aggregate', row.name, row.other_owner, row.identity_args);
+    });
+    chain.each<DomainRow>(DOMAINS, params, (row) => {
+      objects.addDomain(row);
+      chunk.addOtherOwnerIn(row.schema_oid, 'domain', row.name, row.other_owner);
+    });
     chain.each<CompositeRow>(COMPOSITE_TYPES, params, (row) => objects.addComposite(row));
   }
   const grantsRead = chunk.grants;
@@ -1595,6 +1625,12 @@ function toSequence(name: string, row: SequenceRow): SequenceModel {
     ...(row.owned_table !== null &&
       row.owned_column !== null && { ownedBy: { table: row.owned_table, column: row.owned_column } }),
   };
+}
+
+/** What a RELATIONS row is, as an owner's report names it. */
+function relationKind(row: RelationRow): string {
+  if (row.kind === 'r' || row.kind === 'p') return 'table';
+  return row.is_partition && row.kind !== 'f' ? 'partition' : unmanagedRelationKind(row);
 }
 
 function unmanagedRelationKind(row: RelationRow): string {

@@ -119,6 +119,13 @@ CROSS JOIN LATERAL (
  */
 const deparseKey = (tree: string): string => `encode(sha256(convert_to(${tree}::text, 'UTF8')), 'hex')`;
 
+/**
+ * The role that owns an object, where it is not the role that owns the object's schema (n, as
+ * inSchemas joins it); null where they are the same. Owners are not managed, but pg_dump prints
+ * them, so an object owned by another role is reported (inspect.ts) rather than passed over.
+ */
+const otherOwner = (owner: string): string => `CASE WHEN ${owner} <> n.nspowner THEN pg_get_userbyid(${owner})::text END AS other_owner`;
+
 /** Managed tables: plain and partitioned ones, partitions (relispartition, PG10+) included. */
 const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class', 'c.oid')}`;
 
@@ -203,7 +210,7 @@ WHERE n.nspname = ANY($1::text[]) AND ${managedTable}`;
  * composite types come through the schemas' pg_type rows.
  */
 const relationColumns = `c.oid, c.relnamespace AS schema_oid, c.relname AS name, c.relkind::text AS kind,
-       c.relispartition AS is_partition, c.relhastriggers AS has_triggers, c.relhasrules AS has_rules,${partitionColumns}`;
+       c.relispartition AS is_partition, c.relhastriggers AS has_triggers, c.relhasrules AS has_rules, ${otherOwner('c.relowner')},${partitionColumns}`;
 export const RELATIONS = `
 SELECT ${relationColumns}${inSchemas('pg_class', 'c', 'relnamespace')}
 WHERE n.nspname = ANY($1::text[]) AND c.relkind::text = ANY($2::text[]) AND c.relkind <> 'c'
@@ -497,7 +504,7 @@ WHERE opc.oid = ANY($2::oid[]) AND NOT opc.opcdefault`;
 export const ENUMS = `
 SELECT n.nspname AS schema, t.typname AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       ds.description AS comment${inSchemas('pg_type', 't', 'typnamespace')}
+       ds.description AS comment, ${otherOwner('t.typowner')}${inSchemas('pg_type', 't', 'typnamespace')}
 LEFT JOIN LATERAL (
   SELECT x.description FROM pg_description x
   WHERE x.objoid = t.oid AND x.classoid = 'pg_type'::regclass AND x.objsubid = 0
@@ -712,7 +719,8 @@ SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name,
        pg_get_function_arguments(p.oid) || CASE WHEN p.prokind <> 'p' THEN ' RETURNS ' || pg_get_function_result(p.oid) ELSE '' END AS signature,
        pg_get_functiondef(p.oid) AS definition,
        ${body} AS body,
-       ${descriptionOf('pg_proc', 'p.oid')} AS comment
+       ${descriptionOf('pg_proc', 'p.oid')} AS comment,
+       ${otherOwner('p.proowner')}
 ${inSchemas('pg_proc', 'p', 'pronamespace')}
 WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
   AND ${notPartOfAnother('pg_proc', 'p.oid')}`;
@@ -759,7 +767,8 @@ SELECT p.oid, n.oid AS schema_oid, p.proname::text AS name, quote_ident(p.pronam
        a.aggminitval AS minitcond,
        CASE WHEN a.aggsortop <> 0 THEN (SELECT o.oprname::text FROM pg_operator o WHERE o.oid = a.aggsortop) END AS sortop,
        p.proparallel::text AS parallel,
-       ${descriptionOf('pg_proc', 'p.oid')} AS comment
+       ${descriptionOf('pg_proc', 'p.oid')} AS comment,
+       ${otherOwner('p.proowner')}
 ${inSchemas('pg_proc', 'p', 'pronamespace')}
 -- Per aggregate, through pg_aggregate's aggfnoid index: as a join, the planner read all of it.
 CROSS JOIN LATERAL (SELECT * FROM pg_aggregate a WHERE a.aggfnoid = p.oid OFFSET 0) a
@@ -788,7 +797,8 @@ SELECT t.oid, n.oid AS schema_oid, t.typname::text AS name, quote_ident(t.typnam
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_quoted,
        ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname COLLATE "C") AS check_definitions,
-       ${descriptionOf('pg_type', 't.oid')} AS comment
+       ${descriptionOf('pg_type', 't.oid')} AS comment,
+       ${otherOwner('t.typowner')}
 ${inSchemas('pg_type', 't', 'typnamespace')}
 JOIN pg_type bt ON bt.oid = t.typbasetype
 WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'd'
