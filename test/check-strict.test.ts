@@ -85,7 +85,8 @@ describe('objects owned by another role than their schema', () => {
 
   test('pg_dump prints the owners apart; check names each object another role owns, and --strict fails on them', async () => {
     // The oracle: pg_dump with owners tells the two schemas apart by exactly these objects.
-    const [same, other] = await Promise.all(['same', 'other'].map((s) => dumpWithOwners(owners.url, s)));
+    const same = await dumpWithOwners(owners.url, 'same');
+    const other = await dumpWithOwners(owners.url, 'other');
     const ownedByRole = (dump: string) => dump.split('\n').filter((line) => line.includes(`OWNER TO ${role}`)).length;
     expect(ownedByRole(same)).toBe(0);
     expect(ownedByRole(other)).toBe(5);

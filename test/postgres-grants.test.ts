@@ -153,6 +153,23 @@ describe('grants: true', () => {
     }
   });
 
+  test("a grant on an identity column's sequence, which the model holds as part of its column, is reported as unmanaged", async () => {
+    await withClient(db.url, (c) =>
+      c.query(`CREATE SCHEMA ident; CREATE TABLE ident.items (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY); GRANT USAGE ON SEQUENCE ident.items_id_seq TO ${RW}`),
+    );
+    const identity = await createTempProject({ engine: 'postgres', url: db.url, grants: true, tenants: { list: ['ident'] } });
+    try {
+      await adoptTenant(identity.configFile, identity.dir, 'ident');
+      expect(await dumpWithPrivileges('ident')).toMatch(new RegExp(`GRANT USAGE ON SEQUENCE <tenant>\\.items_id_seq TO ${RW};`));
+      const check = await runCli(['check', '--json', '--config', identity.configFile], { cwd: identity.dir });
+      expect(check.stderr).toBe('');
+      expect(check.code).toBe(0);
+      expect(JSON.parse(check.stdout).unmanaged).toEqual({ ident: [{ kind: 'grants', name: 'on identity sequence items_id_seq' }] });
+    } finally {
+      await identity.remove();
+    }
+  });
+
   test('a plan made with grants compared is refused by a config without them, before any tenant', async () => {
     const plan = await project.withEngine((engine) => engine.plan({ tenants: ['built'] }));
     expect(plan.options.grants).toBe(true);

@@ -67,6 +67,7 @@ import {
   ROUTINE_GRANTS,
   TYPE_GRANTS,
   DEFAULT_PRIVILEGES,
+  IDENTITY_SEQUENCE_GRANTS,
   catalogQueries,
 } from './queries.js';
 import { GrantsDraft, type GrantRow } from './grants.js';
@@ -1282,7 +1283,7 @@ async function inspectChunk(
   const grantsRead = chunk.grants;
   if (grantsRead !== undefined) {
     for (const query of [SCHEMA_GRANTS, RELATION_GRANTS, ROUTINE_GRANTS, TYPE_GRANTS]) chain.each<GrantRow>(query, params, (row) => chunk.addGrant(row));
-    chain.each<UnmanagedRow>(DEFAULT_PRIVILEGES, params, (row) => chunk.addUnmanaged(row));
+    for (const query of [DEFAULT_PRIVILEGES, IDENTITY_SEQUENCE_GRANTS]) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   }
   chain.barrier();
   chain.each<ColumnRow>(queries.columns, () => chunk.tableOids(), (row) => chunk.addColumn(row));

@@ -120,11 +120,17 @@ CROSS JOIN LATERAL (
 const deparseKey = (tree: string): string => `encode(sha256(convert_to(${tree}::text, 'UTF8')), 'hex')`;
 
 /**
+ * The owner of schema n. PostgreSQL 14+ gives `public` to pg_database_owner (oid 6171 in every
+ * release that has it), a role that stands for the database's owner: that owner, then.
+ */
+const schemaOwner = `CASE WHEN n.nspowner = 6171 THEN (SELECT db.datdba FROM pg_database db WHERE db.datname = current_database()) ELSE n.nspowner END`;
+
+/**
  * The role that owns an object, where it is not the role that owns the object's schema (n, as
  * inSchemas joins it); null where they are the same. Owners are not managed, but pg_dump prints
  * them, so an object owned by another role is reported (inspect.ts) rather than passed over.
  */
-const otherOwner = (owner: string): string => `CASE WHEN ${owner} <> n.nspowner THEN pg_get_userbyid(${owner})::text END AS other_owner`;
+const otherOwner = (owner: string): string => `CASE WHEN ${owner} <> ${schemaOwner} THEN pg_get_userbyid(${owner})::text END AS other_owner`;
 
 /** Managed tables: plain and partitioned ones, partitions (relispartition, PG10+) included. */
 const managedTable = `c.relkind IN ('r', 'p') AND ${notExtensionMember('pg_class', 'c.oid')}`;
@@ -1009,6 +1015,18 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL aclexplode(col.attacl) a
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND a.grantee <> c.relowner
   AND ${notPartOfAnother('pg_class', 'c.oid')}`;
+
+/**
+ * Grants on an identity column's sequence (a part of its column, deptype 'i', that the model does
+ * not hold as a sequence of its own): pg_dump prints them, so they are reported as unmanaged, one
+ * row per sequence.
+ */
+export const IDENTITY_SEQUENCE_GRANTS = `
+SELECT DISTINCT n.nspname AS schema, 'grants' AS kind, 'on identity sequence ' || c.relname::text AS name, NULL::text AS args
+${inSchemas('pg_class', 'c', 'relnamespace')}
+CROSS JOIN LATERAL aclexplode(c.relacl) a
+WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'S' AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
+  AND EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'i')`;
 
 /**
  * On functions, procedures and aggregates, named as ROUTINES and AGGREGATES name them: one row
