@@ -103,6 +103,18 @@ describe('objects owned by another role than their schema', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`unmanaged other: 5 objects outside the model, not compared (owner enum mood: ${role}`);
   });
+
+  test("a view column's default, which the model does not hold, is reported as unmanaged", async () => {
+    await withClient(owners.url, (c) => c.query('ALTER VIEW same.v ALTER COLUMN id SET DEFAULT 0'));
+    try {
+      expect(await dumpWithOwners(owners.url, 'same')).toMatch(/ALTER TABLE ONLY same\.v ALTER COLUMN id SET DEFAULT 0;/);
+      const result = await runCli(['check', '--json', '--tenant', 'same', '--config', ownersProject.configFile], { cwd: ownersProject.dir });
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout).unmanaged).toEqual({ same: [{ kind: 'view column default', name: 'v.id' }] });
+    } finally {
+      await withClient(owners.url, (c) => c.query('ALTER VIEW same.v ALTER COLUMN id DROP DEFAULT'));
+    }
+  });
 });
 
 async function dumpWithOwners(url: string, schema: string): Promise<string> {

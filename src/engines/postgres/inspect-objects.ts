@@ -3,7 +3,7 @@
 // of tenants at once. Definitions are catalog output with the tenant's own qualifier stripped,
 // so two tenants, or a tenant and the compiled desired schema, hold equal text exactly when the
 // server prints their objects alike (DESIGN.md invariant 2).
-import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
+import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts, UnmanagedObject } from '../../model/types.js';
 import { compareNames } from '../../model/fingerprint.js';
 import { objectKey, tableKey } from '../../model/object-key.js';
 import { sqlTokens } from './sql-tokens.js';
@@ -14,6 +14,8 @@ export interface ObjectSchema {
   /** The schema's own name: a routine's SET search_path may name it. */
   readonly name: string;
   strip(text: string): string;
+  /** Where what the model does not hold is reported. */
+  readonly unmanaged: UnmanagedObject[];
 }
 
 /**
@@ -125,6 +127,8 @@ export interface ViewRow {
   column_comment_names: string[];
   column_comments: string[];
   comment: string | null;
+  /** Columns given a default by ALTER VIEW ... ALTER COLUMN ... SET DEFAULT. */
+  defaulted_columns: string[];
 }
 export interface TriggerRow {
   oid: number;
@@ -323,6 +327,8 @@ export class ObjectsDraft {
     const withOptions = options.length === 0 ? '' : ` WITH (${options.map(reloption).join(', ')})`;
     const body = schema.strip(row.body).trimEnd().replace(/;$/, '');
     const indexes = (row.indexes ?? []).map((i) => schema.strip(i)).sort(compareNames);
+    // Not in the model: pg_dump prints them, so they are said to be outside it.
+    for (const column of row.defaulted_columns) schema.unmanaged.push({ kind: 'view column default', name: `${view.name}.${column}` });
     this.#add(schema, 'pg_class', row.oid, {
       kind,
       name: view.name,

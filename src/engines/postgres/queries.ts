@@ -839,7 +839,7 @@ WHERE n.nspname = ANY($1::text[]) AND t.typtype = 'c'
  * opens the view (a transient ACCESS SHARE lock, as deparsing a table's expressions does).
  * reloptions hold security_barrier, security_invoker (PG15+), check_option and a materialized
  * view's storage parameters. A materialized view's indexes, as pg_get_indexdef prints them, and
- * the comments on its columns.
+ * the comments on its columns; the columns a view gives a default (reported as unmanaged).
  */
 export const VIEWS = `
 SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
@@ -849,7 +849,9 @@ SELECT c.oid, c.relkind::text AS kind, quote_ident(c.relname) AS quoted,
          ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid)
        END AS indexes,
        ${columnDescriptionsOf('c.oid')},
-       ${descriptionOf('pg_class', 'c.oid')} AS comment
+       ${descriptionOf('pg_class', 'c.oid')} AS comment,
+       ARRAY(SELECT a.attname::text FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+             WHERE d.adrelid = c.oid ORDER BY d.adnum) AS defaulted_columns
 FROM ${byOids('$1', 'pg_class', 'c', 'oid')}`;
 
 /**
