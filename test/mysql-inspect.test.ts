@@ -10,18 +10,11 @@ import { openServer, type MysqlServer } from '../src/engines/mysql/connect.js';
 import { inspectDatabases } from '../src/engines/mysql/inspect.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { fixturesDir } from './helpers/fixtures.js';
-import { loadWithClient, mysqlUrl, qm, TestDatabases, withMysql } from './helpers/mysql.js';
+import { loadWithClient, mysqlUrl, qm, sakilaForTenant, TestDatabases, withMysql } from './helpers/mysql.js';
 
 const prefix = `ss_insp_${randomBytes(3).toString('hex')}`;
 const dbs = new TestDatabases();
 let server: MysqlServer;
-
-/** Sakila 1.2 as a tenant: its first lines make and use a database called sakila, and one view names it. */
-export function sakilaForTenant(): string {
-  return readFileSync(path.join(fixturesDir, 'sakila', 'sakila-schema.sql'), 'utf8')
-    .replace(/^(DROP SCHEMA IF EXISTS|CREATE SCHEMA|USE) sakila;$/gm, '')
-    .replaceAll('sakila.', '');
-}
 
 const chinook = () => readFileSync(path.join(fixturesDir, 'chinook', 'mysql.schema.sql'), 'utf8');
 

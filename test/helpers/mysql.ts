@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { fixturesDir } from './fixtures.js';
 
 export const mysqlUrl = process.env['SCHEMA_SYNC_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/';
 
@@ -68,4 +71,14 @@ export async function databaseNames(): Promise<string[]> {
     const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
     return rows.map((r) => String(r['name']));
   });
+}
+
+/**
+ * Sakila 1.2 (test/fixtures/sakila/sakila-schema.sql) as a tenant's DDL: its first lines drop,
+ * make and use a database called sakila, and the view actor_info names its tables with it.
+ */
+export function sakilaForTenant(): string {
+  return readFileSync(path.join(fixturesDir, 'sakila', 'sakila-schema.sql'), 'utf8')
+    .replace(/^(DROP SCHEMA IF EXISTS|CREATE SCHEMA|USE) sakila;$/gm, '')
+    .replaceAll('sakila.', '');
 }
