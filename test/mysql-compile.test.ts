@@ -125,6 +125,9 @@ describe('nothing but the scratch database can be touched', () => {
     ['CREATE TABLE c (id smallint, FOREIGN KEY (id) REFERENCES `' + victim + '`.t (id))', /REFERENCES .* names another database/],
     ['CREATE TABLE m (id int); ALTER TABLE m RENAME TO `' + victim + '`.m', /RENAME .* names another database/],
     ['CREATE TEMPORARY TABLE tmp (id int)', /TEMPORARY/],
+    ['DROP VIEW IF EXISTS v, `' + victim + '`.v', /names another database/],
+    ['CREATE TABLE p (id int) PARTITION BY HASH (id) PARTITIONS 2; ALTER TABLE p EXCHANGE PARTITION p0 WITH TABLE `' + victim + '`.t', /TABLE .* names another database/],
+    [`CREATE EVENT ev ON SCHEDULE EVERY 1 SECOND DO DELETE FROM ${qm(victim)}.t`, /enabled event would run/],
     ['GRANT ALL ON *.* TO nobody', /not GRANT/],
   ];
 

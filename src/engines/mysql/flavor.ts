@@ -25,13 +25,6 @@ export interface Capabilities {
    * DEFAULT_GENERATED in EXTRA.
    */
   readonly defaultsAreSql: boolean;
-  /**
-   * information_schema lookups over many databases: MariaDB (and MySQL before the data
-   * dictionary) reads only the named database for `TABLE_SCHEMA = 'x'`, but every database on the
-   * server for `TABLE_SCHEMA IN (...)` (EXPLAIN: "Scanned all databases"). The inspector then
-   * writes a chunk's query as a UNION ALL of one equality per database.
-   */
-  readonly schemaLookupNeedsEquality: boolean;
 }
 
 export interface Flavor {
@@ -69,17 +62,14 @@ function capabilitiesOf(kind: FlavorKind, v: readonly [number, number, number]):
       ...(atLeast(v, 10, 6) && { ignoredIndexColumn: 'IGNORED' as const }),
       indexExpressions: false,
       defaultsAreSql: atLeast(v, 10, 2, 7),
-      schemaLookupNeedsEquality: true,
     };
   }
-  const dictionary = atLeast(v, 8, 0);
   return {
     statementTimeVariable: 'max_execution_time',
     checkConstraints: atLeast(v, 8, 0, 16) ? 'via-table-constraints' : 'none',
-    ...(dictionary && { ignoredIndexColumn: 'IS_VISIBLE' as const }),
+    ...(atLeast(v, 8, 0) && { ignoredIndexColumn: 'IS_VISIBLE' as const }),
     indexExpressions: atLeast(v, 8, 0, 13),
     defaultsAreSql: false,
-    schemaLookupNeedsEquality: !dictionary,
   };
 }
 
