@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openServer, type MysqlServer } from '../src/engines/mysql/connect.js';
-import { inspectDatabases } from '../src/engines/mysql/inspect.js';
+import { inspectDatabases, inspectOutcomes, unreadableTenants } from '../src/engines/mysql/inspect.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { fixturesDir } from './helpers/fixtures.js';
 import { loadWithClient, mysqlUrl, qm, sakilaForTenant, TestDatabases, withMysql } from './helpers/mysql.js';
@@ -296,5 +296,24 @@ describe('chunks', () => {
         expect(models, `${shape} ${chunkSize}`).toEqual(reference);
       }
     }
+  });
+});
+
+describe('what the server could not read', () => {
+  test('a view whose table is gone still leaves its tenant readable (views are unmanaged)', async () => {
+    const name = await dbs.create(`${prefix}_broken_view`);
+    await exec(name, 'CREATE TABLE t (a int)', 'CREATE TABLE gone (a int)', 'CREATE VIEW v AS SELECT a FROM gone', 'DROP TABLE gone');
+    const outcomes = await server.withConnection((c) => inspectOutcomes(c, server.flavor, [{ name, labels: [] }, { name: `${prefix}_nothing`, labels: [] }]));
+    const outcome = outcomes.get(name);
+    expect(outcome?.ok && outcome.schema.tables.map((t) => t.name)).toEqual(['t']);
+    expect(outcome?.ok && outcome.schema.unmanaged).toEqual([{ kind: 'view', name: 'v' }]);
+    expect(outcomes.get(`${prefix}_nothing`)).toEqual({ ok: false, error: `database "${prefix}_nothing" does not exist` });
+  });
+
+  test('a warning about a table fails the tenant it names, one naming none fails the chunk', () => {
+    const warnings = ["Warning 1033: Incorrect information in file: './tenant_b/film.frm'", "Error 1146: Table 'tenant_c.x' doesn't exist"];
+    expect([...unreadableTenants(warnings, ['tenant_a', 'tenant_b', 'tenant_c']).keys()]).toEqual(['tenant_b', 'tenant_c']);
+    expect(unreadableTenants(['Warning 1105: something'], ['a', 'b']).get('b')).toBe('could not be read whole: the server warned Warning 1105: something');
+    expect(unreadableTenants([], ['a']).size).toBe(0);
   });
 });

@@ -52,11 +52,14 @@ export const COMPARED_KINDS: readonly string[] = [
 ];
 
 /**
- * Databases per round of catalog queries. Over 200 Sakila databases on MariaDB 10.11
- * (bench/mysql-inspect-chunks.ts, a loaded 2-core machine) 50 and 100 were fastest (about 7 s
- * for all 200), 25 slowest (9-14 s), 200 in between (8 s).
+ * Databases per round of catalog queries. MariaDB opens each table's definition for TABLES,
+ * COLUMNS, STATISTICS and the constraint tables, and keeps table_definition_cache (400 by
+ * default) of them: a chunk whose tables fit (25 Sakila databases hold 400 tables) opens each
+ * definition once for all its queries, a larger one reads them again for every query. Over 200
+ * Sakila databases on MariaDB 10.11 (bench/mysql-inspect-chunks.ts, a shared 2-core machine) the
+ * medians were 25: 2.5 s, 50: 3.4 s, 100: 4.5 s, 200: 8.1 s for all 200.
  */
-export const DEFAULT_CHUNK_SIZE = 100;
+export const DEFAULT_CHUNK_SIZE = 25;
 
 export interface InspectOptions {
   readonly chunkSize?: number;
@@ -81,9 +84,15 @@ function collationCharsets(connection: Connection, flavor: Flavor): Promise<Map<
   return found;
 }
 
+/** What a batched read found: the models of the databases read, and those set aside with why. */
+export interface BatchRead {
+  readonly models: Map<string, SchemaModel>;
+  readonly unreadable: ReadonlyMap<string, string>;
+}
+
 /**
  * The tenants' outcomes, a chunk of databases at a time on one connection: a database that does
- * not exist gets a failed outcome naming it.
+ * not exist, or that the server could not read whole, gets a failed outcome saying so.
  */
 export async function inspectOutcomes(
   connection: Connection,
@@ -91,38 +100,78 @@ export async function inspectOutcomes(
   tenants: readonly TenantContext[],
   options: InspectOptions = {},
 ): Promise<Map<string, InspectOutcome>> {
-  const models = await inspectDatabases(connection, flavor, tenants.map((t) => t.name), options);
+  const { models, unreadable } = await readDatabases(connection, flavor, tenants.map((t) => t.name), options);
   const outcomes = new Map<string, InspectOutcome>();
   for (const tenant of tenants) {
     const schema = models.get(tenant.name);
-    outcomes.set(tenant.name, schema ? { ok: true, schema } : { ok: false, error: `database ${JSON.stringify(tenant.name)} does not exist` });
+    const reason = unreadable.get(tenant.name);
+    outcomes.set(tenant.name, schema ? { ok: true, schema } : { ok: false, error: `database ${JSON.stringify(tenant.name)} ${reason ?? 'does not exist'}` });
   }
   return outcomes;
 }
 
-/** The models of the databases that exist, keyed by name, read a chunk at a time. */
+/** The models of the databases that exist, keyed by name; throws when one could not be read whole. */
 export async function inspectDatabases(connection: Connection, flavor: Flavor, databases: readonly string[], options: InspectOptions = {}): Promise<Map<string, SchemaModel>> {
+  const { models, unreadable } = await readDatabases(connection, flavor, databases, options);
+  const [first] = unreadable;
+  if (first) throw new Error(`database ${JSON.stringify(first[0])} ${first[1]}`);
+  return models;
+}
+
+/** The databases read a chunk at a time: the models of those that exist and could be read whole. */
+export async function readDatabases(connection: Connection, flavor: Flavor, databases: readonly string[], options: InspectOptions = {}): Promise<BatchRead> {
   const size = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const shape = options.shape ?? 'in-list';
   const charsets = await collationCharsets(connection, flavor);
   const models = new Map<string, SchemaModel>();
+  const unreadable = new Map<string, string>();
   const unique = [...new Set(databases)];
   for (let i = 0; i < unique.length; i += size) {
-    for (const [name, model] of await inspectChunk(connection, flavor, unique.slice(i, i + size), shape, charsets)) models.set(name, model);
+    const read = await inspectChunk(connection, flavor, unique.slice(i, i + size), shape, charsets);
+    for (const [name, model] of read.models) models.set(name, model);
+    for (const [name, reason] of read.unreadable) unreadable.set(name, reason);
   }
-  return models;
+  return { models, unreadable };
+}
+
+/** One chunk's reads: where they run, and the server's warnings they raised. */
+interface ReadContext {
+  readonly connection: Connection;
+  readonly shape: ChunkShape;
+  readonly warnings: string[];
 }
 
 /**
  * Rows of one catalog query for the chunk. information_schema compares names without case
  * (utf8mb3_general_ci), so `Tenant` brings `tenant`'s rows too: only rows of a database asked
- * for by its exact name are kept.
+ * for by its exact name are kept. A table the server cannot open is left out of the rows with a
+ * warning, not an error; the warnings are kept, so that such a tenant is never read as a schema
+ * without that table (see unreadableTenants).
  */
-async function read(connection: Connection, query: ChunkQuery, databases: readonly string[], shape: ChunkShape): Promise<Row[]> {
-  const { sql, values } = chunkQuery(query, databases, shape);
-  const [rows] = await connection.query<Row[]>(sql, values);
+async function read(ctx: ReadContext, query: ChunkQuery, databases: readonly string[]): Promise<Row[]> {
+  const { sql, values } = chunkQuery(query, databases, ctx.shape);
+  const [rows] = await ctx.connection.query<Row[]>(sql, values);
+  const [warnings] = await ctx.connection.query<Row[]>('SHOW WARNINGS');
+  for (const w of warnings) if (Number(w['Code']) !== VIEW_INVALID) ctx.warnings.push(`${String(w['Level'])} ${String(w['Code'])}: ${String(w['Message'])}`);
   const wanted = new Set(databases);
   return rows.filter((r) => wanted.has(String(r['db'])));
+}
+
+/** ER_VIEW_INVALID: a view whose tables or columns are gone. Views are not read (they are unmanaged), so it costs nothing. */
+const VIEW_INVALID = 1356;
+
+/**
+ * The tenants a chunk's warnings leave unreadable, with the warnings: each warning belongs to
+ * the databases it names (`'db.table'`, `` `db`.`table` ``, `./db/table.frm`), and one that names
+ * none of them to every database of the chunk.
+ */
+export function unreadableTenants(warnings: readonly string[], databases: readonly string[]): Map<string, string> {
+  const out = new Map<string, string[]>();
+  for (const warning of warnings) {
+    const named = databases.filter((db) => [`'${db}.`, `\`${db}\`.`, `/${db}/`, ` ${db}.`].some((form) => warning.includes(form)));
+    for (const db of named.length > 0 ? named : databases) out.set(db, [...(out.get(db) ?? []), warning]);
+  }
+  return new Map([...out].map(([db, list]) => [db, `could not be read whole: the server warned ${list.join('; ')}`]));
 }
 
 const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
@@ -142,15 +191,16 @@ interface DatabaseDraft {
   readonly unmanaged: UnmanagedObject[];
 }
 
-async function inspectChunk(connection: Connection, flavor: Flavor, databases: readonly string[], shape: ChunkShape, charsets: ReadonlyMap<string, string>): Promise<Map<string, SchemaModel>> {
-  const existing = await read(connection, DATABASES, databases, shape);
+async function inspectChunk(connection: Connection, flavor: Flavor, databases: readonly string[], shape: ChunkShape, charsets: ReadonlyMap<string, string>): Promise<BatchRead> {
+  const ctx: ReadContext = { connection, shape, warnings: [] };
+  const existing = await read(ctx, DATABASES, databases);
   const present = databases.filter((d) => existing.some((r) => r['db'] === d));
   const models = new Map<string, SchemaModel>();
-  if (present.length === 0) return models;
+  if (present.length === 0) return { models, unreadable: new Map() };
   const drafts = new Map<string, DatabaseDraft>(present.map((d) => [d, { tables: new Map(), unmanaged: [] }]));
   const draftOf = (row: Row) => drafts.get(String(row['db']))!;
 
-  for (const row of await read(connection, TABLES, present, shape)) {
+  for (const row of await read(ctx, TABLES, present)) {
     const db = draftOf(row);
     const name = String(row['name']);
     const type = String(row['type']);
@@ -161,11 +211,11 @@ async function inspectChunk(connection: Connection, flavor: Flavor, databases: r
   }
   const tableOf = (row: Row, column = 'table') => draftOf(row).tables.get(String(row[column]));
 
-  for (const row of await read(connection, COLUMNS, present, shape)) {
+  for (const row of await read(ctx, COLUMNS, present)) {
     const table = tableOf(row);
     if (table) table.columns.push({ position: Number(row['position']), column: columnOf(row, flavor, table.name, draftOf(row).unmanaged) });
   }
-  for (const row of await read(connection, indexColumns(flavor), present, shape)) {
+  for (const row of await read(ctx, indexColumns(flavor), present)) {
     const table = tableOf(row);
     if (!table) continue;
     const name = String(row['name']);
@@ -173,19 +223,20 @@ async function inspectChunk(connection: Connection, flavor: Flavor, databases: r
     parts.push(row);
     table.indexes.set(name, parts);
   }
-  await readForeignKeys(connection, present, shape, drafts);
-  for (const check of await readChecks(connection, flavor, present, shape)) drafts.get(check.db)?.tables.get(check.table)?.checks.push(check.check);
+  await readForeignKeys(ctx, present, drafts);
+  for (const check of await readChecks(ctx, flavor, present)) drafts.get(check.db)?.tables.get(check.table)?.checks.push(check.check);
 
-  for (const row of await read(connection, TRIGGERS, present, shape)) {
+  for (const row of await read(ctx, TRIGGERS, present)) {
     draftOf(row).unmanaged.push({ kind: 'trigger', name: String(row['name']), table: String(row['table']) });
   }
-  for (const row of await read(connection, ROUTINES, present, shape)) {
+  for (const row of await read(ctx, ROUTINES, present)) {
     draftOf(row).unmanaged.push({ kind: String(row['type']).toLowerCase(), name: String(row['name']) });
   }
-  for (const row of await read(connection, EVENTS, present, shape)) draftOf(row).unmanaged.push({ kind: 'event', name: String(row['name']) });
+  for (const row of await read(ctx, EVENTS, present)) draftOf(row).unmanaged.push({ kind: 'event', name: String(row['name']) });
 
-  for (const [name, draft] of drafts) models.set(name, finish(draft));
-  return models;
+  const unreadable = unreadableTenants(ctx.warnings, present);
+  for (const [name, draft] of drafts) if (!unreadable.has(name)) models.set(name, finish(draft));
+  return { models, unreadable };
 }
 
 function tableDraft(row: Row, charsets: ReadonlyMap<string, string>, unmanaged: UnmanagedObject[]): TableDraft {
@@ -254,15 +305,15 @@ function defaultOf(value: string | undefined, flavor: Flavor, expression: boolea
   return expression ? value : quoteLiteral(value);
 }
 
-async function readForeignKeys(connection: Connection, databases: readonly string[], shape: ChunkShape, drafts: Map<string, DatabaseDraft>): Promise<void> {
+async function readForeignKeys(ctx: ReadContext, databases: readonly string[], drafts: Map<string, DatabaseDraft>): Promise<void> {
   const parts = new Map<string, Row[]>();
   const key = (row: Row) => `${String(row['db'])}\0${String(row['table'])}\0${String(row['name'])}`;
-  for (const row of await read(connection, FOREIGN_KEY_COLUMNS, databases, shape)) {
+  for (const row of await read(ctx, FOREIGN_KEY_COLUMNS, databases)) {
     const list = parts.get(key(row)) ?? [];
     list.push(row);
     parts.set(key(row), list);
   }
-  for (const row of await read(connection, FOREIGN_KEYS, databases, shape)) {
+  for (const row of await read(ctx, FOREIGN_KEYS, databases)) {
     const db = drafts.get(String(row['db']))!;
     const table = db.tables.get(String(row['table']));
     if (!table) continue;
@@ -287,23 +338,22 @@ async function readForeignKeys(connection: Connection, databases: readonly strin
 }
 
 async function readChecks(
-  connection: Connection,
+  ctx: ReadContext,
   flavor: Flavor,
   databases: readonly string[],
-  shape: ChunkShape,
 ): Promise<{ db: string; table: string; check: CheckModel }[]> {
   const mode = flavor.capabilities.checkConstraints;
   if (mode === 'none') return [];
   if (mode === 'with-table') {
-    return (await read(connection, CHECKS_WITH_TABLE, databases, shape)).map((row) => {
+    return (await read(ctx, CHECKS_WITH_TABLE, databases)).map((row) => {
       const name = String(row['name']);
       const check: CheckModel = { name, expression: String(row['clause']), ...(row['level'] === 'Column' && { column: name }) };
       return { db: String(row['db']), table: String(row['table']), check };
     });
   }
   const tables = new Map<string, Row>();
-  for (const row of await read(connection, CHECK_TABLES, databases, shape)) tables.set(`${String(row['db'])}\0${String(row['name'])}`, row);
-  return (await read(connection, CHECKS_WITHOUT_TABLE, databases, shape)).flatMap((row) => {
+  for (const row of await read(ctx, CHECK_TABLES, databases)) tables.set(`${String(row['db'])}\0${String(row['name'])}`, row);
+  return (await read(ctx, CHECKS_WITHOUT_TABLE, databases)).flatMap((row) => {
     const owner = tables.get(`${String(row['db'])}\0${String(row['name'])}`);
     if (!owner) return [];
     const check: CheckModel = { name: String(row['name']), expression: String(row['clause']), ...(owner['enforced'] === 'NO' && { notEnforced: true as const }) };
