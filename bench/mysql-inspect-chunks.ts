@@ -52,6 +52,21 @@ async function dropAll(): Promise<void> {
   }
 }
 
+/**
+ * The server's count of table definitions read from disk so far (Opened_table_definitions): what
+ * a run costs in file reads, whatever the machine's load does to its time. The whole server
+ * counts, so other sessions' work shows up in it too.
+ */
+async function openedDefinitions(): Promise<number> {
+  const connection = await mysql.createConnection({ uri: url });
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Opened_table_definitions'");
+    return Number(rows[0]?.['Value'] ?? 0);
+  } finally {
+    await connection.end();
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -71,17 +86,23 @@ async function main(): Promise<void> {
     for (const shape of shapes) {
       for (const chunkSize of chunks) {
         const times: number[] = [];
+        const opened: number[] = [];
         for (let run = 0; run <= repeat; run++) {
+          const before = await openedDefinitions();
           const t0 = performance.now();
           const models = await server.withConnection((c) => inspectDatabases(c, server.flavor, names, { chunkSize, shape }));
           const elapsed = (performance.now() - t0) / 1000;
           if (run > 0) times.push(elapsed);
+          if (run > 0) opened.push((await openedDefinitions()) - before);
           if (models.size !== tenants) throw new Error(`${shape} ${chunkSize}: read ${models.size} of ${tenants}`);
           const first = canonicalJson(models.get(names[0]!));
           if (reference === undefined) reference = first;
           for (const name of names) if (canonicalJson(models.get(name)) !== reference) throw new Error(`${shape} ${chunkSize}: ${name} reads differently`);
         }
-        console.log(`  ${shape.padEnd(20)} chunk ${String(chunkSize).padStart(4)}: ${median(times).toFixed(2)} s  (runs: ${times.map((t) => t.toFixed(2)).join(', ')})`);
+        console.log(
+          `  ${shape.padEnd(20)} chunk ${String(chunkSize).padStart(4)}: ${median(times).toFixed(2)} s  (runs: ${times.map((t) => t.toFixed(2)).join(', ')}); ` +
+            `table definitions opened: ${median(opened)}`,
+        );
       }
     }
     // Where the time goes: each catalog query alone over one chunk of the largest size.
