@@ -9,7 +9,7 @@
 // `col = ?`, so a UNION ALL of one equality branch per database (the 'union-of-equalities' shape)
 // looked cheaper. Measured over 200 Sakila databases (bench/mysql-inspect-chunks.ts) it is not:
 // most kinds cost the same either way, and TRIGGERS took 44 s as a union of 200 branches against
-// 0.4 s as one IN list. The IN list is the shape used; the other stays for the bench to compare.
+// 0.4 s as one IN list (chunks of 25: 3.7 s against 0.15 s). The IN list is the shape used; the other stays for the bench to compare.
 
 import type { Flavor } from './flavor.js';
 
