@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compileSchemas, compilerVersion } from '../src/engines/mysql/compile.js';
+import { compileSchemas, compilerVersion, scratchName } from '../src/engines/mysql/compile.js';
 import { openServer, type MysqlServer } from '../src/engines/mysql/connect.js';
 import { SCRATCH_PREFIX } from '../src/engines/mysql/discover.js';
 import { inspectDatabases } from '../src/engines/mysql/inspect.js';
@@ -173,5 +173,19 @@ describe('splitting', () => {
       { text: 'CREATE DATABASE shop;\nUSE shop;\nCREATE VIEW v AS SELECT o.id FROM shop.orders o JOIN `shop`.`items` i ON i.order_id = o.id;', file: 'd.sql', line: 1, wholeSchema: {} },
     ]);
     expect(statements).toEqual([{ text: 'CREATE VIEW v AS SELECT o.id FROM orders o JOIN `items` i ON i.order_id = o.id', file: 'd.sql', line: 3 }]);
+  });
+});
+
+describe('scratch databases a killed compile left behind', () => {
+  test('are dropped by the next compile once a day old; a recent one is left to its compile', async () => {
+    const stale = scratchName(Date.now() - 25 * 60 * 60 * 1000);
+    const recent = scratchName(Date.now() - 60 * 1000);
+    await dbs.create(stale);
+    await dbs.create(recent);
+    const outcome = await compile({ text: 'CREATE TABLE t (id int)', file: 'a.sql', line: 1 });
+    expect(outcome.ok).toBe(true);
+    const names = await databaseNames();
+    expect(names).not.toContain(stale);
+    expect(names).toContain(recent);
   });
 });

@@ -4,6 +4,7 @@
 // like PostgreSQL's scratch schema: it is dropped when the compile ends, however it ends, and
 // discovery never takes one for a tenant (discover.ts).
 import { randomBytes } from 'node:crypto';
+import type mysql from 'mysql2/promise';
 import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
 import { quoteIdent, type Connection, type MysqlServer } from './connect.js';
 import { SCRATCH_PREFIX } from './discover.js';
@@ -16,12 +17,35 @@ export function compilerVersion(flavor: Flavor): string {
   return flavor.label;
 }
 
-/** A name no tenant has and no other compile uses at the same time. */
-export function scratchName(): string {
-  return `${SCRATCH_PREFIX}${randomBytes(8).toString('hex')}`;
+/**
+ * A name no tenant has and no other compile uses at the same time; it carries its creation time
+ * (seconds, base 36), so that a scratch database a killed process left behind can be told apart
+ * from one a compile is still using.
+ */
+export function scratchName(now = Date.now()): string {
+  return `${SCRATCH_PREFIX}${Math.floor(now / 1000).toString(36)}_${randomBytes(8).toString('hex')}`;
+}
+
+/** Older than this, a scratch database belongs to no running compile: every statement of one is bounded far below it. */
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** Drops the scratch databases of compiles that were killed before they could drop their own; returns their names. */
+export async function dropStaleScratch(server: MysqlServer, now = Date.now()): Promise<string[]> {
+  return server.withConnection(async (connection) => {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${SCRATCH_PREFIX.replaceAll('_', '\\_')}%`]);
+    const stale = rows
+      .map((r) => String(r['name']))
+      .filter((name) => {
+        const created = /^([0-9a-z]+)_[0-9a-f]{16}$/.exec(name.slice(SCRATCH_PREFIX.length))?.[1];
+        return created !== undefined && now - parseInt(created, 36) * 1000 > STALE_AFTER_MS;
+      });
+    for (const name of stale) await connection.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+    return stale;
+  });
 }
 
 export async function compileSchemas(server: MysqlServer, inputs: readonly CompileInput[]): Promise<CompileOutcome[]> {
+  await dropStaleScratch(server);
   const outcomes: CompileOutcome[] = [];
   for (const input of inputs) outcomes.push(await compileOne(server, input));
   return outcomes;
