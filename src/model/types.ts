@@ -18,6 +18,14 @@ export interface ColumnModel {
   /** A VIRTUAL generated column (SQLite, MySQL): computed on read, never stored. */
   readonly virtual?: true;
   readonly collation?: string;
+  /** Character set of a text column, where the engine keeps one per column (MySQL). */
+  readonly charset?: string;
+  /** The engine numbers new rows itself without a sequence object (MySQL AUTO_INCREMENT). */
+  readonly autoIncrement?: true;
+  /** Expression the column is set to whenever its row is updated (MySQL `ON UPDATE current_timestamp()`), as the server prints it. */
+  readonly onUpdate?: string;
+  /** Left out of `SELECT *` and of an INSERT without a column list (MySQL, MariaDB INVISIBLE). */
+  readonly invisible?: true;
   readonly comment?: string;
   /** attstattarget (SET STATISTICS); absent for -1, the server's default_statistics_target. */
   readonly statistics?: number;
@@ -49,6 +57,8 @@ export interface IdentitySequenceModel {
 export interface PrimaryKeyModel {
   readonly name: string;
   readonly columns: readonly string[];
+  /** The key parts, only when some part is more than its column in ascending order (a prefix length, descending: MySQL). */
+  readonly keys?: readonly IndexKey[];
   readonly comment?: string;
 }
 
@@ -69,6 +79,8 @@ export interface IndexKey {
   readonly nulls?: 'first' | 'last';
   readonly collation?: string;
   readonly opclass?: string;
+  /** Only the first `length` characters (bytes for binary types) of the column are indexed (MySQL prefix key parts). */
+  readonly length?: number;
 }
 
 export interface IndexModel {
@@ -80,6 +92,8 @@ export interface IndexModel {
   readonly where?: string;
   /** Set on an index a failed concurrent build left INVALID; it never matches a desired index, so the next plan rebuilds it. */
   readonly invalid?: true;
+  /** The optimizer leaves the index alone, though it is kept up to date (MySQL INVISIBLE, MariaDB IGNORED). */
+  readonly invisible?: true;
   readonly comment?: string;
   /** PostgreSQL storage parameters of the index (its reloptions: fillfactor, ...), name -> value as the server prints it. */
   readonly storageParameters?: Readonly<Record<string, string>>;
@@ -108,6 +122,10 @@ export interface CheckModel {
    * rows only, and pg_dump prints it NOT VALID. Absent when valid, which the desired side always is.
    */
   readonly notValid?: true;
+  /** A check written on this column rather than on the table: MariaDB names it after the column and drops it with it. */
+  readonly column?: string;
+  /** Declared but never checked (MySQL NOT ENFORCED). */
+  readonly notEnforced?: true;
   readonly comment?: string;
 }
 
