@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+import { benchEngines, type BenchEngineName } from './engines/index.js';
 
 export interface BenchArgs {
   readonly tenants: number;
-  readonly engine: 'postgres' | 'sqlite';
+  readonly engine: BenchEngineName;
   readonly keep: boolean;
   readonly repeat: number;
   readonly json: boolean;
@@ -48,7 +49,7 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-const supportedEngines = ['postgres', 'sqlite'] as const;
+const supportedEngines = Object.keys(benchEngines) as BenchEngineName[];
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   let parsed;
@@ -100,7 +101,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
     scenario,
     rows: positiveInteger('--rows', v.rows, 5_000_000),
     tenants: positiveInteger('--tenants', v.tenants, 100),
-    engine: engine as (typeof supportedEngines)[number],
+    engine: engine as BenchEngineName,
     keep: v.keep ?? false,
     repeat: positiveInteger('--repeat', v.repeat, 1),
     json: v.json ?? false,

@@ -8,10 +8,11 @@
 
 import { parseArgs } from 'node:util';
 import type { SchemaSyncEngine } from '../src/engine.js';
-import { urlFor } from './database.js';
-import { benchManifest } from './manifest.js';
+import { urlFor } from './engines/postgres/database.js';
+import { createPostgresProject } from './engines/postgres/index.js';
+import { benchManifest } from './engines/postgres/manifest.js';
 import { median, timed } from './measure.js';
-import { createBenchProject, type BenchProject } from './project.js';
+import type { BenchProject } from './project.js';
 
 const { values } = parseArgs({
   options: { small: { type: 'string' }, large: { type: 'string' }, rounds: { type: 'string' } },
@@ -30,7 +31,7 @@ const seconds = new Map<string, number[]>();
 
 try {
   for (const db of fleets) {
-    const project = await createBenchProject(urlFor(db), benchManifest);
+    const project = await createPostgresProject(urlFor(db), benchManifest);
     projects.push(project);
     const engine = await project.open();
     engines.push(engine);

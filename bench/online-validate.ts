@@ -11,10 +11,11 @@
 import type pg from 'pg';
 import type { BenchArgs } from './args.js';
 import type { Cleanup } from './cleanup.js';
-import { connect, createBenchDatabase, redact, serverUrl } from './database.js';
+import { connect, createBenchDatabase, redact, serverUrl } from './engines/postgres/database.js';
+import { createPostgresProject } from './engines/postgres/index.js';
 import { timed } from './measure.js';
 import type { Progress } from './progress.js';
-import { createBenchProject, quoteIdent } from './project.js';
+import { quoteIdent } from './project.js';
 
 const tenant = 'tenant_online';
 const table = 'big';
@@ -104,7 +105,7 @@ export async function runOnlineValidateBench(args: BenchArgs, progress: Progress
     else await db.drop();
   });
   progress.log(`database ${db.name} on ${redact(serverUrl)}`);
-  const project = await createBenchProject(db.url, before);
+  const project = await createPostgresProject(db.url, before);
   cleanup.add('remove project', async () => {
     if (args.keep) progress.log(`kept project ${project.dir}`);
     else await project.remove();

@@ -4,9 +4,6 @@ import { stringify } from 'yaml';
 import { SchemaSyncEngine } from '../src/engine.js';
 import { benchWorkDir } from './workdir.js';
 
-/** Same pattern the tenants are named by (see tenantNames). */
-export const tenantPattern = 'tenant_*';
-
 export interface BenchProject {
   readonly dir: string;
   readonly configFile: string;
@@ -23,22 +20,19 @@ export interface BenchProject {
   forgetSnapshots(): Promise<void>;
 }
 
-/** A project directory as a user would have it: schema-sync.yaml and schema/manifest.yaml. */
-export async function createBenchProject(url: string, manifest: unknown): Promise<BenchProject> {
-  const dir = await benchWorkDir('schema-sync-bench-');
+/**
+ * A project directory as a user would have it: schema-sync.yaml (the engine's settings, with the
+ * manifest at schema/manifest.yaml) and the manifest, plus any folders the engine's fleet needs.
+ */
+export async function createBenchProject(options: {
+  readonly prefix: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly manifest: unknown;
+  readonly folders?: readonly string[];
+}): Promise<BenchProject> {
+  const dir = await benchWorkDir(options.prefix);
   const configFile = path.join(dir, 'schema-sync.yaml');
   const manifestFile = path.join(dir, 'schema', 'manifest.yaml');
-  await writeFile(
-    configFile,
-    stringify({
-      engine: 'postgres',
-      url,
-      tenants: { pattern: tenantPattern },
-      manifest: 'schema/manifest.yaml',
-      apply: { concurrency: 8 },
-    }),
-  );
-  await mkdir(path.dirname(manifestFile), { recursive: true });
   let forgotten = 0;
   const project: BenchProject = {
     dir,
@@ -52,7 +46,15 @@ export async function createBenchProject(url: string, manifest: unknown): Promis
       });
     },
   };
-  await project.writeManifest(manifest);
+  try {
+    await writeFile(configFile, stringify({ ...options.config, manifest: 'schema/manifest.yaml' }));
+    await mkdir(path.dirname(manifestFile), { recursive: true });
+    for (const folder of options.folders ?? []) await mkdir(path.join(dir, folder), { recursive: true });
+    await project.writeManifest(options.manifest);
+  } catch (error) {
+    await project.remove();
+    throw error;
+  }
   return project;
 }
 

@@ -48,6 +48,17 @@ const sequenceKinds: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['createSeque
  * snapshot apply saves, so the next audit reports it as drift.
  */
 export function verificationScope(group: PlanGroup): InspectScope | undefined {
+  // Asked for every tenant of the group; groupAsPlanned hashes the group's changes and SQL.
+  const known = scopes.get(group);
+  if (known !== undefined) return known.scope;
+  const scope = scopeOf(group);
+  scopes.set(group, { scope });
+  return scope;
+}
+
+const scopes = new WeakMap<PlanGroup, { readonly scope: InspectScope | undefined }>();
+
+function scopeOf(group: PlanGroup): InspectScope | undefined {
   if (!groupAsPlanned(group)) return undefined;
   if (!group.changes.every(isScopedChange)) return undefined;
   const tables = new Set<string>();

@@ -58,6 +58,7 @@ import {
   RELATIONS,
   SEQUENCES,
   TABLES_NAMED,
+  TABLE_OIDS_NAMED,
   TYPES,
   UNMANAGED_OTHER,
   UNMANAGED_TABLE_OBJECTS,
@@ -417,7 +418,7 @@ async function sendGroup(client: pg.ClientBase, group: readonly Queued[], lead?:
     }
     const params = typeof queued.values === 'function' ? queued.values() : queued.values;
     if (params === undefined) continue;
-    texts.push(queued.text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => arrayLiteral(params[Number(n) - 1])));
+    texts.push(withLiterals(queued.text, params));
     handlers.push(queued);
   }
   let results: pg.QueryResult[] = [];
@@ -433,8 +434,19 @@ async function sendGroup(client: pg.ClientBase, group: readonly Queued[], lead?:
   }
 }
 
+/** A query's text with each `$n` written as its value: a literal, or a ServerExpression in parentheses. */
+function withLiterals(text: string, params: readonly unknown[]): string {
+  return text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => arrayLiteral(params[Number(n) - 1]));
+}
+
+/** A grouped query's parameter that the server computes: SQL written into the text as it is. */
+class ServerExpression {
+  constructor(readonly sql: string) {}
+}
+
 /** A text or integer array parameter (or one already written as an array literal) as a quoted literal. */
 function arrayLiteral(value: unknown): string {
+  if (value instanceof ServerExpression) return `(${value.sql})`;
   if (typeof value === 'string') return quoteLiteral(value);
   if (!Array.isArray(value)) throw new Error('catalog query parameters are arrays');
   const elements = value.map((v) => (typeof v === 'number' ? String(v) : '"' + String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"') + '"'));
@@ -1285,12 +1297,18 @@ async function inspectChunk(
     for (const query of [SCHEMA_GRANTS, RELATION_GRANTS, ROUTINE_GRANTS, TYPE_GRANTS]) chain.each<GrantRow>(query, params, (row) => chunk.addGrant(row));
     for (const query of [DEFAULT_PRIVILEGES, IDENTITY_SEQUENCE_GRANTS]) chain.each<UnmanagedRow>(query, params, (row) => chunk.addUnmanaged(row));
   }
-  chain.barrier();
-  chain.each<ColumnRow>(queries.columns, () => chunk.tableOids(), (row) => chunk.addColumn(row));
+  // A grouped read of named tables (apply's read back) lets the server work out their oids again
+  // for the queries by table oid, which then go out in the same round trip as TABLES_NAMED. Only
+  // where no query after the barrier needs other rows of the first group: a scope with sequences
+  // looks them up by the oids RELATIONS returns.
+  const oidsOnServer = grouped && scope !== undefined && scope.tables.length > 0 && !scope.sequences;
+  if (!oidsOnServer) chain.barrier();
+  const tableOids = oidsOnServer ? () => [new ServerExpression(withLiterals(TABLE_OIDS_NAMED, [schemas, scope.tables]))] : () => chunk.tableOids();
+  chain.each<ColumnRow>(queries.columns, tableOids, (row) => chunk.addColumn(row));
   chain.between(() => chunk.closeColumns());
-  chain.each<DescriptionRow>(DESCRIPTIONS, () => chunk.tableOids(), (row) => chunk.addDescription(row));
-  chain.each<ConstraintRow>(queries.constraints, () => chunk.tableOids(), (row) => chunk.addConstraint(row));
-  chain.each<IndexRow>(INDEXES, () => chunk.tableOids(), (row) => chunk.addIndex(row));
+  chain.each<DescriptionRow>(DESCRIPTIONS, tableOids, (row) => chunk.addDescription(row));
+  chain.each<ConstraintRow>(queries.constraints, tableOids, (row) => chunk.addConstraint(row));
+  chain.each<IndexRow>(INDEXES, tableOids, (row) => chunk.addIndex(row));
   chain.each<SequenceRow>(SEQUENCES, () => chunk.sequencesToLookUp(), (row) => chunk.addSequence(row));
   if (scope === undefined) {
     chain.each<ViewRow>(VIEWS, () => objects.viewsToLookUp(), (row) => objects.addViewDefinition(row));

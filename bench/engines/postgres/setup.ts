@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../../../src/engine.js';
 import { connect, connectMany, endAll } from './database.js';
-import { quoteIdent } from './project.js';
-import type { Progress } from './progress.js';
+import { quoteIdent } from '../../project.js';
+import type { Progress } from '../../progress.js';
 
 /** Tenants per multi-statement query while building the fleet. */
 const tenantsPerBatch = 50;

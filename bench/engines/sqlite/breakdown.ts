@@ -3,16 +3,16 @@
 // whole, opening and closing the files, each of the library's schema queries on its own, the
 // desired schema per tenant, the diff and the fingerprint. Read-only, untimed in the main table.
 import Database from 'better-sqlite3';
-import { diffSchemas } from '../src/diff/diff-schemas.js';
-import type { SchemaSyncEngine } from '../src/engine.js';
-import * as queries from '../src/engines/sqlite/queries.js';
-import type { DesiredSchema } from '../src/manifest/desired.js';
-import { fingerprint } from '../src/model/fingerprint.js';
-import type { SchemaModel } from '../src/model/types.js';
-import { orderChanges } from '../src/plan/order-changes.js';
-import { timed } from './measure.js';
-import type { Progress } from './progress.js';
-import type { Phase } from './breakdown.js';
+import { diffSchemas } from '../../../src/diff/diff-schemas.js';
+import type { SchemaSyncEngine } from '../../../src/engine.js';
+import * as queries from '../../../src/engines/sqlite/queries.js';
+import type { DesiredSchema } from '../../../src/manifest/desired.js';
+import { fingerprint } from '../../../src/model/fingerprint.js';
+import type { SchemaModel } from '../../../src/model/types.js';
+import { orderChanges } from '../../../src/plan/order-changes.js';
+import { timed } from '../../measure.js';
+import type { Progress } from '../../progress.js';
+import type { Phase } from '../../bench-engine.js';
 
 export async function sqliteAuditBreakdown(engine: SchemaSyncEngine, files: readonly string[], progress: Progress): Promise<Phase[]> {
   progress.log('breakdown: timing the phases inside audit');

@@ -5,6 +5,8 @@
 // function, a SQL function, row-level security with a policy), so inspection and diff do the work
 // they do in production rather than on toy tables.
 
+import { manifestWithAddedColumn } from '../../added-column.js';
+
 const createdAt = { type: 'timestamptz', nullable: false, default: 'now()' } as const;
 
 export const benchManifest = {
@@ -216,26 +218,5 @@ COMMENT ON VIEW open_tasks IS 'tasks not done yet';
 `,
 } as const;
 
-/** The one column and index the apply measurement adds to every tenant. */
-export const addedColumn = { table: 'tasks', column: 'bench_note', type: 'text', index: 'bench_note_idx' } as const;
-
-interface BenchManifest {
-  readonly tables: Readonly<Record<string, { readonly columns?: object; readonly indexes?: object; readonly partitionOf?: object }>>;
-}
-
-/** A bench manifest plus the added column and its index, as the user would edit it. */
-export function manifestWithAddedColumn(manifest: BenchManifest = benchManifest): unknown {
-  const { tables } = manifest;
-  const table = tables[addedColumn.table]!;
-  return {
-    ...manifest,
-    tables: {
-      ...tables,
-      [addedColumn.table]: {
-        ...table,
-        columns: { ...table.columns, [addedColumn.column]: addedColumn.type },
-        indexes: { ...table.indexes, [addedColumn.index]: { columns: [addedColumn.column] } },
-      },
-    },
-  };
-}
+/** The bench manifest plus the added column and its index. */
+export const benchManifestWithAddedColumn = (): unknown => manifestWithAddedColumn(benchManifest);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { addedColumn } from './manifest.js';
-import { quoteIdent } from './project.js';
+import { addedColumn } from '../../added-column.js';
+import { quoteIdent } from '../../project.js';
 import { runBatches } from './setup.js';
 
 const table = (tenant: string): string => `${quoteIdent(tenant)}.${quoteIdent(addedColumn.table)}`;

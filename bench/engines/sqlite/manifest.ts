@@ -3,7 +3,7 @@
 // primary keys (rowid aliases), text/real/integer/boolean/numeric columns with defaults, foreign
 // keys with actions, uniques, checks, a partial and an expression index, a NOCASE collation, a
 // WITHOUT ROWID table. No enums, arrays or sequences: SQLite has none.
-import { manifestWithAddedColumn } from './manifest.js';
+import { manifestWithAddedColumn } from '../../added-column.js';
 
 const createdAt = { type: 'text', nullable: false, default: 'CURRENT_TIMESTAMP' } as const;
 const id = { type: 'integer', primaryKey: true } as const;
@@ -176,9 +176,6 @@ export const sqliteBenchManifest = {
     },
   },
 } as const;
-
-/** The same added column and index as the PostgreSQL bench. */
-export { addedColumn as sqliteAddedColumn } from './manifest.js';
 
 export function sqliteManifestWithAddedColumn(): unknown {
   return manifestWithAddedColumn(sqliteBenchManifest);

@@ -4,22 +4,18 @@
 // two fingerprints. Read-only, untimed in the main table.
 
 import type pg from 'pg';
-import { diffSchemas } from '../src/diff/diff-schemas.js';
-import { expectedSchema } from '../src/diff/expected-schema.js';
-import type { SchemaSyncEngine } from '../src/engine.js';
-import * as queries from '../src/engines/postgres/queries.js';
-import type { DesiredSchema } from '../src/manifest/desired.js';
-import { fingerprint } from '../src/model/fingerprint.js';
-import type { SchemaModel } from '../src/model/types.js';
-import { orderChanges } from '../src/plan/order-changes.js';
+import { diffSchemas } from '../../../src/diff/diff-schemas.js';
+import { expectedSchema } from '../../../src/diff/expected-schema.js';
+import type { SchemaSyncEngine } from '../../../src/engine.js';
+import * as queries from '../../../src/engines/postgres/queries.js';
+import type { DesiredSchema } from '../../../src/manifest/desired.js';
+import { fingerprint } from '../../../src/model/fingerprint.js';
+import type { SchemaModel } from '../../../src/model/types.js';
+import { orderChanges } from '../../../src/plan/order-changes.js';
+import type { Phase } from '../../bench-engine.js';
 import { catalogChunk } from './catalog.js';
-import { timed } from './measure.js';
-import type { Progress } from './progress.js';
-
-export interface Phase {
-  readonly phase: string;
-  readonly seconds: number;
-}
+import { timed } from '../../measure.js';
+import type { Progress } from '../../progress.js';
 
 /** The settings inspect.ts gives its read-only transaction (they change how catalog text prints). */
 const inspectSettings = [

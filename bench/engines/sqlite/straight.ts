@@ -2,10 +2,10 @@
 // each file's two statements in one write transaction, with SQLite's default journal and
 // synchronous settings, as apply has.
 import Database from 'better-sqlite3';
-import { sqliteAddedColumn } from './sqlite-manifest.js';
-import { quoteIdent } from './project.js';
+import { addedColumn } from '../../added-column.js';
+import { quoteIdent } from '../../project.js';
 
-const { table, column, type, index } = sqliteAddedColumn;
+const { table, column, type, index } = addedColumn;
 
 /** The change `apply` makes, as a person would type it for one tenant file. */
 export const sqliteAddColumnSql =

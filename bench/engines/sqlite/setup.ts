@@ -1,7 +1,6 @@
 import { copyFile } from 'node:fs/promises';
-import type { SchemaSyncEngine } from '../src/engine.js';
-import type { Progress } from './progress.js';
-import type { SqliteBenchProject } from './sqlite-project.js';
+import type { SchemaSyncEngine } from '../../../src/engine.js';
+import type { Progress } from '../../progress.js';
 
 /** Files copied at once while building the fleet. */
 const copiesInFlight = 16;
@@ -13,7 +12,7 @@ const copiesInFlight = 16;
  */
 export async function createSqliteTenants(
   engine: SchemaSyncEngine,
-  project: SqliteBenchProject,
+  fileOf: (tenant: string) => string,
   names: readonly string[],
   progress: Progress,
 ): Promise<void> {
@@ -32,12 +31,12 @@ export async function createSqliteTenants(
 
   progress.start('creating tenant files', names.length);
   progress.tick(1);
-  const source = project.fileOf(first);
+  const source = fileOf(first);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(copiesInFlight, Math.max(1, rest.length)) }, async () => {
       for (let i = next++; i < rest.length; i = next++) {
-        await copyFile(source, project.fileOf(rest[i] as string));
+        await copyFile(source, fileOf(rest[i] as string));
         progress.tick(1);
       }
     }),
