@@ -20,7 +20,7 @@ export interface BenchEngine {
   /** The names of the two baselines in the report. */
   readonly names: { readonly bare: string; readonly straight: string };
   /** What audit may cost against the bare read, and apply against the straight SQL. */
-  readonly aims: { readonly audit: number; readonly apply?: number };
+  readonly aims: { readonly audit: number; readonly plan?: number; readonly apply?: number };
   /**
    * Whether the desired schema is compiled on the server each time a fresh engine needs it
    * (postgres, in a rolled-back transaction): then the compile is timed on its own too.

@@ -127,7 +127,7 @@ export async function runFleetBench(bench: BenchEngine, args: BenchArgs, progres
     [
       row(names.bare),
       row(names.audit, names.bare, bench.aims.audit),
-      row(names.plan, names.bare),
+      row(names.plan, names.bare, bench.aims.plan),
       ...(bench.timesCompile ? [row(names.compile, names.audit, 0.05), row(names.coldAudit, names.audit)] : []),
       row(names.planAdd, names.bare),
       row(names.straight),
