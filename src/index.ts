@@ -13,6 +13,7 @@ export type { Hazard, HazardCode } from './plan/hazards.js';
 export type { PlanStep, RenderOptions, StepLock, StepPlacement } from './plan/step.js';
 export { stepPlacement } from './plan/step.js';
 export { applyPlan, type ApplyOptions, type TenantResult, type TenantStatus } from './apply/apply-plan.js';
+export type { CancelSignal } from './apply/apply-options.js';
 export type {
   BatchRunner,
   DatabaseAdapter,

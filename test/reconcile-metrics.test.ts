@@ -36,6 +36,10 @@ describe('ReconcileMetrics over HTTP', () => {
       states: { 'in-sync': 10, drifted: 2, conflict: 1, error: 1 },
       outcome: 'drift',
       at: new Date('2025-01-02T03:04:05Z'),
+      waves: [
+        { wave: 'canary', failed: 0 },
+        { wave: 'rest', failed: 2 },
+      ],
     });
 
     const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
@@ -51,6 +55,8 @@ describe('ReconcileMetrics over HTTP', () => {
       'schema_sync_apply_failures_total',
       'schema_sync_runs_total',
       'schema_sync_last_run_timestamp_seconds',
+      'schema_sync_wave_failures_total',
+      'schema_sync_last_success_timestamp_seconds',
     ]) {
       expect(text).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
     }
@@ -77,6 +83,11 @@ describe('ReconcileMetrics over HTTP', () => {
     expect(sample(text, 'schema_sync_runs_total{outcome="ok"}')).toBe(0);
     expect(sample(text, 'schema_sync_runs_total{outcome="failed"}')).toBe(0);
     expect(sample(text, 'schema_sync_last_run_timestamp_seconds')).toBe(Date.UTC(2025, 0, 2, 3, 4, 5) / 1000);
+    // A pass with drift did not fail: it is the last success too.
+    expect(sample(text, 'schema_sync_last_success_timestamp_seconds')).toBe(Date.UTC(2025, 0, 2, 3, 4, 5) / 1000);
+    // Every wave that ran has a series, the one with no failure at zero.
+    expect(sample(text, 'schema_sync_wave_failures_total{wave="canary"}')).toBe(0);
+    expect(sample(text, 'schema_sync_wave_failures_total{wave="rest"}')).toBe(2);
 
     // No Node process metrics unless asked for.
     expect(text).not.toMatch(/process_cpu|nodejs_/);
@@ -94,6 +105,27 @@ describe('ReconcileMetrics over HTTP', () => {
     expect(sample(text, 'schema_sync_runs_total{outcome="failed"}')).toBe(1);
     expect(sample(text, 'schema_sync_runs_total{outcome="ok"}')).toBe(1);
     expect(sample(text, 'schema_sync_run_duration_seconds_count')).toBe(2);
+  });
+
+  test('a failed pass moves the last run, not the last success; failures add up per wave', async () => {
+    const metrics = new ReconcileMetrics();
+    const ok = new Date('2025-01-02T03:00:00Z');
+    const failed = new Date('2025-01-02T03:05:00Z');
+    metrics.recordRun({ durationSeconds: 1, states: { 'in-sync': 3 }, outcome: 'ok', at: ok, waves: [{ wave: 'canary', failed: 1 }] });
+    metrics.recordRun({ durationSeconds: 1, states: { error: 3 }, outcome: 'failed', at: failed, waves: [{ wave: 'canary', failed: 2 }] });
+    const text = await metrics.metricsText();
+    expect(sample(text, 'schema_sync_last_run_timestamp_seconds')).toBe(failed.getTime() / 1000);
+    expect(sample(text, 'schema_sync_last_success_timestamp_seconds')).toBe(ok.getTime() / 1000);
+    expect(sample(text, 'schema_sync_wave_failures_total{wave="canary"}')).toBe(3);
+    expect(() => metrics.recordRun({ durationSeconds: 1, states: {}, outcome: 'ok', waves: [{ wave: 'rest', failed: -1 }] })).toThrow(/waves\.rest\.failed/);
+  });
+
+  test('before any pass, the last success is the start of the process, not 1970', async () => {
+    const before = Date.now() / 1000;
+    const text = await new ReconcileMetrics().metricsText();
+    const since = sample(text, 'schema_sync_last_success_timestamp_seconds')!;
+    expect(since).toBeGreaterThanOrEqual(before);
+    expect(since).toBeLessThanOrEqual(Date.now() / 1000);
   });
 
   test('series exist at zero before the first run, and instances do not share a registry', async () => {

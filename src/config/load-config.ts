@@ -37,7 +37,8 @@ export interface LoadConfigOptions {
   readonly cwd?: string;
   /** --database-url; wins over SCHEMA_SYNC_DATABASE_URL, which wins over the file. */
   readonly databaseUrl?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  /** Defaults to process.env. A plain record, so the published types need no Node typings. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 interface RawConfig {

@@ -6,7 +6,6 @@ export { manifestDigest } from './digest.js';
 export { formatIssue, ManifestError, type ManifestIssue } from './errors.js';
 export { loadManifest, loadOverrides, parseManifest, parseOverride } from './load.js';
 export type * from './spec.js';
-export { schemaDirectory } from './validate.js';
 export { adoptedManifest, defaultManifestSchemaUrl, writeManifest, type WriteManifestOptions } from './write.js';
 export { canonicalJson } from '../model/canonical-json.js';
 export { parseCheckedYaml } from './checked-yaml.js';

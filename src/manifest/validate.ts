@@ -7,7 +7,7 @@ import type { DocPath, PathSegment, SourceDoc } from './source.js';
  * schemas/ at the package root. src/manifest (vitest) and dist/manifest (after tsc) are both two
  * levels below it, so one relative URL serves both.
  */
-export const schemaDirectory = new URL('../../schemas/', import.meta.url);
+const schemaDirectory = new URL('../../schemas/', import.meta.url);
 
 /** Every file a person edits or reviews is checked against one of these schemas. */
 const SCHEMA_NAMES = ['manifest', 'override', 'config', 'plan'] as const;

@@ -20,6 +20,13 @@ export interface RunRecord {
   readonly outcome: RunOutcome;
   /** When the pass ended; now by default. */
   readonly at?: Date;
+  /** The rollout waves an apply-safe pass ran, with the applies that failed in each. */
+  readonly waves?: readonly WaveFailures[];
+}
+
+export interface WaveFailures {
+  readonly wave: string;
+  readonly failed: number;
 }
 
 export interface ApplyRecord {
@@ -70,6 +77,13 @@ export class ReconcileMetrics {
     registers: [this.registry],
   });
 
+  private readonly waveFailures = new Counter({
+    name: 'schema_sync_wave_failures_total',
+    help: 'Tenant applies of apply-safe passes that failed, by rollout wave (a label of reconcile.waves, or rest).',
+    labelNames: ['wave'] as const,
+    registers: [this.registry],
+  });
+
   private readonly runs = new Counter({
     name: 'schema_sync_runs_total',
     help: 'Reconcile passes by outcome: ok (all in sync), pending (only manifest changes wait), drift (a tenant drifted or is in conflict), failed.',
@@ -83,6 +97,12 @@ export class ReconcileMetrics {
     registers: [this.registry],
   });
 
+  private readonly lastSuccess = new Gauge({
+    name: 'schema_sync_last_success_timestamp_seconds',
+    help: 'Unix time at which the last reconcile pass that did not fail ended; the start of the process until one has.',
+    registers: [this.registry],
+  });
+
   constructor(options: ReconcileMetricsOptions = {}) {
     // Every label value exists from the start, at zero: a dashboard or an alert on
     // `schema_sync_runs_total{outcome="failed"}` sees a series before the first failure.
@@ -90,6 +110,8 @@ export class ReconcileMetrics {
     for (const state of TENANT_STATES) this.tenants.set({ state }, 0);
     this.driftedTenants.set(0);
     this.applyFailures.inc(0);
+    // An alert on the time since the last success then counts from the start, never from 1970.
+    this.lastSuccess.set(Date.now() / 1000);
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'schema_sync_' });
   }
 
@@ -106,7 +128,11 @@ export class ReconcileMetrics {
     this.driftedTenants.set((run.states.drifted ?? 0) + (run.states.conflict ?? 0));
     this.runDuration.observe(nonNegative(run.durationSeconds, 'durationSeconds'));
     this.runs.inc({ outcome: run.outcome });
-    this.lastRun.set((run.at ?? new Date()).getTime() / 1000);
+    // A wave with no failure still gets its series, at zero, so a panel shows every wave that ran.
+    for (const wave of run.waves ?? []) this.waveFailures.inc({ wave: wave.wave }, nonNegative(wave.failed, `waves.${wave.wave}.failed`));
+    const at = (run.at ?? new Date()).getTime() / 1000;
+    this.lastRun.set(at);
+    if (run.outcome !== 'failed') this.lastSuccess.set(at);
   }
 
   /** One tenant apply, successful or not. */

@@ -17,6 +17,7 @@ import { planAssessed } from '../workflow/plan-tenants.js';
 import { writeDriftReport } from './drift-report.js';
 import { followRef, remoteOf } from './follow-ref.js';
 import type { RunOutcome, TenantState } from './metrics.js';
+import { applyFailed } from './pass-metrics.js';
 import { publishPlan } from './publish-plan.js';
 import { rolloutWaves } from './waves.js';
 
@@ -195,7 +196,7 @@ async function applySafe(
     );
     results.push(...waveResults);
     const notStarted = waveResults.filter((r) => r.status === 'not-started').length;
-    const failed = waveResults.filter((r) => r.status === 'failed' || r.status === 'stale' || r.status === 'refused').length;
+    const failed = waveResults.filter(applyFailed).length;
     waveStatus.push({
       wave: wave.name,
       tenants: wave.tenants.length,
