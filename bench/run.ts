@@ -8,7 +8,7 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { BenchUsageError, parseBenchArgs, usage, type BenchArgs } from './args.js';
 import { auditBreakdown } from './breakdown.js';
 import { readCatalog } from './catalog.js';

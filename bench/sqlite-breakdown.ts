@@ -4,9 +4,9 @@
 // desired schema per tenant, the diff and the fingerprint. Read-only, untimed in the main table.
 import Database from 'better-sqlite3';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import * as queries from '../src/engines/sqlite/queries.js';
-import type { DesiredSchema } from '../src/manifest/desired.js';
+import type { DesiredSchema } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';
 import { orderChanges } from '../src/plan/order-changes.js';

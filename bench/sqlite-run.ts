@@ -7,7 +7,7 @@
 // straight through better-sqlite3 file by file (sqlite-straight.ts). Only the ratios mean
 // anything on a shared machine; they are reported, never asserted.
 import Database from 'better-sqlite3';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import type { BenchArgs } from './args.js';
 import { expectAllApplied, expectAuditInSync, expectEmptyPlan, expectOneGroup } from './checks.js';
 import type { Cleanup } from './cleanup.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { TenantContext } from '../src/engines/types.js';
+import type { TenantContext } from '../src/domain/tenant.js';
 import {
   canonicalJson,
   desiredFor,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import type { SchemaCompiler } from '../src/engines/types.js';
 import { adoptedManifest } from '../src/manifest/index.js';
 import { canonicalJson } from '../src/model/canonical-json.js';

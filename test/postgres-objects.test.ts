@@ -5,9 +5,9 @@
 // manifest will be.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
-import { noRenames } from '../src/diff/changes.js';
+import { noRenames } from '../src/model/desired.js';
 import { expectedSchema } from '../src/diff/expected-schema.js';
-import { noExclusions } from '../src/manifest/desired.js';
+import { noExclusions } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';
 import { connectClient, quoteIdent } from '../src/engines/postgres/connect.js';

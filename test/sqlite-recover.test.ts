@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { hasHotJournal } from '../src/engines/sqlite/recover.js';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { recoverTenants } from '../src/workflow/recover-tenants.js';
 import { runCli } from './helpers/cli.js';
 import { createTempProject, type TempProject } from './helpers/project.js';

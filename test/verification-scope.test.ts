@@ -10,7 +10,7 @@ import { canonicalJson } from '../src/model/canonical-json.js';
 import { fingerprint, managedForm } from '../src/model/fingerprint.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { buildPlan, groupAsPlanned, type PlanGroup } from '../src/plan/plan-file.js';
-import { parseCheckedYaml } from '../src/manifest/checked-yaml.js';
+import { parseCheckedYaml } from '../src/yaml/checked-yaml.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
 import { renderChanges } from '../src/engines/postgres/render.js';

@@ -2,7 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { errorMessage, printable, UserError } from '../errors.js';
 import { redactSecrets } from '../util/redact-url.js';
 import { Project, requireTenants } from '../project/project.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { parseShard, type RejectedTenant, type TenantFilter } from '../tenants/select-tenants.js';
 import { colors } from '../output/colors.js';
 

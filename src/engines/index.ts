@@ -1,4 +1,5 @@
-import type { EngineModule, EngineName } from './types.js';
+import type { EngineModule } from './types.js';
+import type { EngineName } from '../domain/settings.js';
 
 /** Engines load lazily, so a SQLite user never loads pg (STYLE.md). */
 const engines: Record<EngineName, () => Promise<EngineModule>> = {

@@ -1,11 +1,11 @@
 import { UserError } from '../errors.js';
 import { applyPlan, type ApplyOptions, type TenantResult } from '../apply/apply-plan.js';
 import { lockWaitMs } from '../config/config.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { errorMessage } from '../errors.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import type { Project } from '../project/project.js';
-import { openSnapshotStore } from '../snapshot/open-store.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
 import { SnapshotRecorder, SnapshotsNotSavedError, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import type { SnapshotRun } from '../snapshot/types.js';
 

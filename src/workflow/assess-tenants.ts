@@ -1,6 +1,6 @@
-import type { DesiredSchema } from '../manifest/desired.js';
+import type { DesiredSchema } from '../model/desired.js';
 import { classifyDrift, type ThreeWayResult } from '../diff/three-way.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { errorMessage } from '../errors.js';
 import { isOfType } from '../diff/type-uses.js';
 import type { SchemaModel } from '../model/types.js';

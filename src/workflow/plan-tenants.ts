@@ -1,10 +1,10 @@
 import { describeChange } from '../diff/describe-change.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import type { SchemaModel } from '../model/types.js';
 import { buildPlan, type HeldTenant, type PlanFile } from '../plan/plan-file.js';
 import type { TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
-import { openSnapshotStore } from '../snapshot/open-store.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
 import { recordSnapshots, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import { assessTenants, type BaseLoader, type TenantAssessment } from './assess-tenants.js';
 import { snapshotBases } from './audit-tenants.js';

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import picomatch from 'picomatch';
 import { errorMessage } from '../../errors.js';
-import type { DiscoveredTenant, TenantSelector } from '../types.js';
+import type { DiscoveredTenant, TenantSelector } from '../../domain/tenant.js';
 import { TenantQueryError } from '../../errors.js';
-import { listSchemas, type ReadLimits } from './inspect.js';
+import { listSchemas } from './inspect.js';
+import { type ReadSettings } from '../../domain/settings.js';
 
 /** schema-sync's own bookkeeping schema is never a tenant. */
 const reservedSchemas = new Set(['schema_sync', 'public']);
@@ -32,7 +33,7 @@ function candidate(name: string): DiscoveredTenant {
  * config's query, or the static list. `public` only when the pattern names it exactly. System
  * schemas named by the list or returned by the query come back refused.
  */
-export async function discoverSchemas(client: pg.ClientBase, selector: TenantSelector, limits?: ReadLimits): Promise<DiscoveredTenant[]> {
+export async function discoverSchemas(client: pg.ClientBase, selector: TenantSelector, limits?: ReadSettings): Promise<DiscoveredTenant[]> {
   if (selector.list) return selector.list.map(candidate);
   if (selector.query) return (await runTenantsQuery(client, selector.query, limits)).map(candidate);
   const matches = picomatch(selector.pattern ?? '*', { dot: true });
@@ -48,7 +49,7 @@ export async function discoverSchemas(client: pg.ClientBase, selector: TenantSel
  * audit) and wait no longer than any other read. Sent on the extended protocol, which refuses a
  * second statement, so a `COMMIT;` inside it cannot end the read-only transaction.
  */
-async function runTenantsQuery(client: pg.ClientBase, query: string, limits: ReadLimits | undefined): Promise<string[]> {
+async function runTenantsQuery(client: pg.ClientBase, query: string, limits: ReadSettings | undefined): Promise<string[]> {
   const lock = Math.max(0, Math.floor(limits?.lockTimeoutMs ?? 5_000));
   const statement = Math.max(0, Math.floor(limits?.statementTimeoutMs ?? 60_000));
   await client.query(`BEGIN READ ONLY; SET LOCAL lock_timeout = ${lock}; SET LOCAL statement_timeout = ${statement}`);

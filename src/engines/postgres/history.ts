@@ -3,7 +3,8 @@
 // inspection never reads, since it only reads the tenants' schemas. So it is never drift and
 // never an unmanaged object of a tenant.
 import type pg from 'pg';
-import type { HistoryEntry, HistorySave, HistoryTable, TenantContext } from '../types.js';
+import type { HistoryEntry, HistorySave, HistoryTable } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 
 /**
  * CREATE ... IF NOT EXISTS is not safe against a concurrent create of the same name (two first

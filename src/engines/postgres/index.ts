@@ -1,9 +1,12 @@
 import pg from 'pg';
-import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
+import type { DatabaseAdapter, EngineModule, Normalizer } from '../types.js';
+import type { ConnectionSettings } from '../../domain/settings.js';
+import type { TenantContext } from '../../domain/tenant.js';
 import { createPool, quoteIdent, withPoolClient } from './connect.js';
 import { discoverSchemas } from './discover.js';
 import { postgresHistory } from './history.js';
-import { COMPARED_KINDS, GRANTS_KIND, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
+import { COMPARED_KINDS, GRANTS_KIND, inspectOutcomes, readIsolating } from './inspect.js';
+import { type ReadSettings } from '../../domain/settings.js';
 import { normalizeSchema, toManifestSchema } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
@@ -37,7 +40,7 @@ function isTransientError(error: unknown): boolean {
 function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   if (!settings.url) throw new Error('postgres needs a connection url');
   const url = settings.url;
-  const limits: ReadLimits = {
+  const limits: ReadSettings = {
     lockTimeoutMs: settings.apply.lockTimeoutMs,
     statementTimeoutMs: settings.apply.statementTimeoutMs,
     ...(settings.grants === true && { grants: true }),

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { ReadSettings } from '../../domain/settings.js';
 import type {
   CheckModel,
   ExclusionModel,
@@ -19,7 +20,8 @@ import type {
   UnmanagedObject,
 } from '../../model/types.js';
 import { sharedInterner } from '../../model/intern.js';
-import type { InspectOutcome, InspectScope, TenantContext } from '../types.js';
+import type { InspectOutcome, InspectScope } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 import { quoteLiteral } from './connect.js';
 import { sqlTokens, tokenFrom } from './sql-tokens.js';
 import { serialSequenceName } from './normalize.js';
@@ -132,20 +134,12 @@ export async function inspectOutcomes(
   return outcomes;
 }
 
-/** How long a catalog read may wait for a table lock and run (invariant 9). */
-export interface ReadLimits {
-  readonly lockTimeoutMs: number;
-  readonly statementTimeoutMs: number;
-  /** Whether a read includes the grants to roles (the `grants` setting); they are not bounds, but every read carries these. */
-  readonly grants?: boolean;
-}
-
 /**
  * inspectSchemas, bounded by the limits, where one tenant's locked table never fails the others:
  * after a lock timeout, the tenants with a table another session holds (or waits for) in ACCESS
  * EXCLUSIVE mode are set aside, named with the table and the session, and the rest read again.
  */
-export async function readIsolating(client: pg.ClientBase, schemas: readonly string[], scope: InspectScope | undefined, limits: ReadLimits): Promise<BatchRead> {
+export async function readIsolating(client: pg.ClientBase, schemas: readonly string[], scope: InspectScope | undefined, limits: ReadSettings): Promise<BatchRead> {
   const unreadable = new Map<string, string>();
   let remaining = [...schemas];
   for (;;) {
@@ -209,7 +203,7 @@ export async function inspectSchemas(
   client: pg.ClientBase,
   schemas: readonly string[],
   scope?: InspectScope,
-  limits?: ReadLimits,
+  limits?: ReadSettings,
 ): Promise<Map<string, SchemaModel>> {
   const names = [...new Set(schemas)];
   if (names.length === 0) return new Map();

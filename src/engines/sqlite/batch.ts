@@ -1,4 +1,5 @@
-import type { BatchRunner, InspectOutcome, LockOutcome, TenantContext } from '../types.js';
+import type { BatchRunner, InspectOutcome, LockOutcome } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 import { describeError, inspectFiles } from './inspect.js';
 import { isBusyError } from './lock.js';
 import { openSqliteSession, type SqliteSession } from './session.js';

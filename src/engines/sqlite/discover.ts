@@ -2,7 +2,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../../errors.js';
-import type { DiscoveredTenant, TenantSelector } from '../types.js';
+import type { DiscoveredTenant, TenantSelector } from '../../domain/tenant.js';
 
 /** The pattern when the config gives neither a pattern nor a list. */
 const DEFAULT_PATTERN = '*.db';

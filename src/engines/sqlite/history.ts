@@ -1,7 +1,8 @@
 // The database snapshot store's table on SQLite: schema_sync_history inside each tenant file, so
 // a file carries its own history wherever it is copied. Inspection skips the table and its
 // indexes (RESERVED_TABLES in inspect.ts), so it is never drift and never an unmanaged object.
-import type { HistoryEntry, HistorySave, HistoryTable, TenantContext } from '../types.js';
+import type { HistoryEntry, HistorySave, HistoryTable } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
 import { setBusyTimeout } from './lock.js';
 

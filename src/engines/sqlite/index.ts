@@ -1,4 +1,5 @@
-import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, RecoverOutcome } from '../types.js';
+import type { DatabaseAdapter, EngineModule, Normalizer, RecoverOutcome } from '../types.js';
+import type { ConnectionSettings } from '../../domain/settings.js';
 import { MAX_WAVE, openSqliteBatch } from './batch.js';
 import { discoverSqliteFiles, tenantFilePath } from './discover.js';
 import { sqliteHistory } from './history.js';

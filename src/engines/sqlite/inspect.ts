@@ -18,7 +18,8 @@ import type {
   UniqueModel,
   UnmanagedObject,
 } from '../../model/types.js';
-import type { InspectOutcome, TenantContext, UnnamedConstraint } from '../types.js';
+import type { InspectOutcome, UnnamedConstraint } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
 import { needsRecovery, recoveryMessage } from './recover.js';
 import { collationName, simpleColumnName } from './expression.js';

@@ -1,16 +1,16 @@
-import type { ApplyOptions, TenantResult } from './apply/apply-plan.js';
-import { applyOptionsOf, applyTenants, type ApplyRun } from './workflow/apply-tenants.js';
-import type { LoadConfigOptions } from './config/load-config.js';
-import type { Change } from './diff/changes.js';
-import type { TenantContext } from './engines/types.js';
-import { UserError } from './errors.js';
-import type { PlanFile } from './plan/plan-file.js';
-import { Project } from './project/project.js';
-import { openSnapshotStore } from './snapshot/open-store.js';
-import type { SnapshotStore } from './snapshot/types.js';
-import type { TenantFilter } from './tenants/select-tenants.js';
-import { auditWithSnapshots, type AuditReport } from './workflow/audit-tenants.js';
-import { planTenants, planWithSnapshots, type PlanOptions } from './workflow/plan-tenants.js';
+import type { ApplyOptions, TenantResult } from '../apply/apply-plan.js';
+import { applyOptionsOf, applyTenants, type ApplyRun } from '../workflow/apply-tenants.js';
+import type { LoadConfigOptions } from '../config/load-config.js';
+import type { Change } from '../diff/changes.js';
+import type { TenantContext } from '../domain/tenant.js';
+import { UserError } from '../errors.js';
+import type { PlanFile } from '../plan/plan-file.js';
+import { Project } from '../project/project.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
+import type { SnapshotStore } from '../snapshot/types.js';
+import type { TenantFilter } from '../tenants/select-tenants.js';
+import { auditWithSnapshots, type AuditReport } from '../workflow/audit-tenants.js';
+import { planTenants, planWithSnapshots, type PlanOptions } from '../workflow/plan-tenants.js';
 
 export interface SyncTenantOptions {
   /** Apply the changes; without it, syncTenant only plans. */

@@ -1,10 +1,11 @@
-import { applyPlan, type ApplyOptions, type TenantResult } from './apply/apply-plan.js';
-import type { Change } from './diff/changes.js';
-import { diffSchemas, type DiffInput } from './diff/diff-schemas.js';
-import type { DatabaseAdapter, TenantContext } from './engines/types.js';
-import type { PlanFile } from './plan/plan-file.js';
-import { orderChanges } from './plan/order-changes.js';
-import type { PlanStep, RenderChanges, RenderOptions } from './plan/step.js';
+import { applyPlan, type ApplyOptions, type TenantResult } from '../apply/apply-plan.js';
+import type { Change } from '../diff/changes.js';
+import { diffSchemas, type DiffInput } from '../diff/diff-schemas.js';
+import type { DatabaseAdapter } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
+import type { PlanFile } from '../plan/plan-file.js';
+import { orderChanges } from '../plan/order-changes.js';
+import type { PlanStep, RenderChanges, RenderOptions } from '../plan/step.js';
 
 /** snapshot x desired -> changes (DESIGN.md). The default is `diffSchemas`. */
 export interface DiffCalculator {

@@ -1,10 +1,11 @@
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { UserError } from '../errors.js';
-import type { Project } from '../project/project.js';
-import { DatabaseSnapshotStore } from './database-store.js';
-import { FilesystemSnapshotStore } from './filesystem-store.js';
-import { GitSnapshotStore, isGitWorkTree } from './git-store.js';
-import type { SnapshotStore, SnapshotStoreKind } from './types.js';
+import type { Project } from './project.js';
+import { DatabaseSnapshotStore } from '../snapshot/database-store.js';
+import { FilesystemSnapshotStore } from '../snapshot/filesystem-store.js';
+import { GitSnapshotStore, isGitWorkTree } from '../snapshot/git-store.js';
+import type { SnapshotStore } from '../snapshot/types.js';
+import type { SnapshotStoreKind } from '../domain/settings.js';
 
 export interface OpenSnapshotStoreOptions {
   /** Tenants already discovered (apply's): the database store then needs no discovery of its own. */

@@ -4,7 +4,7 @@ import type { ManifestIssue } from './errors.js';
 import type { DocPath, PathSegment, SourceDoc } from './source.js';
 
 /**
- * schemas/ at the package root. src/manifest (vitest) and dist/manifest (after tsc) are both two
+ * schemas/ at the package root. src/yaml (vitest) and dist/yaml (after tsc) are both two
  * levels below it, so one relative URL serves both.
  */
 export const schemaDirectory = new URL('../../schemas/', import.meta.url);
