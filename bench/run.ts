@@ -103,7 +103,7 @@ async function runBench(args: BenchArgs, progress: Progress, cleanup: Cleanup): 
     const fresh = await open();
     const firstTenant = discovered[0];
     if (!firstTenant) throw new Error('no tenant to compile for');
-    samples.add(names.compile, (await timed(() => fresh.project.desiredFor(firstTenant))).seconds);
+    samples.add(names.compile, (await timed(() => fresh.project.desired.desiredFor(firstTenant))).seconds);
   }
 
   const breakdown = args.breakdown ? await auditBreakdown(engine, catalog, tenants, progress) : undefined;

@@ -74,7 +74,7 @@ export async function sqliteAuditBreakdown(engine: SchemaSyncEngine, files: read
   const desired = await timed(async () => {
     for (const tenant of tenants) {
       const outcome = inspection.value.get(tenant.name);
-      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desiredFor(tenant) });
+      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desired.desiredFor(tenant) });
     }
   });
   phases.push({ phase: 'desiredFor (all tenants)', seconds: desired.seconds });

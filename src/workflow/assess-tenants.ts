@@ -84,7 +84,7 @@ async function assessSlice(project: Project, inspected: readonly InspectedTenant
       assessed.push({ tenant, error: error ?? 'not inspected' });
       continue;
     }
-    const desired = await project.desiredFor(tenant);
+    const desired = await project.desired.desiredFor(tenant);
     const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
     const missing = diff.changes.length > 0 ? await missingTypes(project, tenant, desired.schema) : [];
     if (missing.length > 0) {

@@ -1,3 +1,4 @@
+import { tenantObjects } from '../model/tenant-objects.js';
 import { describeChange } from '../diff/describe-change.js';
 import type { TenantContext } from '../domain/tenant.js';
 import type { SchemaModel } from '../model/types.js';
@@ -61,12 +62,12 @@ export async function planAssessed(project: Project, assessed: readonly TenantAs
       continue;
     }
     diffs.push(a.diff);
-    objects.set(a.tenant.name, project.tenantObjects(a.schema, a.desired.schema));
+    objects.set(a.tenant.name, tenantObjects(a.schema, a.desired.schema));
   }
   const concurrentIndexes = options.concurrentIndexes ?? project.config.apply.concurrentIndexes;
   const plan = buildPlan({
     engine: project.config.engine,
-    manifest: await project.manifestInfo(),
+    manifest: await project.desired.manifestInfo(),
     diffs,
     failed,
     held,

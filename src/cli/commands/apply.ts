@@ -32,7 +32,7 @@ export default class Apply extends BaseCommand {
     }
     const discovery = await project.discover(this.tenantFilter(flags));
     if (this.filtered(flags)) requireTenants(discovery);
-    const manifest = await project.manifestInfo().catch(() => undefined);
+    const manifest = await project.desired.manifestInfo().catch(() => undefined);
     if (manifest && manifest.digest !== plan.manifest.digest) {
       this.warning('the manifest or overrides changed since this plan was made; applying the plan as reviewed (plan again to include the changes)');
     }
