@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import { expectedSchema } from '../src/diff/expected-schema.js';
 import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
-import * as queries from '../src/engines/postgres/queries.js';
+import * as queries from '../src/engines/postgres/internal/queries.js';
 import type { DesiredSchema } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';

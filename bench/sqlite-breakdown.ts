@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
-import * as queries from '../src/engines/sqlite/queries.js';
+import * as queries from '../src/engines/sqlite/internal/queries.js';
 import type { DesiredSchema } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';

@@ -325,7 +325,7 @@ describe('what a dump holds besides the schema', () => {
     ].join('\n');
     const p = await project(['fn_b'], 'schema.sql', { 'schema.sql': text });
     // The compile runs the function's CREATE: a body that lost or kept the wrong qualifier is still valid SQL, so look at what it ran.
-    const { sqlStatements } = await import('../src/engines/postgres/sql-source.js');
+    const { sqlStatements } = await import('../src/engines/postgres/internal/sql-source.js');
     const { before } = await sqlStatements([{ text, file: 'schema.sql', line: 1, wholeSchema: {} }], { searchPath: 'tenant_x' });
     expect(before.map((s) => s.text)).toEqual([
       'CREATE TABLE a (id int)',

@@ -6,7 +6,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { hasHotJournal } from '../src/engines/sqlite/recover.js';
+import { hasHotJournal } from '../src/engines/sqlite/internal/recover.js';
 import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { recoverTenants } from '../src/workflow/recover-tenants.js';
 import { runCli } from './helpers/cli.js';

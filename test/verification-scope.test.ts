@@ -13,8 +13,8 @@ import { buildPlan, groupAsPlanned, type PlanGroup } from '../src/plan/plan-file
 import { parseCheckedYaml } from '../src/yaml/checked-yaml.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
-import { renderChanges } from '../src/engines/postgres/render.js';
-import { postgresEngine } from '../src/engines/postgres/index.js';
+import { renderChanges } from '../src/engines/postgres/internal/render.js';
+import { engine as postgresEngine } from '../src/engines/postgres/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/manifests/full.yaml', import.meta.url));
 const fullSchema = async (): Promise<SchemaModel> => desiredFor({ name: 'acme', labels: [] }, await loadManifest(fixture, postgresEngine), [], postgresEngine).schema;

@@ -5,12 +5,12 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
 import type { CompileFailure, CompileInput, CompileOutcome, InspectScope } from '../types.js';
-import { quoteIdent } from './connect.js';
-import { CATALOG_SETTINGS, inspectInTransaction } from './inspect.js';
+import { quoteIdent } from './internal/connect.js';
+import { CATALOG_SETTINGS, inspectInTransaction } from './internal/inspect.js';
 import { type ReadSettings } from '../../domain/settings.js';
-import { renderChanges } from './render.js';
-import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
-import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './sql-source.js';
+import { renderChanges } from './internal/render.js';
+import { TENANT_IN_SEARCH_PATH } from './internal/inspect-objects.js';
+import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './internal/sql-source.js';
 
 /**
  * server_version_num of the server that compiles (PostgreSQL prints differently across majors),

@@ -77,7 +77,7 @@ async function ensureHistoryTable(client: pg.ClientBase): Promise<void> {
 }
 
 /** The history table over a client borrowed per call from the adapter's pool. */
-export function postgresHistory(withClient: <T>(fn: (client: pg.ClientBase) => Promise<T>) => Promise<T>): HistoryTable {
+export function openHistory(withClient: <T>(fn: (client: pg.ClientBase) => Promise<T>) => Promise<T>): HistoryTable {
   return {
     location: 'schema_sync.snapshots',
     save: (entries: readonly HistorySave[]) =>

@@ -1,31 +1,21 @@
 import pg from 'pg';
-import type { DatabaseAdapter, EngineModule, Normalizer } from '../types.js';
-import type { ConnectionSettings } from '../../domain/settings.js';
-import type { TenantContext } from '../../domain/tenant.js';
-import { createPool, quoteIdent, withPoolClient } from './connect.js';
-import { discoverSchemas } from './discover.js';
-import { postgresHistory } from './history.js';
-import { COMPARED_KINDS, GRANTS_KIND, inspectOutcomes, readIsolating } from './inspect.js';
-import { type ReadSettings } from '../../domain/settings.js';
-import { normalizeSchema, toManifestSchema } from './normalize.js';
+import type { ConnectionSettings, ReadSettings } from '../../domain/settings.js';
+import type { DatabaseAdapter, EngineModule } from '../types.js';
+import { openBatch } from './batch.js';
+import { compileSchemas, compilerVersion } from './compile.js';
+import { discoverTenants } from './discover.js';
+import { openHistory } from './history.js';
+import { indexKeys } from './index-keys.js';
+import { comparedKinds, inspectTenants } from './inspect.js';
+import { createPool, quoteIdent, withPoolClient } from './internal/connect.js';
+import { naming } from './names.js';
+import { normalizer } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
-import { objectStatements } from './render-objects.js';
-import { createTenantSchema, dropTenantSchema } from './tenants.js';
-import { openPostgresBatch } from './batch.js';
+import { schemaSql } from './schema-sql.js';
 import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
-import { compileSchemas, compilerVersion } from './compile.js';
-import { schemaSql } from './schema-sql.js';
-import { naming } from './names.js';
-import { indexKeys } from './index-keys.js';
-import { missingTypes } from './tenants.js';
-
-const normalizer: Normalizer = {
-  normalizeSchema,
-  toManifestSchema,
-  manifestSql: (schema) => objectStatements(schema.objects ?? [], schema.tables),
-};
+import { createTenant, dropTenant, missingTypes } from './tenants.js';
 
 /** SQLSTATEs worth retrying: lock_not_available, deadlock, serialization failure, shutdown. */
 const transientStates = new Set(['55P03', '40P01', '40001', '57P01', '57P02', '57P03', '53300']);
@@ -59,12 +49,10 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   const withClient = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(getPool(), url, fn);
   return {
     engine: 'postgres',
-    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector, limits)),
+    discoverTenants: (selector) => withClient((c) => discoverTenants(c, selector, limits)),
     refineChanges,
-    inspector: {
-      inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
-    },
-    comparedKinds: settings.grants === true ? [...COMPARED_KINDS, GRANTS_KIND] : COMPARED_KINDS,
+    inspector: { inspectTenants: (tenants) => inspectTenants(tenants, withClient, limits) },
+    comparedKinds: comparedKinds(limits),
     // Asked once per set of types: every tenant of this adapter is on the same database.
     missingTypes(_tenant, types) {
       const key = JSON.stringify(types);
@@ -80,14 +68,14 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
       version: () => withClient((c) => compilerVersion(c, settings.grants === true)),
       compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),
     },
-    createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
-    dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
+    createTenant: (name) => withClient((c) => createTenant(c, name)),
+    dropTenant: (name) => withClient((c) => dropTenant(c, name)),
     runner: {
-      openBatch: () => openPostgresBatch(url, getPool(), limits),
+      openBatch: () => openBatch(url, getPool(), limits),
     },
     render: renderChanges,
     normalizer,
-    history: postgresHistory(withClient),
+    history: openHistory(withClient),
     tenantQualifier: (tenant) => quoteIdent(tenant.name),
     isTransientError,
     checkPlannedStatements,
@@ -99,4 +87,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts, identifierProblem, schemaSql };
+export const engine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts, identifierProblem, schemaSql };

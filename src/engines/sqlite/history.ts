@@ -3,8 +3,8 @@
 // indexes (RESERVED_TABLES in inspect.ts), so it is never drift and never an unmanaged object.
 import type { HistoryEntry, HistorySave, HistoryTable } from '../types.js';
 import type { TenantContext } from '../../domain/tenant.js';
-import { openDatabase, type SqliteDatabase } from './connect.js';
-import { setBusyTimeout } from './lock.js';
+import { openDatabase, type SqliteDatabase } from './internal/connect.js';
+import { setBusyTimeout } from './internal/lock.js';
 
 /** A plain INTEGER PRIMARY KEY (the rowid): AUTOINCREMENT would add a sqlite_sequence table. */
 const CREATE_HISTORY = `
@@ -69,7 +69,7 @@ const present = (db: SqliteDatabase): boolean => db.prepare(HISTORY_EXISTS).get(
  * Saving writes to the tenant file under BEGIN IMMEDIATE, waiting up to busyTimeout for another
  * writer as apply does; listing and loading open the file read-only and never create the table.
  */
-export function sqliteHistory(busyTimeoutMs: number): HistoryTable {
+export function openHistory(busyTimeoutMs: number): HistoryTable {
   return {
     location: 'schema_sync_history in each tenant file',
     async save(entries: readonly HistorySave[]) {

@@ -1,7 +1,7 @@
-import type { SchemaModel } from '../../model/types.js';
-import type { PlanStep } from '../../plan/step.js';
-import { VerificationFailed } from '../../errors.js';
-import type { RunStepsOptions } from '../types.js';
+import type { SchemaModel } from '../../../model/types.js';
+import type { PlanStep } from '../../../plan/step.js';
+import { VerificationFailed } from '../../../errors.js';
+import type { RunStepsOptions } from '../../types.js';
 import { openDatabase, type SqliteDatabase } from './connect.js';
 import { inspectDatabase } from './inspect.js';
 import { beginImmediate, rollbackQuietly, setBusyTimeout } from './lock.js';

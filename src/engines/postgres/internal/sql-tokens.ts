@@ -3,7 +3,7 @@
 // output) cuts it here. libpg-query, which the engine uses to parse, offers no scanner in the
 // version this project depends on, so this follows scan.l's rules for what is quoted and what is
 // a comment.
-import type { NameToken } from '../shared/names.js';
+import type { NameToken } from '../../shared/names.js';
 
 // Character classes by code, not by regular expression: catalog text of every tenant goes through here.
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;

@@ -1,7 +1,7 @@
 // The one SQLite tokenizer (STYLE.md: one SQL tokenizer per engine): the CREATE TABLE / CREATE
 // INDEX parser, the printer of expressions, the checks of manifest text, the hazard rules, the
 // rewrite of triggers and the names of CHECKs all read SQL text through it.
-import type { NameToken } from '../shared/names.js';
+import type { NameToken } from '../../shared/names.js';
 
 export type TokenKind =
   | 'word'

@@ -1,10 +1,10 @@
 // PostgreSQL's privileges on a tenant's schema and objects (the `grants` setting): what a new
 // object has, how the catalog rows become GrantModels, and the GRANT and REVOKE that move one
 // grantee from what it holds to what it should.
-import type { GrantTarget } from '../../diff/changes.js';
-import { compareNames } from '../../model/fingerprint.js';
-import { routineArguments, routineName } from '../../model/object-key.js';
-import type { GrantModel, GrantObjectKind } from '../../model/types.js';
+import type { GrantTarget } from '../../../diff/changes.js';
+import { compareNames } from '../../../model/fingerprint.js';
+import { routineArguments, routineName } from '../../../model/object-key.js';
+import type { GrantModel, GrantObjectKind } from '../../../model/types.js';
 import { quoteIdent } from './connect.js';
 
 /** A row of SCHEMA_GRANTS, RELATION_GRANTS, ROUTINE_GRANTS or TYPE_GRANTS: one privilege of one grantee. */

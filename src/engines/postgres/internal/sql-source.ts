@@ -2,8 +2,8 @@
 // those the tables may need (types, domains, functions) and the rest (views, triggers, policies,
 // comments). Only statements that create or alter objects of the tenant pass: the compile runs
 // them on a real server, and apply never runs them at all (it runs what the server printed back).
-import type { CompileFailure } from '../types.js';
-import type { SqlSource } from '../../model/desired.js';
+import type { CompileFailure } from '../../types.js';
+import type { SqlSource } from '../../../model/desired.js';
 import { quoteIdent } from './connect.js';
 import { loadParser, type ParseSync } from './parser.js';
 import { dumpVerdict, schemaGrantStatement, unqualifiedStatement, withoutMetaCommands } from './sql-dump.js';

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { stepPlacement, type PlanStep } from '../../plan/step.js';
-import type { RunStepsOptions } from '../types.js';
+import { stepPlacement, type PlanStep } from '../../../plan/step.js';
+import type { RunStepsOptions } from '../../types.js';
 import { quoteIdent } from './connect.js';
-import { StepAfterCommitError, VerificationFailed } from '../../errors.js';
+import { StepAfterCommitError, VerificationFailed } from '../../../errors.js';
 import { CATALOG_SETTINGS, inspectInTransaction, type LeadStatements } from './inspect.js';
 import { joinStatements, loadParser, statementsProblem } from './statements.js';
 

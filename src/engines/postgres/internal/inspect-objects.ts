@@ -3,9 +3,9 @@
 // of tenants at once. Definitions are catalog output with the tenant's own qualifier stripped,
 // so two tenants, or a tenant and the compiled desired schema, hold equal text exactly when the
 // server prints their objects alike (DESIGN.md invariant 2).
-import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../model/types.js';
-import { compareNames } from '../../model/fingerprint.js';
-import { objectKey, tableKey } from '../../model/object-key.js';
+import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, DomainParts } from '../../../model/types.js';
+import { compareNames } from '../../../model/fingerprint.js';
+import { objectKey, tableKey } from '../../../model/object-key.js';
 import { sqlTokens } from './sql-tokens.js';
 
 /** What an object read needs of its tenant's draft. */

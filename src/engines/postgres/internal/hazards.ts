@@ -1,8 +1,8 @@
 // Hazard decisions for PostgreSQL DDL, kept apart from the SQL text so a reviewer can read
 // what we consider dangerous in one place. Everything here is pure: names in, hazards out.
-import type { ColumnModel, DefinedObjectModel, SequenceModel } from '../../model/types.js';
-import { hazardCodes, type Hazard, type HazardCode } from '../../plan/hazards.js';
-import { stepLocks, type StepLock } from '../../plan/step.js';
+import type { ColumnModel, DefinedObjectModel, SequenceModel } from '../../../model/types.js';
+import { hazardCodes, type Hazard, type HazardCode } from '../../../plan/hazards.js';
+import { stepLocks, type StepLock } from '../../../plan/step.js';
 import { expressionTokens, identifierValue } from './sql-tokens.js';
 
 function hazard(code: HazardCode, message: string): Hazard {

@@ -7,13 +7,13 @@
 // generation; keys, uniques, checks, foreign keys; constraint names; WITHOUT ROWID, STRICT,
 // AUTOINCREMENT) needs https://www.sqlite.org/lang_altertable.html#otheralter.
 import Database from 'better-sqlite3';
-import type { Change } from '../../diff/changes.js';
-import type { ColumnModel, IndexModel, SchemaModel, TableModel, UnmanagedObject } from '../../model/types.js';
+import type { Change } from '../../../diff/changes.js';
+import type { ColumnModel, IndexModel, SchemaModel, TableModel, UnmanagedObject } from '../../../model/types.js';
 import { quoteIdent } from './connect.js';
 import { identifierName, isConstantLiteral, isNullDefault, mentionsIdentifier, sameName } from './hazards.js';
 import { sqlTokens } from './sql-tokens.js';
 import { createTableStatement } from './render.js';
-import { nameRecord, own as ownValue } from '../../util/own.js';
+import { nameRecord, own as ownValue } from '../../../util/own.js';
 
 /** Table options that only a rebuild can change, with the words a reviewer reads. */
 const rebuildOptions: readonly (readonly [key: string, words: string])[] = [

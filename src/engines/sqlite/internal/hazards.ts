@@ -1,10 +1,10 @@
 // Hazards of SQLite steps, and what the renderer and the rebuild planner read of names and defaults.
 // SQLite changes a table's schema in one of two ways: an O(1) catalog edit (RENAME, ADD COLUMN,
 // DROP COLUMN, CREATE/DROP INDEX) or the documented table rebuild, which copies every row.
-import { canonicalJson } from '../../model/canonical-json.js';
-import type { ColumnModel, TableModel } from '../../model/types.js';
-import type { Hazard, HazardCode } from '../../plan/hazards.js';
-import { own } from '../../util/own.js';
+import { canonicalJson } from '../../../model/canonical-json.js';
+import type { ColumnModel, TableModel } from '../../../model/types.js';
+import type { Hazard, HazardCode } from '../../../plan/hazards.js';
+import { own } from '../../../util/own.js';
 import { matchingParen, sqlTokens, type SqlToken } from './sql-tokens.js';
 
 export function hazard(code: HazardCode, message: string): Hazard {

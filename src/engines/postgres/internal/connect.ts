@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { redactUrl } from '../../util/redact-url.js';
+import { redactUrl } from '../../../util/redact-url.js';
 
 /** Shows up in pg_stat_activity, so an operator can tell our sessions from the application's. */
 export const APPLICATION_NAME = 'schema-sync';

@@ -9,13 +9,13 @@
 // was read from (pg_catalog is searched first either way), and never in another tenant. The
 // object's own name is rewritten qualified, so what is created can only land in the tenant
 // (DESIGN.md invariant 4), and the body of a routine, the user's own text, is run as written.
-import { clipBytes, NAMEDATALEN } from '../shared/names.js';
-import type { Change, EnumColumnUse } from '../../diff/changes.js';
-import { routineArguments, routineName } from '../../model/object-key.js';
-import { dependencyOrder } from '../../diff/diff-objects.js';
-import type { DefinedObjectKind, DefinedObjectModel, TableModel } from '../../model/types.js';
-import type { Hazard } from '../../plan/hazards.js';
-import type { PlanStep, RenderOptions, StepLock } from '../../plan/step.js';
+import { clipBytes, NAMEDATALEN } from '../../shared/names.js';
+import type { Change, EnumColumnUse } from '../../../diff/changes.js';
+import { routineArguments, routineName } from '../../../model/object-key.js';
+import { dependencyOrder } from '../../../diff/diff-objects.js';
+import type { DefinedObjectKind, DefinedObjectModel, TableModel } from '../../../model/types.js';
+import type { Hazard } from '../../../plan/hazards.js';
+import type { PlanStep, RenderOptions, StepLock } from '../../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
 import { identifierAt } from './sql-tokens.js';

@@ -39,3 +39,11 @@ export function rollbackQuietly(db: SqliteDatabase): void {
     // SQLite rolls back on its own after some errors (SQLITE_FULL, SQLITE_IOERR, ...).
   }
 }
+
+/**
+ * Tenants a wave locks at most. A tenant's lock is its file's write lock, which blocks the
+ * application's own writers (up to their busy timeout) for as long as it is held: from the
+ * wave's stale check until the tenant's COMMIT. Waves this short hold each lock for a few
+ * tenants' work; nothing is saved by larger ones, since every file is read on its own anyway.
+ */
+export const MAX_WAVE = 16;
