@@ -1,5 +1,5 @@
 // The public API. The CLI uses nothing that is not reachable from here.
-export { SchemaSyncEngine, type SyncTenantOptions, type SyncTenantResult } from './library/schema-sync.js';
+export { SchemaSyncEngine, type SchemaSyncParts, type SyncTenantOptions, type SyncTenantResult } from './library/schema-sync.js';
 export type * from './model/types.js';
 export { fingerprint } from './model/fingerprint.js';
 export type { Change, ChangeKind } from './diff/changes.js';
@@ -17,7 +17,7 @@ export { applyPlan, type ApplyOptions, type TenantResult, type TenantStatus } fr
 export type { BatchRunner, DatabaseAdapter, HistoryEntry, HistoryTable, LockOutcome, MigrationRunner, SchemaInspector } from './engines/types.js';
 export type { EngineName } from './domain/settings.js';
 export type { TenantContext } from './domain/tenant.js';
-export { defaultDiffCalculator, defaultExecutor, enginePlanner, type DiffCalculator, type Executor, type Planner } from './library/pipeline.js';
+export { defaultDiffCalculator, defaultExecutor, enginePlanner, type DiffCalculator, type Executor, type Planner } from './workflow/pipeline.js';
 export { loadConfig } from './config/load-config.js';
 export { openSnapshotStore, snapshotStoreKind } from './project/snapshot-store.js';
 export { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from './snapshot/record-snapshots.js';

@@ -1,5 +1,6 @@
 import type { ApplyOptions, TenantResult } from '../apply/apply-plan.js';
-import { applyOptionsOf, applyTenants, type ApplyRun } from '../workflow/apply-tenants.js';
+import type { Executor } from '../workflow/pipeline.js';
+import { applyReviewed, type ApplyReviewedOptions, type ReviewedRun } from './apply-reviewed.js';
 import type { LoadConfigOptions } from '../config/load-config.js';
 import type { Change } from '../diff/changes.js';
 import type { TenantContext } from '../domain/tenant.js';
@@ -11,6 +12,12 @@ import type { SnapshotStore } from '../snapshot/types.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
 import { auditWithSnapshots, type AuditReport } from '../workflow/audit-tenants.js';
 import { planTenants, planWithSnapshots, type PlanOptions } from '../workflow/plan-tenants.js';
+
+/** The pieces of DESIGN.md the library runs; each one left out is the default. */
+export interface SchemaSyncParts {
+  /** Runs a plan across tenants; the default is the one executor, applyPlan. */
+  readonly executor?: Executor;
+}
 
 export interface SyncTenantOptions {
   /** Apply the changes; without it, syncTenant only plans. */
@@ -31,10 +38,14 @@ export interface SyncTenantResult {
  * methods.
  */
 export class SchemaSyncEngine {
-  private constructor(readonly project: Project) {}
+  private constructor(
+    readonly project: Project,
+    private readonly parts: SchemaSyncParts,
+  ) {}
 
-  static async open(options: LoadConfigOptions = {}): Promise<SchemaSyncEngine> {
-    return new SchemaSyncEngine(await Project.open(options));
+  /** Opens the project the config describes; `parts` replaces the default pieces the library is built from. */
+  static async open(options: LoadConfigOptions = {}, parts: SchemaSyncParts = {}): Promise<SchemaSyncEngine> {
+    return new SchemaSyncEngine(await Project.open(options), parts);
   }
 
   async listTenants(filter: TenantFilter = {}): Promise<TenantContext[]> {
@@ -56,8 +67,8 @@ export class SchemaSyncEngine {
   }
 
   /** apply, with what it recorded: the snapshot store, the git commit, or why nothing was saved. */
-  async applyRun(plan: PlanFile, options: Partial<ApplyOptions> = {}): Promise<ApplyRun> {
-    return applyTenants(this.project, plan, await this.listTenants(), applyOptionsOf(this.project, options));
+  async applyRun(plan: PlanFile, options: Omit<ApplyReviewedOptions, 'executor'> = {}): Promise<ReviewedRun> {
+    return applyReviewed(this.project, plan, { ...options, ...(this.parts.executor && { executor: this.parts.executor }) });
   }
 
   /** The project's snapshot store (config `snapshotStore`): each tenant's last applied schema and its history. */
