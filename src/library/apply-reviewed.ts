@@ -3,7 +3,7 @@ import type { PlanFile } from '../plan/plan-file.js';
 import { requireTenants, type Project } from '../project/project.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
 import { applyOptionsOf, applyTenants, type ApplyRun } from '../workflow/apply-tenants.js';
-import { narrowPlan, plannedTenants } from './narrow-plan.js';
+import { narrowPlan, plannedTenants } from '../plan/narrow-plan.js';
 import { onInterrupt } from './interrupts.js';
 import { defaultExecutor, type Executor } from '../workflow/pipeline.js';
 

@@ -6,6 +6,7 @@ import type { ReconcilePolicy } from '../config/config.js';
 import type { TenantContext } from '../domain/tenant.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
 import type { PlanFile } from '../plan/plan-file.js';
+import { narrowPlan } from '../plan/narrow-plan.js';
 import { writePlanYaml } from '../plan/plan-yaml.js';
 import { Project, requireTenants } from '../project/project.js';
 import { openSnapshotStore } from '../project/snapshot-store.js';
@@ -186,10 +187,7 @@ async function applySafe(
   for (const [index, wave] of waves.entries()) {
     if (input.signal?.aborted) break;
     const members = new Set(wave.tenants.map((t) => t.name));
-    const narrowed: PlanFile = {
-      ...plan,
-      groups: safe.map((g) => ({ ...g, tenants: g.tenants.filter((t) => members.has(t.name)) })).filter((g) => g.tenants.length > 0),
-    };
+    const narrowed = narrowPlan(plan, members, safe);
     const waveResults = await snapshotRun.during(
       applyPlan(narrowed, project.adapter, byName, applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult: snapshotRun.onResult })),
     );

@@ -1,4 +1,4 @@
-import type { PlanFile } from '../plan/plan-file.js';
+import type { PlanFile } from './plan-file.js';
 
 /** The plan with only the named tenants left in its groups; groups left empty are dropped. */
 export function narrowPlan(plan: PlanFile, tenants: ReadonlySet<string>, groups: PlanFile['groups'] = plan.groups): PlanFile {
