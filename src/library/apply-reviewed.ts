@@ -2,7 +2,7 @@ import type { ApplyOptions, TenantResult } from '../apply/apply-plan.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import { requireTenants, type Project } from '../project/project.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
-import { applyOptionsOf, applyTenants, type ApplyRun } from '../workflow/apply-tenants.js';
+import { applyOptionsOf, applyTenants, checkPlanGrants, type ApplyRun } from '../workflow/apply-tenants.js';
 import { narrowPlan, plannedTenants } from '../plan/narrow-plan.js';
 import { onInterrupt } from './interrupts.js';
 import { defaultExecutor, type Executor } from '../workflow/pipeline.js';
@@ -38,6 +38,8 @@ export async function applyReviewed(project: Project, plan: PlanFile, options: A
   const narrowed = filtered ? narrowPlan(plan, new Set(discovery.tenants.map((t) => t.name))) : plan;
   const planned = plannedTenants(narrowed);
   await onPlanned?.(planned);
+  // Even a plan with nothing left to apply is refused when the config reads tenants otherwise.
+  checkPlanGrants(project, plan);
   if (planned === 0) return { results: [], planned };
 
   const abort = new AbortController();

@@ -35,6 +35,15 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
   };
 }
 
+/** A plan is applied with the grants setting it was made with: its fingerprints were taken so. */
+export function checkPlanGrants(project: Project, plan: PlanFile): void {
+  if ((plan.options.grants === true) !== project.config.grants) {
+    // Its fingerprints were taken with (or without) the grants: read otherwise, every tenant would look changed.
+    const [planned, now] = plan.options.grants === true ? ['with grants compared', 'off'] : ['without grants compared', 'on'];
+    throw new UserError(`plan ${plan.id} was made ${planned}, but this config has grants ${now}: apply it with the config it was made with, or plan again`);
+  }
+}
+
 /**
  * Applies a plan to the given tenants, saving the snapshot of every tenant it leaves as the plan
  * wanted (from the verification read) once the tenants are done, and ends the run: one git commit
@@ -47,11 +56,7 @@ export async function applyTenants(
   options: ApplyOptions,
   executor: Executor = defaultExecutor,
 ): Promise<ApplyRun> {
-  if ((plan.options.grants === true) !== project.config.grants) {
-    // Its fingerprints were taken with (or without) the grants: read otherwise, every tenant would look changed.
-    const [planned, now] = plan.options.grants === true ? ['with grants compared', 'off'] : ['without grants compared', 'on'];
-    throw new UserError(`plan ${plan.id} was made ${planned}, but this config has grants ${now}: apply it with the config it was made with, or plan again`);
-  }
+  checkPlanGrants(project, plan);
   const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id }, options.onResult);
   const results = await snapshots.during(executor.apply(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), { ...options, onResult: snapshots.onResult }));
   return { results, ...(await snapshots.finish()) };
