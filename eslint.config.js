@@ -23,6 +23,12 @@ function engineBoundaries() {
     ),
     forbid(['src/engines/shared/**/*.ts'], engines, 'src/engines/shared/ imports no engine'),
     forbid(['src/manifest/**/*.ts', 'src/diff/**/*.ts', 'src/plan/**/*.ts'], [...engines, 'shared'], 'manifest, diff and plan reach an engine only through src/engines/types.ts'),
+    // An engine's internal/ is its own (CONTRIBUTING.md, "Adding an engine").
+    {
+      files: ['src/**/*.ts'],
+      ignores: ['src/engines/**', 'src/manifest/**', 'src/diff/**', 'src/plan/**'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)engines/[^/]+/internal/', message: "an engine's internal/ is imported only by that engine" }] }] },
+    },
   ];
 }
 

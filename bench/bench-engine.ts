@@ -4,7 +4,7 @@
 // the bench manifest. Adding an engine to the bench is writing one such module and naming it in
 // bench/engines/index.ts.
 
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import type { BenchArgs } from './args.js';
 import type { Cleanup } from './cleanup.js';
 import type { Progress } from './progress.js';

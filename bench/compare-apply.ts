@@ -8,10 +8,11 @@
 // same load. Each apply is checked, then undone; prints each one's median and its ratio to the
 // straight SQL.
 
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { expectAllApplied, expectOneGroup } from './checks.js';
 import { connect, urlFor } from './engines/postgres/database.js';
 import { createPostgresProject } from './engines/postgres/index.js';
@@ -50,7 +51,9 @@ const straight = await connect(url);
 try {
   for (const { name, dir } of checkouts) {
     // The checkout's own library, loaded beside this one's: each version applies with its code.
-    const { SchemaSyncEngine: Engine } = (await import(path.join(dir, 'src', 'engine.ts'))) as typeof import('../src/engine.js');
+    // The library moved from src/engine.ts to src/library/schema-sync.ts: either version may be checked out.
+    const library = existsSync(path.join(dir, 'src', 'library', 'schema-sync.ts')) ? path.join(dir, 'src', 'library', 'schema-sync.ts') : path.join(dir, 'src', 'engine.ts');
+    const { SchemaSyncEngine: Engine } = (await import(library)) as typeof import('../src/library/schema-sync.js');
     const project = await createPostgresProject(url, benchManifestWithAddedColumn());
     runs.push({ name, project, engine: (await Engine.open({ file: project.configFile })) as SchemaSyncEngine });
   }

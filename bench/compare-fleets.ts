@@ -7,7 +7,7 @@
 // minutes between them more than by the fleet. Read-only; a tenant not in sync stops it.
 
 import { parseArgs } from 'node:util';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { urlFor } from './engines/postgres/database.js';
 import { createPostgresProject } from './engines/postgres/index.js';
 import { benchManifest } from './engines/postgres/manifest.js';

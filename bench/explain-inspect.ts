@@ -10,8 +10,8 @@
 
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { inspectSchemas, listSchemas } from '../src/engines/postgres/inspect.js';
-import * as queries from '../src/engines/postgres/queries.js';
+import { inspectSchemas, listSchemas } from '../src/engines/postgres/internal/inspect.js';
+import * as queries from '../src/engines/postgres/internal/queries.js';
 import { catalogChunk } from './engines/postgres/catalog.js';
 import { urlFor } from './engines/postgres/database.js';
 

@@ -8,7 +8,7 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import type { BenchArgs } from './args.js';
 import type { BenchEngine } from './bench-engine.js';
 import { expectAllApplied, expectAuditInSync, expectEmptyPlan, expectOneGroup } from './checks.js';
@@ -75,8 +75,8 @@ export async function runFleetBench(bench: BenchEngine, args: BenchArgs, progres
       if (!firstTenant) throw new Error('no tenant to compile for');
       await rm(path.join(project.dir, '.schema-sync'), { recursive: true, force: true });
       const fresh = await open();
-      await fresh.project.loadDesiredState();
-      samples.add(names.compile, (await timed(() => fresh.project.desiredFor(firstTenant))).seconds);
+      await fresh.project.desired.load();
+      samples.add(names.compile, (await timed(() => fresh.project.desired.desiredFor(firstTenant))).seconds);
       // And what it costs an audit that finds the cache empty: the compile overlaps the reads.
       await rm(path.join(project.dir, '.schema-sync'), { recursive: true, force: true });
       const cold = await open();

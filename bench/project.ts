@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { SchemaSyncEngine } from '../src/engine.js';
+import { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { benchWorkDir } from './workdir.js';
 
 export interface BenchProject {

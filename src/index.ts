@@ -1,8 +1,9 @@
 // The public API. The CLI uses nothing that is not reachable from here.
-export { SchemaSyncEngine, type SyncTenantOptions, type SyncTenantResult } from './engine.js';
+export { SchemaSyncEngine, type SchemaSyncParts, type SyncTenantOptions, type SyncTenantResult } from './library/schema-sync.js';
 export type * from './model/types.js';
 export { fingerprint } from './model/fingerprint.js';
-export type { Change, ChangeKind, RenameHints } from './diff/changes.js';
+export type { Change, ChangeKind } from './diff/changes.js';
+export type { RenameHints } from './model/desired.js';
 export { diffSchemas, type DiffInput } from './diff/diff-schemas.js';
 export { describeChange } from './diff/describe-change.js';
 export { diffTenant, type TenantDiff } from './plan/plan-tenant.js';
@@ -14,24 +15,17 @@ export type { PlanStep, RenderOptions, StepLock, StepPlacement } from './plan/st
 export { stepPlacement } from './plan/step.js';
 export { applyPlan, type ApplyOptions, type TenantResult, type TenantStatus } from './apply/apply-plan.js';
 export type { CancelSignal } from './apply/apply-options.js';
-export type {
-  BatchRunner,
-  DatabaseAdapter,
-  EngineName,
-  HistoryEntry,
-  HistoryTable,
-  LockOutcome,
-  MigrationRunner,
-  SchemaInspector,
-  TenantContext,
-} from './engines/types.js';
-export { defaultDiffCalculator, defaultExecutor, enginePlanner, type DiffCalculator, type Executor, type Planner } from './interfaces.js';
+export type { BatchRunner, DatabaseAdapter, HistoryEntry, HistoryTable, LockOutcome, MigrationRunner, SchemaInspector } from './engines/types.js';
+export type { EngineName } from './domain/settings.js';
+export type { TenantContext } from './domain/tenant.js';
+export { defaultDiffCalculator, defaultExecutor, enginePlanner, type DiffCalculator, type Executor, type Planner } from './workflow/pipeline.js';
 export { loadConfig } from './config/load-config.js';
-export { openSnapshotStore, snapshotStoreKind } from './snapshot/open-store.js';
+export { openSnapshotStore, snapshotStoreKind } from './project/snapshot-store.js';
 export { recordSnapshots, snapshotsOfApply, type RecordedSnapshots } from './snapshot/record-snapshots.js';
 export { diffSnapshots } from './snapshot/diff-snapshots.js';
 export { FilesystemSnapshotStore } from './snapshot/filesystem-store.js';
 export { GitSnapshotStore } from './snapshot/git-store.js';
 export { DatabaseSnapshotStore } from './snapshot/database-store.js';
-export type { SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotStoreKind, SnapshotVersion, StoredSnapshot } from './snapshot/types.js';
+export type { SnapshotMeta, SnapshotRun, SnapshotStore, SnapshotVersion, StoredSnapshot } from './snapshot/types.js';
+export type { SnapshotStoreKind } from './domain/settings.js';
 export { UserError } from './errors.js';

@@ -9,8 +9,8 @@
 
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient } from '../src/engines/postgres/connect.js';
-import { inspectInvalidIndexes, inspectSchemas } from '../src/engines/postgres/inspect.js';
+import { connectClient } from '../src/engines/postgres/internal/connect.js';
+import { inspectInvalidIndexes, inspectSchemas } from '../src/engines/postgres/internal/inspect.js';
 import type { SchemaModel } from '../src/model/types.js';
 import { readDump } from './helpers/fixtures.js';
 import { createTestDatabase } from './helpers/postgres.js';

@@ -4,7 +4,7 @@
 // job (rebuild or build the index), not hold the tenant as drifted by schema-sync's own change.
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { createTestDatabase, qi, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { Change } from '../src/diff/changes.js';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
 import { classifyDrift } from '../src/diff/three-way.js';
-import { noExclusions } from '../src/manifest/desired.js';
+import { noExclusions } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { GrantModel, SchemaModel, TableModel } from '../src/model/types.js';
 

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load-config.js';
-import { SchemaSyncEngine } from '../src/engine.js';
+import { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { errorMessage } from '../src/errors.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
 import { readPlanFile, writePlanYaml } from '../src/plan/plan-yaml.js';

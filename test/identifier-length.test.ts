@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { postgresEngine } from '../src/engines/postgres/index.js';
-import { sqliteEngine } from '../src/engines/sqlite/index.js';
+import { engine as postgresEngine } from '../src/engines/postgres/index.js';
+import { engine as sqliteEngine } from '../src/engines/sqlite/index.js';
 import { createTestDatabase, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { TenantContext } from '../src/engines/types.js';
+import type { TenantContext } from '../src/domain/tenant.js';
 import {
   canonicalJson,
   desiredFor,
@@ -19,7 +19,7 @@ import {
 import type { ManifestRules } from '../src/engines/types.js';
 import { columnsAddition, makeObjectName, mentionedColumns } from '../src/engines/shared/names.js';
 import { naming } from '../src/engines/postgres/names.js';
-import { nameTokens } from '../src/engines/postgres/sql-tokens.js';
+import { nameTokens } from '../src/engines/postgres/internal/sql-tokens.js';
 import { indexKeys } from '../src/engines/postgres/index-keys.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 

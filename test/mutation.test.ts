@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
 import type { AuditReport, TenantAudit } from '../src/workflow/audit-tenants.js';
 import { mutations, REFERENCE_EXTRAS, type Mutation } from './cases/mutations/index.js';

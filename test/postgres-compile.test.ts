@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import type { SchemaCompiler } from '../src/engines/types.js';
 import { adoptedManifest } from '../src/manifest/index.js';
 import { canonicalJson } from '../src/model/canonical-json.js';
@@ -202,10 +202,10 @@ describe('the fixed point is reached in place', () => {
     const inPlace = await project([tenant]);
     const built = await project([tenant]);
     for (const p of [inPlace, built]) await p.writeManifest(manifests[name]);
-    const desired = await inPlace.withEngine(async (e) => (await e.project.desiredFor({ name: tenant, labels: [] })).schema);
+    const desired = await inPlace.withEngine(async (e) => (await e.project.desired.desiredFor({ name: tenant, labels: [] })).schema);
     const expected = await built.withEngine(async (e) => {
       fromNothing(e);
-      return (await e.project.desiredFor({ name: tenant, labels: [] })).schema;
+      return (await e.project.desired.desiredFor({ name: tenant, labels: [] })).schema;
     });
     expect(canonicalJson(desired)).toBe(canonicalJson(expected));
     await inPlace.withEngine(async (e) => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
-import { connectClient, createPool, quoteIdent, quoteLiteral } from '../src/engines/postgres/connect.js';
+import { connectClient, createPool, quoteIdent, quoteLiteral } from '../src/engines/postgres/internal/connect.js';
 import {
   checkBody,
   explicitCollations,
@@ -15,7 +15,7 @@ import {
   readIsolating,
   listSchemas,
   stripSchemaQualifier,
-} from '../src/engines/postgres/inspect.js';
+} from '../src/engines/postgres/internal/inspect.js';
 import { objectKey } from '../src/model/object-key.js';
 
 const BASE_URL = process.env.SCHEMA_SYNC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -4,9 +4,9 @@
 // the server judges them (test/postgres-compile.test.ts).
 import pg from 'pg';
 import { describe, expect, it, test, vi } from 'vitest';
-import { parseIntegerArray } from '../src/engines/postgres/inspect.js';
+import { parseIntegerArray } from '../src/engines/postgres/internal/inspect.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
-import { normalizeSchema, toManifestSchema } from '../src/engines/postgres/normalize.js';
+import { normalizeSchema, toManifestSchema } from '../src/engines/postgres/internal/normalize.js';
 
 function table(partial: Partial<TableModel> & { name: string }): TableModel {
   return { columns: [], uniques: [], indexes: [], foreignKeys: [], checks: [], ...partial };

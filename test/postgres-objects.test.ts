@@ -5,16 +5,16 @@
 // manifest will be.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
-import { noRenames } from '../src/diff/changes.js';
+import { noRenames } from '../src/model/desired.js';
 import { expectedSchema } from '../src/diff/expected-schema.js';
-import { noExclusions } from '../src/manifest/desired.js';
+import { noExclusions } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';
-import { connectClient, quoteIdent } from '../src/engines/postgres/connect.js';
-import { inspectSchemas } from '../src/engines/postgres/inspect.js';
-import { refineChanges } from '../src/engines/postgres/refine.js';
-import { renderChanges } from '../src/engines/postgres/render.js';
-import { checkPlannedStatements } from '../src/engines/postgres/statements.js';
+import { connectClient, quoteIdent } from '../src/engines/postgres/internal/connect.js';
+import { inspectSchemas } from '../src/engines/postgres/internal/inspect.js';
+import { refineChanges } from '../src/engines/postgres/internal/refine.js';
+import { renderChanges } from '../src/engines/postgres/internal/render.js';
+import { checkPlannedStatements } from '../src/engines/postgres/internal/statements.js';
 import { diffTenant } from '../src/plan/plan-tenant.js';
 import { renderGroup, sqlForTenant, type PlanGroup } from '../src/plan/plan-file.js';
 import type { HazardCode } from '../src/plan/hazards.js';

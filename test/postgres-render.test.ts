@@ -3,9 +3,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Change, ColumnProperty } from '../src/diff/changes.js';
-import { quoteIdent, quoteLiteral } from '../src/engines/postgres/connect.js';
-import { renderChanges } from '../src/engines/postgres/render.js';
-import { runSteps } from '../src/engines/postgres/session.js';
+import { quoteIdent, quoteLiteral } from '../src/engines/postgres/internal/connect.js';
+import { renderChanges } from '../src/engines/postgres/internal/render.js';
+import { runSteps } from '../src/engines/postgres/internal/session.js';
 import type { ColumnModel, SequenceModel, TableModel } from '../src/model/types.js';
 import type { HazardCode } from '../src/plan/hazards.js';
 import type { PlanStep, RenderOptions } from '../src/plan/step.js';

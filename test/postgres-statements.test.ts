@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { ParseSync } from '../src/engines/postgres/parser.js';
-import { checkPlannedStatements, loadParser, statementsProblem as problemWith } from '../src/engines/postgres/statements.js';
+import type { ParseSync } from '../src/engines/postgres/internal/parser.js';
+import { checkPlannedStatements, loadParser, statementsProblem as problemWith } from '../src/engines/postgres/internal/statements.js';
 
 // PostgreSQL's own parser decides whether the text apply sends in one round trip holds exactly the
 // planned statements: a hostile expression that smuggles in a statement, or swallows the

@@ -170,14 +170,14 @@ test('a YAML key __proto__ reaches the model as a key, not as a prototype', asyn
   const project = await createTempProject({ engine: 'sqlite', tenants: { pattern: 'tenants/*.db' } });
   try {
     await writeFile(path.join(project.dir, 'schema', 'manifest.yaml'), 'version: 1\ntables:\n  __proto__:\n    columns:\n      __proto__: text\n');
-    const { manifest: loaded } = await project.withEngine((engine) => engine.project.loadDesiredState());
+    const { manifest: loaded } = await project.withEngine((engine) => engine.project.desired.load());
     const tables = loaded.content.tables!;
     expect(Object.getPrototypeOf(tables)).toBe(Object.prototype);
     expect(Object.keys(tables)).toEqual(['__proto__']);
     const desired = await project.withEngine(async (engine) => {
       await engine.project.adapter.createTenant('acme');
       const [tenant] = await engine.listTenants();
-      return engine.project.desiredFor(tenant!);
+      return engine.project.desired.desiredFor(tenant!);
     });
     expect(desired.schema.tables.map((t) => [t.name, t.columns.map((c) => c.name)])).toEqual([['__proto__', ['__proto__']]]);
   } finally {

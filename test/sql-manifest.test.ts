@@ -120,7 +120,7 @@ describe('real schemas as SQL manifests', () => {
         const plan = await e.plan();
         expect(plan.groups).toEqual([]);
         expect(plan.inSync).toEqual(['pagila_a']);
-        const desired = await e.project.desiredFor({ name: 'pagila_a', labels: [] });
+        const desired = await e.project.desired.desiredFor({ name: 'pagila_a', labels: [] });
         expect(desired.schema.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['actor', 'film', 'payment', 'rental', 'store']));
         // The defaults name the tenant's own sequence, whatever its schema: public. was taken out of the regclass literal.
         const actorId = desired.schema.tables.find((t) => t.name === 'actor')!.columns.find((c) => c.name === 'id' || c.name === 'actor_id')!;
@@ -204,7 +204,7 @@ describe('folders and commands', () => {
   test('{ command } compiles what the command prints, run in the config directory', async () => {
     const p = await project(['cmd_b'], { command: 'cat sql/10-types.sql sql/20-tables.sql' }, { 'sql/10-types.sql': types, 'sql/20-tables.sql': tables });
     await buildAndConverge(p, 'cmd_b');
-    const info = await p.withEngine((e) => e.project.manifestInfo());
+    const info = await p.withEngine((e) => e.project.desired.manifestInfo());
     expect(info.path).toBe('command "cat sql/10-types.sql sql/20-tables.sql"');
   });
 
@@ -219,9 +219,9 @@ describe('folders and commands', () => {
 
   test('the plan records the SQL in the manifest digest', async () => {
     const p = await project(['digest_a'], 'schema/a.sql', { 'schema/a.sql': tables.replace("DEFAULT 'open'", '').replace('status status', 'status text') });
-    const first = await p.withEngine((e) => e.project.manifestInfo());
+    const first = await p.withEngine((e) => e.project.desired.manifestInfo());
     await writeFile(path.join(p.dir, 'schema', 'a.sql'), tables.replace("DEFAULT 'open'", '').replace('status status', 'status varchar'));
-    const second = await p.withEngine((e) => e.project.manifestInfo());
+    const second = await p.withEngine((e) => e.project.desired.manifestInfo());
     expect(first.path).toBe('schema/a.sql');
     expect(second.digest).not.toBe(first.digest);
   });
@@ -325,7 +325,7 @@ describe('what a dump holds besides the schema', () => {
     ].join('\n');
     const p = await project(['fn_b'], 'schema.sql', { 'schema.sql': text });
     // The compile runs the function's CREATE: a body that lost or kept the wrong qualifier is still valid SQL, so look at what it ran.
-    const { sqlStatements } = await import('../src/engines/postgres/sql-source.js');
+    const { sqlStatements } = await import('../src/engines/postgres/internal/sql-source.js');
     const { before } = await sqlStatements([{ text, file: 'schema.sql', line: 1, wholeSchema: {} }], { searchPath: 'tenant_x' });
     expect(before.map((s) => s.text)).toEqual([
       'CREATE TABLE a (id int)',
@@ -357,6 +357,6 @@ describe('the config', () => {
     const p = await createTempProject({ engine: 'sqlite', tenants: { pattern: 'data/*.db' }, manifest: 'schema.sql' });
     projects.push(p);
     await writeFile(path.join(p.dir, 'schema.sql'), 'CREATE TABLE a (id integer);\n');
-    await expect(p.withEngine((e) => e.project.loadDesiredState())).rejects.toThrow(/schema\.sql: a SQL manifest is compiled on PostgreSQL only, for now; for sqlite, write the manifest in YAML/);
+    await expect(p.withEngine((e) => e.project.desired.load())).rejects.toThrow(/schema\.sql: a SQL manifest is compiled on PostgreSQL only, for now; for sqlite, write the manifest in YAML/);
   });
 });

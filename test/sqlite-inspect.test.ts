@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { discoverSqliteFiles, tenantFilePath } from '../src/engines/sqlite/discover.js';
-import { inspectDatabase, inspectFiles } from '../src/engines/sqlite/inspect.js';
-import { parseCreateIndex, parseCreateTable } from '../src/engines/sqlite/parse-create-table.js';
+import { discoverSqliteFiles, tenantFilePath } from '../src/engines/sqlite/internal/discover.js';
+import { inspectDatabase, inspectFiles } from '../src/engines/sqlite/internal/inspect.js';
+import { parseCreateIndex, parseCreateTable } from '../src/engines/sqlite/internal/parse-create-table.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { fixturesDir } from './helpers/fixtures.js';
 

@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { inspectDatabase } from '../src/engines/sqlite/inspect.js';
-import { sqliteEngine } from '../src/engines/sqlite/index.js';
+import { inspectDatabase } from '../src/engines/sqlite/internal/inspect.js';
+import { engine as sqliteEngine } from '../src/engines/sqlite/index.js';
 import {
   canonicalDefault,
   canonicalExpression,
@@ -15,7 +15,7 @@ import {
   isBuiltinType,
   normalizeSchema,
   toManifestSchema,
-} from '../src/engines/sqlite/normalize.js';
+} from '../src/engines/sqlite/internal/normalize.js';
 import { desiredFor, parseManifest, writeManifest } from '../src/manifest/index.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { fixturesDir } from './helpers/fixtures.js';

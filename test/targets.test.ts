@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { createTestDatabase, qi, withClient } from './helpers/postgres.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 import { runCli } from './helpers/cli.js';

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { changeObjects, sameObject } from '../src/diff/change-objects.js';
 import type { Change } from '../src/diff/changes.js';
-import type { SchemaSyncEngine } from '../src/engine.js';
+import type { SchemaSyncEngine } from '../src/library/schema-sync.js';
 import { engineHarnesses, TEARDOWN_TIMEOUT } from './helpers/engine-harness.js';
 import { createTempProject, type TempProject } from './helpers/project.js';
 import { classifyDrift } from '../src/diff/three-way.js';
 import { diffSchemas } from '../src/diff/diff-schemas.js';
-import { noRenames } from '../src/diff/changes.js';
-import { noExclusions } from '../src/manifest/desired.js';
+import { noRenames } from '../src/model/desired.js';
+import { noExclusions } from '../src/model/desired.js';
 import { fingerprint } from '../src/model/fingerprint.js';
 import type { SchemaModel } from '../src/model/types.js';
 

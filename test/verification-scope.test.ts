@@ -10,11 +10,11 @@ import { canonicalJson } from '../src/model/canonical-json.js';
 import { fingerprint, managedForm } from '../src/model/fingerprint.js';
 import type { SchemaModel, TableModel } from '../src/model/types.js';
 import { buildPlan, groupAsPlanned, type PlanGroup } from '../src/plan/plan-file.js';
-import { parseCheckedYaml } from '../src/manifest/checked-yaml.js';
+import { parseCheckedYaml } from '../src/yaml/checked-yaml.js';
 import { writePlanYaml } from '../src/plan/plan-yaml.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
-import { renderChanges } from '../src/engines/postgres/render.js';
-import { postgresEngine } from '../src/engines/postgres/index.js';
+import { renderChanges } from '../src/engines/postgres/internal/render.js';
+import { engine as postgresEngine } from '../src/engines/postgres/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/manifests/full.yaml', import.meta.url));
 const fullSchema = async (): Promise<SchemaModel> => desiredFor({ name: 'acme', labels: [] }, await loadManifest(fixture, postgresEngine), [], postgresEngine).schema;

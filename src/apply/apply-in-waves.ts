@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { errorMessage, VerificationFailed } from '../errors.js';
-import type { BatchRunner, DatabaseAdapter, ReadInTransaction, RunStepsOptions, TenantContext } from '../engines/types.js';
+import type { BatchRunner, DatabaseAdapter, ReadInTransaction, RunStepsOptions } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import type { PlanFile, PlanGroup, PlanTenant } from '../plan/plan-file.js';

@@ -1,4 +1,5 @@
-import type { DatabaseAdapter, TenantContext } from '../engines/types.js';
+import type { DatabaseAdapter } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { checkPlanGroups } from '../plan/check-plan.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import { applyInWaves } from './apply-in-waves.js';

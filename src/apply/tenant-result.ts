@@ -22,3 +22,8 @@ export interface TenantResult {
    */
   readonly committed?: boolean;
 }
+
+/** A stale or refused tenant was not migrated either: for the loop, its apply failed. */
+export function applyFailed(result: TenantResult): boolean {
+  return result.status === 'failed' || result.status === 'stale' || result.status === 'refused';
+}

@@ -2,7 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { errorMessage, printable, UserError } from '../errors.js';
 import { redactSecrets } from '../util/redact-url.js';
 import { Project, requireTenants } from '../project/project.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { parseShard, type RejectedTenant, type TenantFilter } from '../tenants/select-tenants.js';
 import { colors } from '../output/colors.js';
 
@@ -56,7 +56,7 @@ export abstract class BaseCommand extends Command {
   /** After a run over every tenant: warn about overrides that selected nobody. */
   protected async warnUnusedOverrides(project: Project, flags: { tenant?: string[]; label?: string[]; shard?: string }): Promise<void> {
     if ((flags.tenant?.length ?? 0) > 0 || (flags.label?.length ?? 0) > 0 || flags.shard !== undefined) return;
-    for (const name of await project.unusedOverrides()) {
+    for (const name of await project.desired.unusedOverrides()) {
       this.warning(`override ${name} selects none of the tenants: check its tenants globs and labels`);
     }
   }

@@ -1,5 +1,6 @@
-import type { ApplySettings, EngineName, TenantSelector } from '../engines/types.js';
-import type { SnapshotStoreKind } from '../snapshot/types.js';
+import type { ApplySettings, EngineName } from '../domain/settings.js';
+import type { TenantSelector } from '../domain/tenant.js';
+import type { SnapshotStoreKind } from '../domain/settings.js';
 
 /** The resolved configuration: defaults filled in, paths absolute, durations in milliseconds. */
 export interface Config {

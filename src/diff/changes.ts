@@ -204,13 +204,3 @@ export type ObjectProperty = 'comment' | 'columnComments' | 'enabled' | 'indexes
 export type ValidatedConstraint = 'check' | 'foreign key';
 
 export type ChangeKind = Change['kind'];
-
-/** Renames come only from explicit `renamedFrom` hints in the manifest (invariant 6). */
-export interface RenameHints {
-  /** new table name -> old table name */
-  readonly tables: Readonly<Record<string, string>>;
-  /** table name (new) -> new column name -> old column name */
-  readonly columns: Readonly<Record<string, Readonly<Record<string, string>>>>;
-}
-
-export const noRenames: RenameHints = { tables: {}, columns: {} };

@@ -1,6 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import type { GrantModel, SchemaModel } from '../model/types.js';
-import type { Change, GrantTarget, RenameHints } from './changes.js';
+import type { Change, GrantTarget } from './changes.js';
+import type { RenameHints } from '../model/desired.js';
 import { own } from '../util/own.js';
 
 /**

@@ -1,7 +1,7 @@
 import { deepEqual } from '../model/deep-equal.js';
 import { objectKey, routineName, tableKey } from '../model/object-key.js';
 import type { CompositeAttribute, DefinedObjectKind, DefinedObjectModel, SchemaModel } from '../model/types.js';
-import type { Exclusions } from '../manifest/desired.js';
+import type { Exclusions } from '../model/desired.js';
 import type { Change, ObjectPhase, ObjectProperty } from './changes.js';
 import { columnsOfType } from './type-uses.js';
 

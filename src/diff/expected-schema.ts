@@ -1,4 +1,4 @@
-import type { Exclusions } from '../manifest/desired.js';
+import type { Exclusions } from '../model/desired.js';
 import type { SchemaModel, TableModel } from '../model/types.js';
 import { own } from '../util/own.js';
 import { sortedObjects } from '../model/fingerprint.js';

@@ -1,4 +1,4 @@
-import type { DesiredSchema } from '../manifest/desired.js';
+import type { DesiredSchema } from '../model/desired.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel, TableModel } from '../model/types.js';
 import { changeObjects, objectLabel, sameObject, type ObjectRef } from './change-objects.js';

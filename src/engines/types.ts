@@ -1,63 +1,9 @@
 import type { Change } from '../diff/changes.js';
 import type { IndexKey, SchemaModel } from '../model/types.js';
 import type { PlanStep, RenderChanges } from '../plan/step.js';
-
-export type EngineName = 'postgres' | 'sqlite' | 'mysql';
-
-/** Everything an operation knows about one tenant. Nothing crosses tenants. */
-export interface TenantContext {
-  /** The tenant's name: schema (postgres), database (mysql) or file stem (sqlite). */
-  readonly name: string;
-  /** Server or target the tenant lives on, when a config lists several. */
-  readonly target?: string;
-  /** The name on its target, when the fleet qualified it (`target.name`) because it clashed. */
-  readonly localName?: string;
-  readonly labels: readonly string[];
-  /** Engine-specific address, e.g. the SQLite file path. */
-  readonly location?: string;
-}
-
-export interface DiscoveredTenant {
-  readonly name: string;
-  /** Where the tenant lives when its name is not enough: the SQLite file. */
-  readonly location?: string;
-  /** Set by a fleet of several targets; see TenantContext. */
-  readonly target?: string;
-  readonly localName?: string;
-  /** Why the engine never treats it as a tenant (a system schema), though the config named it. */
-  readonly refused?: string;
-}
-
-export interface TenantSelector {
-  readonly pattern?: string;
-  readonly exclude?: readonly string[];
-  readonly query?: string;
-  readonly list?: readonly string[];
-  readonly labels?: Readonly<Record<string, readonly string[]>>;
-}
-
-export interface ApplySettings {
-  readonly concurrency: number;
-  readonly lockTimeoutMs: number;
-  readonly statementTimeoutMs: number;
-  readonly retries: number;
-  readonly concurrentIndexes: boolean;
-  readonly indexTimeoutMs: number;
-  /** How long a SQLite writer waits for another. */
-  readonly busyTimeoutMs: number;
-  /** Failures in a row from a change set's first tenant that halt the rest of it; 0 never. */
-  readonly failFast: number;
-}
-
-export interface ConnectionSettings {
-  readonly url?: string;
-  /** Directory the config file lives in; relative paths resolve against it. */
-  readonly baseDir: string;
-  readonly tenants: TenantSelector;
-  readonly apply: ApplySettings;
-  /** Whether privileges granted to roles are read and compared (the `grants` setting). */
-  readonly grants?: boolean;
-}
+import type { SqlSource } from '../model/desired.js';
+import type { ConnectionSettings, EngineName } from '../domain/settings.js';
+import type { DiscoveredTenant, TenantContext, TenantSelector } from '../domain/tenant.js';
 
 export type InspectOutcome =
   | { readonly ok: true; readonly schema: SchemaModel }
@@ -204,21 +150,6 @@ export interface HistoryTable {
   list(tenant: TenantContext): Promise<HistoryEntry[]>;
   /** One snapshot with its text: the row with this id, or the newest without one. */
   load(tenant: TenantContext, id?: string): Promise<(HistoryEntry & { readonly snapshot: string }) | undefined>;
-}
-
-/** SQL text a manifest or override holds (`sql:`), with where it starts. */
-export interface SqlSource {
-  readonly text: string;
-  readonly file: string;
-  /** Line of the file on which the text's first line is. */
-  readonly line: number;
-  /**
-   * Set when the text is the whole desired schema (the manifest is SQL: a pg_dump, a Rails
-   * structure.sql): what a dump holds besides the schema's objects (SET, owners, grants, psql
-   * commands) is skipped, the statements run in the order written, and the schema they are
-   * qualified with (given here, else the one schema every created object names) is taken out.
-   */
-  readonly wholeSchema?: { readonly schema?: string };
 }
 
 /**

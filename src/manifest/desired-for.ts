@@ -1,15 +1,16 @@
 import picomatch from 'picomatch';
-import type { RenameHints } from '../diff/changes.js';
-import type { ManifestRules, TenantContext } from '../engines/types.js';
+import type { RenameHints } from '../model/desired.js';
+import type { ManifestRules } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import type { SchemaModel } from '../model/types.js';
-import type { DesiredSchema, Exclusions } from './desired.js';
-import { ManifestError } from './errors.js';
+import type { DesiredSchema, Exclusions } from '../model/desired.js';
+import { ManifestError } from '../yaml/errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import type { Manifest, Override } from './spec.js';
 import { assembleInput, buildSchema, IssueCollector } from './to-model.js';
 import { nameRecord, own } from '../util/own.js';
-import type { SqlSource } from '../engines/types.js';
-import { sourceOf } from './source.js';
+import type { SqlSource } from '../model/desired.js';
+import { sourceOf } from '../yaml/source.js';
 
 const matchers = new WeakMap<Override, (name: string) => boolean>();
 

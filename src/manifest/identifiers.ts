@@ -1,4 +1,4 @@
-import type { DocPath } from './source.js';
+import type { DocPath } from '../yaml/source.js';
 import type { ManifestContent, OverrideContent, TableSpec } from './spec.js';
 
 /** A name a file gives to an object it creates, and where it is written. */

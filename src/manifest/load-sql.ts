@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestSqlSettings } from '../config/config.js';
-import type { SqlSource } from '../engines/types.js';
+import type { SqlSource } from '../model/desired.js';
 import { UserError } from '../errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import type { Manifest } from './spec.js';

@@ -1,12 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestRules } from '../engines/types.js';
-import { ManifestError, type ManifestIssue } from './errors.js';
+import { ManifestError, type ManifestIssue } from '../yaml/errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import { attachSource, SourceDoc, type DocPath } from './source.js';
+import { attachSource, SourceDoc, type DocPath } from '../yaml/source.js';
 import type { Manifest, ManifestContent, Override, OverrideContent } from './spec.js';
 import { assembleInput, buildSchema, IssueCollector } from './to-model.js';
-import { validateAgainstSchema, type SchemaName } from './validate.js';
+import { validateAgainstSchema, type SchemaName } from '../yaml/validate.js';
 
 async function readText(file: string): Promise<string> {
   try {

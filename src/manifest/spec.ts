@@ -2,7 +2,7 @@
 // schemas/manifest.schema.json and schemas/override.schema.json. Numbers a JS number would
 // round (`1.50`, a bigint bound) are kept as the text they were written as, which the schemas
 // allow wherever such a number may be written.
-import type { SqlSource } from '../engines/types.js';
+import type { SqlSource } from '../model/desired.js';
 import type { ColumnSpec, ManifestContent, OverrideContent } from './schema-types.js';
 
 // The shapes themselves are generated from the schemas (scripts/schema-types.ts), so what the

@@ -1,5 +1,5 @@
 import type { IndexKeySyntax, SqlText } from '../engines/types.js';
-import type { DocPath } from './source.js';
+import type { DocPath } from '../yaml/source.js';
 import type { ManifestContent, OverrideContent } from './spec.js';
 
 /** A piece of free SQL text in one manifest or override file, and where it is written. */

@@ -1,5 +1,5 @@
 import { parseGrantTarget } from '../model/grant-target.js';
-import type { RenameHints } from '../diff/changes.js';
+import type { RenameHints } from '../model/desired.js';
 import type { IndexKeySyntax, ManifestRules, NamingRules, UnnamedConstraint } from '../engines/types.js';
 import type {
   CheckModel,
@@ -17,8 +17,8 @@ import type {
   TableModel,
   UniqueModel,
 } from '../model/types.js';
-import { formatPath, type ManifestIssue } from './errors.js';
-import { sourceOf, type DocPath, type PathSegment, type SourceDoc } from './source.js';
+import { formatPath, type ManifestIssue } from '../yaml/errors.js';
+import { sourceOf, type DocPath, type PathSegment, type SourceDoc } from '../yaml/source.js';
 import type {
   ChecksSpec,
   ColumnSpec,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Change } from '../diff/changes.js';
 import { canonicalJson } from '../model/canonical-json.js';
-import type { EngineName } from '../engines/types.js';
+import type { EngineName } from '../domain/settings.js';
 import type { HazardCode } from './hazards.js';
 import { isDestructive } from './hazards.js';
 import type { TenantDiff } from './plan-tenant.js';

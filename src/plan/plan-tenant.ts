@@ -1,7 +1,7 @@
 import type { Change } from '../diff/changes.js';
 import { diffSchemas } from '../diff/diff-schemas.js';
 import { expectedSchema } from '../diff/expected-schema.js';
-import type { DesiredSchema } from '../manifest/desired.js';
+import type { DesiredSchema } from '../model/desired.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
 import { orderChanges } from './order-changes.js';

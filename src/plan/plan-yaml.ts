@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
-import { parseCheckedYaml } from '../manifest/checked-yaml.js';
+import { parseCheckedYaml } from '../yaml/checked-yaml.js';
 import { UserError } from '../errors.js';
 import type { PlanFile } from './plan-file.js';
 import { checkPlanId } from './check-plan.js';

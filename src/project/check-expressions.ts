@@ -1,7 +1,7 @@
 import type { EngineModule, SqlText } from '../engines/types.js';
 import { UserError } from '../errors.js';
-import { formatPath, ManifestError, type ManifestIssue } from '../manifest/errors.js';
-import { sourceOf } from '../manifest/source.js';
+import { formatPath, ManifestError, type ManifestIssue } from '../yaml/errors.js';
+import { sourceOf } from '../yaml/source.js';
 import type { Manifest, Override } from '../manifest/spec.js';
 import { sqlTextsOf } from '../manifest/sql-texts.js';
 import type { SchemaModel } from '../model/types.js';

@@ -1,7 +1,7 @@
 import type { EngineModule } from '../engines/types.js';
-import { formatPath, ManifestError, type ManifestIssue } from '../manifest/errors.js';
+import { formatPath, ManifestError, type ManifestIssue } from '../yaml/errors.js';
 import { identifiersOf } from '../manifest/identifiers.js';
-import { sourceOf } from '../manifest/source.js';
+import { sourceOf } from '../yaml/source.js';
 import type { Manifest, Override } from '../manifest/spec.js';
 
 /**

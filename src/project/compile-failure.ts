@@ -1,8 +1,8 @@
 import type { Change } from '../diff/changes.js';
 import { grantTargetWords } from '../model/grant-target.js';
 import type { CompileFailure } from '../engines/types.js';
-import { formatPath } from '../manifest/errors.js';
-import type { DocPath } from '../manifest/source.js';
+import { formatPath } from '../yaml/errors.js';
+import type { DocPath } from '../yaml/source.js';
 
 /** Where the desired state's text is: the manifest and the overrides that apply. */
 export interface FailureContext {

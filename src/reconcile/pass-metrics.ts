@@ -1,11 +1,6 @@
-import type { TenantResult } from '../apply/tenant-result.js';
+import { applyFailed, type TenantResult } from '../apply/tenant-result.js';
 import type { ReconcileMetrics } from './metrics.js';
 import type { ReconcileStatus } from './reconcile-pass.js';
-
-/** A stale or refused tenant was not migrated either: for the loop, its apply failed. */
-export function applyFailed(result: TenantResult): boolean {
-  return result.status === 'failed' || result.status === 'stale' || result.status === 'refused';
-}
 
 /** What the reconcile loop records of one tenant apply (reconcilePass's onApplied). */
 export function recordTenantApply(metrics: ReconcileMetrics, result: TenantResult): void {

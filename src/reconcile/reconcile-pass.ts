@@ -3,12 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyPlan, type TenantResult } from '../apply/apply-plan.js';
 import type { ReconcilePolicy } from '../config/config.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load-config.js';
 import type { PlanFile } from '../plan/plan-file.js';
+import { narrowPlan } from '../plan/narrow-plan.js';
 import { writePlanYaml } from '../plan/plan-yaml.js';
 import { Project, requireTenants } from '../project/project.js';
-import { openSnapshotStore } from '../snapshot/open-store.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
 import type { TenantFilter } from '../tenants/select-tenants.js';
 import { applyOptionsOf, snapshotsAsApplied } from '../workflow/apply-tenants.js';
 import { assessTenants } from '../workflow/assess-tenants.js';
@@ -17,7 +18,7 @@ import { planAssessed } from '../workflow/plan-tenants.js';
 import { writeDriftReport } from './drift-report.js';
 import { followRef, remoteOf } from './follow-ref.js';
 import type { RunOutcome, TenantState } from './metrics.js';
-import { applyFailed } from './pass-metrics.js';
+import { applyFailed } from '../apply/tenant-result.js';
 import { publishPlan } from './publish-plan.js';
 import { rolloutWaves } from './waves.js';
 
@@ -187,10 +188,7 @@ async function applySafe(
   for (const [index, wave] of waves.entries()) {
     if (input.signal?.aborted) break;
     const members = new Set(wave.tenants.map((t) => t.name));
-    const narrowed: PlanFile = {
-      ...plan,
-      groups: safe.map((g) => ({ ...g, tenants: g.tenants.filter((t) => members.has(t.name)) })).filter((g) => g.tenants.length > 0),
-    };
+    const narrowed = narrowPlan(plan, members, safe);
     const waveResults = await snapshotRun.during(
       applyPlan(narrowed, project.adapter, byName, applyOptionsOf(project, { ...(input.signal ? { signal: input.signal } : {}), onResult: snapshotRun.onResult })),
     );

@@ -1,4 +1,4 @@
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 
 export interface Wave {
   /** The label of the wave, or `rest` for the tenants with none of the wave labels. */

@@ -1,5 +1,6 @@
 import type { Change } from '../diff/changes.js';
-import type { HistorySave, HistoryTable, TenantContext } from '../engines/types.js';
+import type { HistorySave, HistoryTable } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { UserError } from '../errors.js';
 import type { SchemaModel } from '../model/types.js';
 import { diffStoredVersions, versionsBack } from './diff-snapshots.js';

@@ -3,7 +3,8 @@ import type { TenantResult } from '../apply/tenant-result.js';
 import { errorMessage } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { SchemaModel } from '../model/types.js';
-import type { SnapshotRun, SnapshotStore, SnapshotStoreKind } from './types.js';
+import type { SnapshotRun, SnapshotStore } from './types.js';
+import type { SnapshotStoreKind } from '../domain/settings.js';
 
 export interface RecordedSnapshots {
   readonly store: SnapshotStoreKind;

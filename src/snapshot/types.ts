@@ -1,7 +1,6 @@
 import type { Change } from '../diff/changes.js';
 import type { SchemaModel } from '../model/types.js';
-
-export type SnapshotStoreKind = 'filesystem' | 'git' | 'database';
+import type { SnapshotStoreKind } from '../domain/settings.js';
 
 /** What is recorded with a snapshot. */
 export interface SnapshotMeta {

@@ -1,13 +1,5 @@
-import type {
-  BatchRunner,
-  DatabaseAdapter,
-  DiscoveredTenant,
-  HistorySave,
-  HistoryTable,
-  InspectOutcome,
-  TenantContext,
-  TenantSelector,
-} from '../engines/types.js';
+import type { BatchRunner, DatabaseAdapter, HistorySave, HistoryTable, InspectOutcome } from '../engines/types.js';
+import type { DiscoveredTenant, TenantContext, TenantSelector } from '../domain/tenant.js';
 import { UserError } from '../errors.js';
 
 /** One server of a fleet: its own connection and discovery. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import { UserError } from '../errors.js';
-import type { DiscoveredTenant, TenantContext, TenantSelector } from '../engines/types.js';
+import type { DiscoveredTenant, TenantContext, TenantSelector } from '../domain/tenant.js';
 
 /**
  * Tenant names become quoted identifiers, file names and plan placeholders' replacements.

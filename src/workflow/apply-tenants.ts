@@ -1,13 +1,14 @@
 import { UserError } from '../errors.js';
-import { applyPlan, type ApplyOptions, type TenantResult } from '../apply/apply-plan.js';
+import type { ApplyOptions, TenantResult } from '../apply/apply-plan.js';
 import { lockWaitMs } from '../config/config.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { errorMessage } from '../errors.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import type { Project } from '../project/project.js';
-import { openSnapshotStore } from '../snapshot/open-store.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
 import { SnapshotRecorder, SnapshotsNotSavedError, snapshotsOfApply, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import type { SnapshotRun } from '../snapshot/types.js';
+import { defaultExecutor, type Executor } from './pipeline.js';
 
 export interface ApplyRun {
   readonly results: TenantResult[];
@@ -34,19 +35,30 @@ export function applyOptionsOf(project: Project, overrides: Partial<ApplyOptions
   };
 }
 
-/**
- * Applies a plan to the given tenants, saving the snapshot of every tenant it leaves as the plan
- * wanted (from the verification read) once the tenants are done, and ends the run: one git commit
- * for the run.
- */
-export async function applyTenants(project: Project, plan: PlanFile, tenants: readonly TenantContext[], options: ApplyOptions): Promise<ApplyRun> {
+/** A plan is applied with the grants setting it was made with: its fingerprints were taken so. */
+export function checkPlanGrants(project: Project, plan: PlanFile): void {
   if ((plan.options.grants === true) !== project.config.grants) {
     // Its fingerprints were taken with (or without) the grants: read otherwise, every tenant would look changed.
     const [planned, now] = plan.options.grants === true ? ['with grants compared', 'off'] : ['without grants compared', 'on'];
     throw new UserError(`plan ${plan.id} was made ${planned}, but this config has grants ${now}: apply it with the config it was made with, or plan again`);
   }
+}
+
+/**
+ * Applies a plan to the given tenants, saving the snapshot of every tenant it leaves as the plan
+ * wanted (from the verification read) once the tenants are done, and ends the run: one git commit
+ * for the run.
+ */
+export async function applyTenants(
+  project: Project,
+  plan: PlanFile,
+  tenants: readonly TenantContext[],
+  options: ApplyOptions,
+  executor: Executor = defaultExecutor,
+): Promise<ApplyRun> {
+  checkPlanGrants(project, plan);
   const snapshots = snapshotsAsApplied(project, tenants, { action: 'apply', planId: plan.id }, options.onResult);
-  const results = await snapshots.during(applyPlan(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), { ...options, onResult: snapshots.onResult }));
+  const results = await snapshots.during(executor.apply(plan, project.adapter, new Map(tenants.map((t) => [t.name, t])), { ...options, onResult: snapshots.onResult }));
   return { results, ...(await snapshots.finish()) };
 }
 

@@ -1,6 +1,6 @@
-import type { DesiredSchema } from '../manifest/desired.js';
+import type { DesiredSchema } from '../model/desired.js';
 import { classifyDrift, type ThreeWayResult } from '../diff/three-way.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import { errorMessage } from '../errors.js';
 import { isOfType } from '../diff/type-uses.js';
 import type { SchemaModel } from '../model/types.js';
@@ -62,7 +62,7 @@ export async function assessTenants(project: Project, tenants: readonly TenantCo
   // The desired schema is compiled on a connection of its own while the first slices are read,
   // not after them: with an empty compile cache, the audit then waits for the compile only where
   // it outlasts a slice's read. Its failure is reported where the first tenant awaits it.
-  if (tenants[0] !== undefined) project.desiredFor(tenants[0]).catch(() => undefined);
+  if (tenants[0] !== undefined) project.desired.desiredFor(tenants[0]).catch(() => undefined);
   const assessed: TenantAssessment[][] = [];
   let next = 0;
   let failed = false;
@@ -88,7 +88,7 @@ async function assessSlice(project: Project, inspected: readonly InspectedTenant
       assessed.push({ tenant, error: error ?? 'not inspected' });
       continue;
     }
-    const desired = await project.desiredFor(tenant);
+    const desired = await project.desired.desiredFor(tenant);
     const diff = diffTenant(tenant.name, schema, desired, project.refineChanges);
     const missing = diff.changes.length > 0 ? await missingTypes(project, tenant, desired.schema) : [];
     if (missing.length > 0) {

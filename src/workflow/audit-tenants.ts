@@ -1,10 +1,10 @@
 import type { Change } from '../diff/changes.js';
 import { describeChange } from '../diff/describe-change.js';
 import type { DriftStatus } from '../diff/three-way.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import type { UnmanagedObject } from '../model/types.js';
 import type { Project } from '../project/project.js';
-import { openSnapshotStore } from '../snapshot/open-store.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
 import type { SnapshotStore } from '../snapshot/types.js';
 import { assessTenants, type BaseLoader, type TenantAssessment } from './assess-tenants.js';
 

@@ -1,4 +1,4 @@
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import type { SchemaModel } from '../model/types.js';
 import type { Project } from '../project/project.js';
 

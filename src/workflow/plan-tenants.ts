@@ -1,10 +1,11 @@
+import { tenantObjects } from '../model/tenant-objects.js';
 import { describeChange } from '../diff/describe-change.js';
-import type { TenantContext } from '../engines/types.js';
+import type { TenantContext } from '../domain/tenant.js';
 import type { SchemaModel } from '../model/types.js';
 import { buildPlan, type HeldTenant, type PlanFile } from '../plan/plan-file.js';
 import type { TenantDiff } from '../plan/plan-tenant.js';
 import type { Project } from '../project/project.js';
-import { openSnapshotStore } from '../snapshot/open-store.js';
+import { openSnapshotStore } from '../project/snapshot-store.js';
 import { recordSnapshots, type RecordedSnapshots } from '../snapshot/record-snapshots.js';
 import { assessTenants, type BaseLoader, type TenantAssessment } from './assess-tenants.js';
 import { snapshotBases } from './audit-tenants.js';
@@ -61,12 +62,12 @@ export async function planAssessed(project: Project, assessed: readonly TenantAs
       continue;
     }
     diffs.push(a.diff);
-    objects.set(a.tenant.name, project.tenantObjects(a.schema, a.desired.schema));
+    objects.set(a.tenant.name, tenantObjects(a.schema, a.desired.schema));
   }
   const concurrentIndexes = options.concurrentIndexes ?? project.config.apply.concurrentIndexes;
   const plan = buildPlan({
     engine: project.config.engine,
-    manifest: await project.manifestInfo(),
+    manifest: await project.desired.manifestInfo(),
     diffs,
     failed,
     held,

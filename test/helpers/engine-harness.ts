@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EngineName } from '../../src/engines/types.js';
+import type { EngineName } from '../../src/domain/settings.js';
 import type { UnmanagedObject } from '../../src/model/types.js';
 import { fixturesDir } from './fixtures.js';
 import { dumpSchema, loadFixture, type LoadStyle } from './oracle.js';

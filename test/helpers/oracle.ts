@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import Inspect from '../../src/cli/commands/inspect.js';
-import type { SchemaSyncEngine } from '../../src/engine.js';
+import type { SchemaSyncEngine } from '../../src/library/schema-sync.js';
 import type { UnmanagedObject } from '../../src/model/types.js';
 import type { PlanFile } from '../../src/plan/plan-file.js';
 import { inspectTenants } from '../../src/workflow/inspect-tenants.js';

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { SchemaSyncEngine } from '../../src/engine.js';
+import { SchemaSyncEngine } from '../../src/library/schema-sync.js';
 
 export interface TempProject {
   readonly dir: string;

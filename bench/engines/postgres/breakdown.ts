@@ -6,9 +6,9 @@
 import type pg from 'pg';
 import { diffSchemas } from '../../../src/diff/diff-schemas.js';
 import { expectedSchema } from '../../../src/diff/expected-schema.js';
-import type { SchemaSyncEngine } from '../../../src/engine.js';
-import * as queries from '../../../src/engines/postgres/queries.js';
-import type { DesiredSchema } from '../../../src/manifest/desired.js';
+import type { SchemaSyncEngine } from '../../../src/library/schema-sync.js';
+import * as queries from '../../../src/engines/postgres/internal/queries.js';
+import type { DesiredSchema } from '../../../src/model/desired.js';
 import { fingerprint } from '../../../src/model/fingerprint.js';
 import type { SchemaModel } from '../../../src/model/types.js';
 import { orderChanges } from '../../../src/plan/order-changes.js';
@@ -112,7 +112,7 @@ export async function auditBreakdown(
   const desired = await timed(async () => {
     for (const tenant of tenants) {
       const outcome = inspection.value.get(tenant.name);
-      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desiredFor(tenant) });
+      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desired.desiredFor(tenant) });
     }
   });
   phases.push({ phase: 'desiredFor (all tenants)', seconds: desired.seconds });

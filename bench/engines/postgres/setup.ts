@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SchemaSyncEngine } from '../../../src/engine.js';
+import type { SchemaSyncEngine } from '../../../src/library/schema-sync.js';
 import { connect, connectMany, endAll } from './database.js';
 import { quoteIdent } from '../../project.js';
 import type { Progress } from '../../progress.js';

@@ -4,9 +4,9 @@
 // desired schema per tenant, the diff and the fingerprint. Read-only, untimed in the main table.
 import Database from 'better-sqlite3';
 import { diffSchemas } from '../../../src/diff/diff-schemas.js';
-import type { SchemaSyncEngine } from '../../../src/engine.js';
-import * as queries from '../../../src/engines/sqlite/queries.js';
-import type { DesiredSchema } from '../../../src/manifest/desired.js';
+import type { SchemaSyncEngine } from '../../../src/library/schema-sync.js';
+import * as queries from '../../../src/engines/sqlite/internal/queries.js';
+import type { DesiredSchema } from '../../../src/model/desired.js';
 import { fingerprint } from '../../../src/model/fingerprint.js';
 import type { SchemaModel } from '../../../src/model/types.js';
 import { orderChanges } from '../../../src/plan/order-changes.js';
@@ -74,7 +74,7 @@ export async function sqliteAuditBreakdown(engine: SchemaSyncEngine, files: read
   const desired = await timed(async () => {
     for (const tenant of tenants) {
       const outcome = inspection.value.get(tenant.name);
-      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desiredFor(tenant) });
+      if (outcome?.ok) models.push({ schema: outcome.schema, desired: await project.desired.desiredFor(tenant) });
     }
   });
   phases.push({ phase: 'desiredFor (all tenants)', seconds: desired.seconds });

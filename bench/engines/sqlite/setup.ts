@@ -1,5 +1,5 @@
 import { copyFile } from 'node:fs/promises';
-import type { SchemaSyncEngine } from '../../../src/engine.js';
+import type { SchemaSyncEngine } from '../../../src/library/schema-sync.js';
 import type { Progress } from '../../progress.js';
 
 /** Files copied at once while building the fleet. */

@@ -1,14 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../../errors.js';
-import type { TenantResult } from '../../apply/tenant-result.js';
 import { colors } from '../../output/colors.js';
 import { countByStatus, formatApply } from '../../output/format-apply.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
 import { startProgress } from '../../output/progress.js';
 import { readPlanFile } from '../../plan/plan-yaml.js';
 import { PlanRefused } from '../../plan/check-plan.js';
-import { applyOptionsOf, applyTenants, type ApplyRun } from '../../workflow/apply-tenants.js';
-import { requireTenants } from '../../project/project.js';
+import { applyReviewed, type ReviewedRun } from '../../library/apply-reviewed.js';
 import { BaseCommand, tenantFlags } from '../base-command.js';
 
 export default class Apply extends BaseCommand {
@@ -30,69 +28,46 @@ export default class Apply extends BaseCommand {
     if (plan.engine !== project.config.engine) {
       throw new UserError(`${args.plan} was planned for ${plan.engine}, but the config's engine is ${project.config.engine}`);
     }
-    const discovery = await project.discover(this.tenantFilter(flags));
-    if (this.filtered(flags)) requireTenants(discovery);
-    const manifest = await project.manifestInfo().catch(() => undefined);
-    if (manifest && manifest.digest !== plan.manifest.digest) {
-      this.warning('the manifest or overrides changed since this plan was made; applying the plan as reviewed (plan again to include the changes)');
-    }
-    const wanted = new Set(discovery.tenants.map((t) => t.name));
-    const narrowed = { ...plan, groups: plan.groups.map((g) => ({ ...g, tenants: g.tenants.filter((t) => wanted.has(t.name) || !this.filtered(flags)) })).filter((g) => g.tenants.length > 0) };
-    const total = narrowed.groups.reduce((n, g) => n + g.tenants.length, 0);
-    if (total === 0) {
-      if (flags.json) this.printJson({ plan: plan.id, summary: countByStatus([]), results: [] });
-      else this.log('Nothing to apply: the plan has no changes for the selected tenants.');
-      return 0;
-    }
-
     const retries = project.config.apply.retries;
-    const progress = flags.json ? undefined : startProgress(total);
-    const abort = new AbortController();
-    const seen: TenantResult[] = [];
-    let signals = 0;
-    let finished = false;
-    const onSignal = () => {
-      // Once the run is over, what is left is printing its summary: let it finish.
-      if (finished) return;
-      signals++;
-      if (signals === 1) {
-        abort.abort();
-        process.stderr.write('\nInterrupted: cancelling the tenants in flight (their transactions roll back), starting no more. Ctrl-C again to stop now.\n');
-        return;
-      }
-      // A second interrupt stops at once, but still says what was done: the server rolls back
-      // whatever is in flight when this process's connections close.
-      progress?.stop();
-      process.stderr.write(`\nStopped. ${total - seen.length} tenants unfinished: whatever was in flight is rolled back by the server.\n`);
-      process.stdout.write(formatApply(seen) + '\n');
-      process.exit(130);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let run: ApplyRun;
+    let progress: ReturnType<typeof startProgress> | undefined;
+    let run: ReviewedRun;
     try {
-      run = await applyTenants(
-        project,
-        narrowed,
-        discovery.tenants,
-        applyOptionsOf(project, {
-          ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-          allowDestructive: flags['allow-destructive'],
-          signal: abort.signal,
-          onResult: (r) => {
-            seen.push(r);
-            progress?.tick(r);
+      run = await applyReviewed(project, plan, {
+        filter: this.tenantFilter(flags),
+        ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+        allowDestructive: flags['allow-destructive'],
+        interrupts: {
+          cancelling: () => process.stderr.write('\nInterrupted: cancelling the tenants in flight (their transactions roll back), starting no more. Ctrl-C again to stop now.\n'),
+          // A second interrupt stops at once, but still says what was done: the server rolls back
+          // whatever is in flight when this process's connections close.
+          stopNow: (seen, total) => {
+            progress?.stop();
+            process.stderr.write(`\nStopped. ${total - seen.length} tenants unfinished: whatever was in flight is rolled back by the server.\n`);
+            process.stdout.write(formatApply(seen) + '\n');
+            process.exit(130);
           },
-          onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${retries + 1}): ${error}`),
-        }),
-      );
+        },
+        onPlanned: async (total) => {
+          const manifest = await project.desired.manifestInfo().catch(() => undefined);
+          if (manifest && manifest.digest !== plan.manifest.digest) {
+            this.warning('the manifest or overrides changed since this plan was made; applying the plan as reviewed (plan again to include the changes)');
+          }
+          if (!flags.json && total > 0) progress = startProgress(total);
+        },
+        onResult: (r) => progress?.tick(r),
+        onRetry: (tenant, attempt, error) => progress?.note(`retrying ${tenant} (attempt ${attempt + 1} of ${retries + 1}): ${error}`),
+      });
     } catch (error) {
       // The library knows the plan, not its file: a refusal names the file the user gave.
       if (error instanceof PlanRefused) throw new UserError(`${args.plan}: ${error.message}`, error.exitCode);
       throw error;
     } finally {
       progress?.stop();
-      finished = true;
+    }
+    if (run.planned === 0) {
+      if (flags.json) this.printJson({ plan: plan.id, summary: countByStatus([]), results: [] });
+      else this.log('Nothing to apply: the plan has no changes for the selected tenants.');
+      return 0;
     }
     const { results, snapshots, snapshotError, unsavedSnapshots } = run;
     const counts = countByStatus(results);
@@ -112,9 +87,5 @@ export default class Apply extends BaseCommand {
     // The tenants are migrated, but without their snapshots the next plan holds them as drifted.
     if (snapshotError !== undefined) process.stderr.write(`${colors.red('error:')} ${snapshotError}\n`);
     return counts.failed + counts.stale + counts.refused + counts['not-started'] > 0 || snapshotError !== undefined ? 3 : 0;
-  }
-
-  private filtered(flags: { tenant?: string[]; label?: string[]; shard?: string }): boolean {
-    return (flags.tenant?.length ?? 0) > 0 || (flags.label?.length ?? 0) > 0 || flags.shard !== undefined;
   }
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { SchemaSyncEngine } from '../../engine.js';
+import { SchemaSyncEngine } from '../../library/schema-sync.js';
 import { UserError } from '../../errors.js';
 import { redactUrl } from '../../util/redact-url.js';
 import { colors } from '../../output/colors.js';

@@ -7,7 +7,7 @@ import { fingerprint } from '../../model/fingerprint.js';
 import { colors } from '../../output/colors.js';
 import { formatRecorded } from '../../output/format-snapshot.js';
 import { requireTenants } from '../../project/project.js';
-import { openSnapshotStore } from '../../snapshot/open-store.js';
+import { openSnapshotStore } from '../../project/snapshot-store.js';
 import { recordSnapshots } from '../../snapshot/record-snapshots.js';
 import { inspectTenants } from '../../workflow/inspect-tenants.js';
 import { BaseCommand } from '../base-command.js';

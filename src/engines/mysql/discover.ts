@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import picomatch from 'picomatch';
 import { errorMessage, TenantQueryError } from '../../errors.js';
-import type { DiscoveredTenant, TenantSelector } from '../types.js';
+import type { DiscoveredTenant, TenantSelector } from '../../domain/tenant.js';
 import type { Connection } from './connect.js';
 import { LIST_DATABASES } from './queries.js';
 import { firstKeyword } from './sql-tokens.js';

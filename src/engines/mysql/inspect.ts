@@ -17,7 +17,8 @@ import type {
   TableModel,
   UnmanagedObject,
 } from '../../model/types.js';
-import type { InspectOutcome, TenantContext } from '../types.js';
+import type { InspectOutcome } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 import type { Connection } from './connect.js';
 import { quoteLiteral } from './connect.js';
 import type { Flavor } from './flavor.js';

@@ -5,7 +5,8 @@
 // object names no other database, and session SETs, are accepted; anything else (data changes,
 // GRANT, SET GLOBAL, a USE of another database, a name qualified with another database) is
 // refused with its file and line.
-import type { CompileFailure, SqlSource } from '../types.js';
+import type { CompileFailure } from '../types.js';
+import type { SqlSource } from '../../model/desired.js';
 import { isWord, splitStatements, type Token } from './sql-tokens.js';
 
 export interface CompileStatement {

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import type { BatchRunner, InspectScope } from '../types.js';
-import { connectClient, withPoolClient } from './connect.js';
-import { inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
-import { releaseAdvisoryLocks, tryAdvisoryLocks } from './lock.js';
-import { INVALID_INDEXES_OF_SCHEMAS } from './queries.js';
-import { runSteps } from './session.js';
+import { connectClient, withPoolClient } from './internal/connect.js';
+import { inspectOutcomes, readIsolating } from './internal/inspect.js';
+import { type ReadSettings } from '../../domain/settings.js';
+import { releaseAdvisoryLocks, tryAdvisoryLocks } from './internal/lock.js';
+import { INVALID_INDEXES_OF_SCHEMAS } from './internal/queries.js';
+import { runSteps } from './internal/session.js';
 
 /**
  * The apply runner for waves of tenants. Every advisory lock of the run lives on one dedicated
@@ -12,7 +13,7 @@ import { runSteps } from './session.js';
  * pooled connection. The stale checks and verifications run on pooled connections kept for the
  * whole run.
  */
-export async function openPostgresBatch(url: string, pool: pg.Pool, limits: ReadLimits): Promise<BatchRunner> {
+export async function openBatch(url: string, pool: pg.Pool, limits: ReadSettings): Promise<BatchRunner> {
   const locks = await connectClient(url, limits);
   let lost = false;
   locks.on('error', () => {

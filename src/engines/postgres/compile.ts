@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { SchemaModel } from '../../model/types.js';
 import type { CompileFailure, CompileInput, CompileOutcome, InspectScope } from '../types.js';
-import { quoteIdent } from './connect.js';
-import { CATALOG_SETTINGS, inspectInTransaction, type ReadLimits } from './inspect.js';
-import { renderChanges } from './render.js';
-import { TENANT_IN_SEARCH_PATH } from './inspect-objects.js';
-import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './sql-source.js';
+import { quoteIdent } from './internal/connect.js';
+import { CATALOG_SETTINGS, inspectInTransaction } from './internal/inspect.js';
+import { type ReadSettings } from '../../domain/settings.js';
+import { renderChanges } from './internal/render.js';
+import { TENANT_IN_SEARCH_PATH } from './internal/inspect-objects.js';
+import { sqlStatements, type ExtensionNeed, type SqlStatement, type SqlStatements } from './internal/sql-source.js';
 
 /**
  * server_version_num of the server that compiles (PostgreSQL prints differently across majors),
@@ -42,7 +43,7 @@ const WAITS_FOR_TABLES = new Set(['42704', '42P01']);
  * Each input is compiled in a savepoint of one transaction, so one broken desired schema does not
  * hide the others' results. The caller's limits bound every statement (invariant 9).
  */
-export async function compileSchemas(client: pg.ClientBase, inputs: readonly CompileInput[], limits: ReadLimits): Promise<CompileOutcome[]> {
+export async function compileSchemas(client: pg.ClientBase, inputs: readonly CompileInput[], limits: ReadSettings): Promise<CompileOutcome[]> {
   const outcomes: CompileOutcome[] = [];
   await client.query(
     [

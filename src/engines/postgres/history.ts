@@ -3,7 +3,8 @@
 // inspection never reads, since it only reads the tenants' schemas. So it is never drift and
 // never an unmanaged object of a tenant.
 import type pg from 'pg';
-import type { HistoryEntry, HistorySave, HistoryTable, TenantContext } from '../types.js';
+import type { HistoryEntry, HistorySave, HistoryTable } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
 
 /**
  * CREATE ... IF NOT EXISTS is not safe against a concurrent create of the same name (two first
@@ -76,7 +77,7 @@ async function ensureHistoryTable(client: pg.ClientBase): Promise<void> {
 }
 
 /** The history table over a client borrowed per call from the adapter's pool. */
-export function postgresHistory(withClient: <T>(fn: (client: pg.ClientBase) => Promise<T>) => Promise<T>): HistoryTable {
+export function openHistory(withClient: <T>(fn: (client: pg.ClientBase) => Promise<T>) => Promise<T>): HistoryTable {
   return {
     location: 'schema_sync.snapshots',
     save: (entries: readonly HistorySave[]) =>

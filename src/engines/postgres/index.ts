@@ -1,28 +1,21 @@
 import pg from 'pg';
-import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, TenantContext } from '../types.js';
-import { createPool, quoteIdent, withPoolClient } from './connect.js';
-import { discoverSchemas } from './discover.js';
-import { postgresHistory } from './history.js';
-import { COMPARED_KINDS, GRANTS_KIND, inspectOutcomes, readIsolating, type ReadLimits } from './inspect.js';
-import { normalizeSchema, toManifestSchema } from './normalize.js';
+import type { ConnectionSettings, ReadSettings } from '../../domain/settings.js';
+import type { DatabaseAdapter, EngineModule } from '../types.js';
+import { openBatch } from './batch.js';
+import { compileSchemas, compilerVersion } from './compile.js';
+import { discoverTenants } from './discover.js';
+import { openHistory } from './history.js';
+import { indexKeys } from './index-keys.js';
+import { comparedKinds, inspectTenants } from './inspect.js';
+import { createPool, quoteIdent, withPoolClient } from './internal/connect.js';
+import { naming } from './names.js';
+import { normalizer } from './normalize.js';
 import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
-import { objectStatements } from './render-objects.js';
-import { createTenantSchema, dropTenantSchema } from './tenants.js';
-import { openPostgresBatch } from './batch.js';
+import { schemaSql } from './schema-sql.js';
 import { checkSqlTexts, identifierProblem } from './sql-text.js';
 import { checkPlannedStatements } from './statements.js';
-import { compileSchemas, compilerVersion } from './compile.js';
-import { schemaSql } from './schema-sql.js';
-import { naming } from './names.js';
-import { indexKeys } from './index-keys.js';
-import { missingTypes } from './tenants.js';
-
-const normalizer: Normalizer = {
-  normalizeSchema,
-  toManifestSchema,
-  manifestSql: (schema) => objectStatements(schema.objects ?? [], schema.tables),
-};
+import { createTenant, dropTenant, missingTypes } from './tenants.js';
 
 /** SQLSTATEs worth retrying: lock_not_available, deadlock, serialization failure, shutdown. */
 const transientStates = new Set(['55P03', '40P01', '40001', '57P01', '57P02', '57P03', '53300']);
@@ -37,7 +30,7 @@ function isTransientError(error: unknown): boolean {
 function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   if (!settings.url) throw new Error('postgres needs a connection url');
   const url = settings.url;
-  const limits: ReadLimits = {
+  const limits: ReadSettings = {
     lockTimeoutMs: settings.apply.lockTimeoutMs,
     statementTimeoutMs: settings.apply.statementTimeoutMs,
     ...(settings.grants === true && { grants: true }),
@@ -56,12 +49,10 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   const withClient = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withPoolClient(getPool(), url, fn);
   return {
     engine: 'postgres',
-    discoverTenants: (selector) => withClient((c) => discoverSchemas(c, selector, limits)),
+    discoverTenants: (selector) => withClient((c) => discoverTenants(c, selector, limits)),
     refineChanges,
-    inspector: {
-      inspectTenants: (tenants: readonly TenantContext[]) => inspectOutcomes(tenants, (chunk) => withClient((c) => readIsolating(c, chunk, undefined, limits))),
-    },
-    comparedKinds: settings.grants === true ? [...COMPARED_KINDS, GRANTS_KIND] : COMPARED_KINDS,
+    inspector: { inspectTenants: (tenants) => inspectTenants(tenants, withClient, limits) },
+    comparedKinds: comparedKinds(limits),
     // Asked once per set of types: every tenant of this adapter is on the same database.
     missingTypes(_tenant, types) {
       const key = JSON.stringify(types);
@@ -77,14 +68,14 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
       version: () => withClient((c) => compilerVersion(c, settings.grants === true)),
       compileSchemas: (inputs) => withClient((c) => compileSchemas(c, inputs, limits)),
     },
-    createTenant: (name) => withClient((c) => createTenantSchema(c, name)),
-    dropTenant: (name) => withClient((c) => dropTenantSchema(c, name)),
+    createTenant: (name) => withClient((c) => createTenant(c, name)),
+    dropTenant: (name) => withClient((c) => dropTenant(c, name)),
     runner: {
-      openBatch: () => openPostgresBatch(url, getPool(), limits),
+      openBatch: () => openBatch(url, getPool(), limits),
     },
     render: renderChanges,
     normalizer,
-    history: postgresHistory(withClient),
+    history: openHistory(withClient),
     tenantQualifier: (tenant) => quoteIdent(tenant.name),
     isTransientError,
     checkPlannedStatements,
@@ -96,4 +87,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const postgresEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts, identifierProblem, schemaSql };
+export const engine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts, identifierProblem, schemaSql };

@@ -2,6 +2,6 @@
 // with a CHECK's columns read by this engine's tokenizer.
 import type { NamingRules } from '../types.js';
 import { postgresNaming } from '../shared/names.js';
-import { nameTokens } from './sql-tokens.js';
+import { nameTokens } from './internal/sql-tokens.js';
 
 export const naming: NamingRules = postgresNaming(nameTokens);

@@ -1,15 +1,9 @@
-import type { BatchRunner, InspectOutcome, LockOutcome, TenantContext } from '../types.js';
-import { describeError, inspectFiles } from './inspect.js';
-import { isBusyError } from './lock.js';
-import { openSqliteSession, type SqliteSession } from './session.js';
+import type { BatchRunner, InspectOutcome, LockOutcome } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
+import { describeError, inspectFiles } from './internal/inspect.js';
+import { isBusyError } from './internal/lock.js';
+import { openSqliteSession, type SqliteSession } from './internal/session.js';
 
-/**
- * Tenants a wave locks at most. A tenant's lock is its file's write lock, which blocks the
- * application's own writers (up to their busy timeout) for as long as it is held: from the
- * wave's stale check until the tenant's COMMIT. Waves this short hold each lock for a few
- * tenants' work; nothing is saved by larger ones, since every file is read on its own anyway.
- */
-export const MAX_WAVE = 16;
 
 /** Files read between two yields to the event loop: better-sqlite3 is synchronous. */
 const YIELD_EVERY = 8;
@@ -20,7 +14,7 @@ const YIELD_EVERY = 8;
  * file inside that transaction, and the steps, their verification and the COMMIT run in it
  * too, so nothing can change the file in between. COMMIT ends the lock; unlocking closes the file.
  */
-export function openSqliteBatch(busyTimeoutMs: number): BatchRunner {
+export function openBatch(busyTimeoutMs: number): BatchRunner {
   const sessions = new Map<string, { readonly file: string; readonly session: SqliteSession }>();
   const yieldEvery = async (count: number) => {
     if (count > 0 && count % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));

@@ -3,8 +3,8 @@
 // files, with the same pragmas. The database is gone when the compile returns.
 import Database from 'better-sqlite3';
 import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
-import { inspectDatabase } from './inspect.js';
-import { renderChanges } from './render.js';
+import { inspectDatabase } from './internal/inspect.js';
+import { renderChanges } from './internal/render.js';
 
 /** The SQLite library's version: it decides how the catalog is read and what the parser accepts. */
 export function compilerVersion(): string {

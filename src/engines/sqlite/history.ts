@@ -1,9 +1,10 @@
 // The database snapshot store's table on SQLite: schema_sync_history inside each tenant file, so
 // a file carries its own history wherever it is copied. Inspection skips the table and its
 // indexes (RESERVED_TABLES in inspect.ts), so it is never drift and never an unmanaged object.
-import type { HistoryEntry, HistorySave, HistoryTable, TenantContext } from '../types.js';
-import { openDatabase, type SqliteDatabase } from './connect.js';
-import { setBusyTimeout } from './lock.js';
+import type { HistoryEntry, HistorySave, HistoryTable } from '../types.js';
+import type { TenantContext } from '../../domain/tenant.js';
+import { openDatabase, type SqliteDatabase } from './internal/connect.js';
+import { setBusyTimeout } from './internal/lock.js';
 
 /** A plain INTEGER PRIMARY KEY (the rowid): AUTOINCREMENT would add a sqlite_sequence table. */
 const CREATE_HISTORY = `
@@ -68,7 +69,7 @@ const present = (db: SqliteDatabase): boolean => db.prepare(HISTORY_EXISTS).get(
  * Saving writes to the tenant file under BEGIN IMMEDIATE, waiting up to busyTimeout for another
  * writer as apply does; listing and loading open the file read-only and never create the table.
  */
-export function sqliteHistory(busyTimeoutMs: number): HistoryTable {
+export function openHistory(busyTimeoutMs: number): HistoryTable {
   return {
     location: 'schema_sync_history in each tenant file',
     async save(entries: readonly HistorySave[]) {

@@ -1,51 +1,37 @@
-import type { ConnectionSettings, DatabaseAdapter, EngineModule, Normalizer, RecoverOutcome } from '../types.js';
-import { MAX_WAVE, openSqliteBatch } from './batch.js';
-import { discoverSqliteFiles, tenantFilePath } from './discover.js';
-import { sqliteHistory } from './history.js';
-import { COMPARED_KINDS, inspectFiles } from './inspect.js';
-import { isBusyError } from './lock.js';
-import { isBuiltinType, normalizeSchema, toManifestSchema } from './normalize.js';
-import { refineChanges } from './rebuild.js';
-import { recoverFile } from './recover.js';
+import type { ConnectionSettings } from '../../domain/settings.js';
+import type { DatabaseAdapter, EngineModule } from '../types.js';
+import { openBatch } from './batch.js';
+import { compileSchemas, compilerVersion } from './compile.js';
+import { discoverTenants } from './discover.js';
+import { openHistory } from './history.js';
+import { indexKeys } from './index-keys.js';
+import { comparedKinds, inspectTenants } from './inspect.js';
+import { tenantFilePath } from './internal/discover.js';
+import { isBusyError, MAX_WAVE } from './internal/lock.js';
+import { naming } from './names.js';
+import { normalizer } from './normalize.js';
+import { recoverTenants } from './recover.js';
+import { refineChanges } from './refine.js';
 import { renderChanges } from './render.js';
 import { checkSqlTexts } from './sql-text.js';
-import { compileSchemas, compilerVersion } from './compile.js';
-import { createTenantFile, dropTenantFile } from './tenants.js';
-import { naming } from './names.js';
-import { indexKeys } from './index-keys.js';
-
-const normalizer: Normalizer = { normalizeSchema, toManifestSchema, isBuiltinType };
+import { createTenant, dropTenant } from './tenants.js';
 
 function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   const fileOf = (name: string) => tenantFilePath(settings.tenants, settings.baseDir, name);
   return {
     engine: 'sqlite',
-    discoverTenants: async (selector) => discoverSqliteFiles(selector, settings.baseDir),
+    discoverTenants: async (selector) => discoverTenants(selector, settings.baseDir),
     refineChanges,
-    inspector: { inspectTenants: (tenants) => inspectFiles(tenants) },
-    comparedKinds: COMPARED_KINDS,
+    inspector: { inspectTenants: (tenants) => inspectTenants(tenants) },
+    comparedKinds: comparedKinds(),
     compiler: { version: async () => compilerVersion(), compileSchemas: async (inputs) => compileSchemas(inputs) },
-    async recoverTenants(tenants) {
-      const out = new Map<string, RecoverOutcome>();
-      for (const tenant of tenants) {
-        if (tenant.location === undefined) {
-          out.set(tenant.name, { ok: false, error: `tenant ${tenant.name} has no SQLite file` });
-          continue;
-        }
-        try {
-          out.set(tenant.name, recoverFile(tenant.location, settings.apply.busyTimeoutMs));
-        } catch (error) {
-          out.set(tenant.name, { ok: false, error: `cannot recover ${tenant.location}: ${(error as Error).message}` });
-        }
-      }
-      return out;
-    },
-    runner: { maxWave: MAX_WAVE, openBatch: async () => openSqliteBatch(settings.apply.busyTimeoutMs) },
+    recoverTenants: (tenants) => recoverTenants(tenants, settings.apply.busyTimeoutMs),
+    runner: { maxWave: MAX_WAVE, openBatch: async () => openBatch(settings.apply.busyTimeoutMs) },
     render: renderChanges,
     normalizer,
-    history: sqliteHistory(settings.apply.busyTimeoutMs),
-    createTenant: (name) => createTenantFile(name, fileOf(name)),
-    dropTenant: (name) => dropTenantFile(name, fileOf(name)),
+    history: openHistory(settings.apply.busyTimeoutMs),
+    createTenant: (name) => createTenant(name, fileOf(name)),
+    dropTenant: (name) => dropTenant(name, fileOf(name)),
     // One tenant per file: every statement names the file's own schema.
     tenantQualifier: () => '"main"',
     isTransientError: isBusyError,
@@ -54,4 +40,4 @@ function createAdapter(settings: ConnectionSettings): DatabaseAdapter {
   };
 }
 
-export const sqliteEngine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts };
+export const engine: EngineModule = { createAdapter, normalizer, render: renderChanges, naming, indexKeys, checkSqlTexts };

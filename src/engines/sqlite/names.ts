@@ -3,6 +3,6 @@
 // inspection names what it reads the same way. A CHECK's columns are read by this engine's tokenizer.
 import type { NamingRules } from '../types.js';
 import { postgresNaming } from '../shared/names.js';
-import { nameTokens } from './sql-tokens.js';
+import { nameTokens } from './internal/sql-tokens.js';
 
 export const naming: NamingRules = postgresNaming(nameTokens);

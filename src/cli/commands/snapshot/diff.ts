@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { describeChange } from '../../../diff/describe-change.js';
 import { formatSnapshotDiff } from '../../../output/format-snapshot.js';
-import { openSnapshotStore } from '../../../snapshot/open-store.js';
+import { openSnapshotStore } from '../../../project/snapshot-store.js';
 import { BaseCommand } from '../../base-command.js';
 
 export default class SnapshotDiff extends BaseCommand {

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { formatVersions } from '../../../output/format-snapshot.js';
-import { openSnapshotStore } from '../../../snapshot/open-store.js';
+import { openSnapshotStore } from '../../../project/snapshot-store.js';
 import { BaseCommand } from '../../base-command.js';
 
 export default class SnapshotList extends BaseCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../../../errors.js';
-import { openSnapshotStore } from '../../../snapshot/open-store.js';
+import { openSnapshotStore } from '../../../project/snapshot-store.js';
 import { writeSnapshotYaml } from '../../../snapshot/snapshot-file.js';
 import { BaseCommand } from '../../base-command.js';
 
