@@ -88,6 +88,11 @@ function alterReasons(change: Extract<Change, { kind: 'alterColumn' }>): string[
       case 'options':
       case 'identityOptions':
       case 'identitySequenceName':
+      // MySQL-only column settings: SQLite's inspector never reads them either.
+      case 'charset':
+      case 'autoIncrement':
+      case 'onUpdate':
+      case 'invisible':
         return [];
     }
   });
