@@ -4,7 +4,7 @@
 import type { IndexKey } from '../../model/types.js';
 import type { IndexKeySyntax } from '../types.js';
 
-const IDENT = String.raw`(?:[\p{L}\p{N}_$]+|\`(?:[^\`]|\`\`)+\`)`;
+const IDENT = '(?:[\\p{L}\\p{N}_$]+|`(?:[^`]|``)+`)';
 const COLUMN_KEY = new RegExp(String.raw`^\s*(${IDENT})\s*(?:\(\s*(\d+)\s*\))?(?:\s+(ASC|DESC))?\s*$`, 'iu');
 const ORDER_SUFFIX = /^([\s\S]*?\S)\s+(ASC|DESC)\s*$/i;
 const BARE = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;

@@ -131,12 +131,15 @@ function indexDefinition(index: IndexModel, table: string, flavor: Flavor | unde
   return sql;
 }
 
+/**
+ * NO ACTION, the manifest's default, is left unwritten: the key then has the server's default
+ * action, which the server prints as it prints a key written without one (MariaDB: RESTRICT), so a
+ * manifest that names no action matches a table whose DDL named none. InnoDB treats the two alike.
+ */
 function foreignKeyDefinition(fk: ForeignKeyModel, table: string, options: RenderOptions): string {
   if (fk.deferrable || fk.match !== undefined) throw new Error(`foreign key ${table}.${fk.name}: MySQL has no deferrable or MATCH FULL foreign keys`);
-  return (
-    `CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${columnList(fk.columns)}) REFERENCES ${qualified(fk.refTable, options)} (${columnList(fk.refColumns)}) ` +
-    `ON DELETE ${fkActions[fk.onDelete]} ON UPDATE ${fkActions[fk.onUpdate]}`
-  );
+  const actions = [...(fk.onDelete !== 'no action' ? [`ON DELETE ${fkActions[fk.onDelete]}`] : []), ...(fk.onUpdate !== 'no action' ? [`ON UPDATE ${fkActions[fk.onUpdate]}`] : [])];
+  return `CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${columnList(fk.columns)}) REFERENCES ${qualified(fk.refTable, options)} (${columnList(fk.refColumns)})${actions.map((a) => ' ' + a).join('')}`;
 }
 
 function checkDefinition(check: CheckModel, table: string): string {

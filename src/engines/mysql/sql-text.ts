@@ -38,6 +38,8 @@ function singleStatementTokens(text: string): readonly Token[] | string {
   if (text.trim() === '') return 'expected SQL text, found nothing';
   const statements = splitStatements(text);
   if (statements.length !== 1) return statements.length === 0 ? 'holds no SQL, only a comment or a client command' : 'holds a semicolon: no second statement may follow';
+  // A string or comment left open swallows whatever follows it: a statement put after the text shows it.
+  if (splitStatements(`${text}\n;\nSELECT 1`).length !== 2) return 'leaves a quoted string, name or comment open';
   const [statement] = statements;
   const begin = text.indexOf(statement!.text);
   if (text.slice(0, begin).trim() !== '' || text.slice(begin + statement!.text.length).trim() !== '') {
