@@ -184,7 +184,7 @@ const cases: readonly Case[] = [
   },
   {
     name: 'drop a foreign key',
-    edit: (y) => y.replace(/    foreignKeys:\n.*\n/, ''),
+    edit: (y) => y.replace(/ {4}foreignKeys:\n.*\n/, ''),
     // The server made an index for the key; it goes with it, in the same statement.
     hazards: [[]],
     sql: ['DROP FOREIGN KEY `orders_account`'],
@@ -203,7 +203,7 @@ const cases: readonly Case[] = [
   },
   {
     name: 'change a column comment and drop a column in one statement',
-    edit: (y) => y.replace('comment: "Login" }', 'comment: "Sign-in" }').replace('      note: { type: text }\n', '').replace(/    indexes:\n      accounts_note_prefix.*\n      accounts_note_text.*\n/, ''),
+    edit: (y) => y.replace('comment: "Login" }', 'comment: "Sign-in" }').replace('      note: { type: text }\n', '').replace(/ {4}indexes:\n {6}accounts_note_prefix.*\n {6}accounts_note_text.*\n/, ''),
     hazards: [['DELETES_DATA']],
     sql: ['DROP COLUMN `note`'],
   },

@@ -88,6 +88,7 @@ function alterReasons(change: Extract<Change, { kind: 'alterColumn' }>): string[
       case 'options':
       case 'identityOptions':
       case 'identitySequenceName':
+        return [];
       // MySQL-only column settings: SQLite's inspector never reads them either.
       case 'charset':
       case 'autoIncrement':
