@@ -207,6 +207,18 @@ const cases: readonly Case[] = [
     hazards: [['DELETES_DATA']],
     sql: ['DROP COLUMN `note`'],
   },
+  {
+    name: 'change the table collation: the columns follow, the table is altered once',
+    edit: (y) => y.replace(/(orders:[\s\S]*)collation: utf8mb4_unicode_ci/, '$1collation: utf8mb4_bin'),
+    hazards: [['REWRITES_TABLE', 'BLOCKS_WRITES']],
+    sql: ['COLLATE=utf8mb4_bin'],
+  },
+  {
+    name: 'swap the primary key in one statement',
+    edit: (y) => y.replace('      id: { type: int, identity: by default, primaryKey: true }', '      id: { type: int, identity: by default }').replace('    foreignKeys:', '    primaryKey: [id, account_id]\n    foreignKeys:'),
+    hazards: [['REWRITES_TABLE', 'MAY_FAIL_ON_EXISTING_ROWS', 'INDEX_BUILD']],
+    sql: ['DROP PRIMARY KEY, ADD PRIMARY KEY (`id`, `account_id`), ALGORITHM=INPLACE, LOCK=NONE'],
+  },
 ];
 
 describe('single changes converge', () => {
