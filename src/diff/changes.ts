@@ -36,10 +36,14 @@ export type ColumnProperty =
   | 'compression'
   | 'options'
   | 'identityOptions'
-  | 'identitySequenceName';
+  | 'identitySequenceName'
+  | 'charset'
+  | 'autoIncrement'
+  | 'onUpdate'
+  | 'invisible';
 
 /** What ALTER TABLE can change of a table itself, in place. */
-export type TableProperty = 'unlogged' | 'storageParameters' | 'clusterOn' | 'replicaIdentity';
+export type TableProperty = 'unlogged' | 'storageParameters' | 'clusterOn' | 'replicaIdentity' | 'options';
 
 /** Objects of a table or schema that hold a comment of their own. */
 export type CommentedObject =

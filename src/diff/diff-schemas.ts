@@ -36,9 +36,14 @@ const columnProperties: readonly ColumnProperty[] = [
   'options',
   'identityOptions',
   'identitySequenceName',
+  'charset',
+  'autoIncrement',
+  'onUpdate',
+  'invisible',
 ];
 
-const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameters'];
+/** `options`: engine-only table options (SQLite folds a change of them into a rebuild; MySQL alters them in place). */
+const tableProperties: readonly TableProperty[] = ['unlogged', 'storageParameters', 'options'];
 /**
  * Table properties that name one of its indexes: a change of their own, which orderChanges runs
  * once the table's indexes and keys are added. An index dropped and added again loses what they

@@ -3,6 +3,8 @@ export const hazardCodes = [
   'DELETES_DATA',
   'REWRITES_TABLE',
   'ACCESS_EXCLUSIVE_LOCK',
+  /** Writes to the table wait while the statement runs; reads go on (MySQL LOCK=SHARED, a table copy). */
+  'BLOCKS_WRITES',
   'MAY_FAIL_ON_EXISTING_ROWS',
   'INDEX_BUILD',
   'RUNS_AFTER_COMMIT',

@@ -1,15 +1,18 @@
 // The desired schema, compiled by the server itself (DESIGN.md invariant 2): each distinct
-// desired schema is created in a scratch database of its own and read back by the inspector that
-// reads tenants. MySQL has no transactional DDL, so the scratch database cannot be rolled back
+// desired schema is created in a scratch database of its own (the manifest's tables rendered by
+// render.ts, then its `sql:`) and read back by the inspector that reads tenants. MySQL has no transactional DDL, so the scratch database cannot be rolled back
 // like PostgreSQL's scratch schema: it is dropped when the compile ends, however it ends, and
 // discovery never takes one for a tenant (discover.ts).
 import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
-import type { CompileFailure, CompileInput, CompileOutcome } from '../types.js';
+import type { SchemaModel } from '../../model/types.js';
+import type { RenderOptions } from '../../plan/step.js';
+import type { CompileFailure, CompileInput, CompileOutcome, InspectScope } from '../types.js';
 import { quoteIdent, type Connection, type MysqlServer } from './connect.js';
 import { SCRATCH_PREFIX } from './discover.js';
 import type { Flavor } from './flavor.js';
 import { inspectDatabases } from './inspect.js';
+import { mysqlRenderer } from './render.js';
 import { compileStatements, type CompileStatement } from './sql-source.js';
 
 /** The flavor and its major version: what decides how the server prints, for the compile cache's key. */
@@ -51,34 +54,106 @@ export async function compileSchemas(server: MysqlServer, inputs: readonly Compi
   return outcomes;
 }
 
-async function compileOne(server: MysqlServer, input: CompileInput): Promise<CompileOutcome> {
-  if (input.changes.length > 0) {
-    // The MySQL renderer does not exist yet: a manifest's tables cannot be built here.
-    return { ok: false, error: { message: 'the mysql engine compiles SQL only so far: a manifest with tables needs the MySQL renderer, which does not exist yet' } };
+/** A rendered statement of the manifest's model, and which of the input's changes it renders. */
+interface ChangeStatement {
+  readonly text: string;
+  readonly step: string;
+  readonly change: number;
+}
+
+/**
+ * The input's changes as statements, one change at a time, so that the server's refusal names the
+ * change and the manifest line behind it; what the renderer refuses is the compile's failure.
+ */
+function changeStatements(input: CompileInput, options: RenderOptions, flavor: Flavor): ChangeStatement[] | CompileFailure {
+  const render = mysqlRenderer(flavor);
+  const out: ChangeStatement[] = [];
+  for (const [index, change] of input.changes.entries()) {
+    try {
+      for (const step of render([change], options)) for (const text of step.sql) out.push({ text, step: step.summary, change: index });
+    } catch (error) {
+      return { message: (error as Error).message, change: index };
+    }
   }
+  return out;
+}
+
+function renderOptions(scratch: string, input: CompileInput): RenderOptions {
+  return { qualifier: quoteIdent(scratch), concurrentIndexes: false, indexTimeoutMs: 0, tenantTypes: input.tenantTypes, tenantSequences: input.tenantSequences };
+}
+
+async function compileOne(server: MysqlServer, input: CompileInput): Promise<CompileOutcome> {
   const statements = compileStatements(input.sql);
   if (!Array.isArray(statements)) return { ok: false, error: statements };
   const scratch = scratchName();
+  const options = renderOptions(scratch, input);
+  const rendered = changeStatements(input, options, server.flavor);
+  if (!Array.isArray(rendered)) return { ok: false, error: rendered };
   let connection: Connection | undefined;
   try {
     connection = await server.connect();
+    await connection.query(`CREATE DATABASE ${quoteIdent(scratch)}`);
+    // The rendered statements name the scratch database in full, quoted as our sessions read them.
+    for (const statement of rendered) {
+      const failure = await runRendered(connection, statement);
+      if (failure) return { ok: false, error: failure };
+    }
     // The SQL is the application's DDL: it runs under the server's own sql_mode (ANSI_QUOTES and
     // all), not the one our inspection sessions use.
     await connection.query('SET SESSION sql_mode = @@GLOBAL.sql_mode');
-    await connection.query(`CREATE DATABASE ${quoteIdent(scratch)}`);
     await connection.query(`USE ${quoteIdent(scratch)}`);
     for (const statement of statements) {
       const failure = await run(connection, statement);
       if (failure) return { ok: false, error: failure };
     }
-    // Read on a clean pooled session: the SQL may have changed this one's sql_mode or charset.
-    const models = await server.withConnection((c) => inspectDatabases(c, server.flavor, [scratch]));
-    const schema = models.get(scratch);
-    if (!schema) throw new Error(`the scratch database ${scratch} vanished while compiling`);
+    let schema = await read(server, scratch);
+    // Rounds in place (CompileInput.thenChange): on a session with our sql_mode again. A round the
+    // server refuses cannot be rolled back, so the read before it stands, and no more are asked.
+    const rounds = await server.connect();
+    try {
+      for (let round = input.thenChange?.(schema); round !== undefined; round = input.thenChange?.(schema)) {
+        const roundStatements = changeStatements({ ...input, changes: round.changes }, options, server.flavor);
+        if (!Array.isArray(roundStatements) || !(await runRound(rounds, roundStatements))) break;
+        schema = await read(server, scratch, round.scope);
+      }
+    } finally {
+      rounds.destroy();
+    }
     return { ok: true, schema };
   } finally {
     await dropScratch(server, connection, scratch);
   }
+}
+
+/** The scratch database read on a clean pooled session (the SQL may have changed the compile's sql_mode or charset). */
+async function read(server: MysqlServer, scratch: string, _scope?: InspectScope): Promise<SchemaModel> {
+  // The whole database is read whatever the scope: an engine may read more than asked.
+  const models = await server.withConnection((c) => inspectDatabases(c, server.flavor, [scratch]));
+  const schema = models.get(scratch);
+  if (!schema) throw new Error(`the scratch database ${scratch} vanished while compiling`);
+  return schema;
+}
+
+async function runRendered(connection: Connection, statement: ChangeStatement): Promise<CompileFailure | undefined> {
+  try {
+    await connection.query(statement.text);
+    return undefined;
+  } catch (error) {
+    if (!isServerError(error)) throw error;
+    return { message: error.sqlMessage ?? error.message, step: statement.step, change: statement.change };
+  }
+}
+
+async function runRound(connection: Connection, statements: readonly ChangeStatement[]): Promise<boolean> {
+  for (const statement of statements) {
+    try {
+      await connection.query(statement.text);
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Runs one statement; the server's refusal comes back with the file and line it is written on. */

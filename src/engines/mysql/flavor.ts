@@ -25,6 +25,19 @@ export interface Capabilities {
    * DEFAULT_GENERATED in EXTRA.
    */
   readonly defaultsAreSql: boolean;
+  /** ADD COLUMN at the end is ALGORITHM=INSTANT (MariaDB 10.3.2+, MySQL 8.0.12+). */
+  readonly instantAddColumn: boolean;
+  /** DROP COLUMN of a column no index uses is ALGORITHM=INSTANT (MariaDB 10.4+, MySQL 8.0.29+). */
+  readonly instantDropColumn: boolean;
+  /**
+   * Changes of a column's or table's metadata alone are ALGORITHM=INSTANT (MariaDB 10.3+): a
+   * column's comment, visibility or wider VARCHAR, RENAME COLUMN and RENAME INDEX, a table's
+   * comment and default charset, dropping a CHECK or a foreign key. MySQL does some of these in
+   * place without claiming INSTANT for all, so it is not asked to.
+   */
+  readonly instantMetadata: boolean;
+  /** How an index the optimizer leaves alone is written: IGNORED (MariaDB 10.6+), INVISIBLE (MySQL 8). */
+  readonly ignoredIndexWord?: 'IGNORED' | 'INVISIBLE';
 }
 
 export interface Flavor {
@@ -62,6 +75,10 @@ function capabilitiesOf(kind: FlavorKind, v: readonly [number, number, number]):
       ...(atLeast(v, 10, 6) && { ignoredIndexColumn: 'IGNORED' as const }),
       indexExpressions: false,
       defaultsAreSql: atLeast(v, 10, 2, 7),
+      instantAddColumn: atLeast(v, 10, 3, 2),
+      instantDropColumn: atLeast(v, 10, 4),
+      instantMetadata: atLeast(v, 10, 3),
+      ...(atLeast(v, 10, 6) && { ignoredIndexWord: 'IGNORED' as const }),
     };
   }
   return {
@@ -70,6 +87,10 @@ function capabilitiesOf(kind: FlavorKind, v: readonly [number, number, number]):
     ...(atLeast(v, 8, 0) && { ignoredIndexColumn: 'IS_VISIBLE' as const }),
     indexExpressions: atLeast(v, 8, 0, 13),
     defaultsAreSql: false,
+    instantAddColumn: atLeast(v, 8, 0, 12),
+    instantDropColumn: atLeast(v, 8, 0, 29),
+    instantMetadata: false,
+    ...(atLeast(v, 8, 0) && { ignoredIndexWord: 'INVISIBLE' as const }),
   };
 }
 

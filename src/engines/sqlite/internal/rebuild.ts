@@ -89,6 +89,12 @@ function alterReasons(change: Extract<Change, { kind: 'alterColumn' }>): string[
       case 'identityOptions':
       case 'identitySequenceName':
         return [];
+      // MySQL-only column settings: SQLite's inspector never reads them either.
+      case 'charset':
+      case 'autoIncrement':
+      case 'onUpdate':
+      case 'invisible':
+        return [];
     }
   });
 }
