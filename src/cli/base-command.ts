@@ -91,7 +91,8 @@ export abstract class BaseCommand extends Command {
 }
 
 export const tenantFlags = {
-  tenant: Flags.string({ char: 't', description: 'only this tenant (a name or glob; repeatable)', multiple: true }),
-  label: Flags.string({ char: 'l', description: 'only tenants with this label (repeatable)', multiple: true }),
+  // Non-greedy: one value per flag, so a positional argument may follow (apply --tenant x plan.yaml).
+  tenant: Flags.string({ char: 't', description: 'only this tenant (a name or glob; repeatable)', multiple: true, multipleNonGreedy: true }),
+  label: Flags.string({ char: 'l', description: 'only tenants with this label (repeatable)', multiple: true, multipleNonGreedy: true }),
   shard: Flags.string({ description: 'only part i of n of the tenants (i/n, by a stable hash of the name), so n workers split a fleet' }),
 };
