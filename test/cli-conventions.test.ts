@@ -1,6 +1,6 @@
 // The habits of the CLIs platform engineers already use (issue 16, item 1): -h, `help <command>`,
 // a suggestion for a mistyped command, and flags before or after the positional argument.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -50,6 +50,17 @@ describe('CLI conventions', () => {
     const far = await runCli(['zzzzzz'], { cwd: project.dir });
     expect(far.code).toBe(2);
     expect(far.stderr).not.toContain('Did you mean');
+  });
+
+  test('the oclif manifest the build writes lists every command, so start-up imports none of them', () => {
+    const root = path.join(import.meta.dirname, '..');
+    const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+    const commandsDir = path.join(root, 'dist', 'cli', 'commands');
+    const built = readdirSync(commandsDir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => file.replace(/\.js$/, '').split(path.sep).join(':'))
+      .sort();
+    expect(Object.keys(manifest.commands).sort()).toEqual(built);
   });
 
   test('repeatable flags may come before the positional argument: apply --tenant x <plan>', async () => {
