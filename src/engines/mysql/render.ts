@@ -9,7 +9,7 @@
 // MySQL's DDL is not transactional: each statement commits by itself, so every step runs outside
 // a transaction, one statement at a time.
 import type { Change } from '../../diff/changes.js';
-import type { CheckModel, ColumnModel, FkAction, ForeignKeyModel, IndexKey, IndexModel, PrimaryKeyModel, TableModel } from '../../model/types.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexKey, IndexModel, PrimaryKeyModel, TableModel } from '../../model/types.js';
 import type { Hazard } from '../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions, StepLock } from '../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
@@ -26,6 +26,7 @@ import {
   type Online,
 } from './hazards.js';
 import { sqlTextProblem } from './sql-text.js';
+import { fkActions } from '../shared/fk-actions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Names, types and expressions
@@ -65,13 +66,6 @@ export function renderDefault(expression: string, where: string): string {
   return BARE_DEFAULT.test(text) ? text : `(${text})`;
 }
 
-const fkActions: Readonly<Record<FkAction, string>> = {
-  'no action': 'NO ACTION',
-  restrict: 'RESTRICT',
-  cascade: 'CASCADE',
-  'set null': 'SET NULL',
-  'set default': 'SET DEFAULT',
-};
 
 // ---------------------------------------------------------------------------------------------
 // Definitions

@@ -7,7 +7,6 @@ import type {
   CheckModel,
   ColumnModel,
   ExclusionModel,
-  FkAction,
   ForeignKeyModel,
   IndexKey,
   IdentitySequenceModel,
@@ -52,6 +51,7 @@ import {
   validateConstraintHazards,
 } from './hazards.js';
 import { expressionTokens, identifierValue } from './sql-tokens.js';
+import { fkActions } from '../../shared/fk-actions.js';
 
 export { quoteIdent, quoteLiteral };
 
@@ -218,13 +218,6 @@ function renderCatalogName(name: string): string {
   return quoteQualifiedName(name);
 }
 
-const fkActions: Readonly<Record<FkAction, string>> = {
-  'no action': 'NO ACTION',
-  restrict: 'RESTRICT',
-  cascade: 'CASCADE',
-  'set null': 'SET NULL',
-  'set default': 'SET DEFAULT',
-};
 
 function deferrableClause(c: { deferrable?: boolean; initiallyDeferred?: boolean }): string {
   if (!c.deferrable) return '';

@@ -4,13 +4,14 @@
 // What SQLite's ALTER TABLE cannot do arrives here already folded into `rebuildTable` changes by
 // `refineChanges` (rebuild.ts); the kinds it folds are refused if they reach the renderer.
 import type { Change } from '../../../diff/changes.js';
-import type { CheckModel, ColumnModel, FkAction, ForeignKeyModel, IndexKey, IndexModel, TableModel, UniqueModel } from '../../../model/types.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexKey, IndexModel, TableModel, UniqueModel } from '../../../model/types.js';
 import type { Hazard } from '../../../plan/hazards.js';
 import type { PlanStep, RenderChanges, RenderOptions } from '../../../plan/step.js';
 import { quoteIdent, quoteLiteral } from './connect.js';
 import { isBuiltinType } from './normalize.js';
 import { addIndexHazards, dropColumnHazards, dropTableHazards, isBareDefault, isParenthesized, rebuildHazards, rowidAlias, uniqueHazards } from './hazards.js';
 import { own } from '../../../util/own.js';
+import { fkActions } from '../../shared/fk-actions.js';
 
 /** Prefix of the table a rebuild fills before it takes the original's name. */
 export const rebuildTablePrefix = '_schema_sync_new_';
@@ -49,13 +50,6 @@ export function renderDefault(expr: string): string {
   return isBareDefault(e) || isParenthesized(e) ? e : `(${e})`;
 }
 
-const fkActions: Readonly<Record<FkAction, string>> = {
-  'no action': 'NO ACTION',
-  restrict: 'RESTRICT',
-  cascade: 'CASCADE',
-  'set null': 'SET NULL',
-  'set default': 'SET DEFAULT',
-};
 
 /** Plain words for a summary line: names unquoted, control characters made visible. */
 function words(value: string): string {
